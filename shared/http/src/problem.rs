@@ -1,0 +1,71 @@
+//! RFC 9457 problem details: the one shape every error takes on the wire.
+
+use cm_domain::FieldErrors;
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+const TYPE_BASE: &str = "https://capturemoments.app/problems/";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A stable URI per kind of problem that clients can switch on.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+    /// Problem-specific members (RFC 9457 §3.2), e.g. the rule a booking broke.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip)]
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("{TYPE_BASE}{slug}"),
+            title: title.to_string(),
+            status,
+            detail: detail.into(),
+            errors: None,
+            extensions: serde_json::Map::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_errors(mut self, errors: FieldErrors) -> Problem {
+        self.errors = Some(errors);
+        self
+    }
+
+    pub fn with_extension(mut self, key: &str, value: serde_json::Value) -> Problem {
+        self.extensions.insert(key.to_string(), value);
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> Problem {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let body = serde_json::to_string(&self).unwrap_or_else(|_| {
+            format!(
+                r#"{{"type":"{TYPE_BASE}internal","title":"Internal error","status":500,"detail":"unexpected error"}}"#
+            )
+        });
+        let mut builder = Response::builder().status(self.status).header("content-type", PROBLEM_CONTENT_TYPE);
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value);
+        }
+        builder.body(Body::Text(body)).unwrap_or_else(|_| {
+            let mut r = Response::new(Body::Empty);
+            *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        })
+    }
+}

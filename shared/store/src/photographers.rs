@@ -1,0 +1,297 @@
+//! Photographer profiles and their ranked search listings.
+//!
+//! The profile item is the source of truth. Each listed photographer also has one
+//! listing item per search partition (`cm_domain::search`), keyed by rank. Profile and
+//! listings change together in one transaction guarded by the profile's version, so
+//! search never shows a half-updated photographer and concurrent writers cannot
+//! interleave.
+
+use crate::error::{from_sdk, from_transaction};
+use crate::{Page, PageKey, Store, StoreError, from_item, key, keys, s, to_item};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use chrono::{DateTime, Utc};
+use cm_domain::UserId;
+use cm_domain::photographer::{PhotographerProfile, PublicProfile, RatingTotals};
+use cm_domain::search;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotographerRecord {
+    pub id: UserId,
+    pub profile: PhotographerProfile,
+    pub rating: RatingTotals,
+    /// False while the account is deactivated: the profile is kept but not served.
+    pub listed: bool,
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PhotographerRecord {
+    pub fn public(&self) -> PublicProfile {
+        PublicProfile { id: self.id, profile: self.profile.clone(), rating: self.rating.view() }
+    }
+
+    /// Listing keys this record should have right now: none while unlisted.
+    fn listing_keys(&self) -> Vec<(String, String)> {
+        if !self.listed {
+            return Vec::new();
+        }
+        let rank = search::rank_key(self.rating, self.id);
+        search::partitions_of(&self.profile).into_iter().map(|p| (keys::listing(&p), rank.clone())).collect()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProfileItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    #[serde(flatten)]
+    record: PhotographerRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ListingItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    photographer_id: UserId,
+    hourly_rate_minor: i64,
+    currency: String,
+    profile: PublicProfile,
+}
+
+/// Why a profile write did not happen.
+#[derive(Debug)]
+pub enum ProfileWriteError {
+    /// Someone else changed the profile between our read and write, every retry.
+    Contended,
+    Store(StoreError),
+}
+
+impl From<StoreError> for ProfileWriteError {
+    fn from(e: StoreError) -> Self {
+        ProfileWriteError::Store(e)
+    }
+}
+
+const WRITE_ATTEMPTS: usize = 4;
+
+pub struct SearchQuery<'a> {
+    pub partition: String,
+    pub min_rating_centi: Option<u64>,
+    pub max_hourly_rate_minor: Option<i64>,
+    pub currency: Option<&'a str>,
+    pub limit: usize,
+}
+
+impl Store {
+    pub async fn get_photographer(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::PHOTOGRAPHER_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
+    }
+
+    /// Creates or replaces the profile document, keeping rating and listing state.
+    pub async fn put_photographer_profile(
+        &self,
+        id: UserId,
+        profile: &PhotographerProfile,
+        listed_if_new: bool,
+        now: DateTime<Utc>,
+    ) -> Result<PhotographerRecord, ProfileWriteError> {
+        self.modify_photographer(id, |old| {
+            Some(match old {
+                Some(old) => PhotographerRecord { profile: profile.clone(), updated_at: now, ..old.clone() },
+                None => PhotographerRecord {
+                    id,
+                    profile: profile.clone(),
+                    rating: RatingTotals::default(),
+                    listed: listed_if_new,
+                    version: 0,
+                    created_at: now,
+                    updated_at: now,
+                },
+            })
+        })
+        .await
+        .and_then(|r| r.ok_or(ProfileWriteError::Store(StoreError::Corrupt("profile vanished".into()))))
+    }
+
+    /// Shows or hides a photographer in search (account activation). `Ok(None)` when the
+    /// user has no profile, which is fine: there is nothing to list.
+    pub async fn set_photographer_listed(
+        &self,
+        id: UserId,
+        listed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        self.modify_photographer(id, |old| old.map(|o| PhotographerRecord { listed, updated_at: now, ..o.clone() }))
+            .await
+    }
+
+    /// Adds one review's stars to the running totals and re-ranks the listings.
+    pub async fn add_photographer_rating(
+        &self,
+        id: UserId,
+        stars: u8,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        self.modify_photographer(id, |old| {
+            old.map(|o| PhotographerRecord {
+                rating: RatingTotals { sum: o.rating.sum + u64::from(stars), count: o.rating.count + 1 },
+                updated_at: now,
+                ..o.clone()
+            })
+        })
+        .await
+    }
+
+    /// Optimistic read-modify-write: the transaction only commits if the version we
+    /// read is still current, and retries from a fresh read when it is not.
+    async fn modify_photographer(
+        &self,
+        id: UserId,
+        change: impl Fn(Option<&PhotographerRecord>) -> Option<PhotographerRecord>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        for _ in 0..WRITE_ATTEMPTS {
+            let old = self.get_photographer_consistent(id).await?;
+            let Some(mut new) = change(old.as_ref()) else {
+                return Ok(None);
+            };
+            new.version = old.as_ref().map_or(1, |o| o.version + 1);
+            match self.write_photographer(old.as_ref(), &new).await {
+                Ok(()) => return Ok(Some(new)),
+                Err(StoreError::ConditionFailed { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ProfileWriteError::Contended)
+    }
+
+    async fn get_photographer_consistent(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::PHOTOGRAPHER_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
+    }
+
+    async fn write_photographer(
+        &self,
+        old: Option<&PhotographerRecord>,
+        new: &PhotographerRecord,
+    ) -> Result<(), StoreError> {
+        let profile_item = to_item(&ProfileItem {
+            pk: keys::user(new.id),
+            sk: keys::PHOTOGRAPHER_SK.into(),
+            entity: "photographer".into(),
+            record: new.clone(),
+        })?;
+        let mut put_profile = Put::builder().table_name(&self.table).set_item(Some(profile_item));
+        put_profile = match old {
+            Some(o) => put_profile
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", AttributeValue::N(o.version.to_string())),
+            None => put_profile.condition_expression("attribute_not_exists(pk)"),
+        };
+        let mut ops = vec![TransactWriteItem::builder().put(put_profile.build().map_err(build_err)?).build()];
+
+        let new_keys = new.listing_keys();
+        for (pk, sk) in old.map(PhotographerRecord::listing_keys).unwrap_or_default() {
+            if !new_keys.contains(&(pk.clone(), sk.clone())) {
+                let del =
+                    Delete::builder().table_name(&self.table).set_key(Some(key(pk, sk))).build().map_err(build_err)?;
+                ops.push(TransactWriteItem::builder().delete(del).build());
+            }
+        }
+        let public = new.public();
+        for (pk, sk) in new_keys {
+            let item = to_item(&ListingItem {
+                pk,
+                sk,
+                entity: "listing".into(),
+                photographer_id: new.id,
+                hourly_rate_minor: new.profile.hourly_rate.amount_minor,
+                currency: new.profile.hourly_rate.currency.as_str().to_string(),
+                profile: public.clone(),
+            })?;
+            ops.push(
+                TransactWriteItem::builder()
+                    .put(Put::builder().table_name(&self.table).set_item(Some(item)).build().map_err(build_err)?)
+                    .build(),
+            );
+        }
+        self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction)?;
+        Ok(())
+    }
+
+    /// One ranked listing partition, best first. Filters that are not part of the key
+    /// run as a FilterExpression inside the Query; we keep querying until the page is
+    /// full so a selective filter does not yield short or empty pages.
+    pub async fn search_photographers(
+        &self,
+        q: &SearchQuery<'_>,
+        after: Option<&PageKey>,
+    ) -> Result<Page<PublicProfile>, StoreError> {
+        let pk = keys::listing(&q.partition);
+        let mut items = Vec::new();
+        let mut start = after.map(PageKey::to_item);
+        // Bounded: a pathological filter costs at most this many reads per request.
+        for _ in 0..10 {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":pk", s(&pk))
+                .limit(i32::try_from(q.limit - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take());
+            let mut key_cond = "pk = :pk".to_string();
+            if let Some(min) = q.min_rating_centi {
+                key_cond.push_str(" AND sk < :upper");
+                req = req.expression_attribute_values(":upper", s(search::rank_upper_bound(min)));
+            }
+            let mut filters = Vec::new();
+            if let Some(max) = q.max_hourly_rate_minor {
+                filters.push("hourly_rate_minor <= :max");
+                req = req.expression_attribute_values(":max", AttributeValue::N(max.to_string()));
+            }
+            if let Some(cur) = q.currency {
+                filters.push("currency = :cur");
+                req = req.expression_attribute_values(":cur", s(cur));
+            }
+            if !filters.is_empty() {
+                req = req.filter_expression(filters.join(" AND "));
+            }
+            let out = req.key_condition_expression(key_cond).send().await.map_err(from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                items.push(from_item::<ListingItem>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(lek) if items.len() < q.limit => start = Some(lek),
+                Some(_) => break,
+                None => {
+                    return Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next: None });
+                }
+            }
+        }
+        let next = items.last().map(|l| PageKey::from_item(&key(l.pk.clone(), l.sk.clone()))).transpose()?;
+        Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next })
+    }
+}
+
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}

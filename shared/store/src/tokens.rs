@@ -1,0 +1,122 @@
+//! Refresh-token families. A login starts a family; each refresh rotates it to the
+//! next generation. Presenting an older generation means a token was copied: the
+//! whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+
+use crate::error::from_sdk;
+use crate::users::to_av;
+use crate::{Store, StoreError, from_item, key, keys, s, to_item};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use cm_domain::UserId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshFamily {
+    pub family: String,
+    pub user_id: UserId,
+    pub generation: u64,
+    /// SHA-256 of the current generation's secret; the secret itself is never stored.
+    pub secret_hash: String,
+    pub revoked: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FamilyItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    /// DynamoDB TTL (epoch seconds): dead families disappear on their own.
+    ttl: i64,
+    #[serde(flatten)]
+    family: RefreshFamily,
+}
+
+pub enum Rotation {
+    Rotated,
+    /// Someone else rotated first or the family changed underneath: treat as reuse.
+    Lost,
+}
+
+impl Store {
+    pub async fn create_refresh_family(&self, family: &RefreshFamily) -> Result<(), StoreError> {
+        let item = FamilyItem {
+            pk: keys::refresh_family(&family.family),
+            sk: keys::REFRESH_SK.into(),
+            entity: "refresh_family".into(),
+            ttl: family.expires_at.timestamp(),
+            family: family.clone(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
+    }
+
+    pub async fn get_refresh_family(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::refresh_family(family), keys::REFRESH_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<FamilyItem>(i).map(|f| f.family)).transpose()
+    }
+
+    /// Compare-and-set from `from_generation` to the next one: of two concurrent
+    /// refreshes with the same token exactly one wins.
+    pub async fn rotate_refresh_family(
+        &self,
+        family: &str,
+        from_generation: u64,
+        new_secret_hash: &str,
+    ) -> Result<Rotation, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::refresh_family(family), keys::REFRESH_SK)))
+            .update_expression("SET generation = :next, secret_hash = :h")
+            .condition_expression("generation = :gen AND revoked = :f")
+            .expression_attribute_values(":gen", AttributeValue::N(from_generation.to_string()))
+            .expression_attribute_values(":next", AttributeValue::N((from_generation + 1).to_string()))
+            .expression_attribute_values(":h", s(new_secret_hash))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(_) => Ok(Rotation::Rotated),
+            Err(StoreError::ConditionFailed { .. }) => Ok(Rotation::Lost),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn revoke_refresh_family(&self, family: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::refresh_family(family), keys::REFRESH_SK)))
+            .update_expression("SET revoked = :t, revoked_at = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", to_av(&now)?)
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

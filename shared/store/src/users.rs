@@ -1,0 +1,309 @@
+//! Accounts: the user item, the email-uniqueness item, and login-throttle state.
+
+use crate::error::{from_sdk, from_transaction};
+use crate::{Item, Page, PageKey, Store, StoreError, from_item, key, keys, s, to_item};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use chrono::{DateTime, Utc};
+use cm_domain::UserId;
+use cm_domain::account::{ProfilePatch, Role, User};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct UserItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    /// Admin listing by role, newest first.
+    gsi1pk: String,
+    gsi1sk: String,
+    /// Admin listing of everyone, newest first.
+    gsi3pk: String,
+    gsi3sk: String,
+    #[serde(flatten)]
+    user: User,
+}
+
+impl UserItem {
+    fn new(user: &User) -> UserItem {
+        let listed = format!("{}#{}", user.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), user.id);
+        UserItem {
+            pk: keys::user(user.id),
+            sk: keys::USER_SK.into(),
+            entity: "user".into(),
+            gsi1pk: keys::role(user.role.as_str()),
+            gsi1sk: listed.clone(),
+            gsi3pk: keys::ALL_USERS.into(),
+            gsi3sk: listed,
+            user: user.clone(),
+        }
+    }
+}
+
+/// Consecutive failed logins and the lock-out they earned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoginState {
+    #[serde(default)]
+    pub failures: u32,
+    #[serde(default)]
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug)]
+pub enum CreateUserError {
+    EmailTaken,
+    Store(StoreError),
+}
+
+impl Store {
+    /// Writes the user and claims the email in one transaction: two registrations
+    /// racing for one address cannot both succeed.
+    pub async fn create_user(&self, user: &User, normalized_email: &str) -> Result<(), CreateUserError> {
+        let user_item = to_item(&UserItem::new(user)).map_err(CreateUserError::Store)?;
+        let mut email_item = key(keys::email(normalized_email), keys::EMAIL_SK);
+        email_item.insert("entity".into(), s("email"));
+        email_item.insert("user_id".into(), s(user.id.to_string()));
+        let put = |item: Item| {
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map(|p| TransactWriteItem::builder().put(p).build())
+                .map_err(|e| CreateUserError::Store(StoreError::Unavailable(e.to_string())))
+        };
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(put(user_item)?)
+            .transact_items(put(email_item)?)
+            .send()
+            .await;
+        match result.map_err(from_transaction) {
+            Ok(_) => Ok(()),
+            Err(StoreError::ConditionFailed { .. }) => Err(CreateUserError::EmailTaken),
+            Err(e) => Err(CreateUserError::Store(e)),
+        }
+    }
+
+    pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::USER_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<UserItem>(i).map(|u| u.user)).transpose()
+    }
+
+    pub async fn find_user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::email(normalized_email), keys::EMAIL_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let id = item
+            .get("user_id")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|s| s.parse::<UserId>().ok())
+            .ok_or_else(|| StoreError::Corrupt("email item without user_id".into()))?;
+        self.get_user(id).await
+    }
+
+    /// Applies a validated patch atomically (no read-modify-write) and returns the result.
+    /// `None` when the user does not exist.
+    pub async fn patch_user(
+        &self,
+        id: UserId,
+        patch: &ProfilePatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut sets = vec!["#updated = :now".to_string()];
+        let mut removes = Vec::new();
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::USER_SK)))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#updated", "updated_at")
+            .expression_attribute_values(":now", to_av(&now)?)
+            .return_values(ReturnValue::AllNew);
+        if let Some(name) = &patch.name {
+            sets.push("#name = :name".into());
+            req = req.expression_attribute_names("#name", "name").expression_attribute_values(":name", s(name));
+        }
+        match &patch.phone {
+            Some(Some(phone)) => {
+                sets.push("#phone = :phone".into());
+                req = req.expression_attribute_names("#phone", "phone").expression_attribute_values(":phone", s(phone));
+            }
+            Some(None) => {
+                removes.push("#phone");
+                req = req.expression_attribute_names("#phone", "phone");
+            }
+            None => {}
+        }
+        // Every attribute goes through a name placeholder: several (`timezone`, `name`)
+        // are DynamoDB reserved words.
+        if let Some(tz) = &patch.timezone {
+            sets.push("#tz = :tz".into());
+            req = req.expression_attribute_names("#tz", "timezone").expression_attribute_values(":tz", s(tz));
+        }
+        if let Some(np) = &patch.notification_preferences {
+            sets.push("#np = :np".into());
+            req = req
+                .expression_attribute_names("#np", "notification_preferences")
+                .expression_attribute_values(":np", to_av(np)?);
+        }
+        let mut expr = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expr.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        match req.update_expression(expr).send().await.map_err(from_sdk) {
+            Ok(out) => out.attributes.map(|a| from_item::<UserItem>(a).map(|u| u.user)).transpose(),
+            Err(StoreError::ConditionFailed { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets the `active` flag on the user item. Returns the updated user, or `None`
+    /// when there is no such user. Photographer listings are handled by
+    /// [`Store::set_photographer_listed`].
+    pub async fn set_user_active(
+        &self,
+        id: UserId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::USER_SK)))
+            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET active = :a, updated_at = :now")
+            .expression_attribute_values(":a", AttributeValue::Bool(active))
+            .expression_attribute_values(":now", to_av(&now)?)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(out) => out.attributes.map(|a| from_item::<UserItem>(a).map(|u| u.user)).transpose(),
+            Err(StoreError::ConditionFailed { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Newest accounts first, optionally of one role.
+    pub async fn list_users(
+        &self,
+        role: Option<Role>,
+        limit: i32,
+        after: Option<&PageKey>,
+    ) -> Result<Page<User>, StoreError> {
+        let (index, pk_attr, pk) = match role {
+            Some(r) => (keys::GSI1, "gsi1pk", keys::role(r.as_str())),
+            None => (keys::GSI3, "gsi3pk", keys::ALL_USERS.to_string()),
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", pk_attr)
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(after.map(PageKey::to_item))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| from_item::<UserItem>(i).map(|u| u.user))
+            .collect::<Result<_, _>>()?;
+        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    pub async fn login_state(&self, id: UserId) -> Result<LoginState, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(from_item).transpose().map(Option::unwrap_or_default)
+    }
+
+    /// Counts one more failure atomically, then records the lock-out it earns. The
+    /// lock-out write is conditional on the count it was computed from, so a slower
+    /// concurrent failure can never shorten a longer lock.
+    pub async fn record_login_failure(&self, id: UserId, now: DateTime<Utc>) -> Result<LoginState, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .update_expression("ADD failures :one SET entity = :e, last_failure_at = :now")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":e", s("login_state"))
+            .expression_attribute_values(":now", to_av(&now)?)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let mut state: LoginState = out.attributes.map(from_item).transpose()?.unwrap_or_default();
+        if let Some(lock) = cm_domain::login_throttle::lockout_after(state.failures) {
+            let until = now + lock;
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+                .update_expression("SET locked_until = :until")
+                .condition_expression("failures = :n")
+                .expression_attribute_values(":until", to_av(&until)?)
+                .expression_attribute_values(":n", AttributeValue::N(state.failures.to_string()))
+                .send()
+                .await
+                .map_err(from_sdk);
+            match result {
+                Ok(_) => state.locked_until = Some(until),
+                Err(StoreError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(state)
+    }
+
+    pub async fn reset_login_failures(&self, id: UserId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
+    }
+}
+
+pub(crate) fn to_av<T: Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Corrupt(format!("serialize: {e}")))
+}

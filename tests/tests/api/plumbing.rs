@@ -1,0 +1,109 @@
+//! Behaviour every endpoint shares: problem documents, body handling, unknown routes.
+
+use cm_tests::{ApiEvent, call, env};
+use serde_json::json;
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let env = env().await;
+    let r = call(env.app, health::handle, ApiEvent::new("GET /health")).await;
+    assert_eq!(r.ok(200)["status"], "ok");
+}
+
+#[tokio::test]
+async fn unknown_routes_get_a_problem_document() {
+    let env = env().await;
+    let r = call(env.app, not_found::handle, ApiEvent::new("DELETE /no/such/thing")).await;
+    let p = r.problem(404);
+    assert!(p["detail"].as_str().unwrap().contains("DELETE /no/such/thing"));
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let env = env().await;
+    let r = call(
+        env.app,
+        auth_register::handle,
+        ApiEvent::new("POST /auth/register").header("content-type", "application/json").raw_body("{\"email\": "),
+    )
+    .await;
+    r.problem(400);
+    let r = call(
+        env.app,
+        auth_register::handle,
+        ApiEvent::new("POST /auth/register").header("content-type", "application/json").raw_body("[1, 2"),
+    )
+    .await;
+    r.problem(400);
+}
+
+#[tokio::test]
+async fn non_json_content_type_is_415() {
+    let env = env().await;
+    let body = json!({"email": "a@b.co", "password": "x"}).to_string();
+    let r = call(
+        env.app,
+        auth_login::handle,
+        ApiEvent::new("POST /auth/login").header("content-type", "text/plain").raw_body(body.clone()),
+    )
+    .await;
+    r.problem(415);
+    let r = call(env.app, auth_login::handle, ApiEvent::new("POST /auth/login").raw_body(body)).await;
+    r.problem(415);
+}
+
+#[tokio::test]
+async fn charset_parameters_and_json_suffix_types_are_accepted() {
+    let env = env().await;
+    let body = json!({"email": "nobody@example.com", "password": "whatever-password"}).to_string();
+    for ct in ["application/json; charset=utf-8", "application/merge-patch+json"] {
+        let r = call(
+            env.app,
+            auth_login::handle,
+            ApiEvent::new("POST /auth/login").header("content-type", ct).raw_body(body.clone()),
+        )
+        .await;
+        r.problem(401);
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_64_kib_are_413() {
+    let env = env().await;
+    let big = json!({"email": "a@b.co", "password": "x".repeat(70 * 1024), "name": "A", "role": "client"});
+    let r = call(env.app, auth_register::handle, ApiEvent::new("POST /auth/register").json(big)).await;
+    r.problem(413);
+}
+
+#[tokio::test]
+async fn unknown_and_mistyped_fields_are_422_naming_the_field() {
+    let env = env().await;
+    let r = call(
+        env.app,
+        auth_register::handle,
+        ApiEvent::new("POST /auth/register").json(
+            json!({"email": "a@b.co", "password": "long enough pw", "name": "A", "role": "client", "is_admin": true}),
+        ),
+    )
+    .await;
+    r.problem(422);
+    assert!(r.text.contains("is_admin"), "{}", r.text);
+    let r = call(
+        env.app,
+        auth_register::handle,
+        ApiEvent::new("POST /auth/register")
+            .json(json!({"email": 42, "password": "long enough pw", "name": "A", "role": "client"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), ["email"]);
+}
+
+#[tokio::test]
+async fn empty_body_is_400() {
+    let env = env().await;
+    let r =
+        call(env.app, auth_login::handle, ApiEvent::new("POST /auth/login").header("content-type", "application/json"))
+            .await;
+    r.problem(400);
+}
