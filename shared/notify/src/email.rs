@@ -70,15 +70,10 @@ pub fn render_email(
         });
     }
     if !recipients(event).contains(&recipient.role) {
-        return Err(NotifyError::NotARecipient {
-            event,
-            role: recipient.role,
-        });
+        return Err(NotifyError::NotARecipient { event, role: recipient.role });
     }
     if snapshot.end <= snapshot.start {
-        return Err(NotifyError::EmptyTimeRange {
-            booking_id: snapshot.booking_id.clone(),
-        });
+        return Err(NotifyError::EmptyTimeRange { booking_id: snapshot.booking_id.clone() });
     }
 
     let content = Content::new(event, snapshot, recipient, other);
@@ -91,12 +86,7 @@ pub fn render_email(
         None => None,
     };
 
-    Ok(Email {
-        html: content.html(),
-        text: content.text(),
-        subject: content.subject,
-        ics,
-    })
+    Ok(Email { html: content.html(), text: content.text(), subject: content.subject, ics })
 }
 
 fn attachment(
@@ -108,17 +98,9 @@ fn attachment(
 ) -> Result<Attachment, NotifyError> {
     // Filenames travel in a MIME header and land on disk, so only a conservative alphabet
     // from the id survives.
-    let safe_id: String = snapshot
-        .booking_id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(64)
-        .collect();
-    let filename = if safe_id.is_empty() {
-        "booking.ics".to_owned()
-    } else {
-        format!("booking-{safe_id}.ics")
-    };
+    let safe_id: String =
+        snapshot.booking_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
+    let filename = if safe_id.is_empty() { "booking.ics".to_owned() } else { format!("booking-{safe_id}.ics") };
     Ok(Attachment {
         filename,
         content_type: method.content_type(),
@@ -140,22 +122,13 @@ const SEARCH_AGAIN: &str =
     "Other photographers may still be free on your date: search again in the Capture Moments app.";
 
 impl Content {
-    fn new(
-        event: BookingEvent,
-        snapshot: &BookingSnapshot,
-        recipient: &Party,
-        other: &Party,
-    ) -> Self {
+    fn new(event: BookingEvent, snapshot: &BookingSnapshot, recipient: &Party, other: &Party) -> Self {
         let zone = RecipientZone::resolve(&recipient.timezone);
         let other_name = single_line(&other.name);
         let title = humanise_event_type(&snapshot.event_type);
         // Mid-sentence the type reads as typed ("pre wedding shoot"), not capitalised.
         let kind = single_line(&snapshot.event_type.replace(['_', '-'], " "));
-        let kind = if kind.is_empty() {
-            "photo".to_owned()
-        } else {
-            kind
-        };
+        let kind = if kind.is_empty() { "photo".to_owned() } else { kind };
         let date = zone.date(snapshot.start);
         let role = recipient.role;
 
@@ -164,8 +137,7 @@ impl Content {
                 format!("New booking request: {title} shoot on {date} from {other_name}"),
                 "New booking request".to_owned(),
                 format!("{other_name} would like to book you for their {kind} shoot."),
-                "Please confirm or decline the request in the Capture Moments app before it expires."
-                    .to_owned(),
+                "Please confirm or decline the request in the Capture Moments app before it expires.".to_owned(),
             ),
             (BookingEvent::Created, Role::Client) => (
                 format!("Booking request sent: {title} shoot with {other_name} on {date}"),
@@ -173,8 +145,7 @@ impl Content {
                 format!(
                     "{other_name} has your request for your {kind} shoot. We'll email you as soon as they respond."
                 ),
-                "The attached calendar entry stays tentative until the booking is confirmed."
-                    .to_owned(),
+                "The attached calendar entry stays tentative until the booking is confirmed.".to_owned(),
             ),
             (BookingEvent::Confirmed, Role::Client) => (
                 format!("Booking confirmed: {title} shoot with {other_name} on {date}"),
@@ -213,8 +184,7 @@ impl Content {
                     subject,
                     "Booking cancelled".to_owned(),
                     intro,
-                    "The attached calendar update removes the booking from your calendar."
-                        .to_owned(),
+                    "The attached calendar update removes the booking from your calendar.".to_owned(),
                 )
             }
             (BookingEvent::Rescheduled, _) => (
@@ -251,10 +221,7 @@ impl Content {
         {
             details.push(("Previously", zone.instant(previous)));
         }
-        let location = single_line(&join_location(
-            &snapshot.location.address,
-            &snapshot.location.city,
-        ));
+        let location = single_line(&join_location(&snapshot.location.address, &snapshot.location.city));
         if !location.is_empty() {
             details.push(("Where", location));
         }
@@ -266,10 +233,7 @@ impl Content {
             },
             other_name,
         ));
-        details.push((
-            "Price",
-            format_money(snapshot.price.amount_minor, &snapshot.price.currency),
-        ));
+        details.push(("Price", format_money(snapshot.price.amount_minor, &snapshot.price.currency)));
         if matches!(event, BookingEvent::Declined | BookingEvent::Cancelled)
             && let Some(reason) = snapshot.reason.as_deref().map(multi_line)
             && !reason.is_empty()
@@ -278,13 +242,7 @@ impl Content {
         }
         details.push(("Booking reference", single_line(&snapshot.booking_id)));
 
-        Content {
-            subject: single_line(&subject),
-            heading,
-            intro,
-            details,
-            closing,
-        }
+        Content { subject: single_line(&subject), heading, intro, details, closing }
     }
 
     fn html(&self) -> String {
@@ -334,10 +292,7 @@ impl Content {
             let value = value.replace('\n', "\n  ");
             out.push_str(&format!("{label}: {value}\n"));
         }
-        out.push_str(&format!(
-            "\n{}\n\n-- \nCapture Moments\n{FOOTER}\n",
-            self.closing
-        ));
+        out.push_str(&format!("\n{}\n\n-- \nCapture Moments\n{FOOTER}\n", self.closing));
         out
     }
 }

@@ -53,12 +53,8 @@ impl IcsMethod {
 /// resurrect an entry the recipient may already have tidied away.
 pub fn ics_method(event: BookingEvent) -> Option<IcsMethod> {
     match event {
-        BookingEvent::Created | BookingEvent::Confirmed | BookingEvent::Rescheduled => {
-            Some(IcsMethod::Request)
-        }
-        BookingEvent::Declined | BookingEvent::Cancelled | BookingEvent::Expired => {
-            Some(IcsMethod::Cancel)
-        }
+        BookingEvent::Created | BookingEvent::Confirmed | BookingEvent::Rescheduled => Some(IcsMethod::Request),
+        BookingEvent::Declined | BookingEvent::Cancelled | BookingEvent::Expired => Some(IcsMethod::Cancel),
         BookingEvent::Completed => None,
     }
 }
@@ -84,9 +80,7 @@ pub fn render_ics(
     check_role("organizer", Role::Photographer, organizer)?;
     check_role("attendee", Role::Client, attendee)?;
     if snapshot.end <= snapshot.start {
-        return Err(NotifyError::EmptyTimeRange {
-            booking_id: snapshot.booking_id.clone(),
-        });
+        return Err(NotifyError::EmptyTimeRange { booking_id: snapshot.booking_id.clone() });
     }
 
     let kind = humanise_event_type(&snapshot.event_type);
@@ -124,18 +118,12 @@ pub fn render_ics(
         ics.text("LOCATION", &location);
     }
     ics.text("DESCRIPTION", &description);
-    ics.raw(
-        &format!("ORGANIZER;CN={}", param_value(&organizer.name)),
-        &mailto(&organizer.email),
-    );
+    ics.raw(&format!("ORGANIZER;CN={}", param_value(&organizer.name)), &mailto(&organizer.email));
     // PARTSTAT=ACCEPTED and RSVP=FALSE because the client asked for this booking: an RSVP
     // prompt would invite replies that go straight to the photographer's inbox and bypass
     // the platform's own confirm/decline flow.
     ics.raw(
-        &format!(
-            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE",
-            param_value(&attendee.name)
-        ),
+        &format!("ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE", param_value(&attendee.name)),
         &mailto(&attendee.email),
     );
     ics.raw("END", "VEVENT");
@@ -144,15 +132,7 @@ pub fn render_ics(
 }
 
 fn check_role(position: &'static str, expected: Role, party: &Party) -> Result<(), NotifyError> {
-    if party.role == expected {
-        Ok(())
-    } else {
-        Err(NotifyError::WrongRole {
-            position,
-            expected,
-            found: party.role,
-        })
-    }
+    if party.role == expected { Ok(()) } else { Err(NotifyError::WrongRole { position, expected, found: party.role }) }
 }
 
 /// A CANCEL always carries CANCELLED, whatever the stored status says, because the method
@@ -162,10 +142,9 @@ fn event_status(method: IcsMethod, status: BookingStatus) -> &'static str {
         (IcsMethod::Cancel, _) => "CANCELLED",
         (IcsMethod::Request, BookingStatus::Pending) => "TENTATIVE",
         (IcsMethod::Request, BookingStatus::Confirmed | BookingStatus::Completed) => "CONFIRMED",
-        (
-            IcsMethod::Request,
-            BookingStatus::Declined | BookingStatus::Cancelled | BookingStatus::Expired,
-        ) => "CANCELLED",
+        (IcsMethod::Request, BookingStatus::Declined | BookingStatus::Cancelled | BookingStatus::Expired) => {
+            "CANCELLED"
+        }
     }
 }
 
@@ -174,11 +153,7 @@ fn non_blank(value: Option<&str>) -> Option<&str> {
 }
 
 pub(crate) fn join_location(address: &str, city: &str) -> String {
-    [address.trim(), city.trim()]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
+    [address.trim(), city.trim()].into_iter().filter(|part| !part.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 /// DATE-TIME in UTC ("Z") form. Sub-second precision is dropped: the format has none.
@@ -248,10 +223,7 @@ fn mailto(email: &str) -> String {
     let mut out = String::from("mailto:");
     for byte in email.trim().bytes() {
         let keep = byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b'@' | b'.' | b'-' | b'_' | b'~' | b'!' | b'$' | b'\'' | b'*' | b'+' | b'=' | b'^'
-            );
+            || matches!(byte, b'@' | b'.' | b'-' | b'_' | b'~' | b'!' | b'$' | b'\'' | b'*' | b'+' | b'=' | b'^');
         if keep {
             out.push(char::from(byte));
         } else {
@@ -313,10 +285,7 @@ mod tests {
 
     #[test]
     fn escaping_covers_the_four_specials_and_line_breaks() {
-        assert_eq!(
-            escape_text("a\\b;c,d\ne\r\nf\rg"),
-            "a\\\\b\\;c\\,d\\ne\\nf\\ng"
-        );
+        assert_eq!(escape_text("a\\b;c,d\ne\r\nf\rg"), "a\\\\b\\;c\\,d\\ne\\nf\\ng");
         assert_eq!(escape_text("bell\u{7}\u{0}tab\tok"), "belltab\tok");
         assert_eq!(escape_text("colon: fine"), "colon: fine");
     }
@@ -324,22 +293,13 @@ mod tests {
     #[test]
     fn parameter_values_are_quoted_with_caret_escapes() {
         assert_eq!(param_value("Asha Rao"), "\"Asha Rao\"");
-        assert_eq!(
-            param_value("A \"Nick\" ^; x:y\nz"),
-            "\"A ^'Nick^' ^^; x:y^nz\""
-        );
+        assert_eq!(param_value("A \"Nick\" ^; x:y\nz"), "\"A ^'Nick^' ^^; x:y^nz\"");
     }
 
     #[test]
     fn mailto_percent_encodes_unsafe_bytes() {
-        assert_eq!(
-            mailto(" asha+tag@example.com "),
-            "mailto:asha+tag@example.com"
-        );
-        assert_eq!(
-            mailto("x\r\nATTENDEE:evil@example.com"),
-            "mailto:x%0D%0AATTENDEE%3Aevil@example.com"
-        );
+        assert_eq!(mailto(" asha+tag@example.com "), "mailto:asha+tag@example.com");
+        assert_eq!(mailto("x\r\nATTENDEE:evil@example.com"), "mailto:x%0D%0AATTENDEE%3Aevil@example.com");
         assert_eq!(mailto("ü@example.com"), "mailto:%C3%BC@example.com");
     }
 

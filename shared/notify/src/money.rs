@@ -8,8 +8,8 @@
 /// unrecognised but well-formed code is shown with two as well.
 pub fn currency_exponent(code: &str) -> u32 {
     match normalise_code(code).as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         "CLF" | "UYW" => 4,
         _ => 2,
@@ -30,11 +30,7 @@ pub fn format_money(amount_minor: i64, currency: &str) -> String {
     let major = magnitude / divisor;
     let minor = magnitude % divisor;
 
-    let mut digits = if code == "INR" {
-        group_indian(major)
-    } else {
-        group_thousands(major)
-    };
+    let mut digits = if code == "INR" { group_indian(major) } else { group_thousands(major) };
     if exponent > 0 {
         digits.push('.');
         digits.push_str(&format!("{minor:0width$}", width = exponent as usize));
@@ -140,10 +136,7 @@ mod tests {
     }
 
     fn strip_grouping(formatted: &str) -> String {
-        formatted
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '-')
-            .collect()
+        formatted.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect()
     }
 
     proptest! {

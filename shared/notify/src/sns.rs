@@ -58,30 +58,20 @@ pub fn sns_message(
     })
     .to_string();
 
-    let attributes = [
-        ("event", event.as_str()),
-        ("booking_id", snapshot.booking_id.as_str()),
-        ("photographer_id", photographer_id),
-    ]
-    .into_iter()
-    .filter(|(_, value)| !value.is_empty())
-    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-    .collect();
+    let attributes =
+        [("event", event.as_str()), ("booking_id", snapshot.booking_id.as_str()), ("photographer_id", photographer_id)]
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
 
-    SnsMessage {
-        subject: subject(event, &snapshot.booking_id),
-        message,
-        attributes,
-    }
+    SnsMessage { subject: subject(event, &snapshot.booking_id), message, attributes }
 }
 
 /// SNS rejects subjects with control or non-ASCII characters, so the id is reduced to
 /// printable ASCII before it is embedded.
 fn subject(event: BookingEvent, booking_id: &str) -> String {
-    let safe_id: String = booking_id
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .collect();
+    let safe_id: String = booking_id.chars().filter(|c| c.is_ascii_graphic()).collect();
     let full = format!("Booking {}: {safe_id}", event.as_str());
     full.chars().take(MAX_SUBJECT_CHARS).collect()
 }

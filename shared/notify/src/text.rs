@@ -44,20 +44,14 @@ pub fn single_line(input: &str) -> String {
 /// breaks carry meaning but a stray NUL or escape sequence does not.
 pub fn multi_line(input: &str) -> String {
     let normalised = input.replace("\r\n", "\n").replace('\r', "\n");
-    let kept: String = normalised
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
+    let kept: String = normalised.chars().filter(|c| *c == '\n' || *c == '\t' || !c.is_control()).collect();
     kept.trim().to_owned()
 }
 
 /// Turns a stored event type slug like `pre_wedding` into `Pre wedding` for display.
 /// An empty type still reads as a sentence.
 pub fn humanise_event_type(event_type: &str) -> String {
-    let spaced: String = event_type
-        .chars()
-        .map(|c| if c == '_' || c == '-' { ' ' } else { c })
-        .collect();
+    let spaced: String = event_type.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect();
     let spaced = single_line(&spaced);
     let mut chars = spaced.chars();
     match chars.next() {
@@ -81,19 +75,13 @@ mod tests {
 
     #[test]
     fn single_line_removes_header_breaking_characters() {
-        assert_eq!(
-            single_line("  Asha\r\nBcc: evil@example.com\t x "),
-            "Asha Bcc: evil@example.com x"
-        );
+        assert_eq!(single_line("  Asha\r\nBcc: evil@example.com\t x "), "Asha Bcc: evil@example.com x");
         assert_eq!(single_line("\u{0}\u{7}"), "");
     }
 
     #[test]
     fn multi_line_keeps_paragraphs_only() {
-        assert_eq!(
-            multi_line("  Family emergency.\r\nSorry!\r\u{1b}[31m  "),
-            "Family emergency.\nSorry!\n[31m"
-        );
+        assert_eq!(multi_line("  Family emergency.\r\nSorry!\r\u{1b}[31m  "), "Family emergency.\nSorry!\n[31m");
     }
 
     #[test]

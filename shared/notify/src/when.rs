@@ -26,19 +26,13 @@ impl RecipientZone {
 
     /// e.g. `Sat 26 Dec 2026`.
     pub fn date(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz)
-            .format("%a %-d %b %Y")
-            .to_string()
+        at.with_timezone(&self.tz).format("%a %-d %b %Y").to_string()
     }
 
     /// e.g. `Sat 26 Dec 2026, 10:00 IST (Asia/Kolkata)`.
     pub fn instant(&self, at: DateTime<Utc>) -> String {
         let local = at.with_timezone(&self.tz);
-        format!(
-            "{}{}",
-            local.format("%a %-d %b %Y, %H:%M %Z"),
-            self.zone_suffix()
-        )
+        format!("{}{}", local.format("%a %-d %b %Y, %H:%M %Z"), self.zone_suffix())
     }
 
     /// e.g. `Sat 26 Dec 2026, 10:00–12:00 IST (Asia/Kolkata)`.
@@ -54,13 +48,9 @@ impl RecipientZone {
         let day = "%a %-d %b %Y";
 
         let body = match (same_day, from_abbr == to_abbr) {
-            (true, true) => format!(
-                "{}, {}–{} {}",
-                from.format(day),
-                from.format("%H:%M"),
-                to.format("%H:%M"),
-                to_abbr
-            ),
+            (true, true) => {
+                format!("{}, {}–{} {}", from.format(day), from.format("%H:%M"), to.format("%H:%M"), to_abbr)
+            }
             (true, false) => format!(
                 "{}, {} {}–{} {}",
                 from.format(day),
@@ -69,12 +59,9 @@ impl RecipientZone {
                 to.format("%H:%M"),
                 to_abbr
             ),
-            (false, true) => format!(
-                "{} – {} {}",
-                from.format("%a %-d %b %Y, %H:%M"),
-                to.format("%a %-d %b %Y, %H:%M"),
-                to_abbr
-            ),
+            (false, true) => {
+                format!("{} – {} {}", from.format("%a %-d %b %Y, %H:%M"), to.format("%a %-d %b %Y, %H:%M"), to_abbr)
+            }
             (false, false) => format!(
                 "{} {} – {} {}",
                 from.format("%a %-d %b %Y, %H:%M"),
@@ -88,11 +75,7 @@ impl RecipientZone {
 
     /// `" (Asia/Kolkata)"`, or nothing for UTC where it would only say "UTC (UTC)".
     fn zone_suffix(&self) -> String {
-        if self.tz == Tz::UTC {
-            String::new()
-        } else {
-            format!(" ({})", self.tz.name())
-        }
+        if self.tz == Tz::UTC { String::new() } else { format!(" ({})", self.tz.name()) }
     }
 }
 
@@ -161,17 +144,11 @@ mod tests {
     #[test]
     fn zone_without_abbreviation_shows_an_offset() {
         let zone = RecipientZone::resolve("Asia/Dubai");
-        assert_eq!(
-            zone.instant(utc(2026, 12, 26, 6, 0)),
-            "Sat 26 Dec 2026, 10:00 +04 (Asia/Dubai)"
-        );
+        assert_eq!(zone.instant(utc(2026, 12, 26, 6, 0)), "Sat 26 Dec 2026, 10:00 +04 (Asia/Dubai)");
     }
 
     #[test]
     fn surrounding_whitespace_is_tolerated() {
-        assert_eq!(
-            RecipientZone::resolve(" Europe/London ").name(),
-            "Europe/London"
-        );
+        assert_eq!(RecipientZone::resolve(" Europe/London ").name(), "Europe/London");
     }
 }

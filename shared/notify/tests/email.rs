@@ -9,17 +9,12 @@ use proptest::prelude::*;
 
 fn subject(event: BookingEvent, role: Role, s: &cm_notify::BookingSnapshot) -> String {
     let (recipient, other) = pair(role);
-    render_email(event, s, &recipient, &other, now())
-        .unwrap()
-        .subject
+    render_email(event, s, &recipient, &other, now()).unwrap().subject
 }
 
 #[test]
 fn created_mails_both_with_request_wording() {
-    assert_eq!(
-        recipients(BookingEvent::Created),
-        &[Role::Photographer, Role::Client]
-    );
+    assert_eq!(recipients(BookingEvent::Created), &[Role::Photographer, Role::Client]);
     let s = snapshot();
     assert_eq!(
         subject(BookingEvent::Created, Role::Photographer, &s),
@@ -34,14 +29,8 @@ fn created_mails_both_with_request_wording() {
 
 #[test]
 fn confirmed_mails_both() {
-    assert_eq!(
-        recipients(BookingEvent::Confirmed),
-        &[Role::Photographer, Role::Client]
-    );
-    let s = cm_notify::BookingSnapshot {
-        status: BookingStatus::Confirmed,
-        ..snapshot()
-    };
+    assert_eq!(recipients(BookingEvent::Confirmed), &[Role::Photographer, Role::Client]);
+    let s = cm_notify::BookingSnapshot { status: BookingStatus::Confirmed, ..snapshot() };
     assert_eq!(
         subject(BookingEvent::Confirmed, Role::Client, &s),
         "Booking confirmed: Wedding shoot with Ravi Kumar on Fri 25 Dec 2026"
@@ -62,55 +51,32 @@ fn declined_mails_only_the_client_with_the_reason() {
     };
     let (recipient, other) = pair(Role::Client);
     let email = render_email(BookingEvent::Declined, &s, &recipient, &other, now()).unwrap();
-    assert_eq!(
-        email.subject,
-        "Booking request declined: Wedding shoot on Fri 25 Dec 2026"
-    );
-    assert!(
-        email
-            .text
-            .contains("Reason: Already booked that weekend.\n  Sorry!")
-    );
-    assert!(
-        email
-            .html
-            .contains("Already booked that weekend.<br>\nSorry!")
-    );
+    assert_eq!(email.subject, "Booking request declined: Wedding shoot on Fri 25 Dec 2026");
+    assert!(email.text.contains("Reason: Already booked that weekend.\n  Sorry!"));
+    assert!(email.html.contains("Already booked that weekend.<br>\nSorry!"));
 
     let (recipient, other) = pair(Role::Photographer);
     assert_eq!(
         render_email(BookingEvent::Declined, &s, &recipient, &other, now()),
-        Err(NotifyError::NotARecipient {
-            event: BookingEvent::Declined,
-            role: Role::Photographer
-        })
+        Err(NotifyError::NotARecipient { event: BookingEvent::Declined, role: Role::Photographer })
     );
 }
 
 #[test]
 fn cancelled_mails_both_and_names_the_canceller() {
-    assert_eq!(
-        recipients(BookingEvent::Cancelled),
-        &[Role::Photographer, Role::Client]
-    );
+    assert_eq!(recipients(BookingEvent::Cancelled), &[Role::Photographer, Role::Client]);
     let s = cm_notify::BookingSnapshot {
         status: BookingStatus::Cancelled,
         cancelled_by: Some(Role::Client),
         reason: Some("Venue changed".to_owned()),
         ..snapshot()
     };
-    assert_eq!(
-        subject(BookingEvent::Cancelled, Role::Client, &s),
-        "You cancelled: Wedding shoot on Fri 25 Dec 2026"
-    );
+    assert_eq!(subject(BookingEvent::Cancelled, Role::Client, &s), "You cancelled: Wedding shoot on Fri 25 Dec 2026");
     assert_eq!(
         subject(BookingEvent::Cancelled, Role::Photographer, &s),
         "Booking cancelled by Asha Rao: Wedding shoot on Sat 26 Dec 2026"
     );
-    let unknown = cm_notify::BookingSnapshot {
-        cancelled_by: None,
-        ..s.clone()
-    };
+    let unknown = cm_notify::BookingSnapshot { cancelled_by: None, ..s.clone() };
     assert_eq!(
         subject(BookingEvent::Cancelled, Role::Photographer, &unknown),
         "Booking cancelled: Wedding shoot on Sat 26 Dec 2026"
@@ -123,10 +89,7 @@ fn cancelled_mails_both_and_names_the_canceller() {
 
 #[test]
 fn rescheduled_mails_both_with_new_and_previous_time() {
-    assert_eq!(
-        recipients(BookingEvent::Rescheduled),
-        &[Role::Photographer, Role::Client]
-    );
+    assert_eq!(recipients(BookingEvent::Rescheduled), &[Role::Photographer, Role::Client]);
     let s = cm_notify::BookingSnapshot {
         status: BookingStatus::Confirmed,
         start: utc(2026, 12, 27, 4, 30),
@@ -145,28 +108,14 @@ fn rescheduled_mails_both_with_new_and_previous_time() {
     );
     let (recipient, other) = pair(Role::Photographer);
     let email = render_email(BookingEvent::Rescheduled, &s, &recipient, &other, now()).unwrap();
-    assert!(
-        email
-            .text
-            .contains("When: Sun 27 Dec 2026, 10:00–12:00 IST (Asia/Kolkata)\n")
-    );
-    assert!(
-        email
-            .text
-            .contains("Previously: Sat 26 Dec 2026, 10:00 IST (Asia/Kolkata)\n")
-    );
+    assert!(email.text.contains("When: Sun 27 Dec 2026, 10:00–12:00 IST (Asia/Kolkata)\n"));
+    assert!(email.text.contains("Previously: Sat 26 Dec 2026, 10:00 IST (Asia/Kolkata)\n"));
 }
 
 #[test]
 fn expired_mails_both() {
-    assert_eq!(
-        recipients(BookingEvent::Expired),
-        &[Role::Photographer, Role::Client]
-    );
-    let s = cm_notify::BookingSnapshot {
-        status: BookingStatus::Expired,
-        ..snapshot()
-    };
+    assert_eq!(recipients(BookingEvent::Expired), &[Role::Photographer, Role::Client]);
+    let s = cm_notify::BookingSnapshot { status: BookingStatus::Expired, ..snapshot() };
     assert_eq!(
         subject(BookingEvent::Expired, Role::Client, &s),
         "Booking request expired: Wedding shoot on Fri 25 Dec 2026"
@@ -180,10 +129,7 @@ fn expired_mails_both() {
 #[test]
 fn completed_invites_only_the_client_to_review_without_an_invite() {
     assert_eq!(recipients(BookingEvent::Completed), &[Role::Client]);
-    let s = cm_notify::BookingSnapshot {
-        status: BookingStatus::Completed,
-        ..snapshot()
-    };
+    let s = cm_notify::BookingSnapshot { status: BookingStatus::Completed, ..snapshot() };
     let (recipient, other) = pair(Role::Client);
     let email = render_email(BookingEvent::Completed, &s, &recipient, &other, now()).unwrap();
     assert_eq!(email.subject, "How was your wedding shoot with Ravi Kumar?");
@@ -206,11 +152,7 @@ fn every_mailed_cell_renders_and_every_blank_cell_is_refused() {
                 let email = result.unwrap();
                 assert!(!email.subject.is_empty());
                 assert!(email.html.starts_with("<!DOCTYPE html>"));
-                assert!(
-                    email
-                        .text
-                        .contains("Booking reference: 01JFBOOKING0000000000000001")
-                );
+                assert!(email.text.contains("Booking reference: 01JFBOOKING0000000000000001"));
                 assert_eq!(email.ics.is_some(), event != BookingEvent::Completed);
             } else {
                 assert!(result.is_err(), "{event} / {role} should be refused");
@@ -224,148 +166,68 @@ fn mismatched_parties_and_empty_ranges_are_refused() {
     let s = snapshot();
     assert_eq!(
         render_email(BookingEvent::Created, &s, &client(), &client(), now()),
-        Err(NotifyError::WrongRole {
-            position: "other party",
-            expected: Role::Photographer,
-            found: Role::Client
-        })
+        Err(NotifyError::WrongRole { position: "other party", expected: Role::Photographer, found: Role::Client })
     );
-    let empty = cm_notify::BookingSnapshot {
-        end: s.start,
-        ..s.clone()
-    };
+    let empty = cm_notify::BookingSnapshot { end: s.start, ..s.clone() };
     assert_eq!(
-        render_email(
-            BookingEvent::Created,
-            &empty,
-            &client(),
-            &photographer(),
-            now()
-        ),
-        Err(NotifyError::EmptyTimeRange {
-            booking_id: s.booking_id.clone()
-        })
+        render_email(BookingEvent::Created, &empty, &client(), &photographer(), now()),
+        Err(NotifyError::EmptyTimeRange { booking_id: s.booking_id.clone() })
     );
 }
 
 #[test]
 fn user_strings_are_escaped_in_html_and_plain_in_text() {
-    let evil_client = Party {
-        name: "<script>alert('x')</script>".to_owned(),
-        ..client()
-    };
+    let evil_client = Party { name: "<script>alert('x')</script>".to_owned(), ..client() };
     let mut s = snapshot();
     s.event_type = "wedding<img src=x onerror=alert(1)>".to_owned();
     s.location.address = "5 \"Quote\" & <b>Bold</b> Lane".to_owned();
     s.reason = Some("<iframe src=//evil>".to_owned());
     s.cancelled_by = Some(Role::Client);
 
-    let email = render_email(
-        BookingEvent::Cancelled,
-        &s,
-        &photographer(),
-        &evil_client,
-        now(),
-    )
-    .unwrap();
+    let email = render_email(BookingEvent::Cancelled, &s, &photographer(), &evil_client, now()).unwrap();
     for raw in ["<script", "<img", "<b>", "<iframe", "\"Quote\""] {
         assert!(!email.html.contains(raw), "raw {raw} leaked into HTML");
     }
-    assert!(
-        email
-            .html
-            .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
-    );
-    assert!(
-        email
-            .html
-            .contains("5 &quot;Quote&quot; &amp; &lt;b&gt;Bold&lt;/b&gt; Lane")
-    );
+    assert!(email.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(email.html.contains("5 &quot;Quote&quot; &amp; &lt;b&gt;Bold&lt;/b&gt; Lane"));
     assert!(email.html.contains("&lt;iframe src=//evil&gt;"));
     // The subject is escaped inside <title> too.
-    assert!(
-        email
-            .html
-            .contains("<title>Booking cancelled by &lt;script&gt;")
-    );
+    assert!(email.html.contains("<title>Booking cancelled by &lt;script&gt;"));
     // Text is not HTML: it carries the strings verbatim.
     assert!(email.text.contains("<script>alert('x')</script> cancelled"));
 }
 
 #[test]
 fn subjects_never_carry_line_breaks_from_user_data() {
-    let sneaky = Party {
-        name: "Asha\r\nBcc: everyone@example.com".to_owned(),
-        ..client()
-    };
-    let email = render_email(
-        BookingEvent::Created,
-        &snapshot(),
-        &photographer(),
-        &sneaky,
-        now(),
-    )
-    .unwrap();
+    let sneaky = Party { name: "Asha\r\nBcc: everyone@example.com".to_owned(), ..client() };
+    let email = render_email(BookingEvent::Created, &snapshot(), &photographer(), &sneaky, now()).unwrap();
     assert!(!email.subject.contains('\r') && !email.subject.contains('\n'));
-    assert!(
-        email
-            .subject
-            .ends_with("from Asha Bcc: everyone@example.com")
-    );
+    assert!(email.subject.ends_with("from Asha Bcc: everyone@example.com"));
 }
 
 #[test]
 fn times_follow_the_recipients_zone_across_dst() {
-    let summer = cm_notify::BookingSnapshot {
-        start: utc(2026, 7, 4, 14, 0),
-        end: utc(2026, 7, 4, 16, 0),
-        ..snapshot()
-    };
-    let winter = cm_notify::BookingSnapshot {
-        start: utc(2026, 1, 10, 15, 0),
-        end: utc(2026, 1, 10, 17, 0),
-        ..snapshot()
-    };
+    let summer =
+        cm_notify::BookingSnapshot { start: utc(2026, 7, 4, 14, 0), end: utc(2026, 7, 4, 16, 0), ..snapshot() };
+    let winter =
+        cm_notify::BookingSnapshot { start: utc(2026, 1, 10, 15, 0), end: utc(2026, 1, 10, 17, 0), ..snapshot() };
     let text = |s: &cm_notify::BookingSnapshot| {
-        render_email(BookingEvent::Created, s, &client(), &photographer(), now())
-            .unwrap()
-            .text
+        render_email(BookingEvent::Created, s, &client(), &photographer(), now()).unwrap().text
     };
     assert!(text(&summer).contains("When: Sat 4 Jul 2026, 10:00–12:00 EDT (America/New_York)"));
     assert!(text(&winter).contains("When: Sat 10 Jan 2026, 10:00–12:00 EST (America/New_York)"));
 
     // Same booking, other recipient: Kolkata has no DST and shows IST.
-    let photographer_text = render_email(
-        BookingEvent::Created,
-        &summer,
-        &photographer(),
-        &client(),
-        now(),
-    )
-    .unwrap()
-    .text;
+    let photographer_text =
+        render_email(BookingEvent::Created, &summer, &photographer(), &client(), now()).unwrap().text;
     assert!(photographer_text.contains("When: Sat 4 Jul 2026, 19:30–21:30 IST (Asia/Kolkata)"));
 }
 
 #[test]
 fn an_unknown_timezone_falls_back_to_utc() {
-    let lost = Party {
-        timezone: "Not/A_Zone".to_owned(),
-        ..client()
-    };
-    let email = render_email(
-        BookingEvent::Created,
-        &snapshot(),
-        &lost,
-        &photographer(),
-        now(),
-    )
-    .unwrap();
-    assert!(
-        email
-            .text
-            .contains("When: Sat 26 Dec 2026, 04:30–06:30 UTC\n")
-    );
+    let lost = Party { timezone: "Not/A_Zone".to_owned(), ..client() };
+    let email = render_email(BookingEvent::Created, &snapshot(), &lost, &photographer(), now()).unwrap();
+    assert!(email.text.contains("When: Sat 26 Dec 2026, 04:30–06:30 UTC\n"));
     assert!(email.subject.ends_with("on Sat 26 Dec 2026"));
 }
 
@@ -375,9 +237,7 @@ fn prices_use_the_currency_exponent() {
         let mut s = snapshot();
         s.price.amount_minor = amount_minor;
         s.price.currency = currency.to_owned();
-        render_email(BookingEvent::Created, &s, &client(), &photographer(), now())
-            .unwrap()
-            .text
+        render_email(BookingEvent::Created, &s, &client(), &photographer(), now()).unwrap().text
     };
     assert!(render(15_000_000, "INR").contains("Price: ₹1,50,000.00\n"));
     assert!(render(250_050, "USD").contains("Price: $2,500.50\n"));
@@ -388,48 +248,23 @@ fn prices_use_the_currency_exponent() {
 
 #[test]
 fn attachment_metadata_follows_the_method() {
-    let email = render_email(
-        BookingEvent::Created,
-        &snapshot(),
-        &client(),
-        &photographer(),
-        now(),
-    )
-    .unwrap();
+    let email = render_email(BookingEvent::Created, &snapshot(), &client(), &photographer(), now()).unwrap();
     let ics = email.ics.unwrap();
     assert_eq!(ics.filename, "booking-01JFBOOKING0000000000000001.ics");
-    assert_eq!(
-        ics.content_type,
-        "text/calendar; method=REQUEST; charset=UTF-8"
-    );
+    assert_eq!(ics.content_type, "text/calendar; method=REQUEST; charset=UTF-8");
 
     let mut s = snapshot();
     s.booking_id = "../../etc/passwd\r\n".to_owned();
     let email = render_email(BookingEvent::Expired, &s, &client(), &photographer(), now()).unwrap();
     let ics = email.ics.unwrap();
     assert_eq!(ics.filename, "booking-etcpasswd.ics");
-    assert_eq!(
-        ics.content_type,
-        "text/calendar; method=CANCEL; charset=UTF-8"
-    );
+    assert_eq!(ics.content_type, "text/calendar; method=CANCEL; charset=UTF-8");
 }
 
 #[test]
 fn rendering_is_deterministic() {
-    let a = render_email(
-        BookingEvent::Confirmed,
-        &snapshot(),
-        &client(),
-        &photographer(),
-        now(),
-    );
-    let b = render_email(
-        BookingEvent::Confirmed,
-        &snapshot(),
-        &client(),
-        &photographer(),
-        now(),
-    );
+    let a = render_email(BookingEvent::Confirmed, &snapshot(), &client(), &photographer(), now());
+    let b = render_email(BookingEvent::Confirmed, &snapshot(), &client(), &photographer(), now());
     assert_eq!(a, b);
 }
 

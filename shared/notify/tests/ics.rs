@@ -4,8 +4,8 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use cm_notify::{
-    BookingEvent, BookingSnapshot, BookingStatus, IcsMethod, NotifyError, Party, Role, booking_uid,
-    ics_method, render_email, render_ics,
+    BookingEvent, BookingSnapshot, BookingStatus, IcsMethod, NotifyError, Party, Role, booking_uid, ics_method,
+    render_email, render_ics,
 };
 use common::{calendar_prop, client, now, only_event, parse, photographer, snapshot, utc};
 use icalendar::{Component, EventLike, EventStatus};
@@ -20,45 +20,28 @@ fn start_end(event: &icalendar::Event) -> (DateTime<Utc>, DateTime<Utc>) {
         icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(t)) => t,
         other => panic!("expected a UTC date-time, got {other:?}"),
     };
-    (
-        as_utc(event.get_start().unwrap()),
-        as_utc(event.get_end().unwrap()),
-    )
+    (as_utc(event.get_start().unwrap()), as_utc(event.get_end().unwrap()))
 }
 
 #[test]
 fn request_parses_back_with_uid_sequence_times_and_status() {
-    let s = BookingSnapshot {
-        sequence: 4,
-        ..snapshot()
-    };
+    let s = BookingSnapshot { sequence: 4, ..snapshot() };
     let calendar = parse(&ics(&s, IcsMethod::Request));
     assert_eq!(calendar_prop(&calendar, "METHOD"), Some("REQUEST"));
     assert_eq!(calendar_prop(&calendar, "VERSION"), Some("2.0"));
     assert!(calendar_prop(&calendar, "PRODID").is_some());
 
     let event = only_event(&calendar);
-    assert_eq!(
-        event.get_uid(),
-        Some("booking-01JFBOOKING0000000000000001@capturemoments.app")
-    );
+    assert_eq!(event.get_uid(), Some("booking-01JFBOOKING0000000000000001@capturemoments.app"));
     assert_eq!(event.get_sequence(), Some(4));
     assert_eq!(event.get_timestamp(), Some(now()));
     assert_eq!(start_end(event), (s.start, s.end));
     assert_eq!(event.get_status(), Some(EventStatus::Tentative));
-    assert_eq!(
-        event.get_summary(),
-        Some("Wedding shoot: Asha Rao with Ravi Kumar")
-    );
+    assert_eq!(event.get_summary(), Some("Wedding shoot: Asha Rao with Ravi Kumar"));
     assert_eq!(event.get_location(), Some("12 MG Road, Bengaluru"));
     let description = event.get_description().unwrap();
-    assert!(
-        description.contains("Photographer: Ravi Kumar\nClient: Asha Rao\nPrice: ₹1,50,000.00")
-    );
-    assert_eq!(
-        event.property_value("ORGANIZER"),
-        Some("mailto:ravi@example.com")
-    );
+    assert!(description.contains("Photographer: Ravi Kumar\nClient: Asha Rao\nPrice: ₹1,50,000.00"));
+    assert_eq!(event.property_value("ORGANIZER"), Some("mailto:ravi@example.com"));
     let attendees = event.multi_properties().get("ATTENDEE").unwrap();
     assert_eq!(attendees.len(), 1);
     assert_eq!(attendees[0].value(), "mailto:asha@example.com");
@@ -79,15 +62,9 @@ fn raw_form_uses_utc_z_times_and_crlf() {
 
 #[test]
 fn confirmed_status_maps_to_confirmed() {
-    let s = BookingSnapshot {
-        status: BookingStatus::Confirmed,
-        ..snapshot()
-    };
+    let s = BookingSnapshot { status: BookingStatus::Confirmed, ..snapshot() };
     let calendar = parse(&ics(&s, IcsMethod::Request));
-    assert_eq!(
-        only_event(&calendar).get_status(),
-        Some(EventStatus::Confirmed)
-    );
+    assert_eq!(only_event(&calendar).get_status(), Some(EventStatus::Confirmed));
 }
 
 #[test]
@@ -105,26 +82,15 @@ fn cancel_yields_method_cancel_and_status_cancelled_with_the_same_uid() {
     assert_eq!(event.get_status(), Some(EventStatus::Cancelled));
     assert_eq!(event.get_uid(), only_event(&request).get_uid());
     assert_eq!(event.get_sequence(), Some(1));
-    assert!(
-        event
-            .get_description()
-            .unwrap()
-            .contains("Reason: Family emergency; sorry, truly")
-    );
+    assert!(event.get_description().unwrap().contains("Reason: Family emergency; sorry, truly"));
 }
 
 #[test]
 fn cancel_overrides_a_stale_status() {
     // Even if the store still says confirmed, a CANCEL must not say CONFIRMED.
-    let s = BookingSnapshot {
-        status: BookingStatus::Confirmed,
-        ..snapshot()
-    };
+    let s = BookingSnapshot { status: BookingStatus::Confirmed, ..snapshot() };
     let calendar = parse(&ics(&s, IcsMethod::Cancel));
-    assert_eq!(
-        only_event(&calendar).get_status(),
-        Some(EventStatus::Cancelled)
-    );
+    assert_eq!(only_event(&calendar).get_status(), Some(EventStatus::Cancelled));
 }
 
 #[test]
@@ -141,23 +107,11 @@ fn events_map_to_methods() {
 
 #[test]
 fn decline_and_expiry_emails_carry_a_cancel() {
-    for event in [
-        BookingEvent::Declined,
-        BookingEvent::Expired,
-        BookingEvent::Cancelled,
-    ] {
+    for event in [BookingEvent::Declined, BookingEvent::Expired, BookingEvent::Cancelled] {
         let email = render_email(event, &snapshot(), &client(), &photographer(), now()).unwrap();
         let calendar = parse(&email.ics.unwrap().body);
-        assert_eq!(
-            calendar_prop(&calendar, "METHOD"),
-            Some("CANCEL"),
-            "{event}"
-        );
-        assert_eq!(
-            only_event(&calendar).get_status(),
-            Some(EventStatus::Cancelled),
-            "{event}"
-        );
+        assert_eq!(calendar_prop(&calendar, "METHOD"), Some("CANCEL"), "{event}");
+        assert_eq!(only_event(&calendar).get_status(), Some(EventStatus::Cancelled), "{event}");
     }
 }
 
@@ -165,11 +119,7 @@ fn decline_and_expiry_emails_carry_a_cancel() {
 fn reschedule_keeps_uid_and_increases_sequence() {
     // The lifecycle as the store would emit it: created, confirmed, moved twice.
     let created = snapshot();
-    let confirmed = BookingSnapshot {
-        status: BookingStatus::Confirmed,
-        sequence: 1,
-        ..created.clone()
-    };
+    let confirmed = BookingSnapshot { status: BookingStatus::Confirmed, sequence: 1, ..created.clone() };
     let moved = BookingSnapshot {
         start: utc(2026, 12, 27, 4, 30),
         end: utc(2026, 12, 27, 7, 30),
@@ -218,38 +168,15 @@ fn wrong_roles_and_empty_ranges_are_refused() {
     let s = snapshot();
     assert_eq!(
         render_ics(&s, IcsMethod::Request, &client(), &photographer(), now()),
-        Err(NotifyError::WrongRole {
-            position: "organizer",
-            expected: Role::Photographer,
-            found: Role::Client
-        })
+        Err(NotifyError::WrongRole { position: "organizer", expected: Role::Photographer, found: Role::Client })
     );
     assert_eq!(
-        render_ics(
-            &s,
-            IcsMethod::Request,
-            &photographer(),
-            &photographer(),
-            now()
-        ),
-        Err(NotifyError::WrongRole {
-            position: "attendee",
-            expected: Role::Client,
-            found: Role::Photographer
-        })
+        render_ics(&s, IcsMethod::Request, &photographer(), &photographer(), now()),
+        Err(NotifyError::WrongRole { position: "attendee", expected: Role::Client, found: Role::Photographer })
     );
-    let backwards = BookingSnapshot {
-        end: utc(2026, 12, 26, 3, 0),
-        ..s.clone()
-    };
+    let backwards = BookingSnapshot { end: utc(2026, 12, 26, 3, 0), ..s.clone() };
     assert!(matches!(
-        render_ics(
-            &backwards,
-            IcsMethod::Request,
-            &photographer(),
-            &client(),
-            now()
-        ),
+        render_ics(&backwards, IcsMethod::Request, &photographer(), &client(), now()),
         Err(NotifyError::EmptyTimeRange { .. })
     ));
 }
@@ -259,28 +186,16 @@ fn text_values_are_escaped_and_round_trip() {
     let mut s = snapshot();
     s.location.address = "Flat 4; Block B, Lake View\\Annexe".to_owned();
     s.location.city = "Mumbai".to_owned();
-    let organizer = Party {
-        name: "Ravi, \"The Lens\"; Kumar".to_owned(),
-        ..photographer()
-    };
+    let organizer = Party { name: "Ravi, \"The Lens\"; Kumar".to_owned(), ..photographer() };
     let text = render_ics(&s, IcsMethod::Request, &organizer, &client(), now()).unwrap();
-    assert!(
-        text.contains("LOCATION:Flat 4\\; Block B\\, Lake View\\\\Annexe\\, Mumbai\r\n"),
-        "{text}"
-    );
+    assert!(text.contains("LOCATION:Flat 4\\; Block B\\, Lake View\\\\Annexe\\, Mumbai\r\n"), "{text}");
     // Parameter values are quoted, with RFC 6868 caret escapes for the double quotes.
     assert!(text.contains("ORGANIZER;CN=\"Ravi, ^'The Lens^'; Kumar\":mailto:"));
 
     let calendar = parse(&text);
     let event = only_event(&calendar);
-    assert_eq!(
-        event.get_location(),
-        Some("Flat 4; Block B, Lake View\\Annexe, Mumbai")
-    );
-    assert_eq!(
-        event.get_summary(),
-        Some("Wedding shoot: Asha Rao with Ravi, \"The Lens\"; Kumar")
-    );
+    assert_eq!(event.get_location(), Some("Flat 4; Block B, Lake View\\Annexe, Mumbai"));
+    assert_eq!(event.get_summary(), Some("Wedding shoot: Asha Rao with Ravi, \"The Lens\"; Kumar"));
 }
 
 #[test]

@@ -2,9 +2,7 @@
 
 mod common;
 
-use cm_notify::{
-    BookingEvent, BookingSnapshot, BookingStatus, Party, Role, SNS_MESSAGE_VERSION, sns_message,
-};
+use cm_notify::{BookingEvent, BookingSnapshot, BookingStatus, Party, Role, SNS_MESSAGE_VERSION, sns_message};
 use common::{snapshot, utc};
 use serde_json::Value;
 
@@ -21,17 +19,11 @@ fn sns_message_carries_filter_attributes_and_a_json_body() {
         msg.attributes,
         vec![
             ("event".to_owned(), "rescheduled".to_owned()),
-            (
-                "booking_id".to_owned(),
-                "01JFBOOKING0000000000000001".to_owned()
-            ),
+            ("booking_id".to_owned(), "01JFBOOKING0000000000000001".to_owned()),
             ("photographer_id".to_owned(), "PHOTO123".to_owned()),
         ]
     );
-    assert_eq!(
-        msg.subject,
-        "Booking rescheduled: 01JFBOOKING0000000000000001"
-    );
+    assert_eq!(msg.subject, "Booking rescheduled: 01JFBOOKING0000000000000001");
 
     let body: Value = serde_json::from_str(&msg.message).unwrap();
     assert_eq!(body["version"], SNS_MESSAGE_VERSION);
@@ -50,10 +42,7 @@ fn sns_message_carries_filter_attributes_and_a_json_body() {
 
 #[test]
 fn sns_body_leaves_out_personal_free_text() {
-    let s = BookingSnapshot {
-        reason: Some("private note".to_owned()),
-        ..snapshot()
-    };
+    let s = BookingSnapshot { reason: Some("private note".to_owned()), ..snapshot() };
     let msg = sns_message(BookingEvent::Cancelled, &s, "P", "C");
     assert!(!msg.message.contains("private note"));
     assert!(!msg.message.contains("MG Road"));
@@ -65,11 +54,7 @@ fn sns_subject_is_printable_ascii_within_100_chars_and_empty_attributes_are_drop
     s.booking_id = format!("é\r\n{}", "X".repeat(200));
     let msg = sns_message(BookingEvent::Created, &s, "", "C");
     assert!(msg.subject.len() <= 100);
-    assert!(
-        msg.subject
-            .chars()
-            .all(|c| c.is_ascii_graphic() || c == ' ')
-    );
+    assert!(msg.subject.chars().all(|c| c.is_ascii_graphic() || c == ' '));
     assert!(msg.attributes.iter().all(|(_, v)| !v.is_empty()));
     assert!(!msg.attributes.iter().any(|(k, _)| k == "photographer_id"));
 }

@@ -20,14 +20,8 @@ pub fn snapshot() -> BookingSnapshot {
         start: utc(2026, 12, 26, 4, 30),
         end: utc(2026, 12, 26, 6, 30),
         event_type: "wedding".to_owned(),
-        location: Location {
-            address: "12 MG Road".to_owned(),
-            city: "Bengaluru".to_owned(),
-        },
-        price: Price {
-            amount_minor: 15_000_000,
-            currency: "INR".to_owned(),
-        },
+        location: Location { address: "12 MG Road".to_owned(), city: "Bengaluru".to_owned() },
+        price: Price { amount_minor: 15_000_000, currency: "INR".to_owned() },
         sequence: 0,
         reason: None,
         previous_start: None,
@@ -63,26 +57,17 @@ pub fn pair(role: Role) -> (Party, Party) {
 
 /// Parses an .ics body with the independent `icalendar` parser.
 pub fn parse(ics: &str) -> icalendar::Calendar {
-    ics.parse::<icalendar::Calendar>()
-        .unwrap_or_else(|e| panic!("icalendar could not parse our output: {e}\n{ics}"))
+    ics.parse::<icalendar::Calendar>().unwrap_or_else(|e| panic!("icalendar could not parse our output: {e}\n{ics}"))
 }
 
 /// The single VEVENT in a parsed calendar.
 pub fn only_event(calendar: &icalendar::Calendar) -> &icalendar::Event {
-    let events: Vec<&icalendar::Event> = calendar
-        .components
-        .iter()
-        .filter_map(|c| c.as_event())
-        .collect();
+    let events: Vec<&icalendar::Event> = calendar.components.iter().filter_map(|c| c.as_event()).collect();
     assert_eq!(events.len(), 1, "expected exactly one VEVENT");
     events[0]
 }
 
 /// A top-level VCALENDAR property value, e.g. METHOD.
 pub fn calendar_prop<'a>(calendar: &'a icalendar::Calendar, key: &str) -> Option<&'a str> {
-    calendar
-        .properties
-        .iter()
-        .find(|p| p.key() == key)
-        .map(|p| p.value())
+    calendar.properties.iter().find(|p| p.key() == key).map(|p| p.value())
 }
