@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod ids;
+pub mod location;
 pub mod login_throttle;
 pub mod money;
 pub mod password;

@@ -12,7 +12,9 @@ use std::time::Instant;
 #[derive(Debug)]
 pub struct App {
     pub store: Store,
-    pub keys: TokenKeys,
+    /// Absent for functions that neither sign nor verify anything (health, scheduled
+    /// jobs): they get no secret and no permission to read it.
+    keys: Option<TokenKeys>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +35,15 @@ impl App {
         }
         let access = env_i64("ACCESS_TOKEN_TTL_SECONDS", 900)?;
         let refresh = env_i64("REFRESH_TOKEN_TTL_DAYS", 30)?;
-        Ok(App { store, keys: TokenKeys::new(secret, Duration::seconds(access), Duration::days(refresh)) })
+        Ok(App { store, keys: Some(TokenKeys::new(secret, Duration::seconds(access), Duration::days(refresh))) })
+    }
+
+    pub fn without_keys(store: Store) -> App {
+        App { store, keys: None }
+    }
+
+    pub fn keys(&self) -> Result<&TokenKeys, ApiError> {
+        self.keys.as_ref().ok_or_else(|| ApiError::internal("this function has no token secret configured"))
     }
 
     /// Reads `TABLE_NAME` and the token secret: `JWT_SECRET_ARN` (Secrets Manager, in
@@ -57,17 +67,17 @@ impl App {
                 .secret_string
                 .ok_or(ConfigError::Invalid("the token secret has no string value".into()))?,
             (_, Ok(secret)) => secret,
-            _ => return Err(ConfigError::Missing("JWT_SECRET_ARN or JWT_SECRET")),
+            _ => return Ok(App::without_keys(Store::new(aws_sdk_dynamodb::Client::new(&sdk), table))),
         };
         App::new(Store::new(aws_sdk_dynamodb::Client::new(&sdk), table), secret.as_bytes())
     }
 
     pub fn encode_cursor(&self, scope: &str, page: &PageKey) -> Result<String, ApiError> {
-        cursor::encode_cursor(&self.keys.cursor_key, scope, page)
+        cursor::encode_cursor(&self.keys()?.cursor_key, scope, page)
     }
 
     pub fn decode_cursor(&self, scope: &str, raw: &str) -> Result<PageKey, ApiError> {
-        cursor::decode_cursor(&self.keys.cursor_key, scope, raw)
+        cursor::decode_cursor(&self.keys()?.cursor_key, scope, raw)
     }
 }
 
@@ -129,4 +139,19 @@ where
         Ok::<_, std::convert::Infallible>(dispatch(app, handler, req).await)
     }))
     .await
+}
+
+/// The whole `main` of an event-driven function (schedules, streams): the same
+/// configuration and clients as the HTTP functions, without the HTTP layer.
+pub async fn run_event<E, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(&'static App, lambda_runtime::LambdaEvent<E>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, lambda_runtime::Error>> + Send + 'static,
+{
+    init_tracing();
+    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    let handler = &*Box::leak(Box::new(handler));
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler(app, event))).await
 }

@@ -140,7 +140,7 @@ fn bearer(req: &Request) -> Result<&str, ApiError> {
 }
 
 pub async fn authenticate(app: &App, req: &Request) -> Result<Caller, ApiError> {
-    let id = verify_access_token(&app.keys, bearer(req)?)?;
+    let id = verify_access_token(app.keys()?, bearer(req)?)?;
     match app.store.get_user(id).await? {
         Some(user) if user.active => Ok(Caller { user }),
         Some(_) => Err(ApiError::Unauthorized("this account is deactivated".into())),

@@ -3,6 +3,8 @@
 mod app;
 pub mod auth;
 pub mod body;
+pub mod booking;
+pub mod booking_list;
 pub mod cursor;
 mod error;
 pub mod params;
@@ -10,7 +12,7 @@ pub mod problem;
 pub mod response;
 pub mod session;
 
-pub use app::{App, ConfigError, dispatch, init_tracing, run};
+pub use app::{App, ConfigError, dispatch, init_tracing, run, run_event};
 pub use auth::{Caller, authenticate, authenticate_as};
 pub use body::parse_json;
 pub use error::ApiError;

@@ -25,9 +25,9 @@ pub fn session_body(
 ) -> Result<SessionBody, ApiError> {
     Ok(SessionBody {
         user: UserView::from(user),
-        access_token: issue_access_token(&app.keys, user, now)?,
+        access_token: issue_access_token(app.keys()?, user, now)?,
         token_type: "Bearer",
-        expires_in: app.keys.access_ttl.num_seconds(),
+        expires_in: app.keys()?.access_ttl.num_seconds(),
         refresh_token: refresh.to_string(),
     })
 }
@@ -43,7 +43,7 @@ pub async fn start_session(app: &App, user: &User, now: DateTime<Utc>) -> Result
             secret_hash: token.secret_hash(),
             revoked: false,
             created_at: now,
-            expires_at: now + app.keys.refresh_ttl,
+            expires_at: now + app.keys()?.refresh_ttl,
         })
         .await?;
     session_body(app, user, &token, now)

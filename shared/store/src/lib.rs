@@ -1,6 +1,8 @@
 //! DynamoDB storage for Capture Moments. One table, designed keys, no Scan: every
 //! request-path read is a GetItem or a Query (docs/data-model.md).
 
+pub mod availability;
+pub mod bookings;
 mod error;
 pub mod keys;
 pub mod page;

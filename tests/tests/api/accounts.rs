@@ -203,9 +203,12 @@ async fn me_requires_a_valid_token() {
 
     // A correctly signed but expired token.
     let user = env.app.store.get_user(s.id.parse().unwrap()).await.unwrap().unwrap();
-    let expired =
-        cm_http::auth::issue_access_token(&env.app.keys, &user, chrono::Utc::now() - chrono::Duration::hours(2))
-            .unwrap();
+    let expired = cm_http::auth::issue_access_token(
+        env.app.keys().unwrap(),
+        &user,
+        chrono::Utc::now() - chrono::Duration::hours(2),
+    )
+    .unwrap();
     call(env.app, get_me::handle, ApiEvent::new("GET /me").bearer(&expired)).await.problem(401);
 
     let me = call(env.app, get_me::handle, ApiEvent::new("GET /me").bearer(&s.access)).await;

@@ -24,6 +24,15 @@ async fn invoke(app: &'static App, binary: &str, req: Request) -> Option<TestRes
         "search-photographers" => respond(app, search_photographers::handle, req).await,
         "admin-list-users" => respond(app, admin_list_users::handle, req).await,
         "admin-update-user" => respond(app, admin_update_user::handle, req).await,
+        "put-my-availability" => respond(app, put_my_availability::handle, req).await,
+        "get-my-availability" => respond(app, get_my_availability::handle, req).await,
+        "get-photographer-availability" => respond(app, get_photographer_availability::handle, req).await,
+        "create-booking" => respond(app, create_booking::handle, req).await,
+        "update-booking-status" => respond(app, update_booking_status::handle, req).await,
+        "reschedule-booking" => respond(app, reschedule_booking::handle, req).await,
+        "get-booking" => respond(app, get_booking::handle, req).await,
+        "list-my-bookings" => respond(app, list_my_bookings::handle, req).await,
+        "admin-list-bookings" => respond(app, admin_list_bookings::handle, req).await,
         _ => return None,
     })
 }
@@ -51,7 +60,7 @@ async fn every_http_sample_event_is_answered_without_a_server_error() {
         if event["headers"].get("authorization").is_some() {
             let token = if f.binary.starts_with("admin-") {
                 &admin.access
-            } else if f.binary.contains("photographer-profile") {
+            } else if f.binary.contains("photographer-profile") || f.binary.contains("-my-availability") {
                 &photographer.access
             } else {
                 &client.access
@@ -66,4 +75,15 @@ async fn every_http_sample_event_is_answered_without_a_server_error() {
             resp.problem(resp.status);
         }
     }
+}
+
+#[tokio::test]
+async fn the_scheduled_expiry_event_runs_the_sweep() {
+    let env = env().await;
+    let text = std::fs::read_to_string(repo_root().join("events/expire-bookings.json")).unwrap();
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<serde_json::Value> =
+        serde_json::from_str(&text).unwrap();
+    let summary =
+        expire_bookings::handle(env.app, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert_eq!(summary, expire_bookings::Summary { expired: 0, skipped: 0 });
 }

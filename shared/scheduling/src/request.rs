@@ -1,0 +1,177 @@
+//! `POST /bookings` bodies: validation, and turning a request into a duration and a
+//! price against the photographer's profile.
+
+use crate::BookingDuration;
+use chrono::{DateTime, Utc};
+use cm_domain::FieldErrors;
+use cm_domain::UserId;
+use cm_domain::location::{Location, LocationInput};
+use cm_domain::money::Money;
+use cm_domain::photographer::{PhotographerProfile, Specialization};
+use serde::Deserialize;
+
+pub const MAX_NOTES_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequestInput {
+    pub photographer_id: String,
+    pub package_id: Option<String>,
+    pub event_type: String,
+    pub start: String,
+    pub duration_minutes: Option<i64>,
+    pub location: LocationInput,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingRequest {
+    pub photographer_id: UserId,
+    pub package_id: Option<String>,
+    pub event_type: Specialization,
+    pub start: DateTime<Utc>,
+    pub duration: Option<BookingDuration>,
+    pub location: Location,
+    pub notes: Option<String>,
+}
+
+/// An RFC 3339 instant that states its offset: a bare local time is ambiguous across
+/// zones and DST, so it is refused rather than guessed.
+pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| "must be an RFC 3339 time with an offset, e.g. 2026-12-26T10:00:00+05:30".to_string())
+}
+
+pub fn parse_duration(minutes: i64) -> Result<BookingDuration, String> {
+    u32::try_from(minutes).ok().and_then(BookingDuration::from_minutes).ok_or_else(|| {
+        format!(
+            "must be a multiple of {} from {} to {} minutes",
+            crate::DURATION_GRANULARITY_MINUTES,
+            crate::MIN_DURATION_MINUTES,
+            crate::MAX_DURATION_MINUTES
+        )
+    })
+}
+
+impl BookingRequestInput {
+    pub fn validate(self) -> Result<BookingRequest, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let photographer_id = self
+            .photographer_id
+            .parse::<UserId>()
+            .map_err(|_| errors.add("photographer_id", "is not a photographer id"))
+            .ok();
+        let event_type = Specialization::parse(&self.event_type)
+            .ok_or_else(|| errors.add("event_type", format!("must be one of: {}", Specialization::allowed_list())))
+            .ok();
+        let start = parse_instant(&self.start).map_err(|m| errors.add("start", m)).ok();
+        let duration = match self.duration_minutes {
+            Some(m) => parse_duration(m).map(Some).map_err(|e| errors.add("duration_minutes", e)).ok().flatten(),
+            None => None,
+        };
+        if self.package_id.is_none() && self.duration_minutes.is_none() {
+            errors.add("duration_minutes", "give a duration, or a package_id whose duration applies");
+        }
+        let location = self.location.validate().map_err(|e| errors.merge_nested("location", e)).ok();
+        let notes = self.notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS) {
+            errors.add("notes", format!("must be at most {MAX_NOTES_CHARS} characters"));
+        }
+        match (photographer_id, event_type, start, location) {
+            (Some(photographer_id), Some(event_type), Some(start), Some(location)) if errors.is_empty() => {
+                Ok(BookingRequest {
+                    photographer_id,
+                    package_id: self.package_id,
+                    event_type,
+                    start,
+                    duration,
+                    location,
+                    notes,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The duration and price a request comes to with this photographer: a package's own
+/// duration and price, or the hourly rate pro rata (rounded half up to the minor unit).
+pub fn quote(profile: &PhotographerProfile, req: &BookingRequest) -> Result<(BookingDuration, Money), FieldErrors> {
+    match &req.package_id {
+        Some(pid) => {
+            let Some(pkg) = profile.package(pid) else {
+                return Err(FieldErrors::single("package_id", "this photographer offers no such package"));
+            };
+            let Some(pkg_duration) = BookingDuration::from_minutes(pkg.duration_minutes) else {
+                return Err(FieldErrors::single("package_id", "this package's duration cannot be booked"));
+            };
+            match req.duration {
+                Some(d) if d != pkg_duration => Err(FieldErrors::single(
+                    "duration_minutes",
+                    format!(
+                        "the `{pid}` package lasts {} minutes; omit duration_minutes or match it",
+                        pkg_duration.minutes()
+                    ),
+                )),
+                _ => Ok((pkg_duration, pkg.price.clone())),
+            }
+        }
+        None => {
+            let duration =
+                req.duration.ok_or_else(|| FieldErrors::single("duration_minutes", "is required without a package"))?;
+            Ok((duration, hourly_price(&profile.hourly_rate, duration.minutes())))
+        }
+    }
+}
+
+pub fn hourly_price(rate: &Money, minutes: u32) -> Money {
+    let amount = (i128::from(rate.amount_minor) * i128::from(minutes) + 30) / 60;
+    Money { amount_minor: i64::try_from(amount).unwrap_or(i64::MAX), currency: rate.currency.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn money(amount: i64) -> Money {
+        serde_json::from_value(serde_json::json!({"amount_minor": amount, "currency": "INR"})).unwrap()
+    }
+
+    #[test]
+    fn hourly_prices_round_half_up_in_integers() {
+        assert_eq!(hourly_price(&money(250000), 120).amount_minor, 500000);
+        assert_eq!(hourly_price(&money(100), 45).amount_minor, 75);
+        assert_eq!(hourly_price(&money(1), 30).amount_minor, 1); // 0.5 rounds up
+        assert_eq!(hourly_price(&money(1), 15).amount_minor, 0); // 0.25 rounds down
+    }
+
+    #[test]
+    fn instants_need_an_offset() {
+        assert!(parse_instant("2026-12-26T10:00:00+05:30").is_ok());
+        assert!(parse_instant("2026-12-26T10:00:00Z").is_ok());
+        assert!(parse_instant("2026-12-26T10:00:00").is_err());
+        assert!(parse_instant("tomorrow").is_err());
+    }
+
+    #[test]
+    fn requests_report_every_bad_field() {
+        let input: BookingRequestInput = serde_json::from_value(serde_json::json!({
+            "photographer_id": "x", "event_type": "party", "start": "soon", "duration_minutes": 7,
+            "location": {"address": "", "city": "Pune"}, "notes": "n".repeat(2001)}))
+        .unwrap();
+        let fields: Vec<_> = input.validate().unwrap_err().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["photographer_id", "event_type", "start", "duration_minutes", "location.address", "notes"]);
+    }
+
+    proptest! {
+        #[test]
+        fn pro_rata_price_is_monotonic_and_exact_on_hours(rate in 1i64..10_000_000, quarters in 1u32..40) {
+            let p = hourly_price(&money(rate), quarters * 15).amount_minor;
+            let q = hourly_price(&money(rate), (quarters + 1) * 15).amount_minor;
+            prop_assert!(q >= p);
+            if quarters % 4 == 0 { prop_assert_eq!(p, rate * i64::from(quarters / 4)); }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! A photographer's availability document: one item beside their profile.
+
+use crate::error::from_sdk;
+use crate::{Store, StoreError, from_item, key, keys, to_item};
+use chrono::{DateTime, Utc};
+use cm_domain::UserId;
+use cm_scheduling::AvailabilityDoc;
+use serde::{Deserialize, Serialize};
+
+pub const AVAILABILITY_SK: &str = "AVAILABILITY";
+
+#[derive(Serialize, Deserialize)]
+struct AvailabilityItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    updated_at: DateTime<Utc>,
+    /// Stored in document form (as validated) so it reads back as written.
+    doc: AvailabilityDoc,
+}
+
+impl Store {
+    pub async fn put_availability(
+        &self,
+        id: UserId,
+        doc: &AvailabilityDoc,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let item = AvailabilityItem {
+            pk: keys::user(id),
+            sk: AVAILABILITY_SK.into(),
+            entity: "availability".into(),
+            updated_at: now,
+            doc: doc.clone(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)?))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
+    }
+
+    pub async fn get_availability(&self, id: UserId) -> Result<Option<AvailabilityDoc>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), AVAILABILITY_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<AvailabilityItem>(i).map(|a| a.doc)).transpose()
+    }
+}
