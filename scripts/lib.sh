@@ -47,3 +47,27 @@ start_moto() {
   trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
   wait_port "$MOTO_PORT" 30
 }
+
+# The local stack's binary (tools/local-stack), in the target directory cargo uses.
+local_stack_bin() {
+  echo "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-stack"
+}
+
+# dev_prepare: everything the local stack needs, idempotently: moto and cargo-lambda
+# (Python venvs), and every binary of the workspace, function binaries included
+# (dev profile; cargo rebuilds only what changed).
+dev_prepare() {
+  need_cargo
+  venv aws
+  venv lambda
+  # The PyPI wheel ships the real cargo-lambda binary; check it runs on this machine.
+  PATH="$VENVS/lambda/bin:$PATH" cargo lambda -V >/dev/null \
+    || { echo "cargo-lambda from .venv/lambda does not run here" >&2; exit 1; }
+  log "cargo build --workspace --bins"
+  cargo build --locked --workspace --bins
+}
+
+# need_local_stack: builds just the local-stack binary when it is missing.
+need_local_stack() {
+  [[ -x "$(local_stack_bin)" ]] || { need_cargo; cargo build --locked -q -p local-stack; }
+}

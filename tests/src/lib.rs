@@ -6,6 +6,7 @@
 
 pub mod events;
 pub mod moto;
+pub mod stream;
 pub mod template;
 
 pub use events::{ApiEvent, TestResponse, call};

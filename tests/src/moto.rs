@@ -127,3 +127,52 @@ pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, name:
     }
     req.send().await.expect("create table");
 }
+
+/// The emulator's base URL, for clients of other services (SNS, SES, ...).
+pub fn endpoint_url() -> &'static str {
+    endpoint()
+}
+
+/// Everything moto has recorded (sent emails, published SNS messages, ...), from its
+/// own inspection endpoint. A plain HTTP/1.0 GET keeps an HTTP client crate out of
+/// the tests.
+pub async fn recorded_state() -> serde_json::Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = endpoint().trim_start_matches("http://");
+    // moto sometimes answers 500 while another test is writing stream records
+    // ("StreamRecord is not JSON serializable"); that is moto's race, not ours: retry.
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to moto");
+        let request = format!("GET /moto-api/data.json HTTP/1.0\r\nHost: {host}\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read");
+        let text = String::from_utf8_lossy(&raw);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        if let Ok(v) = serde_json::from_str(body) {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto's data.json kept failing")
+}
+
+/// Messages published to one SNS topic, in order.
+pub async fn sns_messages(topic_arn: &str) -> Vec<serde_json::Value> {
+    let state = recorded_state().await;
+    let mut out = Vec::new();
+    // data.json: sns → FakeTopic → [topics]; duplicate entries per topic are possible.
+    let mut seen = std::collections::HashSet::new();
+    for topics in state["sns"].as_object().into_iter().flat_map(|o| o.values()) {
+        for t in topics.as_array().into_iter().flatten() {
+            if t["arn"].as_str() == Some(topic_arn) {
+                for n in t["sent_notifications"].as_array().into_iter().flatten() {
+                    if seen.insert(n.to_string()) {
+                        out.push(n.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}

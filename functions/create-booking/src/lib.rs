@@ -47,6 +47,11 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
     let existing = app.store.slot_holding_bookings(request.photographer_id, window.0, window.1).await?;
     let occupied = occupied_intervals(&existing);
     if let Err(violation) = check_booking(&availability, &occupied, request.start, duration.minutes(), now) {
+        // A concurrent retry of this very request may have committed since we looked:
+        // its booking is not a conflict with itself.
+        if let Some(stored) = stored_answer(app, &caller, idempotency_key.as_deref()).await? {
+            return replay(&stored, &request_hash);
+        }
         let suggestions = nearest_starts(&availability, &occupied, request.start, duration, now, DEFAULT_SUGGESTIONS);
         return Err(rule_problem(&violation, &suggestions));
     }
@@ -61,6 +66,11 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         .await;
     match result {
         Ok(()) => created(&booking.id, body),
+        Err(BookingWriteError::Overlap | BookingWriteError::DailyLimit)
+            if let Some(stored) = stored_answer(app, &caller, idempotency_key.as_deref()).await? =>
+        {
+            replay(&stored, &request_hash)
+        }
         Err(BookingWriteError::Overlap) => {
             // Lost a race: offer what is still free now.
             let existing = app.store.slot_holding_bookings(request.photographer_id, window.0, window.1).await?;
@@ -82,10 +92,14 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
             &[],
         )),
         Err(BookingWriteError::IdempotencyKeyTaken) => {
-            let key = idempotency_key.as_deref().unwrap_or_default();
-            match app.store.get_idempotent_response(caller.id(), key).await? {
+            match stored_answer(app, &caller, idempotency_key.as_deref()).await? {
                 Some(stored) => replay(&stored, &request_hash),
-                None => Err(ApiError::internal("idempotency record vanished")),
+                // The other request's transaction collided with ours and has not committed.
+                None => Err(ApiError::conflict(
+                    "idempotent-request-in-progress",
+                    "Request in progress",
+                    "a request with this Idempotency-Key is being processed; retry shortly",
+                )),
             }
         }
         Err(BookingWriteError::Stale) => Err(cm_http::booking::stale()),
@@ -146,6 +160,13 @@ fn holding_window(request: &BookingRequest) -> (chrono::DateTime<Utc>, chrono::D
     (request.start - TimeDelta::days(1), request.start + TimeDelta::days(1))
 }
 
+async fn stored_answer(app: &App, caller: &Caller, key: Option<&str>) -> Result<Option<IdempotentResponse>, ApiError> {
+    match key {
+        Some(k) => Ok(app.store.get_idempotent_response(caller.id(), k).await?),
+        None => Ok(None),
+    }
+}
+
 fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(IDEMPOTENCY_HEADER) else { return Ok(None) };
     let key = value.to_str().ok().map(str::trim).unwrap_or_default();
@@ -180,6 +201,7 @@ fn replay(stored: &IdempotentResponse, request_hash: &str) -> Result<Response<Bo
     let mut resp = Response::builder()
         .status(stored.status)
         .header("content-type", "application/json")
+        .header("cache-control", "no-store")
         .header("idempotent-replayed", "true")
         .body(Body::Text(stored.body.clone()))
         .map_err(ApiError::internal)?;
@@ -196,6 +218,7 @@ fn created(id: &BookingId, body: String) -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(201)
         .header("content-type", "application/json")
+        .header("cache-control", "no-store")
         .header("location", format!("/bookings/{id}"))
         .body(Body::Text(body))
         .map_err(ApiError::internal)

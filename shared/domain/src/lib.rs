@@ -2,7 +2,9 @@
 //! product as pure functions. Nothing here performs I/O or knows about AWS.
 
 pub mod account;
+pub mod feedback;
 pub mod ids;
+pub mod insights;
 pub mod location;
 pub mod login_throttle;
 pub mod money;

@@ -158,7 +158,7 @@ pub const MAX_LANGUAGES: usize = 12;
 pub const MAX_BIO_CHARS: usize = 4000;
 pub const MAX_SERVICE_RADIUS_KM: i64 = 1000;
 /// Matches the longest bookable duration, so every package can actually be booked.
-pub const MAX_PACKAGE_MINUTES: i64 = 960;
+pub const MAX_PACKAGE_MINUTES: i64 = 600;
 
 fn check_text(errors: &mut FieldErrors, field: &str, value: &str, min: usize, max: usize) -> String {
     let trimmed = value.trim();
@@ -268,7 +268,7 @@ impl PhotographerProfileInput {
                     packages.push(Package {
                         id,
                         name,
-                        duration_minutes: p.duration_minutes.clamp(0, 960) as u32,
+                        duration_minutes: p.duration_minutes.clamp(0, MAX_PACKAGE_MINUTES) as u32,
                         price,
                     });
                 }

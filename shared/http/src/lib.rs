@@ -10,6 +10,7 @@ mod error;
 pub mod params;
 pub mod problem;
 pub mod response;
+pub mod review_view;
 pub mod session;
 
 pub use app::{App, ConfigError, dispatch, init_tracing, run, run_event};

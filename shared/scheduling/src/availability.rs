@@ -19,7 +19,13 @@ use crate::time::{LocalInterval, UtcRange, WallTime, any_overlap, local_date, me
 pub mod limits {
     /// Buffers default to none: a photographer who wants travel time says so.
     pub const DEFAULT_BUFFER_MINUTES: u32 = 0;
-    pub const MAX_BUFFER_MINUTES: u32 = 120;
+    /// Whole lock blocks up to an hour each side, so that a booking never needs more
+    /// than [`crate::MAX_LOCK_BLOCKS`] lock items (see the `blocks` module).
+    pub const MAX_BUFFER_MINUTES: u32 = 60;
+    pub const BUFFER_GRANULARITY_MINUTES: u32 = 15;
+    /// Interval boundaries fall on quarter hours (`24:00` included) so that, with every
+    /// real UTC offset a multiple of 15 minutes, slot starts land on the lock-block grid.
+    pub const INTERVAL_GRANULARITY_MINUTES: u32 = 15;
     /// Bookings start `pending` and need the photographer's confirmation, so a zero
     /// default would offer slots nobody could confirm in time. One day is the default.
     pub const DEFAULT_MIN_NOTICE_MINUTES: u32 = 24 * 60;
@@ -385,18 +391,26 @@ fn validate_day(intervals: &[IntervalDoc]) -> Result<Vec<LocalInterval>, FieldEr
 
 fn validate_interval(doc: &IntervalDoc) -> Result<LocalInterval, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let start = WallTime::parse(&doc.start, false);
-    if start.is_none() {
-        errors.add("start", "must be a time HH:MM between 00:00 and 23:59");
-    }
-    let end = WallTime::parse(&doc.end, true);
-    if end.is_none() {
-        errors.add("end", "must be a time HH:MM between 00:00 and 24:00");
-    }
+    let start = validate_boundary(&mut errors, "start", &doc.start, false);
+    let end = validate_boundary(&mut errors, "end", &doc.end, true);
     let (Some(start), Some(end)) = (start, end) else {
         return Err(errors);
     };
     LocalInterval::new(start, end).ok_or_else(|| FieldErrors::single("end", "must be after start"))
+}
+
+/// One `HH:MM` boundary: well-formed, and on a quarter hour.
+fn validate_boundary(errors: &mut FieldErrors, field: &str, text: &str, is_end: bool) -> Option<WallTime> {
+    let Some(time) = WallTime::parse(text, is_end) else {
+        let latest = if is_end { "24:00" } else { "23:59" };
+        errors.add(field, format!("must be a time HH:MM between 00:00 and {latest}"));
+        return None;
+    };
+    if !u32::from(time.minutes()).is_multiple_of(INTERVAL_GRANULARITY_MINUTES) {
+        errors.add(field, "must be on a quarter hour: HH:00, HH:15, HH:30 or HH:45");
+        return None;
+    }
+    Some(time)
 }
 
 fn validate_overrides(docs: &[OverrideDoc]) -> Result<BTreeMap<NaiveDate, Vec<LocalInterval>>, FieldErrors> {
@@ -472,10 +486,8 @@ struct Settings {
 }
 
 fn validate_settings(doc: &AvailabilityDoc, errors: &mut FieldErrors) -> Option<Settings> {
-    let before =
-        bounded(errors, "buffer_before_minutes", doc.buffer_before_minutes, DEFAULT_BUFFER_MINUTES, MAX_BUFFER_MINUTES);
-    let after =
-        bounded(errors, "buffer_after_minutes", doc.buffer_after_minutes, DEFAULT_BUFFER_MINUTES, MAX_BUFFER_MINUTES);
+    let before = validate_buffer(doc.buffer_before_minutes, "buffer_before_minutes", errors);
+    let after = validate_buffer(doc.buffer_after_minutes, "buffer_after_minutes", errors);
     let notice = bounded(
         errors,
         "min_notice_minutes",
@@ -518,6 +530,20 @@ fn in_range(errors: &mut FieldErrors, field: &str, value: i64, min: u32, max: u3
     let accepted = u32::try_from(value).ok().filter(|v| (min..=max).contains(v));
     if accepted.is_none() {
         errors.add(field, format!("must be between {min} and {max}"));
+    }
+    accepted
+}
+
+fn validate_buffer(value: Option<i64>, field: &str, errors: &mut FieldErrors) -> Option<u32> {
+    let minutes = value.unwrap_or(i64::from(DEFAULT_BUFFER_MINUTES));
+    let accepted = u32::try_from(minutes)
+        .ok()
+        .filter(|m| *m <= MAX_BUFFER_MINUTES && m.is_multiple_of(BUFFER_GRANULARITY_MINUTES));
+    if accepted.is_none() {
+        errors.add(
+            field,
+            format!("must be a multiple of {BUFFER_GRANULARITY_MINUTES} between 0 and {MAX_BUFFER_MINUTES}"),
+        );
     }
     accepted
 }
@@ -757,8 +783,8 @@ mod tests {
     #[test]
     fn numeric_bounds_are_enforced() {
         let cases = [
-            ("buffer_before_minutes", json!(-1), json!(0), json!(120), json!(121)),
-            ("buffer_after_minutes", json!(-5), json!(0), json!(120), json!(121)),
+            ("buffer_before_minutes", json!(-15), json!(0), json!(60), json!(75)),
+            ("buffer_after_minutes", json!(-15), json!(0), json!(60), json!(75)),
             ("min_notice_minutes", json!(-1), json!(0), json!(43_200), json!(43_201)),
             ("max_days_ahead", json!(0), json!(31), json!(730), json!(731)),
             ("max_bookings_per_day", json!(0), json!(1), json!(20), json!(21)),
@@ -784,6 +810,66 @@ mod tests {
                 [("slot_step_minutes".to_string(), "must be a multiple of 15 between 15 and 240".to_string())]
             );
         }
+    }
+
+    #[test]
+    fn buffers_must_be_quarter_hours_up_to_an_hour() {
+        for field in ["buffer_before_minutes", "buffer_after_minutes"] {
+            for ok in [0, 15, 30, 45, 60] {
+                assert!(validate(with(example(), field, json!(ok))).is_ok(), "{field} {ok}");
+            }
+            for bad in [-15, -1, 1, 10, 20, 59, 61, 75, 90, 120, 500] {
+                assert_eq!(
+                    errors_of(with(example(), field, json!(bad))),
+                    [(field.to_string(), "must be a multiple of 15 between 0 and 60".to_string())],
+                    "{field} {bad}"
+                );
+            }
+        }
+        let both = with(with(example(), "buffer_before_minutes", json!(20)), "buffer_after_minutes", json!(120));
+        assert_eq!(fields_of(both), ["buffer_before_minutes", "buffer_after_minutes"]);
+    }
+
+    #[test]
+    fn interval_boundaries_must_fall_on_quarter_hours() {
+        const QUARTER: &str = "must be on a quarter hour: HH:00, HH:15, HH:30 or HH:45";
+        let fine = json!({"mon": [
+            {"start": "00:00", "end": "00:15"}, {"start": "09:15", "end": "09:30"},
+            {"start": "10:45", "end": "12:30"}, {"start": "23:45", "end": "24:00"}
+        ]});
+        assert!(validate(with(example(), "weekly", fine)).is_ok());
+        let weekly = json!({"tue": [
+            {"start": "09:10", "end": "10:00"},
+            {"start": "11:00", "end": "11:59"},
+            {"start": "13:01", "end": "13:44"},
+            {"start": "20:00", "end": "23:59"}
+        ]});
+        assert_eq!(
+            errors_of(with(example(), "weekly", weekly)),
+            [
+                ("weekly.tue[0].start".to_string(), QUARTER.to_string()),
+                ("weekly.tue[1].end".to_string(), QUARTER.to_string()),
+                ("weekly.tue[2].start".to_string(), QUARTER.to_string()),
+                ("weekly.tue[2].end".to_string(), QUARTER.to_string()),
+                ("weekly.tue[3].end".to_string(), QUARTER.to_string()),
+            ]
+        );
+        let overrides = json!([
+            {"date": "2026-12-25", "intervals": [{"start": "06:05", "end": "10:00"}]},
+            {"date": "2026-12-26", "intervals": [{"start": "06:00", "end": "10:00"}, {"start": "12:00", "end": "12:20"}]}
+        ]);
+        assert_eq!(
+            errors_of(with(example(), "overrides", overrides)),
+            [
+                ("overrides[0].intervals[0].start".to_string(), QUARTER.to_string()),
+                ("overrides[1].intervals[1].end".to_string(), QUARTER.to_string()),
+            ]
+        );
+        let malformed_beats_misaligned = json!({"wed": [{"start": "9:10", "end": "24:10"}]});
+        assert_eq!(
+            fields_of(with(example(), "weekly", malformed_beats_misaligned)),
+            ["weekly.wed[0].start", "weekly.wed[0].end"]
+        );
     }
 
     #[test]

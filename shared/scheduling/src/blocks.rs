@@ -5,6 +5,23 @@
 //! interval touches, inside the same transaction as the booking. Two bookings whose
 //! block sets intersect cannot both commit. Rounding outward keeps this sound for
 //! intervals that do not start or end on a block boundary.
+//!
+//! # Why a booking holds at most 48 blocks
+//!
+//! A reschedule must be atomic: one `TransactWriteItems` puts the new lock blocks,
+//! deletes the old ones, and writes the booking item and two per-day counters (the old
+//! date's and the new one's). DynamoDB takes at most 100 items per transaction, so one
+//! booking may hold at most [`MAX_LOCK_BLOCKS`] = 48 blocks: 48 + 48 + 3 = 99.
+//!
+//! The bounds make that hold exactly, with no rounding. Durations are 15..=600 minutes,
+//! buffers 0..=60 minutes each, and durations, buffers, slot steps and availability
+//! interval boundaries are all whole quarter hours. Every real UTC offset in use is a
+//! multiple of 15 minutes, so every start the rules offer lies on the block grid and a
+//! booking's occupied interval is exactly `(duration + buffers) / 15` blocks, at most
+//! `(600 + 2 × 60) / 15 = 48`. An unaligned start would round out to one block more
+//! (49), so the rules refuse any start off the grid (only historical, non-quarter-hour
+//! offsets could produce one) and [`booking_footprint`] refuses more than the cap as a
+//! last line of defence. The outward rounding stays as a safety net for stored data.
 
 use std::fmt;
 
@@ -12,23 +29,38 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::availability::Availability;
-use crate::availability::limits::MAX_BUFFER_MINUTES;
+use crate::availability::limits::{
+    BUFFER_GRANULARITY_MINUTES, INTERVAL_GRANULARITY_MINUTES, MAX_BUFFER_MINUTES, SLOT_STEP_GRANULARITY_MINUTES,
+};
 use crate::time::UtcRange;
 
 pub const BLOCK_MINUTES: u32 = 15;
 const BLOCK_SECONDS: i64 = BLOCK_MINUTES as i64 * 60;
 
-/// A DynamoDB transaction holds at most 100 items; the booking item and its counters
-/// need the rest. Duration and buffer bounds are chosen so this can never be exceeded.
-pub const MAX_LOCK_BLOCKS: usize = 90;
+/// A reschedule writes the new blocks, deletes the old ones and updates the booking and
+/// two day counters in one DynamoDB transaction of at most 100 items: 48 + 48 + 3 = 99.
+pub const MAX_LOCK_BLOCKS: usize = 48;
 
 pub const MIN_DURATION_MINUTES: u32 = 15;
-/// With both buffers at their maximum an occupied interval spans at most
-/// 960 + 2 × 120 = 1200 minutes = 80 blocks, plus one for misalignment: 81 ≤ 90.
-pub const MAX_DURATION_MINUTES: u32 = 960;
+/// Ten hours. With both buffers at their maximum an occupied interval spans at most
+/// 600 + 2 × 60 = 720 minutes = 48 whole blocks (it is always block-aligned).
+pub const MAX_DURATION_MINUTES: u32 = 600;
 pub const DURATION_GRANULARITY_MINUTES: u32 = 15;
 
-/// How long the session itself lasts: 15 to 960 minutes in whole quarter hours.
+// Everything that positions or sizes an occupied interval is whole blocks, so accepted
+// intervals are block-aligned, and the largest one fits the transaction cap exactly.
+const _: () = {
+    assert!(DURATION_GRANULARITY_MINUTES.is_multiple_of(BLOCK_MINUTES));
+    assert!(MIN_DURATION_MINUTES.is_multiple_of(BLOCK_MINUTES) && MAX_DURATION_MINUTES.is_multiple_of(BLOCK_MINUTES));
+    assert!(
+        BUFFER_GRANULARITY_MINUTES.is_multiple_of(BLOCK_MINUTES) && MAX_BUFFER_MINUTES.is_multiple_of(BLOCK_MINUTES)
+    );
+    assert!(SLOT_STEP_GRANULARITY_MINUTES.is_multiple_of(BLOCK_MINUTES));
+    assert!(INTERVAL_GRANULARITY_MINUTES.is_multiple_of(BLOCK_MINUTES));
+    assert!(((MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES) / BLOCK_MINUTES) as usize == MAX_LOCK_BLOCKS);
+};
+
+/// How long the session itself lasts: 15 to 600 minutes in whole quarter hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct BookingDuration(u32);
@@ -53,7 +85,8 @@ impl BookingDuration {
     }
 }
 
-/// Travel / setup time kept free around a booking, each side 0..=120 minutes.
+/// Travel / setup time kept free around a booking, each side 0..=60 minutes in whole
+/// quarter hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Buffers {
     before_minutes: u32,
@@ -62,8 +95,8 @@ pub struct Buffers {
 
 impl Buffers {
     pub fn new(before_minutes: u32, after_minutes: u32) -> Option<Self> {
-        (before_minutes <= MAX_BUFFER_MINUTES && after_minutes <= MAX_BUFFER_MINUTES)
-            .then_some(Self { before_minutes, after_minutes })
+        let valid = |m: u32| m <= MAX_BUFFER_MINUTES && m.is_multiple_of(BUFFER_GRANULARITY_MINUTES);
+        (valid(before_minutes) && valid(after_minutes)).then_some(Self { before_minutes, after_minutes })
     }
 
     pub fn before_minutes(self) -> u32 {
@@ -114,6 +147,11 @@ impl Serialize for LockBlock {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.0)
     }
+}
+
+/// Whether `instant` is a block boundary: a whole quarter hour since the Unix epoch.
+pub(crate) fn on_block_grid(instant: DateTime<Utc>) -> bool {
+    instant.timestamp().rem_euclid(BLOCK_SECONDS) == 0 && instant.timestamp_subsec_nanos() == 0
 }
 
 /// The half-open run of block indexes `[first, end)` an interval touches.
@@ -180,14 +218,20 @@ pub struct BookingFootprint {
     pub lock_blocks: Vec<LockBlock>,
 }
 
-/// The footprint of booking `start` for `duration` under `availability`'s buffers.
-/// `None` only at the ends of chrono's range; call after `check_booking` succeeds.
+/// The footprint of booking `start` for `duration` under `availability`'s buffers; call
+/// after `check_booking` succeeds. `None` at the ends of chrono's range, and for any
+/// booking that would need more than [`MAX_LOCK_BLOCKS`] lock items (its reschedule
+/// could not be one transaction). `check_booking` accepts no such booking: it accepts
+/// only starts on the block grid, where every duration and buffers fit.
 pub fn booking_footprint(
     availability: &Availability,
     start: DateTime<Utc>,
     duration: BookingDuration,
 ) -> Option<BookingFootprint> {
     let occupied = occupied_interval(start, duration, availability.buffers())?;
+    if lock_block_count(&occupied) > MAX_LOCK_BLOCKS {
+        return None;
+    }
     Some(BookingFootprint {
         start,
         end: start.checked_add_signed(duration.as_delta())?,
@@ -215,20 +259,25 @@ mod tests {
     }
 
     #[test]
-    fn durations_are_quarter_hours_between_15_minutes_and_16_hours() {
+    fn durations_are_quarter_hours_between_15_minutes_and_10_hours() {
         assert_eq!(BookingDuration::from_minutes(15).map(BookingDuration::minutes), Some(15));
-        assert_eq!(BookingDuration::from_minutes(960).map(BookingDuration::minutes), Some(960));
-        for bad in [0, 5, 14, 20, 61, 975, 1440] {
+        assert_eq!(BookingDuration::from_minutes(600).map(BookingDuration::minutes), Some(600));
+        for bad in [0, 5, 14, 20, 61, 599, 601, 615, 960, 975, 1440] {
             assert_eq!(BookingDuration::from_minutes(bad), None, "{bad}");
         }
-        assert_eq!(BookingDuration::all().count(), 64);
+        assert_eq!(BookingDuration::all().count(), 40);
+        assert_eq!(BookingDuration::all().last().map(BookingDuration::minutes), Some(MAX_DURATION_MINUTES));
     }
 
     #[test]
-    fn buffers_are_bounded() {
-        assert!(Buffers::new(120, 0).is_some());
-        assert!(Buffers::new(121, 0).is_none());
-        assert!(Buffers::new(0, 121).is_none());
+    fn buffers_are_quarter_hours_up_to_an_hour_each() {
+        for (before, after) in [(0, 0), (15, 45), (60, 0), (0, 60), (60, 60)] {
+            let buffers = Buffers::new(before, after).unwrap();
+            assert_eq!((buffers.before_minutes(), buffers.after_minutes()), (before, after));
+        }
+        for (before, after) in [(61, 0), (0, 61), (75, 0), (0, 75), (120, 0), (0, 120), (10, 0), (0, 20), (59, 59)] {
+            assert!(Buffers::new(before, after).is_none(), "{before}/{after}");
+        }
     }
 
     #[test]
@@ -277,24 +326,92 @@ mod tests {
         assert!(c.intersects(d), "both round to the 10:00 block");
     }
 
-    /// The block count depends only on the occupied length (whole minutes: a duration
-    /// plus both buffers, 15..=1200) and where the start falls inside its block, so
-    /// sweeping every such length against every start offset to the second covers every
-    /// valid booking.
+    /// Every accepted buffer setting, as an availability document would give it.
+    fn all_buffers() -> Vec<Buffers> {
+        let quarters = (0..=MAX_BUFFER_MINUTES).step_by(BUFFER_GRANULARITY_MINUTES as usize);
+        quarters.clone().flat_map(|b| quarters.clone().map(move |a| Buffers::new(b, a).unwrap())).collect()
+    }
+
+    /// The block count depends only on the occupied length and on where the start falls
+    /// inside its block, so sweeping every duration × every buffer pair × every start
+    /// offset within a block (to the second, plus a nanosecond) covers every booking.
+    /// Starts the rules accept are on the grid (offset 0): exactly (duration + buffers) /
+    /// 15 blocks, 48 at most. Any other offset rounds out to one more, which is why the
+    /// rules refuse off-grid starts and `booking_footprint` refuses the 49th block.
     #[test]
-    fn no_valid_booking_needs_more_than_90_lock_blocks() {
+    fn no_accepted_booking_needs_more_than_48_lock_blocks() {
         let base = utc("2026-05-01T00:00:00Z");
-        let mut worst = 0;
-        let longest = MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES;
-        for length_minutes in MIN_DURATION_MINUTES..=longest {
-            let length = TimeDelta::minutes(i64::from(length_minutes));
-            for offset_seconds in 0..BLOCK_SECONDS {
-                let start = base + TimeDelta::seconds(offset_seconds);
-                worst = worst.max(lock_block_count(&UtcRange::new(start, start + length).unwrap()));
+        let offsets: Vec<TimeDelta> =
+            std::iter::once(TimeDelta::nanoseconds(1)).chain((0..BLOCK_SECONDS).map(TimeDelta::seconds)).collect();
+        let (mut worst_on_grid, mut worst_off_grid, mut combinations) = (0, 0, 0);
+        for buffers in all_buffers() {
+            for duration in BookingDuration::all() {
+                combinations += 1;
+                let minutes = duration.minutes() + buffers.before_minutes() + buffers.after_minutes();
+                let exact = usize::try_from(minutes / BLOCK_MINUTES).unwrap();
+                for offset in &offsets {
+                    let start = base + *offset;
+                    let count = lock_block_count(&occupied_interval(start, duration, buffers).unwrap());
+                    if on_block_grid(start) {
+                        assert_eq!(count, exact, "{duration:?} {buffers:?}");
+                        worst_on_grid = worst_on_grid.max(count);
+                    } else {
+                        assert_eq!(count, exact + 1, "{duration:?} {buffers:?} +{offset}");
+                        worst_off_grid = worst_off_grid.max(count);
+                    }
+                }
             }
         }
-        assert_eq!(worst, 81);
-        assert!(worst <= MAX_LOCK_BLOCKS);
+        assert_eq!(combinations, 40 * 5 * 5);
+        assert_eq!(worst_on_grid, MAX_LOCK_BLOCKS);
+        assert_eq!(worst_off_grid, MAX_LOCK_BLOCKS + 1, "the grid rule is what keeps the cap");
+    }
+
+    /// `booking_footprint` itself never hands out more than the cap, whatever it is given.
+    #[test]
+    fn footprints_never_exceed_the_transaction_cap() {
+        let base = utc("2026-05-01T00:00:00Z");
+        for buffers in all_buffers() {
+            let availability = Availability::from_json(&format!(
+                r#"{{"timezone": "UTC", "buffer_before_minutes": {}, "buffer_after_minutes": {}}}"#,
+                buffers.before_minutes(),
+                buffers.after_minutes()
+            ))
+            .unwrap();
+            for duration in BookingDuration::all() {
+                let on_grid = booking_footprint(&availability, base, duration).unwrap();
+                let occupied = occupied_interval(base, duration, buffers).unwrap();
+                assert_eq!(on_grid.lock_blocks, lock_blocks(&occupied));
+                assert!(on_grid.lock_blocks.len() <= MAX_LOCK_BLOCKS);
+                for offset in [TimeDelta::nanoseconds(1), TimeDelta::seconds(1), TimeDelta::minutes(7)] {
+                    let start = base + offset;
+                    let count = lock_block_count(&occupied_interval(start, duration, buffers).unwrap());
+                    match booking_footprint(&availability, start, duration) {
+                        Some(footprint) => {
+                            assert!(count <= MAX_LOCK_BLOCKS);
+                            assert_eq!(footprint.lock_blocks.len(), count);
+                        }
+                        None => assert_eq!(count, MAX_LOCK_BLOCKS + 1, "{duration:?} {buffers:?} +{offset}"),
+                    }
+                }
+            }
+        }
+        let widest =
+            Availability::from_json(r#"{"timezone": "UTC", "buffer_before_minutes": 60, "buffer_after_minutes": 60}"#)
+                .unwrap();
+        let longest = BookingDuration::from_minutes(MAX_DURATION_MINUTES).unwrap();
+        assert_eq!(booking_footprint(&widest, base, longest).unwrap().lock_blocks.len(), 48);
+        assert_eq!(booking_footprint(&widest, base + TimeDelta::minutes(1), longest), None);
+    }
+
+    #[test]
+    fn the_block_grid_is_whole_quarter_hours_since_the_epoch() {
+        assert!(on_block_grid(utc("2026-05-01T09:45:00Z")));
+        assert!(on_block_grid(utc("1969-12-31T23:45:00Z")));
+        assert!(!on_block_grid(utc("2026-05-01T09:44:00Z")));
+        assert!(!on_block_grid(utc("2026-05-01T09:45:30Z")));
+        assert!(!on_block_grid(utc("2026-05-01T09:45:00Z") + TimeDelta::nanoseconds(1)));
+        assert!(!on_block_grid(utc("1969-12-31T23:44:30Z")));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::time::{
 };
 
 /// Days after the last candidate day whose working time may still hold the end of a
-/// booking: 16 h plus any offset change always lands within two local days.
+/// booking: 10 h plus any offset change always lands within two local days.
 const TRAILING_DAYS: u64 = 2;
 
 pub(crate) struct Calendar<'a> {

@@ -19,6 +19,15 @@
 //!   hours and inside time off: they are travel and set-up time, not session time.
 //! - Conflicts are decided on 15-minute lock blocks (rounded outward), the same thing the
 //!   database enforces, so an offered slot is always writable.
+//! - One booking holds at most 48 lock blocks ([`MAX_LOCK_BLOCKS`]) because a reschedule
+//!   must be one DynamoDB transaction (at most 100 items): put the new blocks, delete the
+//!   old ones, write the booking and two per-day counters, 48 + 48 + 3 = 99. Hence
+//!   durations of 15..=600 minutes, buffers of 0..=60 minutes each, and durations,
+//!   buffers, slot steps and interval boundaries all in whole quarter hours: with every
+//!   UTC offset in use a multiple of 15 minutes, every accepted occupied interval lies
+//!   exactly on the block grid and spans at most (600 + 2 × 60) / 15 = 48 blocks. A start
+//!   off the grid (possible only under historical offsets) would round out to 49, so it
+//!   is refused as `not_on_slot_step`, and [`booking_footprint`] refuses more than 48.
 //! - `bookable_slots` and `check_booking` share one rule evaluator: every offered slot
 //!   passes `check_booking`, and every start `check_booking` accepts is offered.
 //!

@@ -165,6 +165,32 @@ mod tests {
         assert_eq!(fields, ["photographer_id", "event_type", "start", "duration_minutes", "location.address", "notes"]);
     }
 
+    /// `cm_domain` bounds package durations by `MAX_PACKAGE_MINUTES`; every duration a
+    /// profile accepts must be one a booking can take, and no longer.
+    #[test]
+    fn every_package_duration_a_profile_accepts_is_bookable() {
+        use cm_domain::photographer::{MAX_PACKAGE_MINUTES, PhotographerProfileInput};
+        assert_eq!(MAX_PACKAGE_MINUTES, i64::from(crate::MAX_DURATION_MINUTES));
+        let profile = |minutes: i64| {
+            serde_json::from_value::<PhotographerProfileInput>(serde_json::json!({
+                "display_name": "Asha Lens", "specializations": ["wedding"], "city": "Hyderabad",
+                "country": "IN", "lat": 17.385, "lon": 78.4867, "service_radius_km": 50, "years_experience": 7,
+                "hourly_rate": {"amount_minor": 250000, "currency": "INR"},
+                "packages": [{"id": "p", "name": "P", "duration_minutes": minutes,
+                              "price": {"amount_minor": 500000, "currency": "INR"}}]
+            }))
+            .unwrap()
+            .validate()
+        };
+        for minutes in (15..=MAX_PACKAGE_MINUTES).step_by(15) {
+            let accepted = profile(minutes).unwrap();
+            let package = accepted.package("p").unwrap();
+            assert!(BookingDuration::from_minutes(package.duration_minutes).is_some(), "{minutes}");
+        }
+        assert!(profile(MAX_PACKAGE_MINUTES + 15).is_err());
+        assert!(parse_duration(MAX_PACKAGE_MINUTES + 15).is_err());
+    }
+
     proptest! {
         #[test]
         fn pro_rata_price_is_monotonic_and_exact_on_hours(rate in 1i64..10_000_000, quarters in 1u32..40) {

@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 use crate::availability::Availability;
 use crate::blocks::{
     BlockSpan, BookingDuration, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, OccupiedInterval, occupied_interval,
+    on_block_grid,
 };
 use crate::calendar::{Calendar, is_on_slot_step};
 use crate::time::UtcRange;
@@ -146,10 +147,15 @@ impl<'a> Rules<'a> {
         }
     }
 
+    /// A start must also lie on the lock-block grid. Quarter-hour interval boundaries and
+    /// steps put every start there under any UTC offset in use today; only a historical
+    /// offset that is not a whole quarter hour (Monrovia was −00:44:30 until 1972) reads
+    /// on the step yet falls between blocks, where the booking would round out to one
+    /// lock block more than `MAX_LOCK_BLOCKS` allows.
     fn check_placement(&self, calendar: &Calendar<'_>, session: &UtcRange) -> Result<(), RuleViolation> {
         if !calendar.contains(session) {
             Err(RuleViolation::OutsideWorkingHours)
-        } else if !is_on_slot_step(self.availability, session.start()) {
+        } else if !is_on_slot_step(self.availability, session.start()) || !on_block_grid(session.start()) {
             Err(RuleViolation::NotOnSlotStep { step_minutes: self.availability.slot_step_minutes() })
         } else if self.availability.overlaps_time_off(session) {
             Err(RuleViolation::TimeOff)

@@ -9,15 +9,16 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use cm_scheduling::{
-    Availability, BookingDuration, Buffers, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery,
-    bookable_slots, check_booking, local_date, lock_block_count, lock_blocks, occupied_interval,
+    Availability, BookingDuration, Buffers, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery, UtcRange,
+    bookable_slots, booking_footprint, check_booking, local_date, lock_block_count, lock_blocks, occupied_interval,
 };
 use common::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-/// With and without DST, both hemispheres, and two zones (Havana, Santiago) whose clocks
-/// change at midnight.
+/// With and without DST, both hemispheres, two zones (Havana, Santiago) whose clocks
+/// change at midnight, and offsets on the half and three-quarter hour (Kolkata,
+/// Kathmandu, Chatham with DST).
 const ZONES: &[&str] = &[
     "America/New_York",
     "Europe/London",
@@ -27,6 +28,8 @@ const ZONES: &[&str] = &[
     "America/Sao_Paulo",
     "America/Havana",
     "America/Santiago",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
 ];
 
 /// Transition days of the zones above in 2026 (either direction).
@@ -48,16 +51,16 @@ fn hh_mm(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// Sorted cut points paired up: never overlapping, sometimes touching, often at
-/// midnight so that bookings get to cross it.
+/// Sorted quarter-hour cut points paired up: never overlapping, sometimes touching,
+/// often at midnight so that bookings get to cross it.
 fn day_intervals() -> impl Strategy<Value = Value> {
-    let cut = prop_oneof![1 => Just(0u16), 1 => Just(288u16), 4 => 0u16..=288];
+    let cut = prop_oneof![1 => Just(0u16), 1 => Just(96u16), 4 => 0u16..=96];
     prop::collection::vec(cut, 0..=6).prop_map(|mut cuts| {
         cuts.sort_unstable();
         let intervals: Vec<Value> = cuts
             .chunks_exact(2)
             .filter(|pair| pair[0] < pair[1])
-            .map(|pair| json!({"start": hh_mm(pair[0] * 5), "end": hh_mm(pair[1] * 5)}))
+            .map(|pair| json!({"start": hh_mm(pair[0] * 15), "end": hh_mm(pair[1] * 15)}))
             .collect();
         Value::Array(intervals)
     })
@@ -101,8 +104,8 @@ impl Scenario {
 
 fn settings() -> impl Strategy<Value = Value> {
     (
-        0u32..=120,
-        0u32..=120,
+        (0u32..=4).prop_map(|q| q * 15),
+        (0u32..=4).prop_map(|q| q * 15),
         prop::sample::select(vec![15u32, 30, 45, 60, 90, 120]),
         prop_oneof![Just(0u32), 0u32..=2880],
         1u32..=30,
@@ -140,15 +143,17 @@ fn time_off(anchor: DateTime<Utc>) -> impl Strategy<Value = Value> {
     })
 }
 
-/// Existing bookings anywhere around the query, on any minute (older data need not
-/// be on today's step).
+/// Existing bookings anywhere around the query, on any minute and with buffers of any
+/// minutes (data stored under older rules need be neither on today's step nor on the
+/// block grid).
 fn existing(anchor: DateTime<Utc>) -> impl Strategy<Value = Vec<OccupiedInterval>> {
-    prop::collection::vec((-1440i64..6 * 1440, 1u32..=16, 0u32..=60, 0u32..=60), 0..=6).prop_map(move |raw| {
+    prop::collection::vec((-1440i64..6 * 1440, 1u32..=16, 0i64..=60, 0i64..=60), 0..=6).prop_map(move |raw| {
         raw.into_iter()
             .map(|(start, quarters, before, after)| {
-                let start = anchor + TimeDelta::minutes(start);
-                OccupiedInterval::for_booking(start, minutes(quarters * 15), Buffers::new(before, after).unwrap())
-                    .unwrap()
+                let booking_start = anchor + TimeDelta::minutes(start);
+                let from = booking_start - TimeDelta::minutes(before);
+                let to = booking_start + TimeDelta::minutes(i64::from(quarters * 15) + after);
+                OccupiedInterval { booking_start, occupied: UtcRange::new(from, to).unwrap() }
             })
             .collect()
     })
@@ -176,7 +181,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 existing(anchor),
                 -3 * 1440i64..1440,
                 0u64..86_400,
-                1u32..=32,
+                1u32..=40,
                 prop::option::of(prop::sample::select(ZONES)),
             )
         })
@@ -237,7 +242,7 @@ fn inside_local_availability(availability: &Availability, start: DateTime<Utc>, 
     true
 }
 
-fn block_set(ranges: impl IntoIterator<Item = cm_scheduling::UtcRange>) -> BTreeSet<LockBlock> {
+fn block_set(ranges: impl IntoIterator<Item = UtcRange>) -> BTreeSet<LockBlock> {
     ranges.into_iter().flat_map(|r| lock_blocks(&r)).collect()
 }
 
@@ -330,23 +335,62 @@ proptest! {
         }
     }
 
+    /// Every slot the rules offer, in any zone and on DST days, lies on the lock-block
+    /// grid: its booking holds exactly (duration + buffers) / 15 blocks, never more than
+    /// the cap, and `booking_footprint` writes exactly those.
+    #[test]
+    fn every_offered_slot_holds_exactly_its_whole_blocks(s in scenario()) {
+        let buffers = s.availability.buffers();
+        let exact = ((s.duration + buffers.before_minutes() + buffers.after_minutes()) / 15) as usize;
+        prop_assert!(exact <= MAX_LOCK_BLOCKS);
+        for slot in s.slots() {
+            prop_assert_eq!(slot.start_utc().timestamp() % 900, 0, "slot {} is off the block grid", slot.start());
+            let blocks = slot_blocks(&s.availability, &slot, s.duration);
+            prop_assert_eq!(blocks.len(), exact);
+            let footprint = booking_footprint(&s.availability, slot.start_utc(), minutes(s.duration)).unwrap();
+            prop_assert_eq!(footprint.lock_blocks, blocks);
+        }
+    }
+
+    /// Starts on the grid, any accepted duration and buffers: exactly the whole blocks,
+    /// within the cap.
     #[test]
     fn lock_blocks_stay_within_the_transaction_cap(
-        quarters in 1u32..=64,
-        before in 0u32..=120,
-        after in 0u32..=120,
+        quarters in 1u32..=40,
+        before in (0u32..=4).prop_map(|q| q * 15),
+        after in (0u32..=4).prop_map(|q| q * 15),
+        block in 1_577_836_800i64 / 900..1_893_456_000 / 900,
+    ) {
+        let start = DateTime::from_timestamp(block * 900, 0).unwrap();
+        let duration = BookingDuration::from_minutes(quarters * 15).unwrap();
+        let occupied = occupied_interval(start, duration, Buffers::new(before, after).unwrap()).unwrap();
+        let blocks = lock_blocks(&occupied);
+        prop_assert!(blocks.len() <= MAX_LOCK_BLOCKS);
+        prop_assert_eq!(blocks.len(), ((quarters * 15 + before + after) / 15) as usize);
+        prop_assert_eq!(blocks[0].starts_at().unwrap(), occupied.start());
+        prop_assert_eq!(blocks[blocks.len() - 1].starts_at().unwrap() + TimeDelta::minutes(15), occupied.end());
+    }
+
+    /// The outward rounding safety net, for any start to the second: contiguous blocks
+    /// that cover the interval, overshooting by less than a block each side.
+    #[test]
+    fn lock_blocks_round_outward_from_any_start(
+        quarters in 1u32..=40,
+        before in (0u32..=4).prop_map(|q| q * 15),
+        after in (0u32..=4).prop_map(|q| q * 15),
         seconds in 1_577_836_800i64..1_893_456_000,
     ) {
         let start = DateTime::from_timestamp(seconds, 0).unwrap();
         let duration = BookingDuration::from_minutes(quarters * 15).unwrap();
         let occupied = occupied_interval(start, duration, Buffers::new(before, after).unwrap()).unwrap();
         let blocks = lock_blocks(&occupied);
-        prop_assert!(blocks.len() <= MAX_LOCK_BLOCKS);
+        prop_assert!(blocks.len() <= MAX_LOCK_BLOCKS + 1);
         prop_assert_eq!(blocks.len(), lock_block_count(&occupied));
         prop_assert!(blocks.windows(2).all(|w| w[1].index() == w[0].index() + 1));
         prop_assert!(blocks[0].starts_at().unwrap() <= occupied.start());
         prop_assert!(blocks[blocks.len() - 1].starts_at().unwrap() + TimeDelta::minutes(15) >= occupied.end());
         prop_assert!(blocks[0].starts_at().unwrap() > occupied.start() - TimeDelta::minutes(15));
+        prop_assert!(blocks[blocks.len() - 1].starts_at().unwrap() < occupied.end());
     }
 
     /// Open 00:00–24:00 on one day only: on a step that divides an hour the starts are

@@ -59,13 +59,13 @@ fn dates_are_read_in_the_display_zone() {
 #[test]
 fn steps_count_from_each_interval_start() {
     let av =
-        kolkata(json!({"weekly": {"wed": [{"start": "09:10", "end": "10:30"}, {"start": "11:00", "end": "12:00"}]}}));
+        kolkata(json!({"weekly": {"wed": [{"start": "09:15", "end": "10:30"}, {"start": "11:00", "end": "12:00"}]}}));
     let got = starts(&slots_on(&av, "2026-06-03", 30, NOW));
     assert_eq!(
         got,
         [
-            "2026-06-03T09:10:00+05:30",
-            "2026-06-03T09:40:00+05:30",
+            "2026-06-03T09:15:00+05:30",
+            "2026-06-03T09:45:00+05:30",
             "2026-06-03T11:00:00+05:30",
             "2026-06-03T11:30:00+05:30"
         ]
@@ -170,9 +170,9 @@ fn bookings_cross_midnight_into_touching_hours_only() {
     let closed = late(json!({"overrides": [{"date": "2026-06-07", "intervals": []}]}));
     assert_eq!(slots_on(&closed, "2026-06-06", 180, NOW).len(), 3, "20:00 … 21:00");
     let gap = late(
-        json!({"weekly": {"sat": [{"start": "20:00", "end": "23:59"}], "sun": [{"start": "00:00", "end": "02:00"}]}}),
+        json!({"weekly": {"sat": [{"start": "20:00", "end": "23:45"}], "sun": [{"start": "00:00", "end": "02:00"}]}}),
     );
-    assert_eq!(slots_on(&gap, "2026-06-06", 180, NOW).len(), 2, "a one-minute gap is still a gap: 20:00, 20:30");
+    assert_eq!(slots_on(&gap, "2026-06-06", 180, NOW).len(), 2, "the shortest gap, 15 minutes, is a gap: 20:00, 20:30");
     let sunday = starts(&slots_on(&late(json!({})), "2026-06-07", 60, NOW));
     assert_eq!(sunday, ["2026-06-07T00:00:00+05:30", "2026-06-07T00:30:00+05:30", "2026-06-07T01:00:00+05:30"]);
 }
@@ -320,7 +320,7 @@ fn sydney_dst_runs_the_other_way_round() {
 #[test]
 fn every_slot_on_a_dst_day_passes_check_booking() {
     let av = availability(json!({
-        "timezone": "Europe/London", "min_notice_minutes": 0, "buffer_before_minutes": 20,
+        "timezone": "Europe/London", "min_notice_minutes": 0, "buffer_before_minutes": 15,
         "weekly": {"sun": [{"start": "00:00", "end": "24:00"}]}
     }));
     for day in ["2026-03-29", "2026-10-25"] {
@@ -376,6 +376,20 @@ fn queries_are_bounded_to_62_days() {
     assert_eq!(too_long.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["to"]);
     let reversed = SlotQuery::new(date("2026-06-02"), date("2026-06-01"), 7, None, now).unwrap_err();
     assert_eq!(reversed.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["to", "duration_minutes"]);
+}
+
+#[test]
+fn slot_queries_take_durations_up_to_ten_hours() {
+    let now = utc(NOW);
+    assert_eq!(
+        SlotQuery::new(date("2026-06-01"), date("2026-06-01"), 600, None, now).unwrap().duration(),
+        minutes(600)
+    );
+    for bad in [615, 960] {
+        let errors = SlotQuery::new(date("2026-06-01"), date("2026-06-01"), bad, None, now).unwrap_err();
+        let got: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(got, [("duration_minutes", "must be a multiple of 15 between 15 and 600")], "{bad}");
+    }
 }
 
 #[test]

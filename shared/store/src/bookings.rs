@@ -427,6 +427,9 @@ impl Store {
         let to = q.to.map_or("~".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         let mut items = Vec::new();
         let mut start = after.map(PageKey::to_item);
+        // A selective filter can leave reads empty: after this many, hand back where we
+        // stopped (a short page with a cursor) rather than pretending the list ended.
+        let mut pending: Option<crate::Item> = None;
         for _ in 0..10 {
             let mut req = self
                 .client
@@ -452,25 +455,34 @@ impl Store {
                 items.push(from_item::<BookingItem>(item)?);
             }
             match out.last_evaluated_key {
-                Some(lek) if items.len() < q.limit => start = Some(lek),
-                Some(_) => break,
+                Some(lek) if items.len() < q.limit => {
+                    pending = Some(lek.clone());
+                    start = Some(lek);
+                }
+                Some(_) => {
+                    pending = None;
+                    break;
+                }
                 None => return Ok(Page { items: items.into_iter().map(|i| i.booking).collect(), next: None }),
             }
         }
-        let next = items
-            .last()
-            .map(|i| {
-                let mut k = key(i.pk.clone(), i.sk.clone());
-                let (p, sk) = match q.party {
-                    Party::Client(_) => ("gsi1", i.gsi1sk.clone()),
-                    Party::Photographer(_) => ("gsi2", i.gsi2sk.clone()),
-                    Party::Everyone => ("gsi3", i.gsi3sk.clone()),
-                };
-                k.insert(format!("{p}pk"), s(&pk));
-                k.insert(format!("{p}sk"), s(sk));
-                PageKey::from_item(&k)
-            })
-            .transpose()?;
+        let next = match pending {
+            Some(lek) => Some(PageKey::from_item(&lek)?),
+            None => items
+                .last()
+                .map(|i| {
+                    let mut k = key(i.pk.clone(), i.sk.clone());
+                    let (p, sk) = match q.party {
+                        Party::Client(_) => ("gsi1", i.gsi1sk.clone()),
+                        Party::Photographer(_) => ("gsi2", i.gsi2sk.clone()),
+                        Party::Everyone => ("gsi3", i.gsi3sk.clone()),
+                    };
+                    k.insert(format!("{p}pk"), s(&pk));
+                    k.insert(format!("{p}sk"), s(sk));
+                    PageKey::from_item(&k)
+                })
+                .transpose()?,
+        };
         Ok(Page { items: items.into_iter().map(|i| i.booking).collect(), next })
     }
 

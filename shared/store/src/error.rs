@@ -38,7 +38,9 @@ pub(crate) fn from_transaction<R: std::fmt::Debug>(err: SdkError<TransactWriteIt
             .cancellation_reasons()
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            // Real DynamoDB cancels colliding transactions with `TransactionConflict`
+            // (moto never does): that is a lost race, exactly like a failed condition.
+            .filter(|(_, r)| matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict")))
             .map(|(i, _)| i)
             .collect();
         if !failed.is_empty() {

@@ -3,10 +3,14 @@
 
 pub mod availability;
 pub mod bookings;
+pub mod claims;
 mod error;
+pub mod feedback;
+pub mod insights;
 pub mod keys;
 pub mod page;
 pub mod photographers;
+pub mod reviews;
 pub mod tokens;
 pub mod users;
 

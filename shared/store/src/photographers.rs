@@ -20,6 +20,9 @@ pub struct PhotographerRecord {
     pub id: UserId,
     pub profile: PhotographerProfile,
     pub rating: RatingTotals,
+    /// How many of this photographer's reviews read positive, neutral or negative.
+    #[serde(default)]
+    pub sentiment: SentimentCounts,
     /// False while the account is deactivated: the profile is kept but not served.
     pub listed: bool,
     pub version: u64,
@@ -39,6 +42,24 @@ impl PhotographerRecord {
         }
         let rank = search::rank_key(self.rating, self.id);
         search::partitions_of(&self.profile).into_iter().map(|p| (keys::listing(&p), rank.clone())).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentimentCounts {
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
+impl SentimentCounts {
+    pub fn add(&mut self, label: cm_sentiment::Label, delta: i64) {
+        let slot = match label {
+            cm_sentiment::Label::Positive => &mut self.positive,
+            cm_sentiment::Label::Neutral => &mut self.neutral,
+            cm_sentiment::Label::Negative => &mut self.negative,
+        };
+        *slot = slot.saturating_add_signed(delta);
     }
 }
 
@@ -78,6 +99,11 @@ impl From<StoreError> for ProfileWriteError {
 
 const WRITE_ATTEMPTS: usize = 4;
 
+pub(crate) enum Modified {
+    Done(Option<Box<PhotographerRecord>>),
+    ExtraConditionFailed,
+}
+
 pub struct SearchQuery<'a> {
     pub partition: String,
     pub min_rating_centi: Option<u64>,
@@ -114,6 +140,7 @@ impl Store {
                     id,
                     profile: profile.clone(),
                     rating: RatingTotals::default(),
+                    sentiment: SentimentCounts::default(),
                     listed: listed_if_new,
                     version: 0,
                     created_at: now,
@@ -161,14 +188,34 @@ impl Store {
         id: UserId,
         change: impl Fn(Option<&PhotographerRecord>) -> Option<PhotographerRecord>,
     ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        match self.modify_photographer_with(id, change, Vec::new).await? {
+            Modified::Done(r) => Ok(r.map(|b| *b)),
+            Modified::ExtraConditionFailed => Err(ProfileWriteError::Store(StoreError::Corrupt("no extra ops".into()))),
+        }
+    }
+
+    /// Like `modify_photographer`, committing `extra()` operations in the same
+    /// transaction (placed first). When one of those fails its condition the whole
+    /// change is abandoned: that is how callers make an update happen exactly once.
+    pub(crate) async fn modify_photographer_with(
+        &self,
+        id: UserId,
+        change: impl Fn(Option<&PhotographerRecord>) -> Option<PhotographerRecord>,
+        extra: impl Fn() -> Vec<TransactWriteItem>,
+    ) -> Result<Modified, ProfileWriteError> {
         for _ in 0..WRITE_ATTEMPTS {
             let old = self.get_photographer_consistent(id).await?;
             let Some(mut new) = change(old.as_ref()) else {
-                return Ok(None);
+                return Ok(Modified::Done(None));
             };
             new.version = old.as_ref().map_or(1, |o| o.version + 1);
-            match self.write_photographer(old.as_ref(), &new).await {
-                Ok(()) => return Ok(Some(new)),
+            let extra_ops = extra();
+            let n_extra = extra_ops.len();
+            match self.write_photographer(old.as_ref(), &new, extra_ops).await {
+                Ok(()) => return Ok(Modified::Done(Some(Box::new(new)))),
+                Err(StoreError::ConditionFailed { failed_items }) if failed_items.iter().any(|&i| i < n_extra) => {
+                    return Ok(Modified::ExtraConditionFailed);
+                }
                 Err(StoreError::ConditionFailed { .. }) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -193,6 +240,7 @@ impl Store {
         &self,
         old: Option<&PhotographerRecord>,
         new: &PhotographerRecord,
+        mut ops: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
         let profile_item = to_item(&ProfileItem {
             pk: keys::user(new.id),
@@ -207,7 +255,7 @@ impl Store {
                 .expression_attribute_values(":v", AttributeValue::N(o.version.to_string())),
             None => put_profile.condition_expression("attribute_not_exists(pk)"),
         };
-        let mut ops = vec![TransactWriteItem::builder().put(put_profile.build().map_err(build_err)?).build()];
+        ops.push(TransactWriteItem::builder().put(put_profile.build().map_err(build_err)?).build());
 
         let new_keys = new.listing_keys();
         for (pk, sk) in old.map(PhotographerRecord::listing_keys).unwrap_or_default() {
@@ -250,6 +298,9 @@ impl Store {
         let mut items = Vec::new();
         let mut start = after.map(PageKey::to_item);
         // Bounded: a pathological filter costs at most this many reads per request.
+        // A selective filter can leave reads empty: after this many, hand back where we
+        // stopped (a short page with a cursor) rather than pretending the list ended.
+        let mut pending: Option<crate::Item> = None;
         for _ in 0..10 {
             let mut req = self
                 .client
@@ -280,18 +331,27 @@ impl Store {
                 items.push(from_item::<ListingItem>(item)?);
             }
             match out.last_evaluated_key {
-                Some(lek) if items.len() < q.limit => start = Some(lek),
-                Some(_) => break,
+                Some(lek) if items.len() < q.limit => {
+                    pending = Some(lek.clone());
+                    start = Some(lek);
+                }
+                Some(_) => {
+                    pending = None;
+                    break;
+                }
                 None => {
                     return Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next: None });
                 }
             }
         }
-        let next = items.last().map(|l| PageKey::from_item(&key(l.pk.clone(), l.sk.clone()))).transpose()?;
+        let next = match pending {
+            Some(lek) => Some(PageKey::from_item(&lek)?),
+            None => items.last().map(|l| PageKey::from_item(&key(l.pk.clone(), l.sk.clone()))).transpose()?,
+        };
         Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next })
     }
 }
 
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }

@@ -105,3 +105,91 @@ fn mains_stay_thin() {
         );
     }
 }
+
+/// cfn-lint and SAM treat a FilterCriteria pattern as an opaque string: a typo there
+/// silently filters out every record. Check each one parses and names real fields.
+#[test]
+fn stream_filter_patterns_are_valid_json_over_real_fields() {
+    let t = template::load();
+    let mut seen = 0;
+    for f in template::functions(&t) {
+        for (name, e) in &f.events {
+            if e["Type"].as_str() != Some("DynamoDB") {
+                continue;
+            }
+            let p = &e["Properties"];
+            assert_eq!(p["FunctionResponseTypes"][0].as_str(), Some("ReportBatchItemFailures"), "{}/{name}", f.binary);
+            assert_eq!(p["BisectBatchOnFunctionError"].as_bool(), Some(true), "{}/{name}", f.binary);
+            assert!(
+                p["MaximumRetryAttempts"].as_i64().is_some_and(|n| (0..=10).contains(&n)),
+                "{}/{name}: bounded retries",
+                f.binary
+            );
+            assert!(p["MaximumRecordAgeInSeconds"].as_i64().is_some(), "{}/{name}", f.binary);
+            assert!(
+                !p["DestinationConfig"]["OnFailure"]["Destination"].is_null(),
+                "{}/{name}: on-failure destination",
+                f.binary
+            );
+            for filter in p["FilterCriteria"]["Filters"].as_sequence().into_iter().flatten() {
+                let text = filter["Pattern"].as_str().unwrap_or_default();
+                let pattern: serde_json::Value = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("{}/{name}: pattern is not JSON: {e}", f.binary));
+                let image = &pattern["dynamodb"]["NewImage"];
+                assert!(image["entity"]["S"].is_array(), "{}/{name}: filter on the item's entity", f.binary);
+                for (_, v) in image.as_object().into_iter().flatten() {
+                    assert!(
+                        v.as_object()
+                            .is_some_and(|o| o.contains_key("S") || o.contains_key("N") || o.contains_key("BOOL")),
+                        "{}/{name}: image filters need a DynamoDB type key",
+                        f.binary
+                    );
+                }
+                if let Some(names) = pattern["eventName"].as_array() {
+                    assert!(
+                        names.iter().all(|n| matches!(n.as_str(), Some("INSERT" | "MODIFY" | "REMOVE"))),
+                        "{}/{name}",
+                        f.binary
+                    );
+                }
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 1, "no stream filters found");
+}
+
+/// docs/openapi.json describes exactly the routes template.yaml deploys, each with the
+/// function that serves it.
+#[test]
+fn openapi_matches_the_template_routes() {
+    let doc: serde_json::Value = serde_json::from_str(openapi::DOCUMENT).expect("openapi.json is JSON");
+    assert_eq!(doc["openapi"].as_str(), Some("3.1.0"));
+    let mut documented = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            documented.insert((
+                format!("{} {path}", method.to_uppercase()),
+                op["x-function"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    let t = template::load();
+    let deployed: BTreeSet<(String, String)> = template::functions(&t)
+        .into_iter()
+        .flat_map(|f| f.routes().into_iter().filter(|r| r != "$default").map(move |r| (r, f.binary.clone())))
+        .collect();
+    let missing: Vec<_> = deployed.difference(&documented).collect();
+    let extra: Vec<_> = documented.difference(&deployed).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not documented: {missing:?}; documented but not deployed: {extra:?}"
+    );
+}
+
+#[tokio::test]
+async fn openapi_is_served() {
+    let env = cm_tests::env().await;
+    let r = cm_tests::call(env.app, openapi::handle, cm_tests::ApiEvent::new("GET /openapi.json")).await;
+    assert_eq!(r.ok(200)["info"]["title"], "Capture Moments API");
+}

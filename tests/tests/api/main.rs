@@ -3,8 +3,14 @@
 
 mod accounts;
 mod admin;
+mod availability;
+mod booking_lifecycle;
+mod booking_race;
+mod bookings;
 mod layout;
+mod notifications;
 mod plumbing;
 mod profiles;
+mod reviews;
 mod sample_events;
 mod support;

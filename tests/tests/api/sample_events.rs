@@ -11,6 +11,7 @@ use cm_tests::{TestResponse, env};
 async fn invoke(app: &'static App, binary: &str, req: Request) -> Option<TestResponse> {
     Some(match binary {
         "health" => respond(app, health::handle, req).await,
+        "openapi" => respond(app, openapi::handle, req).await,
         "not-found" => respond(app, not_found::handle, req).await,
         "auth-register" => respond(app, auth_register::handle, req).await,
         "auth-login" => respond(app, auth_login::handle, req).await,
@@ -33,6 +34,13 @@ async fn invoke(app: &'static App, binary: &str, req: Request) -> Option<TestRes
         "get-booking" => respond(app, get_booking::handle, req).await,
         "list-my-bookings" => respond(app, list_my_bookings::handle, req).await,
         "admin-list-bookings" => respond(app, admin_list_bookings::handle, req).await,
+        "create-review" => respond(app, create_review::handle, req).await,
+        "list-photographer-reviews" => respond(app, list_photographer_reviews::handle, req).await,
+        "reply-to-review" => respond(app, reply_to_review::handle, req).await,
+        "create-feedback" => respond(app, create_feedback::handle, req).await,
+        "admin-list-feedback" => respond(app, admin_list_feedback::handle, req).await,
+        "admin-update-feedback" => respond(app, admin_update_feedback::handle, req).await,
+        "admin-sentiment-insights" => respond(app, admin_sentiment_insights::handle, req).await,
         _ => return None,
     })
 }
@@ -60,7 +68,10 @@ async fn every_http_sample_event_is_answered_without_a_server_error() {
         if event["headers"].get("authorization").is_some() {
             let token = if f.binary.starts_with("admin-") {
                 &admin.access
-            } else if f.binary.contains("photographer-profile") || f.binary.contains("-my-availability") {
+            } else if f.binary.contains("photographer-profile")
+                || f.binary.contains("-my-availability")
+                || f.binary == "reply-to-review"
+            {
                 &photographer.access
             } else {
                 &client.access
@@ -86,4 +97,40 @@ async fn the_scheduled_expiry_event_runs_the_sweep() {
     let summary =
         expire_bookings::handle(env.app, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
     assert_eq!(summary, expire_bookings::Summary { expired: 0, skipped: 0 });
+}
+
+#[tokio::test]
+async fn the_sample_stream_event_is_processed_without_failures() {
+    let env = env().await;
+    let text = std::fs::read_to_string(repo_root().join("events/score-sentiment.json")).unwrap();
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&text).unwrap();
+    let scorer = score_sentiment::Scorer {
+        app: cm_http::App::new(
+            cm_store::Store::new(env.dynamo.clone(), &env.table),
+            cm_tests::moto::TEST_SECRET.as_bytes(),
+        )
+        .unwrap(),
+        analyzer: cm_analyzer::Analyzer::Embedded,
+        sns: aws_sdk_sns::Client::new(&cm_tests::moto::sdk_config().await),
+        alerts_topic: None,
+    };
+    let resp = scorer.handle(lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert!(resp.batch_item_failures.is_empty());
+}
+
+#[tokio::test]
+async fn the_sample_backfill_request_runs() {
+    let env = env().await;
+    let text = std::fs::read_to_string(repo_root().join("events/backfill-sentiment.json")).unwrap();
+    let request: backfill_sentiment::Request = serde_json::from_str(&text).unwrap();
+    let backfill = backfill_sentiment::Backfill {
+        app: cm_http::App::new(
+            cm_store::Store::new(env.dynamo.clone(), &env.table),
+            cm_tests::moto::TEST_SECRET.as_bytes(),
+        )
+        .unwrap(),
+        analyzer: cm_analyzer::Analyzer::Embedded,
+    };
+    let report = backfill.run(request).await.unwrap();
+    assert_eq!(report.examined, 0);
 }

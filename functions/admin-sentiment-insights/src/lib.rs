@@ -1,0 +1,58 @@
+//! `GET /admin/insights/sentiment?from=&to=&granularity=day|week`: trend, distribution,
+//! topic sentiment and the most negative open feedback. Served from the daily
+//! aggregates the sentiment stream keeps (one Query) and the score index (one Query):
+//! never a scan, whatever the volume.
+
+use chrono::{Days, NaiveDate, Utc};
+use cm_domain::FieldErrors;
+use cm_domain::account::Role;
+use cm_domain::insights::{Granularity, Summary, summarize};
+use cm_http::review_view::{FeedbackView, feedback_view};
+use cm_http::{ApiError, App, Body, Query, Request, Response};
+use serde::Serialize;
+
+pub const MAX_RANGE_DAYS: u64 = 366;
+const DEFAULT_RANGE_DAYS: u64 = 30;
+const NEGATIVE_ITEMS: i32 = 10;
+
+#[derive(Serialize)]
+struct InsightsBody<'a> {
+    from: NaiveDate,
+    to: NaiveDate,
+    granularity: Granularity,
+    #[serde(flatten)]
+    summary: Summary,
+    most_negative_open: Vec<FeedbackView<'a>>,
+}
+
+pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
+    let mut q = Query::of(&req);
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let from = q.parse("from", "a date YYYY-MM-DD", date);
+    let to = q.parse("to", "a date YYYY-MM-DD", date);
+    let granularity = q.parse("granularity", "day or week", Granularity::parse).unwrap_or(Granularity::Day);
+    q.finish(&["from", "to", "granularity"])?;
+    let to = to.unwrap_or_else(|| Utc::now().date_naive());
+    let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_RANGE_DAYS - 1));
+    if from > to {
+        return Err(ApiError::InvalidQuery(FieldErrors::single("to", "must not be before from")));
+    }
+    if (to - from).num_days() >= MAX_RANGE_DAYS as i64 {
+        return Err(ApiError::InvalidQuery(FieldErrors::single(
+            "to",
+            format!("the range is limited to {MAX_RANGE_DAYS} days"),
+        )));
+    }
+    let (days, negative) =
+        tokio::try_join!(app.store.sentiment_days(from, to), app.store.most_negative_open_feedback(NEGATIVE_ITEMS))?;
+    let days: Vec<_> = days.into_iter().map(|d| (d.date, d.counters)).collect();
+    let body = InsightsBody {
+        from,
+        to,
+        granularity,
+        summary: summarize(&days, from, to, granularity),
+        most_negative_open: negative.iter().map(feedback_view).collect(),
+    };
+    cm_http::ok(&body)
+}

@@ -1,0 +1,531 @@
+//! DynamoDB stream (booking items): every booking change that people or the platform
+//! should hear about becomes
+//! - an email to the client and/or the photographer (SES v2, raw MIME: text and HTML
+//!   with times in the recipient's own zone, plus an .ics invite whose UID never changes
+//!   for a booking and whose SEQUENCE is the booking's), following `cm_notify`'s
+//!   recipient matrix and each person's `notification_preferences.email`;
+//! - one SNS message on the platform topic, with `event`, `booking_id` and
+//!   `photographer_id` message attributes for subscription filter policies (sent even
+//!   when nobody is emailed).
+//!
+//! Which change: INSERT → `created`; MODIFY whose `sequence` went up → the last history
+//! entry (`rescheduled`, or the status it moved to); anything else (REMOVE, a MODIFY that
+//! calendars need not see, an item that is not a booking) → nothing.
+//!
+//! Delivery is at least once, so each effect is claimed first (`cm_store::claims`), keyed
+//! by booking, sequence and channel: a redelivered record finds its claims done and sends
+//! nothing twice.
+//!
+//! Failures are reported per record (`ReportBatchItemFailures`). Lambda resumes a shard
+//! from the lowest reported sequence number and redelivers everything after it, so:
+//! - a failed record is reported, and every later record of the *same booking* in the
+//!   batch is reported unprocessed: one booking's notifications never overtake each
+//!   other;
+//! - records of other bookings are still processed: their redelivery is absorbed by
+//!   their claims, and they are never held back by someone else's failure;
+//! - a poison record (an image that is not a booking, a booking whose people are gone)
+//!   is reported like any failure rather than acknowledged: after the event source's
+//!   retry limit it goes to its on-failure destination instead of vanishing. Retrying
+//!   it cannot succeed, so MaximumRetryAttempts (and bisecting) bound how long it holds
+//!   the shard.
+
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_sesv2::primitives::Blob;
+use base64::Engine as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use cm_http::{App, ConfigError};
+use cm_notify::{BookingEvent, BookingSnapshot, Email, Party, Role, SnsMessage};
+use cm_scheduling::{Actor, BookingStatus};
+use cm_store::bookings::{Booking, HistoryAction};
+use cm_store::claims::Claim;
+use lambda_runtime::{Error, LambdaEvent};
+use mail_builder::MessageBuilder;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::mime::MimePart;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::future::Future;
+
+/// What the function needs besides the table.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `NOTIFY_FROM_EMAIL`: the verified SES identity mail is sent from.
+    pub from_email: String,
+    /// `PLATFORM_TOPIC_ARN`: where every booking change is published.
+    pub topic_arn: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let var = |name: &'static str| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
+        };
+        let from_email = var("NOTIFY_FROM_EMAIL")?;
+        if !from_email.contains('@') {
+            return Err(ConfigError::Invalid("NOTIFY_FROM_EMAIL must be an email address".into()));
+        }
+        let topic_arn = var("PLATFORM_TOPIC_ARN")?;
+        if !topic_arn.starts_with("arn:") {
+            return Err(ConfigError::Invalid("PLATFORM_TOPIC_ARN must be an SNS topic ARN".into()));
+        }
+        Ok(Config { from_email, topic_arn })
+    }
+}
+
+/// Configuration and clients, built once per cold start.
+#[derive(Debug)]
+pub struct Notifier {
+    pub app: App,
+    ses: aws_sdk_sesv2::Client,
+    sns: aws_sdk_sns::Client,
+    config: Config,
+}
+
+impl Notifier {
+    pub fn new(app: App, sdk: &aws_config::SdkConfig, config: Config) -> Notifier {
+        Notifier { app, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
+    }
+
+    /// `TABLE_NAME`, `NOTIFY_FROM_EMAIL`, `PLATFORM_TOPIC_ARN`; AWS endpoints and
+    /// credentials from the standard SDK environment.
+    pub async fn from_env() -> Result<Notifier, ConfigError> {
+        let config = Config::from_env()?;
+        let app = App::from_env().await?;
+        let sdk = aws_config::load_from_env().await;
+        Ok(Notifier::new(app, &sdk, config))
+    }
+}
+
+/// The whole `main`: configuration and clients once, then the handler per batch.
+pub async fn run() -> Result<(), Error> {
+    cm_http::init_tracing();
+    let notifier: &'static Notifier = Box::leak(Box::new(Notifier::from_env().await?));
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handle(notifier, event))).await
+}
+
+/// Why a record could not be fully handled. All are reported as batch item failures;
+/// the kinds only make the logs tell retryable from hopeless.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The record itself is unusable; a retry cannot help.
+    #[error("poison record: {0}")]
+    Poison(String),
+    /// Another invocation holds the claim on one of this record's effects.
+    #[error("{key} is claimed by another invocation until {until}")]
+    Busy { key: String, until: DateTime<Utc> },
+    /// A dependency failed; a retry may succeed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl RecordError {
+    fn kind(&self) -> &'static str {
+        match self {
+            RecordError::Poison(_) => "poison",
+            RecordError::Busy { .. } => "busy",
+            RecordError::Failed(_) => "failed",
+        }
+    }
+}
+
+/// What a stream record means for notifications.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Notify { event: BookingEvent, booking: Box<Booking> },
+    Ignore(&'static str),
+}
+
+/// Reads a stream record: which booking event it is, if any. Pure.
+pub fn classify(record: &EventRecord) -> Result<Change, RecordError> {
+    let insert = match record.event_name.as_str() {
+        "INSERT" => true,
+        "MODIFY" => false,
+        "REMOVE" => return Ok(Change::Ignore("removal")),
+        _ => return Ok(Change::Ignore("unknown event name")),
+    };
+    let new = &record.change.new_image;
+    if new.is_empty() {
+        return Err(RecordError::Poison("no NewImage: the stream must carry NEW_AND_OLD_IMAGES".into()));
+    }
+    match new.get("entity") {
+        Some(serde_dynamo::AttributeValue::S(e)) if e == "booking" => {}
+        // The event source filters on entity = booking; anything else is not ours.
+        _ => return Ok(Change::Ignore("not a booking")),
+    }
+    let booking: Booking = serde_dynamo::from_item(new.clone())
+        .map_err(|e| RecordError::Poison(format!("NewImage is not a booking: {e}")))?;
+    let old_sequence = if insert {
+        None
+    } else {
+        #[derive(Deserialize)]
+        struct Sequence {
+            sequence: u32,
+        }
+        let old: Sequence = serde_dynamo::from_item(record.change.old_image.clone())
+            .map_err(|e| RecordError::Poison(format!("OldImage has no booking sequence: {e}")))?;
+        Some(old.sequence)
+    };
+    Ok(match event_for(&booking, old_sequence) {
+        Some(event) => Change::Notify { event, booking: Box::new(booking) },
+        None => Change::Ignore("no change calendars need to see"),
+    })
+}
+
+/// The event a booking change is: `old_sequence` is `None` for a new booking. A change
+/// that did not bump the sequence is nothing to tell anyone.
+pub fn event_for(new: &Booking, old_sequence: Option<u32>) -> Option<BookingEvent> {
+    let Some(old_sequence) = old_sequence else {
+        return Some(BookingEvent::Created);
+    };
+    if new.sequence <= old_sequence {
+        return None;
+    }
+    let last = new.history.last()?;
+    match last.action {
+        HistoryAction::Rescheduled => Some(BookingEvent::Rescheduled),
+        HistoryAction::StatusChanged => match last.to {
+            BookingStatus::Confirmed => Some(BookingEvent::Confirmed),
+            BookingStatus::Declined => Some(BookingEvent::Declined),
+            BookingStatus::Cancelled => Some(BookingEvent::Cancelled),
+            BookingStatus::Expired => Some(BookingEvent::Expired),
+            BookingStatus::Completed => Some(BookingEvent::Completed),
+            BookingStatus::Pending => None,
+        },
+        HistoryAction::Created => None,
+    }
+}
+
+/// The booking as `cm_notify` renders it, with the reason, previous start and canceller
+/// taken from the change's own history entry.
+pub fn snapshot(b: &Booking) -> BookingSnapshot {
+    let last = b.history.last();
+    BookingSnapshot {
+        booking_id: b.id.to_string(),
+        status: match b.status {
+            BookingStatus::Pending => cm_notify::BookingStatus::Pending,
+            BookingStatus::Confirmed => cm_notify::BookingStatus::Confirmed,
+            BookingStatus::Declined => cm_notify::BookingStatus::Declined,
+            BookingStatus::Cancelled => cm_notify::BookingStatus::Cancelled,
+            BookingStatus::Expired => cm_notify::BookingStatus::Expired,
+            BookingStatus::Completed => cm_notify::BookingStatus::Completed,
+        },
+        start: b.start,
+        end: b.end,
+        event_type: b.event_type.clone(),
+        location: cm_notify::Location { address: b.location.address.clone(), city: b.location.city.clone() },
+        price: cm_notify::Price { amount_minor: b.price.amount_minor, currency: b.price.currency.as_str().to_string() },
+        sequence: b.sequence,
+        reason: last.and_then(|h| h.reason.clone()),
+        previous_start: last.and_then(|h| h.previous_start),
+        cancelled_by: last.filter(|h| h.to == BookingStatus::Cancelled).and_then(|h| match h.actor {
+            Actor::Client => Some(Role::Client),
+            Actor::Photographer => Some(Role::Photographer),
+            Actor::Admin | Actor::System => None,
+        }),
+    }
+}
+
+/// A claim must outlive the invocation holding it (so nobody else sends while it might
+/// still be sending) but not by much (so a retry after a timeout is not held up).
+const LEASE_MARGIN: TimeDelta = TimeDelta::seconds(5);
+const MAX_INVOCATION: TimeDelta = TimeDelta::minutes(15);
+const DEFAULT_LEASE: TimeDelta = TimeDelta::seconds(60);
+
+/// How long claims taken by this invocation last: until its deadline, plus a margin.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    deadline: Option<DateTime<Utc>>,
+}
+
+impl Lease {
+    fn of(ctx: &lambda_runtime::Context) -> Lease {
+        let deadline = i64::try_from(ctx.deadline).ok().filter(|ms| *ms > 0).and_then(DateTime::from_timestamp_millis);
+        Lease { deadline }
+    }
+
+    fn starting(self, now: DateTime<Utc>) -> TimeDelta {
+        match self.deadline {
+            Some(deadline) => (deadline - now).clamp(TimeDelta::zero(), MAX_INVOCATION) + LEASE_MARGIN,
+            // No deadline (local runs): as long as a generous invocation.
+            None => DEFAULT_LEASE,
+        }
+    }
+}
+
+pub async fn handle(n: &Notifier, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
+    let lease = Lease::of(&event.context);
+    let mut response = DynamoDbEventResponse::default();
+    // Bookings with a failed record earlier in this batch: their later records wait for
+    // the redelivery so they stay in order.
+    let mut held: HashSet<String> = HashSet::new();
+    for record in &event.payload.records {
+        let sequence_number = record.change.sequence_number.clone().filter(|s| !s.is_empty());
+        let booking_key = partition_key(record);
+        let outcome = match &booking_key {
+            Some(k) if held.contains(k) => Err(None),
+            _ => process(n, record, lease).await.map_err(Some),
+        };
+        let Err(cause) = outcome else { continue };
+        match &cause {
+            Some(e) => tracing::error!(
+                event_id = %record.event_id,
+                sequence_number = sequence_number.as_deref().unwrap_or_default(),
+                kind = e.kind(),
+                error = %e,
+                "record failed"
+            ),
+            None => tracing::warn!(
+                event_id = %record.event_id,
+                sequence_number = sequence_number.as_deref().unwrap_or_default(),
+                "record held back behind an earlier failure of the same booking"
+            ),
+        }
+        if let Some(k) = booking_key {
+            held.insert(k);
+        }
+        match sequence_number {
+            Some(seq) => {
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = Some(seq);
+                response.batch_item_failures.push(failure);
+            }
+            // Cannot point at the record: fail the whole batch (Lambda retries it; the
+            // claims make the records that succeeded a no-op the second time).
+            None => return Err(format!("record {} failed and has no sequence number", record.event_id).into()),
+        }
+    }
+    Ok(response)
+}
+
+fn partition_key(record: &EventRecord) -> Option<String> {
+    match record.change.keys.get("pk") {
+        Some(serde_dynamo::AttributeValue::S(pk)) => Some(pk.clone()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    sent: usize,
+    already_sent: usize,
+    opted_out: usize,
+}
+
+async fn process(n: &Notifier, record: &EventRecord, lease: Lease) -> Result<(), RecordError> {
+    let (event, booking) = match classify(record)? {
+        Change::Notify { event, booking } => (event, booking),
+        Change::Ignore(why) => {
+            tracing::debug!(event_id = %record.event_id, why, "nothing to notify");
+            return Ok(());
+        }
+    };
+    let tally = notify(n, event, &booking, lease).await?;
+    tracing::info!(
+        booking_id = %booking.id,
+        sequence = booking.sequence,
+        event = event.as_str(),
+        sent = tally.sent,
+        already_sent = tally.already_sent,
+        opted_out = tally.opted_out,
+        "booking change notified"
+    );
+    Ok(())
+}
+
+/// Every channel is tried even when another fails, so one bad address does not hold
+/// back the rest; the record then fails with the first error and its retry only redoes
+/// what is not done yet.
+async fn notify(n: &Notifier, event: BookingEvent, booking: &Booking, lease: Lease) -> Result<Tally, RecordError> {
+    let snapshot = snapshot(booking);
+    let (client, photographer) = tokio::try_join!(user(n, booking.client_id), user(n, booking.photographer_id))?;
+    let mut tally = Tally::default();
+    let mut first_error: Option<RecordError> = None;
+    let mut note = |result: Result<bool, RecordError>, tally: &mut Tally| match result {
+        Ok(true) => tally.sent += 1,
+        Ok(false) => tally.already_sent += 1,
+        Err(e) => {
+            if first_error.is_none() {
+                first_error = Some(e);
+            }
+        }
+    };
+
+    let message =
+        cm_notify::sns_message(event, &snapshot, &booking.photographer_id.to_string(), &booking.client_id.to_string());
+    let key = effect_key(booking, "sns");
+    note(once(n, &key, lease, || publish(n, &message)).await, &mut tally);
+
+    let parties = [party(&client, Role::Client), party(&photographer, Role::Photographer)];
+    for &role in cm_notify::recipients(event) {
+        let (to, other, wants_email) = match role {
+            Role::Client => (&parties[0], &parties[1], client.notification_preferences.email),
+            Role::Photographer => (&parties[1], &parties[0], photographer.notification_preferences.email),
+        };
+        if !wants_email {
+            tally.opted_out += 1;
+            continue;
+        }
+        // DTSTAMP is the change's own time, so a retry renders the very same invite.
+        let email = match cm_notify::render_email(event, &snapshot, to, other, booking.updated_at) {
+            Ok(email) => email,
+            Err(e) => {
+                note(Err(RecordError::Poison(format!("rendering the {role} email: {e}"))), &mut tally);
+                continue;
+            }
+        };
+        let key = effect_key(booking, &format!("email:{role}"));
+        let message_id = message_id(booking, role, &n.config.from_email);
+        note(once(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
+    }
+    match first_error {
+        None => Ok(tally),
+        Some(e) => Err(e),
+    }
+}
+
+/// `notify:<booking>:<sequence>:<channel>`: one effect of one change.
+fn effect_key(b: &Booking, channel: &str) -> String {
+    format!("notify:{}:{}:{channel}", b.id, b.sequence)
+}
+
+/// Runs `effect` unless it already ran: `Ok(true)` when it ran now, `Ok(false)` when an
+/// earlier delivery did it.
+async fn once<F, Fut>(n: &Notifier, key: &str, lease: Lease, effect: F) -> Result<bool, RecordError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(), RecordError>>,
+{
+    let claims = n.app.store.claims();
+    let now = Utc::now();
+    match claims.claim(key, lease.starting(now), now).await.map_err(|e| RecordError::Failed(e.to_string()))? {
+        Claim::AlreadyDone => Ok(false),
+        Claim::Busy { until } => Err(RecordError::Busy { key: key.to_string(), until }),
+        Claim::Acquired => match effect().await {
+            Ok(()) => {
+                // If this write fails the effect stays claimed until the lease ends, and
+                // the record is retried: a late duplicate rather than a lost message.
+                claims
+                    .complete(key, Utc::now())
+                    .await
+                    .map_err(|e| RecordError::Failed(format!("{key} was done but could not be recorded: {e}")))?;
+                Ok(true)
+            }
+            Err(e) => {
+                if let Err(release) = claims.release(key).await {
+                    tracing::warn!(key, error = %release, "could not release a claim; it lapses with its lease");
+                }
+                Err(e)
+            }
+        },
+    }
+}
+
+async fn user(n: &Notifier, id: cm_domain::UserId) -> Result<cm_domain::account::User, RecordError> {
+    match n.app.store.get_user(id).await {
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => Err(RecordError::Poison(format!("the booking's user {id} does not exist"))),
+        Err(e) => Err(RecordError::Failed(format!("loading user {id}: {e}"))),
+    }
+}
+
+fn party(u: &cm_domain::account::User, role: Role) -> Party {
+    Party { name: u.name.clone(), email: u.email.clone(), timezone: u.timezone.clone(), role }
+}
+
+async fn publish(n: &Notifier, m: &SnsMessage) -> Result<(), RecordError> {
+    let mut req = n.sns.publish().topic_arn(&n.config.topic_arn).subject(&m.subject).message(&m.message);
+    for (name, value) in &m.attributes {
+        let value = aws_sdk_sns::types::MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(value)
+            .build()
+            .map_err(|e| RecordError::Failed(format!("SNS attribute {name}: {e}")))?;
+        req = req.message_attributes(name, value);
+    }
+    req.send()
+        .await
+        .map_err(|e| RecordError::Failed(format!("SNS publish: {}", aws_sdk_sns::error::DisplayErrorContext(e))))?;
+    Ok(())
+}
+
+async fn send_email(n: &Notifier, email: &Email, to: &Party, message_id: &str) -> Result<(), RecordError> {
+    let raw = mime(email, &n.config.from_email, to, message_id)
+        .map_err(|e| RecordError::Failed(format!("building the MIME message: {e}")))?;
+    let raw = aws_sdk_sesv2::types::RawMessage::builder()
+        .data(Blob::new(raw))
+        .build()
+        .map_err(|e| RecordError::Failed(format!("SES raw message: {e}")))?;
+    n.ses
+        .send_email()
+        .from_email_address(&n.config.from_email)
+        // The envelope names the one recipient; the headers only display it.
+        .destination(aws_sdk_sesv2::types::Destination::builder().to_addresses(&to.email).build())
+        .content(aws_sdk_sesv2::types::EmailContent::builder().raw(raw).build())
+        .send()
+        .await
+        .map_err(|e| RecordError::Failed(format!("SES send: {}", aws_sdk_sesv2::error::DisplayErrorContext(e))))?;
+    Ok(())
+}
+
+/// A stable Message-ID per booking change and recipient: mail systems that see the same
+/// id twice may collapse the copies.
+fn message_id(b: &Booking, role: Role, from_email: &str) -> String {
+    let domain = from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d);
+    format!("booking-{}.{}.{role}@{domain}", b.id, b.sequence)
+}
+
+const SENDER_NAME: &str = "Capture Moments";
+
+/// `multipart/mixed` of `multipart/alternative` (text, HTML) and the `text/calendar`
+/// invite with its iTIP `method` parameter, which mail clients read to offer "add to
+/// calendar" or "remove". The invite travels base64-encoded: its CRLF line endings and
+/// folded lines reach the calendar byte for byte.
+pub fn mime(email: &Email, from_email: &str, to: &Party, message_id: &str) -> std::io::Result<Vec<u8>> {
+    let alternative = MimePart::new(
+        "multipart/alternative",
+        vec![MimePart::new("text/plain", email.text.as_str()), MimePart::new("text/html", email.html.as_str())],
+    );
+    let body = match &email.ics {
+        Some(ics) => {
+            let invite = MimePart::new(content_type(&ics.content_type), base64_lines(ics.body.as_bytes()))
+                .attachment(ics.filename.as_str())
+                .transfer_encoding("base64");
+            MimePart::new("multipart/mixed", vec![alternative, invite])
+        }
+        None => alternative,
+    };
+    MessageBuilder::new()
+        .message_id(message_id.to_string())
+        .from((SENDER_NAME, from_email))
+        .to((display_name(&to.name), to.email.clone()))
+        .subject(email.subject.as_str())
+        .body(body)
+        .write_to_vec()
+}
+
+/// Base64 in lines of 76 characters (RFC 2045), CRLF-separated.
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lines: Vec<&str> = encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    let mut out = lines.join("\r\n");
+    out.push_str("\r\n");
+    out
+}
+
+/// Names come from users: no control characters may reach a header.
+fn display_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
+/// `text/calendar; method=REQUEST; charset=UTF-8` into a type and its parameters.
+fn content_type(raw: &str) -> ContentType<'static> {
+    let mut parts = raw.split(';').map(str::trim).filter(|p| !p.is_empty());
+    let mut ct = ContentType::new(parts.next().unwrap_or("application/octet-stream").to_string());
+    for param in parts {
+        if let Some((k, v)) = param.split_once('=') {
+            ct = ct.attribute(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+        }
+    }
+    ct
+}

@@ -1,0 +1,155 @@
+//! Stream-triggered (DynamoDB Streams, filtered to reviews and feedback awaiting
+//! analysis): scores the text, writes the result back, and keeps the photographer's
+//! rating and sentiment counts and the daily insight aggregates, all in one
+//! transaction conditional on the analysis it replaces. A redelivered or bisected
+//! batch therefore changes nothing twice. Reviews of two stars or fewer and negative
+//! feedback raise one admin alert on SNS.
+
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use cm_analyzer::Analyzer;
+use cm_http::App;
+use cm_sentiment::Label;
+use cm_store::feedback::{FEEDBACK_SK, Feedback, feedback_key};
+use cm_store::reviews::{AnalysisState, REVIEW_SK, Review};
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Deserialize;
+
+pub struct Scorer {
+    pub app: App,
+    pub analyzer: Analyzer,
+    pub sns: aws_sdk_sns::Client,
+    /// Where admin alerts go; unset disables alerts (e.g. in a sandbox stage).
+    pub alerts_topic: Option<String>,
+}
+
+/// Reviews of this many stars or fewer alert the admins.
+pub const ALERT_MAX_STARS: u8 = 2;
+
+#[derive(Deserialize)]
+struct Entity {
+    entity: String,
+}
+
+impl Scorer {
+    pub async fn from_env() -> Result<Scorer, Error> {
+        let sdk = aws_config::load_from_env().await;
+        Ok(Scorer {
+            app: App::from_env().await?,
+            analyzer: Analyzer::from_env(&sdk)?,
+            sns: aws_sdk_sns::Client::new(&sdk),
+            alerts_topic: std::env::var("ADMIN_ALERTS_TOPIC_ARN").ok().filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Every record is attempted; the ones that fail are reported so Lambda retries
+    /// from there (and, after the retry budget, sends them to the on-failure queue)
+    /// while the rest of the shard moves on.
+    pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
+        let mut failures = Vec::new();
+        for record in &event.payload.records {
+            if let Err(e) = self.process(record).await {
+                let id = record.change.sequence_number.clone().unwrap_or_default();
+                tracing::error!(sequence = %id, error = %e, "sentiment record failed");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = Some(id);
+                failures.push(failure);
+            }
+        }
+        let mut response = DynamoDbEventResponse::default();
+        response.batch_item_failures = failures;
+        Ok(response)
+    }
+
+    async fn process(&self, record: &EventRecord) -> Result<(), Error> {
+        let image = record.change.new_image.clone();
+        if image.is_empty() {
+            return Ok(()); // REMOVE: nothing to analyse.
+        }
+        let Entity { entity } = serde_dynamo::from_item(image.clone())?;
+        match entity.as_str() {
+            "review" => self.review(serde_dynamo::from_item(image)?).await,
+            "feedback" => self.feedback(serde_dynamo::from_item(image)?).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn review(&self, review: Review) -> Result<(), Error> {
+        if review.analysis_state == AnalysisState::Pending {
+            let record = self.analyzer.score(&review.text).await;
+            let alert = review.rating <= ALERT_MAX_STARS;
+            self.app.store.apply_review_analysis(&review, record, alert).await.map_err(|e| format!("{e:?}"))?;
+        }
+        if review.rating <= ALERT_MAX_STARS {
+            let pk = cm_store::bookings::booking_key(review.booking_id);
+            if let Some(current) = self.app.store.get_review(review.id).await?
+                && current.alert_pending
+            {
+                let subject = format!("{}-star review needs attention", current.rating);
+                let body = serde_json::json!({
+                    "kind": "review", "id": current.id, "photographer_id": current.photographer_id,
+                    "rating": current.rating, "sentiment": current.sentiment.as_ref().map(|s| s.analysis.label),
+                    "text": excerpt(&current.text),
+                });
+                self.alert(&pk, REVIEW_SK, &subject, body, "review").await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn feedback(&self, feedback: Feedback) -> Result<(), Error> {
+        if feedback.analysis_state == AnalysisState::Pending {
+            let text = format!("{}. {}", feedback.subject, feedback.message);
+            let record = self.analyzer.score(&text).await;
+            let alert = record.analysis.label == Label::Negative;
+            self.app.store.apply_feedback_analysis(&feedback, record, alert).await?;
+        }
+        if let Some(current) = self.app.store.get_feedback(feedback.id).await?
+            && current.alert_pending
+        {
+            let body = serde_json::json!({
+                "kind": "feedback", "id": current.id, "category": current.category,
+                "score": current.sentiment.as_ref().map(|s| s.analysis.score), "subject": excerpt(&current.subject),
+                "message": excerpt(&current.message),
+            });
+            self.alert(&feedback_key(current.id), FEEDBACK_SK, "Negative feedback needs attention", body, "feedback")
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Claims the alert by clearing its flag (conditionally: of two concurrent
+    /// deliveries only one gets it), then publishes. If publishing fails the flag is
+    /// raised again and the record fails, so a retry sends it. One alert, never two.
+    async fn alert(&self, pk: &str, sk: &str, subject: &str, body: serde_json::Value, kind: &str) -> Result<(), Error> {
+        let Some(topic) = &self.alerts_topic else { return Ok(()) };
+        if !self.app.store.clear_alert(pk, sk).await? {
+            return Ok(());
+        }
+        let attr =
+            |v: &str| aws_sdk_sns::types::MessageAttributeValue::builder().data_type("String").string_value(v).build();
+        let sent = self
+            .sns
+            .publish()
+            .topic_arn(topic)
+            .subject(subject)
+            .message(body.to_string())
+            .message_attributes("kind", attr(kind)?)
+            .message_attributes("severity", attr("high")?)
+            .send()
+            .await;
+        if let Err(e) = sent {
+            self.app.store.raise_alert(pk, sk).await?;
+            return Err(format!("publishing the admin alert: {}", aws_sdk_sns::error::DisplayErrorContext(e)).into());
+        }
+        Ok(())
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    let mut s: String = text.chars().take(280).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}

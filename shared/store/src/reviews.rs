@@ -1,0 +1,365 @@
+//! Reviews: one per completed booking, written by its client. The review's id is its
+//! booking's id, so "once per booking" is a key constraint, not a check.
+
+use crate::error::{from_sdk, from_transaction};
+use crate::insights::{SentimentRecord, aggregate_deltas};
+use crate::photographers::{Modified, PhotographerRecord, ProfileWriteError, build_err};
+use crate::{Page, PageKey, Store, StoreError, from_item, key, s, to_item};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use cm_domain::photographer::RatingTotals;
+use cm_domain::{BookingId, UserId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: BookingId,
+    pub booking_id: BookingId,
+    pub photographer_id: UserId,
+    pub client_id: UserId,
+    /// Shown publicly: the client's first name only.
+    pub author: String,
+    pub rating: u8,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Reply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<SentimentRecord>,
+    /// `pending` until the stream function has analysed the current text. The stream
+    /// filter only passes pending items, so writing the result back does not loop.
+    pub analysis_state: AnalysisState,
+    /// Bumped by every analysis; each analysis is conditional on the one it replaces.
+    pub analysis_version: u32,
+    /// Set with a first analysis that warrants an admin alert, cleared once sent.
+    #[serde(default)]
+    pub alert_pending: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisState {
+    Pending,
+    Done,
+}
+
+pub const REVIEW_SK: &str = "REVIEW";
+pub const ALL_REVIEWS: &str = "REVIEWS";
+
+fn photographer_reviews(id: UserId) -> String {
+    format!("REVIEWS#{id}")
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReviewItem {
+    pk: String,
+    sk: String,
+    entity: String,
+    /// The photographer's reviews, newest first.
+    gsi2pk: String,
+    gsi2sk: String,
+    /// Every review (backfills).
+    gsi3pk: String,
+    gsi3sk: String,
+    #[serde(flatten)]
+    review: Review,
+}
+
+impl ReviewItem {
+    fn new(r: &Review) -> ReviewItem {
+        let listed = format!("{}#{}", r.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), r.id);
+        ReviewItem {
+            pk: crate::bookings::booking_key(r.booking_id),
+            sk: REVIEW_SK.into(),
+            entity: "review".into(),
+            gsi2pk: photographer_reviews(r.photographer_id),
+            gsi2sk: listed.clone(),
+            gsi3pk: ALL_REVIEWS.into(),
+            gsi3sk: listed,
+            review: r.clone(),
+        }
+    }
+}
+
+/// What applying an analysis did.
+#[derive(Debug, PartialEq)]
+pub enum Applied {
+    Applied,
+    /// The analysis it was meant to replace is no longer current: a redelivery, or a
+    /// newer analysis won. Nothing was changed.
+    AlreadyApplied,
+}
+
+pub const MAX_REVIEWS_PAGE: usize = 100;
+
+impl Store {
+    /// `Ok(false)` when the booking already has a review.
+    pub async fn create_review(&self, review: &Review) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&ReviewItem::new(review))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn get_review(&self, id: BookingId) -> Result<Option<Review>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<ReviewItem>(i).map(|r| r.review)).transpose()
+    }
+
+    /// Sets (or replaces) the photographer's public reply. `None` if no such review.
+    pub async fn set_review_reply(
+        &self,
+        id: BookingId,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Review>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
+            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET reply = :r")
+            .expression_attribute_values(
+                ":r",
+                crate::users::to_av(&Reply { text: text.to_string(), created_at: now, updated_at: now })?,
+            )
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(from_sdk);
+        let old = match result {
+            Ok(out) => out.attributes,
+            Err(StoreError::ConditionFailed { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(old) = old else { return Ok(None) };
+        let mut review = from_item::<ReviewItem>(old)?.review;
+        // A replaced reply keeps the time it was first posted.
+        let created_at = review.reply.as_ref().map_or(now, |r| r.created_at);
+        if created_at != now {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
+                .update_expression("SET reply.created_at = :c")
+                .expression_attribute_values(":c", crate::users::to_av(&created_at)?)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+        }
+        review.reply = Some(Reply { text: text.to_string(), created_at, updated_at: now });
+        Ok(Some(review))
+    }
+
+    /// A photographer's reviews, newest first.
+    pub async fn list_reviews_for(
+        &self,
+        photographer: UserId,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> Result<Page<Review>, StoreError> {
+        self.list_reviews_in("gsi2", "gsi2pk", &photographer_reviews(photographer), limit, after).await
+    }
+
+    /// Every review, newest first (backfills).
+    pub async fn list_all_reviews(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<Review>, StoreError> {
+        self.list_reviews_in("gsi3", "gsi3pk", ALL_REVIEWS, limit, after).await
+    }
+
+    async fn list_reviews_in(
+        &self,
+        index: &str,
+        attr: &str,
+        pk: &str,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> Result<Page<Review>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", attr)
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(100))
+            .set_exclusive_start_key(after.map(PageKey::to_item))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| from_item::<ReviewItem>(i).map(|r| r.review))
+            .collect::<Result<_, _>>()?;
+        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    /// Records an analysis of `review` (which must be the version that was analysed)
+    /// and everything that follows from it, in one transaction: the review's result,
+    /// the day's sentiment aggregates, the photographer's sentiment counts and, on the
+    /// first analysis only, the review's stars in the photographer's rating and search
+    /// rank. The transaction is conditional on the analysis version it replaces, so a
+    /// redelivered or bisected stream batch changes nothing twice.
+    pub async fn apply_review_analysis(
+        &self,
+        review: &Review,
+        record: SentimentRecord,
+        alert: bool,
+    ) -> Result<Applied, ProfileWriteError> {
+        let first = review.analysis_version == 0;
+        let old = review.sentiment.as_ref().map(|r| &r.analysis);
+        let deltas = aggregate_deltas("review", old, &record.analysis);
+        let day = review.created_at.date_naive();
+        let review_update = self.review_analysis_op(review, &record, alert && first)?;
+        let aggregate = self.aggregate_op(day, &deltas)?;
+        let new_label = record.analysis.label;
+        let old_label = old.map(|a| a.label);
+        let stars = u64::from(review.rating);
+        let change = |current: Option<&PhotographerRecord>| {
+            current.map(|c| {
+                let mut next = c.clone();
+                if first {
+                    next.rating = RatingTotals { sum: c.rating.sum + stars, count: c.rating.count + 1 };
+                }
+                if let Some(l) = old_label {
+                    next.sentiment.add(l, -1);
+                }
+                next.sentiment.add(new_label, 1);
+                next.updated_at = record.analyzed_at;
+                next
+            })
+        };
+        let extra = || {
+            let mut ops = vec![review_update.clone()];
+            ops.extend(aggregate.clone());
+            ops
+        };
+        match self.modify_photographer_with(review.photographer_id, change, extra).await? {
+            Modified::Done(Some(_)) => Ok(Applied::Applied),
+            Modified::ExtraConditionFailed => Ok(Applied::AlreadyApplied),
+            // The photographer has no profile (deleted?): still record the analysis.
+            Modified::Done(None) => {
+                let mut ops = vec![review_update];
+                ops.extend(aggregate);
+                match self
+                    .client
+                    .transact_write_items()
+                    .set_transact_items(Some(ops))
+                    .send()
+                    .await
+                    .map_err(from_transaction)
+                {
+                    Ok(_) => Ok(Applied::Applied),
+                    Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    fn review_analysis_op(
+        &self,
+        review: &Review,
+        record: &SentimentRecord,
+        alert: bool,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = key(crate::bookings::booking_key(review.booking_id), REVIEW_SK);
+        Ok(TransactWriteItem::builder()
+            .update(analysis_update(&self.table, key, review.analysis_version, record, alert)?)
+            .build())
+    }
+
+    /// Marks a pending alert as sent; false when it was already cleared.
+    pub async fn clear_alert(&self, pk: &str, sk: &str) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("SET alert_pending = :f")
+            .condition_expression("alert_pending = :t")
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The conditional write of an analysis result, shared by reviews and feedback. An
+/// alert flag is only ever raised here, never lowered: a re-score must not cancel an
+/// alert that is still waiting to go out.
+pub(crate) fn analysis_update(
+    table: &str,
+    key: crate::Item,
+    version: u32,
+    record: &SentimentRecord,
+    alert: bool,
+) -> Result<Update, StoreError> {
+    let mut expr = "SET sentiment = :r, analysis_state = :done, analysis_version = :next".to_string();
+    let mut up = Update::builder()
+        .table_name(table)
+        .set_key(Some(key))
+        .condition_expression("analysis_version = :v")
+        .expression_attribute_values(":r", crate::users::to_av(record)?)
+        .expression_attribute_values(":done", crate::users::to_av(&AnalysisState::Done)?)
+        .expression_attribute_values(":next", AttributeValue::N((version + 1).to_string()))
+        .expression_attribute_values(":v", AttributeValue::N(version.to_string()));
+    if alert {
+        expr.push_str(", alert_pending = :alert");
+        up = up.expression_attribute_values(":alert", AttributeValue::Bool(true));
+    }
+    up.update_expression(expr).build().map_err(build_err)
+}
+
+impl Store {
+    /// Puts an alert back in line after a failed publish.
+    pub async fn raise_alert(&self, pk: &str, sk: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("SET alert_pending = :t")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
+    }
+}
