@@ -7,7 +7,7 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_http::App;
 use cm_scheduling::{Actor, BookingStatus, TransitionContext, transition};
-use cm_store::bookings::{BookingWriteError, HistoryAction, HistoryEntry};
+use cm_store::bookings::BookingWriteError;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 
@@ -46,23 +46,8 @@ pub async fn expire_due(app: &App, now: DateTime<Utc>) -> Result<Summary, Error>
                 summary.skipped += 1;
                 continue;
             };
-            let mut expired = booking.clone();
-            expired.status = change.to;
-            expired.version += 1;
-            expired.sequence += 1;
-            expired.updated_at = now;
-            expired.lock_blocks.clear();
-            expired.history.push(HistoryEntry {
-                at: now,
-                by: None,
-                actor: Actor::System,
-                action: HistoryAction::StatusChanged,
-                from: Some(change.from),
-                to: change.to,
-                reason: Some("not confirmed in time".into()),
-                previous_start: None,
-                new_start: None,
-            });
+            let change = cm_scheduling::Transition { reason: Some("not confirmed in time".into()), ..change };
+            let expired = booking.after_transition(&change, None);
             match app.store.update_booking_status(&booking, &expired).await {
                 Ok(()) => {
                     summary.expired += 1;

@@ -7,7 +7,7 @@ use cm_domain::BookingId;
 use cm_http::booking::{load_visible, stale, transition_problem, view};
 use cm_http::{ApiError, App, Body, Request, Response};
 use cm_scheduling::{BookingStatus, TransitionContext, transition};
-use cm_store::bookings::{BookingWriteError, HistoryAction, HistoryEntry};
+use cm_store::bookings::BookingWriteError;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -33,25 +33,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
     ctx.reason = input.reason;
     let change = transition(booking.status, input.status, actor, &ctx).map_err(|e| transition_problem(&e))?;
 
-    let mut updated = booking.clone();
-    updated.status = change.to;
-    updated.version += 1;
-    updated.sequence += 1;
-    updated.updated_at = now;
-    if change.frees_slot {
-        updated.lock_blocks.clear();
-    }
-    updated.history.push(HistoryEntry {
-        at: now,
-        by: Some(caller.id()),
-        actor,
-        action: HistoryAction::StatusChanged,
-        from: Some(change.from),
-        to: change.to,
-        reason: change.reason,
-        previous_start: None,
-        new_start: None,
-    });
+    let updated = booking.after_transition(&change, Some(caller.id()));
     match app.store.update_booking_status(&booking, &updated).await {
         Ok(()) => cm_http::ok(&view(&updated)),
         Err(BookingWriteError::Store(e)) => Err(e.into()),

@@ -82,6 +82,35 @@ pub struct Booking {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Booking {
+    /// The booking after an accepted status change: a new version and calendar
+    /// sequence, its slot released if the new status frees it, and the change in its
+    /// history. Every writer of status changes (users, the expiry sweep, demo data)
+    /// goes through here so none of them forgets a part.
+    pub fn after_transition(&self, change: &cm_scheduling::Transition, by: Option<UserId>) -> Booking {
+        let mut next = self.clone();
+        next.status = change.to;
+        next.version += 1;
+        next.sequence += 1;
+        next.updated_at = change.at;
+        if change.frees_slot {
+            next.lock_blocks.clear();
+        }
+        next.history.push(HistoryEntry {
+            at: change.at,
+            by,
+            actor: change.actor,
+            action: HistoryAction::StatusChanged,
+            from: Some(change.from),
+            to: change.to,
+            reason: change.reason.clone(),
+            previous_start: None,
+            new_start: None,
+        });
+        next
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct BookingItem {
     pk: String,
