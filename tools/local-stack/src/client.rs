@@ -1,0 +1,59 @@
+//! A small JSON-over-HTTP client for loopback calls: moto's control API, the control
+//! port, and the smoke journey against the HTTP API.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+fn client() -> &'static HttpClient {
+    static CLIENT: OnceLock<HttpClient> = OnceLock::new();
+    CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).build_http())
+}
+
+pub async fn send(method: &str, url: &str, bearer: Option<&str>, body: Option<&Value>) -> Result<Reply, String> {
+    let mut req = http::Request::builder().method(method).uri(url).header("accept", "application/json");
+    if let Some(token) = bearer {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    let bytes = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            Bytes::from(b.to_string())
+        }
+        None => Bytes::new(),
+    };
+    let req = req.body(Full::new(bytes)).map_err(|e| e.to_string())?;
+    let resp = tokio::time::timeout(Duration::from_secs(120), client().request(req))
+        .await
+        .map_err(|_| format!("{method} {url}: no answer within 120 s"))?
+        .map_err(|e| format!("{method} {url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Ok(Reply { status, headers, text, json })
+}
+
+pub async fn get(url: &str) -> Result<(u16, String), String> {
+    send("GET", url, None, None).await.map(|r| (r.status, r.text))
+}
+
+pub async fn post_json(url: &str, bearer: Option<&str>, body: &Value) -> Result<(u16, Value), String> {
+    let body = (!body.is_null()).then_some(body);
+    send("POST", url, bearer, body).await.map(|r| (r.status, r.json))
+}

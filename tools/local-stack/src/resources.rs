@@ -1,0 +1,367 @@
+//! Creates in moto what template.yaml declares: DynamoDB tables (keys, indexes and
+//! stream exactly as declared), SQS queues, SNS topics and subscriptions, S3 buckets
+//! and Secrets Manager secrets. Idempotent: what exists is kept and only looked up.
+//! Resources are created in dependency order (a queue's redrive policy naming another
+//! queue's ARN waits for it), and every name they get is recorded for `!Ref`/`!GetAtt`.
+
+use crate::aws::Clients;
+use crate::template::Template;
+use crate::template::intrinsics::{ACCOUNT_ID, STACK_NAME, Scope, Unresolved, json_text};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+};
+use serde_json::{Value, json};
+
+#[derive(Debug, Default)]
+pub struct Provisioned {
+    /// One line per resource: what it is locally.
+    pub summary: Vec<String>,
+}
+
+/// Creates everything and returns the scope that resolves `!Ref`s to local names.
+pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> Result<(Scope, Provisioned), String> {
+    let mut scope = t.scope().map_err(|e| e.to_string())?;
+    let region = scope.region.clone();
+    for f in t.functions() {
+        scope.names.set_ref(&f.logical_id, f.binary.clone());
+        scope.names.set_attr(
+            &f.logical_id,
+            "Arn",
+            format!("arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{}", f.binary),
+        );
+    }
+    let mut todo: Vec<_> = t
+        .resources()
+        .into_iter()
+        .filter(|r| r.condition.as_ref().is_none_or(|c| scope.conditions.get(c).copied().unwrap_or(false)))
+        .collect();
+    let mut out = Provisioned::default();
+    while !todo.is_empty() {
+        let mut waiting = Vec::new();
+        let mut progressed = false;
+        for r in todo {
+            let props = match scope.resolve(&r.properties) {
+                Ok(p) => p,
+                Err(Unresolved::Pending(_)) => {
+                    waiting.push(r);
+                    continue;
+                }
+                Err(e) => return Err(format!("{}: {e}", r.logical_id)),
+            };
+            progressed = true;
+            let id = r.logical_id.as_str();
+            let line = match r.kind.as_str() {
+                "AWS::DynamoDB::Table" => table(clients, &mut scope, id, &props).await?,
+                "AWS::SQS::Queue" => queue(clients, &mut scope, id, &props).await?,
+                "AWS::SNS::Topic" => topic(clients, &mut scope, id, &props).await?,
+                "AWS::SNS::Subscription" => subscription(clients, &mut scope, id, &props).await?,
+                "AWS::S3::Bucket" => bucket(clients, &mut scope, id, &props).await?,
+                "AWS::SecretsManager::Secret" => secret(clients, &mut scope, id, &props, secret_value).await?,
+                "AWS::SES::EmailIdentity" => email_identity(clients, &mut scope, id, &props).await?,
+                other => {
+                    // Not needed to run the functions locally (API, log groups, policies):
+                    // give it a name so references to it resolve.
+                    let name = format!("{STACK_NAME}-{id}");
+                    scope.names.set_ref(id, name.clone());
+                    scope.names.set_attr(id, "Arn", format!("arn:aws:local:{region}:{ACCOUNT_ID}:{id}/{name}"));
+                    if matches!(other, "AWS::Serverless::HttpApi" | "AWS::Logs::LogGroup") {
+                        continue;
+                    }
+                    format!("{id}: {other} is not emulated (referenced as {name})")
+                }
+            };
+            out.summary.push(line);
+        }
+        if !progressed {
+            let stuck: Vec<_> = waiting.iter().map(|r| r.logical_id.as_str()).collect();
+            return Err(format!("these resources refer to something that never exists: {}", stuck.join(", ")));
+        }
+        todo = waiting;
+    }
+    Ok((scope, out))
+}
+
+fn physical_name(props: &Value, key: &str, id: &str) -> String {
+    props[key].as_str().map(String::from).unwrap_or_else(|| format!("{STACK_NAME}-{id}"))
+}
+
+fn text(v: &Value) -> String {
+    json_text(v)
+}
+
+fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(text(&k["AttributeName"]))
+                .key_type(KeyType::from(text(&k["KeyType"]).as_str()))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn projection(v: &Value) -> Projection {
+    Projection::builder()
+        .projection_type(ProjectionType::from(v["ProjectionType"].as_str().unwrap_or("ALL")))
+        .set_non_key_attributes(
+            v["NonKeyAttributes"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect()),
+        )
+        .build()
+}
+
+/// The `CreateTable` request for a table's template properties. Shared with the
+/// integration tests, which create one such table per test.
+pub fn create_table_request(
+    client: &aws_sdk_dynamodb::Client,
+    name: &str,
+    props: &Value,
+) -> Result<aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder, String> {
+    // Provisioned throughput means nothing to moto; every table is on-demand locally.
+    let mut req = client.create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
+    for a in props["AttributeDefinitions"].as_array().into_iter().flatten() {
+        req = req.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(text(&a["AttributeName"]))
+                .attribute_type(ScalarAttributeType::from(text(&a["AttributeType"]).as_str()))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    req = req.set_key_schema(Some(key_schema(&props["KeySchema"])?));
+    for g in props["GlobalSecondaryIndexes"].as_array().into_iter().flatten() {
+        req = req.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(text(&g["IndexName"]))
+                .set_key_schema(Some(key_schema(&g["KeySchema"])?))
+                .projection(projection(&g["Projection"]))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    for l in props["LocalSecondaryIndexes"].as_array().into_iter().flatten() {
+        req = req.local_secondary_indexes(
+            LocalSecondaryIndex::builder()
+                .index_name(text(&l["IndexName"]))
+                .set_key_schema(Some(key_schema(&l["KeySchema"])?))
+                .projection(projection(&l["Projection"]))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(view) = props["StreamSpecification"]["StreamViewType"].as_str() {
+        req = req.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(req)
+}
+
+async fn table(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let name = physical_name(props, "TableName", id);
+    let existing = c.dynamodb.describe_table().table_name(&name).send().await.ok().and_then(|o| o.table);
+    let desc = match existing {
+        Some(t) => t,
+        None => create_table_request(&c.dynamodb, &name, props)?
+            .send()
+            .await
+            .map_err(|e| format!("{id}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?
+            .table_description
+            .ok_or(format!("{id}: CreateTable returned no description"))?,
+    };
+    scope.names.set_ref(id, name.clone());
+    scope.names.set_attr(id, "Arn", desc.table_arn.clone().unwrap_or_default());
+    let stream = desc.latest_stream_arn.clone();
+    if let Some(arn) = &stream {
+        scope.names.set_attr(id, "StreamArn", arn.clone());
+    }
+    let gsis = desc.global_secondary_indexes.as_ref().map_or(0, Vec::len);
+    let stream = if stream.is_some() { ", stream" } else { "" };
+    Ok(format!("{id}: DynamoDB table {name} ({gsis} GSIs{stream})"))
+}
+
+async fn queue(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let fifo = props["FifoQueue"].as_bool().unwrap_or(false);
+    let mut name = physical_name(props, "QueueName", id);
+    if fifo && !name.ends_with(".fifo") {
+        name.push_str(".fifo");
+    }
+    let mut req = c.sqs.create_queue().queue_name(&name);
+    for key in [
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+        "RedrivePolicy",
+    ] {
+        let v = &props[key];
+        if v.is_null() {
+            continue;
+        }
+        let value = if v.is_object() { v.to_string() } else { text(v) };
+        req = req.attributes(aws_sdk_sqs::types::QueueAttributeName::from(key), value);
+    }
+    let url = req
+        .send()
+        .await
+        .map_err(|e| format!("{id}: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?
+        .queue_url
+        .unwrap_or_default();
+    let arn = format!("arn:aws:sqs:{}:{ACCOUNT_ID}:{name}", scope.region);
+    scope.names.set_ref(id, url.clone());
+    scope.names.set_attr(id, "Arn", arn);
+    scope.names.set_attr(id, "QueueName", name.clone());
+    scope.names.set_attr(id, "QueueUrl", url);
+    Ok(format!("{id}: SQS queue {name}"))
+}
+
+async fn topic(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let name = physical_name(props, "TopicName", id);
+    let mut req = c.sns.create_topic().name(&name);
+    if props["FifoTopic"].as_bool() == Some(true) {
+        req = req.attributes("FifoTopic", "true");
+    }
+    let arn = req
+        .send()
+        .await
+        .map_err(|e| format!("{id}: {}", aws_sdk_sns::error::DisplayErrorContext(e)))?
+        .topic_arn
+        .unwrap_or_default();
+    for s in props["Subscription"].as_array().into_iter().flatten() {
+        c.sns
+            .subscribe()
+            .topic_arn(&arn)
+            .protocol(text(&s["Protocol"]))
+            .endpoint(text(&s["Endpoint"]))
+            .send()
+            .await
+            .map_err(|e| format!("{id}: {}", aws_sdk_sns::error::DisplayErrorContext(e)))?;
+    }
+    scope.names.set_ref(id, arn.clone());
+    scope.names.set_attr(id, "TopicArn", arn);
+    scope.names.set_attr(id, "TopicName", name.clone());
+    Ok(format!("{id}: SNS topic {name}"))
+}
+
+async fn subscription(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let mut req = c
+        .sns
+        .subscribe()
+        .topic_arn(text(&props["TopicArn"]))
+        .protocol(text(&props["Protocol"]))
+        .endpoint(text(&props["Endpoint"]))
+        .return_subscription_arn(true);
+    for key in ["FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy"] {
+        let v = &props[key];
+        if !v.is_null() {
+            req = req.attributes(key, if v.is_object() { v.to_string() } else { text(v) });
+        }
+    }
+    let arn = req
+        .send()
+        .await
+        .map_err(|e| format!("{id}: {}", aws_sdk_sns::error::DisplayErrorContext(e)))?
+        .subscription_arn
+        .unwrap_or_default();
+    scope.names.set_ref(id, arn);
+    Ok(format!("{id}: SNS subscription {} → {}", text(&props["Protocol"]), text(&props["Endpoint"])))
+}
+
+async fn bucket(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let name =
+        props["BucketName"].as_str().map(String::from).unwrap_or_else(|| format!("{STACK_NAME}-{}", id.to_lowercase()));
+    if c.s3.head_bucket().bucket(&name).send().await.is_err() {
+        let mut req = c.s3.create_bucket().bucket(&name);
+        if scope.region != "us-east-1" {
+            let constraint = aws_sdk_s3::types::BucketLocationConstraint::from(scope.region.as_str());
+            req = req.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(constraint).build(),
+            );
+        }
+        req.send().await.map_err(|e| format!("{id}: {}", aws_sdk_s3::error::DisplayErrorContext(e)))?;
+    }
+    scope.names.set_ref(id, name.clone());
+    scope.names.set_attr(id, "Arn", format!("arn:aws:s3:::{name}"));
+    scope.names.set_attr(id, "DomainName", format!("{name}.s3.amazonaws.com"));
+    scope.names.set_attr(id, "RegionalDomainName", format!("{name}.s3.{}.amazonaws.com", scope.region));
+    Ok(format!("{id}: S3 bucket {name}"))
+}
+
+/// moto's SES sends only from verified identities; creating one verifies it at once.
+async fn email_identity(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {
+    let identity = text(&props["EmailIdentity"]);
+    let exists = c.ses.get_email_identity().email_identity(&identity).send().await.is_ok();
+    if !exists {
+        c.ses
+            .create_email_identity()
+            .email_identity(&identity)
+            .send()
+            .await
+            .map_err(|e| format!("{id}: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
+    }
+    scope.names.set_ref(id, identity.clone());
+    Ok(format!("{id}: SES identity {identity}"))
+}
+
+/// Generated secrets get the stack's fixed local key (so tokens signed before a restart
+/// stay valid); a `SecretStringTemplate` gets it under its `GenerateStringKey`.
+fn secret_string(props: &Value, generated: &str) -> String {
+    if let Some(s) = props["SecretString"].as_str() {
+        return s.to_string();
+    }
+    let generate = &props["GenerateSecretString"];
+    match (generate["SecretStringTemplate"].as_str(), generate["GenerateStringKey"].as_str()) {
+        (Some(template), Some(key)) => {
+            let mut doc: Value = serde_json::from_str(template).unwrap_or_else(|_| json!({}));
+            doc[key] = json!(generated);
+            doc.to_string()
+        }
+        _ => generated.to_string(),
+    }
+}
+
+async fn secret(c: &Clients, scope: &mut Scope, id: &str, props: &Value, generated: &str) -> Result<String, String> {
+    let name = physical_name(props, "Name", id);
+    let arn = match c.secrets.describe_secret().secret_id(&name).send().await {
+        Ok(d) => d.arn.unwrap_or_default(),
+        Err(_) => c
+            .secrets
+            .create_secret()
+            .name(&name)
+            .secret_string(secret_string(props, generated))
+            .send()
+            .await
+            .map_err(|e| format!("{id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?
+            .arn
+            .unwrap_or_default(),
+    };
+    scope.names.set_ref(id, arn.clone());
+    scope.names.set_attr(id, "Id", arn);
+    Ok(format!("{id}: secret {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_use_the_local_key() {
+        assert_eq!(secret_string(&json!({"GenerateSecretString": {"PasswordLength": 64}}), "k"), "k");
+        let t = json!({"GenerateSecretString": {"SecretStringTemplate": "{\"user\":\"a\"}", "GenerateStringKey": "password"}});
+        assert_eq!(
+            serde_json::from_str::<Value>(&secret_string(&t, "k")).unwrap(),
+            json!({"user": "a", "password": "k"})
+        );
+        assert_eq!(secret_string(&json!({"SecretString": "fixed"}), "k"), "fixed");
+    }
+}

@@ -1,0 +1,570 @@
+//! Demo data, written through the project's own crates (cm-store, cm-domain,
+//! cm-scheduling) rather than through the HTTP API, because:
+//! - it is fast (one password hash for every account, no function invocations);
+//! - bookings in the past (completed, expired, confirmed-but-over) can be written at
+//!   all: the API rightly refuses to create bookings in the past, so past bookings are
+//!   created and moved through their lifecycle here, each step checked by
+//!   `cm_scheduling::transition` exactly as the functions check it;
+//! - ids are deterministic, which makes seeding idempotent.
+//!
+//! Reviews are the exception: when template.yaml has `POST /bookings/{id}/review`,
+//! they go through the API (see [`seed_reviews`]) so the stream-driven scoring and
+//! rating updates run as they do in production. Without that route, ratings are
+//! added with `Store::add_photographer_rating`.
+//!
+//! Idempotent: accounts are looked up by email before creation, bookings by id, and a
+//! marker item written last makes a re-run on seeded data a single read.
+
+pub mod catalog;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use catalog::{CITIES, CLIENTS, City, DEMO_PASSWORD, PHOTOGRAPHERS, REVIEWS};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use cm_domain::account::{NotificationPreferences, Role, User};
+use cm_domain::location::Location;
+use cm_domain::money::{Currency, Money};
+use cm_domain::photographer::{PhotographerProfile, PhotographerProfileInput};
+use cm_domain::{BookingId, UserId};
+use cm_scheduling::{Actor, Availability, AvailabilityDoc, BookingDuration, BookingStatus, TransitionContext};
+use cm_store::Store;
+use cm_store::bookings::{Booking, HistoryAction, HistoryEntry};
+use serde_json::json;
+use std::collections::HashMap;
+
+const MARKER_PK: &str = "LOCAL#SEED";
+const MARKER_SK: &str = "v1";
+
+/// A review to leave through the API once the functions are up.
+#[derive(Debug, Clone)]
+pub struct ReviewTask {
+    pub booking: BookingId,
+    pub client_email: String,
+    pub stars: u8,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub already_seeded: bool,
+    pub users: usize,
+    pub photographers: usize,
+    pub bookings_created: usize,
+    pub reviews: Vec<ReviewTask>,
+}
+
+pub async fn is_seeded(store: &Store) -> Result<bool, String> {
+    let out = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(MARKER_PK.into()))
+        .key("sk", AttributeValue::S(MARKER_SK.into()))
+        .send()
+        .await
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
+    Ok(out.item.is_some())
+}
+
+pub async fn mark_seeded(store: &Store) -> Result<(), String> {
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .item("pk", AttributeValue::S(MARKER_PK.into()))
+        .item("sk", AttributeValue::S(MARKER_SK.into()))
+        .item("entity", AttributeValue::S("local_seed_marker".into()))
+        .item("seeded_at", AttributeValue::S(Utc::now().to_rfc3339()))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+}
+
+/// Accounts, profiles, availability and bookings. `reviews_via_api`: leave ratings to
+/// the returned review tasks instead of adding them here.
+pub async fn seed(store: &Store, reviews_via_api: bool) -> Result<Report, String> {
+    if is_seeded(store).await? {
+        return Ok(Report { already_seeded: true, ..Report::default() });
+    }
+    let now = Utc::now();
+    let mut report = Report::default();
+    let mut accounts = Accounts { store, hash: None, now };
+
+    accounts.ensure(catalog::ADMIN_EMAIL, catalog::ADMIN_NAME, Role::Admin, "UTC", None).await?;
+    let mut clients = Vec::new();
+    for c in CLIENTS {
+        let id = accounts.ensure(c.email, c.name, Role::Client, c.tz, c.phone).await?;
+        clients.push((id, c.email, c.tz));
+    }
+    report.users = 1 + CLIENTS.len() + PHOTOGRAPHERS.len();
+
+    for (i, p) in PHOTOGRAPHERS.iter().enumerate() {
+        let city = &CITIES[p.city];
+        let email = catalog::photographer_email(p.name);
+        let id = accounts.ensure(&email, p.name, Role::Photographer, city.tz, None).await?;
+        let profile = profile(p, city)?;
+        let existing = store.get_photographer(id).await.map_err(|e| e.to_string())?;
+        if existing.as_ref().is_none_or(|r| r.profile != profile) {
+            store
+                .put_photographer_profile(id, &profile, true, now)
+                .await
+                .map_err(|e| format!("profile of {email}: {e:?}"))?;
+        }
+        let doc = availability(i, city, now)?;
+        let availability = Availability::try_from(doc.clone()).map_err(|e| format!("availability of {email}: {e}"))?;
+        store.put_availability(id, &doc, now).await.map_err(|e| e.to_string())?;
+        report.photographers += 1;
+
+        let who = Party { id, email: email.clone(), profile, availability, city };
+        for plan in booking_plans(i, now, who.availability.timezone()) {
+            let (client_id, client_email, _) = clients[plan.client % clients.len()];
+            let created = write_booking(store, &who, client_id, &plan, i).await?;
+            let Some(booking) = created else { continue };
+            report.bookings_created += 1;
+            if let Some((stars, text)) = plan.review {
+                if reviews_via_api {
+                    report.reviews.push(ReviewTask {
+                        booking: booking.id,
+                        client_email: client_email.to_string(),
+                        stars,
+                        text: text.to_string(),
+                    });
+                } else {
+                    store.add_photographer_rating(id, stars, now).await.map_err(|e| format!("rating: {e:?}"))?;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+struct Accounts<'a> {
+    store: &'a Store,
+    /// One Argon2 hash shared by every demo account: hashing is deliberately slow, and
+    /// they all share one (local, published) password anyway.
+    hash: Option<String>,
+    now: DateTime<Utc>,
+}
+
+impl Accounts<'_> {
+    async fn ensure(
+        &mut self,
+        email: &str,
+        name: &str,
+        role: Role,
+        tz: &str,
+        phone: Option<&str>,
+    ) -> Result<UserId, String> {
+        let normalized = email.to_lowercase();
+        if let Some(u) = self.store.find_user_by_email(&normalized).await.map_err(|e| e.to_string())? {
+            return Ok(u.id);
+        }
+        let hash = match &self.hash {
+            Some(h) => h.clone(),
+            None => {
+                let h = cm_domain::password::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+                self.hash = Some(h.clone());
+                h
+            }
+        };
+        let user = User {
+            id: UserId::new(),
+            email: email.to_string(),
+            name: name.to_string(),
+            role,
+            phone: phone.map(String::from),
+            timezone: tz.to_string(),
+            notification_preferences: NotificationPreferences::default(),
+            active: true,
+            password_hash: hash,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        match self.store.create_user(&user, &normalized).await {
+            Ok(()) => Ok(user.id),
+            // Someone (a concurrent run) created it meanwhile: use theirs.
+            Err(cm_store::users::CreateUserError::EmailTaken) => self
+                .store
+                .find_user_by_email(&normalized)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|u| u.id)
+                .ok_or(format!("{email} is taken but cannot be read")),
+            Err(cm_store::users::CreateUserError::Store(e)) => Err(e.to_string()),
+        }
+    }
+}
+
+fn money(amount_minor: i64, currency: &str) -> Result<Money, String> {
+    Ok(Money { amount_minor, currency: Currency::try_from(currency.to_string())? })
+}
+
+/// Built as the API's own input and validated by the domain, so seeded profiles are
+/// exactly what `PUT /photographers/me` would accept.
+fn profile(p: &catalog::Photographer, city: &City) -> Result<PhotographerProfile, String> {
+    let rate = city.rate_minor * p.rate_percent / 100;
+    let price = |r: i64| json!({"amount_minor": r, "currency": city.currency});
+    let mut packages = vec![
+        json!({"id": "essentials", "name": "Essentials (1 hour)", "duration_minutes": 60, "price": price(rate)}),
+        json!({"id": "signature", "name": "Signature (3 hours)", "duration_minutes": 180, "price": price(rate * 27 / 10)}),
+    ];
+    if p.specializations.contains(&cm_domain::photographer::Specialization::Wedding) {
+        packages.push(
+            json!({"id": "full-day", "name": "Full day (8 hours)", "duration_minutes": 480, "price": price(rate * 7)}),
+        );
+    }
+    let slug = catalog::photographer_email(p.name).split('@').next().unwrap_or_default().replace('.', "-");
+    let input = json!({
+        "display_name": p.name,
+        "bio": p.bio,
+        "specializations": p.specializations.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "city": city.name,
+        "country": city.country,
+        "lat": city.lat,
+        "lon": city.lon,
+        "service_radius_km": 40,
+        "years_experience": p.years,
+        "hourly_rate": price(rate),
+        "packages": packages,
+        "portfolio_links": [format!("https://portfolio.capturemoments.test/{slug}")],
+        "languages": city.languages,
+    });
+    serde_json::from_value::<PhotographerProfileInput>(input)
+        .map_err(|e| e.to_string())?
+        .validate()
+        .map_err(|e| format!("profile of {}: {e:?}", p.name))
+}
+
+/// Three weekly patterns, buffers, notice, limits, one closed day, one special day and
+/// a few days off, varied by photographer.
+fn availability(i: usize, city: &City, now: DateTime<Utc>) -> Result<AvailabilityDoc, String> {
+    let tz: Tz = city.tz.parse().map_err(|_| format!("bad zone {}", city.tz))?;
+    let today = now.with_timezone(&tz).date_naive();
+    let day = |d: u64| today.checked_add_days(Days::new(d)).unwrap_or(today);
+    let iv = |a: &str, b: &str| json!({"start": a, "end": b});
+    let weekly = match i % 3 {
+        0 => json!({"mon": [iv("09:00", "18:00")], "tue": [iv("09:00", "18:00")], "wed": [iv("09:00", "18:00")],
+                    "thu": [iv("09:00", "18:00")], "fri": [iv("09:00", "18:00")], "sat": [iv("10:00", "16:00")]}),
+        1 => json!({"tue": [iv("10:00", "19:00")], "wed": [iv("10:00", "19:00")], "thu": [iv("10:00", "19:00")],
+                    "fri": [iv("10:00", "19:00")], "sat": [iv("10:00", "19:00")], "sun": [iv("08:00", "12:00")]}),
+        _ => {
+            let split = json!([iv("07:00", "11:00"), iv("15:00", "21:00")]);
+            json!({"mon": split, "tue": split, "wed": split, "thu": split, "fri": split, "sat": split, "sun": split})
+        }
+    };
+    let off_start = tz.from_local_datetime(&day(21).and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+    let off_end = tz.from_local_datetime(&day(24).and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+    let time_off = match (off_start, off_end) {
+        (Some(a), Some(b)) => json!([{"start": a.to_rfc3339(), "end": b.to_rfc3339()}]),
+        _ => json!([]),
+    };
+    let (before, after, notice) = ([0, 15, 30][i % 3], [15, 30, 0][i % 3], [1440, 720, 2880][i % 3]);
+    let (per_day, step, window) = ([None, Some(3), Some(2)][i % 3], [30, 60, 30][i % 3], [48, 24, 72][i % 3]);
+    let doc = json!({
+        "timezone": city.tz,
+        "weekly": weekly,
+        "overrides": [
+            {"date": day(7).to_string(), "intervals": []},
+            {"date": day(10).to_string(), "intervals": [iv("12:00", "20:00")]},
+        ],
+        "time_off": time_off,
+        "buffer_before_minutes": before,
+        "buffer_after_minutes": after,
+        "min_notice_minutes": notice,
+        "max_days_ahead": 180,
+        "max_bookings_per_day": per_day,
+        "slot_step_minutes": step,
+        "cancellation_window_hours": window,
+    });
+    serde_json::from_value(doc).map_err(|e| e.to_string())
+}
+
+struct Party<'a> {
+    id: UserId,
+    email: String,
+    profile: PhotographerProfile,
+    availability: Availability,
+    city: &'a City,
+}
+
+/// One seeded booking: when, for how long, and what happens to it.
+struct Plan {
+    key: String,
+    client: usize,
+    start: DateTime<Utc>,
+    minutes: u32,
+    package: Option<&'static str>,
+    requested_at: DateTime<Utc>,
+    steps: Vec<(BookingStatus, Actor, DateTime<Utc>, Option<&'static str>)>,
+    review: Option<(u8, &'static str)>,
+}
+
+fn at_local(tz: Tz, date: NaiveDate, hour: u32) -> DateTime<Utc> {
+    date.and_hms_opt(hour, 0, 0)
+        .and_then(|t| tz.from_local_datetime(&t).earliest())
+        .map_or_else(|| date.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Every status appears; each photographer's bookings fall on distinct days, so no two
+/// of them compete for a lock block.
+fn booking_plans(i: usize, now: DateTime<Utc>, tz: Tz) -> Vec<Plan> {
+    use BookingStatus::*;
+    let today = now.with_timezone(&tz).date_naive();
+    let day = |offset: i64| today.checked_add_signed(TimeDelta::days(offset)).unwrap_or(today);
+    let h = |n: i64| TimeDelta::hours(n);
+    let review = |n: usize| Some(REVIEWS[n % REVIEWS.len()]);
+    let mut plans = Vec::new();
+    for (n, (offset, hour, minutes, package)) in
+        [(-7 - (i % 20) as i64, 10, 180, Some("signature")), (-30 - (i % 15) as i64, 14, 60, None)]
+            .into_iter()
+            .enumerate()
+    {
+        let start = at_local(tz, day(offset), hour);
+        let end = start + TimeDelta::minutes(i64::from(minutes));
+        let requested_at = start - TimeDelta::days(10);
+        plans.push(Plan {
+            key: format!("completed-{n}"),
+            client: i + n,
+            start,
+            minutes,
+            package,
+            requested_at,
+            steps: vec![
+                (Confirmed, Actor::Photographer, requested_at + h(5), None),
+                (Completed, Actor::Photographer, end + h(2), None),
+            ],
+            review: review(i * 2 + n),
+        });
+    }
+    let future = |offset: i64, hour: u32| at_local(tz, day(offset), hour);
+    let extra = match i % 5 {
+        _ if i >= 10 => None,
+        0 => Some(("pending", future(3 + (i % 4) as i64, 11), now - h(2), vec![])),
+        1 => Some(("confirmed", future(5, 15), now - h(24), vec![(Confirmed, Actor::Photographer, now - h(20), None)])),
+        2 => Some((
+            "declined",
+            future(6, 10),
+            now - h(72),
+            vec![(Declined, Actor::Photographer, now - h(48), Some("Fully booked that weekend, sorry!"))],
+        )),
+        3 => Some((
+            "cancelled",
+            future(8, 10),
+            now - h(96),
+            vec![(Cancelled, Actor::Client, now - h(24), Some("Our plans changed."))],
+        )),
+        _ => {
+            let start = future(-3, 10);
+            let requested = start - TimeDelta::days(5);
+            Some(("expired", start, requested, vec![(Expired, Actor::System, requested + h(49), None)]))
+        }
+    };
+    if let Some((key, start, requested_at, steps)) = extra {
+        plans.push(Plan {
+            key: key.into(),
+            client: i + 2,
+            start,
+            minutes: 120,
+            package: None,
+            requested_at,
+            steps,
+            review: None,
+        });
+    }
+    if i == 1 {
+        // Pending and past its expiry: the next expire-bookings run (or
+        // `scripts/fire-schedule expire-bookings`) expires it.
+        plans.push(Plan {
+            key: "overdue".into(),
+            client: 4,
+            start: future(2, 16),
+            minutes: 60,
+            package: None,
+            requested_at: now - h(72),
+            steps: vec![],
+            review: None,
+        });
+    }
+    if i == 0 {
+        // Confirmed sessions that are over: the demo photographer can complete them
+        // and the demo client review them (the smoke journey does).
+        for d in 1..=5 {
+            let start = at_local(tz, day(-d), 9);
+            let requested_at = start - TimeDelta::days(14);
+            plans.push(Plan {
+                key: format!("to-complete-{d}"),
+                client: 0,
+                start,
+                minutes: 60,
+                package: Some("essentials"),
+                requested_at,
+                steps: vec![(Confirmed, Actor::Photographer, requested_at + h(3), None)],
+                review: None,
+            });
+        }
+    }
+    plans
+}
+
+/// A stable id for a seeded booking, so a re-run finds it instead of duplicating it.
+fn booking_id(photographer: &str, key: &str) -> Result<BookingId, String> {
+    let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in photographer.bytes().chain([b'#']).chain(key.bytes()) {
+        hash ^= u128::from(b);
+        hash = hash.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    // 2026-01-01T00:00:00Z: seeded ids sort together, before anything created later.
+    let ulid = ulid::Ulid::from_parts(1_767_225_600_000, hash);
+    ulid.to_string().parse().map_err(|e: cm_domain::InvalidId| e.to_string())
+}
+
+async fn write_booking(
+    store: &Store,
+    p: &Party<'_>,
+    client: UserId,
+    plan: &Plan,
+    i: usize,
+) -> Result<Option<Booking>, String> {
+    let id = booking_id(&p.email, &plan.key)?;
+    if store.get_booking(id).await.map_err(|e| e.to_string())?.is_some() {
+        return Ok(None);
+    }
+    let duration = BookingDuration::from_minutes(plan.minutes).ok_or("bad seed duration")?;
+    let footprint =
+        cm_scheduling::booking_footprint(&p.availability, plan.start, duration).ok_or("bad seed footprint")?;
+    let price = match plan.package.and_then(|id| p.profile.package(id)) {
+        Some(pkg) => pkg.price.clone(),
+        None => cm_scheduling::request::hourly_price(&p.profile.hourly_rate, plan.minutes),
+    };
+    let window = p.availability.cancellation_window();
+    let ctx = TransitionContext::new(plan.requested_at, plan.requested_at, footprint.start, footprint.end, window);
+    let mut booking = Booking {
+        id,
+        client_id: client,
+        photographer_id: p.id,
+        package_id: plan.package.map(String::from),
+        event_type: p.profile.specializations.first().map_or("portrait", |s| s.as_str()).to_string(),
+        start: footprint.start,
+        end: footprint.end,
+        duration_minutes: plan.minutes,
+        timezone: p.availability.timezone().name().to_string(),
+        location: Location {
+            address: format!("{} Studio Lane", 10 + i),
+            city: p.city.name.to_string(),
+            lat: Some(p.city.lat),
+            lon: Some(p.city.lon),
+        },
+        notes: Some("Seeded demo booking".into()),
+        price: money(price.amount_minor, price.currency.as_str())?,
+        status: BookingStatus::Pending,
+        lock_blocks: footprint.lock_blocks.iter().map(|b| b.index()).collect(),
+        local_date: footprint.local_date,
+        requested_at: plan.requested_at,
+        expires_at: ctx.expires_at(),
+        cancellation_window_hours: u32::try_from(window.num_hours()).unwrap_or(0),
+        version: 1,
+        sequence: 0,
+        history: vec![HistoryEntry {
+            at: plan.requested_at,
+            by: Some(client),
+            actor: Actor::Client,
+            action: HistoryAction::Created,
+            from: None,
+            to: BookingStatus::Pending,
+            reason: None,
+            previous_start: None,
+            new_start: Some(footprint.start),
+        }],
+        created_at: plan.requested_at,
+        updated_at: plan.requested_at,
+    };
+    store
+        .create_booking(&booking, p.availability.max_bookings_per_day(), None)
+        .await
+        .map_err(|e| format!("seed booking {} of {}: {e:?}", plan.key, p.email))?;
+    let actors: HashMap<&str, Option<UserId>> =
+        HashMap::from([("client", Some(client)), ("photographer", Some(p.id)), ("system", None)]);
+    for &(to, actor, at, reason) in &plan.steps {
+        let mut ctx = TransitionContext::new(at, booking.requested_at, booking.start, booking.end, window);
+        ctx.reason = reason.map(String::from);
+        let change = cm_scheduling::transition(booking.status, to, actor, &ctx)
+            .map_err(|e| format!("seed booking {} of {}: {e}", plan.key, p.email))?;
+        let next = booking.after_transition(&change, actors.get(actor.as_str()).copied().flatten());
+        store.update_booking_status(&booking, &next).await.map_err(|e| format!("seed booking {}: {e:?}", plan.key))?;
+        booking = next;
+    }
+    Ok(Some(booking))
+}
+
+/// Leaves the review tasks through the HTTP API as the booking's client.
+pub async fn seed_reviews(api: &str, tasks: &[ReviewTask]) -> Result<usize, String> {
+    let mut tokens: HashMap<String, String> = HashMap::new();
+    let mut done = 0;
+    for t in tasks {
+        if !tokens.contains_key(&t.client_email) {
+            let body = json!({"email": t.client_email, "password": DEMO_PASSWORD});
+            let (status, reply) = crate::client::post_json(&format!("{api}/auth/login"), None, &body).await?;
+            let token = reply["access_token"].as_str().filter(|_| status == 200);
+            let token = token.ok_or(format!("login of {} answered {status}: {reply}", t.client_email))?;
+            tokens.insert(t.client_email.clone(), token.to_string());
+        }
+        let token = tokens.get(&t.client_email).map(String::as_str);
+        let body = json!({"rating": t.stars, "text": t.text});
+        let (status, reply) =
+            crate::client::post_json(&format!("{api}/bookings/{}/review", t.booking), token, &body).await?;
+        match status {
+            200 | 201 => done += 1,
+            409 => {} // Reviewed by an earlier, interrupted run.
+            _ => return Err(format!("review of booking {} answered {status}: {reply}", t.booking)),
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_and_availability_validates() {
+        let now = Utc::now();
+        for (i, p) in PHOTOGRAPHERS.iter().enumerate() {
+            let city = &CITIES[p.city];
+            profile(p, city).unwrap();
+            Availability::try_from(availability(i, city, now).unwrap()).unwrap();
+        }
+    }
+
+    #[test]
+    fn every_status_is_planned_and_lifecycles_are_legal() {
+        let now = Utc::now();
+        let mut statuses = std::collections::HashSet::new();
+        for i in 0..PHOTOGRAPHERS.len() {
+            let tz: Tz = CITIES[PHOTOGRAPHERS[i].city].tz.parse().unwrap();
+            let mut days = std::collections::HashSet::new();
+            for plan in booking_plans(i, now, tz) {
+                assert!(days.insert(plan.start.with_timezone(&tz).date_naive()), "two bookings on one day");
+                let end = plan.start + TimeDelta::minutes(i64::from(plan.minutes));
+                let mut status = BookingStatus::Pending;
+                for &(to, actor, at, reason) in &plan.steps {
+                    let mut ctx = TransitionContext::new(at, plan.requested_at, plan.start, end, TimeDelta::hours(48));
+                    ctx.reason = reason.map(String::from);
+                    status = cm_scheduling::transition(status, to, actor, &ctx)
+                        .unwrap_or_else(|e| panic!("{}: {e}", plan.key))
+                        .to;
+                }
+                statuses.insert(status);
+            }
+        }
+        for s in BookingStatus::ALL {
+            assert!(statuses.contains(&s), "no seeded booking is {s}");
+        }
+    }
+
+    #[test]
+    fn booking_ids_are_stable_and_distinct() {
+        assert_eq!(booking_id("a@x.test", "k").unwrap(), booking_id("a@x.test", "k").unwrap());
+        assert_ne!(booking_id("a@x.test", "k").unwrap(), booking_id("a@x.test", "l").unwrap());
+    }
+}

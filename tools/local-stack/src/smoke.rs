@@ -1,0 +1,322 @@
+//! `scripts/smoke`: one end-to-end journey over real HTTP against a running stack (one
+//! is started, and stopped after, when no URL is given). Steps that need endpoints not
+//! built yet run only once template.yaml declares their routes, so the journey grows
+//! as features land.
+
+use crate::client::{Reply, send};
+use crate::seed::catalog::{DEMO_CLIENT, DEMO_PASSWORD, DEMO_PHOTOGRAPHER};
+use crate::template::Template;
+use chrono::{Days, Utc};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+struct Journey {
+    api: String,
+    routes: Vec<String>,
+    passed: usize,
+}
+
+impl Journey {
+    fn has_route(&self, key: &str) -> bool {
+        self.routes.iter().any(|r| r == key)
+    }
+
+    fn ok(&mut self, what: &str) {
+        self.passed += 1;
+        eprintln!("  ok    {what}");
+    }
+
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Result<Reply, String> {
+        send(method, &format!("{}{path}", self.api), token, body.as_ref()).await
+    }
+
+    async fn expect(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        status: u16,
+    ) -> Result<Value, String> {
+        let r = self.call(method, path, token, body).await?;
+        if r.status != status {
+            return Err(format!("{method} {path}: expected {status}, got {}: {}", r.status, r.text));
+        }
+        Ok(r.json)
+    }
+
+    async fn login(&self, email: &str) -> Result<String, String> {
+        let body = json!({"email": email, "password": DEMO_PASSWORD});
+        let v = self.expect("POST", "/auth/login", None, Some(body), 200).await?;
+        v["access_token"].as_str().map(String::from).ok_or(format!("login of {email}: no access_token"))
+    }
+}
+
+pub async fn run(root: &Path, api: Option<String>) -> Result<(), String> {
+    let template = Template::load(&root.join("template.yaml"), "us-east-1").map_err(|e| e.to_string())?;
+    let routes = template
+        .functions()
+        .iter()
+        .flat_map(|f| {
+            f.events
+                .iter()
+                .filter(|e| e.kind == "HttpApi")
+                .map(|e| {
+                    let p = &e.properties;
+                    format!(
+                        "{} {}",
+                        p["Method"].as_str().unwrap_or("ANY").to_uppercase(),
+                        p["Path"].as_str().unwrap_or("$default")
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let started = Instant::now();
+    let (api, mut stack) = match api {
+        Some(url) => (url.trim_end_matches('/').to_string(), None),
+        None => {
+            let (url, child) = start_stack(root).await?;
+            (url, Some(child))
+        }
+    };
+    eprintln!("smoke: journey against {api}");
+    let mut journey = Journey { api, routes, passed: 0 };
+    let result = journey_steps(&mut journey).await;
+    let mut failed = usize::from(result.is_err());
+    if let Err(e) = &result {
+        eprintln!("  FAIL  {e}");
+    }
+    if let Some(child) = stack.as_mut() {
+        match stop_stack(child).await {
+            Ok(()) => journey.ok("the stack stopped and left no process behind"),
+            Err(e) => {
+                eprintln!("  FAIL  {e}");
+                failed += 1;
+            }
+        }
+        if failed > 0 {
+            let log = root.join(".local/smoke/stack.log");
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(40).collect();
+            eprintln!("--- last lines of {} ---", log.display());
+            for l in tail.into_iter().rev() {
+                eprintln!("{l}");
+            }
+        }
+    }
+    eprintln!("smoke: finished in {:.1} s", started.elapsed().as_secs_f64());
+    println!("{} passed, {failed} failed", journey.passed);
+    if failed == 0 { Ok(()) } else { Err("the smoke journey failed".into()) }
+}
+
+async fn journey_steps(j: &mut Journey) -> Result<(), String> {
+    let health = j.expect("GET", "/health", None, None, 200).await?;
+    j.ok(&format!("GET /health answers {health}"));
+
+    let unknown = j.call("GET", "/no/such/route", None, None).await?;
+    if unknown.status != 404 || unknown.headers.get("content-type").is_none_or(|v| v != "application/problem+json") {
+        return Err(format!("an unknown route should be a 404 problem, got {}: {}", unknown.status, unknown.text));
+    }
+    j.ok("unknown routes reach the $default function (404 problem+json)");
+
+    let email = format!("smoke-{}@clients.test", ulid::Ulid::new().to_string().to_lowercase());
+    let reg = json!({"email": email, "password": DEMO_PASSWORD, "name": "Smoke Tester", "role": "client", "timezone": "Asia/Kolkata"});
+    let session = j.expect("POST", "/auth/register", None, Some(reg), 201).await?;
+    let client_token = match session["access_token"].as_str() {
+        Some(t) => t.to_string(),
+        None => j.login(&email).await?,
+    };
+    j.ok(&format!("registered client {email}"));
+
+    let found = j.expect("GET", "/photographers?city=Hyderabad&specialization=wedding", None, None, 200).await?;
+    let items = found["items"].as_array().cloned().unwrap_or_default();
+    let asha = items
+        .iter()
+        .find(|p| p["display_name"] == "Asha Reddy")
+        .ok_or(format!("search did not find the demo photographer: {found}"))?;
+    let photographer_id = asha["id"].as_str().unwrap_or_default().to_string();
+    j.ok(&format!("search found {} wedding photographer(s) in Hyderabad", items.len()));
+
+    let today = Utc::now().date_naive();
+    let to = today.checked_add_days(Days::new(13)).unwrap_or(today);
+    let path = format!("/photographers/{photographer_id}/availability?from={today}&to={to}&duration_minutes=60");
+    let slots = j.expect("GET", &path, None, None, 200).await?;
+    let start = slots["slots"]
+        .as_array()
+        .and_then(|s| s.get(s.len() / 2))
+        .and_then(|s| s["start"].as_str())
+        .ok_or(format!("no bookable slot in two weeks: {slots}"))?
+        .to_string();
+    j.ok(&format!("read availability: {} slot(s), booking {start}", slots["slots"].as_array().map_or(0, Vec::len)));
+
+    let booking = json!({"photographer_id": photographer_id, "package_id": "essentials", "event_type": "portrait",
+        "start": start, "location": {"address": "1 Smoke Test Road", "city": "Hyderabad"}, "notes": "smoke test"});
+    let created = j.expect("POST", "/bookings", Some(&client_token), Some(booking), 201).await?;
+    let booking_id = created["id"].as_str().unwrap_or_default().to_string();
+    if created["status"] != "pending" {
+        return Err(format!("a new booking should be pending: {created}"));
+    }
+    j.ok(&format!("booked {booking_id} (pending)"));
+
+    let photographer_token = j.login(DEMO_PHOTOGRAPHER).await?;
+    let confirm = json!({"status": "confirmed"});
+    let confirmed = j
+        .expect("PUT", &format!("/bookings/{booking_id}/status"), Some(&photographer_token), Some(confirm), 200)
+        .await?;
+    if confirmed["status"] != "confirmed" {
+        return Err(format!("the booking should be confirmed: {confirmed}"));
+    }
+    let seen = j.expect("GET", &format!("/bookings/{booking_id}"), Some(&client_token), None, 200).await?;
+    if seen["status"] != "confirmed" {
+        return Err(format!("the client should see the booking confirmed: {seen}"));
+    }
+    j.ok("the photographer confirmed it and the client sees it confirmed");
+
+    if !j.has_route("POST /bookings/{id}/review") {
+        eprintln!("  skip  review and its stream effects (no POST /bookings/{{id}}/review in template.yaml yet)");
+        return Ok(());
+    }
+    review_journey(j, &photographer_token, &photographer_id).await
+}
+
+/// Completes a seeded confirmed session that is over, reviews it as its client, and
+/// waits for the stream-triggered scoring to show.
+async fn review_journey(j: &mut Journey, photographer_token: &str, photographer_id: &str) -> Result<(), String> {
+    let mine = j.expect("GET", "/bookings?status=confirmed&limit=100", Some(photographer_token), None, 200).await?;
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let over = mine["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|b| b["end"].as_str().is_some_and(|e| e < now.as_str()))
+        .ok_or("no seeded confirmed booking is over any more (scripts/dev reset brings them back)")?;
+    let booking_id = over["id"].as_str().unwrap_or_default().to_string();
+    let completed = j
+        .expect(
+            "PUT",
+            &format!("/bookings/{booking_id}/status"),
+            Some(photographer_token),
+            Some(json!({"status": "completed"})),
+            200,
+        )
+        .await?;
+    if completed["status"] != "completed" {
+        return Err(format!("the booking should be completed: {completed}"));
+    }
+    j.ok(&format!("the photographer completed past session {booking_id}"));
+
+    let before = j.expect("GET", &format!("/photographers/{photographer_id}"), None, None, 200).await?;
+    let count_before = before["rating"]["count"].as_u64().unwrap_or(0);
+    let client_token = j.login(DEMO_CLIENT).await?;
+    let review = json!({"rating": 5, "text": "Wonderful session, relaxed and fun. The photos are beautiful!"});
+    j.expect("POST", &format!("/bookings/{booking_id}/review"), Some(&client_token), Some(review), 201).await?;
+    j.ok("the client reviewed it");
+
+    let reviews_route = j.has_route("GET /photographers/{id}/reviews");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let profile = j.expect("GET", &format!("/photographers/{photographer_id}"), None, None, 200).await?;
+        let count = profile["rating"]["count"].as_u64().unwrap_or(0);
+        let scored = if reviews_route {
+            let list =
+                j.expect("GET", &format!("/photographers/{photographer_id}/reviews?limit=50"), None, None, 200).await?;
+            list["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["booking_id"] == booking_id.as_str() && !r["sentiment"].is_null())
+        } else {
+            true
+        };
+        if count > count_before && scored {
+            j.ok(&format!("the stream scored the review and the rating count moved {count_before} → {count}"));
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "after 60 s the stream effects had not arrived (rating count {count}, scored: {scored})"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn start_stack(root: &Path) -> Result<(String, tokio::process::Child), String> {
+    let port = crate::procs::free_port().map_err(|e| e.to_string())?;
+    let dir = root.join(".local/smoke");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(dir.join("stack.log")).map_err(|e| e.to_string())?;
+    let log2 = log.try_clone().map_err(|e| e.to_string())?;
+    let mut cmd = tokio::process::Command::new(crate::debug_dir(root).join("local-stack"));
+    cmd.arg("up")
+        .current_dir(root)
+        .env("PORT", port.to_string())
+        .env_remove("AWS_PORT")
+        .env_remove("LAMBDA_PORT")
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log2));
+    let mut child = crate::procs::spawn(&mut cmd).map_err(|e| format!("starting the stack: {e}"))?;
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the stack exited ({status}) before serving; see .local/smoke/stack.log"));
+        }
+        if crate::client::get(&format!("{url}/health")).await.is_ok_and(|(s, _)| s == 200) {
+            eprintln!("smoke: started a stack on {url}; first answer after {:.1} s", started.elapsed().as_secs_f64());
+            return Ok((url, child));
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            crate::procs::stop(&mut child, Duration::from_secs(5)).await;
+            return Err("the stack did not answer /health within 300 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// SIGTERM, as Ctrl-C would, then checks that every process the stack had started is gone.
+async fn stop_stack(child: &mut tokio::process::Child) -> Result<(), String> {
+    let pid = child.id().ok_or("the stack already exited")?;
+    let family = descendants(pid);
+    crate::procs::signal_group(pid, libc::SIGTERM);
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .map_err(|_| "the stack did not stop within 20 s of SIGTERM".to_string())?
+        .map_err(|e| e.to_string())?;
+    let left: Vec<u32> = family.into_iter().filter(|p| Path::new(&format!("/proc/{p}")).exists()).collect();
+    if !left.is_empty() {
+        return Err(format!("processes left behind after stopping: {left:?}"));
+    }
+    if !status.success() {
+        return Err(format!("the stack exited with {status}"));
+    }
+    Ok(())
+}
+
+fn descendants(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let ppid = status.lines().find_map(|l| l.strip_prefix("PPid:"))?.trim().parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(child, parent) in &parents {
+            if parent == p && !out.contains(&child) {
+                out.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    out
+}

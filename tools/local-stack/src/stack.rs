@@ -1,0 +1,518 @@
+//! `local-stack up`: brings the platform up from template.yaml, keeps it running, and
+//! takes everything down again on Ctrl-C or SIGTERM.
+
+use crate::api::{self, Api, cors::Cors, routes::RouteTable};
+use crate::aws::{self, Clients};
+use crate::console;
+use crate::functions::{FunctionSpec, Functions};
+use crate::moto;
+use crate::procs;
+use crate::resources;
+use crate::schedule::{self, ScheduleSource};
+use crate::seed;
+use crate::streams::{self, StreamSource};
+use crate::template::{self, Template, intrinsics::Scope};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+/// Local only, and published: tokens signed with it are worthless anywhere else.
+const DEFAULT_JWT_SECRET: &str = "local-development-signing-key-not-secret-0123456789";
+
+pub struct Settings {
+    pub root: PathBuf,
+    pub api_port: u16,
+    pub aws_port: Option<u16>,
+    pub lambda_port: Option<u16>,
+    pub region: String,
+    pub jwt_secret: String,
+}
+
+impl Settings {
+    pub fn from_env(root: PathBuf) -> Result<Settings, String> {
+        let port = |name: &str| -> Result<Option<u16>, String> {
+            match std::env::var(name) {
+                Ok(v) if !v.is_empty() => v.parse().map(Some).map_err(|_| format!("{name}={v} is not a port")),
+                _ => Ok(None),
+            }
+        };
+        Ok(Settings {
+            root,
+            api_port: port("PORT")?.unwrap_or(3000),
+            aws_port: port("AWS_PORT")?,
+            lambda_port: port("LAMBDA_PORT")?,
+            region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()).unwrap_or_else(|| "ap-south-1".into()),
+            jwt_secret: std::env::var("JWT_SECRET")
+                .ok()
+                .filter(|s| s.len() >= 32)
+                .unwrap_or_else(|| DEFAULT_JWT_SECRET.into()),
+        })
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.root.join(".local/dev")
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.dir().join("state.json")
+    }
+}
+
+/// What a running stack is made of; the control port acts on it.
+pub struct Stack {
+    pub settings: Settings,
+    pub template: Template,
+    pub clients: Clients,
+    pub functions: Arc<Functions>,
+    pub moto_url: String,
+    pub api_url: String,
+    pub schedules: Vec<Arc<ScheduleSource>>,
+    pub has_review_route: bool,
+    pollers: Mutex<Vec<JoinHandle<()>>>,
+    pub stream_sources: Mutex<Vec<Arc<StreamSource>>>,
+    pub table: Mutex<String>,
+}
+
+pub async fn up(settings: Settings) -> Result<(), String> {
+    let started = Instant::now();
+    procs::become_subreaper();
+    let logs = settings.dir().join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    for entry in std::fs::read_dir(&logs).into_iter().flatten().flatten() {
+        let _ = std::fs::remove_file(entry.path());
+    }
+    let template = Template::load(&settings.root.join("template.yaml"), &settings.region).map_err(|e| e.to_string())?;
+    let routes = route_table(&template)?;
+    if procs::port_open(settings.api_port).await {
+        return Err(format!("port {} is taken: stop what runs there or set PORT", settings.api_port));
+    }
+
+    // Signals first: Ctrl-C during start-up must also stop what was started so far.
+    let [mut interrupt, mut terminate, mut hangup] = shutdown_signals()?;
+    let running: std::sync::Mutex<Running> = std::sync::Mutex::default();
+    let mut children: Vec<(&str, Child)> = Vec::new();
+    let startup = async {
+        let mut phases: Vec<(&str, Duration)> = Vec::new();
+        let mut lap = Instant::now();
+        let mut mark = |name: &'static str, phases: &mut Vec<(&str, Duration)>| {
+            phases.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
+        let moto = moto::start(&settings.root, settings.aws_port, &logs.join("moto.log")).await?;
+        mark("moto", &mut phases);
+        let moto_url = moto.url.clone();
+        if let Some(child) = moto.child {
+            children.push(("moto", child));
+        }
+        // The emulator starts while resources are created and data is seeded.
+        let lambda_port = match settings.lambda_port {
+            Some(p) => p,
+            None => procs::free_port().map_err(|e| e.to_string())?,
+        };
+        let mut emulator = start_emulator(&settings.root, lambda_port, &logs.join("emulator.log"))?;
+
+        let clients = Clients::new(&moto_url, &settings.region).await;
+        let (scope, provisioned) = resources::provision(&template, &clients, &settings.jwt_secret).await?;
+        mark("resources", &mut phases);
+        let specs = function_specs(&template, &scope)?;
+        let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
+        let has_review_route =
+            routes.find("POST", "/bookings/x/review").is_some_and(|m| m.route_key == "POST /bookings/{id}/review");
+        let store = cm_store::Store::new(clients.dynamodb.clone(), table.clone());
+        let seeded = seed::seed(&store, has_review_route).await?;
+        mark("seed", &mut phases);
+
+        procs::wait_for_port(lambda_port, Duration::from_secs(30), &mut emulator)
+            .await
+            .map_err(|e| format!("cargo lambda watch {e}"))?;
+        children.push(("cargo-lambda", emulator));
+        let lambda_sdk = aws::config(&format!("http://127.0.0.1:{lambda_port}"), &settings.region).await;
+        let functions = Arc::new(Functions::new(
+            specs,
+            aws_sdk_lambda::Client::new(&lambda_sdk),
+            lambda_port,
+            crate::debug_dir(&settings.root),
+            logs.clone(),
+            base_env(&settings, &moto_url),
+        ));
+        let origin = Utc::now();
+        let schedules = schedule_sources(&template, &scope)?;
+        let stack = Arc::new(Stack {
+            api_url: format!("http://127.0.0.1:{}", settings.api_port),
+            settings,
+            template,
+            clients,
+            functions: functions.clone(),
+            moto_url,
+            schedules,
+            has_review_route,
+            pollers: Mutex::new(Vec::new()),
+            stream_sources: Mutex::new(Vec::new()),
+            table: Mutex::new(table),
+        });
+        running_set(&running, |r| r.stack = Some(stack.clone()));
+        stack.start_pollers(&scope).await?;
+
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", stack.settings.api_port))
+            .await
+            .map_err(|e| format!("port {}: {e}", stack.settings.api_port))?;
+        let cors = stack
+            .template
+            .http_api_cors()
+            .map(|c| scope.resolve(&c).map(|v| Cors::from_config(&v)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let api = Arc::new(Api { routes, cors, functions: functions.clone() });
+        let mut tasks = vec![tokio::spawn(api::serve(api.clone(), listener))];
+        for s in &stack.schedules {
+            tasks.push(tokio::spawn(schedule::run(s.clone(), functions.clone(), origin)));
+        }
+        let control = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| e.to_string())?;
+        let control_port = control.local_addr().map_err(|e| e.to_string())?.port();
+        tasks.push(tokio::spawn(crate::control::serve(stack.clone(), control)));
+
+        if !seeded.reviews.is_empty() || !seeded.already_seeded {
+            let (stack2, reviews) = (stack.clone(), seeded.reviews.clone());
+            tasks.push(tokio::spawn(async move { finish_seeding(&stack2, &reviews).await }));
+        }
+        stack.write_state(control_port, lambda_port)?;
+        mark("emulator, streams, API", &mut phases);
+        let took = format!(
+            "{:.1} s: {}",
+            started.elapsed().as_secs_f64(),
+            phases.iter().map(|(n, d)| format!("{n} {:.1} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")
+        );
+        banner(&stack, &api, &provisioned.summary, &seeded, control_port, lambda_port, origin, &took);
+
+        running_set(&running, |r| r.tasks.extend(tasks));
+        std::future::pending::<()>().await;
+        Ok::<(), String>(())
+    };
+    let result = tokio::select! {
+        r = startup => r,
+        _ = interrupt.recv() => Ok(()),
+        _ = terminate.recv() => Ok(()),
+        // A closed terminal stops the stack as cleanly as Ctrl-C.
+        _ = hangup.recv() => Ok(()),
+    };
+    console::info("stopping…");
+    let (stack, tasks) = {
+        let mut r = running.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (r.stack.take(), std::mem::take(&mut r.tasks))
+    };
+    for t in &tasks {
+        t.abort();
+    }
+    if let Some(stack) = stack {
+        stack.stop_pollers().await;
+        stack.functions.stop_all().await;
+        let _ = std::fs::remove_file(stack.settings.state_file());
+    }
+    for (_, child) in children.iter_mut().rev() {
+        procs::stop(child, Duration::from_secs(3)).await;
+    }
+    procs::sweep_children();
+    if result.is_ok() {
+        console::info("stopped; nothing left running");
+    }
+    result
+}
+
+/// What the shutdown path must stop, filled in as start-up gets that far.
+#[derive(Default)]
+struct Running {
+    stack: Option<Arc<Stack>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn running_set(running: &std::sync::Mutex<Running>, f: impl FnOnce(&mut Running)) {
+    f(&mut running.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+}
+
+fn shutdown_signals() -> Result<[tokio::signal::unix::Signal; 3], String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let install =
+        |kind: SignalKind, name: &str| signal(kind).map_err(|e| format!("installing the {name} handler: {e}"));
+    Ok([
+        install(SignalKind::interrupt(), "SIGINT")?,
+        install(SignalKind::terminate(), "SIGTERM")?,
+        install(SignalKind::hangup(), "SIGHUP")?,
+    ])
+}
+
+async fn finish_seeding(stack: &Stack, reviews: &[seed::ReviewTask]) {
+    let store = cm_store::Store::new(stack.clients.dynamodb.clone(), stack.table.lock().await.clone());
+    match seed::seed_reviews(&stack.api_url, reviews).await {
+        Ok(n) => {
+            if n > 0 {
+                console::info(&format!("seeded {n} reviews through POST /bookings/{{id}}/review"));
+            }
+            if let Err(e) = seed::mark_seeded(&store).await {
+                console::warn(&format!("seed marker: {e}"));
+            }
+        }
+        Err(e) => console::warn(&format!("seeding reviews: {e} (run `scripts/dev reset` to retry)")),
+    }
+}
+
+impl Stack {
+    async fn start_pollers(&self, scope: &Scope) -> Result<(), String> {
+        let sources = stream_sources(&self.template, scope)?;
+        let mut handles = self.pollers.lock().await;
+        for s in &sources {
+            if s.enabled {
+                let (s, c, f, r) =
+                    (s.clone(), self.clients.clone(), self.functions.clone(), self.settings.region.clone());
+                handles.push(streams::start(s, c, f, r).await);
+            }
+        }
+        *self.stream_sources.lock().await = sources;
+        Ok(())
+    }
+
+    async fn stop_pollers(&self) {
+        for h in self.pollers.lock().await.drain(..) {
+            h.abort();
+        }
+    }
+
+    /// Clears moto, recreates every resource and reseeds, without restarting anything
+    /// else: the same ports, the same emulator.
+    pub async fn reset(&self) -> Result<String, String> {
+        self.stop_pollers().await;
+        moto::reset(&self.moto_url).await?;
+        let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.jwt_secret).await?;
+        // Resource ARNs change (a secret's ARN has a random suffix): restart functions with new ones.
+        for spec in function_specs(&self.template, &scope)? {
+            self.functions.set_env(&spec.name, spec.env).await;
+        }
+        let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
+        *self.table.lock().await = table.clone();
+        let store = cm_store::Store::new(self.clients.dynamodb.clone(), table);
+        let seeded = seed::seed(&store, self.has_review_route).await?;
+        self.start_pollers(&scope).await?;
+        finish_seeding(self, &seeded.reviews).await;
+        Ok(format!(
+            "reset: {} accounts, {} bookings, {} reviews",
+            seeded.users,
+            seeded.bookings_created,
+            seeded.reviews.len()
+        ))
+    }
+
+    fn write_state(&self, control_port: u16, lambda_port: u16) -> Result<(), String> {
+        let state = json!({
+            "pid": std::process::id(),
+            "api": self.api_url,
+            "aws": self.moto_url,
+            "emulator": format!("http://127.0.0.1:{lambda_port}"),
+            "control": format!("http://127.0.0.1:{control_port}"),
+            "started_at": Utc::now().to_rfc3339(),
+        });
+        std::fs::write(self.settings.state_file(), state.to_string()).map_err(|e| e.to_string())
+    }
+}
+
+fn start_emulator(root: &Path, port: u16, log: &Path) -> Result<Child, String> {
+    let bin = root.join(".venv/lambda/bin/cargo-lambda");
+    if !bin.exists() {
+        return Err(format!("{} is missing: run scripts/dev (it installs cargo-lambda)", bin.display()));
+    }
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(root)
+        .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1", "--invoke-port"])
+        .arg(port.to_string())
+        .env("CARGO_LAMBDA_COLOR", "never")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = procs::spawn(&mut cmd).map_err(|e| format!("starting cargo lambda watch: {e}"))?;
+    procs::capture_output(&mut child, log, "emulator".into(), |l| l.contains("ERROR"));
+    Ok(child)
+}
+
+/// The environment every function shares locally: what Lambda itself provides, plus
+/// the local endpoints and credentials.
+fn base_env(s: &Settings, moto_url: &str) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = [
+        ("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        ("LANG", "C.UTF-8"),
+        ("TZ", ":UTC"),
+        ("AWS_ACCESS_KEY_ID", aws::ACCESS_KEY),
+        ("AWS_SECRET_ACCESS_KEY", aws::SECRET_KEY),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("_HANDLER", "bootstrap"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.insert("AWS_REGION".into(), s.region.clone());
+    env.insert("AWS_DEFAULT_REGION".into(), s.region.clone());
+    env.insert("AWS_ENDPOINT_URL".into(), moto_url.to_string());
+    env.insert("JWT_SECRET".into(), s.jwt_secret.clone());
+    env
+}
+
+fn route_table(t: &Template) -> Result<RouteTable, String> {
+    let scope = t.scope().map_err(|e| e.to_string())?;
+    let mut routes = RouteTable::default();
+    for f in t.functions() {
+        for e in f.events.iter().filter(|e| e.kind == "HttpApi") {
+            // Only these keys matter here; `ApiId` refers to a resource not created yet.
+            let key = |k: &str| -> Result<Option<String>, String> {
+                let v = &e.properties[k];
+                if v.is_null() {
+                    return Ok(None);
+                }
+                scope.resolve_text(v).map(Some).map_err(|err| format!("{}.{}.{k}: {err}", f.logical_id, e.name))
+            };
+            if key("PayloadFormatVersion")?.is_some_and(|v| v != "2.0") {
+                return Err(format!("{}.{}: only payload format 2.0 is emulated", f.logical_id, e.name));
+            }
+            let path = key("Path")?.unwrap_or_else(|| "$default".into());
+            let method = key("Method")?.unwrap_or_else(|| "ANY".into());
+            routes.add(&method, &path, &f.binary).map_err(|e| format!("{}: {e}", f.logical_id))?;
+        }
+    }
+    Ok(routes)
+}
+
+fn function_specs(t: &Template, scope: &Scope) -> Result<Vec<FunctionSpec>, String> {
+    t.functions()
+        .into_iter()
+        .map(|f| {
+            let env =
+                template::resolve_environment(scope, &f).map_err(|e| format!("{}: Environment: {e}", f.logical_id))?;
+            Ok(FunctionSpec {
+                name: f.binary.clone(),
+                logical_id: f.logical_id.clone(),
+                timeout: Duration::from_secs(f.timeout_secs),
+                memory_mb: f.memory_mb,
+                env,
+            })
+        })
+        .collect()
+}
+
+fn stream_sources(t: &Template, scope: &Scope) -> Result<Vec<Arc<StreamSource>>, String> {
+    let mut out = Vec::new();
+    for f in t.functions() {
+        for e in f.events.iter().filter(|e| e.kind == "DynamoDB") {
+            let p = scope.resolve(&e.properties).map_err(|err| format!("{}.{}: {err}", f.logical_id, e.name))?;
+            out.push(Arc::new(StreamSource::from_event(&f.binary, &e.name, &p)?));
+        }
+    }
+    Ok(out)
+}
+
+fn schedule_sources(t: &Template, scope: &Scope) -> Result<Vec<Arc<ScheduleSource>>, String> {
+    let mut out = Vec::new();
+    for f in t.functions() {
+        for e in f.events.iter().filter(|e| e.kind == "Schedule" || e.kind == "ScheduleV2") {
+            let p = scope.resolve(&e.properties).map_err(|err| format!("{}.{}: {err}", f.logical_id, e.name))?;
+            out.push(Arc::new(ScheduleSource::from_event(
+                &f.binary,
+                &f.logical_id,
+                &e.name,
+                &e.kind,
+                &p,
+                &scope.region,
+            )?));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks template.yaml the way `up` reads it, without starting anything: routes,
+/// filter patterns, schedule expressions. Used by the smoke test and CI.
+pub fn check(root: &Path) -> Result<String, String> {
+    let t = Template::load(&root.join("template.yaml"), "us-east-1").map_err(|e| e.to_string())?;
+    let routes = route_table(&t)?;
+    let mut scope = t.scope().map_err(|e| e.to_string())?;
+    for r in t.resources() {
+        scope.names.set_ref(&r.logical_id, format!("local-{}", r.logical_id));
+        for attr in ["Arn", "StreamArn", "QueueName", "QueueUrl", "TopicName", "TopicArn"] {
+            scope.names.set_attr(&r.logical_id, attr, format!("arn:aws:local:us-east-1:0:{}", r.logical_id));
+        }
+    }
+    let streams = stream_sources(&t, &scope)?;
+    let schedules = schedule_sources(&t, &scope)?;
+    function_specs(&t, &scope)?;
+    Ok(format!("{} routes, {} stream sources, {} schedules", routes.len(), streams.len(), schedules.len()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn banner(
+    stack: &Stack,
+    api: &Api,
+    resources: &[String],
+    seeded: &seed::Report,
+    control_port: u16,
+    lambda_port: u16,
+    origin: DateTime<Utc>,
+    took: &str,
+) {
+    use seed::catalog::*;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(String::new());
+    line(format!("Capture Moments is running locally (ready in {took})"));
+    line(format!("  HTTP API         {}   ({} routes from template.yaml)", stack.api_url, api.routes.len()));
+    line(format!("  AWS endpoint     {}   (moto; AWS_ENDPOINT_URL for your own tools)", stack.moto_url));
+    line(format!(
+        "  Lambda emulator  http://127.0.0.1:{lambda_port}   (cargo lambda watch --only-lambda-apis; {} functions, started on first use)",
+        stack.functions.names().len()
+    ));
+    line(format!("  Control          http://127.0.0.1:{control_port}   (scripts/fire-schedule, scripts/dev reset)"));
+    line("  Resources".into());
+    for r in resources {
+        line(format!("    {r}"));
+    }
+    if let Ok(sources) = stack.stream_sources.try_lock() {
+        line(format!("  Stream triggers{}", if sources.is_empty() { "  none in template.yaml" } else { "" }));
+        for s in sources.iter() {
+            line(format!("    {}", s.describe()));
+        }
+    }
+    line(format!("  Schedules{}", if stack.schedules.is_empty() { "        none in template.yaml" } else { "" }));
+    for s in &stack.schedules {
+        line(format!("    {}", s.describe(Utc::now(), origin)));
+    }
+    let data = if seeded.already_seeded {
+        "already seeded (scripts/dev reset starts over)".to_string()
+    } else {
+        format!(
+            "{} accounts, {} photographers in {} cities, {} bookings{}",
+            seeded.users,
+            seeded.photographers,
+            CITIES.len(),
+            seeded.bookings_created,
+            if seeded.reviews.is_empty() {
+                String::new()
+            } else {
+                format!(", {} reviews on their way", seeded.reviews.len())
+            }
+        )
+    };
+    line(format!("  Demo data        {data}"));
+    line(format!("  Demo accounts    (local only; password for all: {DEMO_PASSWORD})"));
+    line(format!("    admin          {ADMIN_EMAIL}"));
+    line(format!(
+        "    photographer   {DEMO_PHOTOGRAPHER}   (and firstname.lastname@photographers.test for all {})",
+        PHOTOGRAPHERS.len()
+    ));
+    line(format!("    client         {DEMO_CLIENT}   (and {} more @clients.test)", CLIENTS.len() - 1));
+    line(format!("  Logs             {}/logs/<function>.log", stack.settings.dir().display()));
+    line("  Ctrl-C stops everything.".into());
+    eprintln!("{out}");
+}
