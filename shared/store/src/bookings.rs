@@ -454,13 +454,9 @@ impl Store {
         let from = q.from.map_or("0".to_string(), |f| f.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         // '~' sorts after every character a start key can hold.
         let to = q.to.map_or("~".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        let mut items = Vec::new();
-        let mut start = after.map(PageKey::to_item);
-        // A selective filter can leave reads empty: after this many, hand back where we
-        // stopped (a short page with a cursor) rather than pretending the list ended.
-        let mut pending: Option<crate::Item> = None;
-        for _ in 0..10 {
-            let mut req = self
+        let status = q.status.map(|st| to_av(&st)).transpose()?;
+        let make = || {
+            let req = self
                 .client
                 .query()
                 .table_name(&self.table)
@@ -470,49 +466,19 @@ impl Store {
                 .expression_attribute_names("#sk", sk_attr)
                 .expression_attribute_values(":pk", s(&pk))
                 .expression_attribute_values(":from", s(&from))
-                .expression_attribute_values(":to", s(&to))
-                .limit(i32::try_from(q.limit - items.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take());
-            if let Some(status) = q.status {
-                req = req
+                .expression_attribute_values(":to", s(&to));
+            match &status {
+                Some(st) => req
                     .filter_expression("#st = :st")
                     .expression_attribute_names("#st", "status")
-                    .expression_attribute_values(":st", to_av(&status)?);
+                    .expression_attribute_values(":st", st.clone()),
+                None => req,
             }
-            let out = req.send().await.map_err(from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                items.push(from_item::<BookingItem>(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(lek) if items.len() < q.limit => {
-                    pending = Some(lek.clone());
-                    start = Some(lek);
-                }
-                Some(_) => {
-                    pending = None;
-                    break;
-                }
-                None => return Ok(Page { items: items.into_iter().map(|i| i.booking).collect(), next: None }),
-            }
-        }
-        let next = match pending {
-            Some(lek) => Some(PageKey::from_item(&lek)?),
-            None => items
-                .last()
-                .map(|i| {
-                    let mut k = key(i.pk.clone(), i.sk.clone());
-                    let (p, sk) = match q.party {
-                        Party::Client(_) => ("gsi1", i.gsi1sk.clone()),
-                        Party::Photographer(_) => ("gsi2", i.gsi2sk.clone()),
-                        Party::Everyone => ("gsi3", i.gsi3sk.clone()),
-                    };
-                    k.insert(format!("{p}pk"), s(&pk));
-                    k.insert(format!("{p}sk"), s(sk));
-                    PageKey::from_item(&k)
-                })
-                .transpose()?,
         };
-        Ok(Page { items: items.into_iter().map(|i| i.booking).collect(), next })
+        crate::page::filtered_page(make, q.limit, after, &["pk", "sk", pk_attr, sk_attr], |i| {
+            from_item::<BookingItem>(i).map(|b| b.booking)
+        })
+        .await
     }
 
     /// Pending bookings whose expiry is at or before `now`, oldest first.

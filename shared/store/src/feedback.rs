@@ -177,13 +177,10 @@ impl Store {
             Some(st) => ("gsi1", "gsi1pk", format!("FEEDBACK#{}", st.as_str())),
             None => ("gsi3", "gsi3pk", ALL_FEEDBACK.to_string()),
         };
-        let mut items: Vec<FeedbackItem> = Vec::new();
-        let mut start = after.map(PageKey::to_item);
-        // A selective filter can leave reads empty: after this many, hand back where we
-        // stopped (a short page with a cursor) rather than pretending the list ended.
-        let mut pending: Option<crate::Item> = None;
-        for _ in 0..10 {
-            let mut req = self
+        let label = sentiment.map(|l| crate::users::to_av(&l)).transpose()?;
+        let sk_attr = if status.is_some() { "gsi1sk" } else { "gsi3sk" };
+        let make = || {
+            let req = self
                 .client
                 .query()
                 .table_name(&self.table)
@@ -191,49 +188,19 @@ impl Store {
                 .key_condition_expression("#pk = :pk")
                 .expression_attribute_names("#pk", attr)
                 .expression_attribute_values(":pk", s(&pk))
-                .scan_index_forward(false)
-                .limit(i32::try_from(limit - items.len()).unwrap_or(100))
-                .set_exclusive_start_key(start.take());
-            if let Some(label) = sentiment {
-                req = req
+                .scan_index_forward(false);
+            match &label {
+                Some(l) => req
                     .filter_expression("sentiment.#l = :l")
                     .expression_attribute_names("#l", "label")
-                    .expression_attribute_values(":l", crate::users::to_av(&label)?);
+                    .expression_attribute_values(":l", l.clone()),
+                None => req,
             }
-            let out = req.send().await.map_err(from_sdk)?;
-            for i in out.items.unwrap_or_default() {
-                items.push(from_item(i)?);
-            }
-            match out.last_evaluated_key {
-                Some(lek) if items.len() < limit => {
-                    pending = Some(lek.clone());
-                    start = Some(lek);
-                }
-                Some(_) => {
-                    pending = None;
-                    break;
-                }
-                None => return Ok(Page { items: items.into_iter().map(|i| i.feedback).collect(), next: None }),
-            }
-        }
-        let next = match pending {
-            Some(lek) => Some(PageKey::from_item(&lek)?),
-            None => items
-                .last()
-                .map(|i| {
-                    let mut k = key(i.pk.clone(), i.sk.clone());
-                    let sk = if status.is_some() {
-                        ("gsi1pk", "gsi1sk", i.gsi1sk.clone())
-                    } else {
-                        ("gsi3pk", "gsi3sk", i.gsi3sk.clone())
-                    };
-                    k.insert(sk.0.into(), s(&pk));
-                    k.insert(sk.1.into(), s(sk.2));
-                    PageKey::from_item(&k)
-                })
-                .transpose()?,
         };
-        Ok(Page { items: items.into_iter().map(|i| i.feedback).collect(), next })
+        crate::page::filtered_page(make, limit, after, &["pk", "sk", attr, sk_attr], |i| {
+            from_item::<FeedbackItem>(i).map(|f| f.feedback)
+        })
+        .await
     }
 
     /// Open feedback that reads negative, most negative first.

@@ -295,20 +295,8 @@ impl Store {
         after: Option<&PageKey>,
     ) -> Result<Page<PublicProfile>, StoreError> {
         let pk = keys::listing(&q.partition);
-        let mut items = Vec::new();
-        let mut start = after.map(PageKey::to_item);
-        // Bounded: a pathological filter costs at most this many reads per request.
-        // A selective filter can leave reads empty: after this many, hand back where we
-        // stopped (a short page with a cursor) rather than pretending the list ended.
-        let mut pending: Option<crate::Item> = None;
-        for _ in 0..10 {
-            let mut req = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .expression_attribute_values(":pk", s(&pk))
-                .limit(i32::try_from(q.limit - items.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take());
+        let make = || {
+            let mut req = self.client.query().table_name(&self.table).expression_attribute_values(":pk", s(&pk));
             let mut key_cond = "pk = :pk".to_string();
             if let Some(min) = q.min_rating_centi {
                 key_cond.push_str(" AND sk < :upper");
@@ -326,29 +314,12 @@ impl Store {
             if !filters.is_empty() {
                 req = req.filter_expression(filters.join(" AND "));
             }
-            let out = req.key_condition_expression(key_cond).send().await.map_err(from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                items.push(from_item::<ListingItem>(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(lek) if items.len() < q.limit => {
-                    pending = Some(lek.clone());
-                    start = Some(lek);
-                }
-                Some(_) => {
-                    pending = None;
-                    break;
-                }
-                None => {
-                    return Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next: None });
-                }
-            }
-        }
-        let next = match pending {
-            Some(lek) => Some(PageKey::from_item(&lek)?),
-            None => items.last().map(|l| PageKey::from_item(&key(l.pk.clone(), l.sk.clone()))).transpose()?,
+            req.key_condition_expression(key_cond)
         };
-        Ok(Page { items: items.into_iter().map(|l| l.profile).collect(), next })
+        crate::page::filtered_page(make, q.limit, after, &["pk", "sk"], |i| {
+            from_item::<ListingItem>(i).map(|l| l.profile)
+        })
+        .await
     }
 }
 
