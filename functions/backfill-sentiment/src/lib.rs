@@ -8,7 +8,8 @@
 use cm_analyzer::Analyzer;
 use cm_http::App;
 use cm_store::PageKey;
-use cm_store::reviews::AnalysisState;
+use cm_store::insights::SentimentRecord;
+use cm_store::reviews::{AnalysisState, Applied};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 
@@ -88,27 +89,12 @@ impl Backfill {
     ) -> Result<Option<PageKey>, Error> {
         let page = self.app.store.list_all_reviews(n, after).await?;
         for review in page.items {
-            report.examined += 1;
-            if review.analysis_state == AnalysisState::Pending {
-                report.awaiting_first_analysis += 1;
+            if report.awaits_first_analysis(review.analysis_state) {
                 continue;
             }
             let record = self.analyzer.score(&review.text).await;
-            if review.sentiment.as_ref().is_some_and(|s| s.analysis == record.analysis) {
-                report.unchanged += 1;
-            } else if dry {
-                report.rescored += 1;
-            } else {
-                match self
-                    .app
-                    .store
-                    .apply_review_analysis(&review, record, false)
-                    .await
-                    .map_err(|e| format!("{e:?}"))?
-                {
-                    cm_store::reviews::Applied::Applied => report.rescored += 1,
-                    cm_store::reviews::Applied::AlreadyApplied => report.skipped += 1,
-                }
+            if report.should_apply(review.sentiment.as_ref(), &record, dry) {
+                report.count(self.app.store.apply_review_analysis(&review, record, false).await?);
             }
         }
         Ok(page.next)
@@ -123,23 +109,44 @@ impl Backfill {
     ) -> Result<Option<PageKey>, Error> {
         let page = self.app.store.list_all_feedback(n, after).await?;
         for fb in page.items {
-            report.examined += 1;
-            if fb.analysis_state == AnalysisState::Pending {
-                report.awaiting_first_analysis += 1;
+            if report.awaits_first_analysis(fb.analysis_state) {
                 continue;
             }
-            let record = self.analyzer.score(&format!("{}. {}", fb.subject, fb.message)).await;
-            if fb.sentiment.as_ref().is_some_and(|s| s.analysis == record.analysis) {
-                report.unchanged += 1;
-            } else if dry {
-                report.rescored += 1;
-            } else {
-                match self.app.store.apply_feedback_analysis(&fb, record, false).await? {
-                    cm_store::reviews::Applied::Applied => report.rescored += 1,
-                    cm_store::reviews::Applied::AlreadyApplied => report.skipped += 1,
-                }
+            let record = self.analyzer.score(&fb.analysed_text()).await;
+            if report.should_apply(fb.sentiment.as_ref(), &record, dry) {
+                report.count(self.app.store.apply_feedback_analysis(&fb, record, false).await?);
             }
         }
         Ok(page.next)
+    }
+}
+
+impl Report {
+    /// Tallies one examined item; true when the stream has yet to give it a first
+    /// analysis (that is the stream's job, and scoring it here would be wasted).
+    fn awaits_first_analysis(&mut self, state: AnalysisState) -> bool {
+        self.examined += 1;
+        let pending = state == AnalysisState::Pending;
+        self.awaiting_first_analysis += usize::from(pending);
+        pending
+    }
+
+    /// Tallies a scored item and says whether its new result must be written.
+    fn should_apply(&mut self, current: Option<&SentimentRecord>, new: &SentimentRecord, dry: bool) -> bool {
+        if current.is_some_and(|c| c.analysis == new.analysis) {
+            self.unchanged += 1;
+        } else if dry {
+            self.rescored += 1;
+        } else {
+            return true;
+        }
+        false
+    }
+
+    fn count(&mut self, applied: Applied) {
+        match applied {
+            Applied::Applied => self.rescored += 1,
+            Applied::AlreadyApplied => self.skipped += 1,
+        }
     }
 }

@@ -78,7 +78,7 @@ impl Scorer {
         if review.analysis_state == AnalysisState::Pending {
             let record = self.analyzer.score(&review.text).await;
             let alert = review.rating <= ALERT_MAX_STARS;
-            self.app.store.apply_review_analysis(&review, record, alert).await.map_err(|e| format!("{e:?}"))?;
+            self.app.store.apply_review_analysis(&review, record, alert).await?;
         }
         if review.rating <= ALERT_MAX_STARS {
             let pk = cm_store::bookings::booking_key(review.booking_id);
@@ -99,8 +99,7 @@ impl Scorer {
 
     async fn feedback(&self, feedback: Feedback) -> Result<(), Error> {
         if feedback.analysis_state == AnalysisState::Pending {
-            let text = format!("{}. {}", feedback.subject, feedback.message);
-            let record = self.analyzer.score(&text).await;
+            let record = self.analyzer.score(&feedback.analysed_text()).await;
             let alert = record.analysis.label == Label::Negative;
             self.app.store.apply_feedback_analysis(&feedback, record, alert).await?;
         }

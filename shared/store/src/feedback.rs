@@ -62,6 +62,14 @@ pub struct Feedback {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Feedback {
+    /// The text the analyzer scores. The stream and the backfill must score the same
+    /// text, or every backfill would "re-score" what the stream got right.
+    pub fn analysed_text(&self) -> String {
+        format!("{}. {}", self.subject, self.message)
+    }
+}
+
 pub const ALL_FEEDBACK: &str = "FEEDBACK";
 
 pub fn feedback_key(id: FeedbackId) -> String {

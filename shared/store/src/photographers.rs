@@ -84,17 +84,13 @@ struct ListingItem {
 }
 
 /// Why a profile write did not happen.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ProfileWriteError {
     /// Someone else changed the profile between our read and write, every retry.
+    #[error("the profile kept changing while it was being written")]
     Contended,
-    Store(StoreError),
-}
-
-impl From<StoreError> for ProfileWriteError {
-    fn from(e: StoreError) -> Self {
-        ProfileWriteError::Store(e)
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 const WRITE_ATTEMPTS: usize = 4;

@@ -200,28 +200,21 @@ impl Store {
         limit: usize,
         after: Option<&PageKey>,
     ) -> Result<Page<Review>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", attr)
-            .expression_attribute_values(":pk", s(pk))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(100))
-            .set_exclusive_start_key(after.map(PageKey::to_item))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| from_item::<ReviewItem>(i).map(|r| r.review))
-            .collect::<Result<_, _>>()?;
-        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
-        Ok(Page { items, next })
+        let sk_attr = attr.replace("pk", "sk");
+        let make = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", attr)
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(false)
+        };
+        crate::page::filtered_page(make, limit, after, &["pk", "sk", attr, &sk_attr], |i| {
+            from_item::<ReviewItem>(i).map(|r| r.review)
+        })
+        .await
     }
 
     /// Records an analysis of `review` (which must be the version that was analysed)

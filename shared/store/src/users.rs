@@ -214,28 +214,22 @@ impl Store {
             Some(r) => (keys::GSI1, "gsi1pk", keys::role(r.as_str())),
             None => (keys::GSI3, "gsi3pk", keys::ALL_USERS.to_string()),
         };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", pk_attr)
-            .expression_attribute_values(":pk", s(pk))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(after.map(PageKey::to_item))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| from_item::<UserItem>(i).map(|u| u.user))
-            .collect::<Result<_, _>>()?;
-        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
-        Ok(Page { items, next })
+        let sk_attr = if role.is_some() { "gsi1sk" } else { "gsi3sk" };
+        let make = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", pk_attr)
+                .expression_attribute_values(":pk", s(&pk))
+                .scan_index_forward(false)
+        };
+        let limit = usize::try_from(limit).unwrap_or(1);
+        crate::page::filtered_page(make, limit, after, &["pk", "sk", pk_attr, sk_attr], |i| {
+            from_item::<UserItem>(i).map(|u| u.user)
+        })
+        .await
     }
 
     pub async fn login_state(&self, id: UserId) -> Result<LoginState, StoreError> {
