@@ -1,7 +1,8 @@
 //! Real API Gateway HTTP API (payload format 2.0) events, as API Gateway would send
 //! them for a route, fed through lambda_http's own parser into the real handler.
 
-use cm_http::{ApiError, App, Body, Request, Response};
+use cm_app::App;
+use cm_http::{Body, IntoProblem, Request, Response};
 use serde_json::{Value, json};
 use std::future::Future;
 
@@ -166,25 +167,27 @@ impl TestResponse {
     }
 }
 
-pub async fn call<F, Fut>(app: &'static App, handler: F, event: ApiEvent) -> TestResponse
+pub async fn call<S, F, Fut, E>(app: &'static App<S>, handler: F, event: ApiEvent) -> TestResponse
 where
-    F: Fn(&'static App, Request) -> Fut,
-    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    F: Fn(&'static App<S>, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, E>>,
+    E: IntoProblem,
 {
     respond(app, handler, event.into_request()).await
 }
 
-pub async fn respond<F, Fut>(app: &'static App, handler: F, req: Request) -> TestResponse
+pub async fn respond<S, F, Fut, E>(app: &'static App<S>, handler: F, req: Request) -> TestResponse
 where
-    F: Fn(&'static App, Request) -> Fut,
-    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    F: Fn(&'static App<S>, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, E>>,
+    E: IntoProblem,
 {
     let resp = cm_http::dispatch(app, &handler, req).await;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = match resp.body() {
         Body::Text(t) => t.clone(),
-        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        Body::Binary(b) => String::from_utf8_lossy(b.as_slice()).into_owned(),
         _ => String::new(),
     };
     let body =

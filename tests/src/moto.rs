@@ -5,14 +5,28 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, StreamSpecification, StreamViewType,
 };
-use cm_http::App;
-use cm_store::Store;
+use cm_accounts::tokens::{AccessTokens, KeySet};
+use cm_app::App;
+use cm_http::CursorKey;
+use cm_store::DynamoStore;
 use serde_yaml_ng::Value;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+/// The token keys every test function is given (`TOKEN_KEYS` in the local form).
+pub const TEST_TOKEN_KEYS: &str = r#"{"kid":"test-1","secret":"test-secret-that-is-at-least-32-bytes-long"}"#;
+pub const TEST_CURSOR_KEY: &str = "test-cursor-key-that-is-at-least-32-bytes-long";
+
+pub fn test_tokens() -> AccessTokens {
+    let keys = KeySet::parse(TEST_TOKEN_KEYS).expect("test token keys");
+    AccessTokens::new(&keys, chrono::Duration::minutes(15), chrono::Duration::days(30))
+}
+
+/// An [`App`] on `store` with the test keys, as every API function has in AWS.
+pub fn app(store: DynamoStore) -> App<DynamoStore> {
+    App::new(store).with_tokens(test_tokens()).with_cursors(CursorKey::new(TEST_CURSOR_KEY.as_bytes()).expect("key"))
+}
 
 fn endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
@@ -55,7 +69,7 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 
 /// One test's world: its own table and an [`App`] wired to it.
 pub struct TestEnv {
-    pub app: &'static App,
+    pub app: &'static App<DynamoStore>,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub table: String,
 }
@@ -65,7 +79,7 @@ pub async fn env() -> TestEnv {
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     let table = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
     create_table_from_template(&dynamo, &table).await;
-    let app = App::new(Store::new(dynamo.clone(), &table), TEST_SECRET.as_bytes()).expect("app");
+    let app = app(DynamoStore::new(dynamo.clone(), &table));
     TestEnv { app: Box::leak(Box::new(app)), dynamo, table }
 }
 

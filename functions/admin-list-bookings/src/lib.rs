@@ -1,10 +1,30 @@
 //! `GET /admin/bookings?status=&from=&to=&limit=&cursor=`: every booking by start time.
 
-use cm_domain::account::Role;
-use cm_http::{ApiError, App, Body, Query, Request, Response};
+use cm_accounts::Role;
+use cm_app::listing::{ListBookingsError, list_bookings};
+use cm_app::{App, AuthError};
+use cm_http::{Body, IntoProblem, Problem, Query, Request, Response};
 use cm_store::bookings::Party;
+use cm_store::{BookingReader, UserReader};
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
-    cm_http::booking_list::list(app, Query::of(&req), Party::Everyone, "admin-bookings", &[]).await
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    List(#[from] ListBookingsError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::List(e) => e.to_problem(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + BookingReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+    cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
+    Ok(list_bookings(app, Query::of(&req), Party::Everyone, "admin-bookings", &[]).await?)
 }

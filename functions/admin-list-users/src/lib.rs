@@ -1,10 +1,34 @@
 //! `GET /admin/users?role=&limit=&cursor=`: accounts, newest first (admins only).
 
-use cm_domain::account::{Role, UserView};
-use cm_http::{ApiError, App, Body, PageBody, Query, Request, Response};
+use cm_accounts::{Role, UserView};
+use cm_app::{App, AuthError};
+use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, Request, RequestError, Response};
+use cm_store::{PageKey, StoreError, UserDirectory, UserReader};
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Store(_) | Error::Internal(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + UserDirectory>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+    cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
     let role = q.parse("role", "client, photographer or admin", Role::parse);
     let limit = q.limit();
@@ -12,9 +36,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
     q.finish(&["role", "limit", "cursor"])?;
 
     let scope = format!("admin-users|{}", role.map_or("all", Role::as_str));
-    let after = cursor.map(|c| app.decode_cursor(&scope, &c)).transpose()?;
-    let page = app.store.list_users(role, limit as i32, after.as_ref()).await?;
-    let next_cursor = page.next.map(|k| app.encode_cursor(&scope, &k)).transpose()?;
+    let after: Option<PageKey> = cursor.map(|c| app.cursors()?.decode(&scope, &c).map_err(Error::from)).transpose()?;
+    let page = app.store.list_users(role, limit, after.as_ref()).await?;
+    let next_cursor = page.next.map(|k| app.cursors()?.encode(&scope, &k)).transpose()?;
     let items: Vec<UserView> = page.items.iter().map(UserView::from).collect();
-    cm_http::ok(&PageBody { items, next_cursor })
+    Ok(cm_http::ok(&PageBody { items, next_cursor }))
 }

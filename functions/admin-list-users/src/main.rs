@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(admin_list_users::handle).await
+    cm_runtime::http(admin_list_users::handle).await
 }

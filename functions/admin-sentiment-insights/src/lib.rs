@@ -3,17 +3,19 @@
 //! aggregates the sentiment stream keeps (one Query) and the score index (one Query):
 //! never a scan, whatever the volume.
 
-use chrono::{Days, NaiveDate, Utc};
-use cm_domain::FieldErrors;
-use cm_domain::account::Role;
-use cm_domain::insights::{Granularity, Summary, summarize};
-use cm_http::review_view::{FeedbackView, feedback_view};
-use cm_http::{ApiError, App, Body, Query, Request, Response};
+use chrono::{Days, NaiveDate};
+use cm_accounts::Role;
+use cm_app::{App, AuthError};
+use cm_core::FieldErrors;
+use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_reviews::insights::{Granularity, Summary, summarize};
+use cm_reviews::view::{FeedbackView, feedback_view};
+use cm_store::{FeedbackReader, InsightsReader, StoreError, UserReader};
 use serde::Serialize;
 
 pub const MAX_RANGE_DAYS: u64 = 366;
 const DEFAULT_RANGE_DAYS: u64 = 30;
-const NEGATIVE_ITEMS: i32 = 10;
+const NEGATIVE_ITEMS: usize = 10;
 
 #[derive(Serialize)]
 struct InsightsBody<'a> {
@@ -25,24 +27,45 @@ struct InsightsBody<'a> {
     most_negative_open: Vec<FeedbackView<'a>>,
 }
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Store(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + InsightsReader + FeedbackReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let from = q.parse("from", "a date YYYY-MM-DD", date);
     let to = q.parse("to", "a date YYYY-MM-DD", date);
     let granularity = q.parse("granularity", "day or week", Granularity::parse).unwrap_or(Granularity::Day);
     q.finish(&["from", "to", "granularity"])?;
-    let to = to.unwrap_or_else(|| Utc::now().date_naive());
+    let to = to.unwrap_or_else(|| app.now().date_naive());
     let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_RANGE_DAYS - 1));
     if from > to {
-        return Err(ApiError::InvalidQuery(FieldErrors::single("to", "must not be before from")));
+        return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
     }
     if (to - from).num_days() >= MAX_RANGE_DAYS as i64 {
-        return Err(ApiError::InvalidQuery(FieldErrors::single(
-            "to",
-            format!("the range is limited to {MAX_RANGE_DAYS} days"),
-        )));
+        let message = format!("the range is limited to {MAX_RANGE_DAYS} days");
+        return Err(RequestError::InvalidQuery(FieldErrors::single("to", message)).into());
     }
     let (days, negative) =
         tokio::try_join!(app.store.sentiment_days(from, to), app.store.most_negative_open_feedback(NEGATIVE_ITEMS))?;
@@ -54,5 +77,5 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         summary: summarize(&days, from, to, granularity),
         most_negative_open: negative.iter().map(feedback_view).collect(),
     };
-    cm_http::ok(&body)
+    Ok(cm_http::ok(&body))
 }

@@ -1,11 +1,12 @@
 //! `PATCH /admin/feedback/{id}` `{status}`: triage.
 
-use chrono::Utc;
-use cm_domain::FeedbackId;
-use cm_domain::account::Role;
-use cm_http::review_view::feedback_view;
-use cm_http::{ApiError, App, Body, Request, Response};
-use cm_store::feedback::FeedbackStatus;
+use cm_accounts::Role;
+use cm_app::{App, AuthError};
+use cm_core::FeedbackId;
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_reviews::FeedbackStatus;
+use cm_reviews::view::feedback_view;
+use cm_store::{FeedbackReader, FeedbackWriter, StoreError, UserReader};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -14,20 +15,50 @@ struct StatusInput {
     status: FeedbackStatus,
 }
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
-    let id: FeedbackId = cm_http::path_param(&req, "id", "feedback")?;
-    let input: StatusInput = cm_http::parse_json(&req)?;
-    let not_found = || ApiError::NotFound(format!("no feedback with id `{id}`"));
-    // The stream may be writing the analysis at the same moment; re-read and retry.
-    for _ in 0..3 {
-        let current = app.store.get_feedback(id).await?.ok_or_else(not_found)?;
-        if current.status == input.status {
-            return cm_http::ok(&feedback_view(&current));
-        }
-        if let Some(updated) = app.store.update_feedback_status(&current, input.status, Utc::now()).await? {
-            return cm_http::ok(&feedback_view(&updated));
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("no feedback {0}")]
+    NotFound(FeedbackId),
+    #[error("feedback {0} kept changing while it was being updated")]
+    Contended(FeedbackId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::NotFound(id) => Problem::not_found(format!("no feedback with id `{id}`")),
+            Error::Contended(_) => {
+                Problem::conflict("concurrent-update", "Concurrent update", "the feedback changed meanwhile; retry")
+            }
+            Error::Store(_) => Problem::internal(),
         }
     }
-    Err(ApiError::conflict("concurrent-update", "Concurrent update", "the feedback changed meanwhile; retry"))
+}
+
+pub async fn handle<S: UserReader + FeedbackReader + FeedbackWriter>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
+    let id: FeedbackId = cm_http::path_param(&req, "id", "feedback")?;
+    let input: StatusInput = cm_http::parse_json(&req)?;
+    // The stream may be writing the analysis at the same moment; re-read and retry.
+    for _ in 0..3 {
+        let current = app.store.get_feedback(id).await?.ok_or(Error::NotFound(id))?;
+        if current.status == input.status {
+            return Ok(cm_http::ok(&feedback_view(&current)));
+        }
+        if let Some(updated) = app.store.update_feedback_status(&current, input.status, app.now()).await? {
+            return Ok(cm_http::ok(&feedback_view(&updated)));
+        }
+    }
+    Err(Error::Contended(id))
 }

@@ -2,11 +2,12 @@
 //! deactivated user cannot sign in, their tokens stop working, and a deactivated
 //! photographer disappears from search and from their public profile URL.
 
-use chrono::Utc;
-use cm_domain::UserId;
-use cm_domain::account::{Role, UserView};
-use cm_http::{ApiError, App, Body, Request, Response};
+use cm_accounts::{Role, UserView};
+use cm_app::{App, AuthError};
+use cm_core::UserId;
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::photographers::ProfileWriteError;
+use cm_store::{PhotographerWriter, StoreError, UserReader, UserWriter};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -15,35 +16,64 @@ struct UpdateUserInput {
     active: bool,
 }
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let admin = cm_http::authenticate_as(app, &req, &[Role::Admin]).await?;
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("an admin cannot deactivate themselves")]
+    SelfDeactivation,
+    #[error("no user {0}")]
+    NotFound(UserId),
+    #[error("the photographer profile kept changing")]
+    Contended,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ProfileWriteError> for Error {
+    fn from(e: ProfileWriteError) -> Self {
+        match e {
+            ProfileWriteError::Contended => Error::Contended,
+            ProfileWriteError::Store(e) => Error::Store(e),
+        }
+    }
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::SelfDeactivation => Problem::conflict(
+                "self-deactivation",
+                "Cannot deactivate yourself",
+                "ask another admin; this keeps at least one admin able to sign in",
+            ),
+            Error::NotFound(id) => Problem::not_found(format!("no user with id `{id}`")),
+            Error::Contended => {
+                Problem::conflict("concurrent-update", "Concurrent update", "the profile changed meanwhile; retry")
+            }
+            Error::Store(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + UserWriter + PhotographerWriter>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    let admin = cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let id: UserId = cm_http::path_param(&req, "id", "user")?;
     let input: UpdateUserInput = cm_http::parse_json(&req)?;
     if id == admin.id() && !input.active {
-        return Err(ApiError::conflict(
-            "self-deactivation",
-            "Cannot deactivate yourself",
-            "ask another admin; this keeps at least one admin able to sign in",
-        ));
+        return Err(Error::SelfDeactivation);
     }
-    let now = Utc::now();
-    let user = app
-        .store
-        .set_user_active(id, input.active, now)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no user with id `{id}`")))?;
+    let now = app.now();
+    let user = app.store.set_user_active(id, input.active, now).await?.ok_or(Error::NotFound(id))?;
     if user.role == Role::Photographer {
-        match app.store.set_photographer_listed(id, input.active, now).await {
-            Ok(_) => {}
-            Err(ProfileWriteError::Contended) => {
-                return Err(ApiError::conflict(
-                    "concurrent-update",
-                    "Concurrent update",
-                    "the profile changed meanwhile; retry",
-                ));
-            }
-            Err(ProfileWriteError::Store(e)) => return Err(e.into()),
-        }
+        app.store.set_photographer_listed(id, input.active, now).await?;
     }
-    cm_http::ok(&UserView::from(&user))
+    Ok(cm_http::ok(&UserView::from(&user)))
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(admin_update_user::handle).await
+    cm_runtime::http(admin_update_user::handle).await
 }

@@ -6,15 +6,15 @@
 //! partitions: no Scan, even off the request path.
 
 use cm_analyzer::Analyzer;
-use cm_http::App;
-use cm_store::PageKey;
-use cm_store::insights::SentimentRecord;
-use cm_store::reviews::{AnalysisState, Applied};
+use cm_app::App;
+use cm_reviews::{AnalysisState, SentimentRecord};
+use cm_store::reviews::Applied;
+use cm_store::{DynamoStore, FeedbackReader, PageKey, ReviewReader, SentimentWriter};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 
-pub struct Backfill {
-    pub app: App,
+pub struct Backfill<S> {
+    pub app: App<S>,
     pub analyzer: Analyzer,
 }
 
@@ -52,12 +52,13 @@ pub struct Report {
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGES_PER_INVOCATION: usize = 20;
 
-impl Backfill {
-    pub async fn from_env() -> Result<Backfill, Error> {
-        let sdk = aws_config::load_from_env().await;
-        Ok(Backfill { app: App::from_env().await?, analyzer: Analyzer::from_env(&sdk)? })
+impl Backfill<DynamoStore> {
+    pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
+        Ok(Backfill { app: App::new(env.store()?), analyzer: Analyzer::from_env(&env.sdk)? })
     }
+}
 
+impl<S: ReviewReader + FeedbackReader + SentimentWriter> Backfill<S> {
     pub async fn handle(&self, event: LambdaEvent<Request>) -> Result<Report, Error> {
         self.run(event.payload).await
     }
@@ -92,7 +93,7 @@ impl Backfill {
             if report.awaits_first_analysis(review.analysis_state) {
                 continue;
             }
-            let record = self.analyzer.score(&review.text).await;
+            let record = self.analyzer.score(&review.text, self.app.now()).await;
             if report.should_apply(review.sentiment.as_ref(), &record, dry) {
                 report.count(self.app.store.apply_review_analysis(&review, record, false).await?);
             }
@@ -107,12 +108,12 @@ impl Backfill {
         dry: bool,
         report: &mut Report,
     ) -> Result<Option<PageKey>, Error> {
-        let page = self.app.store.list_all_feedback(n, after).await?;
+        let page = self.app.store.list_feedback(None, None, n, after).await?;
         for fb in page.items {
             if report.awaits_first_analysis(fb.analysis_state) {
                 continue;
             }
-            let record = self.analyzer.score(&fb.analysed_text()).await;
+            let record = self.analyzer.score(&fb.analysed_text(), self.app.now()).await;
             if report.should_apply(fb.sentiment.as_ref(), &record, dry) {
                 report.count(self.app.store.apply_feedback_analysis(&fb, record, false).await?);
             }

@@ -1,6 +1,8 @@
+// The re-scoring future nests the store's retrying transaction futures deeply enough
+// that checking it is `Send` exceeds the default query depth.
+#![recursion_limit = "256"]
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    cm_http::init_tracing();
-    let backfill: &'static _ = Box::leak(Box::new(backfill_sentiment::Backfill::from_env().await?));
-    lambda_runtime::run(lambda_runtime::service_fn(move |event| backfill.handle(event))).await
+    cm_runtime::service(backfill_sentiment::Backfill::from_env, |backfill, event| backfill.handle(event)).await
 }

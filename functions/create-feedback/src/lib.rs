@@ -1,46 +1,41 @@
 //! `POST /feedback` `{category, subject, message}`: any signed-in user tells us
 //! something. Sentiment is added by the stream; negative feedback alerts the admins.
 
-use chrono::Utc;
-use cm_domain::feedback::{MAX_REVIEW_CHARS, MAX_SUBJECT_CHARS, check_text};
-use cm_domain::{FeedbackId, FieldErrors};
-use cm_http::review_view::feedback_view;
-use cm_http::{ApiError, App, Body, Request, Response};
-use cm_store::feedback::{Feedback, FeedbackCategory, FeedbackStatus};
-use cm_store::reviews::AnalysisState;
-use serde::Deserialize;
+use cm_app::{App, AuthError};
+use cm_core::FieldErrors;
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_reviews::Feedback;
+use cm_reviews::input::FeedbackInput;
+use cm_reviews::view::feedback_view;
+use cm_store::{FeedbackWriter, StoreError, UserReader};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeedbackInput {
-    category: FeedbackCategory,
-    subject: String,
-    message: String,
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("invalid feedback: {0}")]
+    Invalid(#[from] FieldErrors),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = cm_http::authenticate(app, &req).await?;
-    let input: FeedbackInput = cm_http::parse_json(&req)?;
-    let mut errors = FieldErrors::new();
-    let subject = check_text(&mut errors, "subject", &input.subject, MAX_SUBJECT_CHARS);
-    let message = check_text(&mut errors, "message", &input.message, MAX_REVIEW_CHARS);
-    let (subject, message) = errors.into_result((subject, message))?;
-    let now = Utc::now();
-    let feedback = Feedback {
-        id: FeedbackId::new(),
-        user_id: caller.id(),
-        user_role: caller.role(),
-        category: input.category,
-        subject,
-        message,
-        status: FeedbackStatus::Open,
-        sentiment: None,
-        analysis_state: AnalysisState::Pending,
-        analysis_version: 0,
-        alert_pending: false,
-        created_at: now,
-        updated_at: now,
-    };
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::Store(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + FeedbackWriter>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+    let caller = cm_app::authenticate(app, &req).await?;
+    let input = cm_http::parse_json::<FeedbackInput>(&req)?.validate()?;
+    let feedback = Feedback::new(caller.id(), caller.role(), input.category, input.subject, input.message, app.now());
     app.store.create_feedback(&feedback).await?;
-    cm_http::created(&format!("/admin/feedback/{}", feedback.id), &feedback_view(&feedback))
+    Ok(cm_http::created(&format!("/admin/feedback/{}", feedback.id), &feedback_view(&feedback)))
 }

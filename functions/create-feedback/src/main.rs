@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(create_feedback::handle).await
+    cm_runtime::http(create_feedback::handle).await
 }

@@ -4,10 +4,11 @@
 //! moment either wins (the sweep skips it) or loses cleanly with a 409.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use chrono::{DateTime, TimeDelta, Utc};
-use cm_http::App;
-use cm_scheduling::{Actor, BookingStatus, TransitionContext, transition};
+use chrono::{DateTime, Utc};
+use cm_app::App;
+use cm_booking::{Actor, BookingStatus, Transition, transition};
 use cm_store::bookings::BookingWriteError;
+use cm_store::{BookingWriter, PageKey, PendingBookings};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 
@@ -18,47 +19,51 @@ pub struct Summary {
     pub skipped: usize,
 }
 
-const PAGE: i32 = 50;
+const PAGE: usize = 50;
 /// Leaves headroom inside the function timeout; the next run continues.
 const MAX_PAGES: usize = 20;
 
-pub async fn handle(app: &App, event: LambdaEvent<EventBridgeEvent<serde_json::Value>>) -> Result<Summary, Error> {
+pub async fn handle<S: PendingBookings + BookingWriter>(
+    app: &App<S>,
+    event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
+) -> Result<Summary, Error> {
     // The scheduled time, not the clock: a delayed or retried invocation expires what
     // was due when it was meant to run, never more.
-    let now = event.payload.time.map_or_else(Utc::now, |t| t.min(Utc::now()));
-    let summary = expire_due(app, now).await?;
+    let now = app.now();
+    let due_at = event.payload.time.map_or(now, |t| t.min(now));
+    let summary = expire_due(app, due_at).await?;
     tracing::info!(expired = summary.expired, skipped = summary.skipped, "expiry sweep");
     Ok(summary)
 }
 
-pub async fn expire_due(app: &App, now: DateTime<Utc>) -> Result<Summary, Error> {
+pub async fn expire_due<S: PendingBookings + BookingWriter>(
+    app: &App<S>,
+    now: DateTime<Utc>,
+) -> Result<Summary, Error> {
     let mut summary = Summary::default();
+    let mut after: Option<PageKey> = None;
     for _ in 0..MAX_PAGES {
-        let due = app.store.pending_due(now, PAGE).await?;
-        if due.is_empty() {
-            break;
-        }
-        let mut progressed = false;
-        for booking in due {
-            let window = TimeDelta::hours(i64::from(booking.cancellation_window_hours));
-            let ctx = TransitionContext::new(now, booking.requested_at, booking.start, booking.end, window);
+        let page = app.store.pending_due(now, PAGE, after.as_ref()).await?;
+        for booking in page.items {
+            let ctx = booking.transition_context(now);
             let Ok(change) = transition(booking.status, BookingStatus::Expired, Actor::System, &ctx) else {
                 summary.skipped += 1;
                 continue;
             };
-            let change = cm_scheduling::Transition { reason: Some("not confirmed in time".into()), ..change };
+            let change = Transition { reason: Some("not confirmed in time".into()), ..change };
             let expired = booking.after_transition(&change, None);
             match app.store.update_booking_status(&booking, &expired).await {
-                Ok(()) => {
-                    summary.expired += 1;
-                    progressed = true;
-                }
+                Ok(()) => summary.expired += 1,
                 Err(BookingWriteError::Store(e)) => return Err(e.into()),
-                Err(_) => summary.skipped += 1,
+                Err(BookingWriteError::Stale | BookingWriteError::Overlap | BookingWriteError::DailyLimit) => {
+                    summary.skipped += 1
+                }
+                Err(BookingWriteError::IdempotencyKeyTaken) => summary.skipped += 1,
             }
         }
-        if !progressed {
-            break;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
         }
     }
     Ok(summary)

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    cm_http::run_event(expire_bookings::handle).await
+    cm_runtime::service(|env| async move { Ok(cm_app::App::new(env.store()?)) }, expire_bookings::handle).await
 }

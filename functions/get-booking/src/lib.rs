@@ -1,13 +1,39 @@
 //! `GET /bookings/{id}`: for its client, its photographer and admins; 404 for anyone
 //! else, exactly as for a booking that does not exist.
 
-use cm_domain::BookingId;
-use cm_http::booking::{load_visible, view};
-use cm_http::{ApiError, App, Body, Request, Response};
+use cm_app::bookings::{booking_not_found, visible_booking};
+use cm_app::{App, AuthError};
+use cm_booking::view::view;
+use cm_core::BookingId;
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_store::{BookingReader, StoreError, UserReader};
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = cm_http::authenticate(app, &req).await?;
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("booking {0} does not exist or is not the caller's")]
+    NotFound(BookingId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::NotFound(id) => booking_not_found(*id),
+            Error::Store(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S: UserReader + BookingReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+    let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
-    let (booking, _) = load_visible(app, &caller, id).await?;
-    cm_http::ok(&view(&booking))
+    let (booking, _) = visible_booking(&app.store, &caller, id).await?.ok_or(Error::NotFound(id))?;
+    Ok(cm_http::ok(&view(&booking)))
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(get_my_photographer_profile::handle).await
+    cm_runtime::http(get_my_photographer_profile::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(list_photographer_reviews::handle).await
+    cm_runtime::http(list_photographer_reviews::handle).await
 }

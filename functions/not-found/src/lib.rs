@@ -1,9 +1,10 @@
 //! The API's `$default` route: any method and path no other route claims gets a
 //! problem document instead of API Gateway's bare `{"message":"Not Found"}`.
 
-use cm_http::{ApiError, App, Body, Request, Response};
+use cm_app::App;
+use cm_http::{Body, Request, RequestError, Response};
 
-pub async fn handle(_app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle<S>(_app: &App<S>, req: Request) -> Result<Response<Body>, RequestError> {
     let path: String = req.uri().path().chars().take(200).collect();
-    Err(ApiError::NotFound(format!("no route for {} {path}", req.method())))
+    Err(RequestError::NotFound(format!("no route for {} {path}", req.method())))
 }

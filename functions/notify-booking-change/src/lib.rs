@@ -32,17 +32,16 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_sesv2::primitives::Blob;
-use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
-use cm_http::{App, ConfigError};
-use cm_notify::{BookingEvent, BookingSnapshot, Email, Party, Role, SnsMessage};
-use cm_scheduling::{Actor, BookingStatus};
-use cm_store::bookings::{Booking, HistoryAction};
-use cm_store::claims::Claim;
+use cm_accounts::User;
+use cm_app::App;
+use cm_booking::booking::Booking;
+use cm_core::UserId;
+use cm_notify::{BookingEvent, Email, Party, Role, SnsMessage, event_for, snapshot};
+use cm_runtime::{ConfigError, env_var};
+use cm_store::claims::{Once, OnceError, once};
+use cm_store::{Claims, DynamoStore, UserReader};
 use lambda_runtime::{Error, LambdaEvent};
-use mail_builder::MessageBuilder;
-use mail_builder::headers::content_type::ContentType;
-use mail_builder::mime::MimePart;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::future::Future;
@@ -58,9 +57,7 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        let var = |name: &'static str| {
-            std::env::var(name).ok().filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
-        };
+        let var = |name: &'static str| env_var(name).ok_or(ConfigError::Missing(name));
         let from_email = var("NOTIFY_FROM_EMAIL")?;
         if !from_email.contains('@') {
             return Err(ConfigError::Invalid("NOTIFY_FROM_EMAIL must be an email address".into()));
@@ -75,33 +72,31 @@ impl Config {
 
 /// Configuration and clients, built once per cold start.
 #[derive(Debug)]
-pub struct Notifier {
-    pub app: App,
+pub struct Notifier<S> {
+    pub app: App<S>,
     ses: aws_sdk_sesv2::Client,
     sns: aws_sdk_sns::Client,
     config: Config,
 }
 
-impl Notifier {
-    pub fn new(app: App, sdk: &aws_config::SdkConfig, config: Config) -> Notifier {
-        Notifier { app, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
-    }
+/// What the notifier touches: the booking's people, and the claims that make each
+/// message go out once.
+pub trait NotifierStore: UserReader + Claims {}
+impl<S: UserReader + Claims> NotifierStore for S {}
 
-    /// `TABLE_NAME`, `NOTIFY_FROM_EMAIL`, `PLATFORM_TOPIC_ARN`; AWS endpoints and
-    /// credentials from the standard SDK environment.
-    pub async fn from_env() -> Result<Notifier, ConfigError> {
-        let config = Config::from_env()?;
-        let app = App::from_env().await?;
-        let sdk = aws_config::load_from_env().await;
-        Ok(Notifier::new(app, &sdk, config))
+impl<S> Notifier<S> {
+    pub fn new(app: App<S>, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
+        Notifier { app, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
     }
 }
 
-/// The whole `main`: configuration and clients once, then the handler per batch.
-pub async fn run() -> Result<(), Error> {
-    cm_http::init_tracing();
-    let notifier: &'static Notifier = Box::leak(Box::new(Notifier::from_env().await?));
-    lambda_runtime::run(lambda_runtime::service_fn(move |event| handle(notifier, event))).await
+impl Notifier<DynamoStore> {
+    /// `TABLE_NAME`, `NOTIFY_FROM_EMAIL`, `PLATFORM_TOPIC_ARN`; AWS endpoints and
+    /// credentials from the standard SDK environment.
+    pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
+        let config = Config::from_env()?;
+        Ok(Notifier::new(App::new(env.store()?), &env.sdk, config))
+    }
 }
 
 /// Why a record could not be fully handled. All are reported as batch item failures;
@@ -172,60 +167,6 @@ pub fn classify(record: &EventRecord) -> Result<Change, RecordError> {
     })
 }
 
-/// The event a booking change is: `old_sequence` is `None` for a new booking. A change
-/// that did not bump the sequence is nothing to tell anyone.
-pub fn event_for(new: &Booking, old_sequence: Option<u32>) -> Option<BookingEvent> {
-    let Some(old_sequence) = old_sequence else {
-        return Some(BookingEvent::Created);
-    };
-    if new.sequence <= old_sequence {
-        return None;
-    }
-    let last = new.history.last()?;
-    match last.action {
-        HistoryAction::Rescheduled => Some(BookingEvent::Rescheduled),
-        HistoryAction::StatusChanged => match last.to {
-            BookingStatus::Confirmed => Some(BookingEvent::Confirmed),
-            BookingStatus::Declined => Some(BookingEvent::Declined),
-            BookingStatus::Cancelled => Some(BookingEvent::Cancelled),
-            BookingStatus::Expired => Some(BookingEvent::Expired),
-            BookingStatus::Completed => Some(BookingEvent::Completed),
-            BookingStatus::Pending => None,
-        },
-        HistoryAction::Created => None,
-    }
-}
-
-/// The booking as `cm_notify` renders it, with the reason, previous start and canceller
-/// taken from the change's own history entry.
-pub fn snapshot(b: &Booking) -> BookingSnapshot {
-    let last = b.history.last();
-    BookingSnapshot {
-        booking_id: b.id.to_string(),
-        status: match b.status {
-            BookingStatus::Pending => cm_notify::BookingStatus::Pending,
-            BookingStatus::Confirmed => cm_notify::BookingStatus::Confirmed,
-            BookingStatus::Declined => cm_notify::BookingStatus::Declined,
-            BookingStatus::Cancelled => cm_notify::BookingStatus::Cancelled,
-            BookingStatus::Expired => cm_notify::BookingStatus::Expired,
-            BookingStatus::Completed => cm_notify::BookingStatus::Completed,
-        },
-        start: b.start,
-        end: b.end,
-        event_type: b.event_type.clone(),
-        location: cm_notify::Location { address: b.location.address.clone(), city: b.location.city.clone() },
-        price: cm_notify::Price { amount_minor: b.price.amount_minor, currency: b.price.currency.as_str().to_string() },
-        sequence: b.sequence,
-        reason: last.and_then(|h| h.reason.clone()),
-        previous_start: last.and_then(|h| h.previous_start),
-        cancelled_by: last.filter(|h| h.to == BookingStatus::Cancelled).and_then(|h| match h.actor {
-            Actor::Client => Some(Role::Client),
-            Actor::Photographer => Some(Role::Photographer),
-            Actor::Admin | Actor::System => None,
-        }),
-    }
-}
-
 /// A claim must outlive the invocation holding it (so nobody else sends while it might
 /// still be sending) but not by much (so a retry after a timeout is not held up).
 const LEASE_MARGIN: TimeDelta = TimeDelta::seconds(5);
@@ -253,7 +194,10 @@ impl Lease {
     }
 }
 
-pub async fn handle(n: &Notifier, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
+pub async fn handle<S: NotifierStore>(
+    n: &Notifier<S>,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, Error> {
     let lease = Lease::of(&event.context);
     let mut response = DynamoDbEventResponse::default();
     // Bookings with a failed record earlier in this batch: their later records wait for
@@ -312,7 +256,7 @@ struct Tally {
     opted_out: usize,
 }
 
-async fn process(n: &Notifier, record: &EventRecord, lease: Lease) -> Result<(), RecordError> {
+async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease: Lease) -> Result<(), RecordError> {
     let (event, booking) = match classify(record)? {
         Change::Notify { event, booking } => (event, booking),
         Change::Ignore(why) => {
@@ -336,7 +280,12 @@ async fn process(n: &Notifier, record: &EventRecord, lease: Lease) -> Result<(),
 /// Every channel is tried even when another fails, so one bad address does not hold
 /// back the rest; the record then fails with the first error and its retry only redoes
 /// what is not done yet.
-async fn notify(n: &Notifier, event: BookingEvent, booking: &Booking, lease: Lease) -> Result<Tally, RecordError> {
+async fn notify<S: NotifierStore>(
+    n: &Notifier<S>,
+    event: BookingEvent,
+    booking: &Booking,
+    lease: Lease,
+) -> Result<Tally, RecordError> {
     let snapshot = snapshot(booking);
     let (client, photographer) = tokio::try_join!(user(n, booking.client_id), user(n, booking.photographer_id))?;
     let mut tally = Tally::default();
@@ -354,7 +303,7 @@ async fn notify(n: &Notifier, event: BookingEvent, booking: &Booking, lease: Lea
     let message =
         cm_notify::sns_message(event, &snapshot, &booking.photographer_id.to_string(), &booking.client_id.to_string());
     let key = effect_key(booking, "sns");
-    note(once(n, &key, lease, || publish(n, &message)).await, &mut tally);
+    note(once_per_change(n, &key, lease, || publish(n, &message)).await, &mut tally);
 
     let parties = [party(&client, Role::Client), party(&photographer, Role::Photographer)];
     for &role in cm_notify::recipients(event) {
@@ -376,7 +325,7 @@ async fn notify(n: &Notifier, event: BookingEvent, booking: &Booking, lease: Lea
         };
         let key = effect_key(booking, &format!("email:{role}"));
         let message_id = message_id(booking, role, &n.config.from_email);
-        note(once(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
+        note(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
     }
     match first_error {
         None => Ok(tally),
@@ -389,39 +338,23 @@ fn effect_key(b: &Booking, channel: &str) -> String {
     format!("notify:{}:{}:{channel}", b.id, b.sequence)
 }
 
-/// Runs `effect` unless it already ran: `Ok(true)` when it ran now, `Ok(false)` when an
-/// earlier delivery did it.
-async fn once<F, Fut>(n: &Notifier, key: &str, lease: Lease, effect: F) -> Result<bool, RecordError>
+/// Runs `effect` unless an earlier delivery did: `Ok(true)` when it ran now.
+async fn once_per_change<S, F, Fut>(n: &Notifier<S>, key: &str, lease: Lease, effect: F) -> Result<bool, RecordError>
 where
+    S: NotifierStore,
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(), RecordError>>,
 {
-    let claims = n.app.store.claims();
-    let now = Utc::now();
-    match claims.claim(key, lease.starting(now), now).await.map_err(|e| RecordError::Failed(e.to_string()))? {
-        Claim::AlreadyDone => Ok(false),
-        Claim::Busy { until } => Err(RecordError::Busy { key: key.to_string(), until }),
-        Claim::Acquired => match effect().await {
-            Ok(()) => {
-                // If this write fails the effect stays claimed until the lease ends, and
-                // the record is retried: a late duplicate rather than a lost message.
-                claims
-                    .complete(key, Utc::now())
-                    .await
-                    .map_err(|e| RecordError::Failed(format!("{key} was done but could not be recorded: {e}")))?;
-                Ok(true)
-            }
-            Err(e) => {
-                if let Err(release) = claims.release(key).await {
-                    tracing::warn!(key, error = %release, "could not release a claim; it lapses with its lease");
-                }
-                Err(e)
-            }
-        },
+    match once(&n.app.store, n.app.clock.as_ref(), key, lease.starting(n.app.now()), effect).await {
+        Ok(Once::Ran) => Ok(true),
+        Ok(Once::AlreadyDone) => Ok(false),
+        Err(OnceError::Busy { key, until }) => Err(RecordError::Busy { key, until }),
+        Err(OnceError::Effect(e)) => Err(e),
+        Err(e @ (OnceError::NotRecorded { .. } | OnceError::Store(_))) => Err(RecordError::Failed(e.to_string())),
     }
 }
 
-async fn user(n: &Notifier, id: cm_domain::UserId) -> Result<cm_domain::account::User, RecordError> {
+async fn user<S: UserReader>(n: &Notifier<S>, id: UserId) -> Result<User, RecordError> {
     match n.app.store.get_user(id).await {
         Ok(Some(u)) => Ok(u),
         Ok(None) => Err(RecordError::Poison(format!("the booking's user {id} does not exist"))),
@@ -429,11 +362,11 @@ async fn user(n: &Notifier, id: cm_domain::UserId) -> Result<cm_domain::account:
     }
 }
 
-fn party(u: &cm_domain::account::User, role: Role) -> Party {
+fn party(u: &User, role: Role) -> Party {
     Party { name: u.name.clone(), email: u.email.clone(), timezone: u.timezone.clone(), role }
 }
 
-async fn publish(n: &Notifier, m: &SnsMessage) -> Result<(), RecordError> {
+async fn publish<S>(n: &Notifier<S>, m: &SnsMessage) -> Result<(), RecordError> {
     let mut req = n.sns.publish().topic_arn(&n.config.topic_arn).subject(&m.subject).message(&m.message);
     for (name, value) in &m.attributes {
         let value = aws_sdk_sns::types::MessageAttributeValue::builder()
@@ -449,8 +382,8 @@ async fn publish(n: &Notifier, m: &SnsMessage) -> Result<(), RecordError> {
     Ok(())
 }
 
-async fn send_email(n: &Notifier, email: &Email, to: &Party, message_id: &str) -> Result<(), RecordError> {
-    let raw = mime(email, &n.config.from_email, to, message_id)
+async fn send_email<S>(n: &Notifier<S>, email: &Email, to: &Party, message_id: &str) -> Result<(), RecordError> {
+    let raw = cm_notify::mime(email, &n.config.from_email, to, message_id)
         .map_err(|e| RecordError::Failed(format!("building the MIME message: {e}")))?;
     let raw = aws_sdk_sesv2::types::RawMessage::builder()
         .data(Blob::new(raw))
@@ -473,59 +406,4 @@ async fn send_email(n: &Notifier, email: &Email, to: &Party, message_id: &str) -
 fn message_id(b: &Booking, role: Role, from_email: &str) -> String {
     let domain = from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d);
     format!("booking-{}.{}.{role}@{domain}", b.id, b.sequence)
-}
-
-const SENDER_NAME: &str = "Capture Moments";
-
-/// `multipart/mixed` of `multipart/alternative` (text, HTML) and the `text/calendar`
-/// invite with its iTIP `method` parameter, which mail clients read to offer "add to
-/// calendar" or "remove". The invite travels base64-encoded: its CRLF line endings and
-/// folded lines reach the calendar byte for byte.
-pub fn mime(email: &Email, from_email: &str, to: &Party, message_id: &str) -> std::io::Result<Vec<u8>> {
-    let alternative = MimePart::new(
-        "multipart/alternative",
-        vec![MimePart::new("text/plain", email.text.as_str()), MimePart::new("text/html", email.html.as_str())],
-    );
-    let body = match &email.ics {
-        Some(ics) => {
-            let invite = MimePart::new(content_type(&ics.content_type), base64_lines(ics.body.as_bytes()))
-                .attachment(ics.filename.as_str())
-                .transfer_encoding("base64");
-            MimePart::new("multipart/mixed", vec![alternative, invite])
-        }
-        None => alternative,
-    };
-    MessageBuilder::new()
-        .message_id(message_id.to_string())
-        .from((SENDER_NAME, from_email))
-        .to((display_name(&to.name), to.email.clone()))
-        .subject(email.subject.as_str())
-        .body(body)
-        .write_to_vec()
-}
-
-/// Base64 in lines of 76 characters (RFC 2045), CRLF-separated.
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
-    let mut out = lines.join("\r\n");
-    out.push_str("\r\n");
-    out
-}
-
-/// Names come from users: no control characters may reach a header.
-fn display_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
-}
-
-/// `text/calendar; method=REQUEST; charset=UTF-8` into a type and its parameters.
-fn content_type(raw: &str) -> ContentType<'static> {
-    let mut parts = raw.split(';').map(str::trim).filter(|p| !p.is_empty());
-    let mut ct = ContentType::new(parts.next().unwrap_or("application/octet-stream").to_string());
-    for param in parts {
-        if let Some((k, v)) = param.split_once('=') {
-            ct = ct.attribute(k.trim().to_string(), v.trim().trim_matches('"').to_string());
-        }
-    }
-    ct
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    notify_booking_change::run().await
+    cm_runtime::service(notify_booking_change::Notifier::from_env, notify_booking_change::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(reply_to_review::handle).await
+    cm_runtime::http(reply_to_review::handle).await
 }

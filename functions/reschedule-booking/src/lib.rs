@@ -1,17 +1,22 @@
 //! `POST /bookings/{id}/reschedule` `{start, duration_minutes?}`: move a booking in one
 //! transaction: the new slot is taken and the old one freed together, or nothing
-//! changes. A client's move needs the photographer's confirmation again.
+//! changes. A client's move needs the photographer's confirmation again. A new duration
+//! is priced as a new booking of that length would be (a package keeps its own
+//! duration); the same duration keeps the agreed price.
 
-use chrono::{TimeDelta, Utc};
-use cm_domain::{BookingId, FieldErrors};
-use cm_http::booking::{load_visible, occupied_intervals, rule_problem, stale, transition_problem, view};
-use cm_http::{ApiError, App, Body, Request, Response};
-use cm_scheduling::request::{parse_duration, parse_instant};
-use cm_scheduling::{
-    Availability, BookingDuration, BookingStatus, DEFAULT_SUGGESTIONS, RuleViolation, TransitionContext,
-    booking_footprint, check_booking, nearest_starts, reschedule,
+use chrono::TimeDelta;
+use cm_app::bookings::{booking_not_found, rule_problem, stale_problem, transition_problem, visible_booking};
+use cm_app::{App, AuthError};
+use cm_booking::request::{parse_duration, parse_instant};
+use cm_booking::view::view;
+use cm_booking::{
+    Availability, BookingDuration, DEFAULT_SUGGESTIONS, Quote, RuleViolation, Slot, TransitionError, booking_footprint,
+    check_booking, nearest_starts, occupied_intervals, quote, reschedule,
 };
-use cm_store::bookings::{BookingWriteError, HistoryAction, HistoryEntry};
+use cm_core::{BookingId, FieldErrors};
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_store::bookings::BookingWriteError;
+use cm_store::{AvailabilityReader, BookingReader, BookingWriter, PhotographerReader, StoreError, UserReader};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -21,8 +26,55 @@ struct RescheduleInput {
     duration_minutes: Option<i64>,
 }
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let caller = cm_http::authenticate(app, &req).await?;
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("invalid reschedule: {0}")]
+    Invalid(#[from] FieldErrors),
+    #[error("booking {0} does not exist or is not the caller's")]
+    NotFound(BookingId),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("booking rule not met: {violation}")]
+    Rule { violation: RuleViolation, suggestions: Vec<Slot> },
+    #[error("the photographer no longer offers bookings")]
+    PhotographerGone,
+    #[error("the booking changed meanwhile")]
+    Stale,
+    #[error("stored booking or availability is invalid: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::NotFound(id) => booking_not_found(*id),
+            Error::Transition(e) => transition_problem(e),
+            Error::Rule { violation, suggestions } => rule_problem(violation, suggestions),
+            Error::PhotographerGone => Problem::conflict(
+                "photographer-unavailable",
+                "Photographer unavailable",
+                "the photographer no longer offers bookings, so the duration cannot change",
+            ),
+            Error::Stale => stale_problem(),
+            Error::Corrupt(_) | Error::Store(_) => Problem::internal(),
+        }
+    }
+}
+
+pub async fn handle<S>(app: &App<S>, req: Request) -> Result<Response<Body>, Error>
+where
+    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter,
+{
+    let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
     let input: RescheduleInput = cm_http::parse_json(&req)?;
     let mut errors = FieldErrors::new();
@@ -34,26 +86,32 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         .map_err(|m| errors.add("duration_minutes", m))
         .ok()
         .flatten();
-    let start = errors.into_result(start)?.ok_or_else(|| ApiError::internal("start parsed"))?;
+    let (start, duration) = match errors.into_result((start, duration))? {
+        (Some(start), duration) => (start, duration),
+        (None, _) => return Err(FieldErrors::single("start", "is required").into()),
+    };
 
-    let (booking, actor) = load_visible(app, &caller, id).await?;
-    let now = Utc::now();
-    let window = TimeDelta::hours(i64::from(booking.cancellation_window_hours));
-    let ctx = TransitionContext::new(now, booking.requested_at, booking.start, booking.end, window);
-    let new_status = reschedule(booking.status, actor, &ctx).map_err(|e| transition_problem(&e))?;
+    let (booking, actor) = visible_booking(&app.store, &caller, id).await?.ok_or(Error::NotFound(id))?;
+    let now = app.now();
+    let new_status = reschedule(booking.status, actor, &booking.transition_context(now))?;
 
-    let duration = match duration {
-        Some(d) => d,
-        None => BookingDuration::from_minutes(booking.duration_minutes)
-            .ok_or_else(|| ApiError::internal("stored duration"))?,
+    let current = BookingDuration::from_minutes(booking.duration_minutes)
+        .ok_or_else(|| Error::Corrupt(format!("booking {id} has duration {}", booking.duration_minutes)))?;
+    let quote = match duration {
+        None => Quote { duration: current, price: booking.price.clone() },
+        Some(d) if d == current => Quote { duration: current, price: booking.price.clone() },
+        Some(d) => {
+            let photographer = app.store.get_photographer(booking.photographer_id).await?;
+            let profile = photographer.ok_or(Error::PhotographerGone)?.profile;
+            quote(&profile, booking.package_id.as_deref(), Some(d))?
+        }
     };
     let doc = app
         .store
         .get_availability(booking.photographer_id)
         .await?
-        .ok_or_else(|| rule_problem(&RuleViolation::OutsideWorkingHours, &[]))?;
-    let availability =
-        Availability::try_from(doc).map_err(|e| ApiError::internal(format!("stored availability: {e}")))?;
+        .ok_or(Error::Rule { violation: RuleViolation::OutsideWorkingHours, suggestions: Vec::new() })?;
+    let availability = Availability::try_from(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     // The booking's own slot does not count against its new time.
     let others: Vec<_> = app
         .store
@@ -63,51 +121,29 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         .filter(|b| b.id != booking.id)
         .collect();
     let occupied = occupied_intervals(&others);
-    if let Err(v) = check_booking(&availability, &occupied, start, duration.minutes(), now) {
-        return Err(rule_problem(
-            &v,
-            &nearest_starts(&availability, &occupied, start, duration, now, DEFAULT_SUGGESTIONS),
-        ));
+    if let Err(violation) = check_booking(&availability, &occupied, start, quote.duration.minutes(), now) {
+        let suggestions = nearest_starts(&availability, &occupied, start, quote.duration, now, DEFAULT_SUGGESTIONS);
+        return Err(Error::Rule { violation, suggestions });
     }
-    let footprint = booking_footprint(&availability, start, duration).ok_or_else(|| ApiError::internal("footprint"))?;
-
-    let mut moved = booking.clone();
-    moved.start = footprint.start;
-    moved.end = footprint.end;
-    moved.duration_minutes = duration.minutes();
-    moved.lock_blocks = footprint.lock_blocks.iter().map(|b| b.index()).collect();
-    moved.local_date = footprint.local_date;
-    moved.status = new_status;
-    moved.version += 1;
-    moved.sequence += 1;
-    moved.updated_at = now;
-    if new_status == BookingStatus::Pending {
-        moved.requested_at = now;
-        let fresh = TransitionContext::new(now, now, moved.start, moved.end, window);
-        moved.expires_at = fresh.expires_at();
-    }
-    moved.history.push(HistoryEntry {
-        at: now,
-        by: Some(caller.id()),
-        actor,
-        action: HistoryAction::Rescheduled,
-        from: Some(booking.status),
-        to: new_status,
-        reason: None,
-        previous_start: Some(booking.start),
-        new_start: Some(moved.start),
-    });
+    let footprint = booking_footprint(&availability, start, quote.duration)
+        .ok_or_else(|| FieldErrors::single("start", "is out of range"))?;
+    let moved = booking.after_reschedule(&footprint, quote, new_status, actor, caller.id(), now);
     match app.store.reschedule_booking(&booking, &moved, availability.max_bookings_per_day()).await {
-        Ok(()) => cm_http::ok(&view(&moved)),
-        Err(BookingWriteError::Overlap) => Err(rule_problem(&RuleViolation::Overlap, &[])),
-        Err(BookingWriteError::DailyLimit) => Err(rule_problem(
-            &RuleViolation::DailyLimit {
+        Ok(()) => Ok(cm_http::ok(&view(&moved))),
+        Err(BookingWriteError::Overlap) => {
+            Err(Error::Rule { violation: RuleViolation::Overlap, suggestions: Vec::new() })
+        }
+        Err(BookingWriteError::DailyLimit) => Err(Error::Rule {
+            violation: RuleViolation::DailyLimit {
                 date: moved.local_date,
                 limit: availability.max_bookings_per_day().unwrap_or(0),
             },
-            &[],
-        )),
+            suggestions: Vec::new(),
+        }),
+        Err(BookingWriteError::Stale) => Err(Error::Stale),
+        Err(BookingWriteError::IdempotencyKeyTaken) => {
+            Err(Error::Store(StoreError::Corrupt("a reschedule carries no idempotency key".into())))
+        }
         Err(BookingWriteError::Store(e)) => Err(e.into()),
-        Err(_) => Err(stale()),
     }
 }

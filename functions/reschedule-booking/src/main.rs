@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(reschedule_booking::handle).await
+    cm_runtime::http(reschedule_booking::handle).await
 }

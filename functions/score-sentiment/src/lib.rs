@@ -8,15 +8,16 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use cm_analyzer::Analyzer;
-use cm_http::App;
+use cm_app::App;
+use cm_reviews::{AnalysisState, Feedback, Review};
 use cm_sentiment::Label;
-use cm_store::feedback::{FEEDBACK_SK, Feedback, feedback_key};
-use cm_store::reviews::{AnalysisState, REVIEW_SK, Review};
+use cm_store::keys;
+use cm_store::{AlertFlags, DynamoStore, FeedbackReader, ReviewReader, SentimentWriter};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 
-pub struct Scorer {
-    pub app: App,
+pub struct Scorer<S> {
+    pub app: App<S>,
     pub analyzer: Analyzer,
     pub sns: aws_sdk_sns::Client,
     /// Where admin alerts go; unset disables alerts (e.g. in a sandbox stage).
@@ -31,17 +32,22 @@ struct Entity {
     entity: String,
 }
 
-impl Scorer {
-    pub async fn from_env() -> Result<Scorer, Error> {
-        let sdk = aws_config::load_from_env().await;
+impl Scorer<DynamoStore> {
+    pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
         Ok(Scorer {
-            app: App::from_env().await?,
-            analyzer: Analyzer::from_env(&sdk)?,
-            sns: aws_sdk_sns::Client::new(&sdk),
-            alerts_topic: std::env::var("ADMIN_ALERTS_TOPIC_ARN").ok().filter(|s| !s.is_empty()),
+            app: App::new(env.store()?),
+            analyzer: Analyzer::from_env(&env.sdk)?,
+            sns: aws_sdk_sns::Client::new(&env.sdk),
+            alerts_topic: cm_runtime::env_var("ADMIN_ALERTS_TOPIC_ARN"),
         })
     }
+}
 
+/// What the scorer touches: analyses, the items it re-reads, and their alert flags.
+pub trait ScorerStore: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags {}
+impl<S: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags> ScorerStore for S {}
+
+impl<S: ScorerStore> Scorer<S> {
     /// Every record is attempted; the ones that fail are reported so Lambda retries
     /// from there (and, after the retry budget, sends them to the on-failure queue)
     /// while the rest of the shard moves on.
@@ -76,12 +82,12 @@ impl Scorer {
 
     async fn review(&self, review: Review) -> Result<(), Error> {
         if review.analysis_state == AnalysisState::Pending {
-            let record = self.analyzer.score(&review.text).await;
+            let record = self.analyzer.score(&review.text, self.app.now()).await;
             let alert = review.rating <= ALERT_MAX_STARS;
             self.app.store.apply_review_analysis(&review, record, alert).await?;
         }
         if review.rating <= ALERT_MAX_STARS {
-            let pk = cm_store::bookings::booking_key(review.booking_id);
+            let pk = keys::booking(review.booking_id);
             if let Some(current) = self.app.store.get_review(review.id).await?
                 && current.alert_pending
             {
@@ -91,7 +97,7 @@ impl Scorer {
                     "rating": current.rating, "sentiment": current.sentiment.as_ref().map(|s| s.analysis.label),
                     "text": excerpt(&current.text),
                 });
-                self.alert(&pk, REVIEW_SK, &subject, body, "review").await?;
+                self.alert(&pk, keys::REVIEW_SK, &subject, body, "review").await?;
             }
         }
         Ok(())
@@ -99,7 +105,7 @@ impl Scorer {
 
     async fn feedback(&self, feedback: Feedback) -> Result<(), Error> {
         if feedback.analysis_state == AnalysisState::Pending {
-            let record = self.analyzer.score(&feedback.analysed_text()).await;
+            let record = self.analyzer.score(&feedback.analysed_text(), self.app.now()).await;
             let alert = record.analysis.label == Label::Negative;
             self.app.store.apply_feedback_analysis(&feedback, record, alert).await?;
         }
@@ -111,8 +117,14 @@ impl Scorer {
                 "score": current.sentiment.as_ref().map(|s| s.analysis.score), "subject": excerpt(&current.subject),
                 "message": excerpt(&current.message),
             });
-            self.alert(&feedback_key(current.id), FEEDBACK_SK, "Negative feedback needs attention", body, "feedback")
-                .await?;
+            self.alert(
+                &keys::feedback(current.id),
+                keys::FEEDBACK_SK,
+                "Negative feedback needs attention",
+                body,
+                "feedback",
+            )
+            .await?;
         }
         Ok(())
     }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(search_photographers::handle).await
+    cm_runtime::http(search_photographers::handle).await
 }

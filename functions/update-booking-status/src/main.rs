@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(update_booking_status::handle).await
+    cm_runtime::http(update_booking_status::handle).await
 }

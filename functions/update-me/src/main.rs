@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_http::run(update_me::handle).await
+    cm_runtime::http(update_me::handle).await
 }

@@ -5,9 +5,9 @@
 //! any Comprehend failure falls back to the embedded result rather than failing the
 //! stream record.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use cm_reviews::SentimentRecord;
 use cm_sentiment::{Analysis, Label, analyze};
-use cm_store::insights::SentimentRecord;
 
 pub enum Analyzer {
     Embedded,
@@ -26,7 +26,8 @@ impl Analyzer {
         }
     }
 
-    pub async fn score(&self, text: &str) -> SentimentRecord {
+    /// Scores `text`; `now` is recorded as the time of the analysis.
+    pub async fn score(&self, text: &str, now: DateTime<Utc>) -> SentimentRecord {
         let embedded = analyze(text);
         let (analysis, analyzer) = match self {
             Analyzer::Embedded => (embedded, "embedded"),
@@ -38,7 +39,7 @@ impl Analyzer {
                 }
             },
         };
-        SentimentRecord { analysis, analyzer: analyzer.into(), analyzed_at: Utc::now() }
+        SentimentRecord { analysis, analyzer: analyzer.into(), analyzed_at: now }
     }
 }
 
@@ -112,7 +113,9 @@ mod tests {
 
     #[tokio::test]
     async fn embedded_is_the_default() {
-        let a = Analyzer::Embedded.score("Absolutely stunning photos, thank you!").await;
+        let now = Utc::now();
+        let a = Analyzer::Embedded.score("Absolutely stunning photos, thank you!", now).await;
+        assert_eq!(a.analyzed_at, now);
         assert_eq!(a.analyzer, "embedded");
         assert_eq!(a.analysis.label, Label::Positive);
     }

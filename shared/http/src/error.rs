@@ -1,98 +1,82 @@
-//! The error every handler returns, mapped to a status and a problem in one place.
-//! Internal causes are logged, never shown to the client.
+//! What can go wrong before a handler's own rules run, and the one trait every
+//! endpoint's error implements to become a problem document.
 
 use crate::problem::Problem;
-use cm_domain::FieldErrors;
+use cm_core::FieldErrors;
 
+/// Maps an error to the problem document the client gets. Each endpoint implements it
+/// for its own error enum with one arm per variant, so adding a variant is a compile
+/// error until its answer is decided. Statuses of 500 and above are logged with the
+/// error's `Display`, which may carry internal detail that the problem never shows.
+pub trait IntoProblem: std::fmt::Display {
+    fn to_problem(&self) -> Problem;
+}
+
+/// A client mistake in the request itself: its body, its parameters, its media type.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum RequestError {
     #[error("bad request: {0}")]
     BadRequest(String),
-    #[error("invalid query parameters")]
+    #[error("invalid query parameters: {0}")]
     InvalidQuery(FieldErrors),
-    #[error("unauthorized: {0}")]
-    Unauthorized(String),
-    #[error("forbidden: {0}")]
-    Forbidden(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("conflict: {}", .0.detail)]
-    Conflict(Box<Problem>),
-    #[error("validation failed")]
+    #[error("validation failed: {0}")]
     Validation(FieldErrors),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
-    #[error("too many requests")]
-    TooManyRequests { retry_after_seconds: i64 },
-    /// Something on our side failed. The message is for logs only.
-    #[error("internal: {0}")]
-    Internal(String),
+    /// A path id that cannot name anything: the same answer as an unknown id.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The route and the handler disagree about a path parameter: our bug.
+    #[error("route has no `{0}` path parameter")]
+    Route(String),
 }
 
-impl ApiError {
-    pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        ApiError::Internal(e.to_string())
-    }
-
-    pub fn conflict(slug: &str, title: &str, detail: impl Into<String>) -> ApiError {
-        ApiError::Conflict(Box::new(Problem::new(409, slug, title, detail)))
-    }
-
-    pub fn to_problem(&self) -> Problem {
+impl IntoProblem for RequestError {
+    fn to_problem(&self) -> Problem {
         match self {
-            ApiError::BadRequest(d) => Problem::new(400, "bad-request", "Bad request", d.clone()),
-            ApiError::InvalidQuery(errors) => Problem::new(
+            RequestError::BadRequest(d) => Problem::new(400, "bad-request", "Bad request", d.clone()),
+            RequestError::InvalidQuery(errors) => Problem::new(
                 400,
                 "invalid-query",
                 "Invalid query parameters",
                 "one or more query parameters are invalid",
             )
             .with_errors(errors.clone()),
-            ApiError::Unauthorized(d) => Problem::new(401, "unauthorized", "Unauthorized", d.clone())
-                .with_header("www-authenticate", "Bearer".to_string()),
-            ApiError::Forbidden(d) => Problem::new(403, "forbidden", "Forbidden", d.clone()),
-            ApiError::NotFound(d) => Problem::new(404, "not-found", "Not found", d.clone()),
-            ApiError::Conflict(p) => (**p).clone(),
-            ApiError::Validation(errors) => {
-                Problem::new(422, "validation", "Validation failed", "one or more fields are invalid")
-                    .with_errors(errors.clone())
-            }
-            ApiError::UnsupportedMediaType => Problem::new(
+            RequestError::Validation(errors) => Problem::validation(errors.clone()),
+            RequestError::UnsupportedMediaType => Problem::new(
                 415,
                 "unsupported-media-type",
                 "Unsupported media type",
                 "send the body as application/json",
             ),
-            ApiError::PayloadTooLarge => Problem::new(
+            RequestError::PayloadTooLarge => Problem::new(
                 413,
                 "payload-too-large",
                 "Payload too large",
                 format!("request bodies are limited to {} bytes", crate::body::MAX_BODY_BYTES),
             ),
-            ApiError::TooManyRequests { retry_after_seconds } => Problem::new(
-                429,
-                "too-many-requests",
-                "Too many requests",
-                format!("too many attempts; try again in {retry_after_seconds} seconds"),
-            )
-            .with_header("retry-after", retry_after_seconds.to_string()),
-            ApiError::Internal(_) => {
-                Problem::new(500, "internal", "Internal error", "an unexpected error occurred; it has been logged")
-            }
+            RequestError::NotFound(d) => Problem::not_found(d.clone()),
+            RequestError::Route(_) => Problem::internal(),
         }
     }
 }
 
-impl From<cm_store::StoreError> for ApiError {
-    fn from(e: cm_store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+/// Something on our side failed in a way no client can fix (a response that would not
+/// serialise, a secret missing from this function). The message is for logs only.
+#[derive(Debug, thiserror::Error)]
+#[error("internal: {0}")]
+pub struct Internal(pub String);
+
+impl Internal {
+    pub fn new(e: impl std::fmt::Display) -> Internal {
+        Internal(e.to_string())
     }
 }
 
-impl From<FieldErrors> for ApiError {
-    fn from(e: FieldErrors) -> Self {
-        ApiError::Validation(e)
+impl IntoProblem for Internal {
+    fn to_problem(&self) -> Problem {
+        Problem::internal()
     }
 }

@@ -1,23 +1,21 @@
-//! HTTP plumbing shared by every API function.
+//! HTTP plumbing shared by every API function, and nothing else: RFC 9457 problem
+//! documents, JSON request bodies, path and query parameters, JSON answers, signed
+//! pagination cursors, bearer tokens, and the loop step that turns a handler's result
+//! into an answer. No storage, no domain rules, no AWS.
 
-mod app;
-pub mod auth;
 pub mod body;
-pub mod booking;
-pub mod booking_list;
 pub mod cursor;
+mod dispatch;
 mod error;
 pub mod params;
 pub mod problem;
 pub mod response;
-pub mod review_view;
-pub mod session;
 
-pub use app::{App, ConfigError, dispatch, init_tracing, run, run_event};
-pub use auth::{Caller, authenticate, authenticate_as};
 pub use body::parse_json;
-pub use error::ApiError;
-pub use params::{Query, path_param};
+pub use cursor::CursorKey;
+pub use dispatch::dispatch;
+pub use error::{Internal, IntoProblem, RequestError};
+pub use params::{Query, bearer_token, path_param};
 pub use problem::Problem;
 pub use response::{PageBody, created, json, no_content, ok};
 

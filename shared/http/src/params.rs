@@ -1,7 +1,7 @@
 //! Path and query parameters, parsed into types with errors that name the parameter.
 
-use crate::ApiError;
-use cm_domain::FieldErrors;
+use crate::RequestError;
+use cm_core::FieldErrors;
 use lambda_http::{Request, RequestExt};
 use std::str::FromStr;
 
@@ -10,10 +10,31 @@ pub const MAX_PAGE_SIZE: usize = 100;
 
 /// A path parameter API Gateway extracted. A missing one means the route and the
 /// handler disagree, which is our bug, not the client's.
-pub fn path_param<T: FromStr>(req: &Request, name: &str, what: &str) -> Result<T, ApiError> {
+pub fn path_param<T: FromStr>(req: &Request, name: &str, what: &str) -> Result<T, RequestError> {
     let params = req.path_parameters();
-    let raw = params.first(name).ok_or_else(|| ApiError::internal(format!("route has no `{name}` path parameter")))?;
-    raw.parse().map_err(|_| ApiError::NotFound(format!("no {what} with id `{}`", truncate(raw))))
+    let raw = params.first(name).ok_or_else(|| RequestError::Route(name.to_string()))?;
+    raw.parse().map_err(|_| RequestError::NotFound(format!("no {what} with id `{}`", truncate(raw))))
+}
+
+/// Why a request carries no usable bearer token; said to the client as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BearerError {
+    #[error("send an access token as `Authorization: Bearer <token>`")]
+    Missing,
+    #[error("malformed Authorization header")]
+    Malformed,
+    #[error("the Authorization header must use the Bearer scheme")]
+    WrongScheme,
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(req: &Request) -> Result<&str, BearerError> {
+    let header = req.headers().get(http::header::AUTHORIZATION).ok_or(BearerError::Missing)?;
+    let value = header.to_str().map_err(|_| BearerError::Malformed)?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(BearerError::WrongScheme),
+    }
 }
 
 fn truncate(s: &str) -> String {
@@ -63,7 +84,7 @@ impl Query {
 
     /// Refuses parameters this endpoint does not know, so typos do not silently
     /// widen a search.
-    pub fn finish(mut self, known: &[&str]) -> Result<(), ApiError> {
+    pub fn finish(mut self, known: &[&str]) -> Result<(), RequestError> {
         let mut unknown: Vec<String> =
             self.params.iter().map(|(k, _)| k.to_string()).filter(|k| !known.contains(&k.as_str())).collect();
         unknown.sort();
@@ -71,6 +92,6 @@ impl Query {
         for k in unknown {
             self.errors.add(truncate(&k), format!("is not a parameter of this endpoint (known: {})", known.join(", ")));
         }
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::InvalidQuery(self.errors)) }
+        if self.errors.is_empty() { Ok(()) } else { Err(RequestError::InvalidQuery(self.errors)) }
     }
 }

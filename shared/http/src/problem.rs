@@ -1,6 +1,6 @@
 //! RFC 9457 problem details: the one shape every error takes on the wire.
 
-use cm_domain::FieldErrors;
+use cm_core::FieldErrors;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -35,6 +35,41 @@ impl Problem {
             extensions: serde_json::Map::new(),
             headers: Vec::new(),
         }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(404, "not-found", "Not found", detail)
+    }
+
+    pub fn conflict(slug: &str, title: &str, detail: impl Into<String>) -> Problem {
+        Problem::new(409, slug, title, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(401, "unauthorized", "Unauthorized", detail).with_header("www-authenticate", "Bearer".into())
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(403, "forbidden", "Forbidden", detail)
+    }
+
+    pub fn validation(errors: FieldErrors) -> Problem {
+        Problem::new(422, "validation", "Validation failed", "one or more fields are invalid").with_errors(errors)
+    }
+
+    pub fn too_many_requests(retry_after_seconds: i64) -> Problem {
+        Problem::new(
+            429,
+            "too-many-requests",
+            "Too many requests",
+            format!("too many attempts; try again in {retry_after_seconds} seconds"),
+        )
+        .with_header("retry-after", retry_after_seconds.to_string())
+    }
+
+    /// The one answer for anything that failed on our side; the cause is logged.
+    pub fn internal() -> Problem {
+        Problem::new(500, "internal", "Internal error", "an unexpected error occurred; it has been logged")
     }
 
     pub fn with_errors(mut self, errors: FieldErrors) -> Problem {

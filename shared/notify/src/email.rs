@@ -233,7 +233,7 @@ impl Content {
             },
             other_name,
         ));
-        details.push(("Price", format_money(snapshot.price.amount_minor, &snapshot.price.currency)));
+        details.push(("Price", format_money(snapshot.price.amount_minor, snapshot.price.currency.as_str())));
         if matches!(event, BookingEvent::Declined | BookingEvent::Cancelled)
             && let Some(reason) = snapshot.reason.as_deref().map(multi_line)
             && !reason.is_empty()

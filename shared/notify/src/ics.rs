@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
+use crate::BookingStatus;
 use crate::error::NotifyError;
-use crate::model::{BookingEvent, BookingSnapshot, BookingStatus, Party, Role};
+use crate::model::{BookingEvent, BookingSnapshot, Party, Role};
 use crate::money::format_money;
 use crate::text::humanise_event_type;
 
@@ -91,7 +92,7 @@ pub fn render_ics(
         "{kind} shoot booked through Capture Moments.\nPhotographer: {}\nClient: {}\nPrice: {}",
         organizer.name,
         attendee.name,
-        format_money(snapshot.price.amount_minor, &snapshot.price.currency)
+        format_money(snapshot.price.amount_minor, snapshot.price.currency.as_str())
     );
     if method == IcsMethod::Cancel
         && let Some(reason) = non_blank(snapshot.reason.as_deref())

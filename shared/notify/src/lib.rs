@@ -3,7 +3,8 @@
 //!
 //! Pure: no AWS, no I/O, no clock reads (the invite's DTSTAMP is passed in), so every output
 //! is a deterministic function of its inputs and the notification Lambda only has to send
-//! what this crate returns.
+//! what this crate returns: which event a booking change is ([`event_for`]), the email
+//! and its MIME form ([`render_email`], [`mime`]), the invite and the SNS message.
 //!
 //! # Who is mailed
 //!
@@ -36,19 +37,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod change;
 mod email;
 mod error;
 mod ics;
+mod mime;
 mod model;
 mod money;
 mod sns;
 mod text;
 mod when;
 
+pub use change::{event_for, snapshot};
 pub use email::{Attachment, Email, recipients, render_email};
 pub use error::NotifyError;
 pub use ics::{IcsMethod, booking_uid, ics_method, render_ics};
-pub use model::{BookingEvent, BookingSnapshot, BookingStatus, Location, Party, Price, Role};
+pub use mime::mime;
+pub use model::{BookingEvent, BookingSnapshot, Party, Role};
+// The booking's own types, as the snapshot carries them.
+pub use cm_booking::BookingStatus;
+pub use cm_core::location::Location;
+pub use cm_core::money::{Currency, Money};
 pub use money::{currency_exponent, format_money};
 pub use sns::{SNS_MESSAGE_VERSION, SnsMessage, sns_message};
 pub use text::escape_html;

@@ -1,9 +1,12 @@
 //! Input types: what the notification Lambda knows about a booking change and the two
-//! people involved. Everything here is plain data deserialised from the booking stream.
+//! people involved. Status, location and price are the booking's own types.
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use cm_booking::BookingStatus;
+use cm_core::location::Location;
+use cm_core::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// The change to a booking that triggers notifications.
@@ -58,64 +61,8 @@ impl fmt::Display for BookingEvent {
     }
 }
 
-/// The booking's status after the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    /// Requested by the client, awaiting the photographer.
-    Pending,
-    /// Accepted by the photographer.
-    Confirmed,
-    /// Turned down by the photographer.
-    Declined,
-    /// Called off by either party.
-    Cancelled,
-    /// Not answered in time.
-    Expired,
-    /// The session took place.
-    Completed,
-}
-
-impl BookingStatus {
-    /// The wire name, identical to the serde representation.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BookingStatus::Pending => "pending",
-            BookingStatus::Confirmed => "confirmed",
-            BookingStatus::Declined => "declined",
-            BookingStatus::Cancelled => "cancelled",
-            BookingStatus::Expired => "expired",
-            BookingStatus::Completed => "completed",
-        }
-    }
-}
-
-impl fmt::Display for BookingStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where the session takes place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Location {
-    /// Street address as the client typed it.
-    pub address: String,
-    /// City name.
-    pub city: String,
-}
-
-/// The agreed price, in the currency's minor units so no float ever touches money.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Price {
-    /// Amount in minor units (paise, cents; yen for JPY).
-    pub amount_minor: i64,
-    /// ISO 4217 alphabetic code, e.g. `INR`.
-    pub currency: String,
-}
-
 /// The booking as it stands after the change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingSnapshot {
     /// Stable booking identifier; also the basis of the calendar UID.
     pub booking_id: String,
@@ -130,7 +77,7 @@ pub struct BookingSnapshot {
     /// Where the shoot happens.
     pub location: Location,
     /// Agreed price.
-    pub price: Price,
+    pub price: Money,
     /// Incremented by the store on every change; becomes the iCalendar SEQUENCE so calendar
     /// clients replace the older copy instead of showing two events.
     pub sequence: u32,

@@ -236,7 +236,7 @@ fn prices_use_the_currency_exponent() {
     let render = |amount_minor: i64, currency: &str| {
         let mut s = snapshot();
         s.price.amount_minor = amount_minor;
-        s.price.currency = currency.to_owned();
+        s.price.currency = currency.to_owned().try_into().unwrap();
         render_email(BookingEvent::Created, &s, &client(), &photographer(), now()).unwrap().text
     };
     assert!(render(15_000_000, "INR").contains("Price: ₹1,50,000.00\n"));

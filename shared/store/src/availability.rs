@@ -1,13 +1,12 @@
 //! A photographer's availability document: one item beside their profile.
 
 use crate::error::from_sdk;
-use crate::{Store, StoreError, from_item, key, keys, to_item};
+use crate::ports::{AvailabilityReader, AvailabilityWriter};
+use crate::{DynamoStore, StoreError, from_item, key, keys, to_item};
 use chrono::{DateTime, Utc};
-use cm_domain::UserId;
-use cm_scheduling::AvailabilityDoc;
+use cm_booking::AvailabilityDoc;
+use cm_core::UserId;
 use serde::{Deserialize, Serialize};
-
-pub const AVAILABILITY_SK: &str = "AVAILABILITY";
 
 #[derive(Serialize, Deserialize)]
 struct AvailabilityItem {
@@ -19,16 +18,11 @@ struct AvailabilityItem {
     doc: AvailabilityDoc,
 }
 
-impl Store {
-    pub async fn put_availability(
-        &self,
-        id: UserId,
-        doc: &AvailabilityDoc,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+impl AvailabilityWriter for DynamoStore {
+    async fn put_availability(&self, id: UserId, doc: &AvailabilityDoc, now: DateTime<Utc>) -> Result<(), StoreError> {
         let item = AvailabilityItem {
             pk: keys::user(id),
-            sk: AVAILABILITY_SK.into(),
+            sk: keys::AVAILABILITY_SK.into(),
             entity: "availability".into(),
             updated_at: now,
             doc: doc.clone(),
@@ -42,13 +36,15 @@ impl Store {
             .map_err(from_sdk)?;
         Ok(())
     }
+}
 
-    pub async fn get_availability(&self, id: UserId) -> Result<Option<AvailabilityDoc>, StoreError> {
+impl AvailabilityReader for DynamoStore {
+    async fn get_availability(&self, id: UserId) -> Result<Option<AvailabilityDoc>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), AVAILABILITY_SK)))
+            .set_key(Some(key(keys::user(id), keys::AVAILABILITY_SK)))
             .send()
             .await
             .map_err(from_sdk)?;

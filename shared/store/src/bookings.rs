@@ -1,7 +1,7 @@
 //! Bookings, and the items that make double booking impossible.
 //!
 //! A booking occupies `[start − buffer_before, end + buffer_after)`, cut into 15-minute
-//! lock blocks (`cm_scheduling::lock_blocks`). Each block is an item
+//! lock blocks (`cm_booking::lock_blocks`). Each block is an item
 //! `SLOT#<photographer>#<block>` written with `attribute_not_exists(pk)` in the same
 //! transaction as the booking. Two bookings whose occupied time overlaps share at least
 //! one block, and DynamoDB lets only one transaction create it: the overlap cannot be
@@ -10,106 +10,15 @@
 //! transaction. See docs/bookings.md for the write costs.
 
 use crate::error::{from_sdk, from_transaction};
-use crate::users::to_av;
-use crate::{Item, Page, PageKey, Store, StoreError, from_item, key, keys, s, to_item};
+use crate::ports::{BookingReader, BookingWriter, PendingBookings};
+use crate::{DynamoStore, Item, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
-use cm_domain::location::Location;
-use cm_domain::money::Money;
-use cm_domain::{BookingId, UserId};
-use cm_scheduling::{Actor, BookingStatus};
+use cm_booking::BookingStatus;
+use cm_booking::booking::Booking;
+use cm_booking::idempotency::IdempotentResponse;
+use cm_core::{BookingId, UserId};
 use serde::{Deserialize, Serialize};
-
-/// One entry of a booking's history: every change, who made it and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub at: DateTime<Utc>,
-    /// `None` for the system (scheduled jobs).
-    pub by: Option<UserId>,
-    pub actor: Actor,
-    pub action: HistoryAction,
-    pub from: Option<BookingStatus>,
-    pub to: BookingStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_start: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_start: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HistoryAction {
-    Created,
-    StatusChanged,
-    Rescheduled,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Booking {
-    pub id: BookingId,
-    pub client_id: UserId,
-    pub photographer_id: UserId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub package_id: Option<String>,
-    pub event_type: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub duration_minutes: u32,
-    /// The photographer's zone when booked: local times in answers and emails.
-    pub timezone: String,
-    pub location: Location,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    pub price: Money,
-    pub status: BookingStatus,
-    /// The lock blocks this booking holds (empty once it no longer holds its slot).
-    pub lock_blocks: Vec<i64>,
-    /// The photographer-local date that this booking counts against.
-    pub local_date: NaiveDate,
-    /// When the booking last entered `pending` (creation or a client's reschedule).
-    pub requested_at: DateTime<Utc>,
-    /// When a pending booking lapses.
-    pub expires_at: DateTime<Utc>,
-    pub cancellation_window_hours: u32,
-    /// Optimistic-concurrency version, bumped by every change.
-    pub version: u64,
-    /// iCalendar SEQUENCE: bumped by every change an attendee's calendar must see.
-    pub sequence: u32,
-    pub history: Vec<HistoryEntry>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Booking {
-    /// The booking after an accepted status change: a new version and calendar
-    /// sequence, its slot released if the new status frees it, and the change in its
-    /// history. Every writer of status changes (users, the expiry sweep, demo data)
-    /// goes through here so none of them forgets a part.
-    pub fn after_transition(&self, change: &cm_scheduling::Transition, by: Option<UserId>) -> Booking {
-        let mut next = self.clone();
-        next.status = change.to;
-        next.version += 1;
-        next.sequence += 1;
-        next.updated_at = change.at;
-        if change.frees_slot {
-            next.lock_blocks.clear();
-        }
-        next.history.push(HistoryEntry {
-            at: change.at,
-            by,
-            actor: change.actor,
-            action: HistoryAction::StatusChanged,
-            from: Some(change.from),
-            to: change.to,
-            reason: change.reason.clone(),
-            previous_start: None,
-            new_start: None,
-        });
-        next
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct BookingItem {
@@ -134,64 +43,28 @@ struct BookingItem {
     booking: Booking,
 }
 
-pub const ALL_BOOKINGS: &str = "BOOKINGS";
-pub const PENDING: &str = "PENDING";
-
 fn start_key(b: &Booking) -> String {
-    format!("{}#{}", b.start.format("%Y-%m-%dT%H:%M:%SZ"), b.id)
-}
-
-pub fn booking_key(id: BookingId) -> String {
-    format!("BOOKING#{id}")
-}
-const BOOKING_SK: &str = "BOOKING";
-
-fn client_partition(id: UserId) -> String {
-    format!("CLIENT#{id}")
-}
-fn photographer_partition(id: UserId) -> String {
-    format!("PHOTOGRAPHER#{id}")
-}
-fn slot_key(photographer: UserId, block: i64) -> String {
-    format!("SLOT#{photographer}#{block}")
-}
-fn day_key(photographer: UserId, date: NaiveDate) -> String {
-    format!("DAY#{photographer}#{date}")
+    format!("{}#{}", keys::instant(b.start), b.id)
 }
 
 impl BookingItem {
     fn new(b: &Booking) -> BookingItem {
         let pending = b.status == BookingStatus::Pending;
         BookingItem {
-            pk: booking_key(b.id),
-            sk: BOOKING_SK.into(),
+            pk: keys::booking(b.id),
+            sk: keys::BOOKING_SK.into(),
             entity: "booking".into(),
-            gsi1pk: client_partition(b.client_id),
+            gsi1pk: keys::client_bookings(b.client_id),
             gsi1sk: start_key(b),
-            gsi2pk: photographer_partition(b.photographer_id),
+            gsi2pk: keys::photographer_bookings(b.photographer_id),
             gsi2sk: start_key(b),
-            gsi3pk: ALL_BOOKINGS.into(),
+            gsi3pk: keys::ALL_BOOKINGS.into(),
             gsi3sk: start_key(b),
-            gsi4pk: pending.then(|| PENDING.to_string()),
-            gsi4sk: pending.then(|| format!("{}#{}", b.expires_at.format("%Y-%m-%dT%H:%M:%SZ"), b.id)),
+            gsi4pk: pending.then(|| keys::PENDING.to_string()),
+            gsi4sk: pending.then(|| format!("{}#{}", keys::instant(b.expires_at), b.id)),
             booking: b.clone(),
         }
     }
-}
-
-/// A stored answer to an `Idempotency-Key`d request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IdempotentResponse {
-    pub request_hash: String,
-    pub status: u16,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
-pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
-
-fn idempotency_key(owner: UserId, key: &str) -> String {
-    format!("IDEMPOTENCY#{owner}#{key}")
 }
 
 #[derive(Debug)]
@@ -217,9 +90,9 @@ impl From<StoreError> for BookingWriteError {
 /// block, short enough that the table does not grow without bound.
 const SLOT_RETENTION_DAYS: i64 = 7;
 
-impl Store {
+impl DynamoStore {
     fn slot_put(&self, b: &Booking, block: i64) -> Result<TransactWriteItem, StoreError> {
-        let mut item = key(slot_key(b.photographer_id, block), "SLOT");
+        let mut item = key(keys::slot(b.photographer_id, block), keys::SLOT_SK);
         item.insert("entity".into(), s("slot_lock"));
         item.insert("booking_id".into(), s(b.id.to_string()));
         let expires = block * 15 * 60 + SLOT_RETENTION_DAYS * 86_400;
@@ -238,7 +111,7 @@ impl Store {
     fn slot_delete(&self, b: &Booking, block: i64) -> Result<TransactWriteItem, StoreError> {
         let del = Delete::builder()
             .table_name(&self.table)
-            .set_key(Some(key(slot_key(b.photographer_id, block), "SLOT")))
+            .set_key(Some(key(keys::slot(b.photographer_id, block), keys::SLOT_SK)))
             .condition_expression("booking_id = :b")
             .expression_attribute_values(":b", s(b.id.to_string()))
             .build()
@@ -255,7 +128,7 @@ impl Store {
     ) -> Result<TransactWriteItem, StoreError> {
         let mut up = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(day_key(b.photographer_id, date), "DAY")))
+            .set_key(Some(key(keys::day(b.photographer_id, date), keys::DAY_SK)))
             .update_expression("ADD #c :d SET entity = :e")
             .expression_attribute_names("#c", "count")
             .expression_attribute_values(":d", AttributeValue::N(delta.to_string()))
@@ -280,10 +153,10 @@ impl Store {
         };
         Ok(TransactWriteItem::builder().put(put.build().map_err(build_err)?).build())
     }
+}
 
-    /// Writes a new booking with its lock blocks and day count, and the idempotent
-    /// answer if the request carried a key, all or nothing.
-    pub async fn create_booking(
+impl BookingWriter for DynamoStore {
+    async fn create_booking(
         &self,
         b: &Booking,
         max_per_day: Option<u32>,
@@ -292,12 +165,9 @@ impl Store {
         let mut ops = vec![self.booking_put(b, None)?, self.day_count(b, b.local_date, 1, max_per_day)?];
         if let Some((k, resp)) = idempotency {
             let mut item = to_item(resp)?;
-            item.extend(key(idempotency_key(b.client_id, k), "IDEMPOTENCY"));
+            item.extend(key(keys::idempotency(b.client_id, k), keys::IDEMPOTENCY_SK));
             item.insert("entity".into(), s("idempotency"));
-            item.insert(
-                "ttl".into(),
-                AttributeValue::N((resp.created_at.timestamp() + IDEMPOTENCY_TTL_HOURS * 3600).to_string()),
-            );
+            item.insert("ttl".into(), AttributeValue::N(resp.expires_at().timestamp().to_string()));
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))
@@ -319,16 +189,12 @@ impl Store {
         }
     }
 
-    pub async fn get_idempotent_response(
-        &self,
-        owner: UserId,
-        k: &str,
-    ) -> Result<Option<IdempotentResponse>, StoreError> {
+    async fn get_idempotent_response(&self, owner: UserId, k: &str) -> Result<Option<IdempotentResponse>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(idempotency_key(owner, k), "IDEMPOTENCY")))
+            .set_key(Some(key(keys::idempotency(owner, k), keys::IDEMPOTENCY_SK)))
             .consistent_read(true)
             .send()
             .await
@@ -336,22 +202,7 @@ impl Store {
         out.item.map(from_item).transpose()
     }
 
-    pub async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(booking_key(id), BOOKING_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<BookingItem>(i).map(|b| b.booking)).transpose()
-    }
-
-    /// Replaces `old` with `new` if nobody changed it meanwhile. When `new` no longer
-    /// holds its slot, the blocks and the day count are released in the same step.
-    pub async fn update_booking_status(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
+    async fn update_booking_status(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
         let mut ops = vec![self.booking_put(new, Some(old))?];
         if !old.lock_blocks.is_empty() && new.lock_blocks.is_empty() {
             ops.push(self.day_count(old, old.local_date, -1, None)?);
@@ -366,9 +217,8 @@ impl Store {
         }
     }
 
-    /// Moves a booking: takes the new blocks and frees the old ones in one transaction,
-    /// so the move happens whole or not at all. Blocks in both stay untouched.
-    pub async fn reschedule_booking(
+    /// Blocks in both the old and the new footprint stay untouched.
+    async fn reschedule_booking(
         &self,
         old: &Booking,
         new: &Booking,
@@ -401,9 +251,23 @@ impl Store {
             Err(e) => Err(e.into()),
         }
     }
+}
 
-    /// Pending and confirmed bookings of a photographer starting in `[from, to)`.
-    pub async fn slot_holding_bookings(
+impl BookingReader for DynamoStore {
+    async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::booking(id), keys::BOOKING_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<BookingItem>(i).map(|b| b.booking)).transpose()
+    }
+
+    async fn slot_holding_bookings(
         &self,
         photographer: UserId,
         from: DateTime<Utc>,
@@ -420,9 +284,9 @@ impl Store {
                 .key_condition_expression("gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to")
                 .filter_expression("#st IN (:p, :c)")
                 .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":pk", s(photographer_partition(photographer)))
-                .expression_attribute_values(":from", s(from.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
-                .expression_attribute_values(":to", s(to.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+                .expression_attribute_values(":pk", s(keys::photographer_bookings(photographer)))
+                .expression_attribute_values(":from", s(keys::instant(from)))
+                .expression_attribute_values(":to", s(keys::instant(to)))
                 .expression_attribute_values(":p", to_av(&BookingStatus::Pending)?)
                 .expression_attribute_values(":c", to_av(&BookingStatus::Confirmed)?)
                 .set_exclusive_start_key(start.take())
@@ -441,19 +305,15 @@ impl Store {
 
     /// A party's bookings (or everyone's, for admins) by start time, optionally of one
     /// status and within `[from, to)`.
-    pub async fn list_bookings(
-        &self,
-        q: &BookingListQuery,
-        after: Option<&PageKey>,
-    ) -> Result<Page<Booking>, StoreError> {
+    async fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> Result<Page<Booking>, StoreError> {
         let (index, pk_attr, sk_attr, pk) = match q.party {
-            Party::Client(id) => (keys::GSI1, "gsi1pk", "gsi1sk", client_partition(id)),
-            Party::Photographer(id) => (keys::GSI2, "gsi2pk", "gsi2sk", photographer_partition(id)),
-            Party::Everyone => (keys::GSI3, "gsi3pk", "gsi3sk", ALL_BOOKINGS.to_string()),
+            Party::Client(id) => (keys::GSI1, "gsi1pk", "gsi1sk", keys::client_bookings(id)),
+            Party::Photographer(id) => (keys::GSI2, "gsi2pk", "gsi2sk", keys::photographer_bookings(id)),
+            Party::Everyone => (keys::GSI3, "gsi3pk", "gsi3sk", keys::ALL_BOOKINGS.to_string()),
         };
-        let from = q.from.map_or("0".to_string(), |f| f.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        let from = q.from.map_or("0".to_string(), keys::instant);
         // '~' sorts after every character a start key can hold.
-        let to = q.to.map_or("~".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        let to = q.to.map_or("~".to_string(), keys::instant);
         let status = q.status.map(|st| to_av(&st)).transpose()?;
         let make = || {
             let req = self
@@ -480,23 +340,30 @@ impl Store {
         })
         .await
     }
+}
 
-    /// Pending bookings whose expiry is at or before `now`, oldest first.
-    pub async fn pending_due(&self, now: DateTime<Utc>, limit: i32) -> Result<Vec<Booking>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi4")
-            .key_condition_expression("gsi4pk = :p AND gsi4sk <= :now")
-            .expression_attribute_values(":p", s(PENDING))
-            // '~' after the timestamp includes every id expiring exactly now.
-            .expression_attribute_values(":now", s(format!("{}~", now.format("%Y-%m-%dT%H:%M:%SZ"))))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.items.unwrap_or_default().into_iter().map(|i| from_item::<BookingItem>(i).map(|b| b.booking)).collect()
+impl PendingBookings for DynamoStore {
+    async fn pending_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> Result<Page<Booking>, StoreError> {
+        // '~' after the timestamp includes every id expiring exactly now.
+        let upper = s(format!("{}~", keys::instant(now)));
+        let make = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI4)
+                .key_condition_expression("gsi4pk = :p AND gsi4sk <= :now")
+                .expression_attribute_values(":p", s(keys::PENDING))
+                .expression_attribute_values(":now", upper.clone())
+        };
+        crate::page::filtered_page(make, limit, after, &["pk", "sk", "gsi4pk", "gsi4sk"], |i| {
+            from_item::<BookingItem>(i).map(|b| b.booking)
+        })
+        .await
     }
 }
 
@@ -529,8 +396,4 @@ fn classify(failed: &[usize], first_block: usize, has_idempotency: bool) -> Book
         // The booking id itself collided: a ULID collision, practically impossible.
         BookingWriteError::Store(StoreError::Unavailable("booking id collision".into()))
     }
-}
-
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }

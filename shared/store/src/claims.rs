@@ -18,7 +18,7 @@
 //! key cannot both acquire it.
 
 use crate::error::from_sdk;
-use crate::{Store, StoreError, key, s};
+use crate::{DynamoStore, StoreError, key, keys, s};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -28,15 +28,14 @@ use std::collections::HashMap;
 /// live 24 hours, Lambda retries and webhook providers give up well within a week).
 pub const DONE_RETENTION: TimeDelta = TimeDelta::days(7);
 
-const SK: &str = "CLAIM";
 const IN_PROGRESS: &str = "in_progress";
 const DONE: &str = "done";
 
-/// The answer to [`Claims::claim`].
+/// The answer to [`crate::Claims::claim`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
     /// The caller holds the claim until the lease ends: act, then
-    /// [`Claims::complete`] (or [`Claims::release`] if acting failed).
+    /// [`crate::Claims::complete`] (or [`crate::Claims::release`] if acting failed).
     Acquired,
     /// Someone already did it: do nothing.
     AlreadyDone,
@@ -45,26 +44,10 @@ pub enum Claim {
     Busy { until: DateTime<Utc> },
 }
 
-/// Claims on the table; get one with [`Store::claims`].
-#[derive(Debug, Clone, Copy)]
-pub struct Claims<'a> {
-    store: &'a Store,
-}
-
-impl Store {
-    pub fn claims(&self) -> Claims<'_> {
-        Claims { store: self }
-    }
-}
-
-pub fn claim_key(key: &str) -> String {
-    format!("CLAIM#{key}")
-}
-
-impl Claims<'_> {
+impl crate::ports::Claims for DynamoStore {
     /// Takes the claim on `key` for `lease` if nobody has it, its holder's lease has
     /// run out, or its record has expired.
-    pub async fn claim(&self, key: &str, lease: TimeDelta, now: DateTime<Utc>) -> Result<Claim, StoreError> {
+    async fn claim(&self, key: &str, lease: TimeDelta, now: DateTime<Utc>) -> Result<Claim, StoreError> {
         if key.is_empty() {
             return Err(StoreError::Corrupt("a claim needs a non-empty key".into()));
         }
@@ -77,10 +60,9 @@ impl Claims<'_> {
         item.insert("claimed_at".into(), s(now.to_rfc3339()));
         item.insert("ttl".into(), epoch(lease_until + DONE_RETENTION));
         let result = self
-            .store
             .client
             .put_item()
-            .table_name(&self.store.table)
+            .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(
                 "attribute_not_exists(pk) OR (#state = :in_progress AND lease_until <= :now) OR #ttl <= :now",
@@ -121,11 +103,10 @@ impl Claims<'_> {
 
     /// Records that the effect happened. Unconditional: even a holder whose lease ran
     /// out did act, and a later claimer must see that.
-    pub async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.store
-            .client
+    async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.client
             .update_item()
-            .table_name(&self.store.table)
+            .table_name(&self.table)
             .set_key(Some(key_of(key)))
             .update_expression("SET entity = :e, #state = :done, completed_at = :now, #ttl = :ttl REMOVE lease_until")
             .expression_attribute_names("#state", "state")
@@ -142,12 +123,11 @@ impl Claims<'_> {
 
     /// Gives up an in-progress claim so a retry can act at once instead of waiting for
     /// the lease. A claim that is done (or gone) is left as it is.
-    pub async fn release(&self, key: &str) -> Result<(), StoreError> {
+    async fn release(&self, key: &str) -> Result<(), StoreError> {
         let result = self
-            .store
             .client
             .delete_item()
-            .table_name(&self.store.table)
+            .table_name(&self.table)
             .set_key(Some(key_of(key)))
             .condition_expression("#state = :in_progress")
             .expression_attribute_names("#state", "state")
@@ -163,9 +143,68 @@ impl Claims<'_> {
 }
 
 fn key_of(k: &str) -> HashMap<String, AttributeValue> {
-    key(claim_key(k), SK)
+    key(keys::claim(k), keys::CLAIM_SK)
 }
 
 fn epoch(at: DateTime<Utc>) -> AttributeValue {
     AttributeValue::N(at.timestamp().to_string())
+}
+
+/// How [`once`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Once {
+    /// The effect ran now.
+    Ran,
+    /// An earlier delivery already did it.
+    AlreadyDone,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OnceError<E> {
+    #[error("{key} is claimed by another invocation until {until}")]
+    Busy { key: String, until: DateTime<Utc> },
+    #[error(transparent)]
+    Effect(E),
+    /// The effect happened but its claim could not be marked done: it stays claimed
+    /// until the lease ends, and a retry may repeat it (a late duplicate rather than a
+    /// lost message).
+    #[error("{key} was done but could not be recorded: {source}")]
+    NotRecorded { key: String, source: StoreError },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+/// Runs `effect` unless it already ran: claim `key` for `lease`, act, mark the claim
+/// done; on failure release the claim so a retry can act at once.
+pub async fn once<C, F, Fut, E>(
+    claims: &C,
+    clock: &dyn cm_core::Clock,
+    key: &str,
+    lease: TimeDelta,
+    effect: F,
+) -> Result<Once, OnceError<E>>
+where
+    C: crate::ports::Claims,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+{
+    match claims.claim(key, lease, clock.now()).await.map_err(OnceError::Store)? {
+        Claim::AlreadyDone => Ok(Once::AlreadyDone),
+        Claim::Busy { until } => Err(OnceError::Busy { key: key.to_string(), until }),
+        Claim::Acquired => match effect().await {
+            Ok(()) => {
+                claims
+                    .complete(key, clock.now())
+                    .await
+                    .map_err(|source| OnceError::NotRecorded { key: key.to_string(), source })?;
+                Ok(Once::Ran)
+            }
+            Err(e) => {
+                if let Err(release) = claims.release(key).await {
+                    tracing::warn!(key, error = %release, "could not release a claim; it lapses with its lease");
+                }
+                Err(OnceError::Effect(e))
+            }
+        },
+    }
 }

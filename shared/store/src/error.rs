@@ -15,12 +15,6 @@ pub enum StoreError {
     Unavailable(String),
 }
 
-impl StoreError {
-    pub fn is_condition_failed(&self) -> bool {
-        matches!(self, StoreError::ConditionFailed { .. })
-    }
-}
-
 pub(crate) fn from_sdk<E, R>(err: SdkError<E, R>) -> StoreError
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,

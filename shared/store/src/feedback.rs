@@ -1,81 +1,16 @@
-//! Feedback from any signed-in user to the platform, triaged by admins.
+//! Feedback items: by status, by score (most negative first) and by time.
 
 use crate::error::{from_sdk, from_transaction};
-use crate::insights::{SentimentRecord, aggregate_deltas};
-use crate::reviews::{AnalysisState, Applied, analysis_update};
-use crate::{Page, PageKey, Store, StoreError, from_item, key, s, to_item};
+use crate::ports::{FeedbackReader, FeedbackWriter};
+use crate::reviews::{Applied, analysis_update};
+use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
-use cm_domain::account::Role;
-use cm_domain::{FeedbackId, UserId};
+use cm_core::FeedbackId;
+use cm_reviews::feedback::score_rank;
+use cm_reviews::sentiment::aggregate_deltas;
+use cm_reviews::{Feedback, FeedbackStatus, SentimentRecord};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackCategory {
-    Booking,
-    Payment,
-    Platform,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackStatus {
-    Open,
-    InProgress,
-    Resolved,
-}
-
-impl FeedbackStatus {
-    pub const ALL: [FeedbackStatus; 3] = [FeedbackStatus::Open, FeedbackStatus::InProgress, FeedbackStatus::Resolved];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedbackStatus::Open => "open",
-            FeedbackStatus::InProgress => "in_progress",
-            FeedbackStatus::Resolved => "resolved",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FeedbackStatus> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Feedback {
-    pub id: FeedbackId,
-    pub user_id: UserId,
-    pub user_role: Role,
-    pub category: FeedbackCategory,
-    pub subject: String,
-    pub message: String,
-    pub status: FeedbackStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sentiment: Option<SentimentRecord>,
-    pub analysis_state: AnalysisState,
-    pub analysis_version: u32,
-    #[serde(default)]
-    pub alert_pending: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Feedback {
-    /// The text the analyzer scores. The stream and the backfill must score the same
-    /// text, or every backfill would "re-score" what the stream got right.
-    pub fn analysed_text(&self) -> String {
-        format!("{}. {}", self.subject, self.message)
-    }
-}
-
-pub const ALL_FEEDBACK: &str = "FEEDBACK";
-
-pub fn feedback_key(id: FeedbackId) -> String {
-    format!("FEEDBACK#{id}")
-}
-pub const FEEDBACK_SK: &str = "FEEDBACK";
 
 #[derive(Serialize, Deserialize)]
 struct FeedbackItem {
@@ -97,31 +32,26 @@ struct FeedbackItem {
     feedback: Feedback,
 }
 
-/// Ascending order = most negative first: the score shifted into 0..=20000.
-pub fn score_rank(score: f64) -> String {
-    format!("{:05}", ((score.clamp(-1.0, 1.0) + 1.0) * 10_000.0).round() as u32)
-}
-
 impl FeedbackItem {
     fn new(f: &Feedback) -> FeedbackItem {
-        let listed = format!("{}#{}", f.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), f.id);
+        let listed = format!("{}#{}", keys::instant_micros(f.created_at), f.id);
         FeedbackItem {
-            pk: feedback_key(f.id),
-            sk: FEEDBACK_SK.into(),
+            pk: keys::feedback(f.id),
+            sk: keys::FEEDBACK_SK.into(),
             entity: "feedback".into(),
-            gsi1pk: format!("FEEDBACK#{}", f.status.as_str()),
+            gsi1pk: keys::feedback_by_status(f.status.as_str()),
             gsi1sk: listed.clone(),
-            gsi2pk: f.sentiment.as_ref().map(|_| format!("FEEDBACKSCORE#{}", f.status.as_str())),
+            gsi2pk: f.sentiment.as_ref().map(|_| keys::feedback_by_score(f.status.as_str())),
             gsi2sk: f.sentiment.as_ref().map(|r| format!("{}#{}", score_rank(r.analysis.score), f.id)),
-            gsi3pk: ALL_FEEDBACK.into(),
+            gsi3pk: keys::ALL_FEEDBACK.into(),
             gsi3sk: listed,
             feedback: f.clone(),
         }
     }
 }
 
-impl Store {
-    pub async fn create_feedback(&self, f: &Feedback) -> Result<(), StoreError> {
+impl FeedbackWriter for DynamoStore {
+    async fn create_feedback(&self, f: &Feedback) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -133,22 +63,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(feedback_key(id), FEEDBACK_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<FeedbackItem>(i).map(|f| f.feedback)).transpose()
-    }
-
     /// Moves feedback to a new status (re-keying its indexes), if it is still the
     /// version that was read.
-    pub async fn update_feedback_status(
+    async fn update_feedback_status(
         &self,
         old: &Feedback,
         status: FeedbackStatus,
@@ -161,7 +78,7 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(to_item(&FeedbackItem::new(&new))?))
             .condition_expression("updated_at = :u AND analysis_version = :v")
-            .expression_attribute_values(":u", crate::users::to_av(&old.updated_at)?)
+            .expression_attribute_values(":u", to_av(&old.updated_at)?)
             .expression_attribute_values(":v", AttributeValue::N(old.analysis_version.to_string()))
             .send()
             .await
@@ -172,9 +89,24 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+impl FeedbackReader for DynamoStore {
+    async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::feedback(id), keys::FEEDBACK_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<FeedbackItem>(i).map(|f| f.feedback)).transpose()
+    }
 
     /// Newest first, optionally of one status; `sentiment` filters on the label.
-    pub async fn list_feedback(
+    async fn list_feedback(
         &self,
         status: Option<FeedbackStatus>,
         sentiment: Option<cm_sentiment::Label>,
@@ -182,10 +114,10 @@ impl Store {
         after: Option<&PageKey>,
     ) -> Result<Page<Feedback>, StoreError> {
         let (index, attr, pk) = match status {
-            Some(st) => ("gsi1", "gsi1pk", format!("FEEDBACK#{}", st.as_str())),
-            None => ("gsi3", "gsi3pk", ALL_FEEDBACK.to_string()),
+            Some(st) => (keys::GSI1, "gsi1pk", keys::feedback_by_status(st.as_str())),
+            None => (keys::GSI3, "gsi3pk", keys::ALL_FEEDBACK.to_string()),
         };
-        let label = sentiment.map(|l| crate::users::to_av(&l)).transpose()?;
+        let label = sentiment.map(|l| to_av(&l)).transpose()?;
         let sk_attr = if status.is_some() { "gsi1sk" } else { "gsi3sk" };
         let make = || {
             let req = self
@@ -212,58 +144,54 @@ impl Store {
     }
 
     /// Open feedback that reads negative, most negative first.
-    pub async fn most_negative_open_feedback(&self, limit: i32) -> Result<Vec<Feedback>, StoreError> {
+    async fn most_negative_open_feedback(&self, limit: usize) -> Result<Vec<Feedback>, StoreError> {
         let out = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name("gsi2")
+            .index_name(keys::GSI2)
             .key_condition_expression("gsi2pk = :pk AND gsi2sk < :upper")
-            .expression_attribute_values(":pk", s("FEEDBACKSCORE#open"))
+            .expression_attribute_values(":pk", s(keys::feedback_by_score(FeedbackStatus::Open.as_str())))
             .expression_attribute_values(":upper", s(score_rank(cm_sentiment::NEGATIVE_THRESHOLD)))
-            .limit(limit)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .send()
             .await
             .map_err(from_sdk)?;
         out.items.unwrap_or_default().into_iter().map(|i| from_item::<FeedbackItem>(i).map(|f| f.feedback)).collect()
     }
+}
 
-    /// Records an analysis and its aggregate counts exactly once (see
-    /// `apply_review_analysis`). The score index is re-keyed with it.
-    pub async fn apply_feedback_analysis(
-        &self,
-        f: &Feedback,
-        record: SentimentRecord,
-        alert: bool,
-    ) -> Result<Applied, StoreError> {
-        let first = f.analysis_version == 0;
-        let deltas = aggregate_deltas("feedback", f.sentiment.as_ref().map(|r| &r.analysis), &record.analysis);
-        let k = key(feedback_key(f.id), FEEDBACK_SK);
-        let rank = format!("{}#{}", score_rank(record.analysis.score), f.id);
-        let mut update = analysis_update(&self.table, k, f.analysis_version, &record, alert && first)?;
-        // Re-key the most-negative index in the same write.
-        let expr = format!("{}, gsi2pk = :g2pk, gsi2sk = :g2sk", update.update_expression());
-        let mut values = update.expression_attribute_values().cloned().unwrap_or_default();
-        values.insert(":g2pk".into(), s(format!("FEEDBACKSCORE#{}", f.status.as_str())));
-        values.insert(":g2sk".into(), s(rank));
-        update = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(update.key().clone()))
-            .condition_expression(update.condition_expression().unwrap_or_default())
-            .update_expression(expr)
-            .set_expression_attribute_values(Some(values))
-            .build()
-            .map_err(crate::photographers::build_err)?;
-        let mut ops = vec![TransactWriteItem::builder().update(update).build()];
-        ops.extend(self.aggregate_op(f.created_at.date_naive(), &deltas)?);
-        match self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
-            Ok(_) => Ok(Applied::Applied),
-            Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
-            Err(e) => Err(e),
-        }
-    }
-
-    pub async fn list_all_feedback(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<Feedback>, StoreError> {
-        self.list_feedback(None, None, limit, after).await
+/// Records an analysis and its aggregate counts exactly once (see
+/// `apply_review_analysis`). The score index is re-keyed with it.
+pub(crate) async fn apply_feedback_analysis(
+    store: &DynamoStore,
+    f: &Feedback,
+    record: SentimentRecord,
+    alert: bool,
+) -> Result<Applied, StoreError> {
+    let first = f.analysis_version == 0;
+    let deltas = aggregate_deltas("feedback", f.sentiment.as_ref().map(|r| &r.analysis), &record.analysis);
+    let k = key(keys::feedback(f.id), keys::FEEDBACK_SK);
+    let rank = format!("{}#{}", score_rank(record.analysis.score), f.id);
+    let mut update = analysis_update(&store.table, k, f.analysis_version, &record, alert && first)?;
+    // Re-key the most-negative index in the same write.
+    let expr = format!("{}, gsi2pk = :g2pk, gsi2sk = :g2sk", update.update_expression());
+    let mut values = update.expression_attribute_values().cloned().unwrap_or_default();
+    values.insert(":g2pk".into(), s(keys::feedback_by_score(f.status.as_str())));
+    values.insert(":g2sk".into(), s(rank));
+    update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(&store.table)
+        .set_key(Some(update.key().clone()))
+        .condition_expression(update.condition_expression().unwrap_or_default())
+        .update_expression(expr)
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .map_err(build_err)?;
+    let mut ops = vec![TransactWriteItem::builder().update(update).build()];
+    ops.extend(store.aggregate_op(f.created_at.date_naive(), &deltas)?);
+    match store.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
+        Ok(_) => Ok(Applied::Applied),
+        Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
+        Err(e) => Err(e),
     }
 }

@@ -1,34 +1,113 @@
-//! The single-table key design. Every item has `pk`/`sk`; three overloaded GSIs serve
-//! the secondary access patterns. docs/data-model.md lists each pattern and its key.
+//! The single-table key design, in one place. Every item has `pk`/`sk`; four
+//! overloaded GSIs (`gsi1`..`gsi4`, each keyed `gsiNpk`/`gsiNsk`) serve the secondary
+//! access patterns. docs/data-model.md lists each pattern and its key.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cm_core::{BookingId, FeedbackId, UserId};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
 pub const GSI3: &str = "gsi3";
+/// Sparse: only items waiting for something (pending bookings by expiry).
+pub const GSI4: &str = "gsi4";
 
+/// The key attribute names of an index.
+pub fn index_keys(index: &str) -> (String, String) {
+    (format!("{index}pk"), format!("{index}sk"))
+}
+
+/// Instants in sort keys: fixed width, so string order is time order.
+pub fn instant(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Instants with microseconds, for listings where many items share a second.
+pub fn instant_micros(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+// Accounts
 pub fn user(id: impl std::fmt::Display) -> String {
     format!("USER#{id}")
 }
 pub const USER_SK: &str = "USER";
-pub const LOGIN_SK: &str = "LOGIN";
 pub const PHOTOGRAPHER_SK: &str = "PHOTOGRAPHER";
-
+pub const AVAILABILITY_SK: &str = "AVAILABILITY";
 pub fn email(normalized: &str) -> String {
     format!("EMAIL#{normalized}")
 }
 pub const EMAIL_SK: &str = "EMAIL";
-
 pub fn role(role: &str) -> String {
     format!("ROLE#{role}")
 }
 pub const ALL_USERS: &str = "USERS";
-
+pub fn login(key: &str) -> String {
+    format!("LOGIN#{key}")
+}
+pub const LOGIN_SK: &str = "LOGIN";
 pub fn refresh_family(family: &str) -> String {
     format!("REFRESH#{family}")
 }
 pub const REFRESH_SK: &str = "FAMILY";
 
+// Catalog
 pub fn listing(partition: &str) -> String {
     format!("LISTING#{partition}")
 }
+
+// Bookings
+pub fn booking(id: BookingId) -> String {
+    format!("BOOKING#{id}")
+}
+pub const BOOKING_SK: &str = "BOOKING";
+pub fn client_bookings(id: UserId) -> String {
+    format!("CLIENT#{id}")
+}
+pub fn photographer_bookings(id: UserId) -> String {
+    format!("PHOTOGRAPHER#{id}")
+}
+pub const ALL_BOOKINGS: &str = "BOOKINGS";
+pub const PENDING: &str = "PENDING";
+pub fn slot(photographer: UserId, block: i64) -> String {
+    format!("SLOT#{photographer}#{block}")
+}
+pub const SLOT_SK: &str = "SLOT";
+pub fn day(photographer: UserId, date: NaiveDate) -> String {
+    format!("DAY#{photographer}#{date}")
+}
+pub const DAY_SK: &str = "DAY";
+pub fn idempotency(owner: UserId, key: &str) -> String {
+    format!("IDEMPOTENCY#{owner}#{key}")
+}
+pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+// Reviews and feedback
+/// A review lives beside its booking: one per booking is a key constraint.
+pub const REVIEW_SK: &str = "REVIEW";
+pub fn photographer_reviews(id: UserId) -> String {
+    format!("REVIEWS#{id}")
+}
+pub const ALL_REVIEWS: &str = "REVIEWS";
+pub fn feedback(id: FeedbackId) -> String {
+    format!("FEEDBACK#{id}")
+}
+pub const FEEDBACK_SK: &str = "FEEDBACK";
+pub fn feedback_by_status(status: &str) -> String {
+    format!("FEEDBACK#{status}")
+}
+pub fn feedback_by_score(status: &str) -> String {
+    format!("FEEDBACKSCORE#{status}")
+}
+pub const ALL_FEEDBACK: &str = "FEEDBACK";
+pub const INSIGHTS_SENTIMENT: &str = "INSIGHTS#SENTIMENT";
+pub fn insights_day(date: NaiveDate) -> String {
+    format!("DAY#{date}")
+}
+
+// Claims
+pub fn claim(key: &str) -> String {
+    format!("CLAIM#{key}")
+}
+pub const CLAIM_SK: &str = "CLAIM";

@@ -1,5 +1,8 @@
-//! DynamoDB storage for Capture Moments. One table, designed keys, no Scan: every
-//! request-path read is a GetItem or a Query (docs/data-model.md).
+//! DynamoDB storage for Capture Moments, and nothing else: the single-table key design,
+//! the items, the transactions that keep them consistent, and the capability traits
+//! (`ports`) through which functions use them. Entities and their rules live in the
+//! domain crates; this crate only persists them. No Scan: every request-path read is a
+//! GetItem or a Query (docs/data-model.md).
 
 pub mod availability;
 pub mod bookings;
@@ -10,12 +13,14 @@ pub mod insights;
 pub mod keys;
 pub mod page;
 pub mod photographers;
+pub mod ports;
 pub mod reviews;
 pub mod tokens;
 pub mod users;
 
 pub use error::StoreError;
 pub use page::{Page, PageKey};
+pub use ports::*;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -23,14 +28,14 @@ use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
 
-/// Handle on the table. Cheap to clone; build one per cold start and share it.
+/// The table, through the real AWS SDK. Cheap to clone; build one per cold start.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub struct DynamoStore {
     client: Client,
     table: String,
 }
 
-impl Store {
+impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
     }
@@ -58,4 +63,12 @@ pub(crate) fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, StoreError
 
 pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(format!("deserialize: {e}")))
+}
+
+pub(crate) fn to_av<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Corrupt(format!("serialize: {e}")))
+}
+
+pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
 }

@@ -22,12 +22,6 @@ impl PageKey {
     pub(crate) fn to_item(&self) -> Item {
         self.0.iter().map(|(k, v)| (k.clone(), s(v.clone()))).collect()
     }
-
-    /// The page key must sit in the partition being queried; DynamoDB rejects a
-    /// mismatch with a 400 that would otherwise surface as a server error.
-    pub fn belongs_to(&self, attribute: &str, value: &str) -> bool {
-        self.0.get(attribute).is_some_and(|v| v == value)
-    }
 }
 
 #[derive(Debug, Clone)]

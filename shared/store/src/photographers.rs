@@ -1,67 +1,20 @@
 //! Photographer profiles and their ranked search listings.
 //!
 //! The profile item is the source of truth. Each listed photographer also has one
-//! listing item per search partition (`cm_domain::search`), keyed by rank. Profile and
+//! listing item per search partition (`cm_catalog::search`), keyed by rank. Profile and
 //! listings change together in one transaction guarded by the profile's version, so
 //! search never shows a half-updated photographer and concurrent writers cannot
 //! interleave.
 
 use crate::error::{from_sdk, from_transaction};
-use crate::{Page, PageKey, Store, StoreError, from_item, key, keys, s, to_item};
+use crate::ports::{PhotographerReader, PhotographerSearch, PhotographerWriter};
+use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
-use cm_domain::UserId;
-use cm_domain::photographer::{PhotographerProfile, PublicProfile, RatingTotals};
-use cm_domain::search;
+use cm_catalog::search;
+use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
+use cm_core::UserId;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PhotographerRecord {
-    pub id: UserId,
-    pub profile: PhotographerProfile,
-    pub rating: RatingTotals,
-    /// How many of this photographer's reviews read positive, neutral or negative.
-    #[serde(default)]
-    pub sentiment: SentimentCounts,
-    /// False while the account is deactivated: the profile is kept but not served.
-    pub listed: bool,
-    pub version: u64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl PhotographerRecord {
-    pub fn public(&self) -> PublicProfile {
-        PublicProfile { id: self.id, profile: self.profile.clone(), rating: self.rating.view() }
-    }
-
-    /// Listing keys this record should have right now: none while unlisted.
-    fn listing_keys(&self) -> Vec<(String, String)> {
-        if !self.listed {
-            return Vec::new();
-        }
-        let rank = search::rank_key(self.rating, self.id);
-        search::partitions_of(&self.profile).into_iter().map(|p| (keys::listing(&p), rank.clone())).collect()
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SentimentCounts {
-    pub positive: u64,
-    pub neutral: u64,
-    pub negative: u64,
-}
-
-impl SentimentCounts {
-    pub fn add(&mut self, label: cm_sentiment::Label, delta: i64) {
-        let slot = match label {
-            cm_sentiment::Label::Positive => &mut self.positive,
-            cm_sentiment::Label::Neutral => &mut self.neutral,
-            cm_sentiment::Label::Negative => &mut self.negative,
-        };
-        *slot = slot.saturating_add_signed(delta);
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct ProfileItem {
@@ -108,8 +61,12 @@ pub struct SearchQuery<'a> {
     pub limit: usize,
 }
 
-impl Store {
-    pub async fn get_photographer(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
+fn listing_keys(record: &PhotographerRecord) -> Vec<(String, String)> {
+    record.listings().into_iter().map(|(partition, rank)| (keys::listing(&partition), rank)).collect()
+}
+
+impl PhotographerReader for DynamoStore {
+    async fn get_photographer(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -120,9 +77,11 @@ impl Store {
             .map_err(from_sdk)?;
         out.item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
     }
+}
 
+impl PhotographerWriter for DynamoStore {
     /// Creates or replaces the profile document, keeping rating and listing state.
-    pub async fn put_photographer_profile(
+    async fn put_photographer_profile(
         &self,
         id: UserId,
         profile: &PhotographerProfile,
@@ -132,16 +91,7 @@ impl Store {
         self.modify_photographer(id, |old| {
             Some(match old {
                 Some(old) => PhotographerRecord { profile: profile.clone(), updated_at: now, ..old.clone() },
-                None => PhotographerRecord {
-                    id,
-                    profile: profile.clone(),
-                    rating: RatingTotals::default(),
-                    sentiment: SentimentCounts::default(),
-                    listed: listed_if_new,
-                    version: 0,
-                    created_at: now,
-                    updated_at: now,
-                },
+                None => PhotographerRecord::new(id, profile.clone(), listed_if_new, now),
             })
         })
         .await
@@ -150,7 +100,7 @@ impl Store {
 
     /// Shows or hides a photographer in search (account activation). `Ok(None)` when the
     /// user has no profile, which is fine: there is nothing to list.
-    pub async fn set_photographer_listed(
+    async fn set_photographer_listed(
         &self,
         id: UserId,
         listed: bool,
@@ -159,8 +109,11 @@ impl Store {
         self.modify_photographer(id, |old| old.map(|o| PhotographerRecord { listed, updated_at: now, ..o.clone() }))
             .await
     }
+}
 
-    /// Adds one review's stars to the running totals and re-ranks the listings.
+impl DynamoStore {
+    /// Adds one review's stars to the running totals and re-ranks the listings, outside
+    /// the review flow: for demo data and tests that need rated photographers.
     pub async fn add_photographer_rating(
         &self,
         id: UserId,
@@ -169,7 +122,7 @@ impl Store {
     ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
         self.modify_photographer(id, |old| {
             old.map(|o| PhotographerRecord {
-                rating: RatingTotals { sum: o.rating.sum + u64::from(stars), count: o.rating.count + 1 },
+                rating: cm_catalog::RatingTotals { sum: o.rating.sum + u64::from(stars), count: o.rating.count + 1 },
                 updated_at: now,
                 ..o.clone()
             })
@@ -253,8 +206,8 @@ impl Store {
         };
         ops.push(TransactWriteItem::builder().put(put_profile.build().map_err(build_err)?).build());
 
-        let new_keys = new.listing_keys();
-        for (pk, sk) in old.map(PhotographerRecord::listing_keys).unwrap_or_default() {
+        let new_keys = listing_keys(new);
+        for (pk, sk) in old.map(listing_keys).unwrap_or_default() {
             if !new_keys.contains(&(pk.clone(), sk.clone())) {
                 let del =
                     Delete::builder().table_name(&self.table).set_key(Some(key(pk, sk))).build().map_err(build_err)?;
@@ -281,11 +234,13 @@ impl Store {
         self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction)?;
         Ok(())
     }
+}
 
+impl PhotographerSearch for DynamoStore {
     /// One ranked listing partition, best first. Filters that are not part of the key
     /// run as a FilterExpression inside the Query; we keep querying until the page is
     /// full so a selective filter does not yield short or empty pages.
-    pub async fn search_photographers(
+    async fn search_photographers(
         &self,
         q: &SearchQuery<'_>,
         after: Option<&PageKey>,
@@ -317,8 +272,4 @@ impl Store {
         })
         .await
     }
-}
-
-pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }

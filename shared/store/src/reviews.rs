@@ -1,61 +1,17 @@
-//! Reviews: one per completed booking, written by its client. The review's id is its
-//! booking's id, so "once per booking" is a key constraint, not a check.
+//! Reviews: one item beside their booking (`BOOKING#<id>` / `REVIEW`), so "once per
+//! booking" is a key constraint, not a check. Analyses and the admin alert flag shared
+//! with feedback live here too.
 
 use crate::error::{from_sdk, from_transaction};
-use crate::insights::{SentimentRecord, aggregate_deltas};
-use crate::photographers::{Modified, PhotographerRecord, ProfileWriteError, build_err};
-use crate::{Page, PageKey, Store, StoreError, from_item, key, s, to_item};
+use crate::photographers::{Modified, ProfileWriteError};
+use crate::ports::{AlertFlags, ReviewReader, ReviewWriter, SentimentWriter};
+use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use cm_domain::photographer::RatingTotals;
-use cm_domain::{BookingId, UserId};
+use cm_core::{BookingId, UserId};
+use cm_reviews::sentiment::aggregate_deltas;
+use cm_reviews::{AnalysisState, Feedback, Reply, Review, SentimentRecord};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reply {
-    pub text: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Review {
-    pub id: BookingId,
-    pub booking_id: BookingId,
-    pub photographer_id: UserId,
-    pub client_id: UserId,
-    /// Shown publicly: the client's first name only.
-    pub author: String,
-    pub rating: u8,
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply: Option<Reply>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sentiment: Option<SentimentRecord>,
-    /// `pending` until the stream function has analysed the current text. The stream
-    /// filter only passes pending items, so writing the result back does not loop.
-    pub analysis_state: AnalysisState,
-    /// Bumped by every analysis; each analysis is conditional on the one it replaces.
-    pub analysis_version: u32,
-    /// Set with a first analysis that warrants an admin alert, cleared once sent.
-    #[serde(default)]
-    pub alert_pending: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnalysisState {
-    Pending,
-    Done,
-}
-
-pub const REVIEW_SK: &str = "REVIEW";
-pub const ALL_REVIEWS: &str = "REVIEWS";
-
-fn photographer_reviews(id: UserId) -> String {
-    format!("REVIEWS#{id}")
-}
 
 #[derive(Serialize, Deserialize)]
 struct ReviewItem {
@@ -74,14 +30,14 @@ struct ReviewItem {
 
 impl ReviewItem {
     fn new(r: &Review) -> ReviewItem {
-        let listed = format!("{}#{}", r.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), r.id);
+        let listed = format!("{}#{}", keys::instant_micros(r.created_at), r.id);
         ReviewItem {
-            pk: crate::bookings::booking_key(r.booking_id),
-            sk: REVIEW_SK.into(),
+            pk: keys::booking(r.booking_id),
+            sk: keys::REVIEW_SK.into(),
             entity: "review".into(),
-            gsi2pk: photographer_reviews(r.photographer_id),
+            gsi2pk: keys::photographer_reviews(r.photographer_id),
             gsi2sk: listed.clone(),
-            gsi3pk: ALL_REVIEWS.into(),
+            gsi3pk: keys::ALL_REVIEWS.into(),
             gsi3sk: listed,
             review: r.clone(),
         }
@@ -99,9 +55,8 @@ pub enum Applied {
 
 pub const MAX_REVIEWS_PAGE: usize = 100;
 
-impl Store {
-    /// `Ok(false)` when the booking already has a review.
-    pub async fn create_review(&self, review: &Review) -> Result<bool, StoreError> {
+impl ReviewWriter for DynamoStore {
+    async fn create_review(&self, review: &Review) -> Result<bool, StoreError> {
         let result = self
             .client
             .put_item()
@@ -118,21 +73,7 @@ impl Store {
         }
     }
 
-    pub async fn get_review(&self, id: BookingId) -> Result<Option<Review>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<ReviewItem>(i).map(|r| r.review)).transpose()
-    }
-
-    /// Sets (or replaces) the photographer's public reply. `None` if no such review.
-    pub async fn set_review_reply(
+    async fn set_review_reply(
         &self,
         id: BookingId,
         text: &str,
@@ -142,12 +83,12 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
+            .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
             .condition_expression("attribute_exists(pk)")
             .update_expression("SET reply = :r")
             .expression_attribute_values(
                 ":r",
-                crate::users::to_av(&Reply { text: text.to_string(), created_at: now, updated_at: now })?,
+                to_av(&Reply { text: text.to_string(), created_at: now, updated_at: now })?,
             )
             .return_values(ReturnValue::AllOld)
             .send()
@@ -166,9 +107,9 @@ impl Store {
             self.client
                 .update_item()
                 .table_name(&self.table)
-                .set_key(Some(key(crate::bookings::booking_key(id), REVIEW_SK)))
+                .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
                 .update_expression("SET reply.created_at = :c")
-                .expression_attribute_values(":c", crate::users::to_av(&created_at)?)
+                .expression_attribute_values(":c", to_av(&created_at)?)
                 .send()
                 .await
                 .map_err(from_sdk)?;
@@ -176,54 +117,72 @@ impl Store {
         review.reply = Some(Reply { text: text.to_string(), created_at, updated_at: now });
         Ok(Some(review))
     }
+}
+
+impl ReviewReader for DynamoStore {
+    async fn get_review(&self, id: BookingId) -> Result<Option<Review>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<ReviewItem>(i).map(|r| r.review)).transpose()
+    }
 
     /// A photographer's reviews, newest first.
-    pub async fn list_reviews_for(
+    async fn list_reviews_for(
         &self,
         photographer: UserId,
         limit: usize,
         after: Option<&PageKey>,
     ) -> Result<Page<Review>, StoreError> {
-        self.list_reviews_in("gsi2", "gsi2pk", &photographer_reviews(photographer), limit, after).await
+        self.list_reviews_in(keys::GSI2, &keys::photographer_reviews(photographer), limit, after).await
     }
 
     /// Every review, newest first (backfills).
-    pub async fn list_all_reviews(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<Review>, StoreError> {
-        self.list_reviews_in("gsi3", "gsi3pk", ALL_REVIEWS, limit, after).await
+    async fn list_all_reviews(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<Review>, StoreError> {
+        self.list_reviews_in(keys::GSI3, keys::ALL_REVIEWS, limit, after).await
     }
+}
 
+impl DynamoStore {
     async fn list_reviews_in(
         &self,
         index: &str,
-        attr: &str,
         pk: &str,
         limit: usize,
         after: Option<&PageKey>,
     ) -> Result<Page<Review>, StoreError> {
-        let sk_attr = attr.replace("pk", "sk");
+        let (attr, sk_attr) = keys::index_keys(index);
         let make = || {
             self.client
                 .query()
                 .table_name(&self.table)
                 .index_name(index)
                 .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", attr)
+                .expression_attribute_names("#pk", &attr)
                 .expression_attribute_values(":pk", s(pk))
                 .scan_index_forward(false)
         };
-        crate::page::filtered_page(make, limit, after, &["pk", "sk", attr, &sk_attr], |i| {
+        crate::page::filtered_page(make, limit, after, &["pk", "sk", &attr, &sk_attr], |i| {
             from_item::<ReviewItem>(i).map(|r| r.review)
         })
         .await
     }
+}
 
+impl SentimentWriter for DynamoStore {
     /// Records an analysis of `review` (which must be the version that was analysed)
     /// and everything that follows from it, in one transaction: the review's result,
     /// the day's sentiment aggregates, the photographer's sentiment counts and, on the
     /// first analysis only, the review's stars in the photographer's rating and search
     /// rank. The transaction is conditional on the analysis version it replaces, so a
     /// redelivered or bisected stream batch changes nothing twice.
-    pub async fn apply_review_analysis(
+    async fn apply_review_analysis(
         &self,
         review: &Review,
         record: SentimentRecord,
@@ -237,20 +196,9 @@ impl Store {
         let aggregate = self.aggregate_op(day, &deltas)?;
         let new_label = record.analysis.label;
         let old_label = old.map(|a| a.label);
-        let stars = u64::from(review.rating);
-        let change = |current: Option<&PhotographerRecord>| {
-            current.map(|c| {
-                let mut next = c.clone();
-                if first {
-                    next.rating = RatingTotals { sum: c.rating.sum + stars, count: c.rating.count + 1 };
-                }
-                if let Some(l) = old_label {
-                    next.sentiment.add(l, -1);
-                }
-                next.sentiment.add(new_label, 1);
-                next.updated_at = record.analyzed_at;
-                next
-            })
+        let stars = review.rating;
+        let change = |current: Option<&cm_catalog::PhotographerRecord>| {
+            current.map(|c| c.after_review_analysis(stars, first, old_label, new_label, record.analyzed_at))
         };
         let extra = || {
             let mut ops = vec![review_update.clone()];
@@ -280,20 +228,33 @@ impl Store {
         }
     }
 
+    async fn apply_feedback_analysis(
+        &self,
+        f: &Feedback,
+        record: SentimentRecord,
+        alert: bool,
+    ) -> Result<Applied, StoreError> {
+        crate::feedback::apply_feedback_analysis(self, f, record, alert).await
+    }
+}
+
+impl DynamoStore {
     fn review_analysis_op(
         &self,
         review: &Review,
         record: &SentimentRecord,
         alert: bool,
     ) -> Result<TransactWriteItem, StoreError> {
-        let key = key(crate::bookings::booking_key(review.booking_id), REVIEW_SK);
+        let key = key(keys::booking(review.booking_id), keys::REVIEW_SK);
         Ok(TransactWriteItem::builder()
             .update(analysis_update(&self.table, key, review.analysis_version, record, alert)?)
             .build())
     }
+}
 
+impl AlertFlags for DynamoStore {
     /// Marks a pending alert as sent; false when it was already cleared.
-    pub async fn clear_alert(&self, pk: &str, sk: &str) -> Result<bool, StoreError> {
+    async fn clear_alert(&self, pk: &str, sk: &str) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
@@ -312,6 +273,21 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+
+    /// Puts an alert back in line after a failed publish.
+    async fn raise_alert(&self, pk: &str, sk: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("SET alert_pending = :t")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
+    }
 }
 
 /// The conditional write of an analysis result, shared by reviews and feedback. An
@@ -329,8 +305,8 @@ pub(crate) fn analysis_update(
         .table_name(table)
         .set_key(Some(key))
         .condition_expression("analysis_version = :v")
-        .expression_attribute_values(":r", crate::users::to_av(record)?)
-        .expression_attribute_values(":done", crate::users::to_av(&AnalysisState::Done)?)
+        .expression_attribute_values(":r", to_av(record)?)
+        .expression_attribute_values(":done", to_av(&AnalysisState::Done)?)
         .expression_attribute_values(":next", AttributeValue::N((version + 1).to_string()))
         .expression_attribute_values(":v", AttributeValue::N(version.to_string()));
     if alert {
@@ -338,21 +314,4 @@ pub(crate) fn analysis_update(
         up = up.expression_attribute_values(":alert", AttributeValue::Bool(true));
     }
     up.update_expression(expr).build().map_err(build_err)
-}
-
-impl Store {
-    /// Puts an alert back in line after a failed publish.
-    pub async fn raise_alert(&self, pk: &str, sk: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .update_expression("SET alert_pending = :t")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":t", AttributeValue::Bool(true))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        Ok(())
-    }
 }

@@ -1,26 +1,13 @@
-//! Refresh-token families. A login starts a family; each refresh rotates it to the
-//! next generation. Presenting an older generation means a token was copied: the
-//! whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+//! Refresh-token families (`cm_accounts::refresh`): one item each, rotated by
+//! compare-and-set on the generation.
 
 use crate::error::from_sdk;
-use crate::users::to_av;
-use crate::{Store, StoreError, from_item, key, keys, s, to_item};
+use crate::ports::RefreshFamilies;
+use crate::{DynamoStore, StoreError, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use cm_domain::UserId;
+use cm_accounts::refresh::RefreshFamily;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RefreshFamily {
-    pub family: String,
-    pub user_id: UserId,
-    pub generation: u64,
-    /// SHA-256 of the current generation's secret; the secret itself is never stored.
-    pub secret_hash: String,
-    pub revoked: bool,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
 
 #[derive(Serialize, Deserialize)]
 struct FamilyItem {
@@ -39,8 +26,8 @@ pub enum Rotation {
     Lost,
 }
 
-impl Store {
-    pub async fn create_refresh_family(&self, family: &RefreshFamily) -> Result<(), StoreError> {
+impl RefreshFamilies for DynamoStore {
+    async fn create_refresh_family(&self, family: &RefreshFamily) -> Result<(), StoreError> {
         let item = FamilyItem {
             pk: keys::refresh_family(&family.family),
             sk: keys::REFRESH_SK.into(),
@@ -59,7 +46,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_refresh_family(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
+    async fn get_refresh_family(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -72,13 +59,13 @@ impl Store {
         out.item.map(|i| from_item::<FamilyItem>(i).map(|f| f.family)).transpose()
     }
 
-    /// Compare-and-set from `from_generation` to the next one: of two concurrent
-    /// refreshes with the same token exactly one wins.
-    pub async fn rotate_refresh_family(
+    /// Of two concurrent refreshes with the same token exactly one wins.
+    async fn rotate_refresh_family(
         &self,
         family: &str,
         from_generation: u64,
         new_secret_hash: &str,
+        _now: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
         let result = self
             .client
@@ -101,7 +88,7 @@ impl Store {
         }
     }
 
-    pub async fn revoke_refresh_family(&self, family: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn revoke_refresh_family(&self, family: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()

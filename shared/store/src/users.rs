@@ -1,11 +1,12 @@
 //! Accounts: the user item, the email-uniqueness item, and login-throttle state.
 
 use crate::error::{from_sdk, from_transaction};
-use crate::{Item, Page, PageKey, Store, StoreError, from_item, key, keys, s, to_item};
+use crate::ports::{LoginAttempts, UserDirectory, UserReader, UserWriter};
+use crate::{DynamoStore, Item, Page, PageKey, StoreError, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
-use cm_domain::UserId;
-use cm_domain::account::{ProfilePatch, Role, User};
+use cm_accounts::account::{ProfilePatch, Role, User};
+use cm_core::UserId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -25,7 +26,7 @@ struct UserItem {
 
 impl UserItem {
     fn new(user: &User) -> UserItem {
-        let listed = format!("{}#{}", user.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), user.id);
+        let listed = format!("{}#{}", keys::instant_micros(user.created_at), user.id);
         UserItem {
             pk: keys::user(user.id),
             sk: keys::USER_SK.into(),
@@ -54,10 +55,10 @@ pub enum CreateUserError {
     Store(StoreError),
 }
 
-impl Store {
+impl UserWriter for DynamoStore {
     /// Writes the user and claims the email in one transaction: two registrations
     /// racing for one address cannot both succeed.
-    pub async fn create_user(&self, user: &User, normalized_email: &str) -> Result<(), CreateUserError> {
+    async fn create_user(&self, user: &User, normalized_email: &str) -> Result<(), CreateUserError> {
         let user_item = to_item(&UserItem::new(user)).map_err(CreateUserError::Store)?;
         let mut email_item = key(keys::email(normalized_email), keys::EMAIL_SK);
         email_item.insert("entity".into(), s("email"));
@@ -85,41 +86,9 @@ impl Store {
         }
     }
 
-    pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::USER_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<UserItem>(i).map(|u| u.user)).transpose()
-    }
-
-    pub async fn find_user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::email(normalized_email), keys::EMAIL_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let Some(item) = out.item else {
-            return Ok(None);
-        };
-        let id = item
-            .get("user_id")
-            .and_then(|v| v.as_s().ok())
-            .and_then(|s| s.parse::<UserId>().ok())
-            .ok_or_else(|| StoreError::Corrupt("email item without user_id".into()))?;
-        self.get_user(id).await
-    }
-
     /// Applies a validated patch atomically (no read-modify-write) and returns the result.
     /// `None` when the user does not exist.
-    pub async fn patch_user(
+    async fn patch_user(
         &self,
         id: UserId,
         patch: &ProfilePatch,
@@ -174,15 +143,8 @@ impl Store {
         }
     }
 
-    /// Sets the `active` flag on the user item. Returns the updated user, or `None`
-    /// when there is no such user. Photographer listings are handled by
-    /// [`Store::set_photographer_listed`].
-    pub async fn set_user_active(
-        &self,
-        id: UserId,
-        active: bool,
-        now: DateTime<Utc>,
-    ) -> Result<Option<User>, StoreError> {
+    /// Photographer listings are handled by `PhotographerWriter::set_photographer_listed`.
+    async fn set_user_active(&self, id: UserId, active: bool, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
         let result = self
             .client
             .update_item()
@@ -202,12 +164,48 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
 
+impl UserReader for DynamoStore {
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id), keys::USER_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        out.item.map(|i| from_item::<UserItem>(i).map(|u| u.user)).transpose()
+    }
+
+    async fn find_user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::email(normalized_email), keys::EMAIL_SK)))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let id = item
+            .get("user_id")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|s| s.parse::<UserId>().ok())
+            .ok_or_else(|| StoreError::Corrupt("email item without user_id".into()))?;
+        self.get_user(id).await
+    }
+}
+
+impl UserDirectory for DynamoStore {
     /// Newest accounts first, optionally of one role.
-    pub async fn list_users(
+    async fn list_users(
         &self,
         role: Option<Role>,
-        limit: i32,
+        limit: usize,
         after: Option<&PageKey>,
     ) -> Result<Page<User>, StoreError> {
         let (index, pk_attr, pk) = match role {
@@ -225,19 +223,20 @@ impl Store {
                 .expression_attribute_values(":pk", s(&pk))
                 .scan_index_forward(false)
         };
-        let limit = usize::try_from(limit).unwrap_or(1);
         crate::page::filtered_page(make, limit, after, &["pk", "sk", pk_attr, sk_attr], |i| {
             from_item::<UserItem>(i).map(|u| u.user)
         })
         .await
     }
+}
 
-    pub async fn login_state(&self, id: UserId) -> Result<LoginState, StoreError> {
+impl LoginAttempts for DynamoStore {
+    async fn login_state(&self, login: &str) -> Result<LoginState, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
             .consistent_read(true)
             .send()
             .await
@@ -248,12 +247,12 @@ impl Store {
     /// Counts one more failure atomically, then records the lock-out it earns. The
     /// lock-out write is conditional on the count it was computed from, so a slower
     /// concurrent failure can never shorten a longer lock.
-    pub async fn record_login_failure(&self, id: UserId, now: DateTime<Utc>) -> Result<LoginState, StoreError> {
+    async fn record_login_failure(&self, login: &str, now: DateTime<Utc>) -> Result<LoginState, StoreError> {
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
             .update_expression("ADD failures :one SET entity = :e, last_failure_at = :now")
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":e", s("login_state"))
@@ -263,13 +262,13 @@ impl Store {
             .await
             .map_err(from_sdk)?;
         let mut state: LoginState = out.attributes.map(from_item).transpose()?.unwrap_or_default();
-        if let Some(lock) = cm_domain::login_throttle::lockout_after(state.failures) {
+        if let Some(lock) = cm_accounts::login_throttle::lockout_after(state.failures) {
             let until = now + lock;
             let result = self
                 .client
                 .update_item()
                 .table_name(&self.table)
-                .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+                .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
                 .update_expression("SET locked_until = :until")
                 .condition_expression("failures = :n")
                 .expression_attribute_values(":until", to_av(&until)?)
@@ -286,18 +285,14 @@ impl Store {
         Ok(state)
     }
 
-    pub async fn reset_login_failures(&self, id: UserId) -> Result<(), StoreError> {
+    async fn reset_login_failures(&self, login: &str) -> Result<(), StoreError> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::LOGIN_SK)))
+            .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
             .send()
             .await
             .map_err(from_sdk)?;
         Ok(())
     }
-}
-
-pub(crate) fn to_av<T: Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
-    serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Corrupt(format!("serialize: {e}")))
 }

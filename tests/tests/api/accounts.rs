@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use base64::Engine;
+use cm_store::UserReader;
 use cm_tests::{ApiEvent, call, env};
 use serde_json::json;
 
@@ -105,7 +106,7 @@ async fn repeated_failures_throttle_the_account_with_retry_after() {
     let email = unique_email("throttle");
     register_as(&env, "client", &email).await;
     let mut statuses = Vec::new();
-    for _ in 0..cm_domain::login_throttle::FREE_FAILURES {
+    for _ in 0..cm_accounts::login_throttle::FREE_FAILURES {
         statuses.push(login(&env, &email, "wrong password!").await.status);
     }
     assert!(statuses[..statuses.len() - 1].iter().all(|s| *s == 401), "{statuses:?}");
@@ -203,12 +204,7 @@ async fn me_requires_a_valid_token() {
 
     // A correctly signed but expired token.
     let user = env.app.store.get_user(s.id.parse().unwrap()).await.unwrap().unwrap();
-    let expired = cm_http::auth::issue_access_token(
-        env.app.keys().unwrap(),
-        &user,
-        chrono::Utc::now() - chrono::Duration::hours(2),
-    )
-    .unwrap();
+    let expired = env.app.tokens().unwrap().issue(&user, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
     call(env.app, get_me::handle, ApiEvent::new("GET /me").bearer(&expired)).await.problem(401);
 
     let me = call(env.app, get_me::handle, ApiEvent::new("GET /me").bearer(&s.access)).await;

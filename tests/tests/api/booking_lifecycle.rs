@@ -8,7 +8,8 @@ use crate::bookings::{
 use crate::support::*;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, TimeDelta, Utc};
-use cm_domain::BookingId;
+use cm_core::BookingId;
+use cm_store::{BookingReader, BookingWriter};
 use cm_tests::{ApiEvent, TestEnv, call, env};
 use serde_json::{Value, json};
 

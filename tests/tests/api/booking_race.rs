@@ -31,8 +31,7 @@ async fn race_env() -> TestEnv {
     let gateway = serializing_gateway(upstream);
     let conf = aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(gateway).build();
     let dynamo = aws_sdk_dynamodb::Client::from_conf(conf);
-    let store = cm_store::Store::new(dynamo.clone(), &base.table);
-    let app = cm_http::App::new(store, cm_tests::moto::TEST_SECRET.as_bytes()).expect("app");
+    let app = cm_tests::moto::app(cm_store::DynamoStore::new(dynamo.clone(), &base.table));
     TestEnv { app: Box::leak(Box::new(app)), dynamo, table: base.table }
 }
 

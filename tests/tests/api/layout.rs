@@ -193,3 +193,105 @@ async fn openapi_is_served() {
     let r = cm_tests::call(env.app, openapi::handle, cm_tests::ApiEvent::new("GET /openapi.json")).await;
     assert_eq!(r.ok(200)["info"]["title"], "Capture Moments API");
 }
+
+/// The `[dependencies]` (not dev-dependencies) a crate's manifest names.
+fn dependencies(manifest: &std::path::Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let mut in_deps = false;
+    let mut deps = BTreeSet::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && let Some((name, _)) = line.split_once('=') {
+            let name = name.trim().trim_end_matches(".workspace").trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                deps.insert(name.to_string());
+            }
+        }
+    }
+    deps
+}
+
+/// docs/architecture.md: the layers and which may use which.
+#[test]
+fn crate_dependencies_follow_the_layers() {
+    const DOMAIN: &[&str] =
+        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment"];
+    let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
+    let name_of = |manifest: &std::path::Path| -> String {
+        let text = std::fs::read_to_string(manifest).unwrap();
+        let line = text.lines().find(|l| l.starts_with("name = ")).expect("a package name");
+        line.trim_start_matches("name = ").trim_matches('"').to_string()
+    };
+    let is_aws = |d: &str| d.starts_with("aws-") || d.starts_with("aws_") || d.starts_with("lambda_");
+    let mut checked = BTreeSet::new();
+    for entry in std::fs::read_dir(repo_root().join("shared")).unwrap().filter_map(|e| e.ok()) {
+        let manifest = entry.path().join("Cargo.toml");
+        if !manifest.exists() {
+            continue;
+        }
+        let name = name_of(&manifest);
+        let deps = dependencies(&manifest);
+        let forbid = |forbidden: &[&str], why: &str| {
+            for d in &deps {
+                assert!(!forbidden.contains(&d.as_str()), "{name} depends on {d}: {why}");
+            }
+        };
+        match name.as_str() {
+            n if DOMAIN.contains(&n) => {
+                for d in &deps {
+                    assert!(!is_aws(d) && d != "tokio", "{name} is a domain crate: no AWS, Lambda or async ({d})");
+                }
+                forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime", "cm-analyzer"], "domain crates are pure");
+            }
+            "cm-store" => {
+                for d in &deps {
+                    assert!(!d.starts_with("lambda_"), "{name} is storage only ({d})");
+                    assert!(
+                        !is_aws(d) || d == "aws-sdk-dynamodb" || d == "aws-config",
+                        "{name} talks to DynamoDB only ({d})"
+                    );
+                }
+                forbid(
+                    &["cm-http", "cm-app", "cm-runtime", "cm-analyzer"],
+                    "storage knows nothing of HTTP or the runtime",
+                );
+            }
+            "cm-analyzer" => {
+                forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
+            }
+            "cm-http" => {
+                for d in &deps {
+                    assert!(!d.starts_with("aws-"), "{name} is HTTP plumbing only ({d})");
+                    assert!(!d.starts_with("cm-") || d == "cm-core", "{name} knows only the shared kernel ({d})");
+                }
+            }
+            "cm-app" => {
+                for d in &deps {
+                    assert!(!d.starts_with("aws-") && d != "lambda_runtime", "{name} has no AWS client ({d})");
+                }
+                forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
+            }
+            "cm-runtime" => {}
+            other => panic!(
+                "shared/{} ({other}) is not placed in a layer: add it to docs/architecture.md and here",
+                entry.file_name().to_string_lossy()
+            ),
+        }
+        checked.insert(name);
+    }
+    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime"]) {
+        assert!(checked.contains(*d), "{d} was not found under shared/");
+    }
+    assert!(shared("core").exists());
+    // Functions never depend on each other.
+    for dir in function_dirs() {
+        let deps = dependencies(&repo_root().join("functions").join(&dir).join("Cargo.toml"));
+        for other in function_dirs() {
+            assert!(!deps.contains(&other), "functions/{dir} depends on functions/{other}");
+        }
+    }
+}

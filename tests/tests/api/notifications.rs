@@ -6,8 +6,8 @@
 use crate::support::{Session, profile, session, unique_email};
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
-use cm_http::App;
-use cm_store::Store;
+use cm_app::App;
+use cm_store::{BookingReader, BookingWriter, Claims, DynamoStore, UserWriter};
 use cm_tests::stream::{event, item_json, record, sequence_of};
 use cm_tests::{ApiEvent, TestEnv, call, env};
 use icalendar::Component;
@@ -27,14 +27,14 @@ struct Person {
 
 struct World {
     env: TestEnv,
-    notifier: &'static Notifier,
+    notifier: &'static Notifier<DynamoStore>,
     topic_arn: String,
     photographer: Person,
     client: Person,
 }
 
 /// A notifier wired to this test's table and its own platform topic.
-async fn notifier(env: &TestEnv) -> (&'static Notifier, String) {
+async fn notifier(env: &TestEnv) -> (&'static Notifier<DynamoStore>, String) {
     let sdk = cm_tests::moto::sdk_config().await;
     // moto (like SES) refuses mail from an unverified identity. Tests run in parallel
     // against one moto, so the identity may already exist: either way it is verified.
@@ -47,7 +47,7 @@ async fn notifier(env: &TestEnv) -> (&'static Notifier, String) {
         .expect("create topic")
         .topic_arn
         .expect("topic arn");
-    let app = App::without_keys(Store::new(env.dynamo.clone(), &env.table));
+    let app = App::new(DynamoStore::new(env.dynamo.clone(), &env.table));
     let config = Config { from_email: FROM.into(), topic_arn: topic_arn.clone() };
     (Box::leak(Box::new(Notifier::new(app, &sdk, config))), topic_arn)
 }
@@ -613,12 +613,12 @@ async fn the_sample_event_is_a_confirmation_and_notifies_both_people() {
     let (notifier, topic_arn) = notifier(&env).await;
     let mut emails = Vec::new();
     for (id, role, tz) in [
-        (booking.client_id, cm_domain::account::Role::Client, CLIENT_TZ),
-        (booking.photographer_id, cm_domain::account::Role::Photographer, PHOTOGRAPHER_TZ),
+        (booking.client_id, cm_accounts::Role::Client, CLIENT_TZ),
+        (booking.photographer_id, cm_accounts::Role::Photographer, PHOTOGRAPHER_TZ),
     ] {
         let email = unique_email(role.as_str());
-        let mut user = cm_domain::account::Registration {
-            email: cm_domain::account::Email::parse(&email).unwrap(),
+        let mut user = cm_accounts::account::Registration {
+            email: cm_accounts::Email::parse(&email).unwrap(),
             password: crate::support::PASSWORD.into(),
             name: format!("Sample {}", role.as_str()),
             role,
@@ -646,7 +646,7 @@ async fn the_sample_event_is_a_confirmation_and_notifies_both_people() {
 async fn a_claim_is_taken_once_waits_out_its_lease_and_stays_done() {
     use cm_store::claims::Claim;
     let env = env().await;
-    let claims = env.app.store.claims();
+    let claims = &env.app.store;
     let now = Utc::now();
     let lease = chrono::TimeDelta::seconds(60);
 
@@ -690,7 +690,7 @@ async fn an_effect_claimed_elsewhere_fails_the_record_and_its_retry_sends_only_w
 
     // Another invocation (a timed-out one, say) is publishing this change right now.
     let key = format!("notify:{id}:1:sns");
-    let claims = w.notifier.app.store.claims();
+    let claims = &w.notifier.app.store;
     let held = claims.claim(&key, chrono::TimeDelta::seconds(300), Utc::now()).await.unwrap();
     assert_eq!(held, cm_store::claims::Claim::Acquired);
 

@@ -2,11 +2,11 @@
 
 use crate::support::*;
 use chrono::{Duration, Utc};
-use cm_http::App;
+use cm_app::App;
+use cm_booking::booking::{Booking, HistoryAction, HistoryEntry};
 use cm_sentiment::Label;
-use cm_store::Store;
-use cm_store::bookings::{Booking, HistoryAction, HistoryEntry};
-use cm_tests::moto::{TEST_SECRET, sdk_config, sns_messages};
+use cm_store::{BookingWriter, DynamoStore};
+use cm_tests::moto::{sdk_config, sns_messages};
 use cm_tests::stream::{event, item_json, record, sequence_of};
 use cm_tests::{ApiEvent, TestEnv, call, env};
 use serde_json::{Value, json};
@@ -17,11 +17,11 @@ async fn booking(
     env: &TestEnv,
     client: &Session,
     photographer: &Session,
-    status: cm_scheduling::BookingStatus,
+    status: cm_booking::BookingStatus,
 ) -> Booking {
     let start = Utc::now() - Duration::days(1);
     let b = Booking {
-        id: cm_domain::BookingId::new(),
+        id: cm_core::BookingId::new(),
         client_id: client.id.parse().unwrap(),
         photographer_id: photographer.id.parse().unwrap(),
         package_id: None,
@@ -30,7 +30,7 @@ async fn booking(
         end: start + Duration::hours(2),
         duration_minutes: 120,
         timezone: "Asia/Kolkata".into(),
-        location: cm_domain::location::Location {
+        location: cm_core::location::Location {
             address: "1 MG Road".into(),
             city: "Pune".into(),
             lat: None,
@@ -49,10 +49,10 @@ async fn booking(
         history: vec![HistoryEntry {
             at: start - Duration::days(3),
             by: Some(client.id.parse().unwrap()),
-            actor: cm_scheduling::Actor::Client,
+            actor: cm_booking::Actor::Client,
             action: HistoryAction::Created,
             from: None,
-            to: cm_scheduling::BookingStatus::Pending,
+            to: cm_booking::BookingStatus::Pending,
             reason: None,
             previous_start: None,
             new_start: Some(start),
@@ -69,7 +69,7 @@ struct World {
     client: Session,
     photographer: Session,
     completed: Booking,
-    scorer: score_sentiment::Scorer,
+    scorer: score_sentiment::Scorer<DynamoStore>,
     alerts: String,
 }
 
@@ -77,12 +77,12 @@ async fn world() -> World {
     let env = env().await;
     let client = register(&env, "client").await;
     let photographer = photographer_with_profile(&env, profile("Asha", "Pune", &["portrait"], 100000, "INR")).await;
-    let completed = booking(&env, &client, &photographer, cm_scheduling::BookingStatus::Completed).await;
+    let completed = booking(&env, &client, &photographer, cm_booking::BookingStatus::Completed).await;
     let sdk = sdk_config().await;
     let sns = aws_sdk_sns::Client::new(&sdk);
     let alerts = sns.create_topic().name(format!("alerts-{}", env.table)).send().await.unwrap().topic_arn.unwrap();
     let scorer = score_sentiment::Scorer {
-        app: App::new(Store::new(env.dynamo.clone(), &env.table), TEST_SECRET.as_bytes()).unwrap(),
+        app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)),
         analyzer: cm_analyzer::Analyzer::Embedded,
         sns,
         alerts_topic: Some(alerts.clone()),
@@ -135,7 +135,7 @@ async fn only_the_client_reviews_a_completed_booking_once() {
     assert!(v.get("client_id").is_none(), "reviews are public: no client id");
     post_review(&w, &w.completed, &w.client.access, body.clone()).await.problem(409);
 
-    let confirmed = booking(&w.env, &w.client, &w.photographer, cm_scheduling::BookingStatus::Confirmed).await;
+    let confirmed = booking(&w.env, &w.client, &w.photographer, cm_booking::BookingStatus::Confirmed).await;
     let r = post_review(&w, &confirmed, &w.client.access, body).await;
     assert_eq!(r.problem(409)["type"], "https://capturemoments.app/problems/review-not-yet");
 }
@@ -218,7 +218,7 @@ async fn a_one_star_review_yields_exactly_one_admin_alert() {
     assert!(text.contains(&w.completed.id.to_string()), "{text}");
 
     // A 5-star review raises none.
-    let another = booking(&w.env, &w.client, &w.photographer, cm_scheduling::BookingStatus::Completed).await;
+    let another = booking(&w.env, &w.client, &w.photographer, cm_booking::BookingStatus::Completed).await;
     post_review(&w, &another, &w.client.access, json!({"rating": 5, "text": "Brilliant!"})).await.ok(201);
     deliver_insert(&w, &review_pk(&another), "REVIEW").await;
     assert_eq!(sns_messages(&w.alerts).await.len(), 1);
@@ -350,7 +350,7 @@ async fn backfill_rescores_without_double_counting() {
     post_review(&w, &w.completed, &w.client.access, json!({"rating": 3, "text": "It was fine."})).await.ok(201);
     deliver_insert(&w, &review_pk(&w.completed), "REVIEW").await;
     let backfill = backfill_sentiment::Backfill {
-        app: App::new(Store::new(w.env.dynamo.clone(), &w.env.table), TEST_SECRET.as_bytes()).unwrap(),
+        app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)),
         analyzer: cm_analyzer::Analyzer::Embedded,
     };
     let req = |dry| backfill_sentiment::Request {

@@ -2,13 +2,15 @@
 //! of its trigger, and each handler answers it without a server error.
 
 use crate::support::*;
-use cm_http::{App, Request};
+use cm_app::App;
+use cm_http::Request;
+use cm_store::DynamoStore;
 use cm_tests::events::respond;
 use cm_tests::template::{self, repo_root};
 use cm_tests::{TestResponse, env};
 
 /// The handler behind each deployed binary.
-async fn invoke(app: &'static App, binary: &str, req: Request) -> Option<TestResponse> {
+async fn invoke(app: &'static App<DynamoStore>, binary: &str, req: Request) -> Option<TestResponse> {
     Some(match binary {
         "health" => respond(app, health::handle, req).await,
         "openapi" => respond(app, openapi::handle, req).await,
@@ -105,11 +107,7 @@ async fn the_sample_stream_event_is_processed_without_failures() {
     let text = std::fs::read_to_string(repo_root().join("events/score-sentiment.json")).unwrap();
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&text).unwrap();
     let scorer = score_sentiment::Scorer {
-        app: cm_http::App::new(
-            cm_store::Store::new(env.dynamo.clone(), &env.table),
-            cm_tests::moto::TEST_SECRET.as_bytes(),
-        )
-        .unwrap(),
+        app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)),
         analyzer: cm_analyzer::Analyzer::Embedded,
         sns: aws_sdk_sns::Client::new(&cm_tests::moto::sdk_config().await),
         alerts_topic: None,
@@ -124,11 +122,7 @@ async fn the_sample_backfill_request_runs() {
     let text = std::fs::read_to_string(repo_root().join("events/backfill-sentiment.json")).unwrap();
     let request: backfill_sentiment::Request = serde_json::from_str(&text).unwrap();
     let backfill = backfill_sentiment::Backfill {
-        app: cm_http::App::new(
-            cm_store::Store::new(env.dynamo.clone(), &env.table),
-            cm_tests::moto::TEST_SECRET.as_bytes(),
-        )
-        .unwrap(),
+        app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)),
         analyzer: cm_analyzer::Analyzer::Embedded,
     };
     let report = backfill.run(request).await.unwrap();

@@ -1,4 +1,5 @@
-use cm_domain::account::{Email, Registration, Role};
+use cm_accounts::account::{Email, Registration, Role};
+use cm_store::UserWriter;
 use cm_tests::{ApiEvent, TestEnv, call};
 use serde_json::{Value, json};
 

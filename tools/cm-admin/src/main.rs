@@ -2,7 +2,8 @@
 //! history). Talks to the table in TABLE_NAME with the standard AWS environment, so the
 //! same command works against moto locally and against a deployed stack.
 
-use cm_domain::account::{Email, Registration, Role, check_name, check_password_policy};
+use cm_accounts::account::{Email, Registration, Role, check_name, check_password_policy};
+use cm_store::UserWriter;
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -40,7 +41,7 @@ async fn run() -> Result<String, String> {
     let reg = Registration { email, password, name, role: Role::Admin, phone: None, timezone: "UTC".into() };
     let user = reg.into_user(chrono::Utc::now()).map_err(|e| e.to_string())?;
     let sdk = aws_config::load_from_env().await;
-    let store = cm_store::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    let store = cm_store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     match store.create_user(&user, &normalized).await {
         Ok(()) => Ok(user.id.to_string()),
         Err(cm_store::users::CreateUserError::EmailTaken) => Err("an account with this email already exists".into()),

@@ -23,8 +23,10 @@ use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
-/// Local only, and published: tokens signed with it are worthless anywhere else.
-const DEFAULT_JWT_SECRET: &str = "local-development-signing-key-not-secret-0123456789";
+/// Local only, and published: tokens and cursors signed with it are worthless anywhere
+/// else. Every secret the template has generated gets it (under its
+/// `GenerateStringKey`), so tokens survive a restart of the stack.
+const DEFAULT_LOCAL_SECRET: &str = "local-development-signing-key-not-secret-0123456789";
 
 pub struct Settings {
     pub root: PathBuf,
@@ -32,7 +34,7 @@ pub struct Settings {
     pub aws_port: Option<u16>,
     pub lambda_port: Option<u16>,
     pub region: String,
-    pub jwt_secret: String,
+    pub local_secret: String,
 }
 
 impl Settings {
@@ -49,10 +51,10 @@ impl Settings {
             aws_port: port("AWS_PORT")?,
             lambda_port: port("LAMBDA_PORT")?,
             region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()).unwrap_or_else(|| "ap-south-1".into()),
-            jwt_secret: std::env::var("JWT_SECRET")
+            local_secret: std::env::var("LOCAL_SECRET")
                 .ok()
                 .filter(|s| s.len() >= 32)
-                .unwrap_or_else(|| DEFAULT_JWT_SECRET.into()),
+                .unwrap_or_else(|| DEFAULT_LOCAL_SECRET.into()),
         })
     }
 
@@ -119,13 +121,13 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let mut emulator = start_emulator(&settings.root, lambda_port, &logs.join("emulator.log"))?;
 
         let clients = Clients::new(&moto_url, &settings.region).await;
-        let (scope, provisioned) = resources::provision(&template, &clients, &settings.jwt_secret).await?;
+        let (scope, provisioned) = resources::provision(&template, &clients, &settings.local_secret).await?;
         mark("resources", &mut phases);
         let specs = function_specs(&template, &scope)?;
         let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
         let has_review_route =
             routes.find("POST", "/bookings/x/review").is_some_and(|m| m.route_key == "POST /bookings/{id}/review");
-        let store = cm_store::Store::new(clients.dynamodb.clone(), table.clone());
+        let store = cm_store::DynamoStore::new(clients.dynamodb.clone(), table.clone());
         let seeded = seed::seed(&store, has_review_route).await?;
         mark("seed", &mut phases);
 
@@ -248,7 +250,7 @@ fn shutdown_signals() -> Result<[tokio::signal::unix::Signal; 3], String> {
 }
 
 async fn finish_seeding(stack: &Stack, reviews: &[seed::ReviewTask]) {
-    let store = cm_store::Store::new(stack.clients.dynamodb.clone(), stack.table.lock().await.clone());
+    let store = cm_store::DynamoStore::new(stack.clients.dynamodb.clone(), stack.table.lock().await.clone());
     match seed::seed_reviews(&stack.api_url, reviews).await {
         Ok(n) => {
             if n > 0 {
@@ -288,14 +290,14 @@ impl Stack {
     pub async fn reset(&self) -> Result<String, String> {
         self.stop_pollers().await;
         moto::reset(&self.moto_url).await?;
-        let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.jwt_secret).await?;
+        let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.local_secret).await?;
         // Resource ARNs change (a secret's ARN has a random suffix): restart functions with new ones.
         for spec in function_specs(&self.template, &scope)? {
             self.functions.set_env(&spec.name, spec.env).await;
         }
         let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
         *self.table.lock().await = table.clone();
-        let store = cm_store::Store::new(self.clients.dynamodb.clone(), table);
+        let store = cm_store::DynamoStore::new(self.clients.dynamodb.clone(), table);
         let seeded = seed::seed(&store, self.has_review_route).await?;
         self.start_pollers(&scope).await?;
         finish_seeding(self, &seeded.reviews).await;
@@ -356,7 +358,6 @@ fn base_env(s: &Settings, moto_url: &str) -> BTreeMap<String, String> {
     env.insert("AWS_REGION".into(), s.region.clone());
     env.insert("AWS_DEFAULT_REGION".into(), s.region.clone());
     env.insert("AWS_ENDPOINT_URL".into(), moto_url.to_string());
-    env.insert("JWT_SECRET".into(), s.jwt_secret.clone());
     env
 }
 

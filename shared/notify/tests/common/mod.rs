@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
-use cm_notify::{BookingSnapshot, BookingStatus, Location, Party, Price, Role};
+use cm_notify::{BookingSnapshot, BookingStatus, Location, Money, Party, Role};
 
 pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap()
@@ -20,8 +20,8 @@ pub fn snapshot() -> BookingSnapshot {
         start: utc(2026, 12, 26, 4, 30),
         end: utc(2026, 12, 26, 6, 30),
         event_type: "wedding".to_owned(),
-        location: Location { address: "12 MG Road".to_owned(), city: "Bengaluru".to_owned() },
-        price: Price { amount_minor: 15_000_000, currency: "INR".to_owned() },
+        location: Location { address: "12 MG Road".to_owned(), city: "Bengaluru".to_owned(), lat: None, lon: None },
+        price: Money { amount_minor: 15_000_000, currency: "INR".to_owned().try_into().unwrap() },
         sequence: 0,
         reason: None,
         previous_start: None,

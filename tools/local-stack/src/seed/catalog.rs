@@ -1,7 +1,7 @@
 //! The demo world: photographers across cities, countries and time zones, clients,
 //! one admin, and review texts. Local only; every account shares [`DEMO_PASSWORD`].
 
-use cm_domain::photographer::Specialization::{self, *};
+use cm_catalog::Specialization::{self, *};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 pub const ADMIN_EMAIL: &str = "admin@capturemoments.test";

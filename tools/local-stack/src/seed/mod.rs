@@ -4,7 +4,7 @@
 //! - bookings in the past (completed, expired, confirmed-but-over) can be written at
 //!   all: the API rightly refuses to create bookings in the past, so past bookings are
 //!   created and moved through their lifecycle here, each step checked by
-//!   `cm_scheduling::transition` exactly as the functions check it;
+//!   `cm_booking::transition` exactly as the functions check it;
 //! - ids are deterministic, which makes seeding idempotent.
 //!
 //! Reviews are the exception: when template.yaml has `POST /bookings/{id}/review`,
@@ -21,14 +21,17 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use catalog::{CITIES, CLIENTS, City, DEMO_PASSWORD, PHOTOGRAPHERS, REVIEWS};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use cm_domain::account::{NotificationPreferences, Role, User};
-use cm_domain::location::Location;
-use cm_domain::money::{Currency, Money};
-use cm_domain::photographer::{PhotographerProfile, PhotographerProfileInput};
-use cm_domain::{BookingId, UserId};
-use cm_scheduling::{Actor, Availability, AvailabilityDoc, BookingDuration, BookingStatus, TransitionContext};
-use cm_store::Store;
-use cm_store::bookings::{Booking, HistoryAction, HistoryEntry};
+use cm_accounts::account::{NotificationPreferences, Role, User};
+use cm_booking::booking::{Booking, HistoryAction, HistoryEntry};
+use cm_booking::{Actor, Availability, AvailabilityDoc, BookingDuration, BookingStatus, TransitionContext};
+use cm_catalog::photographer::{PhotographerProfile, PhotographerProfileInput};
+use cm_core::location::Location;
+use cm_core::money::{Currency, Money};
+use cm_core::{BookingId, UserId};
+use cm_store::DynamoStore as Store;
+use cm_store::{
+    AvailabilityWriter, BookingReader, BookingWriter, PhotographerReader, PhotographerWriter, UserReader, UserWriter,
+};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -163,7 +166,7 @@ impl Accounts<'_> {
         let hash = match &self.hash {
             Some(h) => h.clone(),
             None => {
-                let h = cm_domain::password::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+                let h = cm_accounts::password::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
                 self.hash = Some(h.clone());
                 h
             }
@@ -209,7 +212,7 @@ fn profile(p: &catalog::Photographer, city: &City) -> Result<PhotographerProfile
         json!({"id": "essentials", "name": "Essentials (1 hour)", "duration_minutes": 60, "price": price(rate)}),
         json!({"id": "signature", "name": "Signature (3 hours)", "duration_minutes": 180, "price": price(rate * 27 / 10)}),
     ];
-    if p.specializations.contains(&cm_domain::photographer::Specialization::Wedding) {
+    if p.specializations.contains(&cm_catalog::Specialization::Wedding) {
         packages.push(
             json!({"id": "full-day", "name": "Full day (8 hours)", "duration_minutes": 480, "price": price(rate * 7)}),
         );
@@ -416,7 +419,7 @@ fn booking_id(photographer: &str, key: &str) -> Result<BookingId, String> {
     }
     // 2026-01-01T00:00:00Z: seeded ids sort together, before anything created later.
     let ulid = ulid::Ulid::from_parts(1_767_225_600_000, hash);
-    ulid.to_string().parse().map_err(|e: cm_domain::InvalidId| e.to_string())
+    ulid.to_string().parse().map_err(|e: cm_core::InvalidId| e.to_string())
 }
 
 async fn write_booking(
@@ -431,11 +434,10 @@ async fn write_booking(
         return Ok(None);
     }
     let duration = BookingDuration::from_minutes(plan.minutes).ok_or("bad seed duration")?;
-    let footprint =
-        cm_scheduling::booking_footprint(&p.availability, plan.start, duration).ok_or("bad seed footprint")?;
+    let footprint = cm_booking::booking_footprint(&p.availability, plan.start, duration).ok_or("bad seed footprint")?;
     let price = match plan.package.and_then(|id| p.profile.package(id)) {
         Some(pkg) => pkg.price.clone(),
-        None => cm_scheduling::request::hourly_price(&p.profile.hourly_rate, plan.minutes),
+        None => cm_booking::pricing::hourly_price(&p.profile.hourly_rate, plan.minutes),
     };
     let window = p.availability.cancellation_window();
     let ctx = TransitionContext::new(plan.requested_at, plan.requested_at, footprint.start, footprint.end, window);
@@ -488,7 +490,7 @@ async fn write_booking(
     for &(to, actor, at, reason) in &plan.steps {
         let mut ctx = TransitionContext::new(at, booking.requested_at, booking.start, booking.end, window);
         ctx.reason = reason.map(String::from);
-        let change = cm_scheduling::transition(booking.status, to, actor, &ctx)
+        let change = cm_booking::transition(booking.status, to, actor, &ctx)
             .map_err(|e| format!("seed booking {} of {}: {e}", plan.key, p.email))?;
         let next = booking.after_transition(&change, actors.get(actor.as_str()).copied().flatten());
         store.update_booking_status(&booking, &next).await.map_err(|e| format!("seed booking {}: {e:?}", plan.key))?;
@@ -550,7 +552,7 @@ mod tests {
                 for &(to, actor, at, reason) in &plan.steps {
                     let mut ctx = TransitionContext::new(at, plan.requested_at, plan.start, end, TimeDelta::hours(48));
                     ctx.reason = reason.map(String::from);
-                    status = cm_scheduling::transition(status, to, actor, &ctx)
+                    status = cm_booking::transition(status, to, actor, &ctx)
                         .unwrap_or_else(|e| panic!("{}: {e}", plan.key))
                         .to;
                 }

@@ -1,0 +1,61 @@
+use chrono::{DateTime, Utc};
+use cm_accounts::tokens::AccessTokens;
+use cm_core::{Clock, SystemClock};
+use cm_http::{CursorKey, Internal};
+use std::sync::Arc;
+
+/// What every handler gets: the storage (`S`, through the capability traits the
+/// handler names), the clock, and the keys this function was given. Built once per cold
+/// start (`cm_runtime`) or per test.
+pub struct App<S> {
+    pub store: S,
+    pub clock: Arc<dyn Clock>,
+    /// Only functions that sign or verify access tokens hold the token keys.
+    tokens: Option<AccessTokens>,
+    /// Only functions that page hold the cursor key.
+    cursors: Option<CursorKey>,
+}
+
+impl<S> App<S> {
+    pub fn new(store: S) -> App<S> {
+        App { store, clock: Arc::new(SystemClock), tokens: None, cursors: None }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App<S> {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_tokens(mut self, tokens: AccessTokens) -> App<S> {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    pub fn with_cursors(mut self, cursors: CursorKey) -> App<S> {
+        self.cursors = Some(cursors);
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn tokens(&self) -> Result<&AccessTokens, Internal> {
+        self.tokens.as_ref().ok_or_else(|| Internal::new("this function has no token keys configured"))
+    }
+
+    pub fn cursors(&self) -> Result<&CursorKey, Internal> {
+        self.cursors.as_ref().ok_or_else(|| Internal::new("this function has no cursor key configured"))
+    }
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for App<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("store", &self.store)
+            .field("clock", &self.clock)
+            .field("tokens", &self.tokens.is_some())
+            .field("cursors", &self.cursors.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,75 @@
+//! The booking listing behind `GET /bookings` and `GET /admin/bookings`: the same
+//! filters, the same page shape, cursors bound to the party and filters they came from.
+
+use crate::App;
+use chrono::{DateTime, NaiveDate, Utc};
+use cm_booking::BookingStatus;
+use cm_booking::view::view;
+use cm_core::FieldErrors;
+use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, RequestError, Response};
+use cm_store::bookings::{BookingListQuery, Party};
+use cm_store::{BookingReader, PageKey, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListBookingsError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl IntoProblem for ListBookingsError {
+    fn to_problem(&self) -> Problem {
+        match self {
+            ListBookingsError::Request(e) => e.to_problem(),
+            ListBookingsError::Store(_) | ListBookingsError::Internal(_) => Problem::internal(),
+        }
+    }
+}
+
+/// `from`/`to` accept a date (UTC midnight) or an RFC 3339 instant.
+fn instant(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    })
+}
+
+pub fn status_param(q: &mut Query) -> Option<BookingStatus> {
+    q.parse("status", "one of pending, confirmed, declined, cancelled, completed, expired", |s| {
+        BookingStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    })
+}
+
+/// One page of `party`'s bookings. `scope_name` names the listing (and the caller, for
+/// personal listings) so a cursor cannot be replayed elsewhere; `extra_known` are the
+/// endpoint's own query parameters, already read.
+pub async fn list_bookings<S: BookingReader>(
+    app: &App<S>,
+    mut q: Query,
+    party: Party,
+    scope_name: &str,
+    extra_known: &[&str],
+) -> Result<Response<Body>, ListBookingsError> {
+    let status = status_param(&mut q);
+    let from = q.parse("from", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
+    let to = q.parse("to", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
+    let limit = q.limit();
+    let cursor = q.text("cursor");
+    let mut known = vec!["status", "from", "to", "limit", "cursor"];
+    known.extend_from_slice(extra_known);
+    q.finish(&known)?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
+    }
+    let scope = format!("{scope_name}|{status:?}|{from:?}|{to:?}");
+    let after: Option<PageKey> =
+        cursor.map(|c| app.cursors()?.decode(&scope, &c).map_err(ListBookingsError::from)).transpose()?;
+    let page = app.store.list_bookings(&BookingListQuery { party, status, from, to, limit }, after.as_ref()).await?;
+    let next_cursor = page.next.map(|k| app.cursors()?.encode(&scope, &k)).transpose()?;
+    let items: Vec<_> = page.items.iter().map(view).collect();
+    Ok(cm_http::ok(&PageBody { items, next_cursor }))
+}

@@ -1,0 +1,10 @@
+//! The Lambda side of every function, written once: configuration read and AWS clients
+//! built once per cold start, JSON logs, and the loops that feed events to handlers
+//! (HTTP through API Gateway; streams and schedules through the plain runtime).
+//! `main.rs` of a function is one call into here.
+
+mod config;
+mod run;
+
+pub use config::{ConfigError, Env, app_from_env, env_var};
+pub use run::{http, init_tracing, service};

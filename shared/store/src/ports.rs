@@ -1,0 +1,203 @@
+//! What a function may do with storage, one small capability per trait. A handler
+//! names the capabilities it needs in its signature (`S: BookingReader + UserReader`),
+//! so what a function can touch is visible where it is defined, and its unit tests can
+//! hand it in-memory fakes of exactly those traits. [`crate::DynamoStore`] implements
+//! them all against the table.
+//!
+//! Every write that can lose a race says so in its result type; every other failure is
+//! a [`StoreError`].
+
+use crate::bookings::{BookingListQuery, BookingWriteError};
+use crate::claims::Claim;
+use crate::photographers::{ProfileWriteError, SearchQuery};
+use crate::reviews::Applied;
+use crate::users::{CreateUserError, LoginState};
+use crate::{Page, PageKey, StoreError};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use cm_accounts::account::{ProfilePatch, Role, User};
+use cm_accounts::refresh::RefreshFamily;
+use cm_booking::AvailabilityDoc;
+use cm_booking::booking::Booking;
+use cm_booking::idempotency::IdempotentResponse;
+use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
+use cm_core::{BookingId, FeedbackId, UserId};
+use cm_reviews::sentiment::DayAggregate;
+use cm_reviews::{Feedback, FeedbackStatus, Review, SentimentRecord};
+use cm_sentiment::Label;
+use std::future::Future;
+
+/// `impl Future<Output = Result<T, E>> + Send`: every port is async and usable from a
+/// multi-threaded runtime.
+macro_rules! fut {
+    ($t:ty) => { impl Future<Output = Result<$t, StoreError>> + Send };
+    ($t:ty, $e:ty) => { impl Future<Output = Result<$t, $e>> + Send };
+}
+
+pub trait UserReader: Send + Sync {
+    fn get_user(&self, id: UserId) -> fut!(Option<User>);
+    fn find_user_by_email(&self, normalized_email: &str) -> fut!(Option<User>);
+}
+
+/// Admins' listing of accounts.
+pub trait UserDirectory: Send + Sync {
+    fn list_users(&self, role: Option<Role>, limit: usize, after: Option<&PageKey>) -> fut!(Page<User>);
+}
+
+pub trait UserWriter: Send + Sync {
+    fn create_user(&self, user: &User, normalized_email: &str) -> fut!((), CreateUserError);
+    fn patch_user(&self, id: UserId, patch: &ProfilePatch, now: DateTime<Utc>) -> fut!(Option<User>);
+    fn set_user_active(&self, id: UserId, active: bool, now: DateTime<Utc>) -> fut!(Option<User>);
+}
+
+/// Failed sign-ins and the lock-outs they earn, per throttling key.
+pub trait LoginAttempts: Send + Sync {
+    fn login_state(&self, key: &str) -> fut!(LoginState);
+    fn record_login_failure(&self, key: &str, now: DateTime<Utc>) -> fut!(LoginState);
+    fn reset_login_failures(&self, key: &str) -> fut!(());
+}
+
+pub trait RefreshFamilies: Send + Sync {
+    fn create_refresh_family(&self, family: &RefreshFamily) -> fut!(());
+    fn get_refresh_family(&self, family: &str) -> fut!(Option<RefreshFamily>);
+    /// Compare-and-set to the next generation; `Rotation::Lost` if another refresh won.
+    fn rotate_refresh_family(
+        &self,
+        family: &str,
+        from_generation: u64,
+        new_secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> fut!(crate::tokens::Rotation);
+    fn revoke_refresh_family(&self, family: &str, now: DateTime<Utc>) -> fut!(());
+}
+
+pub trait PhotographerReader: Send + Sync {
+    fn get_photographer(&self, id: UserId) -> fut!(Option<PhotographerRecord>);
+}
+
+pub trait PhotographerSearch: Send + Sync {
+    fn search_photographers(&self, q: &SearchQuery<'_>, after: Option<&PageKey>) -> fut!(Page<PublicProfile>);
+}
+
+pub trait PhotographerWriter: Send + Sync {
+    fn put_photographer_profile(
+        &self,
+        id: UserId,
+        profile: &PhotographerProfile,
+        listed_if_new: bool,
+        now: DateTime<Utc>,
+    ) -> fut!(PhotographerRecord, ProfileWriteError);
+    fn set_photographer_listed(
+        &self,
+        id: UserId,
+        listed: bool,
+        now: DateTime<Utc>,
+    ) -> fut!(Option<PhotographerRecord>, ProfileWriteError);
+}
+
+pub trait AvailabilityReader: Send + Sync {
+    fn get_availability(&self, photographer: UserId) -> fut!(Option<AvailabilityDoc>);
+}
+
+pub trait AvailabilityWriter: Send + Sync {
+    fn put_availability(&self, photographer: UserId, doc: &AvailabilityDoc, now: DateTime<Utc>) -> fut!(());
+}
+
+pub trait BookingReader: Send + Sync {
+    fn get_booking(&self, id: BookingId) -> fut!(Option<Booking>);
+    /// Pending and confirmed bookings of a photographer starting in `[from, to)`.
+    fn slot_holding_bookings(&self, photographer: UserId, from: DateTime<Utc>, to: DateTime<Utc>)
+    -> fut!(Vec<Booking>);
+    fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> fut!(Page<Booking>);
+}
+
+pub trait BookingWriter: Send + Sync {
+    /// The booking with its lock blocks, its day count (when the photographer has a
+    /// daily limit) and the idempotent answer, all or nothing.
+    fn create_booking(
+        &self,
+        b: &Booking,
+        max_per_day: Option<u32>,
+        idempotency: Option<(&str, &IdempotentResponse)>,
+    ) -> fut!((), BookingWriteError);
+    fn get_idempotent_response(&self, owner: UserId, key: &str) -> fut!(Option<IdempotentResponse>);
+    /// `old` becomes `new` if nobody changed it meanwhile, releasing its slot if `new`
+    /// no longer holds one.
+    fn update_booking_status(&self, old: &Booking, new: &Booking) -> fut!((), BookingWriteError);
+    /// Takes the new blocks and frees the old ones in one transaction.
+    fn reschedule_booking(&self, old: &Booking, new: &Booking, max_per_day: Option<u32>)
+    -> fut!((), BookingWriteError);
+}
+
+/// The expiry sweep's view: pending bookings by expiry.
+pub trait PendingBookings: Send + Sync {
+    /// Pending bookings whose expiry is at or before `now`, oldest first, resuming
+    /// after `after` (the last one the caller already looked at).
+    fn pending_due(&self, now: DateTime<Utc>, limit: usize, after: Option<&PageKey>) -> fut!(Page<Booking>);
+}
+
+pub trait ReviewReader: Send + Sync {
+    fn get_review(&self, id: BookingId) -> fut!(Option<Review>);
+    fn list_reviews_for(&self, photographer: UserId, limit: usize, after: Option<&PageKey>) -> fut!(Page<Review>);
+    fn list_all_reviews(&self, limit: usize, after: Option<&PageKey>) -> fut!(Page<Review>);
+}
+
+pub trait ReviewWriter: Send + Sync {
+    /// `false` when the booking already has a review.
+    fn create_review(&self, review: &Review) -> fut!(bool);
+    /// Sets or replaces the photographer's reply; `None` if there is no such review.
+    fn set_review_reply(&self, id: BookingId, text: &str, now: DateTime<Utc>) -> fut!(Option<Review>);
+}
+
+pub trait FeedbackReader: Send + Sync {
+    fn get_feedback(&self, id: FeedbackId) -> fut!(Option<Feedback>);
+    fn list_feedback(
+        &self,
+        status: Option<FeedbackStatus>,
+        sentiment: Option<Label>,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> fut!(Page<Feedback>);
+    /// Open feedback that reads negative, most negative first.
+    fn most_negative_open_feedback(&self, limit: usize) -> fut!(Vec<Feedback>);
+}
+
+pub trait FeedbackWriter: Send + Sync {
+    fn create_feedback(&self, f: &Feedback) -> fut!(());
+    /// `None` if the feedback changed since `old` was read.
+    fn update_feedback_status(
+        &self,
+        old: &Feedback,
+        status: FeedbackStatus,
+        now: DateTime<Utc>,
+    ) -> fut!(Option<Feedback>);
+}
+
+/// Recording analyses: each exactly once, with everything that follows from it.
+pub trait SentimentWriter: Send + Sync {
+    fn apply_review_analysis(
+        &self,
+        review: &Review,
+        record: SentimentRecord,
+        alert: bool,
+    ) -> fut!(Applied, ProfileWriteError);
+    fn apply_feedback_analysis(&self, f: &Feedback, record: SentimentRecord, alert: bool) -> fut!(Applied);
+}
+
+/// Admin alerts waiting on reviews and feedback (the item's `alert_pending` flag).
+pub trait AlertFlags: Send + Sync {
+    /// Takes the pending alert; `false` if there was none (already taken).
+    fn clear_alert(&self, pk: &str, sk: &str) -> fut!(bool);
+    /// Puts an alert back after a failed publish.
+    fn raise_alert(&self, pk: &str, sk: &str) -> fut!(());
+}
+
+pub trait InsightsReader: Send + Sync {
+    fn sentiment_days(&self, from: NaiveDate, to: NaiveDate) -> fut!(Vec<DayAggregate>);
+}
+
+/// At-most-once side effects on top of at-least-once delivery (see `claims`).
+pub trait Claims: Send + Sync {
+    fn claim(&self, key: &str, lease: TimeDelta, now: DateTime<Utc>) -> fut!(Claim);
+    fn complete(&self, key: &str, now: DateTime<Utc>) -> fut!(());
+    fn release(&self, key: &str) -> fut!(());
+}
