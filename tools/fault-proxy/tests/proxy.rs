@@ -256,6 +256,20 @@ async fn a_transaction_can_be_cancelled_on_every_entry() {
     assert_eq!(codes(&e), ["TransactionConflict"; 3]);
     assert!(e.message().unwrap().ends_with("[TransactionConflict, TransactionConflict, TransactionConflict]"));
 
+    // Another reason code: still a cancellation, still not retried.
+    h.proxy.clear_rules();
+    h.proxy.add(Rule::on("TransactWriteItems").first(1).inject(Action::CancelTransactionWith {
+        which: Which::Item(0),
+        code: "ThrottlingError".into(),
+        message: Some("Throughput exceeds the current capacity for one or more global secondary indexes.".into()),
+    }));
+    let err = h.create_all(&["C#1", "C#2"]).await.expect_err("cancelled");
+    let TransactWriteItemsError::TransactionCanceledException(e) = err.into_service_error() else {
+        panic!("expected TransactionCanceledException")
+    };
+    assert_eq!(codes(&e), ["ThrottlingError", "None"]);
+    assert_eq!(h.proxy.count("TransactWriteItems"), 2, "one attempt each");
+
     // A rule that names an entry the transaction does not have is a test mistake: loud.
     h.proxy.clear_rules();
     h.proxy.add(Rule::on("TransactWriteItems").inject(Action::CancelTransaction(Which::Item(5))));
