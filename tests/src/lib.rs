@@ -8,6 +8,7 @@ pub mod events;
 pub mod moto;
 pub mod stream;
 pub mod template;
+pub mod ttl;
 
 pub use events::{ApiEvent, TestResponse, call};
 pub use moto::{TestEnv, env};
