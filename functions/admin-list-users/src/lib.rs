@@ -1,6 +1,7 @@
 //! `GET /admin/users?role=&limit=&cursor=`: accounts, newest first (admins only).
 
 use cm_accounts::{Role, UserView};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, Request, RequestError, Response};
 use cm_store::{PageKey, StoreError, UserDirectory, UserReader};
@@ -22,7 +23,8 @@ impl IntoProblem for Error {
         match self {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
-            Error::Store(_) | Error::Internal(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
+            Error::Internal(_) => Problem::internal(),
         }
     }
 }

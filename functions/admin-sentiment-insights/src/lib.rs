@@ -5,6 +5,7 @@
 
 use chrono::{Days, NaiveDate};
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
@@ -42,7 +43,7 @@ impl IntoProblem for Error {
         match self {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

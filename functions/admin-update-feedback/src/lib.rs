@@ -1,6 +1,7 @@
 //! `PATCH /admin/feedback/{id}` `{status}`: triage.
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::FeedbackId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
@@ -38,7 +39,7 @@ impl IntoProblem for Error {
             Error::Contended(_) => {
                 Problem::conflict("concurrent-update", "Concurrent update", "the feedback changed meanwhile; retry")
             }
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

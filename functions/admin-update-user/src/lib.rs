@@ -3,11 +3,12 @@
 //! photographer disappears from search and from their public profile URL.
 
 use cm_accounts::{Role, UserView};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::UserId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::photographers::ProfileWriteError;
-use cm_store::{PhotographerWriter, StoreError, UserReader, UserWriter};
+use cm_store::{StoreError, UserReader, UserWriter};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -55,15 +56,12 @@ impl IntoProblem for Error {
             Error::Contended => {
                 Problem::conflict("concurrent-update", "Concurrent update", "the profile changed meanwhile; retry")
             }
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }
 
-pub async fn handle<S: UserReader + UserWriter + PhotographerWriter>(
-    app: &App<S>,
-    req: Request,
-) -> Result<Response<Body>, Error> {
+pub async fn handle<S: UserReader + UserWriter>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
     let admin = cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let id: UserId = cm_http::path_param(&req, "id", "user")?;
     let input: UpdateUserInput = cm_http::parse_json(&req)?;
@@ -72,8 +70,5 @@ pub async fn handle<S: UserReader + UserWriter + PhotographerWriter>(
     }
     let now = app.now();
     let user = app.store.set_user_active(id, input.active, now).await?.ok_or(Error::NotFound(id))?;
-    if user.role == Role::Photographer {
-        app.store.set_photographer_listed(id, input.active, now).await?;
-    }
     Ok(cm_http::ok(&UserView::from(&user)))
 }

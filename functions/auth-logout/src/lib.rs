@@ -3,6 +3,7 @@
 
 use cm_accounts::refresh::RefreshToken;
 use cm_app::App;
+use cm_app::store_problem;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::{RefreshFamilies, StoreError};
 use serde::Deserialize;
@@ -25,7 +26,7 @@ impl IntoProblem for Error {
     fn to_problem(&self) -> Problem {
         match self {
             Error::Request(e) => e.to_problem(),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

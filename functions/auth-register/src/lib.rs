@@ -4,6 +4,7 @@ use cm_accounts::account::RegistrationInput;
 use cm_accounts::password::HashError;
 use cm_app::App;
 use cm_app::session::{SessionError, start_session};
+use cm_app::store_problem;
 use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::users::CreateUserError;
@@ -36,7 +37,8 @@ impl IntoProblem for Error {
                 "an account with this email already exists; sign in instead",
             )
             .with_errors(FieldErrors::single("email", "is already registered")),
-            Error::Hash(_) | Error::Session(_) | Error::Store(_) => Problem::internal(),
+            Error::Hash(_) | Error::Session(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -9,7 +9,7 @@ use cm_analyzer::Analyzer;
 use cm_app::App;
 use cm_reviews::{AnalysisState, SentimentRecord};
 use cm_store::reviews::Applied;
-use cm_store::{DynamoStore, FeedbackReader, PageKey, ReviewReader, SentimentWriter};
+use cm_store::{DynamoStore, FeedbackReader, PageKey, ReviewReader, SentimentWriter, keys};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,9 @@ pub struct Report {
     pub rescored: usize,
     pub unchanged: usize,
     pub awaiting_first_analysis: usize,
+    /// Awaiting their first analysis for longer than [`STUCK_AFTER`]: sent back
+    /// through the stream.
+    pub redriven: usize,
     /// Changed by someone else while we worked; the stream or a rerun covers them.
     pub skipped: usize,
     pub next_cursor: Option<PageKey>,
@@ -57,6 +60,10 @@ impl Backfill<DynamoStore> {
         Ok(Backfill { app: App::new(env.store()?), analyzer: Analyzer::from_env(&env.sdk)? })
     }
 }
+
+/// How long an item may await its first analysis before the backfill re-drives it:
+/// well past any normal stream delay, so a fresh item is left to its first delivery.
+pub const STUCK_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 impl<S: ReviewReader + FeedbackReader + SentimentWriter> Backfill<S> {
     pub async fn handle(&self, event: LambdaEvent<Request>) -> Result<Report, Error> {
@@ -91,6 +98,8 @@ impl<S: ReviewReader + FeedbackReader + SentimentWriter> Backfill<S> {
         let page = self.app.store.list_all_reviews(n, after).await?;
         for review in page.items {
             if report.awaits_first_analysis(review.analysis_state) {
+                let key = (keys::booking(review.booking_id), keys::REVIEW_SK);
+                self.redrive(&key, review.analysis_version, review.created_at, dry, report).await?;
                 continue;
             }
             let record = self.analyzer.score(&review.text, self.app.now()).await;
@@ -111,6 +120,8 @@ impl<S: ReviewReader + FeedbackReader + SentimentWriter> Backfill<S> {
         let page = self.app.store.list_feedback(None, None, n, after).await?;
         for fb in page.items {
             if report.awaits_first_analysis(fb.analysis_state) {
+                let key = (keys::feedback(fb.id), keys::FEEDBACK_SK);
+                self.redrive(&key, fb.analysis_version, fb.created_at, dry, report).await?;
                 continue;
             }
             let record = self.analyzer.score(&fb.analysed_text(), self.app.now()).await;
@@ -122,9 +133,33 @@ impl<S: ReviewReader + FeedbackReader + SentimentWriter> Backfill<S> {
     }
 }
 
+impl<S: SentimentWriter> Backfill<S> {
+    /// An item still awaiting its first analysis long after it was written lost its
+    /// stream delivery (the records expired or went to the failure queue). Touching it
+    /// makes a new stream record, and the scorer gives it its analysis, its rating and
+    /// its alert exactly as the first delivery would have.
+    async fn redrive(
+        &self,
+        (pk, sk): &(String, &str),
+        version: u32,
+        created_at: chrono::DateTime<chrono::Utc>,
+        dry: bool,
+        report: &mut Report,
+    ) -> Result<(), Error> {
+        let now = self.app.now();
+        if now - created_at < STUCK_AFTER {
+            return Ok(());
+        }
+        if dry || self.app.store.redrive_analysis(pk, sk, version, now).await? {
+            report.redriven += 1;
+        }
+        Ok(())
+    }
+}
+
 impl Report {
     /// Tallies one examined item; true when the stream has yet to give it a first
-    /// analysis (that is the stream's job, and scoring it here would be wasted).
+    /// analysis (that is the stream's job: it is re-driven, not scored here).
     fn awaits_first_analysis(&mut self, state: AnalysisState) -> bool {
         self.examined += 1;
         let pending = state == AnalysisState::Pending;

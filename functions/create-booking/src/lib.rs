@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::Role;
 use cm_app::bookings::rule_problem;
 use cm_app::idempotency::{ReplayError, idempotency_key, key_reused_problem, replay, request_hash};
+use cm_app::store_problem;
 use cm_app::{App, AuthError, Caller};
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
@@ -58,10 +59,10 @@ impl IntoProblem for Error {
                 "Request in progress",
                 "a request with this Idempotency-Key is being processed; retry shortly",
             ),
-            Error::Replay(ReplayError::Internal(_))
-            | Error::CorruptAvailability(_)
-            | Error::Store(_)
-            | Error::Internal(_) => Problem::internal(),
+            Error::Replay(ReplayError::Internal(_)) | Error::CorruptAvailability(_) | Error::Internal(_) => {
+                Problem::internal()
+            }
+            Error::Store(e) => store_problem(e),
         }
     }
 }
@@ -110,10 +111,7 @@ where
     let booking = Booking::request(caller.id(), &request, &availability, &footprint, quote, now);
     let body = serde_json::to_string(&view(&booking)).map_err(Internal::new)?;
     let stored = IdempotentResponse { request_hash: hash.clone(), status: 201, body: body.clone(), created_at: now };
-    let result = app
-        .store
-        .create_booking(&booking, availability.max_bookings_per_day(), key.as_deref().map(|k| (k, &stored)))
-        .await;
+    let result = app.store.create_booking(&booking, key.as_deref().map(|k| (k, &stored))).await;
     match result {
         Ok(()) => created(&booking, body),
         Err(BookingWriteError::Overlap | BookingWriteError::DailyLimit)
@@ -135,10 +133,7 @@ where
             Err(Error::Rule { violation: RuleViolation::Overlap, suggestions })
         }
         Err(BookingWriteError::DailyLimit) => Err(Error::Rule {
-            violation: RuleViolation::DailyLimit {
-                date: booking.local_date,
-                limit: availability.max_bookings_per_day().unwrap_or(0),
-            },
+            violation: RuleViolation::DailyLimit { date: booking.local_date, limit: booking.daily_limit.unwrap_or(0) },
             suggestions: Vec::new(),
         }),
         Err(BookingWriteError::IdempotencyKeyTaken) => match stored_answer(app, &caller, key.as_deref()).await? {
@@ -157,15 +152,16 @@ fn holding_window(request: &BookingRequest) -> (DateTime<Utc>, DateTime<Utc>) {
     (request.start - TimeDelta::days(1), request.start + TimeDelta::days(1))
 }
 
+/// The answer stored for this caller's key, unless it has expired: an expired key is
+/// free again, whether or not DynamoDB's TTL sweeper has removed it yet.
 async fn stored_answer<S: BookingWriter>(
     app: &App<S>,
     caller: &Caller,
     key: Option<&str>,
 ) -> Result<Option<IdempotentResponse>, StoreError> {
-    match key {
-        Some(k) => app.store.get_idempotent_response(caller.id(), k).await,
-        None => Ok(None),
-    }
+    let Some(k) = key else { return Ok(None) };
+    let now = app.now();
+    Ok(app.store.get_idempotent_response(caller.id(), k).await?.filter(|stored| stored.expires_at() > now))
 }
 
 fn created(booking: &Booking, body: String) -> Result<Response<Body>, Error> {

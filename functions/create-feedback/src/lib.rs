@@ -1,6 +1,7 @@
 //! `POST /feedback` `{category, subject, message}`: any signed-in user tells us
 //! something. Sentiment is added by the stream; negative feedback alerts the admins.
 
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
@@ -27,7 +28,7 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! photographer's rating follow from the stream within seconds.
 
 use cm_app::bookings::{booking_not_found, visible_booking};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::{Actor, BookingStatus};
 use cm_core::{BookingId, FieldErrors};
@@ -42,7 +43,7 @@ impl IntoProblem for Error {
             Error::NotTheClient => Problem::forbidden(self.to_string()),
             Error::NotCompleted(_) => Problem::conflict("review-not-yet", "Not reviewable yet", self.to_string()),
             Error::AlreadyReviewed => Problem::conflict("already-reviewed", "Already reviewed", self.to_string()),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

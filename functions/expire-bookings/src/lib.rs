@@ -17,6 +17,14 @@ pub struct Summary {
     pub expired: usize,
     /// Changed by someone else between the read and the write; nothing to do.
     pub skipped: usize,
+    /// Could not be read; logged, and left for a person (they would otherwise stop
+    /// every sweep at the same place).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 const PAGE: usize = 50;
@@ -45,6 +53,14 @@ pub async fn expire_due<S: PendingBookings + BookingWriter>(
     for _ in 0..MAX_PAGES {
         let page = app.store.pending_due(now, PAGE, after.as_ref()).await?;
         for booking in page.items {
+            let booking = match booking {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "a pending booking could not be read");
+                    summary.unreadable += 1;
+                    continue;
+                }
+            };
             let ctx = booking.transition_context(now);
             let Ok(change) = transition(booking.status, BookingStatus::Expired, Actor::System, &ctx) else {
                 summary.skipped += 1;

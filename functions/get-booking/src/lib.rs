@@ -2,6 +2,7 @@
 //! else, exactly as for a booking that does not exist.
 
 use cm_app::bookings::{booking_not_found, visible_booking};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::view::view;
 use cm_core::BookingId;
@@ -26,7 +27,7 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
             Error::NotFound(id) => booking_not_found(*id),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `GET /photographers/me/availability`: the caller's availability rules.
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_http::{Body, IntoProblem, Problem, Request, Response};
 use cm_store::{AvailabilityReader, StoreError, UserReader};
@@ -22,7 +23,7 @@ impl IntoProblem for Error {
             Error::NotSet => {
                 Problem::not_found("you have not set your availability yet; use PUT /photographers/me/availability")
             }
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `GET /photographers/me`: the caller's own profile as clients see it.
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_http::{Body, IntoProblem, Problem, Request, Response};
 use cm_store::{PhotographerReader, StoreError, UserReader};
@@ -22,7 +23,7 @@ impl IntoProblem for Error {
             Error::NoProfile => {
                 Problem::not_found("you have no photographer profile yet; create it with PUT /photographers/me")
             }
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use cm_app::App;
+use cm_app::store_problem;
 use cm_booking::{Availability, SlotQueryParams, bookable_slots, occupied_intervals};
 use cm_core::{FieldErrors, UserId};
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
@@ -36,7 +37,8 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
             Error::NoAvailability(_) => Problem::not_found("this photographer has not published availability yet"),
-            Error::CorruptAvailability(..) | Error::Store(_) => Problem::internal(),
+            Error::CorruptAvailability(..) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! deactivated photographers are indistinguishable: both 404.
 
 use cm_app::App;
+use cm_app::store_problem;
 use cm_core::UserId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::{PhotographerReader, StoreError};
@@ -21,7 +22,7 @@ impl IntoProblem for Error {
         match self {
             Error::Request(e) => e.to_problem(),
             Error::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

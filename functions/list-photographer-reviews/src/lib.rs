@@ -2,6 +2,7 @@
 //! its sentiment and topics.
 
 use cm_app::App;
+use cm_app::store_problem;
 use cm_core::UserId;
 use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, Request, RequestError, Response};
 use cm_reviews::view::review_view;
@@ -24,7 +25,8 @@ impl IntoProblem for Error {
         match self {
             Error::Request(e) => e.to_problem(),
             Error::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
-            Error::Store(_) | Error::Internal(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
+            Error::Internal(_) => Problem::internal(),
         }
     }
 }

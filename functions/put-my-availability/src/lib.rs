@@ -1,6 +1,7 @@
 //! `PUT /photographers/me/availability`: replace the caller's availability rules.
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::AvailabilityDoc;
 use cm_core::FieldErrors;
@@ -25,7 +26,7 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

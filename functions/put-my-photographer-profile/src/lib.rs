@@ -1,6 +1,7 @@
 //! `PUT /photographers/me`: create or replace the caller's photographer profile.
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_catalog::photographer::PhotographerProfileInput;
 use cm_core::FieldErrors;
@@ -40,7 +41,7 @@ impl IntoProblem for Error {
             Error::Contended => {
                 Problem::conflict("concurrent-update", "Concurrent update", "the profile changed while saving; retry")
             }
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (PUT again to edit it).
 
 use cm_accounts::Role;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::{BookingId, FieldErrors};
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
@@ -33,7 +34,7 @@ impl IntoProblem for Error {
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::NotFound(id) => Problem::not_found(format!("no review with id `{id}`")),
             Error::NotTheirs => Problem::forbidden(self.to_string()),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use chrono::TimeDelta;
 use cm_app::bookings::{booking_not_found, rule_problem, stale_problem, transition_problem, visible_booking};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::request::{parse_duration, parse_instant};
 use cm_booking::view::view;
@@ -65,7 +66,8 @@ impl IntoProblem for Error {
                 "the photographer no longer offers bookings, so the duration cannot change",
             ),
             Error::Stale => stale_problem(),
-            Error::Corrupt(_) | Error::Store(_) => Problem::internal(),
+            Error::Corrupt(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }
@@ -128,16 +130,13 @@ where
     let footprint = booking_footprint(&availability, start, quote.duration)
         .ok_or_else(|| FieldErrors::single("start", "is out of range"))?;
     let moved = booking.after_reschedule(&footprint, quote, new_status, actor, caller.id(), now);
-    match app.store.reschedule_booking(&booking, &moved, availability.max_bookings_per_day()).await {
+    match app.store.reschedule_booking(&booking, &moved).await {
         Ok(()) => Ok(cm_http::ok(&view(&moved))),
         Err(BookingWriteError::Overlap) => {
             Err(Error::Rule { violation: RuleViolation::Overlap, suggestions: Vec::new() })
         }
         Err(BookingWriteError::DailyLimit) => Err(Error::Rule {
-            violation: RuleViolation::DailyLimit {
-                date: moved.local_date,
-                limit: availability.max_bookings_per_day().unwrap_or(0),
-            },
+            violation: RuleViolation::DailyLimit { date: moved.local_date, limit: moved.daily_limit.unwrap_or(0) },
             suggestions: Vec::new(),
         }),
         Err(BookingWriteError::Stale) => Err(Error::Stale),

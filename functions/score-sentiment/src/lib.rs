@@ -11,8 +11,9 @@ use cm_analyzer::Analyzer;
 use cm_app::App;
 use cm_reviews::{AnalysisState, Feedback, Review};
 use cm_sentiment::Label;
+use cm_store::claims::{Once, once};
 use cm_store::keys;
-use cm_store::{AlertFlags, DynamoStore, FeedbackReader, ReviewReader, SentimentWriter};
+use cm_store::{AlertFlags, Claims, DynamoStore, FeedbackReader, ReviewReader, SentimentWriter};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 
@@ -26,6 +27,10 @@ pub struct Scorer<S> {
 
 /// Reviews of this many stars or fewer alert the admins.
 pub const ALERT_MAX_STARS: u8 = 2;
+
+/// Longer than one publish can take, short enough that a crashed holder's alert goes
+/// out on the next retry of its record.
+const ALERT_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 #[derive(Deserialize)]
 struct Entity {
@@ -43,9 +48,10 @@ impl Scorer<DynamoStore> {
     }
 }
 
-/// What the scorer touches: analyses, the items it re-reads, and their alert flags.
-pub trait ScorerStore: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags {}
-impl<S: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags> ScorerStore for S {}
+/// What the scorer touches: analyses, the items it re-reads, their alert flags, and
+/// the claims that make each alert go out once.
+pub trait ScorerStore: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags + Claims {}
+impl<S: SentimentWriter + ReviewReader + FeedbackReader + AlertFlags + Claims> ScorerStore for S {}
 
 impl<S: ScorerStore> Scorer<S> {
     /// Every record is attempted; the ones that fail are reported so Lambda retries
@@ -129,18 +135,26 @@ impl<S: ScorerStore> Scorer<S> {
         Ok(())
     }
 
-    /// Claims the alert by clearing its flag (conditionally: of two concurrent
-    /// deliveries only one gets it), then publishes. If publishing fails the flag is
-    /// raised again and the record fails, so a retry sends it. One alert, never two.
+    /// Publishes the alert an item owes (its `alert_pending` flag) once: the publish
+    /// runs under a claim (of two concurrent deliveries only one publishes; a holder
+    /// that dies mid-way loses the claim when its lease ends), and the flag is cleared
+    /// only after the publish is recorded, so no crash between the two loses the alert.
     async fn alert(&self, pk: &str, sk: &str, subject: &str, body: serde_json::Value, kind: &str) -> Result<(), Error> {
         let Some(topic) = &self.alerts_topic else { return Ok(()) };
-        if !self.app.store.clear_alert(pk, sk).await? {
-            return Ok(());
+        let key = format!("alert:{pk}:{sk}");
+        let publish = || self.publish(topic, subject, &body, kind);
+        match once(&self.app.store, self.app.clock.as_ref(), &key, ALERT_LEASE, publish).await {
+            Ok(Once::Ran | Once::AlreadyDone) => {}
+            Err(e) => return Err(e.to_string().into()),
         }
+        self.app.store.clear_alert(pk, sk).await?;
+        Ok(())
+    }
+
+    async fn publish(&self, topic: &str, subject: &str, body: &serde_json::Value, kind: &str) -> Result<(), Error> {
         let attr =
             |v: &str| aws_sdk_sns::types::MessageAttributeValue::builder().data_type("String").string_value(v).build();
-        let sent = self
-            .sns
+        self.sns
             .publish()
             .topic_arn(topic)
             .subject(subject)
@@ -148,11 +162,8 @@ impl<S: ScorerStore> Scorer<S> {
             .message_attributes("kind", attr(kind)?)
             .message_attributes("severity", attr("high")?)
             .send()
-            .await;
-        if let Err(e) = sent {
-            self.app.store.raise_alert(pk, sk).await?;
-            return Err(format!("publishing the admin alert: {}", aws_sdk_sns::error::DisplayErrorContext(e)).into());
-        }
+            .await
+            .map_err(|e| format!("publishing the admin alert: {}", aws_sdk_sns::error::DisplayErrorContext(e)))?;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! matches the filters (see `cm_catalog::search`); never a Scan.
 
 use cm_app::App;
+use cm_app::store_problem;
 use cm_catalog::Specialization;
 use cm_catalog::search::partition_for;
 use cm_core::money::{Currency, MAX_AMOUNT_MINOR};
@@ -26,7 +27,8 @@ impl IntoProblem for Error {
     fn to_problem(&self) -> Problem {
         match self {
             Error::Request(e) => e.to_problem(),
-            Error::Store(_) | Error::Internal(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
+            Error::Internal(_) => Problem::internal(),
         }
     }
 }

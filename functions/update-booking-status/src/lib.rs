@@ -3,6 +3,7 @@
 //! confirming and declining at once, exactly one wins and the other gets 409.
 
 use cm_app::bookings::{booking_not_found, stale_problem, transition_problem, visible_booking};
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::view::view;
 use cm_booking::{BookingStatus, TransitionError, transition};
@@ -56,7 +57,7 @@ impl IntoProblem for Error {
             Error::NotFound(id) => booking_not_found(*id),
             Error::Transition(e) => transition_problem(e),
             Error::Stale => stale_problem(),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use cm_accounts::UserView;
 use cm_accounts::account::ProfilePatchInput;
+use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
@@ -29,7 +30,7 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::Gone => Problem::unauthorized("this account no longer exists"),
-            Error::Store(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
         }
     }
 }

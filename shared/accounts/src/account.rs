@@ -138,6 +138,10 @@ pub struct User {
     pub notification_preferences: NotificationPreferences,
     pub active: bool,
     pub password_hash: String,
+    /// Sessions started before this no longer refresh: set when the account is
+    /// deactivated, so reactivating it does not bring old sign-ins back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -211,6 +215,7 @@ impl Registration {
             notification_preferences: NotificationPreferences::default(),
             active: true,
             password_hash: crate::password::hash_password(&self.password)?,
+            sessions_valid_after: None,
             created_at: now,
             updated_at: now,
         })

@@ -226,6 +226,7 @@ mod tests {
             notification_preferences: Default::default(),
             active: true,
             password_hash: String::new(),
+            sessions_valid_after: None,
             created_at: now,
             updated_at: now,
         }

@@ -2,7 +2,7 @@
 //! storage, so a deactivated user's unexpired token stops working at once and the role
 //! is the stored one, not the token's.
 
-use crate::App;
+use crate::{App, store_problem};
 use cm_accounts::account::{Role, User};
 use cm_accounts::tokens::TokenError;
 use cm_core::UserId;
@@ -54,7 +54,8 @@ impl IntoProblem for AuthError {
                 Problem::unauthorized(self.to_string())
             }
             AuthError::WrongRole(_) => Problem::forbidden(self.to_string()),
-            AuthError::Store(_) | AuthError::Internal(_) => Problem::internal(),
+            AuthError::Store(e) => store_problem(e),
+            AuthError::Internal(_) => Problem::internal(),
         }
     }
 }

@@ -12,3 +12,18 @@ pub mod session;
 
 pub use auth::{AuthError, Caller, authenticate, authenticate_as};
 pub use context::App;
+
+use cm_http::Problem;
+use cm_store::StoreError;
+
+/// A storage failure as the client sees it: 503 with `Retry-After` when DynamoDB left
+/// the write undecided (a persistent conflict or throttle: the same request may succeed
+/// in a moment), 500 otherwise. Details are logged, never shown.
+pub fn store_problem(e: &StoreError) -> Problem {
+    if e.is_transient() {
+        Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
+            .with_header("retry-after", "1".to_string())
+    } else {
+        Problem::internal()
+    }
+}

@@ -1,7 +1,7 @@
 //! The booking listing behind `GET /bookings` and `GET /admin/bookings`: the same
 //! filters, the same page shape, cursors bound to the party and filters they came from.
 
-use crate::App;
+use crate::{App, store_problem};
 use chrono::{DateTime, NaiveDate, Utc};
 use cm_booking::BookingStatus;
 use cm_booking::view::view;
@@ -24,7 +24,8 @@ impl IntoProblem for ListBookingsError {
     fn to_problem(&self) -> Problem {
         match self {
             ListBookingsError::Request(e) => e.to_problem(),
-            ListBookingsError::Store(_) | ListBookingsError::Internal(_) => Problem::internal(),
+            ListBookingsError::Store(e) => store_problem(e),
+            ListBookingsError::Internal(_) => Problem::internal(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! How long the availability endpoint's pure work takes: slot generation over the
 //! largest allowed range with a busy calendar, and one booking check.
-//! Run: `cargo bench -p cm-scheduling --bench slots`
+//! Run: `cargo bench -p cm-booking --bench slots`
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use cm_booking::{

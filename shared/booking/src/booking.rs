@@ -64,6 +64,10 @@ pub struct Booking {
     pub lock_blocks: Vec<i64>,
     /// The photographer-local date that this booking counts against.
     pub local_date: NaiveDate,
+    /// Set when the booking was counted in the photographer's per-day counter (they had
+    /// a daily limit then); releasing the slot then releases the count, and only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_limit: Option<u32>,
     /// When the booking last entered `pending` (creation or a client's reschedule).
     pub requested_at: DateTime<Utc>,
     /// When a pending booking lapses.
@@ -133,6 +137,7 @@ impl Booking {
             status: BookingStatus::Pending,
             lock_blocks: footprint.lock_blocks.iter().map(|b| b.index()).collect(),
             local_date: footprint.local_date,
+            daily_limit: footprint.daily_limit,
             requested_at: now,
             expires_at: ctx.expires_at(),
             cancellation_window_hours: u32::try_from(cancellation_window.num_hours()).unwrap_or(0),
@@ -183,6 +188,7 @@ impl Booking {
         moved.price = quote.price;
         moved.lock_blocks = footprint.lock_blocks.iter().map(|b| b.index()).collect();
         moved.local_date = footprint.local_date;
+        moved.daily_limit = footprint.daily_limit;
         moved.status = status;
         moved.version += 1;
         moved.sequence += 1;

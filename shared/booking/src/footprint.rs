@@ -17,6 +17,9 @@ pub struct BookingFootprint {
     /// Photographer-local date of the start: the key of the per-day booking counter.
     pub local_date: NaiveDate,
     pub lock_blocks: Vec<LockBlock>,
+    /// The photographer's daily limit when booked: only then does the booking count in
+    /// the per-day counter (a photographer without a limit has no counter to contend).
+    pub daily_limit: Option<u32>,
 }
 
 /// The footprint of booking `start` for `duration` under `availability`'s buffers; call
@@ -39,6 +42,7 @@ pub fn booking_footprint(
         occupied,
         local_date: booking_local_date(availability, start),
         lock_blocks: lock_blocks(&occupied),
+        daily_limit: availability.max_bookings_per_day(),
     })
 }
 

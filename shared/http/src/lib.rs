@@ -15,7 +15,7 @@ pub use body::parse_json;
 pub use cursor::CursorKey;
 pub use dispatch::dispatch;
 pub use error::{Internal, IntoProblem, RequestError};
-pub use params::{Query, bearer_token, path_param};
+pub use params::{Query, bearer_token, path_param, source_ip};
 pub use problem::Problem;
 pub use response::{PageBody, created, json, no_content, ok};
 

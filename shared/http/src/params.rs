@@ -16,6 +16,16 @@ pub fn path_param<T: FromStr>(req: &Request, name: &str, what: &str) -> Result<T
     raw.parse().map_err(|_| RequestError::NotFound(format!("no {what} with id `{}`", truncate(raw))))
 }
 
+/// The client's address as API Gateway saw it (`requestContext.http.sourceIp`).
+pub fn source_ip(req: &Request) -> Option<String> {
+    match req.request_context_ref()? {
+        lambda_http::request::RequestContext::ApiGatewayV2(ctx) => ctx.http.source_ip.clone(),
+        // Other API Gateway flavours exist under lambda_http features this project does not enable.
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
 /// Why a request carries no usable bearer token; said to the client as is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BearerError {

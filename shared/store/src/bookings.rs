@@ -9,7 +9,7 @@
 //! compare-and-set on the booking's `version`, freeing or moving blocks in the same
 //! transaction. See docs/bookings.md for the write costs.
 
-use crate::error::{from_sdk, from_transaction};
+use crate::error::from_sdk;
 use crate::ports::{BookingReader, BookingWriter, PendingBookings};
 use crate::{DynamoStore, Item, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
@@ -87,8 +87,39 @@ impl From<StoreError> for BookingWriteError {
 }
 
 /// How long lock blocks outlive their time: long enough that nothing can book a past
-/// block, short enough that the table does not grow without bound.
+/// block, short enough that the table does not grow without bound. DynamoDB deletes
+/// them some time after; nothing may depend on when (see `slot_delete`).
 const SLOT_RETENTION_DAYS: i64 = 7;
+
+/// A transaction under construction that remembers which item plays which part, so a
+/// cancellation names the rule that failed rather than a position.
+#[derive(Default)]
+struct Ops {
+    items: Vec<TransactWriteItem>,
+    roles: Vec<Role>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    Booking,
+    DayTaken,
+    DayReleased,
+    Idempotency,
+    BlockTaken,
+    BlockReleased,
+}
+
+impl Ops {
+    fn push(&mut self, role: Role, item: TransactWriteItem) {
+        self.items.push(item);
+        self.roles.push(role);
+    }
+
+    /// Which parts failed their conditions.
+    fn failed(&self, failed_items: &[usize]) -> Vec<Role> {
+        failed_items.iter().filter_map(|&i| self.roles.get(i).copied()).collect()
+    }
+}
 
 impl DynamoStore {
     fn slot_put(&self, b: &Booking, block: i64) -> Result<TransactWriteItem, StoreError> {
@@ -107,25 +138,26 @@ impl DynamoStore {
     }
 
     /// Deletes a block only if this booking holds it: a bug elsewhere can never free
-    /// someone else's slot.
+    /// someone else's slot. A block TTL has already removed counts as freed: the
+    /// deletion must not depend on when DynamoDB's sweeper ran.
     fn slot_delete(&self, b: &Booking, block: i64) -> Result<TransactWriteItem, StoreError> {
         let del = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::slot(b.photographer_id, block), keys::SLOT_SK)))
-            .condition_expression("booking_id = :b")
+            .condition_expression("attribute_not_exists(pk) OR booking_id = :b")
             .expression_attribute_values(":b", s(b.id.to_string()))
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().delete(del).build())
     }
 
-    fn day_count(
-        &self,
-        b: &Booking,
-        date: NaiveDate,
-        delta: i64,
-        max: Option<u32>,
-    ) -> Result<TransactWriteItem, StoreError> {
+    /// The per-day counter of a photographer with a daily limit: `+1` under the limit,
+    /// `-1` when a counted booking lets its slot go.
+    fn day_count(&self, b: &Booking, date: NaiveDate, change: DayChange) -> Result<TransactWriteItem, StoreError> {
+        let delta = match change {
+            DayChange::Take { .. } => 1,
+            DayChange::Release => -1,
+        };
         let mut up = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::day(b.photographer_id, date), keys::DAY_SK)))
@@ -133,10 +165,10 @@ impl DynamoStore {
             .expression_attribute_names("#c", "count")
             .expression_attribute_values(":d", AttributeValue::N(delta.to_string()))
             .expression_attribute_values(":e", s("day_count"));
-        if let (Some(max), true) = (max, delta > 0) {
+        if let DayChange::Take { limit } = change {
             up = up
                 .condition_expression("attribute_not_exists(#c) OR #c < :max")
-                .expression_attribute_values(":max", AttributeValue::N(max.to_string()));
+                .expression_attribute_values(":max", AttributeValue::N(limit.to_string()));
         }
         Ok(TransactWriteItem::builder().update(up.build().map_err(build_err)?).build())
     }
@@ -153,38 +185,71 @@ impl DynamoStore {
         };
         Ok(TransactWriteItem::builder().put(put.build().map_err(build_err)?).build())
     }
+
+    /// The stored answer to an `Idempotency-Key`. A key whose answer has expired may be
+    /// used again even before DynamoDB's TTL sweeper has removed it.
+    fn idempotency_put(
+        &self,
+        owner: UserId,
+        k: &str,
+        resp: &IdempotentResponse,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item = to_item(resp)?;
+        item.extend(key(keys::idempotency(owner, k), keys::IDEMPOTENCY_SK));
+        item.insert("entity".into(), s("idempotency"));
+        item.insert("ttl".into(), AttributeValue::N(resp.expires_at().timestamp().to_string()));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR #ttl <= :now")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":now", AttributeValue::N(resp.created_at.timestamp().to_string()))
+            .build()
+            .map_err(build_err)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// What releasing `old`'s slot at `new.updated_at` takes: its day count (if it was
+    /// counted and its day is not over) and its blocks that are not yet in the past. A
+    /// block in the past can never be booked again, so it is left to TTL.
+    fn release(&self, ops: &mut Ops, old: &Booking, at: DateTime<Utc>, keep: &[i64]) -> Result<(), StoreError> {
+        if old.daily_limit.is_some() && old.end > at {
+            ops.push(Role::DayReleased, self.day_count(old, old.local_date, DayChange::Release)?);
+        }
+        let now_block = at.timestamp().div_euclid(i64::from(cm_booking::BLOCK_MINUTES) * 60);
+        for &block in old.lock_blocks.iter().filter(|b| !keep.contains(b) && **b >= now_block) {
+            ops.push(Role::BlockReleased, self.slot_delete(old, block)?);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DayChange {
+    Take { limit: u32 },
+    Release,
 }
 
 impl BookingWriter for DynamoStore {
     async fn create_booking(
         &self,
         b: &Booking,
-        max_per_day: Option<u32>,
         idempotency: Option<(&str, &IdempotentResponse)>,
     ) -> Result<(), BookingWriteError> {
-        let mut ops = vec![self.booking_put(b, None)?, self.day_count(b, b.local_date, 1, max_per_day)?];
+        let mut ops = Ops::default();
+        ops.push(Role::Booking, self.booking_put(b, None)?);
+        if let Some(limit) = b.daily_limit {
+            ops.push(Role::DayTaken, self.day_count(b, b.local_date, DayChange::Take { limit })?);
+        }
         if let Some((k, resp)) = idempotency {
-            let mut item = to_item(resp)?;
-            item.extend(key(keys::idempotency(b.client_id, k), keys::IDEMPOTENCY_SK));
-            item.insert("entity".into(), s("idempotency"));
-            item.insert("ttl".into(), AttributeValue::N(resp.expires_at().timestamp().to_string()));
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()
-                .map_err(build_err)?;
-            ops.push(TransactWriteItem::builder().put(put).build());
+            ops.push(Role::Idempotency, self.idempotency_put(b.client_id, k, resp)?);
         }
-        let first_block = ops.len();
         for &block in &b.lock_blocks {
-            ops.push(self.slot_put(b, block)?);
+            ops.push(Role::BlockTaken, self.slot_put(b, block)?);
         }
-        match self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
-            Ok(_) => Ok(()),
-            Err(StoreError::ConditionFailed { failed_items }) => {
-                Err(classify(&failed_items, first_block, idempotency.is_some()))
-            }
+        match self.transact(ops.items.clone()).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),
             Err(e) => Err(e.into()),
         }
     }
@@ -203,53 +268,64 @@ impl BookingWriter for DynamoStore {
     }
 
     async fn update_booking_status(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
-        let mut ops = vec![self.booking_put(new, Some(old))?];
+        let mut ops = Ops::default();
+        ops.push(Role::Booking, self.booking_put(new, Some(old))?);
         if !old.lock_blocks.is_empty() && new.lock_blocks.is_empty() {
-            ops.push(self.day_count(old, old.local_date, -1, None)?);
-            for &block in &old.lock_blocks {
-                ops.push(self.slot_delete(old, block)?);
-            }
+            self.release(&mut ops, old, new.updated_at, &[])?;
         }
-        match self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
-            Ok(_) => Ok(()),
-            Err(StoreError::ConditionFailed { .. }) => Err(BookingWriteError::Stale),
+        match self.transact(ops.items.clone()).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Blocks in both the old and the new footprint stay untouched.
-    async fn reschedule_booking(
-        &self,
-        old: &Booking,
-        new: &Booking,
-        max_per_day: Option<u32>,
-    ) -> Result<(), BookingWriteError> {
-        let mut ops = vec![self.booking_put(new, Some(old))?];
-        let day_changes = old.local_date != new.local_date;
-        if day_changes {
-            ops.push(self.day_count(new, new.local_date, 1, max_per_day)?);
-            ops.push(self.day_count(old, old.local_date, -1, None)?);
+    async fn reschedule_booking(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
+        let mut ops = Ops::default();
+        ops.push(Role::Booking, self.booking_put(new, Some(old))?);
+        let same_count = old.daily_limit.is_some() && new.daily_limit.is_some() && old.local_date == new.local_date;
+        if !same_count {
+            if let Some(limit) = new.daily_limit {
+                ops.push(Role::DayTaken, self.day_count(new, new.local_date, DayChange::Take { limit })?);
+            }
+            if old.daily_limit.is_some() {
+                ops.push(Role::DayReleased, self.day_count(old, old.local_date, DayChange::Release)?);
+            }
         }
-        let first_block = ops.len();
         for &block in new.lock_blocks.iter().filter(|b| !old.lock_blocks.contains(b)) {
-            ops.push(self.slot_put(new, block)?);
+            ops.push(Role::BlockTaken, self.slot_put(new, block)?);
         }
+        // The old blocks go whatever their time: a reschedule happens before the start,
+        // and the blocks' owner must change with the booking.
         for &block in old.lock_blocks.iter().filter(|b| !new.lock_blocks.contains(b)) {
-            ops.push(self.slot_delete(old, block)?);
+            ops.push(Role::BlockReleased, self.slot_delete(old, block)?);
         }
-        match self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
-            Ok(_) => Ok(()),
-            Err(StoreError::ConditionFailed { failed_items }) => Err(if failed_items.contains(&0) {
-                BookingWriteError::Stale
-            } else if day_changes && failed_items.contains(&1) {
-                BookingWriteError::DailyLimit
-            } else if failed_items.iter().any(|&i| i >= first_block) {
-                BookingWriteError::Overlap
-            } else {
-                BookingWriteError::Stale
-            }),
+        match self.transact(ops.items.clone()).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// Names the rule behind a cancelled booking transaction, most telling first.
+fn classify(failed: &[Role]) -> BookingWriteError {
+    if failed.contains(&Role::Booking) {
+        // For a new booking: its id collided (practically impossible). For a change:
+        // someone else changed it first.
+        BookingWriteError::Stale
+    } else if failed.contains(&Role::Idempotency) {
+        // A concurrent request with the same key took the same blocks too: it is the
+        // same request, so its stored answer wins over "overlap".
+        BookingWriteError::IdempotencyKeyTaken
+    } else if failed.contains(&Role::BlockTaken) {
+        BookingWriteError::Overlap
+    } else if failed.contains(&Role::DayTaken) {
+        BookingWriteError::DailyLimit
+    } else {
+        // A released block held by another booking, or a decrement refused: the
+        // booking read is not what the table holds.
+        BookingWriteError::Store(StoreError::Corrupt(format!("booking write refused by {failed:?}")))
     }
 }
 
@@ -348,7 +424,7 @@ impl PendingBookings for DynamoStore {
         now: DateTime<Utc>,
         limit: usize,
         after: Option<&PageKey>,
-    ) -> Result<Page<Booking>, StoreError> {
+    ) -> Result<Page<Result<Booking, StoreError>>, StoreError> {
         // '~' after the timestamp includes every id expiring exactly now.
         let upper = s(format!("{}~", keys::instant(now)));
         let make = || {
@@ -360,8 +436,10 @@ impl PendingBookings for DynamoStore {
                 .expression_attribute_values(":p", s(keys::PENDING))
                 .expression_attribute_values(":now", upper.clone())
         };
+        // One unreadable item must not stop the sweep: it is handed back as an error
+        // for the caller to report, and the page goes on.
         crate::page::filtered_page(make, limit, after, &["pk", "sk", "gsi4pk", "gsi4sk"], |i| {
-            from_item::<BookingItem>(i).map(|b| b.booking)
+            Ok(from_item::<BookingItem>(i).map(|b| b.booking))
         })
         .await
     }
@@ -381,19 +459,4 @@ pub struct BookingListQuery {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: usize,
-}
-
-fn classify(failed: &[usize], first_block: usize, has_idempotency: bool) -> BookingWriteError {
-    // A concurrent request with the same key took the same blocks too: it is the same
-    // request, so its stored answer wins over "overlap".
-    if has_idempotency && failed.contains(&2) {
-        BookingWriteError::IdempotencyKeyTaken
-    } else if failed.iter().any(|&i| i >= first_block) {
-        BookingWriteError::Overlap
-    } else if failed.contains(&1) {
-        BookingWriteError::DailyLimit
-    } else {
-        // The booking id itself collided: a ULID collision, practically impossible.
-        BookingWriteError::Store(StoreError::Unavailable("booking id collision".into()))
-    }
 }

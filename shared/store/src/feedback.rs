@@ -1,6 +1,6 @@
 //! Feedback items: by status, by score (most negative first) and by time.
 
-use crate::error::{from_sdk, from_transaction};
+use crate::error::from_sdk;
 use crate::ports::{FeedbackReader, FeedbackWriter};
 use crate::reviews::{Applied, analysis_update};
 use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
@@ -8,7 +8,6 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use cm_core::FeedbackId;
 use cm_reviews::feedback::score_rank;
-use cm_reviews::sentiment::aggregate_deltas;
 use cm_reviews::{Feedback, FeedbackStatus, SentimentRecord};
 use serde::{Deserialize, Serialize};
 
@@ -161,8 +160,8 @@ impl FeedbackReader for DynamoStore {
     }
 }
 
-/// Records an analysis and its aggregate counts exactly once (see
-/// `apply_review_analysis`). The score index is re-keyed with it.
+/// Records an analysis exactly once (see `apply_review_analysis`), re-keying the score
+/// index in the same write.
 pub(crate) async fn apply_feedback_analysis(
     store: &DynamoStore,
     f: &Feedback,
@@ -170,7 +169,6 @@ pub(crate) async fn apply_feedback_analysis(
     alert: bool,
 ) -> Result<Applied, StoreError> {
     let first = f.analysis_version == 0;
-    let deltas = aggregate_deltas("feedback", f.sentiment.as_ref().map(|r| &r.analysis), &record.analysis);
     let k = key(keys::feedback(f.id), keys::FEEDBACK_SK);
     let rank = format!("{}#{}", score_rank(record.analysis.score), f.id);
     let mut update = analysis_update(&store.table, k, f.analysis_version, &record, alert && first)?;
@@ -187,9 +185,7 @@ pub(crate) async fn apply_feedback_analysis(
         .set_expression_attribute_values(Some(values))
         .build()
         .map_err(build_err)?;
-    let mut ops = vec![TransactWriteItem::builder().update(update).build()];
-    ops.extend(store.aggregate_op(f.created_at.date_naive(), &deltas)?);
-    match store.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction) {
+    match store.transact(vec![TransactWriteItem::builder().update(update).build()]).await {
         Ok(_) => Ok(Applied::Applied),
         Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
         Err(e) => Err(e),

@@ -1,17 +1,51 @@
-//! Sentiment aggregates for admin insights, kept by the stream function in the same
-//! transaction that records each analysis, so they count every review and feedback
-//! exactly once and are read back with one Query instead of scanning.
+//! Sentiment aggregates for admin insights: one item per day, read back with one
+//! Query instead of scanning. They are kept downstream of the analyses (a stream
+//! consumer of the analysed reviews and feedback), each analysis counted once: the
+//! deltas go in with a marker item naming the analysis, in one transaction, so a
+//! redelivered record finds its marker and adds nothing.
 
 use crate::error::from_sdk;
-use crate::ports::InsightsReader;
+use crate::ports::{InsightsReader, SentimentAggregates};
+use crate::reviews::Applied;
 use crate::{DynamoStore, StoreError, build_err, keys, s};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
-use chrono::NaiveDate;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cm_reviews::sentiment::DayAggregate;
 use std::collections::BTreeMap;
 
+/// How long a marker is kept: far beyond the stream's 24-hour retention, so any
+/// redelivery still finds it.
+const MARKER_RETENTION: TimeDelta = TimeDelta::days(3);
+
+impl SentimentAggregates for DynamoStore {
+    async fn add_sentiment_deltas(
+        &self,
+        analysis: &str,
+        day: NaiveDate,
+        deltas: &BTreeMap<String, i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, StoreError> {
+        let mut marker = crate::key(keys::aggregated(analysis), keys::AGGREGATED_SK);
+        marker.insert("entity".into(), s("aggregated"));
+        marker.insert("ttl".into(), AttributeValue::N((now + MARKER_RETENTION).timestamp().to_string()));
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_err)?;
+        let mut ops = vec![TransactWriteItem::builder().put(marker).build()];
+        ops.extend(self.aggregate_op(day, deltas)?);
+        match self.transact(ops).await {
+            Ok(()) => Ok(Applied::Applied),
+            Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl DynamoStore {
-    pub(crate) fn aggregate_op(
+    fn aggregate_op(
         &self,
         day: NaiveDate,
         deltas: &BTreeMap<String, i64>,

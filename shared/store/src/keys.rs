@@ -106,6 +106,12 @@ pub fn insights_day(date: NaiveDate) -> String {
     format!("DAY#{date}")
 }
 
+/// Marks one analysis as counted in the daily aggregates.
+pub fn aggregated(analysis: &str) -> String {
+    format!("AGGREGATED#{analysis}")
+}
+pub const AGGREGATED_SK: &str = "AGGREGATED";
+
 // Claims
 pub fn claim(key: &str) -> String {
     format!("CLAIM#{key}")

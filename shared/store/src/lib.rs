@@ -14,6 +14,7 @@ pub mod keys;
 pub mod page;
 pub mod photographers;
 pub mod ports;
+pub mod retry;
 pub mod reviews;
 pub mod tokens;
 pub mod users;
@@ -67,6 +68,27 @@ pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T,
 
 pub(crate) fn to_av<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::Corrupt(format!("serialize: {e}")))
+}
+
+impl DynamoStore {
+    /// One TransactWriteItems, retried while DynamoDB leaves it undecided. The SDK
+    /// gives each call a ClientRequestToken and reuses it on its own retries, so a
+    /// commit whose answer was lost is not applied (or refused) a second time.
+    pub(crate) async fn transact(
+        &self,
+        ops: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        retry::retrying(|| async {
+            self.client
+                .transact_write_items()
+                .set_transact_items(Some(ops.clone()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(error::from_transaction)
+        })
+        .await
+    }
 }
 
 pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {

@@ -6,7 +6,7 @@
 //! search never shows a half-updated photographer and concurrent writers cannot
 //! interleave.
 
-use crate::error::{from_sdk, from_transaction};
+use crate::error::from_sdk;
 use crate::ports::{PhotographerReader, PhotographerSearch, PhotographerWriter};
 use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
@@ -96,18 +96,6 @@ impl PhotographerWriter for DynamoStore {
         })
         .await
         .and_then(|r| r.ok_or(ProfileWriteError::Store(StoreError::Corrupt("profile vanished".into()))))
-    }
-
-    /// Shows or hides a photographer in search (account activation). `Ok(None)` when the
-    /// user has no profile, which is fine: there is nothing to list.
-    async fn set_photographer_listed(
-        &self,
-        id: UserId,
-        listed: bool,
-        now: DateTime<Utc>,
-    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
-        self.modify_photographer(id, |old| old.map(|o| PhotographerRecord { listed, updated_at: now, ..o.clone() }))
-            .await
     }
 }
 
@@ -231,7 +219,7 @@ impl DynamoStore {
                     .build(),
             );
         }
-        self.client.transact_write_items().set_transact_items(Some(ops)).send().await.map_err(from_transaction)?;
+        self.transact(ops).await?;
         Ok(())
     }
 }

@@ -35,6 +35,7 @@ macro_rules! fut {
 
 pub trait UserReader: Send + Sync {
     fn get_user(&self, id: UserId) -> fut!(Option<User>);
+    /// Takes the same reads whether or not the address has an account.
     fn find_user_by_email(&self, normalized_email: &str) -> fut!(Option<User>);
 }
 
@@ -46,13 +47,22 @@ pub trait UserDirectory: Send + Sync {
 pub trait UserWriter: Send + Sync {
     fn create_user(&self, user: &User, normalized_email: &str) -> fut!((), CreateUserError);
     fn patch_user(&self, id: UserId, patch: &ProfilePatch, now: DateTime<Utc>) -> fut!(Option<User>);
-    fn set_user_active(&self, id: UserId, active: bool, now: DateTime<Utc>) -> fut!(Option<User>);
+    /// Activates or deactivates an account (with a photographer's search listings).
+    /// Deactivation also ends every session started before it.
+    fn set_user_active(&self, id: UserId, active: bool, now: DateTime<Utc>) -> fut!(Option<User>, ProfileWriteError);
 }
 
-/// Failed sign-ins and the lock-outs they earn, per throttling key.
+/// Failed sign-ins and the lock-outs they earn, per throttling key
+/// (`cm_accounts::login_throttle`).
 pub trait LoginAttempts: Send + Sync {
     fn login_state(&self, key: &str) -> fut!(LoginState);
-    fn record_login_failure(&self, key: &str, now: DateTime<Utc>) -> fut!(LoginState);
+    /// Counts one more failure and records the lock-out `policy` says it earns.
+    fn record_login_failure(
+        &self,
+        key: &str,
+        policy: cm_accounts::login_throttle::Policy,
+        now: DateTime<Utc>,
+    ) -> fut!(LoginState);
     fn reset_login_failures(&self, key: &str) -> fut!(());
 }
 
@@ -86,12 +96,6 @@ pub trait PhotographerWriter: Send + Sync {
         listed_if_new: bool,
         now: DateTime<Utc>,
     ) -> fut!(PhotographerRecord, ProfileWriteError);
-    fn set_photographer_listed(
-        &self,
-        id: UserId,
-        listed: bool,
-        now: DateTime<Utc>,
-    ) -> fut!(Option<PhotographerRecord>, ProfileWriteError);
 }
 
 pub trait AvailabilityReader: Send + Sync {
@@ -111,12 +115,11 @@ pub trait BookingReader: Send + Sync {
 }
 
 pub trait BookingWriter: Send + Sync {
-    /// The booking with its lock blocks, its day count (when the photographer has a
-    /// daily limit) and the idempotent answer, all or nothing.
+    /// The booking with its lock blocks, its day count (when it carries a daily limit)
+    /// and the idempotent answer, all or nothing.
     fn create_booking(
         &self,
         b: &Booking,
-        max_per_day: Option<u32>,
         idempotency: Option<(&str, &IdempotentResponse)>,
     ) -> fut!((), BookingWriteError);
     fn get_idempotent_response(&self, owner: UserId, key: &str) -> fut!(Option<IdempotentResponse>);
@@ -124,15 +127,20 @@ pub trait BookingWriter: Send + Sync {
     /// no longer holds one.
     fn update_booking_status(&self, old: &Booking, new: &Booking) -> fut!((), BookingWriteError);
     /// Takes the new blocks and frees the old ones in one transaction.
-    fn reschedule_booking(&self, old: &Booking, new: &Booking, max_per_day: Option<u32>)
-    -> fut!((), BookingWriteError);
+    fn reschedule_booking(&self, old: &Booking, new: &Booking) -> fut!((), BookingWriteError);
 }
 
 /// The expiry sweep's view: pending bookings by expiry.
 pub trait PendingBookings: Send + Sync {
     /// Pending bookings whose expiry is at or before `now`, oldest first, resuming
-    /// after `after` (the last one the caller already looked at).
-    fn pending_due(&self, now: DateTime<Utc>, limit: usize, after: Option<&PageKey>) -> fut!(Page<Booking>);
+    /// after `after` (where the previous page ended). An item that cannot be read is
+    /// an `Err` in the page, not a failed page.
+    fn pending_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> fut!(Page<Result<Booking, StoreError>>);
 }
 
 pub trait ReviewReader: Send + Sync {
@@ -181,14 +189,28 @@ pub trait SentimentWriter: Send + Sync {
         alert: bool,
     ) -> fut!(Applied, ProfileWriteError);
     fn apply_feedback_analysis(&self, f: &Feedback, record: SentimentRecord, alert: bool) -> fut!(Applied);
+    /// Touches an item still awaiting analysis `version`, so the stream delivers it to
+    /// the scorer again; `false` if it was analysed meanwhile.
+    fn redrive_analysis(&self, pk: &str, sk: &str, version: u32, now: DateTime<Utc>) -> fut!(bool);
 }
 
 /// Admin alerts waiting on reviews and feedback (the item's `alert_pending` flag).
 pub trait AlertFlags: Send + Sync {
-    /// Takes the pending alert; `false` if there was none (already taken).
+    /// Marks the item's alert as sent; `false` if it was not pending.
     fn clear_alert(&self, pk: &str, sk: &str) -> fut!(bool);
-    /// Puts an alert back after a failed publish.
-    fn raise_alert(&self, pk: &str, sk: &str) -> fut!(());
+}
+
+/// The daily sentiment aggregates, fed by the analyses' stream records.
+pub trait SentimentAggregates: Send + Sync {
+    /// Adds `deltas` to `day`'s counters once per `analysis` (a name unique to one
+    /// analysis of one item): `AlreadyApplied` when it was counted before.
+    fn add_sentiment_deltas(
+        &self,
+        analysis: &str,
+        day: NaiveDate,
+        deltas: &std::collections::BTreeMap<String, i64>,
+        now: DateTime<Utc>,
+    ) -> fut!(Applied);
 }
 
 pub trait InsightsReader: Send + Sync {

@@ -2,15 +2,14 @@
 //! booking" is a key constraint, not a check. Analyses and the admin alert flag shared
 //! with feedback live here too.
 
-use crate::error::{from_sdk, from_transaction};
+use crate::error::from_sdk;
 use crate::photographers::{Modified, ProfileWriteError};
 use crate::ports::{AlertFlags, ReviewReader, ReviewWriter, SentimentWriter};
 use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, UserId};
-use cm_reviews::sentiment::aggregate_deltas;
-use cm_reviews::{AnalysisState, Feedback, Reply, Review, SentimentRecord};
+use cm_reviews::{AnalysisState, Feedback, Review, SentimentRecord};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -73,49 +72,42 @@ impl ReviewWriter for DynamoStore {
         }
     }
 
+    /// One conditional write per attempt: the reply replaces exactly the reply that
+    /// was read (a first reply keeps its time on every later edit), or the attempt is
+    /// made again from a fresh read.
     async fn set_review_reply(
         &self,
         id: BookingId,
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Review>, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
-            .condition_expression("attribute_exists(pk)")
-            .update_expression("SET reply = :r")
-            .expression_attribute_values(
-                ":r",
-                to_av(&Reply { text: text.to_string(), created_at: now, updated_at: now })?,
-            )
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(from_sdk);
-        let old = match result {
-            Ok(out) => out.attributes,
-            Err(StoreError::ConditionFailed { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let Some(old) = old else { return Ok(None) };
-        let mut review = from_item::<ReviewItem>(old)?.review;
-        // A replaced reply keeps the time it was first posted.
-        let created_at = review.reply.as_ref().map_or(now, |r| r.created_at);
-        if created_at != now {
-            self.client
+        const ATTEMPTS: usize = 3;
+        for _ in 0..ATTEMPTS {
+            let Some(mut review) = self.get_review(id).await? else { return Ok(None) };
+            let reply = review.reply_with(text.to_string(), now);
+            let mut req = self
+                .client
                 .update_item()
                 .table_name(&self.table)
                 .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
-                .update_expression("SET reply.created_at = :c")
-                .expression_attribute_values(":c", to_av(&created_at)?)
-                .send()
-                .await
-                .map_err(from_sdk)?;
+                .update_expression("SET reply = :r")
+                .expression_attribute_values(":r", to_av(&reply)?);
+            req = match &review.reply {
+                Some(previous) => req
+                    .condition_expression("reply.updated_at = :prev")
+                    .expression_attribute_values(":prev", to_av(&previous.updated_at)?),
+                None => req.condition_expression("attribute_exists(pk) AND attribute_not_exists(reply)"),
+            };
+            match crate::retry::retrying(|| async { req.clone().send().await.map_err(from_sdk) }).await {
+                Ok(_) => {
+                    review.reply = Some(reply);
+                    return Ok(Some(review));
+                }
+                Err(StoreError::ConditionFailed { .. }) => continue,
+                Err(e) => return Err(e),
+            }
         }
-        review.reply = Some(Reply { text: text.to_string(), created_at, updated_at: now });
-        Ok(Some(review))
+        Err(StoreError::Contended(format!("the reply to review {id} kept changing")))
     }
 }
 
@@ -177,11 +169,13 @@ impl DynamoStore {
 
 impl SentimentWriter for DynamoStore {
     /// Records an analysis of `review` (which must be the version that was analysed)
-    /// and everything that follows from it, in one transaction: the review's result,
-    /// the day's sentiment aggregates, the photographer's sentiment counts and, on the
-    /// first analysis only, the review's stars in the photographer's rating and search
-    /// rank. The transaction is conditional on the analysis version it replaces, so a
-    /// redelivered or bisected stream batch changes nothing twice.
+    /// and what follows from it for its photographer, in one transaction: the review's
+    /// result, the photographer's sentiment counts and, on the first analysis only, the
+    /// review's stars in their rating and search rank. The transaction is conditional on
+    /// the analysis version it replaces, so a redelivered or bisected stream batch
+    /// changes nothing twice. The platform-wide daily aggregates are not in it: every
+    /// analysis would contend for one item; they follow from the stream record of this
+    /// write (`SentimentAggregates`).
     async fn apply_review_analysis(
         &self,
         review: &Review,
@@ -190,41 +184,44 @@ impl SentimentWriter for DynamoStore {
     ) -> Result<Applied, ProfileWriteError> {
         let first = review.analysis_version == 0;
         let old = review.sentiment.as_ref().map(|r| &r.analysis);
-        let deltas = aggregate_deltas("review", old, &record.analysis);
-        let day = review.created_at.date_naive();
         let review_update = self.review_analysis_op(review, &record, alert && first)?;
-        let aggregate = self.aggregate_op(day, &deltas)?;
         let new_label = record.analysis.label;
         let old_label = old.map(|a| a.label);
         let stars = review.rating;
         let change = |current: Option<&cm_catalog::PhotographerRecord>| {
             current.map(|c| c.after_review_analysis(stars, first, old_label, new_label, record.analyzed_at))
         };
-        let extra = || {
-            let mut ops = vec![review_update.clone()];
-            ops.extend(aggregate.clone());
-            ops
-        };
+        let extra = || vec![review_update.clone()];
         match self.modify_photographer_with(review.photographer_id, change, extra).await? {
             Modified::Done(Some(_)) => Ok(Applied::Applied),
             Modified::ExtraConditionFailed => Ok(Applied::AlreadyApplied),
             // The photographer has no profile (deleted?): still record the analysis.
-            Modified::Done(None) => {
-                let mut ops = vec![review_update];
-                ops.extend(aggregate);
-                match self
-                    .client
-                    .transact_write_items()
-                    .set_transact_items(Some(ops))
-                    .send()
-                    .await
-                    .map_err(from_transaction)
-                {
-                    Ok(_) => Ok(Applied::Applied),
-                    Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
-                    Err(e) => Err(e.into()),
-                }
-            }
+            Modified::Done(None) => match self.transact(vec![review_update]).await {
+                Ok(_) => Ok(Applied::Applied),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+
+    async fn redrive_analysis(&self, pk: &str, sk: &str, version: u32, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("SET redriven_at = :now")
+            .condition_expression("analysis_state = :pending AND analysis_version = :v")
+            .expression_attribute_values(":now", to_av(&now)?)
+            .expression_attribute_values(":pending", to_av(&AnalysisState::Pending)?)
+            .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+            .send()
+            .await
+            .map_err(from_sdk);
+        match result {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed { .. }) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -272,21 +269,6 @@ impl AlertFlags for DynamoStore {
             Err(StoreError::ConditionFailed { .. }) => Ok(false),
             Err(e) => Err(e),
         }
-    }
-
-    /// Puts an alert back in line after a failed publish.
-    async fn raise_alert(&self, pk: &str, sk: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .update_expression("SET alert_pending = :t")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":t", AttributeValue::Bool(true))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        Ok(())
     }
 }
 

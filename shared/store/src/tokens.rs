@@ -65,14 +65,19 @@ impl RefreshFamilies for DynamoStore {
         family: &str,
         from_generation: u64,
         new_secret_hash: &str,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::refresh_family(family), keys::REFRESH_SK)))
-            .update_expression("SET generation = :next, secret_hash = :h")
+            // The replaced hash and the time are kept so a concurrent refresh with the
+            // replaced token can be told from a copied one (`RefreshFamily::decide`).
+            .update_expression(
+                "SET generation = :next, previous_hash = secret_hash, secret_hash = :h, rotated_at = :now",
+            )
+            .expression_attribute_values(":now", to_av(&now)?)
             .condition_expression("generation = :gen AND revoked = :f")
             .expression_attribute_values(":gen", AttributeValue::N(from_generation.to_string()))
             .expression_attribute_values(":next", AttributeValue::N((from_generation + 1).to_string()))

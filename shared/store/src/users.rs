@@ -1,11 +1,14 @@
 //! Accounts: the user item, the email-uniqueness item, and login-throttle state.
 
-use crate::error::{from_sdk, from_transaction};
+use crate::error::from_sdk;
+use crate::photographers::{Modified, ProfileWriteError};
 use crate::ports::{LoginAttempts, UserDirectory, UserReader, UserWriter};
-use crate::{DynamoStore, Item, Page, PageKey, StoreError, from_item, key, keys, s, to_av, to_item};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use crate::{DynamoStore, Item, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_accounts::account::{ProfilePatch, Role, User};
+use cm_accounts::login_throttle::{self, Policy};
+use cm_catalog::PhotographerRecord;
 use cm_core::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -72,14 +75,7 @@ impl UserWriter for DynamoStore {
                 .map(|p| TransactWriteItem::builder().put(p).build())
                 .map_err(|e| CreateUserError::Store(StoreError::Unavailable(e.to_string())))
         };
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(put(user_item)?)
-            .transact_items(put(email_item)?)
-            .send()
-            .await;
-        match result.map_err(from_transaction) {
+        match self.transact(vec![put(user_item)?, put(email_item)?]).await {
             Ok(_) => Ok(()),
             Err(StoreError::ConditionFailed { .. }) => Err(CreateUserError::EmailTaken),
             Err(e) => Err(CreateUserError::Store(e)),
@@ -144,24 +140,49 @@ impl UserWriter for DynamoStore {
     }
 
     /// Photographer listings are handled by `PhotographerWriter::set_photographer_listed`.
-    async fn set_user_active(&self, id: UserId, active: bool, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
-        let result = self
-            .client
-            .update_item()
+    /// The account flag and, for a photographer, their search listings change in one
+    /// transaction: search never shows a deactivated photographer, nor hides an active
+    /// one, whatever fails in between.
+    async fn set_user_active(
+        &self,
+        id: UserId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, ProfileWriteError> {
+        let Some(mut user) = self.get_user(id).await? else { return Ok(None) };
+        user.active = active;
+        user.updated_at = now;
+        let mut expr = "SET active = :a, updated_at = :now".to_string();
+        if !active {
+            user.sessions_valid_after = Some(now);
+            expr.push_str(", sessions_valid_after = :now");
+        }
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::user(id), keys::USER_SK)))
             .condition_expression("attribute_exists(pk)")
-            .update_expression("SET active = :a, updated_at = :now")
+            .update_expression(expr)
             .expression_attribute_values(":a", AttributeValue::Bool(active))
             .expression_attribute_values(":now", to_av(&now)?)
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await
-            .map_err(from_sdk);
-        match result {
-            Ok(out) => out.attributes.map(|a| from_item::<UserItem>(a).map(|u| u.user)).transpose(),
+            .build()
+            .map_err(build_err)?;
+        let op = TransactWriteItem::builder().update(update).build();
+        if user.role == Role::Photographer {
+            let listed = |old: Option<&PhotographerRecord>| {
+                old.map(|o| PhotographerRecord { listed: active, updated_at: now, ..o.clone() })
+            };
+            match self.modify_photographer_with(id, listed, || vec![op.clone()]).await? {
+                Modified::Done(Some(_)) => return Ok(Some(user)),
+                // The account vanished meanwhile.
+                Modified::ExtraConditionFailed => return Ok(None),
+                // A photographer without a profile has nothing listed.
+                Modified::Done(None) => {}
+            }
+        }
+        match self.transact(vec![op]).await {
+            Ok(()) => Ok(Some(user)),
             Err(StoreError::ConditionFailed { .. }) => Ok(None),
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -189,6 +210,9 @@ impl UserReader for DynamoStore {
             .await
             .map_err(from_sdk)?;
         let Some(item) = out.item else {
+            // The same second read as for a real account, so the time a sign-in takes
+            // does not tell whether the address has one.
+            self.get_user(UserId::new()).await?;
             return Ok(None);
         };
         let id = item
@@ -247,22 +271,30 @@ impl LoginAttempts for DynamoStore {
     /// Counts one more failure atomically, then records the lock-out it earns. The
     /// lock-out write is conditional on the count it was computed from, so a slower
     /// concurrent failure can never shorten a longer lock.
-    async fn record_login_failure(&self, login: &str, now: DateTime<Utc>) -> Result<LoginState, StoreError> {
+    async fn record_login_failure(
+        &self,
+        login: &str,
+        policy: Policy,
+        now: DateTime<Utc>,
+    ) -> Result<LoginState, StoreError> {
+        let forget_at = (now + login_throttle::FAILURES_REMEMBERED).timestamp();
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
-            .update_expression("ADD failures :one SET entity = :e, last_failure_at = :now")
+            .update_expression("ADD failures :one SET entity = :e, last_failure_at = :now, #ttl = :ttl")
+            .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":e", s("login_state"))
             .expression_attribute_values(":now", to_av(&now)?)
+            .expression_attribute_values(":ttl", AttributeValue::N(forget_at.to_string()))
             .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(from_sdk)?;
         let mut state: LoginState = out.attributes.map(from_item).transpose()?.unwrap_or_default();
-        if let Some(lock) = cm_accounts::login_throttle::lockout_after(state.failures) {
+        if let Some(lock) = policy.lockout_after(state.failures) {
             let until = now + lock;
             let result = self
                 .client

@@ -346,7 +346,7 @@ async fn the_expiry_sweep_expires_due_pending_bookings_frees_their_slots_and_is_
     let expires_at = instant(pending_before["expires_at"].as_str().unwrap());
 
     // Nothing is due yet, nor a second before the expiry.
-    let none = expire_bookings::Summary { expired: 0, skipped: 0 };
+    let none = expire_bookings::Summary { expired: 0, skipped: 0, unreadable: 0 };
     assert_eq!(expire_bookings::expire_due(env.app, Utc::now()).await.unwrap(), none);
     let just_before = expires_at - TimeDelta::seconds(1);
     assert_eq!(expire_bookings::expire_due(env.app, just_before).await.unwrap(), none);
@@ -355,7 +355,7 @@ async fn the_expiry_sweep_expires_due_pending_bookings_frees_their_slots_and_is_
     // An hour after the 48 h expiry.
     let later = t0 + TimeDelta::hours(49);
     let summary = expire_bookings::expire_due(env.app, later).await.unwrap();
-    assert_eq!(summary, expire_bookings::Summary { expired: 1, skipped: 0 });
+    assert_eq!(summary, expire_bookings::Summary { expired: 1, skipped: 0, unreadable: 0 });
     let expired = get_booking(&env, &c.access, &pending).await.ok(200).clone();
     assert_eq!(expired["status"], "expired");
     assert!(expired.get("expires_at").is_none());
@@ -402,16 +402,16 @@ async fn the_scheduled_handler_expires_what_was_due_at_its_time_and_never_later(
 
     // A run scheduled before the booking was due does nothing.
     let r = expire_bookings::handle(env.app, scheduled_event(Utc::now() - TimeDelta::hours(2))).await.unwrap();
-    assert_eq!(r, expire_bookings::Summary { expired: 0, skipped: 0 });
+    assert_eq!(r, expire_bookings::Summary { expired: 0, skipped: 0, unreadable: 0 });
     // A run scheduled far in the future is treated as now: the fresh booking stays pending.
     let r = expire_bookings::handle(env.app, scheduled_event(Utc::now() + TimeDelta::days(30))).await.unwrap();
-    assert_eq!(r, expire_bookings::Summary { expired: 1, skipped: 0 });
+    assert_eq!(r, expire_bookings::Summary { expired: 1, skipped: 0, unreadable: 0 });
     assert_eq!(get_booking(&env, &c.access, &overdue).await.ok(200)["status"], "expired");
     assert_eq!(get_booking(&env, &c.access, &fresh).await.ok(200)["status"], "pending");
     // A lapsed request cannot be confirmed even if the sweep had not run yet; here it has.
     book(&env, &other.access, request(&p.id, &overdue_start, 60)).await.ok(201);
     let r = expire_bookings::handle(env.app, scheduled_event(Utc::now())).await.unwrap();
-    assert_eq!(r, expire_bookings::Summary { expired: 0, skipped: 0 });
+    assert_eq!(r, expire_bookings::Summary { expired: 0, skipped: 0, unreadable: 0 });
 }
 
 #[tokio::test]

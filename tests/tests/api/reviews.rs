@@ -41,6 +41,7 @@ async fn booking(
         status,
         lock_blocks: vec![],
         local_date: start.date_naive(),
+        daily_limit: None,
         requested_at: start - Duration::days(3),
         expires_at: start,
         cancellation_window_hours: 48,
@@ -60,7 +61,7 @@ async fn booking(
         created_at: start - Duration::days(3),
         updated_at: start,
     };
-    env.app.store.create_booking(&b, None, None).await.unwrap();
+    env.app.store.create_booking(&b, None).await.unwrap();
     b
 }
 
@@ -70,6 +71,7 @@ struct World {
     photographer: Session,
     completed: Booking,
     scorer: score_sentiment::Scorer<DynamoStore>,
+    aggregator: aggregate_sentiment::Aggregator<DynamoStore>,
     alerts: String,
 }
 
@@ -87,7 +89,9 @@ async fn world() -> World {
         sns,
         alerts_topic: Some(alerts.clone()),
     };
-    World { env, client, photographer, completed, scorer, alerts }
+    let aggregator =
+        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)) };
+    World { env, client, photographer, completed, scorer, aggregator, alerts }
 }
 
 async fn post_review(w: &World, booking: &Booking, token: &str, body: Value) -> cm_tests::TestResponse {
@@ -103,11 +107,21 @@ fn review_pk(b: &Booking) -> String {
     format!("BOOKING#{}", b.id)
 }
 
-/// Delivers the INSERT of a review (as the stream would) to the scorer.
+/// Delivers the INSERT of a review or feedback (as the stream would) to the scorer,
+/// then the MODIFY its analysis wrote to the aggregator, as the stream feeds both.
 async fn deliver_insert(w: &World, pk: &str, sk: &str) -> aws_lambda_events::streams::DynamoDbEventResponse {
     let new = item_json(&w.env.dynamo, &w.env.table, pk, sk).await.unwrap();
     let ev = event(vec![record("INSERT", None, Some(&new))]);
-    w.scorer.handle(lambda_runtime::LambdaEvent::new(ev, Default::default())).await.unwrap()
+    let scored = w.scorer.handle(lambda_runtime::LambdaEvent::new(ev, Default::default())).await.unwrap();
+    let after = item_json(&w.env.dynamo, &w.env.table, pk, sk).await.unwrap();
+    if after != new {
+        let ev = event(vec![record("MODIFY", Some(&new), Some(&after))]);
+        let r = aggregate_sentiment::handle(&w.aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+            .await
+            .unwrap();
+        assert!(r.batch_item_failures.is_empty(), "{r:?}");
+    }
+    scored
 }
 
 async fn rating(w: &World) -> Value {

@@ -98,7 +98,7 @@ async fn the_scheduled_expiry_event_runs_the_sweep() {
         serde_json::from_str(&text).unwrap();
     let summary =
         expire_bookings::handle(env.app, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
-    assert_eq!(summary, expire_bookings::Summary { expired: 0, skipped: 0 });
+    assert_eq!(summary, expire_bookings::Summary { expired: 0, skipped: 0, unreadable: 0 });
 }
 
 #[tokio::test]
@@ -127,4 +127,29 @@ async fn the_sample_backfill_request_runs() {
     };
     let report = backfill.run(request).await.unwrap();
     assert_eq!(report.examined, 0);
+}
+
+#[tokio::test]
+async fn the_sample_aggregate_event_counts_its_analysis_once() {
+    use cm_store::InsightsReader;
+    let env = env().await;
+    let text = std::fs::read_to_string(repo_root().join("events/aggregate-sentiment.json")).unwrap();
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&text).unwrap();
+    let aggregator =
+        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)) };
+    for _ in 0..2 {
+        // Delivered twice, as a stream may.
+        let resp = aggregate_sentiment::handle(
+            &aggregator,
+            lambda_runtime::LambdaEvent::new(event.clone(), Default::default()),
+        )
+        .await
+        .unwrap();
+        assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let days = env.app.store.sentiment_days(day, day).await.unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!((days[0].get("n"), days[0].get("neg"), days[0].get("n_review")), (1, 1, 1));
+    assert_eq!(days[0].get("t_punctuality_neg"), 1);
 }

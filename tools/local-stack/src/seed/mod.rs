@@ -1,5 +1,5 @@
-//! Demo data, written through the project's own crates (cm-store, cm-domain,
-//! cm-scheduling) rather than through the HTTP API, because:
+//! Demo data, written through the project's own crates (cm-store, cm-accounts,
+//! cm-catalog, cm-booking) rather than through the HTTP API, because:
 //! - it is fast (one password hash for every account, no function invocations);
 //! - bookings in the past (completed, expired, confirmed-but-over) can be written at
 //!   all: the API rightly refuses to create bookings in the past, so past bookings are
@@ -181,6 +181,7 @@ impl Accounts<'_> {
             notification_preferences: NotificationPreferences::default(),
             active: true,
             password_hash: hash,
+            sessions_valid_after: None,
             created_at: self.now,
             updated_at: self.now,
         };
@@ -462,6 +463,7 @@ async fn write_booking(
         status: BookingStatus::Pending,
         lock_blocks: footprint.lock_blocks.iter().map(|b| b.index()).collect(),
         local_date: footprint.local_date,
+        daily_limit: footprint.daily_limit,
         requested_at: plan.requested_at,
         expires_at: ctx.expires_at(),
         cancellation_window_hours: u32::try_from(window.num_hours()).unwrap_or(0),
@@ -482,7 +484,7 @@ async fn write_booking(
         updated_at: plan.requested_at,
     };
     store
-        .create_booking(&booking, p.availability.max_bookings_per_day(), None)
+        .create_booking(&booking, None)
         .await
         .map_err(|e| format!("seed booking {} of {}: {e:?}", plan.key, p.email))?;
     let actors: HashMap<&str, Option<UserId>> =
