@@ -13,6 +13,7 @@ pub struct ApiEvent {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<String>,
+    source_ip: String,
 }
 
 impl ApiEvent {
@@ -24,6 +25,7 @@ impl ApiEvent {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            source_ip: "203.0.113.10".into(),
         }
     }
 
@@ -39,6 +41,12 @@ impl ApiEvent {
 
     pub fn header(mut self, name: &str, value: impl ToString) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+
+    /// The client's address as API Gateway reports it (`requestContext.http.sourceIp`).
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.into();
         self
     }
 
@@ -89,7 +97,7 @@ impl ApiEvent {
                 "apiId": "api1234567",
                 "domainName": "api.capturemoments.test",
                 "domainPrefix": "api",
-                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.10", "userAgent": "cm-tests"},
+                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": self.source_ip, "userAgent": "cm-tests"},
                 "requestId": ulid::Ulid::new().to_string(),
                 "routeKey": self.route_key,
                 "stage": "$default",
