@@ -38,9 +38,11 @@ pub async fn faulty() -> Faulty {
 /// here: these tests move the clock by days, and what they prove is not sign-in.
 pub fn app_like(w: &Faulty) -> App<DynamoStore> {
     let keys = KeySet::parse(crate::moto::TEST_TOKEN_KEYS).expect("test token keys");
-    crate::moto::app(w.store.clone())
-        .with_clock(Arc::new(w.clock.clone()))
-        .with_tokens(AccessTokens::new(&keys, chrono::Duration::days(365), chrono::Duration::days(400)))
+    crate::moto::app(w.store.clone()).with_clock(Arc::new(w.clock.clone())).with_tokens(AccessTokens::new(
+        &keys,
+        chrono::Duration::days(365),
+        chrono::Duration::days(400),
+    ))
 }
 
 /// Every item whose `pk` starts with `prefix` (a Scan: tests only).

@@ -69,3 +69,67 @@ pub fn tables(t: &Value) -> Vec<(String, Value)> {
         .map(|(id, r)| (id.as_str().unwrap_or_default().to_string(), r["Properties"].clone()))
         .collect()
 }
+
+/// Every resource as `(logical id, resource)`, in template order.
+pub fn resources(t: &Value) -> Vec<(String, Value)> {
+    t["Resources"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .map(|(id, r)| (id.as_str().unwrap_or_default().to_string(), r.clone()))
+        .collect()
+}
+
+/// Every resource of one `Type`, as `(logical id, Properties)`.
+pub fn resources_of(t: &Value, kind: &str) -> Vec<(String, Value)> {
+    resources(t)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .map(|(id, r)| (id, r["Properties"].clone()))
+        .collect()
+}
+
+/// An intrinsic function call in either syntax (`!Ref X` or `{Ref: X}`, `!GetAtt` or
+/// `{Fn::GetAtt: ...}`): its name without `Fn::`, and its argument.
+pub fn intrinsic(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_string(), &t.value)),
+        Value::Mapping(m) if m.len() == 1 => {
+            let (k, arg) = m.iter().next()?;
+            let k = k.as_str()?;
+            (k == "Ref" || k.starts_with("Fn::")).then(|| (k.trim_start_matches("Fn::").to_string(), arg))
+        }
+        _ => None,
+    }
+}
+
+/// `X` of `!Ref X`.
+pub fn ref_target(v: &Value) -> Option<&str> {
+    match intrinsic(v)? {
+        (name, arg) if name == "Ref" => arg.as_str(),
+        _ => None,
+    }
+}
+
+/// `(X, Attr)` of `!GetAtt X.Attr` or `!GetAtt [X, Attr]`.
+pub fn get_att(v: &Value) -> Option<(String, String)> {
+    let (name, arg) = intrinsic(v)?;
+    if name != "GetAtt" {
+        return None;
+    }
+    match arg {
+        Value::String(s) => s.split_once('.').map(|(a, b)| (a.to_string(), b.to_string())),
+        Value::Sequence(parts) if parts.len() == 2 => {
+            Some((parts[0].as_str()?.to_string(), parts[1].as_str()?.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// The template text of `!Sub 'text'` (the one-argument form).
+pub fn sub_text(v: &Value) -> Option<&str> {
+    match intrinsic(v)? {
+        (name, arg) if name == "Sub" => arg.as_str(),
+        _ => None,
+    }
+}

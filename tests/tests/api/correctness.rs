@@ -166,9 +166,8 @@ async fn redelivered_bisected_and_conflicting_batches_analyse_every_review_exact
         )
         .await
         .ok(201);
-        let item = cm_tests::stream::item_json(&w.env.dynamo, &w.env.table, &format!("BOOKING#{id}"), "REVIEW")
-            .await
-            .unwrap();
+        let item =
+            cm_tests::stream::item_json(&w.env.dynamo, &w.env.table, &format!("BOOKING#{id}"), "REVIEW").await.unwrap();
         records.push(cm_tests::stream::record("INSERT", None, Some(&item)));
         before.push(item);
     }
@@ -193,9 +192,8 @@ async fn redelivered_bisected_and_conflicting_batches_analyse_every_review_exact
     let mut stars = 0;
     let mut modifies = Vec::new();
     for (i, (id, _)) in keys.iter().enumerate() {
-        let after = cm_tests::stream::item_json(&w.env.dynamo, &w.env.table, &format!("BOOKING#{id}"), "REVIEW")
-            .await
-            .unwrap();
+        let after =
+            cm_tests::stream::item_json(&w.env.dynamo, &w.env.table, &format!("BOOKING#{id}"), "REVIEW").await.unwrap();
         assert_eq!(after["analysis_state"]["S"], "done", "{id}");
         assert_eq!(after["analysis_version"]["N"], "1", "{id} analysed exactly once");
         stars += 1 + (i % 5);
@@ -254,7 +252,10 @@ async fn with_a_daily_limit_a_conflict_on_the_counter_is_retried_and_the_limit_s
     let p = photographer(&w.env, availability_doc(json!({"max_bookings_per_day": 2}))).await;
     let client = register(&w.env, "client").await;
     w.proxy.add(
-        Rule::on("TransactWriteItems").when_key_prefix("pk", "DAY#").first(2).inject(Action::CancelTransaction(Which::Item(1))),
+        Rule::on("TransactWriteItems")
+            .when_key_prefix("pk", "DAY#")
+            .first(2)
+            .inject(Action::CancelTransaction(Which::Item(1))),
     );
     book(&w.env, &client.access, request(&p.id, &utc(day(3), 9, 0), 60)).await.ok(201);
     book(&w.env, &client.access, request(&p.id, &utc(day(3), 11, 0), 60)).await.ok(201);
@@ -309,7 +310,8 @@ async fn rescheduling_to_a_longer_session_prices_it_like_a_new_booking() {
     let p = photographer(&w.env, availability_doc(json!({}))).await;
     let client = register(&w.env, "client").await;
     let id = booked(&w.env, &client, &p.id, &utc(day(3), 9, 0), 60).await;
-    let moved = reschedule(&w.env, &client.access, &id, json!({"start": utc(day(4), 9, 0), "duration_minutes": 480})).await;
+    let moved =
+        reschedule(&w.env, &client.access, &id, json!({"start": utc(day(4), 9, 0), "duration_minutes": 480})).await;
     let b = moved.ok(200);
     assert_eq!(b["duration_minutes"], 480);
     assert_eq!(b["price"]["amount_minor"], 8 * crate::bookings::HOURLY, "eight hours at the hourly rate");
@@ -328,7 +330,8 @@ async fn a_package_keeps_its_duration_when_rescheduled() {
     let r = book(&w.env, &client.access, body).await;
     let id = id_of(&r);
     let price = r.body["price"]["amount_minor"].clone();
-    let longer = reschedule(&w.env, &client.access, &id, json!({"start": utc(day(4), 9, 0), "duration_minutes": 600})).await;
+    let longer =
+        reschedule(&w.env, &client.access, &id, json!({"start": utc(day(4), 9, 0), "duration_minutes": 600})).await;
     assert_eq!(longer.problem(422)["errors"][0]["field"], "duration_minutes");
     let moved = reschedule(&w.env, &client.access, &id, json!({"start": utc(day(4), 9, 0)})).await;
     let b = moved.ok(200);
@@ -419,13 +422,20 @@ fn only_functions_that_verify_tokens_hold_the_token_key() {
     let functions = cm_tests::template::functions(&t);
     assert!(!functions.is_empty());
     for f in functions {
-        let source = std::fs::read_to_string(cm_tests::template::repo_root().join("functions").join(&f.binary).join("src/lib.rs"))
-            .unwrap();
+        let source = std::fs::read_to_string(
+            cm_tests::template::repo_root().join("functions").join(&f.binary).join("src/lib.rs"),
+        )
+        .unwrap();
         let uses_tokens =
             source.contains("authenticate") || source.contains("start_session") || source.contains("session_body");
         let uses_cursors = source.contains("cursors()") || source.contains("list_bookings(");
         let vars = &f.properties["Environment"]["Variables"];
-        assert_eq!(vars["TOKEN_KEYS_SECRET_ARN"].is_null(), !uses_tokens, "{}: the token key iff it verifies or signs tokens", f.binary);
+        assert_eq!(
+            vars["TOKEN_KEYS_SECRET_ARN"].is_null(),
+            !uses_tokens,
+            "{}: the token key iff it verifies or signs tokens",
+            f.binary
+        );
         assert_eq!(vars["CURSOR_KEY_SECRET_ARN"].is_null(), !uses_cursors, "{}: the cursor key iff it pages", f.binary);
     }
     let text = std::fs::read_to_string(cm_tests::template::repo_root().join("template.yaml")).unwrap();
@@ -445,14 +455,21 @@ async fn tokens_signed_with_the_previous_key_still_work_during_a_rotation() {
             "previous": {"kid": "test-1", "secret": "test-secret-that-is-at-least-32-bytes-long"}}"#,
     )
     .unwrap();
-    let app = cm_tests::faulty::app_like(&w)
-        .with_tokens(AccessTokens::new(&rotating, chrono::Duration::minutes(15), chrono::Duration::days(30)));
+    let app = cm_tests::faulty::app_like(&w).with_tokens(AccessTokens::new(
+        &rotating,
+        chrono::Duration::minutes(15),
+        chrono::Duration::days(30),
+    ));
     let app: &'static _ = Box::leak(Box::new(app));
     call(app, get_me::handle, ApiEvent::new("GET /me").bearer(&client.access)).await.ok(200);
     // Once the previous key is dropped, its tokens stop working.
-    let rotated = KeySet::parse(r#"{"kid": "test-2", "secret": "a-new-secret-that-is-also-long-enough-1234"}"#).unwrap();
-    let app = cm_tests::faulty::app_like(&w)
-        .with_tokens(AccessTokens::new(&rotated, chrono::Duration::minutes(15), chrono::Duration::days(30)));
+    let rotated =
+        KeySet::parse(r#"{"kid": "test-2", "secret": "a-new-secret-that-is-also-long-enough-1234"}"#).unwrap();
+    let app = cm_tests::faulty::app_like(&w).with_tokens(AccessTokens::new(
+        &rotated,
+        chrono::Duration::minutes(15),
+        chrono::Duration::days(30),
+    ));
     let app: &'static _ = Box::leak(Box::new(app));
     call(app, get_me::handle, ApiEvent::new("GET /me").bearer(&client.access)).await.problem(401);
 }
@@ -491,7 +508,10 @@ async fn deactivation_ends_sessions_for_good() {
         call(
             w.env.app,
             admin_update_user::handle,
-            ApiEvent::new("PATCH /admin/users/{id}").path("id", &s.id).bearer(&admin.access).json(json!({"active": active})),
+            ApiEvent::new("PATCH /admin/users/{id}")
+                .path("id", &s.id)
+                .bearer(&admin.access)
+                .json(json!({"active": active})),
         )
     };
     patch(false).await.ok(200);
@@ -509,7 +529,9 @@ async fn deactivating_a_photographer_is_one_transaction_with_their_listings() {
     let admin = admin(&w.env).await;
     let p = photographer_with_profile(&w.env, profile("Ravi", "Mysuru", &["wedding"], 100_000, "INR")).await;
     let listed = || async {
-        let r = call(w.env.app, search_photographers::handle, ApiEvent::new("GET /photographers").query("city", "Mysuru")).await;
+        let r =
+            call(w.env.app, search_photographers::handle, ApiEvent::new("GET /photographers").query("city", "Mysuru"))
+                .await;
         r.ok(200)["items"].as_array().unwrap().len()
     };
     assert_eq!(listed().await, 1);

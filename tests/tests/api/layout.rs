@@ -2,7 +2,8 @@
 //! functions/ builds, every function has a sample event, and no policy grants Scan.
 
 use cm_tests::template::{self, repo_root};
-use std::collections::BTreeSet;
+use serde_yaml_ng::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn function_dirs() -> BTreeSet<String> {
     std::fs::read_dir(repo_root().join("functions"))
@@ -294,4 +295,410 @@ fn crate_dependencies_follow_the_layers() {
             assert!(!deps.contains(&other), "functions/{dir} depends on functions/{other}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Operations: logs, alarms, dead letters and rate limits. Each test reads the template
+// generically, so a function added without its log group or alarms fails here.
+// ---------------------------------------------------------------------------------------
+
+/// A log group retention, for one stage: a number, `!If [IsProd, prod, dev]` or
+/// `!FindInMap [Map, !Ref Stage, Key]`.
+fn retention_days(t: &Value, v: &Value, stage: &str) -> Option<i64> {
+    if let Some(n) = v.as_i64() {
+        return Some(n);
+    }
+    let (name, arg) = template::intrinsic(v)?;
+    let args = arg.as_sequence()?;
+    match name.as_str() {
+        "If" if args[0].as_str() == Some("IsProd") => {
+            retention_days(t, &args[if stage == "prod" { 1 } else { 2 }], stage)
+        }
+        "FindInMap" if template::ref_target(&args[1]) == Some("Stage") => {
+            t["Mappings"][args[0].as_str()?][stage][args[2].as_str()?].as_i64()
+        }
+        _ => None,
+    }
+}
+
+/// The values CloudWatch Logs accepts for `RetentionInDays`.
+const RETENTION_DAYS: &[i64] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/// Without an explicit group, Lambda creates `/aws/lambda/<name>` on first use with no
+/// retention: logs kept (and paid for) forever.
+#[test]
+fn every_function_logs_json_to_its_own_log_group_kept_longer_in_prod() {
+    let t = template::load();
+    assert_eq!(t["Globals"]["Function"]["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+    let groups: BTreeMap<String, Value> = template::resources_of(&t, "AWS::Logs::LogGroup").into_iter().collect();
+    let mut owners = BTreeMap::new();
+    for f in template::functions(&t) {
+        let logging = &f.properties["LoggingConfig"];
+        let group = template::ref_target(&logging["LogGroup"])
+            .unwrap_or_else(|| panic!("{}: LoggingConfig.LogGroup must !Ref its log group", f.logical_id));
+        let props =
+            groups.get(group).unwrap_or_else(|| panic!("{}: {group} is not an AWS::Logs::LogGroup", f.logical_id));
+        if let Some(other) = owners.insert(group.to_string(), f.logical_id.clone()) {
+            panic!("{} and {other} share the log group {group}", f.logical_id);
+        }
+        let name = template::sub_text(&props["LogGroupName"]).or(props["LogGroupName"].as_str()).unwrap_or_default();
+        assert!(name.ends_with(&format!("/{}", f.binary)), "{group}: name `{name}` should end with the binary");
+        assert!(logging["LogFormat"].is_null() || logging["LogFormat"].as_str() == Some("JSON"), "{}", f.logical_id);
+    }
+    for (id, props) in &groups {
+        let dev = retention_days(&t, &props["RetentionInDays"], "dev");
+        let prod = retention_days(&t, &props["RetentionInDays"], "prod");
+        let (Some(dev), Some(prod)) = (dev, prod) else { panic!("{id}: no retention for each stage") };
+        assert!(RETENTION_DAYS.contains(&dev) && RETENTION_DAYS.contains(&prod), "{id}: {dev}/{prod} days");
+        assert!(prod >= 90 && prod > dev, "{id}: prod keeps logs 90 days or more, longer than dev ({dev}/{prod})");
+    }
+}
+
+/// One metric an alarm watches.
+#[derive(Debug)]
+struct Watched {
+    alarm: String,
+    namespace: String,
+    metric: String,
+    dimensions: BTreeMap<String, Value>,
+    alarm_props: Value,
+}
+
+impl Watched {
+    fn is(&self, namespace: &str, metric: &str) -> bool {
+        self.namespace == namespace && self.metric == metric
+    }
+
+    /// Whether its dimensions are exactly these (`!Ref`-ed logical ids or literals).
+    fn on(&self, dims: &[(&str, &str)]) -> bool {
+        self.dimensions.len() == dims.len()
+            && dims.iter().all(|(name, want)| {
+                self.dimensions.get(*name).is_some_and(|v| {
+                    template::ref_target(v) == Some(want)
+                        || template::get_att(v).is_some_and(|(id, attr)| format!("{id}.{attr}") == *want)
+                        || v.as_str() == Some(want)
+                })
+            })
+    }
+}
+
+fn dimensions(v: &Value) -> BTreeMap<String, Value> {
+    v.as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|d| (d["Name"].as_str().unwrap_or_default().to_string(), d["Value"].clone()))
+        .collect()
+}
+
+/// Every metric of every alarm, whether a plain metric alarm or metric math.
+fn watched(t: &Value) -> Vec<Watched> {
+    let mut out = Vec::new();
+    for (alarm, p) in template::resources_of(t, "AWS::CloudWatch::Alarm") {
+        let mut push = |m: &Value| {
+            out.push(Watched {
+                alarm: alarm.clone(),
+                namespace: m["Namespace"].as_str().unwrap_or_default().to_string(),
+                metric: m["MetricName"].as_str().unwrap_or_default().to_string(),
+                dimensions: dimensions(&m["Dimensions"]),
+                alarm_props: p.clone(),
+            })
+        };
+        if p["MetricName"].is_string() {
+            push(&p);
+        }
+        for q in p["Metrics"].as_sequence().into_iter().flatten() {
+            if q["MetricStat"].is_mapping() {
+                push(&q["MetricStat"]["Metric"]);
+            }
+        }
+    }
+    out
+}
+
+fn notifies_admins(alarm: &Value) -> bool {
+    alarm["AlarmActions"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .any(|a| template::ref_target(a) == Some("AdminAlertsTopic"))
+}
+
+/// An alarm that notifies nobody, or whose math leaves out a metric it fetches, looks
+/// like coverage and is none.
+#[test]
+fn every_alarm_notifies_the_admins_and_evaluates_every_metric_it_fetches() {
+    let t = template::load();
+    let alarms = template::resources_of(&t, "AWS::CloudWatch::Alarm");
+    assert!(!alarms.is_empty());
+    for (id, p) in alarms {
+        assert!(notifies_admins(&p), "{id}: AlarmActions must include !Ref AdminAlertsTopic");
+        assert_eq!(p["TreatMissingData"].as_str(), Some("notBreaching"), "{id}: no data means nothing happened");
+        let Some(queries) = p["Metrics"].as_sequence() else {
+            assert!(p["MetricName"].is_string() && p["Namespace"].is_string(), "{id}: no metric");
+            continue;
+        };
+        let fetched: Vec<&str> =
+            queries.iter().filter(|q| q["MetricStat"].is_mapping()).filter_map(|q| q["Id"].as_str()).collect();
+        assert!(fetched.len() <= 10, "{id}: an alarm's math may use at most 10 metrics");
+        let returned: Vec<&Value> = queries.iter().filter(|q| q["ReturnData"].as_bool() != Some(false)).collect();
+        assert_eq!(returned.len(), 1, "{id}: exactly one query returns the alarm's series");
+        let expression =
+            returned[0]["Expression"].as_str().unwrap_or_else(|| panic!("{id}: the returned query is math"));
+        for m in &fetched {
+            assert!(
+                expression.contains("METRICS()") || expression.contains(m),
+                "{id}: `{expression}` leaves out the metric `{m}`"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_function_alarms_on_its_errors_and_throttles() {
+    let t = template::load();
+    let watched = watched(&t);
+    for f in template::functions(&t) {
+        for metric in ["Errors", "Throttles"] {
+            assert!(
+                watched.iter().any(|w| w.is("AWS/Lambda", metric) && w.on(&[("FunctionName", &f.logical_id)])),
+                "{}: no alarm watches its {metric}",
+                f.logical_id
+            );
+        }
+    }
+}
+
+#[test]
+fn stream_functions_alarm_before_records_age_out() {
+    let t = template::load();
+    let watched = watched(&t);
+    let mut seen = 0;
+    for f in template::functions(&t) {
+        for (name, e) in &f.events {
+            if !matches!(e["Type"].as_str(), Some("DynamoDB" | "Kinesis")) {
+                continue;
+            }
+            seen += 1;
+            let alarm = watched
+                .iter()
+                .find(|w| w.is("AWS/Lambda", "IteratorAge") && w.on(&[("FunctionName", &f.logical_id)]))
+                .unwrap_or_else(|| panic!("{}/{name}: no alarm on its IteratorAge", f.logical_id));
+            let threshold_ms = alarm.alarm_props["Threshold"].as_i64().expect("a threshold in ms");
+            let max_age_s = e["Properties"]["MaximumRecordAgeInSeconds"].as_i64().expect("a record age limit");
+            assert!(
+                threshold_ms < max_age_s * 1000,
+                "{}: {} alarms only after records are already dropped",
+                f.logical_id,
+                alarm.alarm
+            );
+        }
+    }
+    assert!(seen >= 1, "no stream functions found");
+}
+
+#[test]
+fn api_server_errors_are_alarmed() {
+    let t = template::load();
+    let watched = watched(&t);
+    let apis = template::resources_of(&t, "AWS::Serverless::HttpApi");
+    assert!(!apis.is_empty());
+    for (id, p) in apis {
+        let stage = p["StageName"].as_str().unwrap_or("$default");
+        assert!(
+            watched.iter().any(|w| w.is("AWS/ApiGateway", "5xx") && w.on(&[("ApiId", &id), ("Stage", stage)])),
+            "{id}: no alarm on 5xx for stage {stage}"
+        );
+    }
+}
+
+#[test]
+fn table_throttles_are_alarmed_on_the_table_and_every_index() {
+    let t = template::load();
+    let watched = watched(&t);
+    for (id, props) in template::tables(&t) {
+        for metric in ["ReadThrottleEvents", "WriteThrottleEvents"] {
+            assert!(
+                watched.iter().any(|w| w.is("AWS/DynamoDB", metric) && w.on(&[("TableName", &id)])),
+                "{id}: no alarm on its {metric}"
+            );
+            for gsi in props["GlobalSecondaryIndexes"].as_sequence().into_iter().flatten() {
+                let index = gsi["IndexName"].as_str().unwrap_or_default();
+                assert!(
+                    watched.iter().any(|w| w.is("AWS/DynamoDB", metric)
+                        && w.on(&[("TableName", &id), ("GlobalSecondaryIndexName", index)])),
+                    "{id}: no alarm on {metric} of index {index}"
+                );
+            }
+        }
+    }
+}
+
+/// Messages in a failure queue are lost work: someone must hear of the first one.
+#[test]
+fn every_queue_is_alarmed_on_its_depth() {
+    let t = template::load();
+    let watched = watched(&t);
+    for (id, _) in template::resources_of(&t, "AWS::SQS::Queue") {
+        assert!(
+            watched.iter().any(|w| w.is("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+                && w.on(&[("QueueName", &format!("{id}.QueueName"))])
+                && w.alarm_props["Threshold"].as_f64() == Some(0.0)),
+            "{id}: no alarm on its first visible message"
+        );
+    }
+}
+
+/// The queue behind `!GetAtt Queue.Arn`, if that is what `v` is.
+fn queue_of(t: &Value, v: &Value) -> Option<String> {
+    let (id, attr) = template::get_att(v)?;
+    (attr == "Arn" && t["Resources"][id.as_str()]["Type"].as_str() == Some("AWS::SQS::Queue")).then_some(id)
+}
+
+/// EventBridge invokes asynchronously, so a schedule fails in two places: delivery
+/// (the rule's retry policy and dead-letter queue) and the function itself (Lambda's
+/// retries and on-failure destination). Both must end in an alarmed queue.
+#[test]
+fn every_schedule_retries_and_parks_what_fails_in_an_alarmed_queue() {
+    let t = template::load();
+    let policies = template::resources_of(&t, "AWS::SQS::QueuePolicy");
+    let mut seen = 0;
+    for f in template::functions(&t) {
+        for (name, e) in &f.events {
+            let kind = e["Type"].as_str().unwrap_or_default();
+            if !matches!(kind, "Schedule" | "ScheduleV2") {
+                continue;
+            }
+            seen += 1;
+            let at = format!("{}/{name}", f.logical_id);
+            let p = &e["Properties"];
+            assert!(p["RetryPolicy"]["MaximumRetryAttempts"].as_i64().is_some_and(|n| (0..=185).contains(&n)), "{at}");
+            assert!(
+                p["RetryPolicy"]["MaximumEventAgeInSeconds"].as_i64().is_some_and(|s| (60..=86400).contains(&s)),
+                "{at}"
+            );
+            let dlq = queue_of(&t, &p["DeadLetterConfig"]["Arn"])
+                .unwrap_or_else(|| panic!("{at}: DeadLetterConfig.Arn must be !GetAtt <queue>.Arn"));
+            if kind == "Schedule" {
+                // The rule delivers with EventBridge's identity: the queue must admit it,
+                // and only this stack's rules (hence the rule's stack-prefixed name).
+                let rule_name = template::sub_text(&p["Name"]).unwrap_or_default();
+                assert!(rule_name.starts_with("${AWS::StackName}-"), "{at}: name the rule `${{AWS::StackName}}-...`");
+                let admitted = policies.iter().any(|(_, pol)| {
+                    pol["Queues"].as_sequence().into_iter().flatten().any(|q| template::ref_target(q) == Some(&dlq))
+                        && pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten().any(|s| {
+                            s["Effect"].as_str() == Some("Allow")
+                                && s["Principal"]["Service"].as_str() == Some("events.amazonaws.com")
+                                && s["Action"].as_str() == Some("sqs:SendMessage")
+                                && template::sub_text(&s["Condition"]["ArnLike"]["aws:SourceArn"])
+                                    .is_some_and(|arn| arn.ends_with(":rule/${AWS::StackName}-*"))
+                        })
+                });
+                assert!(admitted, "{at}: no queue policy lets this stack's rules send to {dlq}");
+            }
+            let invoke = &f.properties["EventInvokeConfig"];
+            assert!(invoke["MaximumRetryAttempts"].as_i64().is_some_and(|n| (0..=2).contains(&n)), "{at}");
+            let on_failure = &invoke["DestinationConfig"]["OnFailure"];
+            assert_eq!(on_failure["Type"].as_str(), Some("SQS"), "{at}: failed invocations go to a queue");
+            assert!(queue_of(&t, &on_failure["Destination"]).is_some(), "{at}: OnFailure.Destination is a queue");
+        }
+    }
+    assert!(seen >= 1, "no schedules found");
+}
+
+/// The sign-in routes are what credential stuffing and registration spam hit, and each
+/// request hashes a password: they get limits of their own, below everyone else's.
+#[test]
+fn auth_routes_are_rate_limited_below_the_default() {
+    let t = template::load();
+    let (_, api) = template::resources_of(&t, "AWS::Serverless::HttpApi").into_iter().next().expect("an HTTP API");
+    let default = &api["DefaultRouteSettings"];
+    let (burst, rate) = (default["ThrottlingBurstLimit"].as_f64(), default["ThrottlingRateLimit"].as_f64());
+    let (Some(burst), Some(rate)) = (burst, rate) else { panic!("the API needs default throttling") };
+    let routes: BTreeSet<String> = template::functions(&t).iter().flat_map(|f| f.routes()).collect();
+    let settings = api["RouteSettings"].as_mapping().cloned().unwrap_or_default();
+    for (key, _) in &settings {
+        let key = key.as_str().unwrap_or_default();
+        assert!(routes.contains(key), "RouteSettings names `{key}`, which is not a route (the deploy would fail)");
+    }
+    let auth: Vec<&String> =
+        routes.iter().filter(|r| r.split_once(' ').is_some_and(|(_, p)| p.starts_with("/auth/"))).collect();
+    assert!(auth.len() >= 4, "{auth:?}");
+    for route in auth {
+        let s = &api["RouteSettings"][route.as_str()];
+        let (Some(b), Some(r)) = (s["ThrottlingBurstLimit"].as_f64(), s["ThrottlingRateLimit"].as_f64()) else {
+            panic!("{route}: no ThrottlingBurstLimit/ThrottlingRateLimit of its own")
+        };
+        assert!(
+            b >= 1.0 && r > 0.0 && b < burst && r < rate,
+            "{route}: {b}/{r} is not below the default {burst}/{rate}"
+        );
+    }
+}
+
+/// How many resources SAM turns one function into: the function, its role (unless
+/// given one), and per event a permission (HTTP API), an event source mapping
+/// (streams), a rule and a permission (Schedule) or a schedule and a role
+/// (ScheduleV2); plus an EventInvokeConfig. Checked against aws-sam-translator's
+/// output for this template (195 resources for 35 functions, 2026-11-30).
+fn expanded(f: &template::FunctionDef) -> usize {
+    let mut n = 1 + usize::from(f.properties["Role"].is_null());
+    for (_, e) in &f.events {
+        n += match e["Type"].as_str() {
+            Some("Schedule" | "ScheduleV2") => 2,
+            _ => 1,
+        };
+    }
+    n + usize::from(!f.properties["EventInvokeConfig"].is_null())
+}
+
+/// Logical ids a value refers to with `!Ref` or `!GetAtt`, however deep.
+fn references(v: &Value, out: &mut BTreeSet<String>) {
+    if let Some(id) = template::ref_target(v) {
+        out.insert(id.to_string());
+    } else if let Some((id, _)) = template::get_att(v) {
+        out.insert(id);
+    }
+    match v {
+        Value::Sequence(items) => items.iter().for_each(|i| references(i, out)),
+        Value::Mapping(m) => m.values().for_each(|i| references(i, out)),
+        Value::Tagged(t) => references(&t.value, out),
+        _ => {}
+    }
+}
+
+/// CloudFormation refuses a stack of more than 500 resources. The platform is
+/// expected to double its functions; each brings its log group and alarms with it, so
+/// check there is room for all of that now rather than at the 70th function.
+#[test]
+fn the_stack_stays_under_cloudformations_resource_limit_with_twice_the_functions() {
+    let t = template::load();
+    let fns = template::functions(&t);
+    let names: BTreeSet<String> = fns.iter().map(|f| f.logical_id.clone()).collect();
+    let mut per_function: usize = fns.iter().map(expanded).sum();
+    // A function's companions: what it logs to, and what watches it.
+    let mut logs = BTreeSet::new();
+    for f in &fns {
+        references(&f.properties["LoggingConfig"], &mut logs);
+    }
+    let mut shared = 0;
+    for (id, r) in template::resources(&t) {
+        if names.contains(&id) {
+            continue;
+        }
+        let mut refs = BTreeSet::new();
+        references(&r, &mut refs);
+        if logs.contains(&id) || !refs.is_disjoint(&names) {
+            per_function += 1;
+        } else {
+            // An HTTP API becomes an API and its stage.
+            shared += if r["Type"].as_str() == Some("AWS::Serverless::HttpApi") { 2 } else { 1 };
+        }
+    }
+    let doubled = shared + 2 * per_function;
+    assert!(
+        doubled < 500,
+        "{} resources now, {doubled} with twice the functions: over CloudFormation's 500",
+        shared + per_function
+    );
 }

@@ -1,144 +1,1022 @@
-//! Replays every sample event in events/ through its function: each is a real payload
-//! of its trigger, and each handler answers it without a server error.
+//! Every sample event in events/ replayed through its function against a table seeded so
+//! that the sample's ids, tokens and bodies hit real items, and checked for the
+//! function's success answer (HTTP) or its effect (stream, schedule, operator).
+//!
+//! The samples describe one small world: Asha, a photographer in Hyderabad (`ASHA`),
+//! Meera, a client (`MEERA`), Meera's booking of Asha (`BOOKING`) and a piece of feedback
+//! (`FEEDBACK`). Each replay builds its own copy of that world: through the real
+//! handlers wherever the API can make it, through the store where only the store can
+//! (an account or booking with the id a sample names, a session that is already over).
+//! What a file cannot hold forever is replaced when it is replayed: bearer and refresh
+//! tokens are minted by the test's own sign-ins, and dates move by whole weeks so the
+//! samples' day falls within the coming week (weekdays and local times stay as written).
 
 use crate::support::*;
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use cm_accounts::account::{Email, Registration, Role};
+use cm_analyzer::Analyzer;
 use cm_app::App;
+use cm_booking::booking::{Booking, HistoryAction, HistoryEntry};
+use cm_booking::{Actor, Availability, BookingDuration, BookingStatus, TransitionContext, booking_footprint};
+use cm_core::{BookingId, UserId};
 use cm_http::Request;
-use cm_store::DynamoStore;
+use cm_reviews::{AnalysisState, Feedback, FeedbackCategory, FeedbackStatus};
+use cm_store::{
+    AvailabilityReader, BookingReader, BookingWriter, DynamoStore, FeedbackReader, FeedbackWriter, PhotographerReader,
+    ReviewReader, UserWriter,
+};
 use cm_tests::events::respond;
+use cm_tests::moto::{sdk_config, sns_messages};
+use cm_tests::stream::{event, item_json, record};
 use cm_tests::template::{self, repo_root};
-use cm_tests::{TestResponse, env};
+use cm_tests::{ApiEvent, TestEnv, TestResponse, call, env};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
-/// The handler behind each deployed binary.
-async fn invoke(app: &'static App<DynamoStore>, binary: &str, req: Request) -> Option<TestResponse> {
-    Some(match binary {
-        "health" => respond(app, health::handle, req).await,
-        "openapi" => respond(app, openapi::handle, req).await,
-        "not-found" => respond(app, not_found::handle, req).await,
-        "auth-register" => respond(app, auth_register::handle, req).await,
-        "auth-login" => respond(app, auth_login::handle, req).await,
-        "auth-refresh" => respond(app, auth_refresh::handle, req).await,
-        "auth-logout" => respond(app, auth_logout::handle, req).await,
-        "get-me" => respond(app, get_me::handle, req).await,
-        "update-me" => respond(app, update_me::handle, req).await,
-        "put-my-photographer-profile" => respond(app, put_my_photographer_profile::handle, req).await,
-        "get-my-photographer-profile" => respond(app, get_my_photographer_profile::handle, req).await,
-        "get-photographer" => respond(app, get_photographer::handle, req).await,
-        "search-photographers" => respond(app, search_photographers::handle, req).await,
-        "admin-list-users" => respond(app, admin_list_users::handle, req).await,
-        "admin-update-user" => respond(app, admin_update_user::handle, req).await,
-        "put-my-availability" => respond(app, put_my_availability::handle, req).await,
-        "get-my-availability" => respond(app, get_my_availability::handle, req).await,
-        "get-photographer-availability" => respond(app, get_photographer_availability::handle, req).await,
-        "create-booking" => respond(app, create_booking::handle, req).await,
-        "update-booking-status" => respond(app, update_booking_status::handle, req).await,
-        "reschedule-booking" => respond(app, reschedule_booking::handle, req).await,
-        "get-booking" => respond(app, get_booking::handle, req).await,
-        "list-my-bookings" => respond(app, list_my_bookings::handle, req).await,
-        "admin-list-bookings" => respond(app, admin_list_bookings::handle, req).await,
-        "create-review" => respond(app, create_review::handle, req).await,
-        "list-photographer-reviews" => respond(app, list_photographer_reviews::handle, req).await,
-        "reply-to-review" => respond(app, reply_to_review::handle, req).await,
-        "create-feedback" => respond(app, create_feedback::handle, req).await,
-        "admin-list-feedback" => respond(app, admin_list_feedback::handle, req).await,
-        "admin-update-feedback" => respond(app, admin_update_feedback::handle, req).await,
-        "admin-sentiment-insights" => respond(app, admin_sentiment_insights::handle, req).await,
-        _ => return None,
-    })
+const ASHA: &str = "01JD3Q7K2W9X5M8N4B6V1C0ZTA";
+const ASHA_EMAIL: &str = "asha@example.com";
+const MEERA: &str = "01JD3Q9M4T7V2X6Z8B1C3D5F7G";
+const MEERA_EMAIL: &str = "meera@example.com";
+const BOOKING: &str = "01JD3QB7Z0H4N8Q2R6T9W3Y5XC";
+const FEEDBACK: &str = "01JD3QF0K1M2N3P4Q5R6S7T8V9";
+/// The day the samples were written for (their `requestContext.time`).
+const SAMPLE_DAY: &str = "2026-11-25";
+
+// ---------------------------------------------------------------------------------------
+// Which replay covers which function
+// ---------------------------------------------------------------------------------------
+
+macro_rules! replays {
+    ($($test:ident: $binary:literal => $replay:path;)*) => {
+        /// The binaries replayed below.
+        const REPLAYED: &[&str] = &[$($binary),*];
+        $(
+            #[tokio::test]
+            async fn $test() {
+                $replay().await
+            }
+        )*
+    };
 }
 
-#[tokio::test]
-async fn every_http_sample_event_is_answered_without_a_server_error() {
-    let env = env().await;
-    let admin = admin(&env).await;
-    let photographer = register(&env, "photographer").await;
-    let client = register(&env, "client").await;
+replays! {
+    replays_health: "health" => health;
+    replays_openapi: "openapi" => openapi;
+    replays_not_found: "not-found" => not_found;
+    replays_auth_register: "auth-register" => auth_register;
+    replays_auth_login: "auth-login" => auth_login;
+    replays_auth_refresh: "auth-refresh" => auth_refresh;
+    replays_auth_logout: "auth-logout" => auth_logout;
+    replays_get_me: "get-me" => get_me;
+    replays_update_me: "update-me" => update_me;
+    replays_put_my_photographer_profile: "put-my-photographer-profile" => put_my_photographer_profile;
+    replays_get_my_photographer_profile: "get-my-photographer-profile" => get_my_photographer_profile;
+    replays_get_photographer: "get-photographer" => get_photographer;
+    replays_search_photographers: "search-photographers" => search_photographers;
+    replays_admin_list_users: "admin-list-users" => admin_list_users;
+    replays_admin_update_user: "admin-update-user" => admin_update_user;
+    replays_put_my_availability: "put-my-availability" => put_my_availability;
+    replays_get_my_availability: "get-my-availability" => get_my_availability;
+    replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
+    replays_create_booking: "create-booking" => create_booking;
+    replays_get_booking: "get-booking" => get_booking;
+    replays_update_booking_status: "update-booking-status" => update_booking_status;
+    replays_reschedule_booking: "reschedule-booking" => reschedule_booking;
+    replays_list_my_bookings: "list-my-bookings" => list_my_bookings;
+    replays_admin_list_bookings: "admin-list-bookings" => admin_list_bookings;
+    replays_expire_bookings: "expire-bookings" => expire_bookings;
+    replays_create_review: "create-review" => create_review;
+    replays_list_photographer_reviews: "list-photographer-reviews" => list_photographer_reviews;
+    replays_reply_to_review: "reply-to-review" => reply_to_review;
+    replays_create_feedback: "create-feedback" => create_feedback;
+    replays_admin_list_feedback: "admin-list-feedback" => admin_list_feedback;
+    replays_admin_update_feedback: "admin-update-feedback" => admin_update_feedback;
+    replays_admin_sentiment_insights: "admin-sentiment-insights" => admin_sentiment_insights;
+    replays_score_sentiment: "score-sentiment" => score_sentiment;
+    replays_notify_booking_change: "notify-booking-change" => crate::notifications::replay_sample_event;
+    replays_backfill_sentiment: "backfill-sentiment" => backfill_sentiment;
+    replays_aggregate_sentiment: "aggregate-sentiment" => aggregate_sentiment;
+}
+
+#[test]
+fn every_deployed_function_has_its_sample_replayed() {
     let t = template::load();
-    for f in template::functions(&t) {
-        let routes = f.routes();
-        if routes.is_empty() {
-            continue;
-        }
-        let path = repo_root().join("events").join(format!("{}.json", f.binary));
-        let mut event: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let deployed: BTreeSet<String> = template::functions(&t).into_iter().map(|f| f.binary).collect();
+    let replayed: BTreeSet<String> = REPLAYED.iter().map(|b| b.to_string()).collect();
+    assert_eq!(replayed, deployed, "add a replay of events/<binary>.json for every function");
+}
+
+// ---------------------------------------------------------------------------------------
+// Samples
+// ---------------------------------------------------------------------------------------
+
+struct Sample {
+    binary: String,
+    event: Value,
+}
+
+impl Sample {
+    fn load(binary: &str) -> Sample {
+        let path = repo_root().join("events").join(format!("{binary}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        Sample { binary: binary.into(), event }
+    }
+
+    /// An API Gateway sample whose route is its function's route in template.yaml,
+    /// with its dates moved into the coming weeks.
+    fn http(binary: &str) -> Sample {
+        let mut s = Sample::load(binary);
+        let t = template::load();
+        let f = template::functions(&t).into_iter().find(|f| f.binary == binary).expect("a deployed function");
+        let route = s.event["routeKey"].as_str().unwrap_or_default();
         assert!(
-            routes.contains(&event["routeKey"].as_str().unwrap_or_default().to_string()) || routes == ["$default"],
-            "{}: routeKey does not match the template",
-            path.display()
+            f.routes().iter().any(|r| r == route),
+            "{binary}: routeKey `{route}` is not its route in template.yaml"
         );
-        // The sample's bearer token was signed elsewhere; swap in one this test can verify.
-        if event["headers"].get("authorization").is_some() {
-            let token = if f.binary.starts_with("admin-") {
-                &admin.access
-            } else if f.binary.contains("photographer-profile")
-                || f.binary.contains("-my-availability")
-                || f.binary == "reply-to-review"
-            {
-                &photographer.access
-            } else {
-                &client.access
-            };
-            event["headers"]["authorization"] = format!("Bearer {token}").into();
-        }
-        let req = lambda_http::request::from_str(&event.to_string())
-            .unwrap_or_else(|e| panic!("{}: not an API Gateway v2 event: {e}", path.display()));
-        let resp = invoke(env.app, &f.binary, req).await.unwrap_or_else(|| panic!("no handler wired for {}", f.binary));
-        assert!(resp.status < 500, "{} answered {}: {}", f.binary, resp.status, resp.text);
-        if resp.status >= 400 {
-            resp.problem(resp.status);
-        }
+        s.event = serde_json::from_str(&shift_dates(&s.event.to_string(), weeks_ahead() * 7)).expect("still JSON");
+        s
+    }
+
+    /// The sample's bearer token, swapped for one this test signed.
+    fn bearer(mut self, token: &str) -> Sample {
+        assert!(self.event["headers"].get("authorization").is_some(), "{}: the sample sends no token", self.binary);
+        self.event["headers"]["authorization"] = json!(format!("Bearer {token}"));
+        self
+    }
+
+    /// The sample's body with one member replaced.
+    fn with_body_member(mut self, key: &str, value: Value) -> Sample {
+        let mut body = self.body();
+        assert!(body.get(key).is_some(), "{}: the sample's body has no `{key}`", self.binary);
+        body[key] = value;
+        self.event["body"] = json!(body.to_string());
+        self
+    }
+
+    fn body(&self) -> Value {
+        let text = self.event["body"].as_str().unwrap_or_else(|| panic!("{}: the sample has no body", self.binary));
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: the body is not JSON: {e}", self.binary))
+    }
+
+    fn request(&self) -> Request {
+        lambda_http::request::from_str(&self.event.to_string())
+            .unwrap_or_else(|e| panic!("{}: not an API Gateway v2 event: {e}", self.binary))
     }
 }
 
-#[tokio::test]
-async fn the_scheduled_expiry_event_runs_the_sweep() {
+/// Whole weeks that bring the samples' day into the coming week (none before it).
+/// Taken once, so every replay and its expectations move alike even across midnight.
+fn weeks_ahead() -> u64 {
+    static WEEKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *WEEKS.get_or_init(|| {
+        let sample: NaiveDate = SAMPLE_DAY.parse().unwrap();
+        let behind = (Utc::now().date_naive() - sample).num_days().max(0) as u64;
+        behind.div_ceil(7)
+    })
+}
+
+/// Every `YYYY-MM-DD` in `text`, `days` later.
+fn shift_dates(text: &str, days: u64) -> String {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i + 10 <= b.len() {
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit()) && b.get(i + 10).is_none_or(|c| !c.is_ascii_digit());
+        let shaped =
+            digits(i..i + 4) && b[i + 4] == b'-' && digits(i + 5..i + 7) && b[i + 7] == b'-' && digits(i + 8..i + 10);
+        if let Some(date) = (bounded && shaped).then(|| text[i..i + 10].parse::<NaiveDate>().ok()).flatten() {
+            out.push_str(&text[copied..i]);
+            out.push_str(&(date + Days::new(days)).to_string());
+            i += 10;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[test]
+fn dates_move_by_whole_days_and_nothing_else_changes() {
+    let text = r#"{"start":"2027-01-09T10:00:00+05:30","q":"from=2026-12-31&to=2027-01-01","id":"20261-01-011","t":"25/Nov/2026"}"#;
+    assert_eq!(
+        shift_dates(text, 14),
+        r#"{"start":"2027-01-23T10:00:00+05:30","q":"from=2027-01-14&to=2027-01-15","id":"20261-01-011","t":"25/Nov/2026"}"#
+    );
+    assert_eq!(shift_dates("2026-02-30 ✓ 2026-02-28", 1), "2026-02-30 ✓ 2026-03-01");
+}
+
+/// A sample date, moved as the samples are.
+fn moved(date: &str) -> NaiveDate {
+    date.parse::<NaiveDate>().unwrap() + Days::new(weeks_ahead() * 7)
+}
+
+fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("`{text}`: {e}")).with_timezone(&Utc)
+}
+
+// ---------------------------------------------------------------------------------------
+// The samples' world
+// ---------------------------------------------------------------------------------------
+
+struct World {
+    env: TestEnv,
+    asha: Session,
+    meera: Session,
+    admin: Session,
+}
+
+/// An account with the id the samples give it, created as registration creates one
+/// (only the store can choose the id), then signed in through auth-login.
+async fn person(env: &TestEnv, id: &str, email: &str, name: &str, role: Role) -> Session {
+    let parsed = Email::parse(email).unwrap();
+    let mut user = Registration {
+        email: parsed.clone(),
+        password: PASSWORD.into(),
+        name: name.into(),
+        role,
+        phone: None,
+        timezone: "Asia/Kolkata".into(),
+    }
+    .into_user(Utc::now())
+    .unwrap();
+    user.id = id.parse().unwrap();
+    env.app.store.create_user(&user, &parsed.normalized()).await.unwrap();
+    let s = session(login(env, email, PASSWORD).await.ok(200));
+    assert_eq!(s.id, id);
+    s
+}
+
+impl World {
+    /// Asha, Meera and an admin, signed in.
+    async fn people() -> World {
+        let env = env().await;
+        let asha = person(&env, ASHA, ASHA_EMAIL, "Asha Reddy", Role::Photographer).await;
+        let meera = person(&env, MEERA, MEERA_EMAIL, "Meera Shah", Role::Client).await;
+        let admin = admin(&env).await;
+        World { env, asha, meera, admin }
+    }
+
+    /// ... with Asha listed: the profile and availability of the put-my-* samples, put
+    /// through their handlers.
+    async fn listed() -> World {
+        let w = World::people().await;
+        let profile = Sample::http("put-my-photographer-profile").bearer(&w.asha.access);
+        respond(w.env.app, put_my_photographer_profile::handle, profile.request()).await.ok(200);
+        let availability = Sample::http("put-my-availability").bearer(&w.asha.access);
+        respond(w.env.app, put_my_availability::handle, availability.request()).await.ok(200);
+        w
+    }
+
+    /// Where the create-booking sample asks Asha to be.
+    fn sample_start(&self) -> DateTime<Utc> {
+        instant(Sample::http("create-booking").body()["start"].as_str().unwrap())
+    }
+
+    /// A booking of Asha by Meera as the create-booking sample asks for it (package,
+    /// event, location, notes), at `start`, requested at `requested_at`. Written through
+    /// the store, the only way to give it a chosen id or a time in the past, with the
+    /// lock blocks create-booking takes.
+    async fn booking(&self, id: &str, start: DateTime<Utc>, requested_at: DateTime<Utc>) -> Booking {
+        let store = &self.env.app.store;
+        let asha: UserId = ASHA.parse().unwrap();
+        let availability = Availability::try_from(store.get_availability(asha).await.unwrap().expect("availability"))
+            .expect("valid availability");
+        let profile = store.get_photographer(asha).await.unwrap().expect("Asha's profile").profile;
+        let request = Sample::http("create-booking").body();
+        let package = profile.package(request["package_id"].as_str().unwrap()).expect("the sample's package").clone();
+        let duration = BookingDuration::from_minutes(package.duration_minutes).unwrap();
+        let footprint = booking_footprint(&availability, start, duration).expect("a footprint");
+        let window = availability.cancellation_window();
+        let ctx = TransitionContext::new(requested_at, requested_at, footprint.start, footprint.end, window);
+        let booking = Booking {
+            id: id.parse().unwrap(),
+            client_id: MEERA.parse().unwrap(),
+            photographer_id: asha,
+            package_id: Some(package.id.clone()),
+            event_type: request["event_type"].as_str().unwrap().into(),
+            start: footprint.start,
+            end: footprint.end,
+            duration_minutes: duration.minutes(),
+            timezone: availability.timezone().name().to_string(),
+            location: serde_json::from_value(request["location"].clone()).unwrap(),
+            notes: request["notes"].as_str().map(String::from),
+            price: package.price.clone(),
+            status: BookingStatus::Pending,
+            lock_blocks: footprint.lock_blocks.iter().map(|b| b.index()).collect(),
+            local_date: footprint.local_date,
+            daily_limit: footprint.daily_limit,
+            requested_at,
+            expires_at: ctx.expires_at(),
+            cancellation_window_hours: u32::try_from(window.num_hours()).unwrap(),
+            version: 1,
+            sequence: 0,
+            history: vec![HistoryEntry {
+                at: requested_at,
+                by: Some(MEERA.parse().unwrap()),
+                actor: Actor::Client,
+                action: HistoryAction::Created,
+                from: None,
+                to: BookingStatus::Pending,
+                reason: None,
+                previous_start: None,
+                new_start: Some(footprint.start),
+            }],
+            created_at: requested_at,
+            updated_at: requested_at,
+        };
+        store.create_booking(&booking, None).await.expect("seed booking");
+        booking
+    }
+
+    /// `b` moved to `to` by `actor` at `at`, checked by the lifecycle as a handler would.
+    async fn advance(&self, b: Booking, to: BookingStatus, actor: Actor, at: DateTime<Utc>) -> Booking {
+        let window = TimeDelta::hours(i64::from(b.cancellation_window_hours));
+        let ctx = TransitionContext::new(at, b.requested_at, b.start, b.end, window);
+        let change = cm_booking::transition(b.status, to, actor, &ctx).expect("a legal transition");
+        let by = match actor {
+            Actor::Client => Some(b.client_id),
+            Actor::Photographer => Some(b.photographer_id),
+            _ => None,
+        };
+        let next = b.after_transition(&change, by);
+        self.env.app.store.update_booking_status(&b, &next).await.expect("seed transition");
+        next
+    }
+
+    /// BOOKING as a session that took place last week (at the sample's weekday and
+    /// time) and that Asha marked completed.
+    async fn completed_booking(&self) -> Booking {
+        let now = Utc::now();
+        let mut start = self.sample_start();
+        while start > now - TimeDelta::days(2) {
+            start -= TimeDelta::days(7);
+        }
+        let b = self.booking(BOOKING, start, start - TimeDelta::days(10)).await;
+        let b = self.advance(b, BookingStatus::Confirmed, Actor::Photographer, start - TimeDelta::days(9)).await;
+        let over = b.end + TimeDelta::hours(2);
+        self.advance(b, BookingStatus::Completed, Actor::Photographer, over).await
+    }
+
+    /// Meera's review of the completed BOOKING: the create-review sample, through its handler.
+    async fn reviewed(&self) {
+        let sample = Sample::http("create-review").bearer(&self.meera.access);
+        respond(self.env.app, create_review::handle, sample.request()).await.ok(201);
+    }
+
+    /// FEEDBACK: Meera's feedback as the create-feedback sample words it, written
+    /// through the store (for its id), awaiting analysis as create-feedback leaves it.
+    async fn feedback(&self) {
+        let body = Sample::http("create-feedback").body();
+        let now = Utc::now();
+        let f = Feedback {
+            id: FEEDBACK.parse().unwrap(),
+            user_id: MEERA.parse().unwrap(),
+            user_role: Role::Client,
+            category: serde_json::from_value::<FeedbackCategory>(body["category"].clone()).unwrap(),
+            subject: body["subject"].as_str().unwrap().into(),
+            message: body["message"].as_str().unwrap().into(),
+            status: FeedbackStatus::Open,
+            sentiment: None,
+            analysis_state: AnalysisState::Pending,
+            analysis_version: 0,
+            alert_pending: false,
+            created_at: now,
+            updated_at: now,
+        };
+        self.env.app.store.create_feedback(&f).await.unwrap();
+    }
+
+    fn scorer(
+        &self,
+        analyzer: Analyzer,
+        sns: aws_sdk_sns::Client,
+        alerts_topic: Option<String>,
+    ) -> score_sentiment::Scorer<DynamoStore> {
+        score_sentiment::Scorer {
+            app: App::new(DynamoStore::new(self.env.dynamo.clone(), &self.env.table)),
+            analyzer,
+            sns,
+            alerts_topic,
+        }
+    }
+
+    /// Runs the stored item through score-sentiment, as its stream insert would, and
+    /// the analysis it writes through aggregate-sentiment, as that write's record would.
+    async fn scored(&self, pk: &str, sk: &str, analyzer: Analyzer) {
+        let item = item_json(&self.env.dynamo, &self.env.table, pk, sk).await.expect("the item");
+        let sns = aws_sdk_sns::Client::new(&sdk_config().await);
+        let resp = self
+            .scorer(analyzer, sns, None)
+            .handle(lambda_runtime::LambdaEvent::new(
+                event(vec![record("INSERT", None, Some(&item))]),
+                Default::default(),
+            ))
+            .await
+            .unwrap();
+        assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
+        self.aggregated(pk, sk, &item).await;
+    }
+
+    /// Delivers the MODIFY from `before` to the item as stored now to aggregate-sentiment.
+    async fn aggregated(&self, pk: &str, sk: &str, before: &Value) {
+        let after = item_json(&self.env.dynamo, &self.env.table, pk, sk).await.expect("the item");
+        let aggregator = aggregate_sentiment::Aggregator {
+            app: App::new(DynamoStore::new(self.env.dynamo.clone(), &self.env.table)),
+        };
+        let ev = event(vec![record("MODIFY", Some(before), Some(&after))]);
+        let resp = aggregate_sentiment::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+            .await
+            .unwrap();
+        assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
+    }
+
+    async fn me(&self, token: &str) -> TestResponse {
+        call(self.env.app, get_me::handle, ApiEvent::new("GET /me").bearer(token)).await
+    }
+
+    async fn public_profile(&self, id: &str) -> TestResponse {
+        call(self.env.app, get_photographer::handle, ApiEvent::new("GET /photographers/{id}").path("id", id)).await
+    }
+
+    async fn stored_booking(&self, id: &str) -> Booking {
+        self.env.app.store.get_booking(id.parse::<BookingId>().unwrap()).await.unwrap().expect("the booking")
+    }
+}
+
+fn ids(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {page}"))
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Public and account routes
+// ---------------------------------------------------------------------------------------
+
+async fn health() {
     let env = env().await;
-    let text = std::fs::read_to_string(repo_root().join("events/expire-bookings.json")).unwrap();
-    let event: aws_lambda_events::eventbridge::EventBridgeEvent<serde_json::Value> =
-        serde_json::from_str(&text).unwrap();
+    let r = respond(env.app, health::handle, Sample::http("health").request()).await;
+    assert_eq!(r.ok(200), &json!({"status": "ok"}));
+}
+
+async fn openapi() {
+    let env = env().await;
+    let r = respond(env.app, openapi::handle, Sample::http("openapi").request()).await;
+    let doc = r.ok(200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["paths"]["/bookings/{id}/review"]["post"]["x-function"], "create-review");
+}
+
+async fn not_found() {
+    let env = env().await;
+    let r = respond(env.app, not_found::handle, Sample::http("not-found").request()).await;
+    assert_eq!(r.problem(404)["detail"], "no route for GET /nowhere");
+}
+
+async fn auth_register() {
+    let env = env().await;
+    let sample = Sample::http("auth-register");
+    let r = respond(env.app, auth_register::handle, sample.request()).await;
+    let body = r.ok(201);
+    let user = &body["user"];
+    assert_eq!(
+        (&user["email"], &user["role"], &user["name"], &user["timezone"]),
+        (&json!(ASHA_EMAIL), &json!("photographer"), &json!("Asha"), &json!("Asia/Kolkata"))
+    );
+    let id = user["id"].as_str().unwrap();
+    assert_eq!(r.header("location"), Some(format!("/users/{id}").as_str()));
+    // A real account: its token reads it back and its password signs in.
+    let me =
+        call(env.app, get_me::handle, ApiEvent::new("GET /me").bearer(body["access_token"].as_str().unwrap())).await;
+    assert_eq!(me.ok(200)["id"], id);
+    let password = sample.body()["password"].as_str().unwrap().to_string();
+    assert_eq!(login(&env, ASHA_EMAIL, &password).await.ok(200)["user"]["id"], id);
+}
+
+async fn auth_login() {
+    let w = World::people().await;
+    let r = respond(w.env.app, auth_login::handle, Sample::http("auth-login").request()).await;
+    let body = r.ok(200);
+    assert_eq!((&body["user"]["id"], &body["token_type"]), (&json!(ASHA), &json!("Bearer")));
+    assert_eq!(w.me(body["access_token"].as_str().unwrap()).await.ok(200)["email"], ASHA_EMAIL);
+}
+
+async fn auth_refresh() {
+    let w = World::people().await;
+    let sample = Sample::http("auth-refresh").with_body_member("refresh_token", json!(w.asha.refresh));
+    let body = respond(w.env.app, auth_refresh::handle, sample.request()).await.ok(200).clone();
+    assert_eq!(body["user"]["id"], ASHA);
+    assert_ne!(body["refresh_token"], json!(w.asha.refresh), "refresh tokens rotate");
+    assert_eq!(w.me(body["access_token"].as_str().unwrap()).await.ok(200)["id"], ASHA);
+    // The presented token is used up: presenting it again is refused.
+    respond(w.env.app, auth_refresh::handle, sample.request()).await.problem(401);
+}
+
+async fn auth_logout() {
+    let w = World::people().await;
+    let sample = Sample::http("auth-logout").with_body_member("refresh_token", json!(w.asha.refresh));
+    let r = respond(w.env.app, auth_logout::handle, sample.request()).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // Logout answers 204 whatever it was given; the effect is that the token is dead.
+    let refresh = call(
+        w.env.app,
+        auth_refresh::handle,
+        ApiEvent::new("POST /auth/refresh").json(json!({"refresh_token": w.asha.refresh})),
+    )
+    .await;
+    refresh.problem(401);
+}
+
+async fn get_me() {
+    let w = World::people().await;
+    let r = respond(w.env.app, get_me::handle, Sample::http("get-me").bearer(&w.asha.access).request()).await;
+    let me = r.ok(200);
+    assert_eq!((&me["id"], &me["email"], &me["role"]), (&json!(ASHA), &json!(ASHA_EMAIL), &json!("photographer")));
+}
+
+async fn update_me() {
+    let w = World::people().await;
+    let sample = Sample::http("update-me").bearer(&w.asha.access);
+    let patch = sample.body();
+    let updated = respond(w.env.app, update_me::handle, sample.request()).await.ok(200).clone();
+    for key in ["name", "timezone", "notification_preferences"] {
+        assert_eq!(updated[key], patch[key], "{key}");
+    }
+    assert_eq!(updated["id"], ASHA);
+    assert_eq!(w.me(&w.asha.access).await.ok(200)["name"], patch["name"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Photographers and availability
+// ---------------------------------------------------------------------------------------
+
+async fn put_my_photographer_profile() {
+    let w = World::people().await;
+    let sample = Sample::http("put-my-photographer-profile").bearer(&w.asha.access);
+    let sent = sample.body();
+    let profile = respond(w.env.app, put_my_photographer_profile::handle, sample.request()).await.ok(200).clone();
+    assert_eq!(profile["id"], ASHA);
+    for key in ["display_name", "city", "specializations", "hourly_rate", "packages"] {
+        assert_eq!(profile[key], sent[key], "{key}");
+    }
+    assert_eq!(w.public_profile(ASHA).await.ok(200)["display_name"], sent["display_name"], "listed at once");
+}
+
+async fn get_my_photographer_profile() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-my-photographer-profile").bearer(&w.asha.access);
+    let profile = respond(w.env.app, get_my_photographer_profile::handle, sample.request()).await;
+    let profile = profile.ok(200);
+    assert_eq!((&profile["id"], &profile["display_name"]), (&json!(ASHA), &json!("Asha Lens")));
+}
+
+async fn get_photographer() {
+    let w = World::listed().await;
+    let r = respond(w.env.app, get_photographer::handle, Sample::http("get-photographer").request()).await;
+    let profile = r.ok(200);
+    assert_eq!((&profile["id"], &profile["display_name"]), (&json!(ASHA), &json!("Asha Lens")));
+    assert_eq!(profile["rating"], json!({"average": 0.0, "count": 0}));
+}
+
+async fn search_photographers() {
+    let w = World::listed().await;
+    let store = &w.env.app.store;
+    // Asha rated 4.5; another Hyderabad wedding photographer below the sample's
+    // `min_rating=4`, and a 5-star one in another city.
+    for stars in [5, 4] {
+        store.add_photographer_rating(ASHA.parse().unwrap(), stars, Utc::now()).await.unwrap();
+    }
+    let below =
+        photographer_with_profile(&w.env, profile("Ravi Studio", "Hyderabad", &["wedding"], 200_000, "INR")).await;
+    store.add_photographer_rating(below.id.parse().unwrap(), 3, Utc::now()).await.unwrap();
+    let elsewhere =
+        photographer_with_profile(&w.env, profile("Mumbai Frames", "Mumbai", &["wedding"], 200_000, "INR")).await;
+    store.add_photographer_rating(elsewhere.id.parse().unwrap(), 5, Utc::now()).await.unwrap();
+
+    let r = respond(w.env.app, search_photographers::handle, Sample::http("search-photographers").request()).await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [ASHA]);
+    assert_eq!(page["items"][0]["rating"], json!({"average": 4.5, "count": 2}));
+}
+
+async fn admin_list_users() {
+    let w = World::people().await;
+    let sample = Sample::http("admin-list-users").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_list_users::handle, sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [ASHA], "photographers only: {page}");
+    assert_eq!(page["items"][0]["email"], ASHA_EMAIL);
+}
+
+async fn admin_update_user() {
+    let w = World::listed().await;
+    let sample = Sample::http("admin-update-user").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_update_user::handle, sample.request()).await;
+    let user = r.ok(200);
+    assert_eq!((&user["id"], &user["active"]), (&json!(ASHA), &json!(false)));
+    // Deactivated: unlisted, and unable to sign in.
+    w.public_profile(ASHA).await.problem(404);
+    login(&w.env, ASHA_EMAIL, PASSWORD).await.problem(403);
+}
+
+async fn put_my_availability() {
+    let w = World::people().await;
+    let sample = Sample::http("put-my-availability").bearer(&w.asha.access);
+    let sent = sample.body();
+    let stored = respond(w.env.app, put_my_availability::handle, sample.request()).await.ok(200).clone();
+    for key in ["timezone", "weekly", "time_off", "buffer_before_minutes", "max_bookings_per_day", "slot_step_minutes"]
+    {
+        assert_eq!(stored[key], sent[key], "{key}");
+    }
+    assert_eq!(stored["overrides"][0]["date"], json!(moved("2026-12-25")));
+    let mine = call(
+        w.env.app,
+        get_my_availability::handle,
+        ApiEvent::new("GET /photographers/me/availability").bearer(&w.asha.access),
+    )
+    .await;
+    assert_eq!(mine.ok(200), &stored);
+}
+
+async fn get_my_availability() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-my-availability").bearer(&w.asha.access);
+    let r = respond(w.env.app, get_my_availability::handle, sample.request()).await;
+    let doc = r.ok(200);
+    let put = Sample::http("put-my-availability").body();
+    assert_eq!((&doc["timezone"], &doc["weekly"]), (&put["timezone"], &put["weekly"]));
+}
+
+async fn get_photographer_availability() {
+    let w = World::listed().await;
+    // Meera's pending booking holds the sample's Saturday 10:00.
+    let taken = w.sample_start();
+    w.booking(BOOKING, taken, Utc::now()).await;
+    let sample = Sample::http("get-photographer-availability");
+    let r = respond(w.env.app, get_photographer_availability::handle, sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!((&body["timezone"], &body["duration_minutes"]), (&json!("Asia/Kolkata"), &json!(120)));
+    let starts: Vec<DateTime<chrono::FixedOffset>> = body["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| DateTime::parse_from_rfc3339(s["start"].as_str().unwrap()).unwrap())
+        .collect();
+    let monday = moved("2027-01-04");
+    let saturday = moved("2027-01-09");
+    let at = |d: NaiveDate, hm: &str| starts.iter().any(|s| s.date_naive() == d && s.format("%H:%M").to_string() == hm);
+    // Asha works Monday 09:00–13:00 and 14:00–19:00 and Saturday 08:00–20:00.
+    assert!(at(monday, "09:00") && at(monday, "11:00") && at(monday, "14:00") && at(monday, "17:00"), "{body}");
+    assert!(!at(monday, "11:30") && !at(monday, "13:00"), "{body}");
+    assert!(starts.iter().all(|s| s.date_naive() == monday || s.date_naive() == saturday), "{body}");
+    // The booking occupies 09:30–12:30 with its buffers, and a new session needs its own
+    // 30 minutes either side: on Saturday nothing starts before 13:00 (08:00 otherwise).
+    assert!(at(saturday, "13:00") && at(saturday, "18:00"), "{body}");
+    let one_pm = chrono::NaiveTime::from_hms_opt(13, 0, 0).unwrap();
+    assert!(starts.iter().filter(|s| s.date_naive() == saturday).all(|s| s.time() >= one_pm), "{body}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Bookings
+// ---------------------------------------------------------------------------------------
+
+async fn create_booking() {
+    let w = World::listed().await;
+    let sample = Sample::http("create-booking").bearer(&w.meera.access);
+    let r = respond(w.env.app, create_booking::handle, sample.request()).await;
+    let b = r.ok(201);
+    assert_eq!(
+        (&b["photographer_id"], &b["client_id"], &b["status"], &b["package_id"], &b["duration_minutes"]),
+        (&json!(ASHA), &json!(MEERA), &json!("pending"), &json!("basic"), &json!(120))
+    );
+    assert_eq!(instant(b["start"].as_str().unwrap()), w.sample_start());
+    assert_eq!(b["price"], json!({"amount_minor": 500000, "currency": "INR"}), "the package's price");
+    assert_eq!(b["location"]["city"], "Hyderabad");
+    let stored = w.stored_booking(b["id"].as_str().unwrap()).await;
+    assert_eq!(stored.status, BookingStatus::Pending);
+}
+
+async fn get_booking() {
+    let w = World::listed().await;
+    w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    let sample = Sample::http("get-booking").bearer(&w.meera.access);
+    let r = respond(w.env.app, get_booking::handle, sample.request()).await;
+    let b = r.ok(200);
+    assert_eq!((&b["id"], &b["status"], &b["client_id"]), (&json!(BOOKING), &json!("pending"), &json!(MEERA)));
+    assert_eq!(instant(b["start"].as_str().unwrap()), w.sample_start());
+}
+
+async fn update_booking_status() {
+    let w = World::listed().await;
+    w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    let sample = Sample::http("update-booking-status").bearer(&w.meera.access);
+    let reason = sample.body()["reason"].clone();
+    let r = respond(w.env.app, update_booking_status::handle, sample.request()).await;
+    let b = r.ok(200);
+    assert_eq!((&b["id"], &b["status"]), (&json!(BOOKING), &json!("cancelled")));
+    let last = b["history"].as_array().unwrap().last().unwrap();
+    assert_eq!((&last["actor"], &last["to"], &last["reason"]), (&json!("client"), &json!("cancelled"), &reason));
+    let stored = w.stored_booking(BOOKING).await;
+    assert_eq!(stored.status, BookingStatus::Cancelled);
+    assert!(stored.lock_blocks.is_empty(), "a cancelled booking frees its slot");
+}
+
+async fn reschedule_booking() {
+    let w = World::listed().await;
+    let before = w.sample_start();
+    w.booking(BOOKING, before, Utc::now()).await;
+    let sample = Sample::http("reschedule-booking").bearer(&w.meera.access);
+    let to = instant(sample.body()["start"].as_str().unwrap());
+    assert_eq!(to - before, TimeDelta::days(7), "the sample moves the session a week on");
+    let r = respond(w.env.app, reschedule_booking::handle, sample.request()).await;
+    let b = r.ok(200);
+    assert_eq!((&b["id"], &b["status"]), (&json!(BOOKING), &json!("pending")));
+    assert_eq!(instant(b["start"].as_str().unwrap()), to);
+    let last = b["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "rescheduled");
+    assert_eq!(instant(last["previous_start"].as_str().unwrap()), before);
+    assert_eq!(w.stored_booking(BOOKING).await.start, to);
+}
+
+async fn list_my_bookings() {
+    let w = World::listed().await;
+    let b = w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    w.advance(b, BookingStatus::Confirmed, Actor::Photographer, Utc::now()).await;
+    // Another of Meera's bookings, still pending: the sample lists confirmed ones only.
+    let other = Sample::http("create-booking")
+        .bearer(&w.meera.access)
+        .with_body_member("start", json!(format!("{}T15:00:00+05:30", moved("2027-01-09"))));
+    respond(w.env.app, create_booking::handle, other.request()).await.ok(201);
+    let sample = Sample::http("list-my-bookings").bearer(&w.meera.access);
+    let r = respond(w.env.app, list_my_bookings::handle, sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [BOOKING]);
+    assert_eq!(page["items"][0]["status"], "confirmed");
+}
+
+async fn admin_list_bookings() {
+    let w = World::listed().await;
+    w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    // Another booking, confirmed: the sample lists pending ones only.
+    let other = Sample::http("create-booking")
+        .bearer(&w.meera.access)
+        .with_body_member("start", json!(format!("{}T09:00:00+05:30", moved("2027-01-04"))));
+    let other =
+        respond(w.env.app, create_booking::handle, other.request()).await.ok(201)["id"].as_str().unwrap().to_string();
+    call(
+        w.env.app,
+        update_booking_status::handle,
+        ApiEvent::new("PUT /bookings/{id}/status")
+            .path("id", &other)
+            .bearer(&w.asha.access)
+            .json(json!({"status": "confirmed"})),
+    )
+    .await
+    .ok(200);
+    let sample = Sample::http("admin-list-bookings").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_list_bookings::handle, sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [BOOKING]);
+}
+
+/// The sweep runs at the sample's scheduled time: it expires what was due then and
+/// nothing that fell due later, however late it actually runs.
+async fn expire_bookings() {
+    let w = World::listed().await;
+    let sample = Sample::load("expire-bookings");
+    let scheduled = instant(sample.event["time"].as_str().unwrap());
+    let start = w.sample_start();
+    // Requested 49 hours before the run: due an hour before it.
+    w.booking(BOOKING, start, scheduled - TimeDelta::hours(49)).await;
+    // Requested 47 hours before: due an hour after the run (and long due by now).
+    let later = BookingId::new().to_string();
+    w.booking(&later, start + TimeDelta::hours(5), scheduled - TimeDelta::hours(47)).await;
+
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
+    assert_eq!(event.detail_type, "Scheduled Event");
     let summary =
-        expire_bookings::handle(env.app, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
-    assert_eq!(summary, expire_bookings::Summary { expired: 0, skipped: 0, unreadable: 0 });
+        expire_bookings::handle(w.env.app, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert_eq!(summary, expire_bookings::Summary { expired: 1, skipped: 0, unreadable: 0 });
+    let expired = w.stored_booking(BOOKING).await;
+    assert_eq!(expired.status, BookingStatus::Expired);
+    assert!(expired.lock_blocks.is_empty(), "an expired booking frees its slot");
+    assert_eq!(expired.history.last().unwrap().reason.as_deref(), Some("not confirmed in time"));
+    assert_eq!(w.stored_booking(&later).await.status, BookingStatus::Pending);
 }
 
-#[tokio::test]
-async fn the_sample_stream_event_is_processed_without_failures() {
-    let env = env().await;
-    let text = std::fs::read_to_string(repo_root().join("events/score-sentiment.json")).unwrap();
-    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&text).unwrap();
-    let scorer = score_sentiment::Scorer {
-        app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)),
-        analyzer: cm_analyzer::Analyzer::Embedded,
-        sns: aws_sdk_sns::Client::new(&cm_tests::moto::sdk_config().await),
-        alerts_topic: None,
-    };
-    let resp = scorer.handle(lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
-    assert!(resp.batch_item_failures.is_empty());
+// ---------------------------------------------------------------------------------------
+// Reviews, feedback and sentiment
+// ---------------------------------------------------------------------------------------
+
+async fn create_review() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    let sample = Sample::http("create-review").bearer(&w.meera.access);
+    let sent = sample.body();
+    let r = respond(w.env.app, create_review::handle, sample.request()).await;
+    let review = r.ok(201);
+    assert_eq!((&review["id"], &review["rating"], &review["text"]), (&json!(BOOKING), &sent["rating"], &sent["text"]));
+    assert_eq!((&review["author"], &review["analysis_state"]), (&json!("Meera"), &json!("pending")));
+    assert_eq!(r.header("location"), Some(format!("/photographers/{ASHA}/reviews").as_str()));
+    let stored = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().expect("stored");
+    assert_eq!(stored.rating, 5);
 }
 
-#[tokio::test]
-async fn the_sample_backfill_request_runs() {
-    let env = env().await;
-    let text = std::fs::read_to_string(repo_root().join("events/backfill-sentiment.json")).unwrap();
-    let request: backfill_sentiment::Request = serde_json::from_str(&text).unwrap();
+async fn list_photographer_reviews() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    w.reviewed().await;
+    w.scored(&format!("BOOKING#{BOOKING}"), "REVIEW", Analyzer::Embedded).await;
+    let r = respond(w.env.app, list_photographer_reviews::handle, Sample::http("list-photographer-reviews").request())
+        .await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [BOOKING]);
+    let review = &page["items"][0];
+    assert_eq!((&review["rating"], &review["analysis_state"]), (&json!(5), &json!("done")));
+    assert_eq!(review["sentiment"]["label"], "positive", "{review}");
+    assert!(review.get("client_id").is_none(), "public: no client id");
+}
+
+async fn reply_to_review() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    w.reviewed().await;
+    let sample = Sample::http("reply-to-review").bearer(&w.asha.access);
+    let text = sample.body()["text"].clone();
+    let r = respond(w.env.app, reply_to_review::handle, sample.request()).await;
+    let review = r.ok(200);
+    assert_eq!((&review["id"], &review["reply"]["text"]), (&json!(BOOKING), &text));
+    let stored = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(stored.reply.map(|r| r.text), text.as_str().map(String::from));
+}
+
+async fn create_feedback() {
+    let w = World::people().await;
+    let sample = Sample::http("create-feedback").bearer(&w.meera.access);
+    let sent = sample.body();
+    let r = respond(w.env.app, create_feedback::handle, sample.request()).await;
+    let f = r.ok(201);
+    assert_eq!((&f["user_id"], &f["user_role"], &f["status"]), (&json!(MEERA), &json!("client"), &json!("open")));
+    for key in ["category", "subject", "message"] {
+        assert_eq!(f[key], sent[key], "{key}");
+    }
+    let id = f["id"].as_str().unwrap();
+    assert_eq!(r.header("location"), Some(format!("/admin/feedback/{id}").as_str()));
+    assert!(w.env.app.store.get_feedback(id.parse().unwrap()).await.unwrap().is_some());
+}
+
+async fn admin_list_feedback() {
+    let w = World::people().await;
+    w.feedback().await;
+    w.scored(&format!("FEEDBACK#{FEEDBACK}"), "FEEDBACK", Analyzer::Embedded).await;
+    // Open but positive: not what the sample asks for.
+    let praise = Sample::http("create-feedback").bearer(&w.meera.access).with_body_member(
+        "message",
+        json!("Booking was quick and the photographer was wonderful. Thank you, great service!"),
+    );
+    let praise =
+        respond(w.env.app, create_feedback::handle, praise.request()).await.ok(201)["id"].as_str().unwrap().to_string();
+    w.scored(&format!("FEEDBACK#{praise}"), "FEEDBACK", Analyzer::Embedded).await;
+    let sample = Sample::http("admin-list-feedback").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_list_feedback::handle, sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(ids(page), [FEEDBACK]);
+    assert_eq!(page["items"][0]["sentiment"]["label"], "negative");
+}
+
+async fn admin_update_feedback() {
+    let w = World::people().await;
+    w.feedback().await;
+    let sample = Sample::http("admin-update-feedback").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_update_feedback::handle, sample.request()).await;
+    let f = r.ok(200);
+    assert_eq!((&f["id"], &f["status"]), (&json!(FEEDBACK), &json!("in_progress")));
+    let stored = w.env.app.store.get_feedback(FEEDBACK.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(stored.status, FeedbackStatus::InProgress);
+}
+
+async fn admin_sentiment_insights() {
+    let w = World::listed().await;
+    // Today: Meera's 5-star review and her complaint, each scored by the stream.
+    w.completed_booking().await;
+    w.reviewed().await;
+    w.scored(&format!("BOOKING#{BOOKING}"), "REVIEW", Analyzer::Embedded).await;
+    w.feedback().await;
+    w.scored(&format!("FEEDBACK#{FEEDBACK}"), "FEEDBACK", Analyzer::Embedded).await;
+    let sample = Sample::http("admin-sentiment-insights").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_sentiment_insights::handle, sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!((&body["from"], &body["to"]), (&json!(moved("2026-11-01")), &json!(moved("2026-11-30"))));
+    assert_eq!(body["granularity"], "week");
+    let d = &body["distribution"];
+    assert_eq!((&d["total"], &d["positive"], &d["negative"]), (&json!(2), &json!(1), &json!(1)), "{body}");
+    assert_eq!(ids(&json!({"items": body["most_negative_open"]})), [FEEDBACK]);
+}
+
+/// The sample is the stream's record of Meera's review being written: the item it
+/// records is put in the table as the record says, and the record replayed.
+async fn score_sentiment() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    let sample = Sample::load("score-sentiment");
+    let image = sample.event["Records"][0]["dynamodb"]["NewImage"].clone();
+    assert_eq!(image["client_id"]["S"], MEERA);
+    let item: serde_dynamo::Item = serde_json::from_value(image).unwrap();
+    w.env.dynamo.put_item().table_name(&w.env.table).set_item(Some(item.into())).send().await.unwrap();
+    // The record is the item create-review writes, attribute for attribute.
+    let stored = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().expect("a review item");
+    assert_eq!((stored.rating, stored.analysis_state), (2, AnalysisState::Pending));
+
+    let sns = aws_sdk_sns::Client::new(&sdk_config().await);
+    let topic = sns.create_topic().name(format!("alerts-{}", w.env.table)).send().await.unwrap().topic_arn.unwrap();
+    let scorer = w.scorer(Analyzer::Embedded, sns, Some(topic.clone()));
+    let written = sample.event["Records"][0]["dynamodb"]["NewImage"].clone();
+    let records: aws_lambda_events::dynamodb::Event = serde_json::from_value(sample.event).unwrap();
+    let resp = scorer.handle(lambda_runtime::LambdaEvent::new(records, Default::default())).await.unwrap();
+    assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
+    // The analysis is itself a stream record, which feeds the daily aggregates.
+    w.aggregated(&format!("BOOKING#{BOOKING}"), "REVIEW", &written).await;
+
+    let review = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(review.analysis_state, AnalysisState::Done);
+    assert_eq!(review.sentiment.as_ref().map(|s| s.analysis.label), Some(cm_sentiment::Label::Negative));
+    let asha = w.public_profile(ASHA).await.ok(200).clone();
+    assert_eq!(asha["rating"], json!({"average": 2.0, "count": 1}));
+    let alerts = sns_messages(&topic).await;
+    assert_eq!(alerts.len(), 1, "one alert for a 2-star review: {alerts:?}");
+    // moto records each notification as [id, message, subject, attributes, group].
+    let alert: Value = serde_json::from_str(alerts[0][1].as_str().unwrap_or("{}")).unwrap_or_default();
+    assert_eq!((&alert["id"], &alert["rating"]), (&json!(BOOKING), &json!(2)), "{alerts:?}");
+    // Counted on the review's day in the insights.
+    let day = review.created_at.date_naive();
+    let insights = call(
+        w.env.app,
+        admin_sentiment_insights::handle,
+        ApiEvent::new("GET /admin/insights/sentiment").bearer(&w.admin.access).query("from", day).query("to", day),
+    )
+    .await;
+    assert_eq!(insights.ok(200)["distribution"]["negative"], 1);
+}
+
+/// After a change of analyzer: Meera's review was scored by Amazon Comprehend (moto's,
+/// which calls everything neutral), and the sample's dry run reports that the
+/// embedded analyzer would change it, and changes nothing.
+async fn backfill_sentiment() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    w.reviewed().await;
+    let comprehend = aws_sdk_comprehend::Client::new(&sdk_config().await);
+    w.scored(&format!("BOOKING#{BOOKING}"), "REVIEW", Analyzer::Comprehend(comprehend)).await;
+    let before = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    let label = before.sentiment.as_ref().map(|s| (s.analysis.label, s.analyzer.clone()));
+    assert_eq!(label, Some((cm_sentiment::Label::Neutral, "comprehend".to_string())));
+
+    let request: backfill_sentiment::Request =
+        serde_json::from_value(Sample::load("backfill-sentiment").event).unwrap();
+    assert!(request.dry_run);
     let backfill = backfill_sentiment::Backfill {
-        app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)),
-        analyzer: cm_analyzer::Analyzer::Embedded,
+        app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)),
+        analyzer: Analyzer::Embedded,
     };
     let report = backfill.run(request).await.unwrap();
-    assert_eq!(report.examined, 0);
+    assert_eq!(
+        report,
+        backfill_sentiment::Report {
+            examined: 1,
+            rescored: 1,
+            unchanged: 0,
+            awaiting_first_analysis: 0,
+            redriven: 0,
+            skipped: 0,
+            next_cursor: None
+        }
+    );
+    let after = w.env.app.store.get_review(BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(after, before, "a dry run writes nothing");
 }
 
-#[tokio::test]
-async fn the_sample_aggregate_event_counts_its_analysis_once() {
+/// The sample is the stream's record of the scorer writing the analysis of Meera's
+/// review: delivered twice (as a stream may), it is counted once, on the review's day.
+async fn aggregate_sentiment() {
     use cm_store::InsightsReader;
-    let env = env().await;
-    let text = std::fs::read_to_string(repo_root().join("events/aggregate-sentiment.json")).unwrap();
-    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&text).unwrap();
+    let w = World::people().await;
+    let sample = Sample::load("aggregate-sentiment");
+    let record = &sample.event["Records"][0]["dynamodb"];
+    assert_eq!(
+        (&record["OldImage"]["analysis_version"], &record["NewImage"]["analysis_version"]),
+        (&json!({"N": "0"}), &json!({"N": "1"}))
+    );
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(sample.event.clone()).unwrap();
     let aggregator =
-        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)) };
+        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)) };
     for _ in 0..2 {
-        // Delivered twice, as a stream may.
         let resp = aggregate_sentiment::handle(
             &aggregator,
             lambda_runtime::LambdaEvent::new(event.clone(), Default::default()),
@@ -147,8 +1025,8 @@ async fn the_sample_aggregate_event_counts_its_analysis_once() {
         .unwrap();
         assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
     }
-    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    let days = env.app.store.sentiment_days(day, day).await.unwrap();
+    let day = NaiveDate::parse_from_str(SAMPLE_DAY, "%Y-%m-%d").unwrap();
+    let days = w.env.app.store.sentiment_days(day, day).await.unwrap();
     assert_eq!(days.len(), 1);
     assert_eq!((days[0].get("n"), days[0].get("neg"), days[0].get("n_review")), (1, 1, 1));
     assert_eq!(days[0].get("t_punctuality_neg"), 1);

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
 pub struct Provisioned {
@@ -37,6 +38,7 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
         .filter(|r| r.condition.as_ref().is_none_or(|c| scope.conditions.get(c).copied().unwrap_or(false)))
         .collect();
     let mut out = Provisioned::default();
+    let mut not_emulated: BTreeMap<String, usize> = BTreeMap::new();
     while !todo.is_empty() {
         let mut waiting = Vec::new();
         let mut progressed = false;
@@ -60,15 +62,15 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
                 "AWS::SecretsManager::Secret" => secret(clients, &mut scope, id, &props, secret_value).await?,
                 "AWS::SES::EmailIdentity" => email_identity(clients, &mut scope, id, &props).await?,
                 other => {
-                    // Not needed to run the functions locally (API, log groups, policies):
-                    // give it a name so references to it resolve.
+                    // Not needed to run the functions locally (API, log groups, alarms,
+                    // policies): give it a name so references to it resolve.
                     let name = format!("{STACK_NAME}-{id}");
                     scope.names.set_ref(id, name.clone());
                     scope.names.set_attr(id, "Arn", format!("arn:aws:local:{region}:{ACCOUNT_ID}:{id}/{name}"));
-                    if matches!(other, "AWS::Serverless::HttpApi" | "AWS::Logs::LogGroup") {
-                        continue;
+                    if !matches!(other, "AWS::Serverless::HttpApi" | "AWS::Logs::LogGroup") {
+                        *not_emulated.entry(other.to_string()).or_default() += 1;
                     }
-                    format!("{id}: {other} is not emulated (referenced as {name})")
+                    continue;
                 }
             };
             out.summary.push(line);
@@ -78,6 +80,11 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
             return Err(format!("these resources refer to something that never exists: {}", stuck.join(", ")));
         }
         todo = waiting;
+    }
+    // One line per type: a template with an alarm per function would otherwise bury
+    // the resources that do exist.
+    for (kind, n) in not_emulated {
+        out.summary.push(format!("{n} × {kind}: not emulated"));
     }
     Ok((scope, out))
 }

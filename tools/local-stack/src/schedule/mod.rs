@@ -162,7 +162,9 @@ mod tests {
 
     #[test]
     fn payloads_match_aws_scheduled_events() {
-        let p = json!({"Schedule": "rate(5 minutes)", "Enabled": true});
+        // As the template's event resolves locally (`Name: !Sub '${AWS::StackName}-expire-bookings'`).
+        let p =
+            json!({"Schedule": "rate(5 minutes)", "Enabled": true, "Name": format!("{STACK_NAME}-expire-bookings")});
         let s = ScheduleSource::from_event(
             "expire-bookings",
             "ExpireBookingsFunction",

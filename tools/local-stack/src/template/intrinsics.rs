@@ -47,12 +47,14 @@ impl Names {
     }
 }
 
-/// Everything resolution needs: parameter values, evaluated conditions, resource names.
+/// Everything resolution needs: parameter values, evaluated conditions, the template's
+/// `Mappings`, resource names.
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub region: String,
     pub parameters: BTreeMap<String, Json>,
     pub conditions: BTreeMap<String, bool>,
+    pub mappings: Json,
     pub names: Names,
 }
 
@@ -162,6 +164,13 @@ impl Scope {
                         .ok_or_else(|| Unresolved::Invalid(format!("Fn::Select index {index} out of range"))),
                     other => Err(Unresolved::Invalid(format!("Fn::Select needs a list, got {other}"))),
                 }
+            }
+            "Fn::FindInMap" => {
+                let parts = seq(arg, 3, "Fn::FindInMap")?;
+                let keys =
+                    [self.resolve_text(&parts[0])?, self.resolve_text(&parts[1])?, self.resolve_text(&parts[2])?];
+                let found = keys.iter().try_fold(&self.mappings, |v, k| v.get(k.as_str()));
+                found.cloned().ok_or_else(|| Unresolved::Invalid(format!("Fn::FindInMap: no {}", keys.join("."))))
             }
             "Fn::Split" => {
                 let parts = seq(arg, 2, "Fn::Split")?;
@@ -307,6 +316,7 @@ mod tests {
                 ("Origins".to_string(), serde_json::json!(["http://a", "http://b"])),
             ]),
             conditions: BTreeMap::from([("IsProd".to_string(), false)]),
+            mappings: serde_json::json!({"StageSettings": {"dev": {"LogRetentionDays": 14}, "prod": {"LogRetentionDays": 90}}}),
             names,
         }
     }
@@ -326,6 +336,15 @@ mod tests {
         );
         assert_eq!(s.resolve(&yaml("!If [IsProd, 90, 14]")).unwrap(), 14);
         assert_eq!(s.resolve(&yaml("!Equals [!Ref Stage, dev]")).unwrap(), true);
+        assert_eq!(s.resolve(&yaml("!FindInMap [StageSettings, !Ref Stage, LogRetentionDays]")).unwrap(), 14);
+        assert_eq!(
+            s.resolve(&yaml("{'Fn::FindInMap': [StageSettings, prod, LogRetentionDays]}")).unwrap(),
+            s.resolve(&yaml("90")).unwrap()
+        );
+        assert!(matches!(
+            s.resolve(&yaml("!FindInMap [StageSettings, test, LogRetentionDays]")),
+            Err(Unresolved::Invalid(_))
+        ));
     }
 
     #[test]

@@ -97,8 +97,12 @@ impl Template {
             region: self.region.clone(),
             parameters: self.parameters(),
             conditions: BTreeMap::new(),
+            mappings: Json::Null,
             names: Names::default(),
         };
+        // Mappings hold literals only (CloudFormation allows no functions in them).
+        scope.mappings =
+            scope.resolve(&self.raw["Mappings"]).map_err(|e| TemplateError::Invalid(format!("Mappings: {e}")))?;
         // Conditions may refer to each other; evaluate until nothing new resolves.
         let conditions: Vec<(String, Yaml)> = self.raw["Conditions"]
             .as_mapping()
@@ -262,9 +266,16 @@ Resources:
         let mut scope = t.scope().unwrap();
         for r in t.resources() {
             scope.names.set_ref(&r.logical_id, format!("local-{}", r.logical_id));
-            for attr in ["Arn", "StreamArn", "QueueUrl", "TopicName"] {
+            for attr in ["Arn", "StreamArn", "QueueUrl", "QueueName", "TopicName"] {
                 scope.names.set_attr(&r.logical_id, attr, format!("arn:local:{}:{attr}", r.logical_id));
             }
+        }
+        for f in t.functions() {
+            scope.names.set_ref(&f.logical_id, f.binary.clone());
+        }
+        // Provisioning resolves every resource's properties, created or not.
+        for r in t.resources() {
+            scope.resolve(&r.properties).unwrap_or_else(|e| panic!("{}: {e}", r.logical_id));
         }
         for f in t.functions() {
             resolve_environment(&scope, &f).unwrap_or_else(|e| panic!("{}: {e}", f.logical_id));
