@@ -5,6 +5,7 @@
 //! exactly the one that deploys.
 
 pub mod events;
+pub mod fakes;
 pub mod moto;
 pub mod stream;
 pub mod template;

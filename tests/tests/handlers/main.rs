@@ -1,0 +1,12 @@
+//! Handler decisions, unit-tested: real API Gateway events through the real handlers,
+//! with storage played by the in-memory fakes of `cm_tests::fakes` and time by a
+//! `ManualClock`. No emulator, so these run in seconds; tests/tests/api/ drives the
+//! same handlers against a real table. One binary keeps link time down.
+
+mod access;
+mod accounts;
+mod booking_changes;
+mod create_booking;
+mod expiry;
+mod reviews;
+mod support;
