@@ -386,10 +386,13 @@ impl cm_store::PhotographerSearch for FakePhotographers {
     }
 }
 
+/// A stored availability document and when it was written.
+type AvailabilityItem = (AvailabilityDoc, DateTime<Utc>);
+
 /// `AvailabilityReader`, `AvailabilityWriter`: one document per photographer, replaced
 /// whole.
 #[derive(Debug, Clone, Default)]
-pub struct FakeAvailability(Arc<Mutex<HashMap<UserId, (AvailabilityDoc, DateTime<Utc>)>>>);
+pub struct FakeAvailability(Arc<Mutex<HashMap<UserId, AvailabilityItem>>>);
 
 impl FakeAvailability {
     pub fn get(&self, photographer: UserId) -> Option<AvailabilityDoc> {

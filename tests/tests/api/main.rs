@@ -7,6 +7,7 @@ mod availability;
 mod booking_lifecycle;
 mod booking_race;
 mod bookings;
+mod fakes_agree;
 mod layout;
 mod notifications;
 mod plumbing;
