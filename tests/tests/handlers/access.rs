@@ -199,3 +199,30 @@ async fn someone_elses_booking_is_404_exactly_like_a_missing_one() {
         assert_eq!(w.get_booking(who, id).await.ok(200)["id"], id.to_string());
     }
 }
+
+#[tokio::test]
+async fn a_booking_listing_holds_only_the_callers_own_bookings() {
+    let w = World::new();
+    let p = w.photographer(availability(json!({}))).await;
+    let other_p = w.photographer(availability(json!({}))).await;
+    let (c1, c2) = (w.person(Role::Client).await, w.person(Role::Client).await);
+    let admin = w.person(Role::Admin).await;
+    let mine = w.booked(&c1, &p, at(3, 10, 0), 60).await;
+    let theirs = w.booked(&c2, &other_p, at(3, 10, 0), 60).await;
+    let list = |who: &Person, role: Option<&str>| {
+        let mut e = ApiEvent::new("GET /bookings").bearer(&w.token(who));
+        if let Some(r) = role {
+            e = e.query("as", r);
+        }
+        call(w.app, list_my_bookings::handle, e)
+    };
+    let ids = |r: &cm_tests::TestResponse| -> Vec<String> {
+        r.ok(200)["items"].as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&list(&c1, None).await), [mine.to_string()]);
+    assert_eq!(ids(&list(&c2, None).await), [theirs.to_string()]);
+    assert_eq!(ids(&list(&p, None).await), [mine.to_string()], "a photographer's own sessions");
+    assert!(ids(&list(&p, Some("client")).await).is_empty(), "and none booked as a client");
+    assert_eq!(problem_type(&list(&c1, Some("photographer")).await, 403), "forbidden");
+    list(&admin, None).await.problem(400);
+}

