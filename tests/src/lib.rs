@@ -5,6 +5,7 @@
 //! exactly the one that deploys.
 
 pub mod events;
+pub mod fakes;
 pub mod faulty;
 pub mod moto;
 pub mod stream;

@@ -23,8 +23,9 @@ pub fn test_tokens() -> AccessTokens {
     AccessTokens::new(&keys, chrono::Duration::minutes(15), chrono::Duration::days(30))
 }
 
-/// An [`App`] on `store` with the test keys, as every API function has in AWS.
-pub fn app(store: DynamoStore) -> App<DynamoStore> {
+/// An [`App`] on `store` (the table, or `fakes::FakeStore`) with the test keys, as
+/// every API function has in AWS.
+pub fn app<S>(store: S) -> App<S> {
     App::new(store).with_tokens(test_tokens()).with_cursors(CursorKey::new(TEST_CURSOR_KEY.as_bytes()).expect("key"))
 }
 
