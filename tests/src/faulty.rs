@@ -24,7 +24,7 @@ pub struct Faulty {
 pub async fn faulty() -> Faulty {
     let base = crate::env().await;
     let sdk = crate::moto::sdk_config().await;
-    let proxy = FaultProxy::start(crate::moto::endpoint_url());
+    let proxy = FaultProxy::start(crate::servers::dynamodb());
     let conf = aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(proxy.url()).build();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), &base.table);
     let clock = ManualClock::starting_now();

@@ -1,114 +1,20 @@
 //! Concurrency: many requests for overlapping time at once, and conflicting status
 //! changes at once. The guarantee comes from DynamoDB transactions (lock blocks and a
-//! version compare-and-set), so these run truly in parallel on several threads.
+//! version compare-and-set), so these run truly in parallel on several threads, with
+//! every DynamoDB request reaching DynamoDB Local as it is made.
 
 use crate::bookings::{
     availability_doc, book, book_with_key, booked, day, get_booking, ids, list_mine, photographer, request, reschedule,
     rule_conflict, set_status, utc,
 };
 use crate::support::*;
-use cm_tests::{TestEnv, TestResponse};
+use cm_tests::TestResponse;
 use futures::future::join_all;
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
-/// A test world whose handlers reach moto one DynamoDB request at a time.
-///
-/// DynamoDB applies each request atomically: a transaction's condition checks and
-/// writes happen as one step. moto's threaded server does not: its TransactWriteItems
-/// deep-copies the table while other threads write to it (a 500, "dictionary changed
-/// size during iteration") and a condition check can interleave with another request's
-/// write. This gateway restores DynamoDB's per-request atomicity by passing one request
-/// at a time; the handlers still run fully concurrently, so the 50 requests' reads,
-/// checks and writes interleave freely between their DynamoDB calls, which is the race
-/// under test.
-async fn race_env() -> TestEnv {
-    let base = cm_tests::env().await;
-    let sdk = cm_tests::moto::sdk_config().await;
-    let upstream = sdk.endpoint_url().expect("a moto endpoint").trim_start_matches("http://").to_string();
-    let gateway = serializing_gateway(upstream);
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(gateway).build();
-    let dynamo = aws_sdk_dynamodb::Client::from_conf(conf);
-    let app = cm_tests::moto::app(cm_store::DynamoStore::new(dynamo.clone(), &base.table));
-    TestEnv { app: Box::leak(Box::new(app)), dynamo, table: base.table }
-}
-
-/// An HTTP/1.1 relay to `upstream` (host:port) that forwards one request at a time.
-fn serializing_gateway(upstream: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let gate = Arc::new(Mutex::new(()));
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let (gate, upstream) = (gate.clone(), upstream.clone());
-            std::thread::spawn(move || relay(client, &upstream, &gate));
-        }
-    });
-    url
-}
-
-fn relay(client: TcpStream, upstream: &str, gate: &Mutex<()>) -> std::io::Result<()> {
-    let mut from_client = BufReader::new(client.try_clone()?);
-    let mut to_client = client;
-    while let Some(request) = read_message(&mut from_client)? {
-        let response = {
-            let _one_at_a_time = gate.lock().unwrap_or_else(|e| e.into_inner());
-            let mut moto = TcpStream::connect(upstream)?;
-            moto.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
-            moto.write_all(&request)?;
-            read_message(&mut BufReader::new(moto))?
-                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "moto closed"))?
-        };
-        to_client.write_all(&response)?;
-    }
-    Ok(())
-}
-
-/// One HTTP message: the head and a `Content-Length` body (or, for a response without
-/// one, everything until the connection closes). `None` when the peer is done.
-fn read_message(from: &mut BufReader<TcpStream>) -> std::io::Result<Option<Vec<u8>>> {
-    let mut message = Vec::new();
-    let mut length: Option<usize> = None;
-    loop {
-        let mut line = Vec::new();
-        if from.read_until(b'\n', &mut line)? == 0 {
-            return if message.is_empty() {
-                Ok(None)
-            } else {
-                Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "truncated head"))
-            };
-        }
-        message.extend_from_slice(&line);
-        if line == b"\r\n" {
-            break;
-        }
-        let text = String::from_utf8_lossy(&line);
-        if let Some((name, value)) = text.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
-            }
-            assert!(!name.trim().eq_ignore_ascii_case("transfer-encoding"), "the gateway cannot relay chunked bodies");
-        }
-    }
-    match length {
-        Some(n) => {
-            let start = message.len();
-            message.resize(start + n, 0);
-            from.read_exact(&mut message[start..])?;
-        }
-        None if message.starts_with(b"HTTP/") => {
-            from.read_to_end(&mut message)?;
-        }
-        None => {}
-    }
-    Ok(Some(message))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_overlapping_requests_give_exactly_one_booking() {
-    let env = race_env().await;
+    let env = cm_tests::env().await;
     let p = photographer(&env, availability_doc(json!({}))).await;
     let mut clients = Vec::new();
     for _ in 0..5 {
@@ -142,7 +48,7 @@ async fn fifty_overlapping_requests_give_exactly_one_booking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_confirm_and_decline_have_exactly_one_winner() {
-    let env = race_env().await;
+    let env = cm_tests::env().await;
     let p = photographer(&env, availability_doc(json!({}))).await;
     let c = register(&env, "client").await;
     let start = utc(day(5), 10, 0);
@@ -181,7 +87,7 @@ async fn racing_confirm_and_decline_have_exactly_one_winner() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_retries_with_one_idempotency_key_create_one_booking() {
-    let env = race_env().await;
+    let env = cm_tests::env().await;
     let p = photographer(&env, availability_doc(json!({}))).await;
     let c = register(&env, "client").await;
     let body = request(&p.id, &utc(day(5), 10, 0), 60);
@@ -198,7 +104,7 @@ async fn concurrent_retries_with_one_idempotency_key_create_one_booking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reschedule_racing_new_bookings_for_the_same_slot_has_one_winner_and_moves_whole_or_not_at_all() {
-    let env = race_env().await;
+    let env = cm_tests::env().await;
     let p = photographer(&env, availability_doc(json!({}))).await;
     let c = register(&env, "client").await;
     let d = day(6);

@@ -1,5 +1,5 @@
-//! Integration tests: real API Gateway v2 events through the real handlers, against a
-//! real DynamoDB-compatible server (moto). One test binary keeps link time down.
+//! Integration tests: real API Gateway v2 events through the real handlers, against
+//! Amazon's DynamoDB Local and moto. One test binary keeps link time down.
 
 mod accounts;
 mod admin;

@@ -265,8 +265,8 @@ fn parse_mail(raw: &str) -> Mail {
 }
 
 /// moto's recorded state (`/moto-api/data.json`). moto builds that document while other
-/// requests keep writing, and now and then fails it with a 500 (a DynamoDB stream record
-/// appended between its "is this serializable" check and the final dump): ask again.
+/// requests keep writing, and may fail it with a 500 when its state changes half-way:
+/// ask again.
 async fn moto_state() -> Value {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = cm_tests::moto::endpoint_url().trim_start_matches("http://").to_string();
@@ -289,7 +289,7 @@ async fn moto_state() -> Value {
 }
 
 /// What moto had received at one moment: read once, then asked several questions
-/// (moto's data.json holds every table of the run, so each read is not cheap).
+/// (moto's data.json holds every message of the run, so each read is not cheap).
 struct Sent {
     state: Value,
 }

@@ -1,4 +1,5 @@
-//! AWS SDK clients pointed at the local endpoints, with dummy credentials.
+//! AWS SDK clients pointed at the local endpoints, with dummy credentials: DynamoDB and
+//! DynamoDB Streams at DynamoDB Local, every other service at moto.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
@@ -16,7 +17,32 @@ pub async fn config(endpoint: &str, region: &str) -> SdkConfig {
         .await
 }
 
-/// Every client the stack uses against moto.
+pub async fn dynamodb_client(endpoint: &str, region: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&config(endpoint, region).await)
+}
+
+/// Where each local service answers.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// moto: SQS, SNS, S3, SES, Secrets Manager.
+    pub moto: String,
+    /// DynamoDB Local: DynamoDB and DynamoDB Streams.
+    pub dynamodb: String,
+}
+
+impl Endpoints {
+    /// The standard SDK variables that point a function (or any tool using
+    /// `aws_config::load_from_env`) at these endpoints.
+    pub fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("AWS_ENDPOINT_URL", self.moto.clone()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", self.dynamodb.clone()),
+            ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", self.dynamodb.clone()),
+        ]
+    }
+}
+
+/// Every client the stack uses against the local AWS.
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub dynamodb: aws_sdk_dynamodb::Client,
@@ -29,12 +55,14 @@ pub struct Clients {
 }
 
 impl Clients {
-    pub async fn new(endpoint: &str, region: &str) -> Clients {
-        let sdk = config(endpoint, region).await;
+    pub async fn new(endpoints: &Endpoints, region: &str) -> Clients {
+        let sdk = config(&endpoints.moto, region).await;
         let s3 = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb).build();
+        let streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb).build();
         Clients {
-            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-            streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            streams: aws_sdk_dynamodbstreams::Client::from_conf(streams),
             sqs: aws_sdk_sqs::Client::new(&sdk),
             sns: aws_sdk_sns::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3),

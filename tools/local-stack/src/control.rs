@@ -40,8 +40,11 @@ async fn handle(stack: &Stack, req: Request<Incoming>) -> Response<Full<Bytes>> 
             StatusCode::OK,
             json!({
                 "api": stack.api_url,
-                "aws": stack.moto_url,
+                "aws": stack.endpoints.moto,
+                "dynamodb": stack.endpoints.dynamodb,
                 "functions": stack.functions.names(),
+                "concurrency": stack.functions.concurrency(),
+                "usage": stack.functions.usage().await,
                 "schedules": stack.schedules.iter().map(|s| json!({"function": s.function, "event": s.event, "expression": s.expression})).collect::<Vec<_>>(),
             }),
         ),

@@ -8,10 +8,18 @@
 //! per function. Invocations go through the AWS SDK's Lambda `Invoke` call against the
 //! emulator, so callers see exactly what they would see in AWS.
 //!
-//! Like a function with reserved concurrency 1, each function runs one invocation at a
-//! time. A function that exceeds its template `Timeout` is killed (as Lambda discards
-//! the environment) and the next invocation cold-starts a fresh one. When the binary
-//! on disk changes (after a `cargo build`), the next invocation starts the new code.
+//! Lambda scales a function out: each execution environment handles one invocation at
+//! a time, and concurrent invocations get environments of their own. Here too: a
+//! function runs up to `LAMBDA_CONCURRENCY` instances (processes) at once, reusing an
+//! idle warm one first and cold-starting another only when all are busy; past the
+//! limit, invocations wait for an instance. Instance *k* of every function polls
+//! emulator *k* (one `cargo lambda watch` per instance slot), and invocations meant
+//! for it are sent there: an emulator hands an invocation to whichever instance of the
+//! function polls it, so with one shared emulator the stack could not know which
+//! process runs which invocation, and could not kill the right one on a timeout.
+//! A function that exceeds its template `Timeout` is killed (as Lambda discards the
+//! environment) and that slot cold-starts a fresh one next time. When the binary on
+//! disk changes (after a `cargo build`), the next invocation starts the new code.
 
 use crate::console;
 use crate::procs;
@@ -20,9 +28,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::process::{Child, Command};
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::{Mutex, MutexGuard, RwLock, Semaphore};
 
 /// Lambda allows up to 10 s of initialisation on top of the timeout.
 const INIT_ALLOWANCE: Duration = Duration::from_secs(10);
@@ -69,49 +78,103 @@ struct Instance {
     binary_mtime: Option<SystemTime>,
 }
 
+/// One of cargo-lambda's emulators, serving instance slot *k* of every function.
+pub struct Emulator {
+    pub lambda: aws_sdk_lambda::Client,
+    /// `http://127.0.0.1:PORT/.rt`; a function's instance polls `<this>/<name>`.
+    pub runtime_api: String,
+}
+
+impl Emulator {
+    pub fn new(lambda: aws_sdk_lambda::Client, port: u16) -> Emulator {
+        Emulator { lambda, runtime_api: format!("http://127.0.0.1:{port}/.rt") }
+    }
+}
+
 struct Slot {
     spec: RwLock<FunctionSpec>,
-    /// Held for the whole invocation: one invocation at a time per function.
-    instance: Mutex<Option<Instance>>,
+    /// Instance *k* runs against emulator *k*. Each lock is held for a whole
+    /// invocation: one invocation at a time per instance.
+    instances: Vec<Mutex<Option<Instance>>>,
+    /// One permit per instance: invocations past the limit wait here.
+    permits: Semaphore,
+    busy: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// What a function is running, for the control port's status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Usage {
+    /// Instances (processes) alive now.
+    pub instances: usize,
+    /// The most invocations that were ever in flight at once.
+    pub peak_concurrent: usize,
 }
 
 pub struct Functions {
     slots: HashMap<String, Arc<Slot>>,
-    lambda: aws_sdk_lambda::Client,
-    /// `http://127.0.0.1:PORT/.rt`; each function polls `<this>/<name>`.
-    runtime_api: String,
+    emulators: Vec<Emulator>,
     bin_dir: PathBuf,
     log_dir: PathBuf,
     base_env: BTreeMap<String, String>,
 }
 
 impl Functions {
+    /// One instance slot per emulator: `emulators.len()` is the concurrency limit.
     pub fn new(
         specs: Vec<FunctionSpec>,
-        lambda: aws_sdk_lambda::Client,
-        emulator_port: u16,
+        emulators: Vec<Emulator>,
         bin_dir: PathBuf,
         log_dir: PathBuf,
         base_env: BTreeMap<String, String>,
     ) -> Functions {
+        let limit = emulators.len().max(1);
         let slots = specs
             .into_iter()
-            .map(|s| (s.name.clone(), Arc::new(Slot { spec: RwLock::new(s), instance: Mutex::new(None) })))
+            .map(|s| {
+                let name = s.name.clone();
+                let slot = Slot {
+                    spec: RwLock::new(s),
+                    instances: (0..limit).map(|_| Mutex::new(None)).collect(),
+                    permits: Semaphore::new(limit),
+                    busy: AtomicUsize::new(0),
+                    peak: AtomicUsize::new(0),
+                };
+                (name, Arc::new(slot))
+            })
             .collect();
-        Functions {
-            slots,
-            lambda,
-            runtime_api: format!("http://127.0.0.1:{emulator_port}/.rt"),
-            bin_dir,
-            log_dir,
-            base_env,
-        }
+        Functions { slots, emulators, bin_dir, log_dir, base_env }
     }
 
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.slots.keys().cloned().collect();
         names.sort();
         names
+    }
+
+    /// The most instances a function runs at once.
+    pub fn concurrency(&self) -> usize {
+        self.emulators.len()
+    }
+
+    pub async fn usage(&self) -> BTreeMap<String, Usage> {
+        let mut out = BTreeMap::new();
+        for (name, slot) in &self.slots {
+            let mut alive = 0;
+            for instance in &slot.instances {
+                // A busy instance is alive by definition; an idle one is checked.
+                match instance.try_lock() {
+                    Ok(mut guard) => {
+                        if guard.as_mut().is_some_and(|i| matches!(i.child.try_wait(), Ok(None))) {
+                            alive += 1;
+                        }
+                    }
+                    Err(_) => alive += 1,
+                }
+            }
+            out.insert(name.clone(), Usage { instances: alive, peak_concurrent: slot.peak.load(Ordering::Relaxed) });
+        }
+        out
     }
 
     pub fn binary_path(&self, name: &str) -> PathBuf {
@@ -123,8 +186,10 @@ impl Functions {
     pub async fn set_env(&self, name: &str, env: BTreeMap<String, String>) {
         if let Some(slot) = self.slots.get(name) {
             slot.spec.write().await.env = env;
-            if let Some(mut inst) = slot.instance.lock().await.take() {
-                procs::stop(&mut inst.child, Duration::from_secs(2)).await;
+            for instance in &slot.instances {
+                if let Some(mut inst) = instance.lock().await.take() {
+                    procs::stop(&mut inst.child, Duration::from_secs(2)).await;
+                }
             }
         }
     }
@@ -139,8 +204,14 @@ impl Functions {
             };
         };
         let spec = slot.spec.read().await.clone();
-        let mut guard = slot.instance.lock().await;
-        // Time spent queued behind another invocation is not the function's time.
+        let Ok(_permit) = slot.permits.acquire().await else {
+            return Invocation { outcome: Outcome::Failed("stopping".into()), took: started.elapsed(), cold: false };
+        };
+        let (index, mut guard) = slot.lease().await;
+        let in_flight = slot.busy.fetch_add(1, Ordering::Relaxed) + 1;
+        slot.peak.fetch_max(in_flight, Ordering::Relaxed);
+        let _busy = Busy(&slot.busy);
+        // Time spent waiting for a free instance is not the function's time.
         let started = Instant::now();
         let mtime = std::fs::metadata(self.binary_path(name)).and_then(|m| m.modified()).ok();
         let alive = match guard.as_mut() {
@@ -152,7 +223,7 @@ impl Functions {
             if let Some(mut old) = guard.take() {
                 procs::stop(&mut old.child, Duration::from_secs(2)).await;
             }
-            match self.start(&spec) {
+            match self.start(&spec, index) {
                 Ok(child) => *guard = Some(Instance { child, binary_mtime: mtime }),
                 Err(e) => {
                     return Invocation { outcome: Outcome::Failed(e), took: started.elapsed(), cold: true };
@@ -164,7 +235,7 @@ impl Functions {
             return Invocation { outcome: Outcome::Failed("no instance".into()), took: started.elapsed(), cold };
         };
         let limit = if cold { spec.timeout + INIT_ALLOWANCE } else { spec.timeout };
-        let call = self.lambda.invoke().function_name(name).payload(Blob::new(payload)).send();
+        let call = self.emulators[index].lambda.invoke().function_name(name).payload(Blob::new(payload)).send();
         let outcome = tokio::select! {
             result = call => match result {
                 Ok(out) => {
@@ -196,7 +267,7 @@ impl Functions {
         Invocation { outcome, took: started.elapsed(), cold }
     }
 
-    fn start(&self, spec: &FunctionSpec) -> Result<Child, String> {
+    fn start(&self, spec: &FunctionSpec, index: usize) -> Result<Child, String> {
         let binary = self.binary_path(&spec.name);
         if !binary.exists() {
             return Err(format!("{} is not built (run `cargo build --workspace --bins`)", binary.display()));
@@ -208,25 +279,71 @@ impl Functions {
             .env("AWS_LAMBDA_FUNCTION_NAME", &spec.name)
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.memory_mb.to_string())
-            .env("AWS_LAMBDA_RUNTIME_API", format!("{}/{}", self.runtime_api, spec.name))
+            .env("AWS_LAMBDA_RUNTIME_API", format!("{}/{}", self.emulators[index].runtime_api, spec.name))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = procs::spawn(&mut cmd).map_err(|e| format!("starting {}: {e}", binary.display()))?;
         let log = self.log_dir.join(format!("{}.log", spec.name));
         procs::capture_output(&mut child, &log, spec.name.clone(), console::is_notable_function_line);
+        if index > 0 {
+            console::info(&format!(
+                "lambda    {}: scaling out, instance {} of at most {}",
+                spec.name,
+                index + 1,
+                self.emulators.len()
+            ));
+        }
         Ok(child)
     }
 
     pub async fn stop_all(&self) {
         for slot in self.slots.values() {
-            // Waits for a running invocation to finish, at most briefly.
-            let guard = tokio::time::timeout(Duration::from_secs(2), slot.instance.lock()).await;
-            if let Ok(mut guard) = guard
-                && let Some(mut inst) = guard.take()
-            {
-                procs::stop(&mut inst.child, Duration::from_secs(2)).await;
+            slot.permits.close();
+            for instance in &slot.instances {
+                // Waits for a running invocation to finish, at most briefly.
+                let guard = tokio::time::timeout(Duration::from_secs(2), instance.lock()).await;
+                if let Ok(mut guard) = guard
+                    && let Some(mut inst) = guard.take()
+                {
+                    procs::stop(&mut inst.child, Duration::from_secs(2)).await;
+                }
             }
         }
+    }
+}
+
+impl Slot {
+    /// A free instance for one invocation (the caller holds a permit, so one is free
+    /// or about to be): the first idle warm one, as Lambda reuses warm environments
+    /// before it creates new ones; else the first empty slot, to be cold-started.
+    async fn lease(&self) -> (usize, MutexGuard<'_, Option<Instance>>) {
+        loop {
+            let mut empty = None;
+            for (index, instance) in self.instances.iter().enumerate() {
+                if let Ok(guard) = instance.try_lock() {
+                    if guard.is_some() {
+                        return (index, guard);
+                    }
+                    if empty.is_none() {
+                        empty = Some((index, guard));
+                    }
+                }
+            }
+            if let Some(found) = empty {
+                return found;
+            }
+            // Every lock is held, one only briefly (a reset or shutdown stopping it).
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// Counts an invocation as in flight until dropped.
+struct Busy<'a>(&'a AtomicUsize);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

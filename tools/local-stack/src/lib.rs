@@ -1,12 +1,14 @@
-//! The whole Capture Moments platform on one machine, driven by template.yaml: moto for
-//! AWS, cargo-lambda's emulator for Lambda, an API Gateway-style router, DynamoDB
-//! stream pollers, schedules and demo data. docs/local-stack.md explains the design.
+//! The whole Capture Moments platform on one machine, driven by template.yaml: Amazon's
+//! DynamoDB Local for DynamoDB and its streams, moto for the other AWS services,
+//! cargo-lambda's emulator for Lambda, an API Gateway-style router, DynamoDB stream
+//! pollers, schedules and demo data. docs/local-stack.md explains the design.
 
 pub mod api;
 pub mod aws;
 pub mod client;
 pub mod console;
 pub mod control;
+pub mod dynamodb;
 pub mod functions;
 pub mod moto;
 pub mod procs;

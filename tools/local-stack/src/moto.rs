@@ -1,5 +1,6 @@
-//! The local AWS: a moto server on loopback, started here or (with `AWS_PORT` naming a
-//! port where one already answers) reused as it is.
+//! The local AWS for every service but DynamoDB (see dynamodb.rs): a moto server on
+//! loopback, started here or (with `AWS_PORT` naming a port where one already answers)
+//! reused as it is.
 
 use crate::procs;
 use std::path::Path;
@@ -26,16 +27,12 @@ pub async fn start(root: &Path, requested: Option<u16>, log: &Path) -> Result<Mo
         Some(p) => p,
         None => procs::free_port().map_err(|e| format!("no free port: {e}"))?,
     };
-    let python = root.join(".venv/aws/bin/python");
-    if !python.exists() {
-        return Err(format!("{} is missing: run scripts/dev (it installs moto)", python.display()));
+    let server = root.join(".venv/aws/bin/moto_server");
+    if !server.exists() {
+        return Err(format!("{} is missing: run scripts/dev (it installs moto)", server.display()));
     }
-    // moto_server with a fix for its quadratic TransactWriteItems (see the script).
-    let mut cmd = Command::new(&python);
-    cmd.arg(root.join("tools/local-stack/moto_server.py"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = Command::new(&server);
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = procs::spawn(&mut cmd).map_err(|e| format!("starting moto: {e}"))?;
     procs::capture_output(&mut child, log, "moto".into(), crate::console::never);
     procs::wait_for_port(port, Duration::from_secs(30), &mut child).await.map_err(|e| format!("moto {e}"))?;

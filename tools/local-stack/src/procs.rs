@@ -4,7 +4,7 @@
 //! the supervisor, which then stops the children in order. Three backstops make sure
 //! nothing is left behind even when something goes wrong:
 //! - each child asks the kernel for SIGTERM when the supervisor dies (`PR_SET_PDEATHSIG`),
-//!   so a `kill -9` of the supervisor still takes moto and the functions down;
+//!   so a `kill -9` of the supervisor still takes the servers and functions down;
 //! - the supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so grandchildren
 //!   whose parent died are re-parented to it instead of to init;
 //! - shutdown signals whole process groups, then sweeps up any remaining children.

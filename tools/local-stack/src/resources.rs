@@ -1,6 +1,6 @@
-//! Creates in moto what template.yaml declares: DynamoDB tables (keys, indexes and
-//! stream exactly as declared), SQS queues, SNS topics and subscriptions, S3 buckets
-//! and Secrets Manager secrets. Idempotent: what exists is kept and only looked up.
+//! Creates locally what template.yaml declares: DynamoDB tables in DynamoDB Local (keys,
+//! indexes, stream and TTL exactly as declared); SQS queues, SNS topics and
+//! subscriptions, S3 buckets and Secrets Manager secrets in moto. Idempotent: what exists is kept and only looked up.
 //! Resources are created in dependency order (a queue's redrive policy naming another
 //! queue's ARN waits for it), and every name they get is recorded for `!Ref`/`!GetAtt`.
 
@@ -127,7 +127,7 @@ pub fn create_table_request(
     name: &str,
     props: &Value,
 ) -> Result<aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder, String> {
-    // Provisioned throughput means nothing to moto; every table is on-demand locally.
+    // Provisioned throughput means nothing locally; every table is on-demand.
     let mut req = client.create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
     for a in props["AttributeDefinitions"].as_array().into_iter().flatten() {
         req = req.attribute_definitions(
@@ -183,6 +183,7 @@ async fn table(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Resul
             .table_description
             .ok_or(format!("{id}: CreateTable returned no description"))?,
     };
+    let ttl = time_to_live(c, &name, props).await.map_err(|e| format!("{id}: {e}"))?;
     scope.names.set_ref(id, name.clone());
     scope.names.set_attr(id, "Arn", desc.table_arn.clone().unwrap_or_default());
     let stream = desc.latest_stream_arn.clone();
@@ -191,7 +192,45 @@ async fn table(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Resul
     }
     let gsis = desc.global_secondary_indexes.as_ref().map_or(0, Vec::len);
     let stream = if stream.is_some() { ", stream" } else { "" };
-    Ok(format!("{id}: DynamoDB table {name} ({gsis} GSIs{stream})"))
+    let ttl = ttl.map(|a| format!(", TTL on {a}")).unwrap_or_default();
+    Ok(format!("{id}: DynamoDB table {name} ({gsis} GSIs{stream}{ttl})"))
+}
+
+/// `TimeToLiveSpecification` is not part of CreateTable: CloudFormation enables it with
+/// UpdateTimeToLive, and so does this. DynamoDB Local then deletes expired items in the
+/// background, with a stream record for each (see streams/record.rs).
+async fn time_to_live(c: &Clients, table: &str, props: &Value) -> Result<Option<String>, String> {
+    let spec = &props["TimeToLiveSpecification"];
+    let (Some(attribute), Some(true)) = (spec["AttributeName"].as_str(), spec["Enabled"].as_bool()) else {
+        return Ok(None);
+    };
+    let current = c
+        .dynamodb
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|e| format!("DescribeTimeToLive: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    let enabled = current.time_to_live_description.is_some_and(|d| {
+        d.attribute_name.as_deref() == Some(attribute)
+            && d.time_to_live_status.as_ref().is_some_and(|s| s.as_str() == "ENABLED")
+    });
+    if !enabled {
+        c.dynamodb
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(
+                aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                    .attribute_name(attribute)
+                    .enabled(true)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
+            .send()
+            .await
+            .map_err(|e| format!("UpdateTimeToLive: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    }
+    Ok(Some(attribute.to_string()))
 }
 
 async fn queue(c: &Clients, scope: &mut Scope, id: &str, props: &Value) -> Result<String, String> {

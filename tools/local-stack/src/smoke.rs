@@ -11,9 +11,16 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Booking requests for one slot sent at once by the race step: more than the stack's
+/// default instances per function, so some wait for a free instance too.
+const RACERS: usize = 8;
 
 struct Journey {
     api: String,
+    /// The control port of the stack serving `api`, when it runs from this checkout.
+    control: Option<String>,
     routes: Vec<String>,
     passed: usize,
 }
@@ -83,7 +90,8 @@ pub async fn run(root: &Path, api: Option<String>) -> Result<(), String> {
         }
     };
     eprintln!("smoke: journey against {api}");
-    let mut journey = Journey { api, routes, passed: 0 };
+    let control = control_of(root, &api);
+    let mut journey = Journey { api, control, routes, passed: 0 };
     let result = journey_steps(&mut journey).await;
     let mut failed = usize::from(result.is_err());
     if let Err(e) = &result {
@@ -175,11 +183,77 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     }
     j.ok("the photographer confirmed it and the client sees it confirmed");
 
+    let free = slots["slots"].as_array().cloned().unwrap_or_default();
+    race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
+
     if !j.has_route("POST /bookings/{id}/review") {
         eprintln!("  skip  review and its stream effects (no POST /bookings/{{id}}/review in template.yaml yet)");
         return Ok(());
     }
     review_journey(j, &photographer_token, &photographer_id).await
+}
+
+/// Overlapping requests for one slot, all at once, from two clients: exactly one is
+/// created (201) and every other is refused (409), while several instances of
+/// create-booking run them side by side, as Lambda would. `taken` is the slot booked
+/// earlier; the contested one is on another day, so only the racers compete for it.
+async fn race_for_one_slot(
+    j: &mut Journey,
+    client_token: &str,
+    photographer_id: &str,
+    free: &[Value],
+    taken: &str,
+) -> Result<(), String> {
+    let day = taken.get(..10).unwrap_or(taken);
+    let start = free
+        .iter()
+        .filter_map(|s| s["start"].as_str())
+        .find(|s| !s.starts_with(day))
+        .ok_or(format!("no free slot on another day than {day} to race for"))?
+        .to_string();
+    let tokens = [client_token.to_string(), j.login(DEMO_CLIENT).await?];
+    let body = json!({"photographer_id": photographer_id, "package_id": "essentials", "event_type": "portrait",
+        "start": start, "location": {"address": "2 Race Lane", "city": "Hyderabad"}, "notes": "smoke race"});
+    let url = format!("{}/bookings", j.api);
+    let mut racers = JoinSet::new();
+    for i in 0..RACERS {
+        let (url, token, body) = (url.clone(), tokens[i % tokens.len()].clone(), body.clone());
+        racers.spawn(async move { send("POST", &url, Some(&token), Some(&body)).await });
+    }
+    let mut statuses = Vec::new();
+    while let Some(answer) = racers.join_next().await {
+        statuses.push(answer.map_err(|e| e.to_string())??.status);
+    }
+    statuses.sort_unstable();
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    if created != 1 || statuses.iter().any(|s| *s != 201 && *s != 409) {
+        return Err(format!(
+            "{RACERS} requests for {start} at once: expected one 201 and the rest 409, got {statuses:?}"
+        ));
+    }
+    let mut how = String::new();
+    if let Some(control) = &j.control {
+        let (_, status) = crate::client::get(&format!("{control}/status")).await?;
+        let status: Value = serde_json::from_str(&status).map_err(|e| format!("control /status: {e}"))?;
+        let limit = status["concurrency"].as_u64().unwrap_or(1);
+        let usage = &status["usage"]["create-booking"];
+        let peak = usage["peak_concurrent"].as_u64().unwrap_or(0);
+        // All racers are in flight together and each takes an instance until it
+        // answers, so they overlap; seeing one at a time means they were serialised.
+        if limit > 1 && peak < 2 {
+            return Err(format!("create-booking never ran two invocations at once (limit {limit}): {usage}"));
+        }
+        how = format!(", up to {peak} at once in {} instance(s)", usage["instances"]);
+    }
+    j.ok(&format!("{RACERS} overlapping requests for {start} at once: one 201, {} 409{how}", RACERS - 1));
+    Ok(())
+}
+
+/// The control URL of the stack from this checkout if it is the one serving `api`.
+fn control_of(root: &Path, api: &str) -> Option<String> {
+    let url = crate::running_control_url(root).ok()?;
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(root.join(".local/dev/state.json")).ok()?).ok()?;
+    (state["api"].as_str() == Some(api)).then_some(url)
 }
 
 /// Completes a seeded confirmed session that is over, reviews it as its client, and

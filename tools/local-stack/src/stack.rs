@@ -2,9 +2,10 @@
 //! takes everything down again on Ctrl-C or SIGTERM.
 
 use crate::api::{self, Api, cors::Cors, routes::RouteTable};
-use crate::aws::{self, Clients};
+use crate::aws::{self, Clients, Endpoints};
 use crate::console;
-use crate::functions::{FunctionSpec, Functions};
+use crate::dynamodb;
+use crate::functions::{Emulator, FunctionSpec, Functions};
 use crate::moto;
 use crate::procs;
 use crate::resources;
@@ -28,11 +29,21 @@ use tokio::task::JoinHandle;
 /// `GenerateStringKey`), so tokens survive a restart of the stack.
 const DEFAULT_LOCAL_SECRET: &str = "local-development-signing-key-not-secret-0123456789";
 
+/// Instances of one function that may run at once. Enough for requests to really
+/// overlap (races reach the database concurrently, as in AWS) without a burst
+/// starting dozens of processes on a laptop.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Each instance slot costs one emulator process; more than this is a typo.
+const MAX_CONCURRENCY: usize = 64;
+
 pub struct Settings {
     pub root: PathBuf,
     pub api_port: u16,
     pub aws_port: Option<u16>,
+    pub dynamodb_port: Option<u16>,
     pub lambda_port: Option<u16>,
+    /// Instances per function (`LAMBDA_CONCURRENCY`).
+    pub concurrency: usize,
     pub region: String,
     pub local_secret: String,
 }
@@ -45,11 +56,20 @@ impl Settings {
                 _ => Ok(None),
             }
         };
+        let concurrency = match std::env::var("LAMBDA_CONCURRENCY") {
+            Ok(v) if !v.is_empty() => match v.parse::<usize>() {
+                Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => n,
+                _ => return Err(format!("LAMBDA_CONCURRENCY={v}: expected a number from 1 to {MAX_CONCURRENCY}")),
+            },
+            _ => DEFAULT_CONCURRENCY,
+        };
         Ok(Settings {
             root,
             api_port: port("PORT")?.unwrap_or(3000),
             aws_port: port("AWS_PORT")?,
+            dynamodb_port: port("DYNAMODB_PORT")?,
             lambda_port: port("LAMBDA_PORT")?,
+            concurrency,
             region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()).unwrap_or_else(|| "ap-south-1".into()),
             local_secret: std::env::var("LOCAL_SECRET")
                 .ok()
@@ -73,7 +93,7 @@ pub struct Stack {
     pub template: Template,
     pub clients: Clients,
     pub functions: Arc<Functions>,
-    pub moto_url: String,
+    pub endpoints: Endpoints,
     pub api_url: String,
     pub schedules: Vec<Arc<ScheduleSource>>,
     pub has_review_route: bool,
@@ -107,20 +127,44 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             phases.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let moto = moto::start(&settings.root, settings.aws_port, &logs.join("moto.log")).await?;
-        mark("moto", &mut phases);
-        let moto_url = moto.url.clone();
+        // The JVM takes longest to start: moto starts meanwhile.
+        let (moto_log, dynamodb_log) = (logs.join("moto.log"), logs.join("dynamodb.log"));
+        let (moto, dynamodb) = tokio::join!(
+            moto::start(&settings.root, settings.aws_port, &moto_log),
+            dynamodb::start(&settings.root, settings.dynamodb_port, &dynamodb_log),
+        );
+        // Whichever did start is stopped on the way out, even if the other failed.
+        let (moto, dynamodb) = match (moto, dynamodb) {
+            (Ok(m), Ok(d)) => (m, d),
+            (m, d) => {
+                let errors: Vec<String> = [m.as_ref().err(), d.as_ref().err()].into_iter().flatten().cloned().collect();
+                for child in [m.ok().and_then(|m| m.child), d.ok().and_then(|d| d.child)].into_iter().flatten() {
+                    children.push(("aws", child));
+                }
+                return Err(errors.join("; "));
+            }
+        };
+        mark("moto and DynamoDB Local", &mut phases);
+        let endpoints = Endpoints { moto: moto.url.clone(), dynamodb: dynamodb.url.clone() };
         if let Some(child) = moto.child {
             children.push(("moto", child));
         }
-        // The emulator starts while resources are created and data is seeded.
-        let lambda_port = match settings.lambda_port {
-            Some(p) => p,
-            None => procs::free_port().map_err(|e| e.to_string())?,
-        };
-        let mut emulator = start_emulator(&settings.root, lambda_port, &logs.join("emulator.log"))?;
+        if let Some(child) = dynamodb.child {
+            children.push(("dynamodb-local", child));
+        }
+        // The emulators start while resources are created and data is seeded: one per
+        // instance slot (functions.rs says why), the first on LAMBDA_PORT if given.
+        let mut emulators = Vec::new();
+        for k in 0..settings.concurrency {
+            let port = match settings.lambda_port {
+                Some(p) if k == 0 => p,
+                _ => procs::free_port().map_err(|e| e.to_string())?,
+            };
+            let log = if k == 0 { logs.join("emulator.log") } else { logs.join(format!("emulator-{}.log", k + 1)) };
+            emulators.push((port, start_emulator(&settings.root, port, &log)?));
+        }
 
-        let clients = Clients::new(&moto_url, &settings.region).await;
+        let clients = Clients::new(&endpoints, &settings.region).await;
         let (scope, provisioned) = resources::provision(&template, &clients, &settings.local_secret).await?;
         mark("resources", &mut phases);
         let specs = function_specs(&template, &scope)?;
@@ -131,18 +175,21 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let seeded = seed::seed(&store, has_review_route).await?;
         mark("seed", &mut phases);
 
-        procs::wait_for_port(lambda_port, Duration::from_secs(30), &mut emulator)
-            .await
-            .map_err(|e| format!("cargo lambda watch {e}"))?;
-        children.push(("cargo-lambda", emulator));
-        let lambda_sdk = aws::config(&format!("http://127.0.0.1:{lambda_port}"), &settings.region).await;
+        let lambda_port = emulators.first().map(|(port, _)| *port).unwrap_or_default();
+        let mut lambda = Vec::new();
+        for (port, mut emulator) in emulators {
+            let ready = procs::wait_for_port(port, Duration::from_secs(30), &mut emulator).await;
+            children.push(("cargo-lambda", emulator));
+            ready.map_err(|e| format!("cargo lambda watch {e}"))?;
+            let sdk = aws::config(&format!("http://127.0.0.1:{port}"), &settings.region).await;
+            lambda.push(Emulator::new(aws_sdk_lambda::Client::new(&sdk), port));
+        }
         let functions = Arc::new(Functions::new(
             specs,
-            aws_sdk_lambda::Client::new(&lambda_sdk),
-            lambda_port,
+            lambda,
             crate::debug_dir(&settings.root),
             logs.clone(),
-            base_env(&settings, &moto_url),
+            base_env(&settings, &endpoints),
         ));
         let origin = Utc::now();
         let schedules = schedule_sources(&template, &scope)?;
@@ -152,7 +199,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             template,
             clients,
             functions: functions.clone(),
-            moto_url,
+            endpoints,
             schedules,
             has_review_route,
             pollers: Mutex::new(Vec::new()),
@@ -285,11 +332,12 @@ impl Stack {
         }
     }
 
-    /// Clears moto, recreates every resource and reseeds, without restarting anything
-    /// else: the same ports, the same emulator.
+    /// Clears moto and DynamoDB Local, recreates every resource and reseeds, without
+    /// restarting anything else: the same ports, the same emulators.
     pub async fn reset(&self) -> Result<String, String> {
         self.stop_pollers().await;
-        moto::reset(&self.moto_url).await?;
+        moto::reset(&self.endpoints.moto).await?;
+        dynamodb::reset(&self.clients.dynamodb).await?;
         let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.local_secret).await?;
         // Resource ARNs change (a secret's ARN has a random suffix): restart functions with new ones.
         for spec in function_specs(&self.template, &scope)? {
@@ -313,7 +361,8 @@ impl Stack {
         let state = json!({
             "pid": std::process::id(),
             "api": self.api_url,
-            "aws": self.moto_url,
+            "aws": self.endpoints.moto,
+            "dynamodb": self.endpoints.dynamodb,
             "emulator": format!("http://127.0.0.1:{lambda_port}"),
             "control": format!("http://127.0.0.1:{control_port}"),
             "started_at": Utc::now().to_rfc3339(),
@@ -341,7 +390,7 @@ fn start_emulator(root: &Path, port: u16, log: &Path) -> Result<Child, String> {
 
 /// The environment every function shares locally: what Lambda itself provides, plus
 /// the local endpoints and credentials.
-fn base_env(s: &Settings, moto_url: &str) -> BTreeMap<String, String> {
+fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = [
         ("PATH", "/usr/local/bin:/usr/bin:/bin"),
         ("LANG", "C.UTF-8"),
@@ -357,7 +406,9 @@ fn base_env(s: &Settings, moto_url: &str) -> BTreeMap<String, String> {
     .collect();
     env.insert("AWS_REGION".into(), s.region.clone());
     env.insert("AWS_DEFAULT_REGION".into(), s.region.clone());
-    env.insert("AWS_ENDPOINT_URL".into(), moto_url.to_string());
+    for (name, url) in endpoints.env() {
+        env.insert(name.into(), url);
+    }
     env
 }
 
@@ -469,10 +520,17 @@ fn banner(
     line(String::new());
     line(format!("Capture Moments is running locally (ready in {took})"));
     line(format!("  HTTP API         {}   ({} routes from template.yaml)", stack.api_url, api.routes.len()));
-    line(format!("  AWS endpoint     {}   (moto; AWS_ENDPOINT_URL for your own tools)", stack.moto_url));
+    line(format!("  DynamoDB         {}   (DynamoDB Local: the table and its stream)", stack.endpoints.dynamodb));
+    line(format!("  Other AWS        {}   (moto: SQS, SNS, S3, SES, Secrets Manager)", stack.endpoints.moto));
     line(format!(
-        "  Lambda emulator  http://127.0.0.1:{lambda_port}   (cargo lambda watch --only-lambda-apis; {} functions, started on first use)",
-        stack.functions.names().len()
+        "  Your own tools   {}",
+        stack.endpoints.env().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    ));
+    line(format!(
+        "  Lambda emulator  http://127.0.0.1:{lambda_port}   (cargo lambda watch --only-lambda-apis, {} of them; {} functions, started on first use, up to {} instances each: LAMBDA_CONCURRENCY)",
+        stack.functions.concurrency(),
+        stack.functions.names().len(),
+        stack.functions.concurrency()
     ));
     line(format!("  Control          http://127.0.0.1:{control_port}   (scripts/fire-schedule, scripts/dev reset)"));
     line("  Resources".into());

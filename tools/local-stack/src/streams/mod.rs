@@ -1,5 +1,5 @@
 //! DynamoDB Streams event sources: what Lambda's event source mapping does in AWS,
-//! done here because moto records stream changes but never invokes anything.
+//! done here because DynamoDB Local records stream changes but never invokes anything.
 
 pub mod batch;
 pub mod pattern;

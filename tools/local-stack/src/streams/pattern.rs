@@ -1,5 +1,5 @@
 //! Lambda event filtering (`FilterCriteria`): EventBridge-style patterns matched
-//! against each stream record as the function would receive it. moto applies no
+//! against each stream record as the function would receive it. Nothing local applies
 //! filters, so the local stack must, exactly as Lambda does: a record reaches the
 //! function only if it matches at least one of the event source's patterns.
 //!

@@ -1,5 +1,13 @@
 //! DynamoDB Streams records as a Lambda function receives them: the
 //! `aws_lambda_events::dynamodb::EventRecord` JSON shape, images in DynamoDB JSON.
+//!
+//! Where DynamoDB Local's records differ from what AWS writes, they are given AWS's
+//! shape, so functions see locally what they will see deployed:
+//! - a deletion by TTL: AWS writes `REMOVE` with `userIdentity {type: Service,
+//!   principalId: dynamodb.amazonaws.com}`; DynamoDB Local writes an event name of its
+//!   own (`UNKNOWN_TO_SDK_VERSION`, the Java SDK's name for a value it has no
+//!   constant for) and no `userIdentity`;
+//! - `awsRegion`: DynamoDB Local says `ddblocal`, AWS the table's region.
 
 use aws_sdk_dynamodbstreams::types::{AttributeValue, Record};
 use base64::Engine;
@@ -24,11 +32,23 @@ pub fn attribute_json(v: &AttributeValue) -> Value {
     }
 }
 
+/// The event name DynamoDB Local gives the records of its TTL deletions.
+const LOCAL_TTL_EVENT: &str = "UNKNOWN_TO_SDK_VERSION";
+
+/// A deletion by DynamoDB's TTL sweep, as DynamoDB Local records it: its own event
+/// name, no user identity, and no new image (the item is gone).
+fn is_local_ttl_deletion(r: &Record) -> bool {
+    r.event_name.as_ref().is_some_and(|n| n.as_str() == LOCAL_TTL_EVENT)
+        && r.user_identity.is_none()
+        && r.dynamodb.as_ref().is_some_and(|d| d.new_image.is_none())
+}
+
 pub fn image_json(m: &HashMap<String, AttributeValue>) -> Value {
     Value::Object(m.iter().map(|(k, v)| (k.clone(), attribute_json(v))).collect::<Map<_, _>>())
 }
 
-/// The record's sequence number and creation time, and its Lambda JSON.
+/// The record's sequence number and creation time, and its Lambda JSON. `region` is the
+/// table's (the stack's) region.
 pub fn lambda_record(r: &Record, stream_arn: &str, region: &str) -> Option<(String, DateTime<Utc>, Value)> {
     let d = r.dynamodb.as_ref()?;
     let seq = d.sequence_number.clone()?;
@@ -52,16 +72,24 @@ pub fn lambda_record(r: &Record, stream_arn: &str, region: &str) -> Option<(Stri
     if let Some(view) = &d.stream_view_type {
         dynamodb.insert("StreamViewType".into(), json!(view.as_str()));
     }
+    let ttl_deletion = is_local_ttl_deletion(r);
+    let event_name = match &r.event_name {
+        _ if ttl_deletion => "REMOVE".to_string(),
+        Some(n) => n.as_str().to_string(),
+        None => String::new(),
+    };
     let mut rec = json!({
         "eventID": r.event_id.clone().unwrap_or_default(),
-        "eventName": r.event_name.as_ref().map(|n| n.as_str().to_string()).unwrap_or_default(),
+        "eventName": event_name,
         "eventVersion": r.event_version.clone().unwrap_or_else(|| "1.1".into()),
         "eventSource": "aws:dynamodb",
-        "awsRegion": r.aws_region.clone().unwrap_or_else(|| region.to_string()),
+        "awsRegion": region,
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     });
-    if let Some(who) = &r.user_identity {
+    if ttl_deletion {
+        rec["userIdentity"] = json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"});
+    } else if let Some(who) = &r.user_identity {
         rec["userIdentity"] = json!({"type": who.r#type, "principalId": who.principal_id});
     }
     Some((seq, created, rec))
@@ -110,5 +138,51 @@ mod tests {
         assert_eq!(r.change.sequence_number.as_deref(), Some("000100"));
         let image = serde_json::to_value(&r.change.new_image).unwrap();
         assert_eq!(image["tags"], json!({"SS": ["a"]}));
+        assert!(r.user_identity.is_none(), "a write by a caller has no user identity");
+    }
+
+    fn removal(event_name: &str) -> Record {
+        let old = HashMap::from([
+            ("pk".to_string(), AttributeValue::S("SLOT#p#1".into())),
+            ("ttl".to_string(), AttributeValue::N("1795997893".into())),
+        ]);
+        Record::builder()
+            .event_id("e2")
+            .event_name(OperationType::from(event_name))
+            .event_version("1.1")
+            .aws_region("ddblocal")
+            .dynamodb(
+                StreamRecord::builder()
+                    .approximate_creation_date_time(SmithyTime::from_secs(1_795_997_940))
+                    .set_keys(Some(HashMap::from([("pk".to_string(), AttributeValue::S("SLOT#p#1".into()))])))
+                    .set_old_image(Some(old))
+                    .sequence_number("000000000000000000003")
+                    .size_bytes(15)
+                    .stream_view_type(StreamViewType::NewAndOldImages)
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn a_ttl_deletion_by_dynamodb_local_arrives_as_aws_writes_it() {
+        // As DynamoDB Local's GetRecords answers for an item its TTL sweep deleted.
+        let (_, _, json) = lambda_record(&removal("UNKNOWN_TO_SDK_VERSION"), "arn:stream", "ap-south-1").unwrap();
+        assert_eq!(json["eventName"], "REMOVE");
+        assert_eq!(json["userIdentity"], json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"}));
+        assert_eq!(json["awsRegion"], "ap-south-1");
+        let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(json!({ "Records": [json] })).unwrap();
+        let r = &event.records[0];
+        assert_eq!(r.event_name, "REMOVE");
+        let who = r.user_identity.as_ref().expect("a user identity");
+        assert_eq!((who.type_.as_str(), who.principal_id.as_str()), ("Service", "dynamodb.amazonaws.com"));
+        assert_eq!(serde_json::to_value(&r.change.old_image).unwrap()["ttl"], json!({"N": "1795997893"}));
+    }
+
+    #[test]
+    fn a_deletion_by_a_caller_stays_a_plain_remove() {
+        let (_, _, json) = lambda_record(&removal("REMOVE"), "arn:stream", "ap-south-1").unwrap();
+        assert_eq!(json["eventName"], "REMOVE");
+        assert!(json.get("userIdentity").is_none(), "{json}");
     }
 }

@@ -1,7 +1,7 @@
 //! CloudFormation intrinsic functions, resolved against local names.
 //!
 //! The template says `TABLE_NAME: !Ref Table` and `Stream: !GetAtt Table.StreamArn`;
-//! locally those must become the moto table's name and stream ARN. Resolution turns a
+//! locally those must become the local table's name and stream ARN. Resolution turns a
 //! YAML tree (short `!Ref` tags and long `Fn::*` maps alike) into plain JSON. A
 //! reference to a resource that does not exist yet is reported as
 //! [`Unresolved::Pending`], so provisioning can create resources in dependency order.
