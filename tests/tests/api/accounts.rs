@@ -124,7 +124,10 @@ async fn repeated_failures_throttle_the_account_with_retry_after() {
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
-    let env = env().await;
+    let base = env().await;
+    let clock = cm_core::ManualClock::starting_now();
+    let app = cm_tests::moto::app(base.app.store.clone()).with_clock(std::sync::Arc::new(clock.clone()));
+    let env = cm_tests::TestEnv { app: Box::leak(Box::new(app)), dynamo: base.dynamo, table: base.table };
     let s = register(&env, "client").await;
     let refresh = |token: String| {
         call(env.app, auth_refresh::handle, ApiEvent::new("POST /auth/refresh").json(json!({"refresh_token": token})))
@@ -132,7 +135,10 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let first = refresh(s.refresh.clone()).await;
     let rotated = session(first.ok(200));
     assert_ne!(rotated.refresh, s.refresh);
-    // The old token comes back: it was copied. It fails, and so does the new one.
+    // The old token again at once: a concurrent twin (two tabs), refused without harm.
+    refresh(s.refresh.clone()).await.problem(409);
+    // Past the grace window it can only be a copy: it fails, and so does the new one.
+    clock.advance(cm_accounts::refresh::ROTATION_GRACE + chrono::TimeDelta::seconds(1));
     refresh(s.refresh.clone()).await.problem(401);
     refresh(rotated.refresh.clone()).await.problem(401);
     // The access token from the rotation is still a valid JWT until it expires.

@@ -61,6 +61,7 @@ fn user(role: Role, email: &str, at: DateTime<Utc>) -> User {
         notification_preferences: NotificationPreferences::default(),
         active: true,
         password_hash: "not-a-real-hash".into(),
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
     }
@@ -137,7 +138,10 @@ where
 
     let key = format!("login-{}", a.id);
     for n in 1..=6 {
-        let st = s.record_login_failure(&key, t + TimeDelta::seconds(n)).await.unwrap();
+        let st = s
+            .record_login_failure(&key, cm_accounts::login_throttle::PER_ACCOUNT, t + TimeDelta::seconds(n))
+            .await
+            .unwrap();
         out.say("failure", (st.failures, st.locked_until.map(|l| l - t)));
     }
     out.say("state", s.login_state(&key).await.unwrap());
@@ -189,6 +193,7 @@ fn booking(client: UserId, photographer: UserId, start: DateTime<Utc>, minutes: 
         status: BookingStatus::Pending,
         lock_blocks: (start.timestamp() / 900..end.timestamp() / 900).collect(),
         local_date: start.date_naive(),
+        daily_limit: None,
         requested_at: t,
         expires_at: t + TimeDelta::hours(48),
         cancellation_window_hours: 48,
@@ -198,6 +203,12 @@ fn booking(client: UserId, photographer: UserId, start: DateTime<Utc>, minutes: 
         created_at: t,
         updated_at: t,
     }
+}
+
+/// `b` counted under a daily limit of `limit` (or not at all).
+fn limited(mut b: Booking, limit: Option<u32>) -> Booking {
+    b.daily_limit = limit;
+    b
 }
 
 /// `b` as the next version with `status`, holding its slot or not.
@@ -249,16 +260,25 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     };
     let answer = IdempotentResponse { request_hash: "hash".into(), status: 201, body: "{}".into(), created_at: t };
     let b1 = mk(c, h(10, 0), 60);
-    out.say("b1", s.create_booking(&b1, Some(2), Some(("key-1", &answer))).await);
-    out.say("overlapping b1", s.create_booking(&mk(f.other_client, h(10, 45), 60), Some(2), None).await);
-    out.say("same key elsewhere", s.create_booking(&mk(c, h(14, 0), 60), Some(2), Some(("key-1", &answer))).await);
-    out.say("same key, overlapping", s.create_booking(&mk(c, h(10, 0), 60), Some(2), Some(("key-1", &answer))).await);
-    out.say("new key, overlapping", s.create_booking(&mk(c, h(10, 30), 30), Some(2), Some(("key-2", &answer))).await);
+    out.say("b1", s.create_booking(&b1, Some(("key-1", &answer))).await);
+    out.say("overlapping b1", s.create_booking(&limited(mk(f.other_client, h(10, 45), 60), Some(2)), None).await);
+    out.say(
+        "same key elsewhere",
+        s.create_booking(&limited(mk(c, h(14, 0), 60), Some(2)), Some(("key-1", &answer))).await,
+    );
+    out.say(
+        "same key, overlapping",
+        s.create_booking(&limited(mk(c, h(10, 0), 60), Some(2)), Some(("key-1", &answer))).await,
+    );
+    out.say(
+        "new key, overlapping",
+        s.create_booking(&limited(mk(c, h(10, 30), 30), Some(2)), Some(("key-2", &answer))).await,
+    );
     let b2 = mk(c, h(12, 0), 60);
-    out.say("b2, second of the day", s.create_booking(&b2, Some(2), None).await);
-    out.say("third with limit 2", s.create_booking(&mk(f.other_client, h(15, 0), 60), Some(2), None).await);
+    out.say("b2, second of the day", s.create_booking(&b2, None).await);
+    out.say("third with limit 2", s.create_booking(&limited(mk(f.other_client, h(15, 0), 60), Some(2)), None).await);
     let b3 = mk(f.other_client, h(15, 0), 60);
-    out.say("third without limit", s.create_booking(&b3, None, None).await);
+    out.say("third without limit", s.create_booking(&b3, None).await);
     out.say("answer", s.get_idempotent_response(c, "key-1").await.unwrap() == Some(answer.clone()));
     out.say("answer, other owner", s.get_idempotent_response(f.other_client, "key-1").await.unwrap().is_some());
     out.say("answer, unused key", s.get_idempotent_response(c, "key-2").await.unwrap().is_some());
@@ -273,18 +293,18 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     out.say("cancel b1", s.update_booking_status(&b1c, &b1x).await);
     out.say("cancel b1 again", s.update_booking_status(&b1c, &b1x).await);
     let b4 = mk(f.other_client, h(10, 0), 60);
-    out.say("b1's freed slot", s.create_booking(&b4, Some(3), None).await);
+    out.say("b1's freed slot", s.create_booking(&b4, None).await);
     out.say("holding after", ids(&s.slot_holding_bookings(p, f.day, f.day + TimeDelta::days(1)).await.unwrap()));
     out.say("from 12:00 to 15:00", ids(&s.slot_holding_bookings(p, h(12, 0), h(15, 0)).await.unwrap()));
 
-    out.say("move b2 onto b3", s.reschedule_booking(&b2, &moved(&b2, h(14, 30)), Some(3)).await);
-    out.say("move b1 from a stale copy", s.reschedule_booking(&b1, &moved(&b1, h(16, 0)), Some(3)).await);
-    out.say("move b2 over its own time", s.reschedule_booking(&b2, &moved(&b2, h(12, 30)), Some(3)).await);
+    out.say("move b2 onto b3", s.reschedule_booking(&b2, &limited(moved(&b2, h(14, 30)), Some(3))).await);
+    out.say("move b1 from a stale copy", s.reschedule_booking(&b1, &limited(moved(&b1, h(16, 0)), Some(3))).await);
+    out.say("move b2 over its own time", s.reschedule_booking(&b2, &limited(moved(&b2, h(12, 30)), Some(3))).await);
     let b2m = moved(&b2, h(12, 30));
     let next_day = mk(f.other_client, h(24 + 10, 0), 60);
-    out.say("next day's first", s.create_booking(&next_day, Some(1), None).await);
-    out.say("move b2 to a full day", s.reschedule_booking(&b2m, &moved(&b2m, h(24 + 14, 0)), Some(1)).await);
-    out.say("move b2 to an empty day", s.reschedule_booking(&b2m, &moved(&b2m, h(48 + 9, 0)), Some(0)).await);
+    out.say("next day's first", s.create_booking(&next_day, None).await);
+    out.say("move b2 to a full day", s.reschedule_booking(&b2m, &limited(moved(&b2m, h(24 + 14, 0)), Some(1))).await);
+    out.say("move b2 to an empty day", s.reschedule_booking(&b2m, &limited(moved(&b2m, h(48 + 9, 0)), Some(0))).await);
     let got = s.get_booking(b2.id).await.unwrap().unwrap();
     out.say("b2", (got.version, got.start - f.day, got.lock_blocks.len()));
 
@@ -311,7 +331,8 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     // Still pending: b2 (expires at t+6h), b3 (t+8h), b4 (t+9h), next_day (t+10h).
     for hours in [5, 6, 8, 11] {
         let due = s.pending_due(t + TimeDelta::hours(hours), 10, None).await.unwrap();
-        out.say("due", (hours, ids(&due.items)));
+        let due: Vec<Booking> = due.items.into_iter().map(|b| b.expect("readable")).collect();
+        out.say("due", (hours, ids(&due)));
     }
     out
 }
@@ -360,6 +381,7 @@ where
         + FeedbackWriter
         + SentimentWriter
         + InsightsReader
+        + SentimentAggregates
         + AlertFlags
         + Claims,
 {
@@ -369,9 +391,6 @@ where
     out.say("profile", (put.version, put.listed));
     let put = s.put_photographer_profile(p, &profile(), false, t).await.unwrap();
     out.say("profile again", (put.version, put.listed));
-    out.say("unlist", s.set_photographer_listed(p, false, t).await.unwrap().map(|r| (r.version, r.listed)));
-    out.say("unlist missing", s.set_photographer_listed(UserId::new(), false, t).await.unwrap().is_some());
-    out.say("relist", s.set_photographer_listed(p, true, t).await.unwrap().map(|r| (r.version, r.listed)));
     let mut q = SearchQuery {
         partition: "city#pune".into(),
         min_rating_centi: None,
@@ -427,9 +446,7 @@ where
     );
     out.say("clear alert", s.clear_alert(&pk, sk).await);
     out.say("clear alert again", s.clear_alert(&pk, sk).await);
-    out.say("raise alert", s.raise_alert(&pk, sk).await);
-    out.say("clear raised alert", s.clear_alert(&pk, sk).await);
-    out.say("raise alert on nothing", s.raise_alert(&keys::booking(BookingId::new()), sk).await);
+    out.say("clear alert on nothing", s.clear_alert(&keys::booking(BookingId::new()), sk).await);
 
     let fb = &f.feedback;
     out.say("feedback", s.create_feedback(fb).await);
@@ -452,6 +469,16 @@ where
     let open = s.list_feedback(Some(FeedbackStatus::InProgress), None, 10, None).await.unwrap();
     out.say("in progress", open.items.iter().map(|x| x.id == fb.id).collect::<Vec<_>>());
     let day = fb.created_at.date_naive();
+    let deltas =
+        cm_reviews::sentiment::aggregate_deltas("feedback", None, &record("Awful, broken and useless.").analysis);
+    out.say(
+        "aggregate",
+        s.add_sentiment_deltas("FEEDBACK#x#FEEDBACK#v1", day, &deltas, t).await.map_err(|e| e.to_string()),
+    );
+    out.say(
+        "aggregate again",
+        s.add_sentiment_deltas("FEEDBACK#x#FEEDBACK#v1", day, &deltas, t).await.map_err(|e| e.to_string()),
+    );
     let days = s.sentiment_days(day, day).await.unwrap();
     out.say("day", days.iter().map(|d| d.counters.iter().collect::<BTreeMap<_, _>>()).collect::<Vec<_>>());
 

@@ -8,6 +8,7 @@ mod booking_lifecycle;
 mod booking_race;
 mod bookings;
 mod correctness;
+mod fakes_agree;
 mod layout;
 mod notifications;
 mod plumbing;

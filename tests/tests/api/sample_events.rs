@@ -515,8 +515,9 @@ async fn auth_refresh() {
     assert_eq!(body["user"]["id"], ASHA);
     assert_ne!(body["refresh_token"], json!(w.asha.refresh), "refresh tokens rotate");
     assert_eq!(w.me(body["access_token"].as_str().unwrap()).await.ok(200)["id"], ASHA);
-    // The presented token is used up: presenting it again is refused.
-    respond(w.env.app, auth_refresh::handle, sample.request()).await.problem(401);
+    // The presented token is used up: presenting it again is refused (at once as a
+    // concurrent twin, 409; the family is revoked only once it can only be a copy).
+    respond(w.env.app, auth_refresh::handle, sample.request()).await.problem(409);
 }
 
 async fn auth_logout() {

@@ -1,7 +1,6 @@
 //! The stack's control port (loopback, separate from the API so the API serves
 //! exactly the template's routes): fire a schedule now, reset the data, read status.
 
-use crate::stack::Stack;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
@@ -11,14 +10,25 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-pub async fn serve(stack: Arc<Stack>, listener: TcpListener) {
+/// What the control port asks of a running stack (`stack::Stack` answers). The stack
+/// serves the port; the port knows nothing of the stack's insides.
+pub trait Controlled: Send + Sync + 'static {
+    /// Endpoints, functions, schedules and usage.
+    fn status(&self) -> impl std::future::Future<Output = Value> + Send;
+    /// Fires the schedule `name` names now: the HTTP status and the answer.
+    fn fire(&self, name: &str) -> impl std::future::Future<Output = (StatusCode, Value)> + Send;
+    /// Clears the data, recreates every resource and reseeds.
+    fn reset(&self) -> impl std::future::Future<Output = Result<String, String>> + Send;
+}
+
+pub async fn serve<C: Controlled>(stack: Arc<C>, listener: TcpListener) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
         let stack = stack.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let stack = stack.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(&stack, req).await) }
+                async move { Ok::<_, std::convert::Infallible>(handle(stack.as_ref(), req).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });
@@ -32,47 +42,14 @@ fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
     resp
 }
 
-async fn handle(stack: &Stack, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle<C: Controlled>(stack: &C, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method().as_str(), parts.as_slice()) {
-        ("GET", ["status"]) => reply(
-            StatusCode::OK,
-            json!({
-                "api": stack.api_url,
-                "aws": stack.endpoints.moto,
-                "dynamodb": stack.endpoints.dynamodb,
-                "functions": stack.functions.names(),
-                "concurrency": stack.functions.concurrency(),
-                "usage": stack.functions.usage().await,
-                "schedules": stack.schedules.iter().map(|s| json!({"function": s.function, "event": s.event, "expression": s.expression})).collect::<Vec<_>>(),
-            }),
-        ),
+        ("GET", ["status"]) => reply(StatusCode::OK, stack.status().await),
         ("POST", ["schedules", name, "fire"]) => {
-            let matching: Vec<_> = stack.schedules.iter().filter(|s| s.answers_to(name)).collect();
-            match matching.as_slice() {
-                [one] => {
-                    let (status, response) =
-                        crate::schedule::fire(one, &stack.functions, chrono::Utc::now(), "(fired by hand)").await;
-                    let code = if status == "ok" { StatusCode::OK } else { StatusCode::BAD_GATEWAY };
-                    reply(
-                        code,
-                        json!({"function": one.function, "event": one.event, "status": status, "response": response}),
-                    )
-                }
-                [] => {
-                    let known: Vec<String> = stack
-                        .schedules
-                        .iter()
-                        .map(|s| format!("{} ({}.{})", s.function, s.logical_id, s.event))
-                        .collect();
-                    reply(StatusCode::NOT_FOUND, json!({"error": format!("no schedule `{name}`"), "schedules": known}))
-                }
-                _ => reply(
-                    StatusCode::CONFLICT,
-                    json!({"error": format!("`{name}` names several schedules; use Function.Event")}),
-                ),
-            }
+            let (code, body) = stack.fire(name).await;
+            reply(code, body)
         }
         ("POST", ["reset"]) => match stack.reset().await {
             Ok(summary) => reply(StatusCode::OK, json!({"reset": summary})),

@@ -575,3 +575,44 @@ fn banner(
     line("  Ctrl-C stops everything.".into());
     eprintln!("{out}");
 }
+
+impl crate::control::Controlled for Stack {
+    async fn status(&self) -> serde_json::Value {
+        serde_json::json!({
+            "api": self.api_url,
+            "aws": self.endpoints.moto,
+            "dynamodb": self.endpoints.dynamodb,
+            "functions": self.functions.names(),
+            "concurrency": self.functions.concurrency(),
+            "usage": self.functions.usage().await,
+            "schedules": self.schedules.iter().map(|s| serde_json::json!({"function": s.function, "event": s.event, "expression": s.expression})).collect::<Vec<_>>(),
+        })
+    }
+
+    async fn fire(&self, name: &str) -> (http::StatusCode, serde_json::Value) {
+        use http::StatusCode;
+        use serde_json::json;
+        let matching: Vec<_> = self.schedules.iter().filter(|s| s.answers_to(name)).collect();
+        match matching.as_slice() {
+            [one] => {
+                let (status, response) =
+                    crate::schedule::fire(one, &self.functions, Utc::now(), "(fired by hand)").await;
+                let code = if status == "ok" { StatusCode::OK } else { StatusCode::BAD_GATEWAY };
+                (code, json!({"function": one.function, "event": one.event, "status": status, "response": response}))
+            }
+            [] => {
+                let known: Vec<String> =
+                    self.schedules.iter().map(|s| format!("{} ({}.{})", s.function, s.logical_id, s.event)).collect();
+                (StatusCode::NOT_FOUND, json!({"error": format!("no schedule `{name}`"), "schedules": known}))
+            }
+            _ => (
+                StatusCode::CONFLICT,
+                json!({"error": format!("`{name}` names several schedules; use Function.Event")}),
+            ),
+        }
+    }
+
+    async fn reset(&self) -> Result<String, String> {
+        Stack::reset(self).await
+    }
+}
