@@ -1,6 +1,6 @@
 //! `create-admin --email E --name N`, password on stdin (never in argv or shell
 //! history). Talks to the table in TABLE_NAME with the standard AWS environment, so the
-//! same command works against moto locally and against a deployed stack.
+//! same command works against DynamoDB Local and against a deployed stack.
 
 use cm_accounts::account::{Email, Registration, Role, check_name, check_password_policy};
 use cm_store::UserWriter;
