@@ -28,5 +28,6 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         Err(CreateUserError::Store(e)) => return Err(e.into()),
     }
     let session = start_session(app, &user, now).await?;
-    cm_http::created(&format!("/users/{}", user.id), &session)
+    // The new account is the caller's own: `/me` is where its owner reads it back.
+    cm_http::created("/me", &session)
 }

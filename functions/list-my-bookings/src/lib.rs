@@ -19,7 +19,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, ApiError>
         Role::Photographer => {
             return Err(ApiError::Forbidden("only photographers have bookings as a photographer".into()));
         }
-        Role::Admin => return Err(ApiError::BadRequest("admins list bookings with GET /admin/bookings".into())),
+        Role::Admin => return Err(ApiError::Forbidden("admins list bookings with GET /admin/bookings".into())),
     };
     let scope = format!("my-bookings|{}|{:?}", caller.id(), party_name(party));
     cm_http::booking_list::list(app, q, party, &scope, &["as"]).await

@@ -7,6 +7,7 @@ mod availability;
 mod booking_lifecycle;
 mod booking_race;
 mod bookings;
+mod contract;
 mod layout;
 mod notifications;
 mod plumbing;
