@@ -6,9 +6,11 @@ compare one value with another value or with stored data, which no schema can st
 length, a cursor the listing issued, a photographer who exists. Schemathesis would
 generate schema-valid requests that break them and then report the API's correct 4xx
 as "schema-valid request rejected". These hooks repair exactly those relations in each
-request just before it is sent; schemathesis re-validates the request afterwards, so
-whatever a repair touches is still judged against the document. Nothing here changes
-a value the schema itself rejects.
+request just before it is sent, plus two things of the same kind: whole numbers go out
+without a fraction (`3`, not `3.0`: JSON Schema cannot tell them apart, the API's
+integer fields can), and every Idempotency-Key is fresh (reusing one with another body
+is 422 by design). Schemathesis re-validates each request afterwards, so whatever a
+repair touches is still judged against the document.
 
 They also refuse to let a request leave for anything but the loopback API under test.
 """
@@ -16,6 +18,7 @@ They also refuse to let a request leave for anything but the loopback API under 
 import datetime as dt
 import json
 import os
+import re
 import urllib.parse
 import urllib.request
 import uuid
@@ -156,9 +159,17 @@ def minutes(hhmm):
     return int(hhmm[:2]) * 60 + int(hhmm[3:])
 
 
+WALL_TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):(?:00|15|30|45)$|^24:00$")
+
+
 def repair_day(intervals):
-    """Intervals that end after they start and do not overlap (touching is fine)."""
-    if not isinstance(intervals, list) or not all(isinstance(i, dict) and isinstance(i.get("start"), str) and isinstance(i.get("end"), str) and len(i["start"]) == 5 and len(i["end"]) == 5 for i in intervals):
+    """Intervals that end after they start and do not overlap (touching is fine); a day
+    with any malformed interval is left as it is."""
+    well_formed = isinstance(intervals, list) and all(
+        isinstance(i, dict) and all(isinstance(i.get(k), str) and WALL_TIME.match(i[k]) for k in ("start", "end"))
+        for i in intervals
+    )
+    if not well_formed:
         return intervals
     kept, reach = [], None
     for i in sorted(intervals, key=lambda i: minutes(i["start"])):
