@@ -120,7 +120,8 @@ spawn_moto() {
   MOTO_PORT=$(free_port)
   MOTO_URL="http://127.0.0.1:$MOTO_PORT"
   "$VENVS/aws/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"${MOTO_LOG:-/dev/null}" 2>&1 &
-  stop_on_exit $!
+  MOTO_PID=$!
+  stop_on_exit "$MOTO_PID"
 }
 
 # spawn_dynamodb: DynamoDB Local (DynamoDB and DynamoDB Streams) in memory on a free
@@ -131,7 +132,8 @@ spawn_dynamodb() {
   DYNAMODB_PORT=$(free_port)
   DYNAMODB_URL="http://127.0.0.1:$DYNAMODB_PORT"
   "$ROOT/scripts/dynamodb-local" "$DYNAMODB_PORT" >"${DYNAMODB_LOG:-/dev/null}" 2>&1 &
-  stop_on_exit $!
+  DYNAMODB_PID=$!
+  stop_on_exit "$DYNAMODB_PID"
 }
 
 start_moto() { spawn_moto; wait_port "$MOTO_PORT" 30; }

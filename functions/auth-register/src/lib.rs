@@ -54,5 +54,6 @@ pub async fn handle<S: UserWriter + RefreshFamilies>(app: &App<S>, req: Request)
         Err(CreateUserError::Store(e)) => return Err(e.into()),
     }
     let session = start_session(app, &user).await?;
-    Ok(cm_http::created(&format!("/users/{}", user.id), &session))
+    // The new account is the caller's own: `/me` is where its owner reads it back.
+    Ok(cm_http::created("/me", &session))
 }

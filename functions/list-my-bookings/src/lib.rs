@@ -26,7 +26,7 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::List(e) => e.to_problem(),
             Error::NotAPhotographer => Problem::forbidden(self.to_string()),
-            Error::AdminsUseAdminListing => Problem::new(400, "bad-request", "Bad request", self.to_string()),
+            Error::AdminsUseAdminListing => Problem::forbidden(self.to_string()),
         }
     }
 }

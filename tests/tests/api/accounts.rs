@@ -24,7 +24,7 @@ async fn register_answers_201_with_user_and_tokens_and_no_secrets() {
     assert_eq!(body["token_type"], "Bearer");
     assert!(body["access_token"].as_str().unwrap().split('.').count() == 3);
     assert!(!r.text.contains("password"), "secrets leaked: {}", r.text);
-    assert_eq!(r.header("location"), Some(format!("/users/{}", body["user"]["id"].as_str().unwrap()).as_str()));
+    assert_eq!(r.header("location"), Some("/me"));
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod availability;
 mod booking_lifecycle;
 mod booking_race;
 mod bookings;
+mod contract;
 mod correctness;
 mod fakes_agree;
 mod layout;

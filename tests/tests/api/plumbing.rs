@@ -16,6 +16,48 @@ async fn unknown_routes_get_a_problem_document() {
     let r = call(env.app, not_found::handle, ApiEvent::new("DELETE /no/such/thing")).await;
     let p = r.problem(404);
     assert!(p["detail"].as_str().unwrap().contains("DELETE /no/such/thing"));
+    assert_eq!(r.header("allow"), None);
+    // Near misses of real routes: an empty or an extra segment matches no template.
+    for near in
+        ["GET /photographers/", "GET /bookings/01ARZ3NDEKTSV4RRFFQ69G5FAV/status/x", "GET /me/", "PUT /reviews//reply"]
+    {
+        call(env.app, not_found::handle, ApiEvent::new(near)).await.problem(404);
+    }
+}
+
+/// API Gateway sends a request whose method no route of its path declares to `$default`:
+/// 405 with exactly the methods template.yaml routes for that path.
+#[tokio::test]
+async fn other_methods_on_known_paths_get_405_with_allow() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let env = env().await;
+    let t = cm_tests::template::load();
+    let mut methods: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for route in cm_tests::template::functions(&t).iter().flat_map(|f| f.routes()) {
+        if let Some((method, path)) = route.split_once(' ') {
+            methods.entry(path.to_string()).or_default().insert(method.to_string());
+        }
+    }
+    assert!(methods.len() > 20);
+    let order = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"];
+    for (template, allowed) in &methods {
+        // A ULID never equals a literal segment, so only this template matches.
+        let path = template.replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        let expected: Vec<&str> = order.into_iter().filter(|m| allowed.contains(*m)).collect();
+        for method in order.into_iter().filter(|m| !allowed.contains(*m)) {
+            let r = call(env.app, not_found::handle, ApiEvent::new(&format!("{method} {path}"))).await;
+            let p = r.problem(405);
+            assert_eq!(p["type"], "https://capturemoments.app/problems/method-not-allowed");
+            assert_eq!(r.header("allow"), Some(expected.join(", ").as_str()), "{method} {path}");
+        }
+    }
+    // `/photographers/me` is served by its own routes and by `/photographers/{id}`.
+    let r = call(env.app, not_found::handle, ApiEvent::new("DELETE /photographers/me")).await;
+    r.problem(405);
+    assert_eq!(r.header("allow"), Some("GET, PUT"));
+    let r = call(env.app, not_found::handle, ApiEvent::new("POST /photographers/me/availability")).await;
+    assert_eq!(r.header("allow"), Some("GET, PUT"));
+    assert_eq!(not_found::allowed_methods("/photographers/not-a-ulid"), ["GET"]);
 }
 
 #[tokio::test]
@@ -106,4 +148,15 @@ async fn empty_body_is_400() {
         call(env.app, auth_login::handle, ApiEvent::new("POST /auth/login").header("content-type", "application/json"))
             .await;
     r.problem(400);
+}
+
+/// serde would read `["token"]` as `{"refresh_token": "token"}`; the API takes objects only.
+#[tokio::test]
+async fn arrays_do_not_stand_in_for_json_objects() {
+    let env = env().await;
+    let r = call(env.app, auth_logout::handle, ApiEvent::new("POST /auth/logout").json(json!(["a.0.b"]))).await;
+    r.problem(422);
+    let r = call(env.app, auth_login::handle, ApiEvent::new("POST /auth/login").json(json!(["a@b.co", "password123"])))
+        .await;
+    r.problem(422);
 }

@@ -1,0 +1,308 @@
+"""Schemathesis hooks for scripts/contract.
+
+docs/openapi.json states every rule JSON Schema can express. A few of the API's rules
+compare one value with another value or with stored data, which no schema can state
+(the document says them in prose): an interval's end after its start, a date range's
+length, a cursor the listing issued, a photographer who exists. Schemathesis would
+generate schema-valid requests that break them and then report the API's correct 4xx
+as "schema-valid request rejected". These hooks repair exactly those relations in each
+request just before it is sent, plus two things of the same kind: whole numbers go out
+without a fraction (`3`, not `3.0`: JSON Schema cannot tell them apart, the API's
+integer fields can), and every Idempotency-Key is fresh (reusing one with another body
+is 422 by design). Schemathesis re-validates each request afterwards, so whatever a
+repair touches is still judged against the document.
+
+They also refuse to let a request leave for anything but the loopback API under test.
+"""
+
+import datetime as dt
+import json
+import os
+import re
+import urllib.parse
+import urllib.request
+import uuid
+
+import schemathesis
+
+API = os.environ["CONTRACT_API"].rstrip("/")
+if urllib.parse.urlsplit(API).hostname != "127.0.0.1":
+    raise SystemExit(f"contract hooks: refusing to test {API}: only 127.0.0.1 is allowed")
+
+# Rust's `str::trim` strips exactly the Unicode White_Space characters.
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+CURSOR_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+# (operation and filters, cursor) the API answered: only these cursors are valid to send back.
+issued_cursors: set[tuple] = set()
+
+
+def trim(value):
+    """The value as the API reads it; values of other types (from negative cases) become
+    a marker that matches nothing."""
+    return value.strip(WHITE_SPACE) if isinstance(value, str) else ("not a string", repr(value))
+
+
+def whole_floats_as_integers(value):
+    """JSON Schema's data model cannot tell `3.0` from `3`, but the API parses integer
+    fields strictly and refuses `3.0`; send whole numbers without a fraction."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole_floats_as_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_floats_as_integers(v) for v in value]
+    return value
+
+
+def op(case):
+    return f"{case.operation.method.upper()} {case.operation.path}"
+
+
+def scope(case, query):
+    filters = tuple(sorted((k, str(trim(v))) for k, v in (query or {}).items() if k not in ("cursor", "limit") and trim(v) not in ("", None)))
+    return (op(case), tuple(sorted((case.path_parameters or {}).items())), filters)
+
+
+def looks_like_cursor(value):
+    if not isinstance(value, str):
+        return False
+    head, dot, tag = trim(value).partition(".")
+    return bool(dot and head and len(tag) == 43 and set(head + tag) <= CURSOR_CHARS)
+
+
+def fetch(path):
+    with urllib.request.urlopen(f"{API}{path}", timeout=30) as r:  # noqa: S310 - loopback only, checked above
+        return json.load(r)
+
+
+_catalog = None
+
+
+def catalog():
+    """Listed photographers (id → package durations), read once through the public search."""
+    global _catalog
+    if _catalog is None:
+        _catalog, cursor = {}, None
+        while True:
+            page = fetch("/photographers?limit=100" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
+            for p in page["items"]:
+                _catalog[p["id"]] = {pkg["id"]: pkg["duration_minutes"] for pkg in p["packages"]}
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+    return _catalog
+
+
+def parse_instant(value):
+    """A date (UTC midnight) or an RFC 3339 instant, as the booking listings read them."""
+    value = trim(value)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+        return parsed if parsed.tzinfo else None
+    except ValueError:
+        return None
+
+
+def parse_date(value):
+    value = trim(value)
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def order_range(query, low, high):
+    """`low` not after `high`, when both are present and readable."""
+    a, b = parse_instant(query.get(low)), parse_instant(query.get(high))
+    if a is not None and b is not None and a > b:
+        query[low], query[high] = query[high], query[low]
+
+
+def clamp_dates(query, low, high, max_days):
+    """Dates `low..=high` in order and spanning at most `max_days` days, counting both."""
+    a, b = parse_date(query.get(low)), parse_date(query.get(high))
+    if a is None or b is None:
+        return
+    if a > b:
+        a, b = b, a
+    if (b - a).days + 1 > max_days:
+        b = a + dt.timedelta(days=max_days - 1)
+    query[low], query[high] = a.isoformat(), b.isoformat()
+
+
+def repair_query(case):
+    query = case.query
+    if not isinstance(query, dict):
+        return
+    if "cursor" in query and looks_like_cursor(query["cursor"]) and (scope(case, query), trim(query["cursor"])) not in issued_cursors:
+        del query["cursor"]
+    name = op(case)
+    if name in ("GET /bookings", "GET /admin/bookings"):
+        order_range(query, "from", "to")
+    elif name == "GET /photographers/{id}/availability":
+        clamp_dates(query, "from", "to", 62)
+    elif name == "GET /admin/insights/sentiment":
+        today = dt.datetime.now(dt.timezone.utc).date()
+        # Without `to` the range ends today (UTC), and it is shorter than 366 days.
+        a, b = parse_date(query.get("from")), parse_date(query.get("to"))
+        if a is not None and b is None:
+            query["from"] = max(min(a, today), today - dt.timedelta(days=365)).isoformat()
+        clamp_dates(query, "from", "to", 366)
+
+
+def minutes(hhmm):
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
+WALL_TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):(?:00|15|30|45)$|^24:00$")
+
+
+def repair_day(intervals):
+    """Intervals that end after they start and do not overlap (touching is fine); a day
+    with any malformed interval is left as it is."""
+    well_formed = isinstance(intervals, list) and all(
+        isinstance(i, dict) and all(isinstance(i.get(k), str) and WALL_TIME.match(i[k]) for k in ("start", "end"))
+        for i in intervals
+    )
+    if not well_formed:
+        return intervals
+    kept, reach = [], None
+    for i in sorted(intervals, key=lambda i: minutes(i["start"])):
+        start, end = minutes(i["start"]), minutes(i["end"])
+        if end <= start or (reach is not None and start < reach):
+            continue
+        kept.append(i)
+        reach = end
+    return kept
+
+
+def repair_availability(body):
+    weekly = body.get("weekly")
+    if isinstance(weekly, dict):
+        for day, intervals in list(weekly.items()):
+            weekly[day] = repair_day(intervals)
+    overrides = body.get("overrides")
+    if isinstance(overrides, list):
+        seen, kept = set(), []
+        for o in overrides:
+            if isinstance(o, dict):
+                date = trim(o.get("date"))
+                if date in seen:
+                    continue
+                seen.add(date)
+                if "intervals" in o:
+                    o["intervals"] = repair_day(o["intervals"])
+            kept.append(o)
+        body["overrides"] = kept
+    time_off = body.get("time_off")
+    if isinstance(time_off, list):
+        kept = []
+        for t in time_off:
+            if isinstance(t, dict):
+                a, b = parse_instant(t.get("start")), parse_instant(t.get("end"))
+                if a is not None and b is not None:
+                    if a == b:
+                        continue
+                    if a > b:
+                        t["start"], t["end"] = t["end"], t["start"]
+            kept.append(t)
+        body["time_off"] = kept
+    notice, days = body.get("min_notice_minutes"), body.get("max_days_ahead")
+    notice = 1440 if notice is None else notice
+    days = 365 if days is None else days
+    if isinstance(notice, int) and isinstance(days, int) and 0 <= notice and 1 <= days and notice >= days * 1440:
+        body["min_notice_minutes"] = days * 1440 - 1
+
+
+def repair_profile(body):
+    rate = body.get("hourly_rate")
+    currency = rate.get("currency") if isinstance(rate, dict) else None
+    packages = body.get("packages")
+    if isinstance(packages, list):
+        seen, kept = set(), []
+        for p in packages:
+            if isinstance(p, dict):
+                key = trim(p.get("id"))
+                if isinstance(key, str) and key in seen:
+                    continue
+                seen.add(key)
+                price = p.get("price")
+                if isinstance(price, dict) and isinstance(currency, str) and "currency" in price:
+                    price["currency"] = currency
+            kept.append(p)
+        body["packages"] = kept
+    languages = body.get("languages")
+    if isinstance(languages, list):
+        seen, kept = set(), []
+        for lang in languages:
+            if trim(lang) in seen:
+                continue
+            seen.add(trim(lang))
+            kept.append(lang)
+        body["languages"] = kept
+
+
+def repair_booking_request(case):
+    body = case.body
+    photographers = catalog()
+    if isinstance(body.get("photographer_id"), str) and body["photographer_id"].upper() not in photographers and photographers:
+        ids = sorted(photographers)
+        body["photographer_id"] = ids[sum(map(ord, body["photographer_id"])) % len(ids)]
+    packages = photographers.get(str(body.get("photographer_id", "")).upper())
+    if packages is not None and isinstance(body.get("package_id"), str) and body["package_id"] not in packages:
+        if packages:
+            body["package_id"] = sorted(packages)[len(body["package_id"]) % len(packages)]
+        else:
+            body["package_id"] = None
+            if not isinstance(body.get("duration_minutes"), int):
+                body["duration_minutes"] = 60
+    package = body.get("package_id")
+    if packages and isinstance(package, str) and package in packages and body.get("duration_minutes") is not None:
+        body["duration_minutes"] = packages[package]
+    # A key already used with another body is 422 by design (a stateful rule): give every
+    # request its own key, keeping the header's shape.
+    headers = case.headers
+    if isinstance(headers, dict):
+        for name in list(headers):
+            if name.lower() == "idempotency-key" and isinstance(headers[name], str) and 1 <= len(headers[name]) <= 255 and all("!" <= c <= "~" for c in headers[name]):
+                headers[name] = f"{uuid.uuid4().hex}{headers[name]}"[:255]
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if isinstance(case.query, dict):
+        for key, value in list(case.query.items()):
+            case.query[key] = whole_floats_as_integers(value)
+    repair_query(case)
+    if not isinstance(case.body, (dict, list)):
+        return
+    case.body = whole_floats_as_integers(case.body)
+    if not isinstance(case.body, dict):
+        return
+    name = op(case)
+    if name == "PUT /photographers/me/availability":
+        repair_availability(case.body)
+    elif name == "PUT /photographers/me":
+        repair_profile(case.body)
+    elif name == "POST /bookings":
+        repair_booking_request(case)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    url = urllib.parse.urlsplit(response.request.url)
+    if url.hostname != "127.0.0.1":
+        raise RuntimeError(f"a request went to {url.hostname}; only 127.0.0.1 is allowed")
+    if response.status_code != 200 or case.operation.method.upper() != "GET":
+        return
+    try:
+        cursor = json.loads(response.content).get("next_cursor")
+    except (ValueError, AttributeError):
+        return
+    if isinstance(cursor, str):
+        issued_cursors.add((scope(case, dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))), cursor))
