@@ -220,7 +220,7 @@ fn dependencies(manifest: &std::path::Path) -> BTreeSet<String> {
 #[test]
 fn crate_dependencies_follow_the_layers() {
     const DOMAIN: &[&str] =
-        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment"];
+        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment", "cm-media"];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
         let text = std::fs::read_to_string(manifest).unwrap();
@@ -277,6 +277,13 @@ fn crate_dependencies_follow_the_layers() {
                 forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
             }
             "cm-runtime" => {}
+            // The codecs: pure, and linked by process-upload alone (below).
+            "cm-imaging" => {
+                for d in &deps {
+                    assert!(!is_aws(d) && d != "tokio", "{name} is pure image work ({d})");
+                    assert!(!d.starts_with("cm-"), "{name} knows no other project crate ({d})");
+                }
+            }
             other => panic!(
                 "shared/{} ({other}) is not placed in a layer: add it to docs/architecture.md and here",
                 entry.file_name().to_string_lossy()
@@ -284,13 +291,29 @@ fn crate_dependencies_follow_the_layers() {
         }
         checked.insert(name);
     }
-    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime"]) {
+    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime", "cm-imaging"]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
     assert!(shared("core").exists());
-    // Functions never depend on each other.
+    // Functions never depend on each other; only process-upload decodes images (the
+    // codecs are big, and parse what strangers upload).
+    for entry in std::fs::read_dir(repo_root().join("shared")).unwrap().filter_map(|e| e.ok()) {
+        let manifest = entry.path().join("Cargo.toml");
+        if manifest.exists() {
+            assert!(
+                !dependencies(&manifest).contains("cm-imaging"),
+                "{}: only process-upload links the codecs",
+                manifest.display()
+            );
+        }
+    }
     for dir in function_dirs() {
         let deps = dependencies(&repo_root().join("functions").join(&dir).join("Cargo.toml"));
+        assert!(
+            dir == "process-upload" || !deps.contains("cm-imaging"),
+            "functions/{dir}: only process-upload links the codecs"
+        );
+        assert!(!deps.contains("image"), "functions/{dir}: image work goes through cm-imaging");
         for other in function_dirs() {
             assert!(!deps.contains(&other), "functions/{dir} depends on functions/{other}");
         }

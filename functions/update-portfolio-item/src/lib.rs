@@ -1,0 +1,96 @@
+//! `PATCH /photographers/me/portfolio/{item}` `{caption?, category?, position?}`: the
+//! photographer edits one of their items (any status). `caption: null` removes the
+//! caption. Answers the item as its photographer sees it.
+
+use cm_accounts::account::Role;
+use cm_app::{App, AuthError, store_problem};
+use cm_core::FieldErrors;
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_media::ItemId;
+use cm_media::item::{ItemPatch, MAX_POSITION, check_caption, parse_category};
+use cm_store::{PortfolioReader, PortfolioWriter, StoreError, UserReader};
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("invalid change: {0}")]
+    Invalid(#[from] FieldErrors),
+    #[error("portfolio item {0} does not exist or is not the caller's")]
+    NotFound(ItemId),
+    #[error("the item kept changing while it was being edited")]
+    Contended,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
+            Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
+                .with_header("retry-after", "1".to_string()),
+            Error::Store(e) => store_problem(e),
+        }
+    }
+}
+
+/// `Some(None)` for an explicit `null`, `None` when absent.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+struct PatchBody {
+    #[serde(default, deserialize_with = "present")]
+    caption: Option<Option<String>>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    position: Option<i64>,
+}
+
+impl PatchBody {
+    fn validate(self) -> Result<ItemPatch, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let caption = self.caption.map(|c| check_caption(&mut errors, c.as_deref()));
+        let category = self.category.and_then(|c| parse_category(&mut errors, &c));
+        let position = self.position.and_then(|p| {
+            let ok = (1..=i64::from(MAX_POSITION)).contains(&p);
+            if !ok {
+                errors.add("position", format!("must be an integer from 1 to {MAX_POSITION}"));
+            }
+            ok.then_some(p as u32)
+        });
+        errors.into_result(ItemPatch { caption, category, position, cover: None })
+    }
+}
+
+const ATTEMPTS: usize = 3;
+
+pub async fn handle<S: UserReader + PortfolioReader + PortfolioWriter>(
+    app: &App<S>,
+    public_base: &str,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
+    let id: ItemId = cm_http::path_param(&req, "item", "portfolio item")?;
+    let patch = cm_http::parse_json::<PatchBody>(&req)?.validate()?;
+    for _ in 0..ATTEMPTS {
+        let item = app.store.get_portfolio_item(caller.id(), id).await?.ok_or(Error::NotFound(id))?;
+        if patch.is_empty() {
+            return Ok(cm_http::ok(&item.own(public_base)));
+        }
+        let next = item.apply(&patch, app.now());
+        if app.store.replace_portfolio_item(&item, &next).await? {
+            return Ok(cm_http::ok(&next.own(public_base)));
+        }
+    }
+    Err(Error::Contended)
+}
