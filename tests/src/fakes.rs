@@ -376,6 +376,24 @@ impl FakePhotographers {
     }
 }
 
+impl cm_store::CoverPhotos for FakePhotographers {
+    async fn set_cover_photo(
+        &self,
+        id: UserId,
+        cover: Option<cm_catalog::CoverPhoto>,
+        only_if_item: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        Ok(self.modify(id, |old| {
+            let old = old?;
+            if only_if_item.is_some_and(|item| old.cover.as_ref().is_none_or(|c| c.item_id != item)) {
+                return None;
+            }
+            Some(PhotographerRecord { cover: cover.clone(), updated_at: now, ..old.clone() })
+        }))
+    }
+}
+
 impl cm_store::PhotographerSearch for FakePhotographers {
     /// One listing partition by rank, best first; `min_rating` bounds the rank key,
     /// rate and currency filter.
@@ -1162,6 +1180,10 @@ delegate!(cm_store::PhotographerSearch, photographers {
 delegate!(cm_store::PhotographerWriter, photographers {
     fn put_photographer_profile(&self, id: UserId, profile: &PhotographerProfile, listed_if_new: bool, now: DateTime<Utc>)
         -> Result<PhotographerRecord, ProfileWriteError>;
+});
+delegate!(cm_store::CoverPhotos, photographers {
+    fn set_cover_photo(&self, id: UserId, cover: Option<cm_catalog::CoverPhoto>, only_if_item: Option<&str>, now: DateTime<Utc>)
+        -> Result<Option<PhotographerRecord>, ProfileWriteError>;
 });
 delegate!(cm_store::AvailabilityReader, availability {
     fn get_availability(&self, photographer: UserId) -> Result<Option<AvailabilityDoc>, StoreError>;

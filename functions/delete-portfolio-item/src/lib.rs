@@ -11,7 +11,8 @@ use cm_accounts::account::Role;
 use cm_app::{App, AuthError, store_problem};
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_media::ItemId;
-use cm_store::{PortfolioReader, PortfolioWriter, StoreError, UserReader};
+use cm_store::photographers::ProfileWriteError;
+use cm_store::{CoverPhotos, PortfolioReader, PortfolioWriter, StoreError, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -27,6 +28,15 @@ pub enum Error {
     S3(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<ProfileWriteError> for Error {
+    fn from(e: ProfileWriteError) -> Error {
+        match e {
+            ProfileWriteError::Contended => Error::Contended,
+            ProfileWriteError::Store(e) => Error::Store(e),
+        }
+    }
 }
 
 impl IntoProblem for Error {
@@ -60,7 +70,7 @@ impl Bucket {
 
 const ATTEMPTS: usize = 3;
 
-pub async fn handle<S: UserReader + PortfolioReader + PortfolioWriter>(
+pub async fn handle<S: UserReader + CoverPhotos + PortfolioReader + PortfolioWriter>(
     app: &App<S>,
     bucket: &Bucket,
     req: Request,
@@ -69,6 +79,8 @@ pub async fn handle<S: UserReader + PortfolioReader + PortfolioWriter>(
     let id: ItemId = cm_http::path_param(&req, "item", "portfolio item")?;
     for _ in 0..ATTEMPTS {
         let item = app.store.get_portfolio_item(caller.id(), id).await?.ok_or(Error::NotFound(id))?;
+        // The profile stops showing it before its files go.
+        app.store.set_cover_photo(caller.id(), None, Some(&id.to_string()), app.now()).await?;
         for key in item.object_keys() {
             // Deleting a key that does not exist succeeds: S3 deletes are idempotent.
             bucket

@@ -1,6 +1,8 @@
-//! `PATCH /photographers/me/portfolio/{item}` `{caption?, category?, position?}`: the
-//! photographer edits one of their items (any status). `caption: null` removes the
-//! caption. Answers the item as its photographer sees it.
+//! `PATCH /photographers/me/portfolio/{item}` `{caption?, category?, position?,
+//! cover?}`: the photographer edits one of their items (any status). `caption: null`
+//! removes the caption. `cover: true` makes a ready item the cover photo of their
+//! profile and search listings; `cover: false` stops it being the cover. Answers the
+//! item as its photographer sees it.
 
 use cm_accounts::account::Role;
 use cm_app::{App, AuthError, store_problem};
@@ -8,7 +10,8 @@ use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_media::ItemId;
 use cm_media::item::{ItemPatch, MAX_POSITION, check_caption, parse_category};
-use cm_store::{PortfolioReader, PortfolioWriter, StoreError, UserReader};
+use cm_store::photographers::ProfileWriteError;
+use cm_store::{CoverPhotos, PhotographerReader, PortfolioReader, PortfolioWriter, StoreError, UserReader};
 use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +26,10 @@ pub enum Error {
     NotFound(ItemId),
     #[error("the item kept changing while it was being edited")]
     Contended,
+    #[error("portfolio item {0} is not ready: only a published photo can be the cover")]
+    NotReady(ItemId),
+    #[error("a cover photo needs a photographer profile first")]
+    NoProfile,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -36,7 +43,18 @@ impl IntoProblem for Error {
             Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
             Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
                 .with_header("retry-after", "1".to_string()),
+            Error::NotReady(_) => Problem::conflict("portfolio-item-not-ready", "Not ready", self.to_string()),
+            Error::NoProfile => Problem::conflict("profile-required", "Profile required", self.to_string()),
             Error::Store(e) => store_problem(e),
+        }
+    }
+}
+
+impl From<ProfileWriteError> for Error {
+    fn from(e: ProfileWriteError) -> Error {
+        match e {
+            ProfileWriteError::Contended => Error::Contended,
+            ProfileWriteError::Store(e) => Error::Store(e),
         }
     }
 }
@@ -54,6 +72,8 @@ struct PatchBody {
     category: Option<String>,
     #[serde(default)]
     position: Option<i64>,
+    #[serde(default)]
+    cover: Option<bool>,
 }
 
 impl PatchBody {
@@ -68,13 +88,13 @@ impl PatchBody {
             }
             ok.then_some(p as u32)
         });
-        errors.into_result(ItemPatch { caption, category, position, cover: None })
+        errors.into_result(ItemPatch { caption, category, position, cover: self.cover })
     }
 }
 
 const ATTEMPTS: usize = 3;
 
-pub async fn handle<S: UserReader + PortfolioReader + PortfolioWriter>(
+pub async fn handle<S: UserReader + PhotographerReader + CoverPhotos + PortfolioReader + PortfolioWriter>(
     app: &App<S>,
     public_base: &str,
     req: Request,
@@ -84,13 +104,29 @@ pub async fn handle<S: UserReader + PortfolioReader + PortfolioWriter>(
     let patch = cm_http::parse_json::<PatchBody>(&req)?.validate()?;
     for _ in 0..ATTEMPTS {
         let item = app.store.get_portfolio_item(caller.id(), id).await?.ok_or(Error::NotFound(id))?;
-        if patch.is_empty() {
-            return Ok(cm_http::ok(&item.own(public_base)));
+        let edit = ItemPatch { cover: None, ..patch.clone() };
+        let next = if edit.is_empty() { item.clone() } else { item.apply(&edit, app.now()) };
+        if !edit.is_empty() && !app.store.replace_portfolio_item(&item, &next).await? {
+            continue;
         }
-        let next = item.apply(&patch, app.now());
-        if app.store.replace_portfolio_item(&item, &next).await? {
-            return Ok(cm_http::ok(&next.own(public_base)));
-        }
+        let is_cover = match patch.cover {
+            Some(true) => {
+                let cover = next.cover_photo(public_base).ok_or(Error::NotReady(id))?;
+                app.store.set_cover_photo(caller.id(), Some(cover), None, app.now()).await?.ok_or(Error::NoProfile)?;
+                true
+            }
+            Some(false) => {
+                app.store.set_cover_photo(caller.id(), None, Some(&id.to_string()), app.now()).await?;
+                false
+            }
+            None => app
+                .store
+                .get_photographer(caller.id())
+                .await?
+                .and_then(|p| p.cover)
+                .is_some_and(|c| c.item_id == id.to_string()),
+        };
+        return Ok(cm_http::ok(&next.own(public_base, is_cover)));
     }
     Err(Error::Contended)
 }

@@ -259,6 +259,8 @@ pub struct OwnItem {
     pub height: Option<u32>,
     pub colour: Option<String>,
     pub urls: std::collections::BTreeMap<String, String>,
+    /// Whether it is the photographer's cover photo.
+    pub cover: bool,
 }
 
 fn urls(item: &PortfolioItem, public_base: &str) -> std::collections::BTreeMap<String, String> {
@@ -285,7 +287,7 @@ impl PortfolioItem {
         })
     }
 
-    pub fn own(&self, public_base: &str) -> OwnItem {
+    pub fn own(&self, public_base: &str, cover: bool) -> OwnItem {
         OwnItem {
             id: self.id,
             status: self.status,
@@ -299,7 +301,23 @@ impl PortfolioItem {
             height: self.height,
             colour: self.colour.clone(),
             urls: urls(self, public_base),
+            cover,
         }
+    }
+
+    /// This item as a cover photo; `None` unless it is ready.
+    pub fn cover_photo(&self, public_base: &str) -> Option<cm_catalog::CoverPhoto> {
+        let public = self.public(public_base)?;
+        let small = crate::objects::DISPLAY_SIZES[0].to_string();
+        let large = crate::objects::DISPLAY_SIZES[crate::objects::DISPLAY_SIZES.len() - 1].to_string();
+        Some(cm_catalog::CoverPhoto {
+            item_id: self.id.to_string(),
+            url: public.urls.get(&small)?.clone(),
+            large_url: public.urls.get(&large)?.clone(),
+            width: public.width,
+            height: public.height,
+            colour: public.colour,
+        })
     }
 
     /// The public order: position, then age.

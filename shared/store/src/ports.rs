@@ -100,6 +100,20 @@ pub trait PhotographerWriter: Send + Sync {
     ) -> fut!(PhotographerRecord, ProfileWriteError);
 }
 
+/// The photographer's cover photo, shown with the profile and its search listings.
+pub trait CoverPhotos: Send + Sync {
+    /// Sets `cover`, or with `None` clears it; with `only_if_item`, changes nothing
+    /// unless the current cover is that portfolio item. `None` when there is no
+    /// profile (or nothing to change).
+    fn set_cover_photo(
+        &self,
+        id: UserId,
+        cover: Option<cm_catalog::CoverPhoto>,
+        only_if_item: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> fut!(Option<PhotographerRecord>, ProfileWriteError);
+}
+
 pub trait AvailabilityReader: Send + Sync {
     fn get_availability(&self, photographer: UserId) -> fut!(Option<AvailabilityDoc>);
 }

@@ -283,3 +283,64 @@ async fn tickets_are_for_photographers_with_valid_requests() {
     list(&env, &ulid::Ulid::new().to_string(), &[]).await.problem(404);
     list(&env, &asha.id, &[("category", "selfies")]).await.problem(400);
 }
+
+#[tokio::test]
+async fn the_cover_photo_shows_on_the_profile_and_in_search_until_it_is_deleted() {
+    let env = env().await;
+    let m = media(&env).await;
+    let asha = listed_photographer(&env).await;
+    let (ready, _) = upload(&env, &m, &asha, &plain_jpeg(900, 600), "image/jpeg").await;
+    let pending = upload_ticket(&env, &m, &asha.access, ask("image/jpeg", 100)).await.ok(201)["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let patch = |id: String, body: Value| {
+        let (env, token) = (&env, asha.access.clone());
+        async move {
+            call(
+                env.app,
+                |app, req| update_portfolio_item::handle(app, PUBLIC_BASE, req),
+                ApiEvent::new("PATCH /photographers/me/portfolio/{item}").bearer(&token).path("item", id).json(body),
+            )
+            .await
+        }
+    };
+    let profile = |env: &'static cm_app::App<cm_store::DynamoStore>, id: String| async move {
+        call(env, get_photographer::handle, ApiEvent::new("GET /photographers/{id}").path("id", id)).await
+    };
+    assert_eq!(profile(env.app, asha.id.clone()).await.ok(200)["cover_photo"], Value::Null);
+    let r = patch(pending, json!({"cover": true})).await;
+    assert!(r.problem(409)["type"].as_str().unwrap().ends_with("/portfolio-item-not-ready"));
+
+    assert_eq!(patch(ready.to_string(), json!({"cover": true})).await.ok(200)["cover"], true);
+    let photographer = asha.id.parse().unwrap();
+    let cover = json!({
+        "item_id": ready.to_string(),
+        "url": format!("{PUBLIC_BASE}/{}", variant_key(photographer, ready, 400)),
+        "large_url": format!("{PUBLIC_BASE}/{}", variant_key(photographer, ready, 1600)),
+        "width": 900, "height": 600,
+    });
+    let shown = profile(env.app, asha.id.clone()).await.ok(200)["cover_photo"].clone();
+    for key in ["item_id", "url", "large_url", "width", "height"] {
+        assert_eq!(shown[key], cover[key], "{key}");
+    }
+    let found = call(
+        env.app,
+        search_photographers::handle,
+        ApiEvent::new("GET /photographers").query("city", "Hyderabad").query("specialization", "wedding"),
+    )
+    .await;
+    let listed = found.ok(200)["items"].as_array().unwrap().iter().find(|p| p["id"] == asha.id.as_str()).cloned();
+    assert_eq!(listed.expect("Asha is found")["cover_photo"]["item_id"], cover["item_id"], "search shows it too");
+    // An edit of another field keeps it the cover; deleting it takes it off the profile.
+    assert_eq!(patch(ready.to_string(), json!({"caption": "Vows"})).await.ok(200)["cover"], true);
+    let bucket = delete_bucket(&m);
+    call(
+        env.app,
+        move |app, req| delete_portfolio_item::handle(app, bucket, req),
+        ApiEvent::new("DELETE /photographers/me/portfolio/{item}").bearer(&asha.access).path("item", ready),
+    )
+    .await
+    .ok(204);
+    assert_eq!(profile(env.app, asha.id.clone()).await.ok(200)["cover_photo"], Value::Null);
+}
