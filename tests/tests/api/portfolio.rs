@@ -46,7 +46,7 @@ async fn upload(env: &TestEnv, m: &Media, who: &Session, file: &[u8], declared: 
     assert_eq!(post_form(&ticket["upload"], file, declared).await, 204, "moto took the form POST");
     let key = incoming_key(who.id.parse().unwrap(), id);
     let incoming: Vec<String> = m.keys().await.into_iter().filter(|k| k.starts_with("incoming/")).collect();
-    assert_eq!(incoming, [key.clone()], "the upload sits under incoming/ until processed");
+    assert_eq!(incoming, std::slice::from_ref(&key), "the upload sits under incoming/ until processed");
     let outcome = m.processor.record(&s3_event(&m.bucket, &key, file.len()).payload.records[0]).await.unwrap();
     (id, outcome)
 }
