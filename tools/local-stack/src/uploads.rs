@@ -120,8 +120,10 @@ async fn deliver(source: &S3Source, clients: &Clients, functions: &Functions, ur
         // S3 announces a new configuration with a test event, which Lambda never sees.
         let is_test = event["Event"].as_str() == Some("s3:TestEvent");
         let done = is_test || {
+            let mut event = event;
+            aws_shape(&mut event);
             let key = event["Records"][0]["s3"]["object"]["key"].as_str().unwrap_or_default().to_string();
-            let inv = functions.invoke(&source.function, body.as_bytes().to_vec()).await;
+            let inv = functions.invoke(&source.function, event.to_string().into_bytes()).await;
             let status = inv.outcome.short();
             console::invocation(Trigger::S3, &source.function, &status, inv.took, inv.cold, &key);
             let received: i32 = m
@@ -136,4 +138,49 @@ async fn deliver(source: &S3Source, clients: &Clients, functions: &Functions, ur
         }
     }
     Ok(())
+}
+
+/// moto's notification records leave out members AWS always sends (`userIdentity`,
+/// `requestParameters`, `responseElements`, the bucket's `ownerIdentity`, the object's
+/// `sequencer`; see "Event message structure" in the S3 guide), and Lambda's event type
+/// requires some of them: fill them in as AWS would, keeping whatever moto did send.
+pub fn aws_shape(event: &mut serde_json::Value) {
+    use serde_json::json;
+    for r in event["Records"].as_array_mut().into_iter().flatten() {
+        let Some(record) = r.as_object_mut() else { continue };
+        record.entry("userIdentity").or_insert_with(|| json!({"principalId": "AWS:LOCAL-STACK"}));
+        record.entry("requestParameters").or_insert_with(|| json!({"sourceIPAddress": "127.0.0.1"}));
+        record
+            .entry("responseElements")
+            .or_insert_with(|| json!({"x-amz-request-id": "LOCALSTACK", "x-amz-id-2": "LOCALSTACK"}));
+        if let Some(bucket) = record.get_mut("s3").and_then(|s| s["bucket"].as_object_mut()) {
+            bucket.entry("ownerIdentity").or_insert_with(|| json!({"principalId": "LOCALSTACK"}));
+        }
+        if let Some(object) = record.get_mut("s3").and_then(|s| s["object"].as_object_mut()) {
+            let sequencer = format!("{:016X}", chrono::Utc::now().timestamp_micros());
+            object.entry("sequencer").or_insert_with(|| json!(sequencer));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A record exactly as moto 5.2.5 sends it (moto/s3/notifications.py) becomes one
+    /// Lambda's S3 event type reads, with moto's values kept.
+    #[test]
+    fn motos_records_get_the_members_aws_sends() {
+        let mut event = serde_json::json!({"Records": [{
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+            "eventTime": "2026-11-30T04:21:34.123Z", "eventName": "ObjectCreated:Post",
+            "s3": {"s3SchemaVersion": "1.0", "configurationId": "process-upload-local",
+                   "bucket": {"name": "media", "arn": "arn:aws:s3:::media"},
+                   "object": {"key": "incoming%2Fportfolio%2Fa%2Fb", "size": 12, "eTag": "abc"}}}]});
+        assert!(serde_json::from_value::<aws_lambda_events::s3::S3Event>(event.clone()).is_err(), "moto's shape");
+        super::aws_shape(&mut event);
+        let parsed: aws_lambda_events::s3::S3Event = serde_json::from_value(event).unwrap();
+        let r = &parsed.records[0];
+        assert_eq!(r.s3.object.key.as_deref(), Some("incoming%2Fportfolio%2Fa%2Fb"));
+        assert_eq!(r.s3.bucket.name.as_deref(), Some("media"));
+        assert_eq!(r.event_name.as_deref(), Some("ObjectCreated:Post"));
+    }
 }
