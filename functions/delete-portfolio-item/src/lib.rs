@@ -22,6 +22,10 @@ pub enum Error {
     Request(#[from] RequestError),
     #[error("portfolio item {0} does not exist or is not the caller's")]
     NotFound(ItemId),
+    /// `/photographers/me/portfolio/uploads` fits this route's template but is the
+    /// upload route's path: answered as `$default` answers methods no route serves.
+    #[error("{0} /photographers/me/portfolio/uploads is not a portfolio item")]
+    UploadsPath(&'static str),
     #[error("the item kept changing while it was being deleted")]
     Contended,
     #[error("S3: {0}")]
@@ -45,6 +49,13 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
             Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
+            Error::UploadsPath(method) => Problem::new(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("/photographers/me/portfolio/uploads does not support {method}; it supports POST"),
+            )
+            .with_header("allow", "POST".to_string()),
             Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
                 .with_header("retry-after", "1".to_string()),
             Error::S3(_) => Problem::internal(),
@@ -75,6 +86,9 @@ pub async fn handle<S: UserReader + CoverPhotos + PortfolioReader + PortfolioWri
     bucket: &Bucket,
     req: Request,
 ) -> Result<Response<Body>, Error> {
+    if lambda_http::RequestExt::path_parameters(&req).first("item") == Some("uploads") {
+        return Err(Error::UploadsPath("DELETE"));
+    }
     let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
     let id: ItemId = cm_http::path_param(&req, "item", "portfolio item")?;
     for _ in 0..ATTEMPTS {

@@ -24,6 +24,10 @@ pub enum Error {
     Invalid(#[from] FieldErrors),
     #[error("portfolio item {0} does not exist or is not the caller's")]
     NotFound(ItemId),
+    /// `/photographers/me/portfolio/uploads` fits this route's template but is the
+    /// upload route's path: answered as `$default` answers methods no route serves.
+    #[error("{0} /photographers/me/portfolio/uploads is not a portfolio item")]
+    UploadsPath(&'static str),
     #[error("the item kept changing while it was being edited")]
     Contended,
     #[error("portfolio item {0} is not ready: only a published photo can be the cover")]
@@ -41,6 +45,13 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
+            Error::UploadsPath(method) => Problem::new(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("/photographers/me/portfolio/uploads does not support {method}; it supports POST"),
+            )
+            .with_header("allow", "POST".to_string()),
             Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
                 .with_header("retry-after", "1".to_string()),
             Error::NotReady(_) => Problem::conflict("portfolio-item-not-ready", "Not ready", self.to_string()),
@@ -65,6 +76,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PatchBody {
     #[serde(default, deserialize_with = "present")]
     caption: Option<Option<String>>,
@@ -99,6 +111,9 @@ pub async fn handle<S: UserReader + PhotographerReader + CoverPhotos + Portfolio
     public_base: &str,
     req: Request,
 ) -> Result<Response<Body>, Error> {
+    if lambda_http::RequestExt::path_parameters(&req).first("item") == Some("uploads") {
+        return Err(Error::UploadsPath("PATCH"));
+    }
     let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
     let id: ItemId = cm_http::path_param(&req, "item", "portfolio item")?;
     let patch = cm_http::parse_json::<PatchBody>(&req)?.validate()?;

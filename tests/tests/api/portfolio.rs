@@ -344,3 +344,55 @@ async fn the_cover_photo_shows_on_the_profile_and_in_search_until_it_is_deleted(
     .ok(204);
     assert_eq!(profile(env.app, asha.id.clone()).await.ok(200)["cover_photo"], Value::Null);
 }
+
+/// The upload route's path also fits `/photographers/me/portfolio/{item}`; API Gateway
+/// sends PATCH and DELETE there to the item functions, which answer as `$default` does
+/// for a method no route serves.
+#[tokio::test]
+async fn the_upload_path_is_not_an_item() {
+    let env = env().await;
+    let m = media(&env).await;
+    let asha = listed_photographer(&env).await;
+    let r = call(
+        env.app,
+        |app, req| update_portfolio_item::handle(app, PUBLIC_BASE, req),
+        ApiEvent::new("PATCH /photographers/me/portfolio/{item}")
+            .bearer(&asha.access)
+            .path("item", "uploads")
+            .json(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (r.problem(405)["type"].as_str(), r.header("allow")),
+        (Some("https://capturemoments.app/problems/method-not-allowed"), Some("POST"))
+    );
+    let bucket = delete_bucket(&m);
+    let r = call(
+        env.app,
+        move |app, req| delete_portfolio_item::handle(app, bucket, req),
+        ApiEvent::new("DELETE /photographers/me/portfolio/{item}").path("item", "uploads"),
+    )
+    .await;
+    assert_eq!(r.problem(405)["type"], "https://capturemoments.app/problems/method-not-allowed");
+    assert_eq!(r.header("allow"), Some("POST"));
+}
+
+#[tokio::test]
+async fn unknown_fields_are_refused() {
+    let env = env().await;
+    let m = media(&env).await;
+    let asha = listed_photographer(&env).await;
+    let mut body = ask("image/png", 10);
+    body["public"] = json!(true);
+    upload_ticket(&env, &m, &asha.access, body).await.problem(422);
+    let r = call(
+        env.app,
+        |app, req| update_portfolio_item::handle(app, PUBLIC_BASE, req),
+        ApiEvent::new("PATCH /photographers/me/portfolio/{item}")
+            .bearer(&asha.access)
+            .path("item", ItemId::new())
+            .json(json!({"status": "ready"})),
+    )
+    .await;
+    r.problem(422);
+}
