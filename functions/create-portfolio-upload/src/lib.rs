@@ -53,6 +53,7 @@ impl IntoProblem for Error {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UploadBody {
     filename: String,
     content_type: String,
