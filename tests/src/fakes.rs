@@ -25,6 +25,7 @@ use cm_booking::{AvailabilityDoc, BookingStatus};
 use cm_catalog::search::rank_upper_bound;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
 use cm_core::{BookingId, FeedbackId, ManualClock, UserId};
+use cm_media::{ItemId, PortfolioItem};
 use cm_reviews::feedback::score_rank;
 use cm_reviews::sentiment::DayAggregate;
 use cm_reviews::{AnalysisState, Feedback, FeedbackStatus, Reply, Review, SentimentRecord};
@@ -32,6 +33,7 @@ use cm_sentiment::Label;
 use cm_store::bookings::{BookingListQuery, BookingWriteError, Party};
 use cm_store::claims::{Claim, DONE_RETENTION};
 use cm_store::photographers::{ProfileWriteError, SearchQuery};
+use cm_store::portfolio::Portfolio;
 use cm_store::reviews::Applied;
 use cm_store::tokens::Rotation;
 use cm_store::users::{CreateUserError, LoginState};
@@ -67,6 +69,7 @@ pub struct FakeStore {
     pub feedback: FakeFeedback,
     pub insights: FakeInsights,
     pub claims: FakeClaims,
+    pub portfolio: FakePortfolio,
     /// The analyses already counted in `insights` (the store's marker items).
     aggregated: Arc<Mutex<std::collections::HashSet<String>>>,
 }
@@ -370,6 +373,24 @@ impl FakePhotographers {
     /// Shows or hides a photographer in search; part of account (de)activation.
     pub fn set_listed(&self, id: UserId, listed: bool, now: DateTime<Utc>) -> Option<PhotographerRecord> {
         self.modify(id, |old| old.map(|o| PhotographerRecord { listed, updated_at: now, ..o.clone() }))
+    }
+}
+
+impl cm_store::CoverPhotos for FakePhotographers {
+    async fn set_cover_photo(
+        &self,
+        id: UserId,
+        cover: Option<cm_catalog::CoverPhoto>,
+        only_if_item: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        Ok(self.modify(id, |old| {
+            let old = old?;
+            if only_if_item.is_some_and(|item| old.cover.as_ref().is_none_or(|c| c.item_id != item)) {
+                return None;
+            }
+            Some(PhotographerRecord { cover: cover.clone(), updated_at: now, ..old.clone() })
+        }))
     }
 }
 
@@ -1039,6 +1060,75 @@ impl cm_store::Claims for FakeClaims {
 }
 
 // ---------------------------------------------------------------------------------------
+// Media
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct PortfolioState {
+    items: BTreeMap<(UserId, ItemId), PortfolioItem>,
+    heads: HashMap<UserId, u64>,
+}
+
+/// Portfolio items and each portfolio's head version (shared/store/src/portfolio.rs).
+#[derive(Debug, Clone, Default)]
+pub struct FakePortfolio(Arc<Mutex<PortfolioState>>);
+
+impl FakePortfolio {
+    pub fn item(&self, photographer: UserId, id: ItemId) -> Option<PortfolioItem> {
+        lock(&self.0).items.get(&(photographer, id)).cloned()
+    }
+}
+
+impl cm_store::PortfolioReader for FakePortfolio {
+    async fn get_portfolio_item(&self, photographer: UserId, id: ItemId) -> Result<Option<PortfolioItem>, StoreError> {
+        Ok(self.item(photographer, id))
+    }
+
+    async fn portfolio(&self, photographer: UserId, _consistent: bool) -> Result<Portfolio, StoreError> {
+        let s = lock(&self.0);
+        Ok(Portfolio {
+            items: s.items.iter().filter(|((p, _), _)| *p == photographer).map(|(_, i)| i.clone()).collect(),
+            version: s.heads.get(&photographer).copied().unwrap_or(0),
+        })
+    }
+}
+
+impl cm_store::PortfolioWriter for FakePortfolio {
+    /// Both conditions of the transaction, all or nothing.
+    async fn add_portfolio_item(&self, item: &PortfolioItem, read_version: u64) -> Result<bool, StoreError> {
+        let mut s = lock(&self.0);
+        let head = s.heads.get(&item.photographer).copied().unwrap_or(0);
+        if head != read_version || s.items.contains_key(&(item.photographer, item.id)) {
+            return Ok(false);
+        }
+        s.heads.insert(item.photographer, head + 1);
+        s.items.insert((item.photographer, item.id), item.clone());
+        Ok(true)
+    }
+
+    async fn replace_portfolio_item(&self, old: &PortfolioItem, new: &PortfolioItem) -> Result<bool, StoreError> {
+        let mut s = lock(&self.0);
+        match s.items.get_mut(&(old.photographer, old.id)) {
+            Some(stored) if stored.version == old.version => {
+                *stored = new.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn delete_portfolio_item(&self, item: &PortfolioItem) -> Result<bool, StoreError> {
+        let mut s = lock(&self.0);
+        let key = (item.photographer, item.id);
+        if s.items.get(&key).is_some_and(|stored| stored.version == item.version) {
+            s.items.remove(&key);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // FakeStore: every port, by delegation
 // ---------------------------------------------------------------------------------------
 
@@ -1052,6 +1142,15 @@ macro_rules! delegate {
     };
 }
 
+delegate!(cm_store::PortfolioReader, portfolio {
+    fn get_portfolio_item(&self, photographer: UserId, id: ItemId) -> Result<Option<PortfolioItem>, StoreError>;
+    fn portfolio(&self, photographer: UserId, consistent: bool) -> Result<Portfolio, StoreError>;
+});
+delegate!(cm_store::PortfolioWriter, portfolio {
+    fn add_portfolio_item(&self, item: &PortfolioItem, read_version: u64) -> Result<bool, StoreError>;
+    fn replace_portfolio_item(&self, old: &PortfolioItem, new: &PortfolioItem) -> Result<bool, StoreError>;
+    fn delete_portfolio_item(&self, item: &PortfolioItem) -> Result<bool, StoreError>;
+});
 delegate!(cm_store::UserReader, users {
     fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError>;
     fn find_user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError>;
@@ -1081,6 +1180,10 @@ delegate!(cm_store::PhotographerSearch, photographers {
 delegate!(cm_store::PhotographerWriter, photographers {
     fn put_photographer_profile(&self, id: UserId, profile: &PhotographerProfile, listed_if_new: bool, now: DateTime<Utc>)
         -> Result<PhotographerRecord, ProfileWriteError>;
+});
+delegate!(cm_store::CoverPhotos, photographers {
+    fn set_cover_photo(&self, id: UserId, cover: Option<cm_catalog::CoverPhoto>, only_if_item: Option<&str>, now: DateTime<Utc>)
+        -> Result<Option<PhotographerRecord>, ProfileWriteError>;
 });
 delegate!(cm_store::AvailabilityReader, availability {
     fn get_availability(&self, photographer: UserId) -> Result<Option<AvailabilityDoc>, StoreError>;

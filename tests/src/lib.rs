@@ -9,6 +9,8 @@ pub mod aws;
 pub mod events;
 pub mod fakes;
 pub mod faulty;
+pub mod images;
+pub mod media;
 pub mod moto;
 pub mod servers;
 pub mod stream;

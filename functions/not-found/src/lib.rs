@@ -69,11 +69,16 @@ fn matches(route: &[Segment], path: &[&str]) -> bool {
 
 /// The methods some route serves at `path`, in `Allow` order; empty when no route
 /// template matches it. A path can match several templates (`/photographers/me` and
-/// `/photographers/{id}`): each of their methods reaches a route, so all are allowed.
+/// `/photographers/{id}`): the ones with the most literal segments own it, as API
+/// Gateway prefers them (`/photographers/me/portfolio/uploads` is the upload route's,
+/// not an `{item}`: the item functions refuse it with this same answer).
 pub fn allowed_methods(path: &str) -> Vec<&'static str> {
     let parts: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let matching: Vec<&Route> = ROUTES.iter().filter(|r| matches(&r.segments, &parts)).collect();
+    let literals = |r: &Route| r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+    let most = matching.iter().map(|r| literals(r)).max().unwrap_or(0);
     let allowed: BTreeSet<&str> =
-        ROUTES.iter().filter(|r| matches(&r.segments, &parts)).flat_map(|r| r.methods.iter().copied()).collect();
+        matching.iter().filter(|r| literals(r) == most).flat_map(|r| r.methods.iter().copied()).collect();
     METHODS.into_iter().filter(|m| allowed.contains(m)).collect()
 }
 

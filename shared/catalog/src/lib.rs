@@ -5,5 +5,5 @@ pub mod photographer;
 pub mod record;
 pub mod search;
 
-pub use photographer::{PhotographerProfile, PublicProfile, RatingTotals, Specialization};
+pub use photographer::{CoverPhoto, PhotographerProfile, PublicProfile, RatingTotals, Specialization};
 pub use record::{PhotographerRecord, SentimentCounts};

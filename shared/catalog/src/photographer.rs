@@ -119,6 +119,22 @@ pub struct PublicProfile {
     #[serde(flatten)]
     pub profile: PhotographerProfile,
     pub rating: RatingView,
+    /// The portfolio photo the photographer chose to be seen by.
+    #[serde(default)]
+    pub cover_photo: Option<CoverPhoto>,
+}
+
+/// A ready portfolio photo shown with the profile and in search results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverPhoto {
+    /// The portfolio item it is.
+    pub item_id: String,
+    /// Its small (400 px) and large (1600 px) display sizes.
+    pub url: String,
+    pub large_url: String,
+    pub width: u32,
+    pub height: u32,
+    pub colour: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

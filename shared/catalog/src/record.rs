@@ -20,6 +20,8 @@ pub struct PhotographerRecord {
     pub listed: bool,
     /// Optimistic-concurrency version, bumped by every write.
     pub version: u64,
+    #[serde(default)]
+    pub cover: Option<crate::CoverPhoto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -34,13 +36,19 @@ impl PhotographerRecord {
             sentiment: SentimentCounts::default(),
             listed,
             version: 0,
+            cover: None,
             created_at: now,
             updated_at: now,
         }
     }
 
     pub fn public(&self) -> PublicProfile {
-        PublicProfile { id: self.id, profile: self.profile.clone(), rating: self.rating.view() }
+        PublicProfile {
+            id: self.id,
+            profile: self.profile.clone(),
+            rating: self.rating.view(),
+            cover_photo: self.cover.clone(),
+        }
     }
 
     /// The search partitions this photographer appears in right now, with their rank

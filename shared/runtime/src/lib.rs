@@ -5,6 +5,8 @@
 
 mod config;
 mod run;
+pub mod s3post;
 
 pub use config::{ConfigError, Env, app_from_env, env_var};
 pub use run::{http, init_tracing, service};
+pub use s3post::{Ticket, UploadSigner};

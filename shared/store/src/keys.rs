@@ -117,3 +117,13 @@ pub fn claim(key: &str) -> String {
     format!("CLAIM#{key}")
 }
 pub const CLAIM_SK: &str = "CLAIM";
+
+// Media
+pub fn portfolio(photographer: UserId) -> String {
+    format!("PORTFOLIO#{photographer}")
+}
+pub fn portfolio_item(item: impl std::fmt::Display) -> String {
+    format!("ITEM#{item}")
+}
+/// The portfolio's head: the version new items move on (quota checks).
+pub const PORTFOLIO_HEAD: &str = "HEAD";

@@ -13,6 +13,7 @@ pub mod insights;
 pub mod keys;
 pub mod page;
 pub mod photographers;
+pub mod portfolio;
 pub mod ports;
 pub mod retry;
 pub mod reviews;

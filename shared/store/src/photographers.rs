@@ -99,6 +99,27 @@ impl PhotographerWriter for DynamoStore {
     }
 }
 
+impl crate::ports::CoverPhotos for DynamoStore {
+    /// Sets the cover (with the listings, which show it), or clears it when `cover`
+    /// is `None` and the current cover is `unless_not` (or any, if that is `None`).
+    async fn set_cover_photo(
+        &self,
+        id: UserId,
+        cover: Option<cm_catalog::CoverPhoto>,
+        only_if_item: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PhotographerRecord>, ProfileWriteError> {
+        self.modify_photographer(id, |old| {
+            let old = old?;
+            if only_if_item.is_some_and(|item| old.cover.as_ref().is_none_or(|c| c.item_id != item)) {
+                return None;
+            }
+            Some(PhotographerRecord { cover: cover.clone(), updated_at: now, ..old.clone() })
+        })
+        .await
+    }
+}
+
 impl DynamoStore {
     /// Adds one review's stars to the running totals and re-ranks the listings, outside
     /// the review flow: for demo data and tests that need rated photographers.

@@ -10,6 +10,7 @@
 use crate::bookings::{BookingListQuery, BookingWriteError};
 use crate::claims::Claim;
 use crate::photographers::{ProfileWriteError, SearchQuery};
+use crate::portfolio::Portfolio;
 use crate::reviews::Applied;
 use crate::users::{CreateUserError, LoginState};
 use crate::{Page, PageKey, StoreError};
@@ -21,6 +22,7 @@ use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
 use cm_core::{BookingId, FeedbackId, UserId};
+use cm_media::{ItemId, PortfolioItem};
 use cm_reviews::sentiment::DayAggregate;
 use cm_reviews::{Feedback, FeedbackStatus, Review, SentimentRecord};
 use cm_sentiment::Label;
@@ -96,6 +98,20 @@ pub trait PhotographerWriter: Send + Sync {
         listed_if_new: bool,
         now: DateTime<Utc>,
     ) -> fut!(PhotographerRecord, ProfileWriteError);
+}
+
+/// The photographer's cover photo, shown with the profile and its search listings.
+pub trait CoverPhotos: Send + Sync {
+    /// Sets `cover`, or with `None` clears it; with `only_if_item`, changes nothing
+    /// unless the current cover is that portfolio item. `None` when there is no
+    /// profile (or nothing to change).
+    fn set_cover_photo(
+        &self,
+        id: UserId,
+        cover: Option<cm_catalog::CoverPhoto>,
+        only_if_item: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> fut!(Option<PhotographerRecord>, ProfileWriteError);
 }
 
 pub trait AvailabilityReader: Send + Sync {
@@ -222,4 +238,23 @@ pub trait Claims: Send + Sync {
     fn claim(&self, key: &str, lease: TimeDelta, now: DateTime<Utc>) -> fut!(Claim);
     fn complete(&self, key: &str, now: DateTime<Utc>) -> fut!(());
     fn release(&self, key: &str) -> fut!(());
+}
+
+pub trait PortfolioReader: Send + Sync {
+    fn get_portfolio_item(&self, photographer: UserId, item: ItemId) -> fut!(Option<PortfolioItem>);
+    /// Every item of the photographer's portfolio (at most `cm_media::upload::MAX_ITEMS`
+    /// and the tickets in flight) and the version they were read at. `consistent` for
+    /// quota checks; public listings may read eventually consistent.
+    fn portfolio(&self, photographer: UserId, consistent: bool) -> fut!(Portfolio);
+}
+
+pub trait PortfolioWriter: Send + Sync {
+    /// Adds a new item if the portfolio is still at `read_version` (0: never written);
+    /// `false` when another item was added meanwhile (check the quota again).
+    fn add_portfolio_item(&self, item: &PortfolioItem, read_version: u64) -> fut!(bool);
+    /// `old` becomes `new` if nobody changed it meanwhile (its `version`); `false` if
+    /// somebody did, or it is gone.
+    fn replace_portfolio_item(&self, old: &PortfolioItem, new: &PortfolioItem) -> fut!(bool);
+    /// Deletes the item if it is still at its `version`; `false` otherwise.
+    fn delete_portfolio_item(&self, item: &PortfolioItem) -> fut!(bool);
 }

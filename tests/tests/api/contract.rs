@@ -96,6 +96,14 @@ fn all_analysis_states() -> Vec<AnalysisState> {
     vec![AnalysisState::Pending, AnalysisState::Done]
 }
 
+fn all_item_statuses() -> Vec<cm_media::ItemStatus> {
+    use cm_media::ItemStatus;
+    let _ = |s: ItemStatus| match s {
+        ItemStatus::Pending | ItemStatus::Ready | ItemStatus::Rejected => (),
+    };
+    vec![ItemStatus::Pending, ItemStatus::Ready, ItemStatus::Rejected]
+}
+
 fn all_granularities() -> Vec<cm_reviews::insights::Granularity> {
     use cm_reviews::insights::Granularity;
     let _ = |g: Granularity| match g {
@@ -163,6 +171,8 @@ fn value_lists_are_the_rust_ones() {
         ("/components/schemas/Topic/enum", names(all_topics())),
         ("/components/schemas/AnalysisState/enum", names(all_analysis_states())),
         ("/components/schemas/Granularity/enum", names(all_granularities())),
+        ("/components/schemas/PortfolioItemStatus/enum", names(all_item_statuses())),
+        ("/components/schemas/UploadContentType/enum", cm_media::upload::CONTENT_TYPES.map(String::from).to_vec()),
         ("/components/schemas/Problem/properties/rule/enum", all_rule_codes().into_iter().map(String::from).collect()),
         (
             "/components/schemas/Problem/properties/code/enum",
@@ -270,6 +280,10 @@ fn limits_are_the_exported_constants() {
         ),
         ("/components/parameters/Limit/schema/anyOf/0/maximum".into(), cm_http::params::MAX_PAGE_SIZE as i64),
         (format!("{s}/BookingPage/properties/items/maxItems"), cm_http::params::MAX_PAGE_SIZE as i64),
+        (format!("{s}/PortfolioPage/properties/items/maxItems"), cm_http::params::MAX_PAGE_SIZE as i64),
+        (format!("{s}/PortfolioUploadInput/properties/size_bytes/maximum"), cm_media::upload::MAX_UPLOAD_BYTES as i64),
+        (format!("{s}/PortfolioItemPatch/properties/position/maximum"), i64::from(cm_media::item::MAX_POSITION)),
+        (format!("{s}/PortfolioItem/properties/position/maximum"), i64::from(cm_media::item::MAX_POSITION)),
     ];
     cases.extend(duration(&format!("{s}/BookingRequest/properties/duration_minutes")));
     cases.extend(duration(&format!("{s}/Reschedule/properties/duration_minutes")));
@@ -397,6 +411,12 @@ fn text_ok(value: &str, max: usize) -> bool {
     let mut errors = FieldErrors::new();
     cm_core::text::check_text(&mut errors, "f", value, max);
     errors.is_empty()
+}
+
+/// `field` of an otherwise valid upload request.
+fn upload_field_ok(field: &str, filename: &str, caption: &str) -> bool {
+    let r = cm_media::UploadRequest::parse(filename, "image/jpeg", 10, "wedding", Some(caption));
+    field_ok(r, field)
 }
 
 /// A cancellation reason, where it is required: checked before any timing rule.
@@ -529,6 +549,28 @@ fn rules() -> Vec<Rule> {
             pointer: s("/components/schemas/StatusChange/properties/reason/pattern"),
             accepts: optional_reason_ok,
             edge: cm_booking::MAX_REASON_CHARS,
+            exact: true,
+        },
+        Rule {
+            pointer: s("/components/schemas/PortfolioUploadInput/properties/filename/pattern"),
+            accepts: |v| upload_field_ok("filename", v, "x"),
+            edge: cm_media::upload::MAX_FILENAME_CHARS,
+            exact: true,
+        },
+        Rule {
+            pointer: s("/components/schemas/PortfolioUploadInput/properties/caption/pattern"),
+            accepts: |v| upload_field_ok("caption", "photo.jpg", v),
+            edge: cm_media::item::MAX_CAPTION_CHARS,
+            exact: true,
+        },
+        Rule {
+            pointer: s("/components/schemas/PortfolioItemPatch/properties/caption/pattern"),
+            accepts: |v| {
+                let mut errors = FieldErrors::new();
+                cm_media::item::check_caption(&mut errors, Some(v));
+                errors.is_empty()
+            },
+            edge: cm_media::item::MAX_CAPTION_CHARS,
             exact: true,
         },
         Rule {

@@ -518,3 +518,78 @@ async fn catalog_reviews_feedback_analyses_and_claims_agree() {
     let table = env().await;
     assert_same_story(the_rest(&table.app.store, &f).await, the_rest(&FakeStore::default(), &f).await);
 }
+
+/// Portfolio items and the cover photo: the head version that guards quotas, version
+/// checks on settle, edit and delete, and the cover following its item.
+async fn portfolio<S>(s: &S, photographer: UserId, profile: &PhotographerProfile, t: DateTime<Utc>) -> Transcript
+where
+    S: PortfolioReader + PortfolioWriter + PhotographerWriter + PhotographerReader + CoverPhotos,
+{
+    let mut out = Transcript::default();
+    let req = cm_media::UploadRequest::parse("a.jpg", "image/jpeg", 1000, "wedding", Some("First")).unwrap();
+    let first = req.pending_item("01JD3QK8P2R4T6V8X0Z2B4D6F8".parse().unwrap(), photographer, 1, t);
+    let second = req.pending_item("01JD3QK8P2R4T6V8X0Z2B4D6F9".parse().unwrap(), photographer, 2, t);
+    out.say("empty portfolio", s.portfolio(photographer, true).await.map(|p| (p.items.len(), p.version)));
+    out.say("add first at 0", s.add_portfolio_item(&first, 0).await);
+    out.say("add first again", s.add_portfolio_item(&first, 1).await);
+    out.say("add second at stale 0", s.add_portfolio_item(&second, 0).await);
+    out.say("add second at 1", s.add_portfolio_item(&second, 1).await);
+    out.say("portfolio", s.portfolio(photographer, true).await.map(|p| (p.items.len(), p.version)));
+    let variants = cm_media::objects::DISPLAY_SIZES
+        .iter()
+        .map(|&size| cm_media::Variant {
+            size,
+            width: size,
+            height: size / 2,
+            bytes: 100,
+            key: cm_media::objects::variant_key(photographer, first.id, size),
+        })
+        .collect();
+    let processed =
+        cm_media::item::Processed { width: 800, height: 400, colour: "#102030".into(), original_bytes: 999, variants };
+    let ready = first.ready(processed, t).unwrap();
+    out.say("settle first", s.replace_portfolio_item(&first, &ready).await);
+    out.say("settle first again (redelivery)", s.replace_portfolio_item(&first, &ready).await);
+    out.say("read first", s.get_portfolio_item(photographer, first.id).await.map(|i| i.map(|i| (i.status, i.version))));
+    out.say(
+        "cover without a profile",
+        s.set_cover_photo(photographer, ready.cover_photo("https://cdn"), None, t).await.map(|r| r.is_some()),
+    );
+    s.put_photographer_profile(photographer, profile, true, t).await.unwrap();
+    out.say(
+        "cover first",
+        s.set_cover_photo(photographer, ready.cover_photo("https://cdn"), None, t)
+            .await
+            .map(|r| r.and_then(|r| r.cover).map(|c| c.item_id)),
+    );
+    out.say(
+        "clear if second",
+        s.set_cover_photo(photographer, None, Some(&second.id.to_string()), t).await.map(|r| r.is_some()),
+    );
+    out.say(
+        "profile cover",
+        s.get_photographer(photographer).await.map(|r| r.and_then(|r| r.cover).map(|c| c.item_id)),
+    );
+    out.say(
+        "clear if first",
+        s.set_cover_photo(photographer, None, Some(&first.id.to_string()), t).await.map(|r| r.map(|r| r.cover)),
+    );
+    out.say("delete stale first", s.delete_portfolio_item(&first).await);
+    out.say("delete first", s.delete_portfolio_item(&ready).await);
+    out.say("delete first again", s.delete_portfolio_item(&ready).await);
+    out.say("edit deleted", s.replace_portfolio_item(&ready, &ready).await);
+    out.say("portfolio after", s.portfolio(photographer, true).await.map(|p| (p.items.len(), p.version)));
+    out
+}
+
+#[tokio::test]
+async fn portfolios_and_cover_photos_agree() {
+    let t = now();
+    let photographer = UserId::new();
+    let profile = profile();
+    let table = env().await;
+    assert_same_story(
+        portfolio(&table.app.store, photographer, &profile, t).await,
+        portfolio(&FakeStore::default(), photographer, &profile, t).await,
+    );
+}

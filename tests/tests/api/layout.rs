@@ -220,7 +220,7 @@ fn dependencies(manifest: &std::path::Path) -> BTreeSet<String> {
 #[test]
 fn crate_dependencies_follow_the_layers() {
     const DOMAIN: &[&str] =
-        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment"];
+        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment", "cm-media"];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
         let text = std::fs::read_to_string(manifest).unwrap();
@@ -277,6 +277,13 @@ fn crate_dependencies_follow_the_layers() {
                 forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
             }
             "cm-runtime" => {}
+            // The codecs: pure, and linked by process-upload alone (below).
+            "cm-imaging" => {
+                for d in &deps {
+                    assert!(!is_aws(d) && d != "tokio", "{name} is pure image work ({d})");
+                    assert!(!d.starts_with("cm-"), "{name} knows no other project crate ({d})");
+                }
+            }
             other => panic!(
                 "shared/{} ({other}) is not placed in a layer: add it to docs/architecture.md and here",
                 entry.file_name().to_string_lossy()
@@ -284,13 +291,29 @@ fn crate_dependencies_follow_the_layers() {
         }
         checked.insert(name);
     }
-    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime"]) {
+    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime", "cm-imaging"]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
     assert!(shared("core").exists());
-    // Functions never depend on each other.
+    // Functions never depend on each other; only process-upload decodes images (the
+    // codecs are big, and parse what strangers upload).
+    for entry in std::fs::read_dir(repo_root().join("shared")).unwrap().filter_map(|e| e.ok()) {
+        let manifest = entry.path().join("Cargo.toml");
+        if manifest.exists() {
+            assert!(
+                !dependencies(&manifest).contains("cm-imaging"),
+                "{}: only process-upload links the codecs",
+                manifest.display()
+            );
+        }
+    }
     for dir in function_dirs() {
         let deps = dependencies(&repo_root().join("functions").join(&dir).join("Cargo.toml"));
+        assert!(
+            dir == "process-upload" || !deps.contains("cm-imaging"),
+            "functions/{dir}: only process-upload links the codecs"
+        );
+        assert!(!deps.contains("image"), "functions/{dir}: image work goes through cm-imaging");
         for other in function_dirs() {
             assert!(!deps.contains(&other), "functions/{dir} depends on functions/{other}");
         }
@@ -701,4 +724,107 @@ fn the_stack_stays_under_cloudformations_resource_limit_with_twice_the_functions
         "{} resources now, {doubled} with twice the functions: over CloudFormation's 500",
         shared + per_function
     );
+}
+
+/// The policy statements of a function that allow `action`, with their resources as text.
+fn resources_allowed(f: &template::FunctionDef, action: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for policy in f.properties["Policies"].as_sequence().into_iter().flatten() {
+        for s in policy["Statement"].as_sequence().into_iter().flatten() {
+            let actions: Vec<&str> = match &s["Action"] {
+                Value::Sequence(list) => list.iter().filter_map(Value::as_str).collect(),
+                one => one.as_str().into_iter().collect(),
+            };
+            if s["Effect"].as_str() != Some("Allow") || !actions.iter().any(|a| *a == action || *a == "s3:*") {
+                continue;
+            }
+            let resources: Vec<&Value> = match &s["Resource"] {
+                Value::Sequence(list) => list.iter().collect(),
+                one => vec![one],
+            };
+            for r in resources {
+                out.push(template::sub_text(r).or(r.as_str()).unwrap_or("<not text>").to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A function that wrote where it is triggered would trigger itself without end: an
+/// S3-triggered function needs a key prefix, and may not put objects under it.
+#[test]
+fn s3_triggered_functions_never_write_where_they_are_triggered() {
+    let t = template::load();
+    let mut seen = 0;
+    for f in template::functions(&t) {
+        for (name, e) in &f.events {
+            if e["Type"].as_str() != Some("S3") {
+                continue;
+            }
+            seen += 1;
+            let prefix = e["Properties"]["Filter"]["S3Key"]["Rules"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .find(|r| r["Name"].as_str() == Some("prefix"))
+                .and_then(|r| r["Value"].as_str())
+                .unwrap_or_else(|| panic!("{}/{name}: an S3 trigger needs a key prefix", f.binary));
+            assert!(prefix.ends_with('/') && prefix.len() > 1, "{}/{name}: prefix `{prefix}`", f.binary);
+            let writes = resources_allowed(&f, "s3:PutObject");
+            assert!(!writes.is_empty(), "{}: writes nothing? check the test", f.binary);
+            for r in writes {
+                let key_part = r.split_once(":::").map(|(_, rest)| rest).unwrap_or(&r);
+                let key_pattern = key_part.split_once('/').map(|(_, k)| k).unwrap_or("");
+                assert!(
+                    !key_pattern.starts_with(prefix) && !prefix.starts_with(key_pattern.trim_end_matches('*')),
+                    "{}: may put `{r}`, under its own trigger `{prefix}`",
+                    f.binary
+                );
+            }
+        }
+    }
+    assert!(seen >= 1, "no S3 triggers found");
+}
+
+/// Every bucket: nothing public, encrypted, TLS only, uploads that were never
+/// processed cleaned up.
+#[test]
+fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
+    let t = template::load();
+    let buckets = template::resources_of(&t, "AWS::S3::Bucket");
+    assert!(!buckets.is_empty());
+    let policies = template::resources_of(&t, "AWS::S3::BucketPolicy");
+    for (id, p) in buckets {
+        let block = &p["PublicAccessBlockConfiguration"];
+        for k in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+            assert_eq!(block[k].as_bool(), Some(true), "{id}: {k}");
+        }
+        let sse = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"];
+        assert!(sse["SSEAlgorithm"].as_str().is_some(), "{id}: encryption");
+        let rules = p["LifecycleConfiguration"]["Rules"].as_sequence().cloned().unwrap_or_default();
+        assert!(
+            rules.iter().any(|r| r["Prefix"].as_str() == Some("incoming/")
+                && r["ExpirationInDays"].as_i64().is_some_and(|d| d <= 7)
+                && r["Status"].as_str() == Some("Enabled")),
+            "{id}: abandoned uploads under incoming/ must expire"
+        );
+        let tls_only = policies.iter().any(|(_, pol)| {
+            template::ref_target(&pol["Bucket"]) == Some(id.as_str())
+                && pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten().any(|s| {
+                    s["Effect"].as_str() == Some("Deny")
+                        && s["Condition"]["Bool"]["aws:SecureTransport"].as_str() == Some("false")
+                })
+        });
+        assert!(tls_only, "{id}: a bucket policy must deny requests without TLS");
+        // The CDN may read the public prefix, nothing else.
+        for (_, pol) in &policies {
+            for s in pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten() {
+                if s["Effect"].as_str() == Some("Allow") {
+                    let r = template::sub_text(&s["Resource"]).unwrap_or_default();
+                    assert!(r.ends_with("/public/*"), "only public/ is readable by the CDN: {r}");
+                    assert!(!s["Condition"]["StringEquals"]["AWS:SourceArn"].is_null(), "one distribution only");
+                }
+            }
+        }
+    }
 }

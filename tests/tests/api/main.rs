@@ -13,6 +13,7 @@ mod fakes_agree;
 mod layout;
 mod notifications;
 mod plumbing;
+mod portfolio;
 mod profiles;
 mod reviews;
 mod sample_events;

@@ -55,6 +55,11 @@ async fn other_methods_on_known_paths_get_405_with_allow() {
     let r = call(env.app, not_found::handle, ApiEvent::new("DELETE /photographers/me")).await;
     r.problem(405);
     assert_eq!(r.header("allow"), Some("GET, PUT"));
+    // `/photographers/me/portfolio/uploads` is a literal route's path, which also fits
+    // `/photographers/me/portfolio/{item}`: the literal route owns it, as for GET.
+    let r = call(env.app, not_found::handle, ApiEvent::new("GET /photographers/me/portfolio/uploads")).await;
+    r.problem(405);
+    assert_eq!(r.header("allow"), Some("POST"));
     let r = call(env.app, not_found::handle, ApiEvent::new("POST /photographers/me/availability")).await;
     assert_eq!(r.header("allow"), Some("GET, PUT"));
     assert_eq!(not_found::allowed_methods("/photographers/not-a-ulid"), ["GET"]);

@@ -23,7 +23,7 @@ use cm_http::Request;
 use cm_reviews::{AnalysisState, Feedback, FeedbackCategory, FeedbackStatus};
 use cm_store::{
     AvailabilityReader, BookingReader, BookingWriter, DynamoStore, FeedbackReader, FeedbackWriter, PhotographerReader,
-    ReviewReader, UserWriter,
+    PortfolioReader, PortfolioWriter, ReviewReader, UserWriter,
 };
 use cm_tests::events::respond;
 use cm_tests::moto::{sdk_config, sns_messages};
@@ -39,6 +39,8 @@ const MEERA: &str = "01JD3Q9M4T7V2X6Z8B1C3D5F7G";
 const MEERA_EMAIL: &str = "meera@example.com";
 const BOOKING: &str = "01JD3QB7Z0H4N8Q2R6T9W3Y5XC";
 const FEEDBACK: &str = "01JD3QF0K1M2N3P4Q5R6S7T8V9";
+/// Asha's portfolio photo.
+const ITEM: &str = "01JD3QK8P2R4T6V8X0Z2B4D6F8";
 /// The day the samples were written for (their `requestContext.time`).
 const SAMPLE_DAY: &str = "2026-11-25";
 
@@ -96,6 +98,11 @@ replays! {
     replays_notify_booking_change: "notify-booking-change" => crate::notifications::replay_sample_event;
     replays_backfill_sentiment: "backfill-sentiment" => backfill_sentiment;
     replays_aggregate_sentiment: "aggregate-sentiment" => aggregate_sentiment;
+    replays_create_portfolio_upload: "create-portfolio-upload" => create_portfolio_upload;
+    replays_process_upload: "process-upload" => process_upload;
+    replays_list_portfolio: "list-portfolio" => list_portfolio;
+    replays_update_portfolio_item: "update-portfolio-item" => update_portfolio_item;
+    replays_delete_portfolio_item: "delete-portfolio-item" => delete_portfolio_item;
 }
 
 #[test]
@@ -1032,4 +1039,101 @@ async fn aggregate_sentiment() {
     assert_eq!(days.len(), 1);
     assert_eq!((days[0].get("n"), days[0].get("neg"), days[0].get("n_review")), (1, 1, 1));
     assert_eq!(days[0].get("t_punctuality_neg"), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Portfolio
+// ---------------------------------------------------------------------------------------
+
+/// Asha's pending portfolio item `ITEM` as the create-portfolio-upload sample asks for
+/// it (only the store can give it that id), and its upload in the bucket.
+async fn pending_item(w: &World, m: &cm_tests::media::Media) -> String {
+    let body = Sample::http("create-portfolio-upload").body();
+    let request = cm_media::UploadRequest::parse(
+        body["filename"].as_str().unwrap(),
+        body["content_type"].as_str().unwrap(),
+        body["size_bytes"].as_i64().unwrap(),
+        body["category"].as_str().unwrap(),
+        body["caption"].as_str(),
+    )
+    .unwrap();
+    let item = request.pending_item(ITEM.parse().unwrap(), ASHA.parse().unwrap(), 1, Utc::now());
+    assert!(w.env.app.store.add_portfolio_item(&item, 0).await.unwrap());
+    let key = cm_media::objects::incoming_key(item.photographer, item.id);
+    m.put(&key, &cm_tests::images::jpeg_with_exif(1200, 800, 1)).await;
+    key
+}
+
+/// ... processed, through process-upload.
+async fn ready_item(w: &World, m: &cm_tests::media::Media) {
+    let key = pending_item(w, m).await;
+    let record = &cm_tests::media::s3_event(&m.bucket, &key, 1).payload.records[0];
+    assert_eq!(m.processor.record(record).await.unwrap(), process_upload::Outcome::Ready);
+}
+
+async fn create_portfolio_upload() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    let signer = m.signer;
+    let sample = Sample::http("create-portfolio-upload").bearer(&w.asha.access);
+    let sent = sample.body();
+    let r =
+        respond(w.env.app, move |app, req| create_portfolio_upload::handle(app, signer, req), sample.request()).await;
+    let ticket = r.ok(201);
+    assert_eq!(ticket["item"]["status"], "pending");
+    let fields = &ticket["upload"]["fields"];
+    assert_eq!(fields["key"], format!("incoming/portfolio/{ASHA}/{}", ticket["item"]["id"].as_str().unwrap()));
+    assert_eq!(fields["Content-Type"], sent["content_type"]);
+}
+
+async fn process_upload() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    pending_item(&w, &m).await;
+    let mut sample = Sample::load("process-upload");
+    // The sample names the deployed bucket; the replay uses this test's.
+    sample.event["Records"][0]["s3"]["bucket"]["name"] = json!(m.bucket);
+    let event: aws_lambda_events::s3::S3Event = serde_json::from_value(sample.event).unwrap();
+    m.processor.handle(lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default())).await.unwrap();
+    let item = w.env.app.store.get_portfolio_item(ASHA.parse().unwrap(), ITEM.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!((item.status, item.width, item.height), (cm_media::ItemStatus::Ready, Some(1200), Some(800)));
+    assert_eq!(m.keys().await.len(), 2, "two display sizes, the upload deleted");
+}
+
+async fn list_portfolio() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    ready_item(&w, &m).await;
+    let sample = Sample::http("list-portfolio");
+    let base = cm_tests::media::PUBLIC_BASE;
+    let r = respond(w.env.app, move |app, req| list_portfolio::handle(app, base, req), sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(page["items"][0]["id"], ITEM);
+    assert_eq!(page["items"][0]["category"], "wedding");
+}
+
+async fn update_portfolio_item() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    ready_item(&w, &m).await;
+    let sample = Sample::http("update-portfolio-item").bearer(&w.asha.access);
+    let sent = sample.body();
+    let base = cm_tests::media::PUBLIC_BASE;
+    let r = respond(w.env.app, move |app, req| update_portfolio_item::handle(app, base, req), sample.request()).await;
+    let item = r.ok(200);
+    assert_eq!((&item["id"], &item["caption"], &item["position"]), (&json!(ITEM), &sent["caption"], &sent["position"]));
+}
+
+async fn delete_portfolio_item() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    ready_item(&w, &m).await;
+    let bucket: &'static delete_portfolio_item::Bucket =
+        Box::leak(Box::new(delete_portfolio_item::Bucket { s3: m.s3.clone(), name: m.bucket.clone() }));
+    let sample = Sample::http("delete-portfolio-item").bearer(&w.asha.access);
+    let r = respond(w.env.app, move |app, req| delete_portfolio_item::handle(app, bucket, req), sample.request()).await;
+    r.ok(204);
+    assert!(m.keys().await.is_empty());
+    let gone = w.env.app.store.get_portfolio_item(ASHA.parse().unwrap(), ITEM.parse().unwrap()).await.unwrap();
+    assert!(gone.is_none());
 }

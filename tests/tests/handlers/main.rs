@@ -10,5 +10,6 @@ mod accounts;
 mod booking_changes;
 mod create_booking;
 mod expiry;
+mod portfolio;
 mod reviews;
 mod support;

@@ -57,3 +57,42 @@ pub async fn post_json(url: &str, bearer: Option<&str>, body: &Value) -> Result<
     let body = (!body.is_null()).then_some(body);
     send("POST", url, bearer, body).await.map(|r| (r.status, r.json))
 }
+
+/// Posts an S3 upload form as a browser does: `multipart/form-data`, every field of
+/// `fields` first, the file last (S3 ignores fields after it).
+pub async fn post_form(
+    url: &str,
+    fields: &serde_json::Map<String, Value>,
+    file: &[u8],
+    content_type: &str,
+) -> Result<Reply, String> {
+    let boundary = format!("----local-stack-{}", ulid::Ulid::new());
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        let value = value.as_str().ok_or(format!("form field {name} is not text"))?;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo\"\r\nContent-Type: {content_type}\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(url)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let resp = tokio::time::timeout(Duration::from_secs(60), client().request(req))
+        .await
+        .map_err(|_| format!("POST {url}: no answer within 60 s"))?
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    Ok(Reply { status, headers, text, json: Value::Null })
+}

@@ -21,6 +21,7 @@ pub enum Trigger {
     Http,
     Stream,
     Schedule,
+    S3,
 }
 
 impl Trigger {
@@ -29,6 +30,7 @@ impl Trigger {
             Trigger::Http => "http",
             Trigger::Stream => "stream",
             Trigger::Schedule => "schedule",
+            Trigger::S3 => "s3",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod smoke;
 pub mod stack;
 pub mod streams;
 pub mod template;
+pub mod uploads;
 
 /// The repository root: the nearest directory upwards holding template.yaml.
 pub fn repo_root() -> Result<std::path::PathBuf, String> {

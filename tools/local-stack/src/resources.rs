@@ -67,6 +67,11 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
                     let name = format!("{STACK_NAME}-{id}");
                     scope.names.set_ref(id, name.clone());
                     scope.names.set_attr(id, "Arn", format!("arn:aws:local:{region}:{ACCOUNT_ID}:{id}/{name}"));
+                    scope.names.set_attr(id, "Id", name.clone());
+                    if other == "AWS::CloudFront::Distribution" {
+                        // The API serves the CDN's part (`/media/`); stack.rs maps this host there.
+                        scope.names.set_attr(id, "DomainName", LOCAL_CDN_HOST.to_string());
+                    }
                     if !matches!(other, "AWS::Serverless::HttpApi" | "AWS::Logs::LogGroup") {
                         *not_emulated.entry(other.to_string()).or_default() += 1;
                     }
@@ -88,6 +93,10 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
     }
     Ok((scope, out))
 }
+
+/// The domain name a CloudFront distribution has locally; `https://` + this in a
+/// function's environment becomes the local stack's `/media/` URL.
+pub const LOCAL_CDN_HOST: &str = "cdn.localhost";
 
 fn physical_name(props: &Value, key: &str, id: &str) -> String {
     props[key].as_str().map(String::from).unwrap_or_else(|| format!("{STACK_NAME}-{id}"))

@@ -186,11 +186,64 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     let free = slots["slots"].as_array().cloned().unwrap_or_default();
     race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
 
+    if j.has_route("POST /photographers/me/portfolio/uploads") {
+        portfolio_journey(j, &photographer_token, &photographer_id).await?;
+    }
+
     if !j.has_route("POST /bookings/{id}/review") {
         eprintln!("  skip  review and its stream effects (no POST /bookings/{{id}}/review in template.yaml yet)");
         return Ok(());
     }
     review_journey(j, &photographer_token, &photographer_id).await
+}
+
+/// A phone photo (GPS position in its EXIF, turned a quarter by its orientation) goes
+/// from an upload ticket straight to S3, through the S3 notification to process-upload,
+/// into the public portfolio, and out of the CDN upright and without its EXIF; deleting
+/// it removes what was published.
+async fn portfolio_journey(j: &mut Journey, token: &str, photographer_id: &str) -> Result<(), String> {
+    const PHOTO: &[u8] = include_bytes!("../assets/smoke-photo.jpg");
+    let ask = json!({"filename": "IMG_0001.JPG", "content_type": "image/jpeg", "size_bytes": PHOTO.len(),
+        "category": "wedding", "caption": "smoke test"});
+    let ticket = j.expect("POST", "/photographers/me/portfolio/uploads", Some(token), Some(ask), 201).await?;
+    let item = ticket["item"]["id"].as_str().unwrap_or_default().to_string();
+    let url = ticket["upload"]["url"].as_str().ok_or(format!("no upload url: {ticket}"))?;
+    let fields = ticket["upload"]["fields"].as_object().ok_or(format!("no upload fields: {ticket}"))?;
+    let posted = crate::client::post_form(url, fields, PHOTO, "image/jpeg").await?;
+    if !(200..300).contains(&posted.status) {
+        return Err(format!("S3 refused the upload: {} {}", posted.status, posted.text));
+    }
+    j.ok(&format!("uploaded a photo straight to S3 with a ticket ({} bytes)", PHOTO.len()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let published = loop {
+        let page = j.expect("GET", &format!("/photographers/{photographer_id}/portfolio"), None, None, 200).await?;
+        let found = page["items"].as_array().into_iter().flatten().find(|i| i["id"] == item.as_str()).cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the photo was not published within 60 s: {page}"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    // Stored 96 × 64 with orientation 6: shown 64 × 96.
+    if (published["width"].as_u64(), published["height"].as_u64()) != (Some(64), Some(96)) {
+        return Err(format!("the photo should be upright, 64 × 96: {published}"));
+    }
+    let small = published["urls"]["400"].as_str().ok_or(format!("no 400 px URL: {published}"))?.to_string();
+    let image = send("GET", &small, None, None).await?;
+    let content_type = image.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if image.status != 200 || content_type != "image/jpeg" || image.text.contains("Exif") {
+        return Err(format!("{small}: expected a JPEG without EXIF, got {} {content_type}", image.status));
+    }
+    j.ok("process-upload published it upright, and the CDN serves it without its EXIF (GPS)");
+    j.expect("DELETE", &format!("/photographers/me/portfolio/{item}"), Some(token), None, 204).await?;
+    let gone = send("GET", &small, None, None).await?;
+    if gone.status != 404 {
+        return Err(format!("{small} should be gone after the delete, got {}", gone.status));
+    }
+    j.ok("deleting the photo removed what was published");
+    Ok(())
 }
 
 /// Overlapping requests for one slot, all at once, from two clients: exactly one is

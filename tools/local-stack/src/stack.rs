@@ -167,7 +167,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let clients = Clients::new(&endpoints, &settings.region).await;
         let (scope, provisioned) = resources::provision(&template, &clients, &settings.local_secret).await?;
         mark("resources", &mut phases);
-        let specs = function_specs(&template, &scope)?;
+        let specs = function_specs(&template, &scope, &format!("http://127.0.0.1:{}", settings.api_port))?;
         let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
         let has_review_route =
             routes.find("POST", "/bookings/x/review").is_some_and(|m| m.route_key == "POST /bookings/{id}/review");
@@ -218,7 +218,10 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             .map(|c| scope.resolve(&c).map(|v| Cors::from_config(&v)))
             .transpose()
             .map_err(|e| e.to_string())?;
-        let api = Arc::new(Api { routes, cors, functions: functions.clone() });
+        let media = crate::uploads::sources(&stack.template, &scope)?
+            .first()
+            .map(|s| (stack.clients.s3.clone(), s.bucket.clone()));
+        let api = Arc::new(Api { routes, cors, functions: functions.clone(), media });
         let mut tasks = vec![tokio::spawn(api::serve(api.clone(), listener))];
         for s in &stack.schedules {
             tasks.push(tokio::spawn(schedule::run(s.clone(), functions.clone(), origin)));
@@ -323,6 +326,9 @@ impl Stack {
             }
         }
         *self.stream_sources.lock().await = sources;
+        for s in crate::uploads::sources(&self.template, scope)? {
+            handles.push(crate::uploads::start(s, self.clients.clone(), self.functions.clone()).await?);
+        }
         Ok(())
     }
 
@@ -340,7 +346,7 @@ impl Stack {
         dynamodb::reset(&self.clients.dynamodb).await?;
         let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.local_secret).await?;
         // Resource ARNs change (a secret's ARN has a random suffix): restart functions with new ones.
-        for spec in function_specs(&self.template, &scope)? {
+        for spec in function_specs(&self.template, &scope, &self.api_url)? {
             self.functions.set_env(&spec.name, spec.env).await;
         }
         let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
@@ -400,6 +406,8 @@ fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("_HANDLER", "bootstrap"),
+        // moto answers S3 at one host: path-style addressing.
+        ("S3_FORCE_PATH_STYLE", "true"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -436,12 +444,19 @@ fn route_table(t: &Template) -> Result<RouteTable, String> {
     Ok(routes)
 }
 
-fn function_specs(t: &Template, scope: &Scope) -> Result<Vec<FunctionSpec>, String> {
+fn function_specs(t: &Template, scope: &Scope, api_url: &str) -> Result<Vec<FunctionSpec>, String> {
+    let cdn = format!("https://{}", resources::LOCAL_CDN_HOST);
     t.functions()
         .into_iter()
         .map(|f| {
-            let env =
+            let mut env =
                 template::resolve_environment(scope, &f).map_err(|e| format!("{}: Environment: {e}", f.logical_id))?;
+            // URLs of the CDN are the API's `/media/` locally (api::media).
+            for v in env.values_mut() {
+                if let Some(rest) = v.strip_prefix(&cdn) {
+                    *v = format!("{api_url}/media{rest}");
+                }
+            }
             Ok(FunctionSpec {
                 name: f.binary.clone(),
                 logical_id: f.logical_id.clone(),
@@ -496,7 +511,13 @@ pub fn check(root: &Path) -> Result<String, String> {
     }
     let streams = stream_sources(&t, &scope)?;
     let schedules = schedule_sources(&t, &scope)?;
-    function_specs(&t, &scope)?;
+    for r in t.resources() {
+        scope.names.set_attr(&r.logical_id, "Id", format!("local-{}", r.logical_id));
+        scope.names.set_attr(&r.logical_id, "DomainName", resources::LOCAL_CDN_HOST.to_string());
+        scope.names.set_attr(&r.logical_id, "RegionalDomainName", format!("{}.localhost", r.logical_id));
+    }
+    function_specs(&t, &scope, "http://127.0.0.1:3000")?;
+    crate::uploads::sources(&t, &scope)?;
     Ok(format!("{} routes, {} stream sources, {} schedules", routes.len(), streams.len(), schedules.len()))
 }
 

@@ -16,6 +16,7 @@ use payload::{HttpAnswer, IncomingRequest};
 use routes::RouteTable;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// API Gateway's payload limit for HTTP APIs.
@@ -25,6 +26,34 @@ pub struct Api {
     pub routes: RouteTable,
     pub cors: Option<Cors>,
     pub functions: Arc<Functions>,
+    /// The media bucket, whose `public/` prefix is served under `/media/` as the CDN
+    /// serves it in AWS.
+    pub media: Option<(aws_sdk_s3::Client, String)>,
+}
+
+/// The CDN's part: `GET /media/public/...` from the media bucket, nothing outside
+/// `public/` (the bucket policy's rule in AWS).
+async fn media(api: &Api, method: &http::Method, path: &str) -> Option<HttpAnswer> {
+    let (s3, bucket) = api.media.as_ref()?;
+    let key = path.strip_prefix("/media/")?;
+    if method != http::Method::GET && method != http::Method::HEAD {
+        return None;
+    }
+    if !key.starts_with("public/") || key.split('/').any(|s| s == ".." || s.is_empty()) {
+        return Some(HttpAnswer::message(StatusCode::FORBIDDEN, "Forbidden"));
+    }
+    let Ok(out) = s3.get_object().bucket(bucket).key(key).send().await else {
+        return Some(HttpAnswer::message(StatusCode::NOT_FOUND, "Not Found"));
+    };
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in [("content-type", out.content_type.clone()), ("cache-control", out.cache_control.clone())] {
+        if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, v);
+        }
+    }
+    let body = out.body.collect().await.map(|b| b.into_bytes().to_vec()).unwrap_or_default();
+    let body = if method == http::Method::HEAD { Vec::new() } else { body };
+    Some(HttpAnswer { status: StatusCode::OK, headers, body })
 }
 
 /// Serves until the task is aborted.
@@ -58,6 +87,10 @@ async fn handle(api: &Api, req: Request<Incoming>, peer: SocketAddr) -> Response
         }
     };
     let path = parts.uri.path().to_string();
+    if let Some(mut answer) = media(api, &parts.method, &path).await {
+        console::invocation(Trigger::Http, "media (CDN)", answer.status.as_str(), Duration::ZERO, false, &path);
+        return finish(&mut answer, &request_id);
+    }
     let Some(route) = api.routes.find(parts.method.as_str(), &path) else {
         let mut answer = HttpAnswer::message(StatusCode::NOT_FOUND, "Not Found");
         return finish(&mut answer, &request_id);

@@ -266,7 +266,10 @@ Resources:
         let mut scope = t.scope().unwrap();
         for r in t.resources() {
             scope.names.set_ref(&r.logical_id, format!("local-{}", r.logical_id));
-            for attr in ["Arn", "StreamArn", "QueueUrl", "QueueName", "TopicName"] {
+            // As provisioning sets them (buckets: domain names; distributions and the rest: `Id`).
+            for attr in
+                ["Arn", "StreamArn", "QueueUrl", "QueueName", "TopicName", "Id", "DomainName", "RegionalDomainName"]
+            {
                 scope.names.set_attr(&r.logical_id, attr, format!("arn:local:{}:{attr}", r.logical_id));
             }
         }

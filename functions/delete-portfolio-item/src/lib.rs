@@ -1,0 +1,114 @@
+//! `DELETE /photographers/me/portfolio/{item}`: removes the item and every object it
+//! has in the media bucket (its upload, if still there, and each display size).
+//!
+//! Objects go first, the record last: a failure in between leaves a record whose
+//! deletion can be retried, never a published picture nobody can delete. Should
+//! processing settle the item meanwhile, the conditional delete fails and the objects
+//! it wrote are removed on the next attempt; should processing lose instead, it removes
+//! what it wrote itself (process-upload).
+
+use cm_accounts::account::Role;
+use cm_app::{App, AuthError, store_problem};
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_media::ItemId;
+use cm_store::photographers::ProfileWriteError;
+use cm_store::{CoverPhotos, PortfolioReader, PortfolioWriter, StoreError, UserReader};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("portfolio item {0} does not exist or is not the caller's")]
+    NotFound(ItemId),
+    /// `/photographers/me/portfolio/uploads` fits this route's template but is the
+    /// upload route's path: answered as `$default` answers methods no route serves.
+    #[error("{0} /photographers/me/portfolio/uploads is not a portfolio item")]
+    UploadsPath(&'static str),
+    #[error("the item kept changing while it was being deleted")]
+    Contended,
+    #[error("S3: {0}")]
+    S3(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ProfileWriteError> for Error {
+    fn from(e: ProfileWriteError) -> Error {
+        match e {
+            ProfileWriteError::Contended => Error::Contended,
+            ProfileWriteError::Store(e) => Error::Store(e),
+        }
+    }
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
+            Error::UploadsPath(method) => Problem::new(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("/photographers/me/portfolio/uploads does not support {method}; it supports POST"),
+            )
+            .with_header("allow", "POST".to_string()),
+            Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
+                .with_header("retry-after", "1".to_string()),
+            Error::S3(_) => Problem::internal(),
+            Error::Store(e) => store_problem(e),
+        }
+    }
+}
+
+/// The media bucket.
+pub struct Bucket {
+    pub s3: aws_sdk_s3::Client,
+    pub name: String,
+}
+
+impl Bucket {
+    pub fn from_env(env: &cm_runtime::Env) -> Result<Bucket, cm_runtime::ConfigError> {
+        let name = cm_runtime::env_var("MEDIA_BUCKET").ok_or(cm_runtime::ConfigError::Missing("MEDIA_BUCKET"))?;
+        let path_style = cm_runtime::env_var("S3_FORCE_PATH_STYLE").is_some_and(|v| v == "true");
+        let conf = aws_sdk_s3::config::Builder::from(&env.sdk).force_path_style(path_style).build();
+        Ok(Bucket { s3: aws_sdk_s3::Client::from_conf(conf), name })
+    }
+}
+
+const ATTEMPTS: usize = 3;
+
+pub async fn handle<S: UserReader + CoverPhotos + PortfolioReader + PortfolioWriter>(
+    app: &App<S>,
+    bucket: &Bucket,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    if lambda_http::RequestExt::path_parameters(&req).first("item") == Some("uploads") {
+        return Err(Error::UploadsPath("DELETE"));
+    }
+    let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
+    let id: ItemId = cm_http::path_param(&req, "item", "portfolio item")?;
+    for _ in 0..ATTEMPTS {
+        let item = app.store.get_portfolio_item(caller.id(), id).await?.ok_or(Error::NotFound(id))?;
+        // The profile stops showing it before its files go.
+        app.store.set_cover_photo(caller.id(), None, Some(&id.to_string()), app.now()).await?;
+        for key in item.object_keys() {
+            // Deleting a key that does not exist succeeds: S3 deletes are idempotent.
+            bucket
+                .s3
+                .delete_object()
+                .bucket(&bucket.name)
+                .key(&key)
+                .send()
+                .await
+                .map_err(|e| Error::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+        }
+        if app.store.delete_portfolio_item(&item).await? {
+            return Ok(cm_http::no_content());
+        }
+    }
+    Err(Error::Contended)
+}

@@ -1,0 +1,94 @@
+//! Where an item's objects live in the media bucket. The bucket is private; CloudFront
+//! serves `public/` alone. Uploads land under `incoming/`, the prefix that triggers
+//! processing; processing writes only under `public/`, so it can never trigger itself.
+
+use crate::ItemId;
+use cm_core::UserId;
+
+pub const INCOMING_PREFIX: &str = "incoming/";
+pub const PUBLIC_PREFIX: &str = "public/";
+
+/// The display sizes every portfolio photo is published in (longest side, pixels).
+pub const DISPLAY_SIZES: [u32; 2] = [400, 1600];
+
+pub fn incoming_key(photographer: UserId, item: ItemId) -> String {
+    format!("{INCOMING_PREFIX}portfolio/{photographer}/{item}")
+}
+
+pub fn variant_key(photographer: UserId, item: ItemId, size: u32) -> String {
+    format!("{PUBLIC_PREFIX}portfolio/{photographer}/{item}/{size}.jpg")
+}
+
+pub fn variant_keys(photographer: UserId, item: ItemId) -> Vec<String> {
+    DISPLAY_SIZES.iter().map(|&s| variant_key(photographer, item, s)).collect()
+}
+
+/// What an object under `incoming/` is an upload of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    Portfolio { photographer: UserId, item: ItemId },
+}
+
+/// Reads an object key as S3 event notifications carry it (URL-encoded, `+` for a
+/// space). `None` for anything our tickets never issue.
+pub fn parse_incoming(event_key: &str) -> Option<Upload> {
+    let key = decode_event_key(event_key)?;
+    let rest = key.strip_prefix(INCOMING_PREFIX)?;
+    let mut parts = rest.split('/');
+    match (parts.next()?, parts.next()?, parts.next()?, parts.next()) {
+        ("portfolio", photographer, item, None) => {
+            Some(Upload::Portfolio { photographer: photographer.parse().ok()?, item: item.parse().ok()? })
+        }
+        _ => None,
+    }
+}
+
+/// S3 notifications URL-encode the key (form encoding: `+` is a space).
+pub fn decode_event_key(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incoming_keys_round_trip_and_nothing_else_parses() {
+        let (p, i) = (UserId::new(), ItemId::new());
+        let key = incoming_key(p, i);
+        assert_eq!(parse_incoming(&key), Some(Upload::Portfolio { photographer: p, item: i }));
+        assert_eq!(parse_incoming(&format!("{key}/x")), None);
+        assert_eq!(parse_incoming(&format!("public/portfolio/{p}/{i}")), None);
+        assert_eq!(parse_incoming(&format!("incoming/portfolio/{p}/not-an-id")), None);
+        assert_eq!(parse_incoming("incoming/portfolio/%zz/x"), None);
+    }
+
+    #[test]
+    fn processing_never_writes_where_uploads_land() {
+        let (p, i) = (UserId::new(), ItemId::new());
+        for key in variant_keys(p, i) {
+            assert!(key.starts_with(PUBLIC_PREFIX) && !key.starts_with(INCOMING_PREFIX), "{key}");
+        }
+    }
+
+    #[test]
+    fn event_keys_are_form_decoded() {
+        assert_eq!(decode_event_key("a+b%2Fc").as_deref(), Some("a b/c"));
+        assert_eq!(decode_event_key("%"), None);
+    }
+}
