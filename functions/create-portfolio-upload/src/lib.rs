@@ -44,8 +44,7 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::Quota(e) => Problem::conflict("portfolio-quota", "Portfolio quota reached", e.to_string()),
-            Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
-                .with_header("retry-after", "1".to_string()),
+            Error::Contended => cm_app::busy(),
             Error::Store(e) => store_problem(e),
             Error::Internal(e) => e.to_problem(),
         }

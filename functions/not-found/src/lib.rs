@@ -88,13 +88,5 @@ pub async fn handle<S>(_app: &App<S>, req: Request) -> Result<Response<Body>, Re
     if allowed.is_empty() {
         return Err(RequestError::NotFound(format!("no route for {} {path}", req.method())));
     }
-    let allow = allowed.join(", ");
-    Ok(Problem::new(
-        405,
-        "method-not-allowed",
-        "Method not allowed",
-        format!("{path} does not support {}; it supports {allow}", req.method()),
-    )
-    .with_header("allow", allow)
-    .into_response())
+    Ok(Problem::method_not_allowed(&path, req.method().as_str(), &allowed.join(", ")).into_response())
 }

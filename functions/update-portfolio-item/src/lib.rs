@@ -45,15 +45,10 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::NotFound(id) => Problem::not_found(format!("no portfolio item `{id}` of yours")),
-            Error::UploadsPath(method) => Problem::new(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                format!("/photographers/me/portfolio/uploads does not support {method}; it supports POST"),
-            )
-            .with_header("allow", "POST".to_string()),
-            Error::Contended => Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
-                .with_header("retry-after", "1".to_string()),
+            Error::UploadsPath(method) => {
+                Problem::method_not_allowed("/photographers/me/portfolio/uploads", method, "POST")
+            }
+            Error::Contended => cm_app::busy(),
             Error::NotReady(_) => Problem::conflict("portfolio-item-not-ready", "Not ready", self.to_string()),
             Error::NoProfile => Problem::conflict("profile-required", "Profile required", self.to_string()),
             Error::Store(e) => store_problem(e),

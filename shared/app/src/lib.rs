@@ -20,10 +20,12 @@ use cm_store::StoreError;
 /// the write undecided (a persistent conflict or throttle: the same request may succeed
 /// in a moment), 500 otherwise. Details are logged, never shown.
 pub fn store_problem(e: &StoreError) -> Problem {
-    if e.is_transient() {
-        Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
-            .with_header("retry-after", "1".to_string())
-    } else {
-        Problem::internal()
-    }
+    if e.is_transient() { busy() } else { Problem::internal() }
+}
+
+/// 503 with `Retry-After`: the request was right and may succeed in a moment (storage
+/// stayed undecided, or a write kept losing to others).
+pub fn busy() -> Problem {
+    Problem::new(503, "busy", "Service busy", "the service is busy; retry in a moment")
+        .with_header("retry-after", "1".to_string())
 }

@@ -41,6 +41,17 @@ impl Problem {
         Problem::new(404, "not-found", "Not found", detail)
     }
 
+    /// 405 with the `Allow` header listing what `path` does support.
+    pub fn method_not_allowed(path: &str, method: &str, allow: &str) -> Problem {
+        Problem::new(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            format!("{path} does not support {method}; it supports {allow}"),
+        )
+        .with_header("allow", allow.to_string())
+    }
+
     pub fn conflict(slug: &str, title: &str, detail: impl Into<String>) -> Problem {
         Problem::new(409, slug, title, detail)
     }
