@@ -89,3 +89,13 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 // `code()` comes from this trait; re-exported so callers of `from_sdk` need no import.
 use aws_sdk_dynamodb::error::ProvideErrorMetadata as _;
+
+/// A conditional write's outcome: `true` when it was applied, `false` when its condition
+/// did not hold (an answer, not an error); every other failure stays an error.
+pub(crate) fn applied<T>(result: Result<T, StoreError>) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(StoreError::ConditionFailed { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -109,11 +109,7 @@ impl PortfolioWriter for DynamoStore {
             .map_err(build_err)?;
         let ops =
             vec![TransactWriteItem::builder().put(put).build(), TransactWriteItem::builder().update(head).build()];
-        match self.transact(ops).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(self.transact(ops).await)
     }
 
     async fn replace_portfolio_item(&self, old: &PortfolioItem, new: &PortfolioItem) -> Result<bool, StoreError> {
@@ -133,11 +129,7 @@ impl PortfolioWriter for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(result)
     }
 
     async fn delete_portfolio_item(&self, item: &PortfolioItem) -> Result<bool, StoreError> {
@@ -151,10 +143,6 @@ impl PortfolioWriter for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(result)
     }
 }

@@ -65,11 +65,7 @@ impl ReviewWriter for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(result)
     }
 
     /// One conditional write per attempt: the reply replaces exactly the reply that
@@ -218,11 +214,7 @@ impl SentimentWriter for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(result)
     }
 
     async fn apply_feedback_analysis(
@@ -264,11 +256,7 @@ impl AlertFlags for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::error::applied(result)
     }
 }
 
