@@ -9,8 +9,9 @@
 
 use cm_accounts::account::Role;
 use cm_app::{App, AuthError, store_problem};
-use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_http::{Body, Internal, IntoProblem, Problem, Request, RequestError, Response};
 use cm_media::ItemId;
+use cm_runtime::MediaBucket;
 use cm_store::photographers::ProfileWriteError;
 use cm_store::{CoverPhotos, PortfolioReader, PortfolioWriter, StoreError, UserReader};
 
@@ -28,8 +29,8 @@ pub enum Error {
     UploadsPath(&'static str),
     #[error("the item kept changing while it was being deleted")]
     Contended,
-    #[error("S3: {0}")]
-    S3(String),
+    #[error(transparent)]
+    S3(#[from] Internal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -53,24 +54,9 @@ impl IntoProblem for Error {
                 Problem::method_not_allowed("/photographers/me/portfolio/uploads", method, "POST")
             }
             Error::Contended => cm_app::busy(),
-            Error::S3(_) => Problem::internal(),
+            Error::S3(e) => e.to_problem(),
             Error::Store(e) => store_problem(e),
         }
-    }
-}
-
-/// The media bucket.
-pub struct Bucket {
-    pub s3: aws_sdk_s3::Client,
-    pub name: String,
-}
-
-impl Bucket {
-    pub fn from_env(env: &cm_runtime::Env) -> Result<Bucket, cm_runtime::ConfigError> {
-        let name = cm_runtime::env_var("MEDIA_BUCKET").ok_or(cm_runtime::ConfigError::Missing("MEDIA_BUCKET"))?;
-        let path_style = cm_runtime::env_var("S3_FORCE_PATH_STYLE").is_some_and(|v| v == "true");
-        let conf = aws_sdk_s3::config::Builder::from(&env.sdk).force_path_style(path_style).build();
-        Ok(Bucket { s3: aws_sdk_s3::Client::from_conf(conf), name })
     }
 }
 
@@ -78,7 +64,7 @@ const ATTEMPTS: usize = 3;
 
 pub async fn handle<S: UserReader + CoverPhotos + PortfolioReader + PortfolioWriter>(
     app: &App<S>,
-    bucket: &Bucket,
+    bucket: &MediaBucket,
     req: Request,
 ) -> Result<Response<Body>, Error> {
     if lambda_http::RequestExt::path_parameters(&req).first("item") == Some("uploads") {
@@ -90,17 +76,7 @@ pub async fn handle<S: UserReader + CoverPhotos + PortfolioReader + PortfolioWri
         let item = app.store.get_portfolio_item(caller.id(), id).await?.ok_or(Error::NotFound(id))?;
         // The profile stops showing it before its files go.
         app.store.set_cover_photo(caller.id(), None, Some(&id.to_string()), app.now()).await?;
-        for key in item.object_keys() {
-            // Deleting a key that does not exist succeeds: S3 deletes are idempotent.
-            bucket
-                .s3
-                .delete_object()
-                .bucket(&bucket.name)
-                .key(&key)
-                .send()
-                .await
-                .map_err(|e| Error::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
-        }
+        bucket.delete(&item.object_keys()).await?;
         if app.store.delete_portfolio_item(&item).await? {
             return Ok(cm_http::no_content());
         }

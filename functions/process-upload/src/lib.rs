@@ -1,11 +1,14 @@
 //! S3-triggered (`ObjectCreated` under `incoming/`): turns an uploaded photo into its
-//! published display sizes, or rejects it, and deletes the upload.
+//! published display sizes, or rejects it, and deletes the upload. Portfolio photos go
+//! public (under `public/`, behind the CDN); client-gallery photos stay private (under
+//! `galleries/`, reached only through presigned links) and also keep a full-resolution
+//! copy to download (`gallery.rs`).
 //!
 //! The file's type is decided by its bytes; the decoder refuses decompression bombs
 //! from their header; the EXIF orientation is applied and everything else the file
 //! carried (GPS position above all) is dropped by re-encoding (`cm_imaging`). The
-//! variants go under `public/` only: this function never writes where it is
-//! triggered, so it cannot trigger itself.
+//! outputs go under `public/` or `galleries/` only: this function never writes where
+//! it is triggered, so it cannot trigger itself.
 //!
 //! S3 delivers at least once. The item settles with a write conditional on its
 //! version, and only a `pending` item is processed: a redelivery finds it settled and
@@ -21,7 +24,7 @@ use cm_media::item::{Processed, Variant};
 use cm_media::objects::{DISPLAY_SIZES, Upload, parse_incoming, variant_key};
 use cm_media::upload::MAX_UPLOAD_BYTES;
 use cm_media::{ItemStatus, PortfolioItem};
-use cm_store::{DynamoStore, PortfolioReader, PortfolioWriter, StoreError};
+use cm_store::{DynamoStore, GalleryReader, GalleryWriter, PortfolioReader, PortfolioWriter, StoreError};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 
@@ -78,7 +81,13 @@ impl Processor<DynamoStore> {
     }
 }
 
-impl<S: PortfolioReader + PortfolioWriter> Processor<S> {
+/// What processing touches: portfolio items and gallery photos.
+pub trait UploadStore: PortfolioReader + PortfolioWriter + GalleryReader + GalleryWriter {}
+impl<S: PortfolioReader + PortfolioWriter + GalleryReader + GalleryWriter> UploadStore for S {}
+
+mod gallery;
+
+impl<S: UploadStore> Processor<S> {
     /// Every record is attempted; a failure fails the invocation after the others,
     /// and Lambda retries it (each record is idempotent) before parking the event in
     /// the on-failure queue.
@@ -108,8 +117,10 @@ impl<S: PortfolioReader + PortfolioWriter> Processor<S> {
             return Err(Error::WrongBucket(bucket));
         }
         let Some(raw_key) = record.s3.object.key.as_deref() else { return Ok(Outcome::Ignored) };
-        let Some(Upload::Portfolio { photographer, item }) = parse_incoming(raw_key) else {
-            return Ok(Outcome::Ignored);
+        let (photographer, item) = match parse_incoming(raw_key) {
+            Some(Upload::Portfolio { photographer, item }) => (photographer, item),
+            Some(Upload::Gallery { booking, photo }) => return self.gallery_record(booking, photo).await,
+            None => return Ok(Outcome::Ignored),
         };
         let key = cm_media::objects::incoming_key(photographer, item);
         let Some(item) = self.store.get_portfolio_item(photographer, item).await? else {
@@ -136,14 +147,21 @@ impl<S: PortfolioReader + PortfolioWriter> Processor<S> {
         self.clock.now()
     }
 
+    /// Decoding is CPU work of up to a second: off the async workers.
+    async fn decode(
+        &self,
+        bytes: Vec<u8>,
+        full_size: bool,
+    ) -> Result<Result<cm_imaging::Processed, cm_imaging::Rejection>, Error> {
+        let request = ImageRequest { sizes: DISPLAY_SIZES.to_vec(), full_size, limits: self.limits };
+        tokio::task::spawn_blocking(move || cm_imaging::process(&bytes, &request))
+            .await
+            .map_err(|e| Error::S3(format!("processing panicked: {e}")))
+    }
+
     async fn process(&self, item: &PortfolioItem, bytes: Vec<u8>) -> Result<Outcome, Error> {
         let original_bytes = bytes.len() as u64;
-        let request = ImageRequest { sizes: DISPLAY_SIZES.to_vec(), full_size: false, limits: self.limits };
-        // Decoding is CPU work of up to a second: off the async workers.
-        let result = tokio::task::spawn_blocking(move || cm_imaging::process(&bytes, &request))
-            .await
-            .map_err(|e| Error::S3(format!("processing panicked: {e}")))?;
-        let processed = match result {
+        let processed = match self.decode(bytes, false).await? {
             Err(rejection) => {
                 let next = item.rejected(rejection.code(), &rejection.to_string(), self.now());
                 return self.settle(item, next, &[]).await;

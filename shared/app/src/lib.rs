@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bookings;
 mod context;
+pub mod galleries;
 pub mod idempotency;
 pub mod listing;
 pub mod session;

@@ -4,10 +4,12 @@
 //! makes S3 itself enforce those limits on the browser's upload. Pure: signing the
 //! policy (which needs credentials) and all I/O happen outside.
 
+pub mod gallery;
 pub mod item;
 pub mod objects;
 pub mod policy;
 pub mod upload;
 
+pub use gallery::{Gallery, GalleryPhoto, Viewer};
 pub use item::{Category, ItemId, ItemStatus, PortfolioItem, Variant};
 pub use upload::{Quota, QuotaError, UploadRequest};

@@ -1,12 +1,15 @@
 //! Where an item's objects live in the media bucket. The bucket is private; CloudFront
 //! serves `public/` alone. Uploads land under `incoming/`, the prefix that triggers
-//! processing; processing writes only under `public/`, so it can never trigger itself.
+//! processing; processing writes only under `public/` (portfolios) and `galleries/`
+//! (client galleries, never served by the CDN: only presigned links reach them), so it
+//! can never trigger itself.
 
 use crate::ItemId;
-use cm_core::UserId;
+use cm_core::{BookingId, UserId};
 
 pub const INCOMING_PREFIX: &str = "incoming/";
 pub const PUBLIC_PREFIX: &str = "public/";
+pub const GALLERY_PREFIX: &str = "galleries/";
 
 /// The display sizes every portfolio photo is published in (longest side, pixels).
 pub const DISPLAY_SIZES: [u32; 2] = [400, 1600];
@@ -23,10 +26,23 @@ pub fn variant_keys(photographer: UserId, item: ItemId) -> Vec<String> {
     DISPLAY_SIZES.iter().map(|&s| variant_key(photographer, item, s)).collect()
 }
 
+pub fn gallery_incoming_key(booking: BookingId, photo: ItemId) -> String {
+    format!("{INCOMING_PREFIX}gallery/{booking}/{photo}")
+}
+
+/// A gallery photo's objects: the display sizes, then the full-size copy.
+pub fn gallery_keys(booking: BookingId, photo: ItemId) -> Vec<String> {
+    let mut keys: Vec<String> =
+        DISPLAY_SIZES.iter().map(|s| format!("{GALLERY_PREFIX}{booking}/{photo}/{s}.jpg")).collect();
+    keys.push(format!("{GALLERY_PREFIX}{booking}/{photo}/full.jpg"));
+    keys
+}
+
 /// What an object under `incoming/` is an upload of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upload {
     Portfolio { photographer: UserId, item: ItemId },
+    Gallery { booking: BookingId, photo: ItemId },
 }
 
 /// Reads an object key as S3 event notifications carry it (URL-encoded, `+` for a
@@ -38,6 +54,9 @@ pub fn parse_incoming(event_key: &str) -> Option<Upload> {
     match (parts.next()?, parts.next()?, parts.next()?, parts.next()) {
         ("portfolio", photographer, item, None) => {
             Some(Upload::Portfolio { photographer: photographer.parse().ok()?, item: item.parse().ok()? })
+        }
+        ("gallery", booking, photo, None) => {
+            Some(Upload::Gallery { booking: booking.parse().ok()?, photo: photo.parse().ok()? })
         }
         _ => None,
     }
@@ -76,6 +95,9 @@ mod tests {
         assert_eq!(parse_incoming(&format!("public/portfolio/{p}/{i}")), None);
         assert_eq!(parse_incoming(&format!("incoming/portfolio/{p}/not-an-id")), None);
         assert_eq!(parse_incoming("incoming/portfolio/%zz/x"), None);
+        let b = BookingId::new();
+        assert_eq!(parse_incoming(&gallery_incoming_key(b, i)), Some(Upload::Gallery { booking: b, photo: i }));
+        assert_eq!(parse_incoming(&format!("incoming/gallery/{b}")), None);
     }
 
     #[test]
@@ -83,6 +105,10 @@ mod tests {
         let (p, i) = (UserId::new(), ItemId::new());
         for key in variant_keys(p, i) {
             assert!(key.starts_with(PUBLIC_PREFIX) && !key.starts_with(INCOMING_PREFIX), "{key}");
+        }
+        for key in gallery_keys(BookingId::new(), i) {
+            // Private: neither where uploads land nor what the CDN serves.
+            assert!(key.starts_with(GALLERY_PREFIX) && !key.starts_with(PUBLIC_PREFIX), "{key}");
         }
     }
 

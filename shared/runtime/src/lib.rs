@@ -4,9 +4,11 @@
 //! `main.rs` of a function is one call into here.
 
 mod config;
+pub mod media;
 mod run;
 pub mod s3post;
 
 pub use config::{ConfigError, Env, app_from_env, env_var};
 pub use run::{http, init_tracing, service};
+pub use media::MediaBucket;
 pub use s3post::{Ticket, UploadSigner};

@@ -127,3 +127,12 @@ pub fn portfolio_item(item: impl std::fmt::Display) -> String {
 }
 /// The portfolio's head: the version new items move on (quota checks).
 pub const PORTFOLIO_HEAD: &str = "HEAD";
+pub fn gallery(booking: BookingId) -> String {
+    format!("GALLERY#{booking}")
+}
+/// The gallery's settings and quota counters.
+pub const GALLERY_HEAD: &str = "HEAD";
+pub const GALLERY_PHOTO_PREFIX: &str = "PHOTO#";
+pub fn gallery_photo(photo: impl std::fmt::Display) -> String {
+    format!("{GALLERY_PHOTO_PREFIX}{photo}")
+}

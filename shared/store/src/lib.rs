@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod claims;
 mod error;
 pub mod feedback;
+pub mod gallery;
 pub mod insights;
 pub mod keys;
 pub mod page;

@@ -9,6 +9,7 @@
 
 use crate::bookings::{BookingListQuery, BookingWriteError};
 use crate::claims::Claim;
+use crate::gallery::PhotoQuery;
 use crate::photographers::{ProfileWriteError, SearchQuery};
 use crate::portfolio::Portfolio;
 use crate::reviews::Applied;
@@ -22,7 +23,7 @@ use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
 use cm_core::{BookingId, FeedbackId, UserId};
-use cm_media::{ItemId, PortfolioItem};
+use cm_media::{Gallery, GalleryPhoto, ItemId, PortfolioItem};
 use cm_reviews::sentiment::DayAggregate;
 use cm_reviews::{Feedback, FeedbackStatus, Review, SentimentRecord};
 use cm_sentiment::Label;
@@ -257,4 +258,26 @@ pub trait PortfolioWriter: Send + Sync {
     fn replace_portfolio_item(&self, old: &PortfolioItem, new: &PortfolioItem) -> fut!(bool);
     /// Deletes the item if it is still at its `version`; `false` otherwise.
     fn delete_portfolio_item(&self, item: &PortfolioItem) -> fut!(bool);
+}
+
+pub trait GalleryReader: Send + Sync {
+    fn get_gallery(&self, booking: BookingId) -> fut!(Option<Gallery>);
+    fn get_gallery_photo(&self, booking: BookingId, photo: ItemId) -> fut!(Option<GalleryPhoto>);
+    /// One page of the gallery's photos in upload order, expired ones left out.
+    fn gallery_photos(&self, query: &PhotoQuery) -> fut!(Page<GalleryPhoto>);
+}
+
+pub trait GalleryWriter: Send + Sync {
+    /// `false` when the booking already has a gallery.
+    fn create_gallery(&self, gallery: &Gallery) -> fut!(bool);
+    /// The settings of `new` (retention, delivery) if the gallery is still at `old`'s
+    /// version and the counters still allow the change; `false` otherwise.
+    fn update_gallery_settings(&self, old: &Gallery, new: &Gallery) -> fut!(bool);
+    /// A new pending photo, if its gallery still has its retention and room for it;
+    /// `false` otherwise (read the gallery again to say why).
+    fn add_gallery_photo(&self, photo: &GalleryPhoto) -> fut!(bool);
+    /// `old` becomes `new` (moving the gallery's counters) if nobody changed it meanwhile.
+    fn replace_gallery_photo(&self, old: &GalleryPhoto, new: &GalleryPhoto) -> fut!(bool);
+    /// Deletes the photo (and what it held of the quota) if it is still at its version.
+    fn delete_gallery_photo(&self, photo: &GalleryPhoto) -> fut!(bool);
 }

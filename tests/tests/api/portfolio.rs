@@ -183,8 +183,8 @@ async fn an_upload_for_an_item_deleted_meanwhile_is_removed_and_nothing_publishe
     assert!(m.keys().await.is_empty());
 }
 
-fn delete_bucket(m: &Media) -> &'static delete_portfolio_item::Bucket {
-    Box::leak(Box::new(delete_portfolio_item::Bucket { s3: m.s3.clone(), name: m.bucket.clone() }))
+fn delete_bucket(m: &Media) -> &'static cm_runtime::MediaBucket {
+    Box::leak(Box::new(cm_runtime::MediaBucket { s3: m.s3.clone(), name: m.bucket.clone() }))
 }
 
 #[tokio::test]

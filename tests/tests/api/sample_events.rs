@@ -1128,8 +1128,8 @@ async fn delete_portfolio_item() {
     let w = World::listed().await;
     let m = cm_tests::media::media(&w.env).await;
     ready_item(&w, &m).await;
-    let bucket: &'static delete_portfolio_item::Bucket =
-        Box::leak(Box::new(delete_portfolio_item::Bucket { s3: m.s3.clone(), name: m.bucket.clone() }));
+    let bucket: &'static cm_runtime::MediaBucket =
+        Box::leak(Box::new(cm_runtime::MediaBucket { s3: m.s3.clone(), name: m.bucket.clone() }));
     let sample = Sample::http("delete-portfolio-item").bearer(&w.asha.access);
     let r = respond(w.env.app, move |app, req| delete_portfolio_item::handle(app, bucket, req), sample.request()).await;
     r.ok(204);
