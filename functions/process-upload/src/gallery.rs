@@ -75,7 +75,10 @@ impl<S: UploadStore> Processor<S> {
             });
         }
         let (Some(full), true) = (outputs.pop(), outputs.len() == DISPLAY_SIZES.len()) else {
-            return Err(Error::S3(format!("processing made {} outputs, not the sizes and the full size", written.len())));
+            return Err(Error::S3(format!(
+                "processing made {} outputs, not the sizes and the full size",
+                written.len()
+            )));
         };
         let next = photo.ready(
             ProcessedPhoto {

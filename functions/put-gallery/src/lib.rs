@@ -91,7 +91,8 @@ pub async fn handle<S: UserReader + BookingReader + GalleryReader + GalleryWrite
         match app.store.get_gallery(id).await? {
             None => {
                 let new = Gallery::open(&booking, retention.unwrap_or(DEFAULT_RETENTION_DAYS), now)?;
-                let settings = Settings { retention_days: new.retention_days, delivered: body.delivered.unwrap_or(false) };
+                let settings =
+                    Settings { retention_days: new.retention_days, delivered: body.delivered.unwrap_or(false) };
                 let new = new.apply(settings, now)?.unwrap_or(new);
                 if app.store.create_gallery(&new).await? {
                     return Ok(cm_http::created(&format!("/bookings/{id}/gallery"), &new.view()));

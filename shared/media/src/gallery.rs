@@ -579,7 +579,10 @@ mod tests {
         assert_eq!(ready.expires_at, Some(now() + Duration::days(90)));
         assert_eq!(Counts::change(Some(&ready), None), Counts { photos: -1, ready: -1, bytes: -9_330_000 });
         let rejected = pending.rejected("corrupt", "x", now()).unwrap();
-        assert_eq!(Counts::change(Some(&pending), Some(&rejected)), Counts { photos: -1, ready: 0, bytes: -12_000_000 });
+        assert_eq!(
+            Counts::change(Some(&pending), Some(&rejected)),
+            Counts { photos: -1, ready: 0, bytes: -12_000_000 }
+        );
         assert!(ready.ready(processed(&pending), now()).is_err(), "settles once");
     }
 
@@ -613,9 +616,8 @@ mod tests {
     #[test]
     fn download_names_are_header_safe() {
         let g = gallery();
-        let photo = |name: &str| {
-            GalleryUpload::parse(name, "image/png", 10).unwrap().pending_photo(&g, ItemId::new(), now())
-        };
+        let photo =
+            |name: &str| GalleryUpload::parse(name, "image/png", 10).unwrap().pending_photo(&g, ItemId::new(), now());
         assert_eq!(photo("DSC_0001.PNG").download_name(), "DSC_0001.jpg");
         assert_eq!(photo("Mehndi \"night\"; x.png").download_name(), "Mehndi _night__ x.jpg");
         let odd = photo("…");

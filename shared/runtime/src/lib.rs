@@ -9,6 +9,6 @@ mod run;
 pub mod s3post;
 
 pub use config::{ConfigError, Env, app_from_env, env_var};
-pub use run::{http, init_tracing, service};
 pub use media::MediaBucket;
+pub use run::{http, init_tracing, service};
 pub use s3post::{Ticket, UploadSigner};

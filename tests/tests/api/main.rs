@@ -10,6 +10,7 @@ mod bookings;
 mod contract;
 mod correctness;
 mod fakes_agree;
+mod gallery;
 mod layout;
 mod notifications;
 mod plumbing;

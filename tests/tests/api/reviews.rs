@@ -1,69 +1,15 @@
 //! Reviews and feedback over HTTP, and the stream-triggered sentiment function.
 
 use crate::support::*;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use cm_app::App;
-use cm_booking::booking::{Booking, HistoryAction, HistoryEntry};
+use cm_booking::booking::Booking;
 use cm_sentiment::Label;
-use cm_store::{BookingWriter, DynamoStore};
+use cm_store::DynamoStore;
 use cm_tests::moto::{sdk_config, sns_messages};
 use cm_tests::stream::{event, item_json, record, sequence_of};
 use cm_tests::{ApiEvent, TestEnv, call, env};
 use serde_json::{Value, json};
-
-/// A booking that finished yesterday. Written through the store: the API rightly
-/// refuses to create bookings in the past.
-async fn booking(
-    env: &TestEnv,
-    client: &Session,
-    photographer: &Session,
-    status: cm_booking::BookingStatus,
-) -> Booking {
-    let start = Utc::now() - Duration::days(1);
-    let b = Booking {
-        id: cm_core::BookingId::new(),
-        client_id: client.id.parse().unwrap(),
-        photographer_id: photographer.id.parse().unwrap(),
-        package_id: None,
-        event_type: "portrait".into(),
-        start,
-        end: start + Duration::hours(2),
-        duration_minutes: 120,
-        timezone: "Asia/Kolkata".into(),
-        location: cm_core::location::Location {
-            address: "1 MG Road".into(),
-            city: "Pune".into(),
-            lat: None,
-            lon: None,
-        },
-        notes: None,
-        price: serde_json::from_value(json!({"amount_minor": 500000, "currency": "INR"})).unwrap(),
-        status,
-        lock_blocks: vec![],
-        local_date: start.date_naive(),
-        daily_limit: None,
-        requested_at: start - Duration::days(3),
-        expires_at: start,
-        cancellation_window_hours: 48,
-        version: 1,
-        sequence: 1,
-        history: vec![HistoryEntry {
-            at: start - Duration::days(3),
-            by: Some(client.id.parse().unwrap()),
-            actor: cm_booking::Actor::Client,
-            action: HistoryAction::Created,
-            from: None,
-            to: cm_booking::BookingStatus::Pending,
-            reason: None,
-            previous_start: None,
-            new_start: Some(start),
-        }],
-        created_at: start - Duration::days(3),
-        updated_at: start,
-    };
-    env.app.store.create_booking(&b, None).await.unwrap();
-    b
-}
 
 struct World {
     env: TestEnv,

@@ -41,6 +41,8 @@ const BOOKING: &str = "01JD3QB7Z0H4N8Q2R6T9W3Y5XC";
 const FEEDBACK: &str = "01JD3QF0K1M2N3P4Q5R6S7T8V9";
 /// Asha's portfolio photo.
 const ITEM: &str = "01JD3QK8P2R4T6V8X0Z2B4D6F8";
+/// A photo of BOOKING's client gallery.
+const PHOTO: &str = "01JD3QM9Q3S5V7W9Y1A3C5E7G9";
 /// The day the samples were written for (their `requestContext.time`).
 const SAMPLE_DAY: &str = "2026-11-25";
 
@@ -103,6 +105,11 @@ replays! {
     replays_list_portfolio: "list-portfolio" => list_portfolio;
     replays_update_portfolio_item: "update-portfolio-item" => update_portfolio_item;
     replays_delete_portfolio_item: "delete-portfolio-item" => delete_portfolio_item;
+    replays_put_gallery: "put-gallery" => put_gallery;
+    replays_create_gallery_upload: "create-gallery-upload" => create_gallery_upload;
+    replays_get_gallery: "get-gallery" => get_gallery;
+    replays_update_gallery_photo: "update-gallery-photo" => update_gallery_photo;
+    replays_delete_gallery_photo: "delete-gallery-photo" => delete_gallery_photo;
 }
 
 #[test]
@@ -1136,4 +1143,103 @@ async fn delete_portfolio_item() {
     assert!(m.keys().await.is_empty());
     let gone = w.env.app.store.get_portfolio_item(ASHA.parse().unwrap(), ITEM.parse().unwrap()).await.unwrap();
     assert!(gone.is_none());
+}
+
+/// BOOKING completed, with a client gallery holding PHOTO, processed by process-upload;
+/// `delivered` as asked.
+async fn gallery_with_photo(w: &World, m: &cm_tests::media::Media, delivered: bool) {
+    use cm_store::{GalleryReader, GalleryWriter};
+    let booking = w.completed_booking().await;
+    let now = Utc::now();
+    let gallery = cm_media::Gallery::open(&booking, 90, now).unwrap();
+    assert!(w.env.app.store.create_gallery(&gallery).await.unwrap());
+    let body = Sample::http("create-gallery-upload").body();
+    let upload = cm_media::gallery::GalleryUpload::parse(
+        body["filename"].as_str().unwrap(),
+        body["content_type"].as_str().unwrap(),
+        body["size_bytes"].as_i64().unwrap(),
+    )
+    .unwrap();
+    let photo = upload.pending_photo(&gallery, PHOTO.parse().unwrap(), now);
+    assert!(w.env.app.store.add_gallery_photo(&photo).await.unwrap());
+    let key = cm_media::objects::gallery_incoming_key(booking.id, photo.id);
+    m.put(&key, &cm_tests::images::jpeg_with_exif(1200, 800, 1)).await;
+    let record = &cm_tests::media::s3_event(&m.bucket, &key, 1).payload.records[0];
+    assert_eq!(m.processor.record(record).await.unwrap(), process_upload::Outcome::Ready);
+    if delivered {
+        let g = w.env.app.store.get_gallery(booking.id).await.unwrap().unwrap();
+        let settings = cm_media::gallery::Settings { retention_days: 90, delivered: true };
+        let next = g.apply(settings, now).unwrap().unwrap();
+        assert!(w.env.app.store.update_gallery_settings(&g, &next).await.unwrap());
+    }
+}
+
+fn media_bucket(m: &cm_tests::media::Media) -> &'static cm_runtime::MediaBucket {
+    Box::leak(Box::new(cm_runtime::MediaBucket { s3: m.s3.clone(), name: m.bucket.clone() }))
+}
+
+async fn put_gallery() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    let sample = Sample::http("put-gallery").bearer(&w.asha.access);
+    let sent = sample.body();
+    let r = respond(w.env.app, put_gallery::handle, sample.request()).await;
+    let gallery = r.ok(201);
+    assert_eq!((&gallery["booking_id"], &gallery["status"]), (&json!(BOOKING), &json!("open")));
+    assert_eq!(gallery["retention_days"], sent["retention_days"]);
+}
+
+async fn create_gallery_upload() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    let m = cm_tests::media::media(&w.env).await;
+    let signer = m.signer;
+    let sample = Sample::http("create-gallery-upload").bearer(&w.asha.access);
+    let sent = sample.body();
+    let r = respond(w.env.app, move |app, req| create_gallery_upload::handle(app, signer, req), sample.request()).await;
+    let ticket = r.ok(201);
+    assert_eq!(ticket["photo"]["status"], "pending");
+    let fields = &ticket["upload"]["fields"];
+    assert_eq!(fields["key"], format!("incoming/gallery/{BOOKING}/{}", ticket["photo"]["id"].as_str().unwrap()));
+    assert_eq!(fields["Content-Type"], sent["content_type"]);
+}
+
+async fn get_gallery() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    gallery_with_photo(&w, &m, true).await;
+    let bucket = media_bucket(&m);
+    let sample = Sample::http("get-gallery").bearer(&w.meera.access);
+    let r = respond(w.env.app, move |app, req| get_gallery::handle(app, bucket, req), sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(page["gallery"]["status"], "delivered");
+    assert_eq!(page["items"][0]["id"], PHOTO);
+    assert_eq!(page["items"][0]["filename"], Sample::http("create-gallery-upload").body()["filename"]);
+    assert!(page["items"][0]["links"]["download"].as_str().unwrap().contains("X-Amz-Signature="));
+}
+
+async fn update_gallery_photo() {
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    gallery_with_photo(&w, &m, true).await;
+    let sample = Sample::http("update-gallery-photo").bearer(&w.meera.access);
+    let sent = sample.body();
+    let r = respond(w.env.app, update_gallery_photo::handle, sample.request()).await;
+    let photo = r.ok(200);
+    assert_eq!((&photo["id"], &photo["favourite"]), (&json!(PHOTO), &sent["favourite"]));
+}
+
+async fn delete_gallery_photo() {
+    use cm_store::GalleryReader;
+    let w = World::listed().await;
+    let m = cm_tests::media::media(&w.env).await;
+    gallery_with_photo(&w, &m, false).await;
+    let bucket = media_bucket(&m);
+    let sample = Sample::http("delete-gallery-photo").bearer(&w.asha.access);
+    let r = respond(w.env.app, move |app, req| delete_gallery_photo::handle(app, bucket, req), sample.request()).await;
+    r.ok(204);
+    assert!(m.keys().await.is_empty());
+    let booking: BookingId = BOOKING.parse().unwrap();
+    assert!(w.env.app.store.get_gallery_photo(booking, PHOTO.parse().unwrap()).await.unwrap().is_none());
+    assert_eq!(w.env.app.store.get_gallery(booking).await.unwrap().unwrap().photos, 0);
 }

@@ -1,5 +1,5 @@
 use cm_accounts::account::{Email, Registration, Role};
-use cm_store::UserWriter;
+use cm_store::{BookingWriter, UserWriter};
 use cm_tests::{ApiEvent, TestEnv, call};
 use serde_json::{Value, json};
 
@@ -82,4 +82,58 @@ pub async fn photographer_with_profile(env: &TestEnv, profile_doc: Value) -> Ses
     .await
     .ok(200);
     s
+}
+
+/// A booking that finished yesterday. Written through the store: the API rightly
+/// refuses to create bookings in the past.
+pub async fn booking(
+    env: &TestEnv,
+    client: &Session,
+    photographer: &Session,
+    status: cm_booking::BookingStatus,
+) -> cm_booking::booking::Booking {
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    let b = cm_booking::booking::Booking {
+        id: cm_core::BookingId::new(),
+        client_id: client.id.parse().unwrap(),
+        photographer_id: photographer.id.parse().unwrap(),
+        package_id: None,
+        event_type: "portrait".into(),
+        start,
+        end: start + chrono::Duration::hours(2),
+        duration_minutes: 120,
+        timezone: "Asia/Kolkata".into(),
+        location: cm_core::location::Location {
+            address: "1 MG Road".into(),
+            city: "Pune".into(),
+            lat: None,
+            lon: None,
+        },
+        notes: None,
+        price: serde_json::from_value(json!({"amount_minor": 500000, "currency": "INR"})).unwrap(),
+        status,
+        lock_blocks: vec![],
+        local_date: start.date_naive(),
+        daily_limit: None,
+        requested_at: start - chrono::Duration::days(3),
+        expires_at: start,
+        cancellation_window_hours: 48,
+        version: 1,
+        sequence: 1,
+        history: vec![cm_booking::booking::HistoryEntry {
+            at: start - chrono::Duration::days(3),
+            by: Some(client.id.parse().unwrap()),
+            actor: cm_booking::Actor::Client,
+            action: cm_booking::booking::HistoryAction::Created,
+            from: None,
+            to: cm_booking::BookingStatus::Pending,
+            reason: None,
+            previous_start: None,
+            new_start: Some(start),
+        }],
+        created_at: start - chrono::Duration::days(3),
+        updated_at: start,
+    };
+    env.app.store.create_booking(&b, None).await.unwrap();
+    b
 }
