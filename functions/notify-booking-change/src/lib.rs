@@ -9,8 +9,12 @@
 //!   when nobody is emailed).
 //!
 //! Which change: INSERT → `created`; MODIFY whose `sequence` went up → the last history
-//! entry (`rescheduled`, or the status it moved to); anything else (REMOVE, a MODIFY that
-//! calendars need not see, an item that is not a booking) → nothing.
+//! entry (`rescheduled`, or the status it moved to); a client gallery whose
+//! `delivered_at` was just set → `gallery_delivered` (an email to the client, and the
+//! SNS message); anything else (REMOVE, a MODIFY that calendars need not see, an item
+//! that is neither) → nothing. One consumer handles both rather than a second function
+//! on the same stream: every Lambda consumer of a stream shard reads from it, and more
+//! than two per shard are throttled.
 //!
 //! Delivery is at least once, so each effect is claimed first (`cm_store::claims`), keyed
 //! by booking, sequence and channel: a redelivered record finds its claims done and sends
@@ -37,7 +41,8 @@ use cm_accounts::User;
 use cm_app::App;
 use cm_booking::booking::Booking;
 use cm_core::UserId;
-use cm_notify::{BookingEvent, Email, Party, Role, SnsMessage, event_for, snapshot};
+use cm_media::Gallery;
+use cm_notify::{BookingEvent, Email, GalleryDelivery, Party, Role, SnsMessage, event_for, snapshot};
 use cm_runtime::{ConfigError, env_var};
 use cm_store::claims::{Once, OnceError, once};
 use cm_store::{Claims, DynamoStore, UserReader};
@@ -128,7 +133,27 @@ impl RecordError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     Notify { event: BookingEvent, booking: Box<Booking> },
+    GalleryDelivered(Box<Gallery>),
     Ignore(&'static str),
+}
+
+/// A gallery record: delivered by this change, or nothing to say.
+fn classify_gallery(insert: bool, record: &EventRecord) -> Result<Change, RecordError> {
+    let gallery: Gallery = serde_dynamo::from_item(record.change.new_image.clone())
+        .map_err(|e| RecordError::Poison(format!("NewImage is not a gallery: {e}")))?;
+    if gallery.delivered_at.is_none() {
+        return Ok(Change::Ignore("gallery not delivered"));
+    }
+    let was_delivered = !insert
+        && record
+            .change
+            .old_image
+            .get("delivered_at")
+            .is_some_and(|v| !matches!(v, serde_dynamo::AttributeValue::Null(_)));
+    if was_delivered {
+        return Ok(Change::Ignore("gallery delivered earlier"));
+    }
+    Ok(Change::GalleryDelivered(Box::new(gallery)))
 }
 
 /// Reads a stream record: which booking event it is, if any. Pure.
@@ -145,7 +170,8 @@ pub fn classify(record: &EventRecord) -> Result<Change, RecordError> {
     }
     match new.get("entity") {
         Some(serde_dynamo::AttributeValue::S(e)) if e == "booking" => {}
-        // The event source filters on entity = booking; anything else is not ours.
+        Some(serde_dynamo::AttributeValue::S(e)) if e == "gallery" => return classify_gallery(insert, record),
+        // The event source filters on entity = booking or gallery; anything else is not ours.
         _ => return Ok(Change::Ignore("not a booking")),
     }
     let booking: Booking = serde_dynamo::from_item(new.clone())
@@ -259,6 +285,18 @@ struct Tally {
 async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease: Lease) -> Result<(), RecordError> {
     let (event, booking) = match classify(record)? {
         Change::Notify { event, booking } => (event, booking),
+        Change::GalleryDelivered(gallery) => {
+            let tally = notify_gallery(n, &gallery, lease).await?;
+            tracing::info!(
+                booking_id = %gallery.booking,
+                event = "gallery_delivered",
+                sent = tally.sent,
+                already_sent = tally.already_sent,
+                opted_out = tally.opted_out,
+                "gallery delivery notified"
+            );
+            return Ok(());
+        }
         Change::Ignore(why) => {
             tracing::debug!(event_id = %record.event_id, why, "nothing to notify");
             return Ok(());
@@ -331,6 +369,43 @@ async fn notify<S: NotifierStore>(
         None => Ok(tally),
         Some(e) => Err(e),
     }
+}
+
+/// The client's email and the SNS message for a delivered gallery, each once. A
+/// gallery is delivered once, so its booking id names the change.
+async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: Lease) -> Result<Tally, RecordError> {
+    let (client, photographer) = tokio::try_join!(user(n, g.client), user(n, g.photographer))?;
+    let Some(delivered_at) = g.delivered_at else { return Ok(Tally::default()) };
+    let delivery = GalleryDelivery {
+        booking_id: g.booking.to_string(),
+        ready_photos: g.ready,
+        retention_days: g.retention_days,
+        delivered_at,
+    };
+    let mut tally = Tally::default();
+    let message = cm_notify::gallery_sns_message(&delivery, &g.photographer.to_string(), &g.client.to_string());
+    let key = format!("notify:gallery:{}:delivered:sns", g.booking);
+    let sns = once_per_change(n, &key, lease, || publish(n, &message)).await;
+    let email = if client.notification_preferences.email {
+        let to = party(&client, Role::Client);
+        let email = cm_notify::render_gallery_email(&delivery, &to, &party(&photographer, Role::Photographer))
+            .map_err(|e| RecordError::Poison(format!("rendering the gallery email: {e}")))?;
+        let key = format!("notify:gallery:{}:delivered:email:client", g.booking);
+        let domain = n.config.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d);
+        let message_id = format!("gallery-{}.delivered@{domain}", g.booking);
+        Some(once_per_change(n, &key, lease, || send_email(n, &email, &to, &message_id)).await)
+    } else {
+        tally.opted_out += 1;
+        None
+    };
+    // Both are tried before either failure is reported, as for bookings.
+    for result in std::iter::once(sns).chain(email) {
+        match result? {
+            true => tally.sent += 1,
+            false => tally.already_sent += 1,
+        }
+    }
+    Ok(tally)
 }
 
 /// `notify:<booking>:<sequence>:<channel>`: one effect of one change.

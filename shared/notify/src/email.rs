@@ -298,3 +298,54 @@ impl Content {
 }
 
 const FOOTER: &str = "You are receiving this email because you have a booking on Capture Moments.";
+
+/// A client gallery the photographer has just delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GalleryDelivery {
+    /// The booking the gallery belongs to.
+    pub booking_id: String,
+    /// Photos ready when it was delivered.
+    pub ready_photos: u32,
+    /// Days each photo is kept after it was processed.
+    pub retention_days: u32,
+    /// When the photographer delivered it.
+    pub delivered_at: DateTime<Utc>,
+}
+
+/// The client's email for a delivered gallery: how many photos, and until when they can
+/// be downloaded at least (the retention counts from each photo's processing, which
+/// came before delivery), in the client's zone.
+pub fn render_gallery_email(
+    delivery: &GalleryDelivery,
+    client: &Party,
+    photographer: &Party,
+) -> Result<Email, NotifyError> {
+    for (party, expected, position) in
+        [(client, Role::Client, "recipient"), (photographer, Role::Photographer, "other party")]
+    {
+        if party.role != expected {
+            return Err(NotifyError::WrongRole { position, expected, found: party.role });
+        }
+    }
+    let zone = RecipientZone::resolve(&client.timezone);
+    let name = single_line(&photographer.name);
+    let photos = match delivery.ready_photos {
+        1 => "1 photo".to_owned(),
+        n => format!("{n} photos"),
+    };
+    let kept_until = delivery.delivered_at + chrono::TimeDelta::days(i64::from(delivery.retention_days));
+    let content = Content {
+        subject: single_line(&format!("Your photos from {name} are ready")),
+        heading: "Your gallery is ready".to_owned(),
+        intro: format!("{name} has delivered {photos} from your booking."),
+        details: vec![
+            ("Photos", delivery.ready_photos.to_string()),
+            ("Download before", zone.date(kept_until)),
+            ("Booking", single_line(&delivery.booking_id)),
+        ],
+        closing: "Open the booking in the Capture Moments app to view the photos, mark your favourites and download \
+                  them at full resolution. They are deleted after the date above."
+            .to_owned(),
+    };
+    Ok(Email { html: content.html(), text: content.text(), subject: content.subject, ics: None })
+}

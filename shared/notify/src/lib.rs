@@ -49,7 +49,7 @@ mod text;
 mod when;
 
 pub use change::{event_for, snapshot};
-pub use email::{Attachment, Email, recipients, render_email};
+pub use email::{Attachment, Email, GalleryDelivery, recipients, render_email, render_gallery_email};
 pub use error::NotifyError;
 pub use ics::{IcsMethod, booking_uid, ics_method, render_ics};
 pub use mime::mime;
@@ -59,6 +59,6 @@ pub use cm_booking::BookingStatus;
 pub use cm_core::location::Location;
 pub use cm_core::money::{Currency, Money};
 pub use money::{currency_exponent, format_money};
-pub use sns::{SNS_MESSAGE_VERSION, SnsMessage, sns_message};
+pub use sns::{SNS_MESSAGE_VERSION, SnsMessage, gallery_sns_message, sns_message};
 pub use text::escape_html;
 pub use when::RecipientZone;

@@ -79,3 +79,29 @@ fn subject(event: BookingEvent, booking_id: &str) -> String {
 fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
+
+/// The platform-topic message for a delivered client gallery: `event` is
+/// `gallery_delivered`, with the same message attributes as booking events.
+pub fn gallery_sns_message(delivery: &crate::GalleryDelivery, photographer_id: &str, client_id: &str) -> SnsMessage {
+    const EVENT: &str = "gallery_delivered";
+    let message = json!({
+        "version": SNS_MESSAGE_VERSION,
+        "event": EVENT,
+        "booking_id": delivery.booking_id,
+        "photographer_id": photographer_id,
+        "client_id": client_id,
+        "ready_photos": delivery.ready_photos,
+        "retention_days": delivery.retention_days,
+        "delivered_at": rfc3339(delivery.delivered_at),
+    })
+    .to_string();
+    let attributes =
+        [("event", EVENT), ("booking_id", delivery.booking_id.as_str()), ("photographer_id", photographer_id)]
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+    let safe_id: String = delivery.booking_id.chars().filter(|c| c.is_ascii_graphic()).collect();
+    let subject = format!("Gallery delivered: {safe_id}").chars().take(MAX_SUBJECT_CHARS).collect();
+    SnsMessage { subject, message, attributes }
+}

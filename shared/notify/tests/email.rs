@@ -299,3 +299,32 @@ proptest! {
         prop_assert!(!email.subject.chars().any(char::is_control));
     }
 }
+
+#[test]
+fn a_delivered_gallery_mails_the_client_with_the_date_in_their_zone() {
+    use cm_notify::{GalleryDelivery, gallery_sns_message, render_gallery_email};
+    // Delivered 03:00Z on 1 Jan; 30 days later is 31 Jan 03:00Z, still the 30th in New York.
+    let delivery = GalleryDelivery {
+        booking_id: "01JD3QB7Z0H4N8Q2R6T9W3Y5XC".into(),
+        ready_photos: 120,
+        retention_days: 30,
+        delivered_at: utc(2027, 1, 1, 3, 0),
+    };
+    let photographer = Party { name: "Ravi <b>Kumar</b>".into(), ..photographer() };
+    let email = render_gallery_email(&delivery, &client(), &photographer).unwrap();
+    assert_eq!(email.subject, "Your photos from Ravi <b>Kumar</b> are ready");
+    assert!(email.text.contains("Download before: Sat 30 Jan 2027"), "{}", email.text);
+    assert!(email.text.contains("120 photos"));
+    assert!(email.html.contains("Ravi &lt;b&gt;Kumar&lt;/b&gt;") && !email.html.contains("<b>Kumar"));
+    assert!(email.ics.is_none());
+    let one = render_gallery_email(&GalleryDelivery { ready_photos: 1, ..delivery.clone() }, &client(), &photographer);
+    assert!(one.unwrap().text.contains("delivered 1 photo from"));
+    assert!(matches!(
+        render_gallery_email(&delivery, &photographer, &client()),
+        Err(NotifyError::WrongRole { expected: Role::Client, .. })
+    ));
+    let sns = gallery_sns_message(&delivery, "P", "C");
+    let body: serde_json::Value = serde_json::from_str(&sns.message).unwrap();
+    assert_eq!((body["event"].as_str(), body["ready_photos"].as_u64()), (Some("gallery_delivered"), Some(120)));
+    assert!(sns.attributes.contains(&("event".to_owned(), "gallery_delivered".to_owned())));
+}

@@ -743,3 +743,72 @@ async fn a_completed_session_asks_only_the_client_for_a_review_without_an_invite
     let events: Vec<_> = sent.sns(&w.topic_arn).iter().map(|n| attribute(n, "event").unwrap().to_string()).collect();
     assert_eq!(events, ["completed"]);
 }
+
+#[tokio::test]
+async fn a_delivered_gallery_mails_the_client_once_and_nothing_before_or_after() {
+    let w = world().await;
+    let slots = w.slots().await;
+    let id = w.book(&slots[0]).await;
+    w.set_status(&w.photographer.session, &id, "confirmed", None).await;
+    let put = |body: Value| {
+        call(
+            w.env.app,
+            put_gallery::handle,
+            ApiEvent::new("PUT /bookings/{id}/gallery")
+                .bearer(&w.photographer.session.access)
+                .path("id", &id)
+                .json(body),
+        )
+    };
+    put(json!({"retention_days": 30})).await.ok(201);
+    let head = |w: &World| {
+        let (dynamo, table, pk) = (w.env.dynamo.clone(), w.env.table.clone(), format!("GALLERY#{id}"));
+        async move { item_json(&dynamo, &table, &pk, "HEAD").await.expect("the gallery head") }
+    };
+    let opened = head(&w).await;
+    // A processed photo, as process-upload's transaction leaves the counters.
+    w.env
+        .dynamo
+        .update_item()
+        .table_name(&w.env.table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("GALLERY#{id}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("HEAD".into()))
+        .update_expression("SET photos = :one, ready = :one, #bytes = :b")
+        .expression_attribute_names("#bytes", "bytes")
+        .expression_attribute_values(":one", aws_sdk_dynamodb::types::AttributeValue::N("1".into()))
+        .expression_attribute_values(":b", aws_sdk_dynamodb::types::AttributeValue::N("5000".into()))
+        .send()
+        .await
+        .unwrap();
+    let with_photo = head(&w).await;
+    put(json!({"delivered": true})).await.ok(200);
+    let delivered = head(&w).await;
+    let before = w.sent().await;
+    let (mails_before, sns_before) = (before.mails_to(&w.client.email).len(), before.sns(&w.topic_arn).len());
+    let batch = vec![
+        record("INSERT", None, Some(&opened)),
+        record("MODIFY", Some(&opened), Some(&with_photo)),
+        record("MODIFY", Some(&with_photo), Some(&delivered)),
+        // A later upload moves the counters of the delivered gallery: not a delivery.
+        record("MODIFY", Some(&delivered), Some(&delivered)),
+    ];
+    for (i, r) in batch.iter().enumerate() {
+        let expected = if i == 2 { "GalleryDelivered" } else { "Ignore" };
+        let change = format!("{:?}", classify(&serde_json::from_value(r.clone()).unwrap()).unwrap());
+        assert!(change.starts_with(expected), "record {i}: {change}");
+    }
+    assert!(w.deliver(batch.clone()).await.is_empty());
+    assert!(w.deliver(batch).await.is_empty(), "redelivered");
+    let sent = w.sent().await;
+    let mails = sent.mails_to(&w.client.email);
+    assert_eq!(mails.len(), mails_before + 1, "one email however often the record comes");
+    let mail = mails.last().unwrap();
+    assert_eq!(mail.subject, "Your photos from Ravi Kumar are ready");
+    assert!(mail.text.contains("1 photo from your booking") && mail.ics.is_none(), "{}", mail.text);
+    assert_eq!(sent.mails_to(&w.photographer.email).len(), before.mails_to(&w.photographer.email).len());
+    let sns = sent.sns(&w.topic_arn);
+    assert_eq!(sns.len(), sns_before + 1);
+    let published = sns.last().unwrap();
+    assert_eq!(attribute(published, "event"), Some("gallery_delivered"));
+    assert_eq!(body(published)["booking_id"], json!(id));
+}
