@@ -183,6 +183,10 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     }
     j.ok("the photographer confirmed it and the client sees it confirmed");
 
+    if j.has_route("PUT /bookings/{id}/gallery") {
+        gallery_journey(j, &photographer_token, &client_token, &booking_id).await?;
+    }
+
     let free = slots["slots"].as_array().cloned().unwrap_or_default();
     race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
 
@@ -243,6 +247,69 @@ async fn portfolio_journey(j: &mut Journey, token: &str, photographer_id: &str) 
         return Err(format!("{small} should be gone after the delete, got {}", gone.status));
     }
     j.ok("deleting the photo removed what was published");
+    Ok(())
+}
+
+/// The photographer delivers a private gallery for the confirmed booking: a photo with
+/// GPS EXIF goes through a ticket straight to S3 and process-upload; once delivered,
+/// the client opens it and downloads through a presigned link, upright and without
+/// EXIF; another client (and the CDN) get nothing.
+async fn gallery_journey(j: &mut Journey, token: &str, client_token: &str, booking: &str) -> Result<(), String> {
+    const PHOTO: &[u8] = include_bytes!("../assets/smoke-photo.jpg");
+    let gallery = format!("/bookings/{booking}/gallery");
+    j.expect("PUT", &gallery, Some(token), Some(json!({"retention_days": 30})), 201).await?;
+    let ask = json!({"filename": "DSC_0001.JPG", "content_type": "image/jpeg", "size_bytes": PHOTO.len()});
+    let ticket = j.expect("POST", &format!("{gallery}/uploads"), Some(token), Some(ask), 201).await?;
+    let photo = ticket["photo"]["id"].as_str().unwrap_or_default().to_string();
+    let url = ticket["upload"]["url"].as_str().ok_or(format!("no upload url: {ticket}"))?;
+    let fields = ticket["upload"]["fields"].as_object().ok_or(format!("no upload fields: {ticket}"))?;
+    let posted = crate::client::post_form(url, fields, PHOTO, "image/jpeg").await?;
+    if !(200..300).contains(&posted.status) {
+        return Err(format!("S3 refused the gallery upload: {} {}", posted.status, posted.text));
+    }
+    j.expect("GET", &gallery, Some(client_token), None, 404).await?;
+    j.ok("uploaded a gallery photo with a ticket; the client cannot see the gallery before delivery");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let page = j.expect("GET", &gallery, Some(token), None, 200).await?;
+        let ready =
+            page["items"].as_array().into_iter().flatten().any(|i| i["id"] == photo.as_str() && i["status"] == "ready");
+        if ready {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the gallery photo was not processed within 60 s: {page}"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    j.expect("PUT", &gallery, Some(token), Some(json!({"delivered": true})), 200).await?;
+    let page = j.expect("GET", &gallery, Some(client_token), None, 200).await?;
+    let item = page["items"].as_array().and_then(|i| i.first()).cloned().ok_or(format!("no photo: {page}"))?;
+    if (item["width"].as_u64(), item["height"].as_u64()) != (Some(64), Some(96)) {
+        return Err(format!("the gallery photo should be upright, 64 × 96: {item}"));
+    }
+    let download = item["links"]["download"].as_str().ok_or(format!("no download link: {item}"))?.to_string();
+    let file = send("GET", &download, None, None).await?;
+    let disposition = file.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if file.status != 200 || file.text.contains("Exif") || !disposition.starts_with("attachment") {
+        return Err(format!(
+            "{download}: expected a JPEG attachment without EXIF, got {} ({disposition})",
+            file.status
+        ));
+    }
+    j.ok("delivered: the client downloads the full-size photo through a presigned link, without its EXIF");
+    let email = format!("smoke-{}@clients.test", ulid::Ulid::new().to_string().to_lowercase());
+    let reg = json!({"email": email, "password": DEMO_PASSWORD, "name": "Nosy Neighbour", "role": "client", "timezone": "UTC"});
+    let other = j.expect("POST", "/auth/register", None, Some(reg), 201).await?;
+    let other = other["access_token"].as_str().unwrap_or_default().to_string();
+    j.expect("GET", &gallery, Some(&other), None, 404).await?;
+    let key = format!("galleries/{booking}/{photo}/full.jpg");
+    let cdn = j.call("GET", &format!("/media/{key}"), None, None).await?;
+    // S3 behind CloudFront refuses keys outside `public/` (403), as the local stack does.
+    if !matches!(cdn.status, 403 | 404) {
+        return Err(format!("the CDN must not serve gallery photos, got {}", cdn.status));
+    }
+    j.ok("another client gets 404 for the gallery, and the CDN refuses its objects");
     Ok(())
 }
 
