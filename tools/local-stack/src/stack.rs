@@ -102,6 +102,9 @@ pub struct Stack {
     /// What the seeding after start-up is doing (`/status` shows it): `running`,
     /// `done` or `failed`, with a detail.
     pub seeding: std::sync::Mutex<serde_json::Value>,
+    /// That seeding, while it runs: a reset or a shutdown stops it first, so it does
+    /// not go on against data that is gone.
+    seeding_task: Mutex<Option<JoinHandle<()>>>,
     pollers: Mutex<Vec<JoinHandle<()>>>,
     pub stream_sources: Mutex<Vec<Arc<StreamSource>>>,
     pub table: Mutex<String>,
@@ -217,6 +220,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             } else {
                 json!({"state": "done", "detail": "already seeded"})
             }),
+            seeding_task: Mutex::new(None),
             pollers: Mutex::new(Vec::new()),
             stream_sources: Mutex::new(Vec::new()),
             table: Mutex::new(table),
@@ -247,7 +251,8 @@ pub async fn up(settings: Settings) -> Result<(), String> {
 
         if seeding_pending {
             let (stack2, reviews) = (stack.clone(), seeded.reviews.clone());
-            tasks.push(tokio::spawn(async move { finish_seeding(&stack2, &reviews).await }));
+            *stack.seeding_task.lock().await =
+                Some(tokio::spawn(async move { finish_seeding(&stack2, &reviews).await }));
         }
         stack.write_state(control_port, lambda_port)?;
         mark("emulator, streams, API", &mut phases);
@@ -278,6 +283,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         t.abort();
     }
     if let Some(stack) = stack {
+        stack.stop_seeding().await;
         stack.stop_pollers().await;
         stack.functions.stop_all().await;
         let _ = std::fs::remove_file(stack.settings.state_file());
@@ -384,6 +390,12 @@ impl Stack {
         Ok(())
     }
 
+    async fn stop_seeding(&self) {
+        if let Some(task) = self.seeding_task.lock().await.take() {
+            task.abort();
+        }
+    }
+
     async fn stop_pollers(&self) {
         for h in self.pollers.lock().await.drain(..) {
             h.abort();
@@ -393,6 +405,7 @@ impl Stack {
     /// Clears moto and DynamoDB Local, recreates every resource and reseeds, without
     /// restarting anything else: the same ports, the same emulators.
     pub async fn reset(&self) -> Result<String, String> {
+        self.stop_seeding().await;
         self.stop_pollers().await;
         moto::reset(&self.endpoints.moto).await?;
         dynamodb::reset(&self.clients.dynamodb).await?;
