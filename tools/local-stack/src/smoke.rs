@@ -5,6 +5,7 @@
 
 use crate::client::{Reply, send};
 use crate::seed::catalog::{DEMO_CLIENT, DEMO_PASSWORD, DEMO_PHOTOGRAPHER};
+use crate::seed::photos;
 use crate::template::Template;
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
@@ -191,6 +192,7 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
 
     if j.has_route("POST /photographers/me/portfolio/uploads") {
+        seeded_portfolio(j, &photographer_id).await?;
         portfolio_journey(j, &photographer_token, &photographer_id).await?;
     }
 
@@ -201,35 +203,83 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     review_journey(j, &photographer_token, &photographer_id).await
 }
 
+/// The demo data's portfolios went through the real upload pipeline at start-up: once
+/// that seeding is over, the demo photographer has a ready portfolio whose every size
+/// the CDN (the stack's `/media/`) serves, and search shows their cover photo.
+async fn seeded_portfolio(j: &mut Journey, photographer_id: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let cover = loop {
+        // The stack from this checkout says when seeding is over (and why it failed);
+        // any other stack is watched through search alone.
+        if let Some(control) = &j.control {
+            let (_, status) = crate::client::get(&format!("{control}/status")).await?;
+            let status: Value = serde_json::from_str(&status).map_err(|e| format!("control /status: {e}"))?;
+            let seeding = &status["seeding"];
+            if seeding["state"] == "failed" {
+                return Err(format!("seeding the demo data failed: {}", seeding["detail"]));
+            }
+            if seeding["state"] != "done" && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+        }
+        let found = j.expect("GET", "/photographers?city=Hyderabad&specialization=wedding", None, None, 200).await?;
+        let asha = found["items"].as_array().into_iter().flatten().find(|p| p["id"] == photographer_id).cloned();
+        let cover = asha.as_ref().map(|p| p["cover_photo"].clone()).filter(|c| !c.is_null());
+        if let Some(cover) = cover {
+            break cover;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no cover photo for the demo photographer in search after 300 s: {asha:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let page = j.expect("GET", &format!("/photographers/{photographer_id}/portfolio"), None, None, 200).await?;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    if items.len() < photos::PER_PHOTOGRAPHER {
+        return Err(format!("the demo photographer should have {} seeded photos: {page}", photos::PER_PHOTOGRAPHER));
+    }
+    if !items.iter().any(|i| i["id"] == cover["item_id"]) {
+        return Err(format!("the cover photo {cover} is not in the portfolio: {page}"));
+    }
+    let mut urls: Vec<String> = items
+        .iter()
+        .flat_map(|i| i["urls"].as_object().into_iter().flatten().filter_map(|(_, u)| u.as_str().map(String::from)))
+        .collect();
+    urls.extend([&cover["url"], &cover["large_url"]].into_iter().filter_map(|u| u.as_str().map(String::from)));
+    if urls.len() < 2 * items.len() + 2 {
+        return Err(format!("every photo should have two sizes, and the cover two URLs: {page} {cover}"));
+    }
+    for url in &urls {
+        if !url.starts_with(&format!("{}/media/", j.api)) {
+            return Err(format!("{url} is not served by the stack's CDN ({}/media/)", j.api));
+        }
+        let image = send("GET", url, None, None).await?;
+        let content_type = image.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if image.status != 200 || content_type != "image/jpeg" {
+            return Err(format!("{url}: expected a JPEG, got {} {content_type}", image.status));
+        }
+    }
+    j.ok(&format!(
+        "the seeded demo portfolio is ready ({} photos, {} URLs served by /media/) and search shows its cover photo",
+        items.len(),
+        urls.len()
+    ));
+    Ok(())
+}
+
 /// A phone photo (GPS position in its EXIF, turned a quarter by its orientation) goes
 /// from an upload ticket straight to S3, through the S3 notification to process-upload,
 /// into the public portfolio, and out of the CDN upright and without its EXIF; deleting
 /// it removes what was published.
 async fn portfolio_journey(j: &mut Journey, token: &str, photographer_id: &str) -> Result<(), String> {
     const PHOTO: &[u8] = include_bytes!("../assets/smoke-photo.jpg");
-    let ask = json!({"filename": "IMG_0001.JPG", "content_type": "image/jpeg", "size_bytes": PHOTO.len(),
-        "category": "wedding", "caption": "smoke test"});
-    let ticket = j.expect("POST", "/photographers/me/portfolio/uploads", Some(token), Some(ask), 201).await?;
-    let item = ticket["item"]["id"].as_str().unwrap_or_default().to_string();
-    let url = ticket["upload"]["url"].as_str().ok_or(format!("no upload url: {ticket}"))?;
-    let fields = ticket["upload"]["fields"].as_object().ok_or(format!("no upload fields: {ticket}"))?;
-    let posted = crate::client::post_form(url, fields, PHOTO, "image/jpeg").await?;
-    if !(200..300).contains(&posted.status) {
-        return Err(format!("S3 refused the upload: {} {}", posted.status, posted.text));
-    }
+    let item = photos::upload(&j.api, token, PHOTO, "IMG_0001.JPG", "wedding", Some("smoke test")).await?;
     j.ok(&format!("uploaded a photo straight to S3 with a ticket ({} bytes)", PHOTO.len()));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let published = loop {
-        let page = j.expect("GET", &format!("/photographers/{photographer_id}/portfolio"), None, None, 200).await?;
-        let found = page["items"].as_array().into_iter().flatten().find(|i| i["id"] == item.as_str()).cloned();
-        if let Some(found) = found {
-            break found;
-        }
-        if Instant::now() > deadline {
-            return Err(format!("the photo was not published within 60 s: {page}"));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    let published =
+        photos::wait_published(&j.api, photographer_id, std::slice::from_ref(&item), Duration::from_secs(60))
+            .await?
+            .remove(0);
     // Stored 96 × 64 with orientation 6: shown 64 × 96.
     if (published["width"].as_u64(), published["height"].as_u64()) != (Some(64), Some(96)) {
         return Err(format!("the photo should be upright, 64 × 96: {published}"));

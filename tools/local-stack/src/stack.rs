@@ -97,6 +97,14 @@ pub struct Stack {
     pub api_url: String,
     pub schedules: Vec<Arc<ScheduleSource>>,
     pub has_review_route: bool,
+    /// template.yaml has the portfolio upload route: demo portfolios are uploaded.
+    pub has_upload_route: bool,
+    /// What the seeding after start-up is doing (`/status` shows it): `running`,
+    /// `done` or `failed`, with a detail.
+    pub seeding: std::sync::Mutex<serde_json::Value>,
+    /// That seeding, while it runs: a reset or a shutdown stops it first, so it does
+    /// not go on against data that is gone.
+    seeding_task: Mutex<Option<JoinHandle<()>>>,
     pollers: Mutex<Vec<JoinHandle<()>>>,
     pub stream_sources: Mutex<Vec<Arc<StreamSource>>>,
     pub table: Mutex<String>,
@@ -171,8 +179,12 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let table = scope.names.reference("Table").map(template::intrinsics::json_text).unwrap_or_default();
         let has_review_route =
             routes.find("POST", "/bookings/x/review").is_some_and(|m| m.route_key == "POST /bookings/{id}/review");
+        let has_upload_route = routes
+            .find("POST", "/photographers/me/portfolio/uploads")
+            .is_some_and(|m| m.route_key == "POST /photographers/me/portfolio/uploads");
         let store = cm_store::DynamoStore::new(clients.dynamodb.clone(), table.clone());
         let seeded = seed::seed(&store, has_review_route).await?;
+        let seeding_pending = !seeded.reviews.is_empty() || !seeded.already_seeded;
         mark("seed", &mut phases);
 
         let lambda_port = emulators.first().map(|(port, _)| *port).unwrap_or_default();
@@ -202,6 +214,13 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             endpoints,
             schedules,
             has_review_route,
+            has_upload_route,
+            seeding: std::sync::Mutex::new(if seeding_pending {
+                json!({"state": "running", "detail": "waiting for the functions"})
+            } else {
+                json!({"state": "done", "detail": "already seeded"})
+            }),
+            seeding_task: Mutex::new(None),
             pollers: Mutex::new(Vec::new()),
             stream_sources: Mutex::new(Vec::new()),
             table: Mutex::new(table),
@@ -230,9 +249,10 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let control_port = control.local_addr().map_err(|e| e.to_string())?.port();
         tasks.push(tokio::spawn(crate::control::serve(stack.clone(), control)));
 
-        if !seeded.reviews.is_empty() || !seeded.already_seeded {
+        if seeding_pending {
             let (stack2, reviews) = (stack.clone(), seeded.reviews.clone());
-            tasks.push(tokio::spawn(async move { finish_seeding(&stack2, &reviews).await }));
+            *stack.seeding_task.lock().await =
+                Some(tokio::spawn(async move { finish_seeding(&stack2, &reviews).await }));
         }
         stack.write_state(control_port, lambda_port)?;
         mark("emulator, streams, API", &mut phases);
@@ -263,6 +283,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         t.abort();
     }
     if let Some(stack) = stack {
+        stack.stop_seeding().await;
         stack.stop_pollers().await;
         stack.functions.stop_all().await;
         let _ = std::fs::remove_file(stack.settings.state_file());
@@ -299,19 +320,56 @@ fn shutdown_signals() -> Result<[tokio::signal::unix::Signal; 3], String> {
     ])
 }
 
+/// The seeding that goes through the API once the functions are up: reviews, then
+/// portfolios. The marker that makes a later start skip seeding is written only when
+/// both succeeded; otherwise the next start tries again (both are idempotent).
 async fn finish_seeding(stack: &Stack, reviews: &[seed::ReviewTask]) {
+    let set = |state: &str, detail: String| {
+        *stack.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            json!({"state": state, "detail": detail});
+    };
+    set("running", "reviews and portfolios through the API".into());
     let store = cm_store::DynamoStore::new(stack.clients.dynamodb.clone(), stack.table.lock().await.clone());
+    let started = Instant::now();
+    let mut done = Vec::new();
     match seed::seed_reviews(&stack.api_url, reviews).await {
         Ok(n) => {
             if n > 0 {
                 console::info(&format!("seeded {n} reviews through POST /bookings/{{id}}/review"));
             }
-            if let Err(e) = seed::mark_seeded(&store).await {
-                console::warn(&format!("seed marker: {e}"));
+            done.push(format!("{n} reviews"));
+        }
+        Err(e) => {
+            console::warn(&format!("seeding reviews: {e} (run `scripts/dev reset` to retry)"));
+            return set("failed", format!("reviews: {e}"));
+        }
+    }
+    if stack.has_upload_route {
+        let uploads = Instant::now();
+        match seed::photos::seed_portfolios(&stack.api_url).await {
+            Ok(p) => {
+                let took = uploads.elapsed().as_secs_f64();
+                if p.photographers > 0 {
+                    console::info(&format!(
+                        "seeded {} portfolios ({} photos, covers chosen) through the upload pipeline in {took:.1} s",
+                        p.photographers, p.photos
+                    ));
+                }
+                done.push(format!(
+                    "{} portfolios ({} photos; {} already had photos)",
+                    p.photographers, p.photos, p.skipped
+                ));
+            }
+            Err(e) => {
+                console::warn(&format!("seeding portfolios: {e} (restart, or `scripts/dev reset`, to retry)"));
+                return set("failed", format!("portfolios: {e}"));
             }
         }
-        Err(e) => console::warn(&format!("seeding reviews: {e} (run `scripts/dev reset` to retry)")),
     }
+    if let Err(e) = seed::mark_seeded(&store).await {
+        console::warn(&format!("seed marker: {e}"));
+    }
+    set("done", format!("{} in {:.1} s", done.join(", "), started.elapsed().as_secs_f64()));
 }
 
 impl Stack {
@@ -332,6 +390,12 @@ impl Stack {
         Ok(())
     }
 
+    async fn stop_seeding(&self) {
+        if let Some(task) = self.seeding_task.lock().await.take() {
+            task.abort();
+        }
+    }
+
     async fn stop_pollers(&self) {
         for h in self.pollers.lock().await.drain(..) {
             h.abort();
@@ -341,6 +405,7 @@ impl Stack {
     /// Clears moto and DynamoDB Local, recreates every resource and reseeds, without
     /// restarting anything else: the same ports, the same emulators.
     pub async fn reset(&self) -> Result<String, String> {
+        self.stop_seeding().await;
         self.stop_pollers().await;
         moto::reset(&self.endpoints.moto).await?;
         dynamodb::reset(&self.clients.dynamodb).await?;
@@ -355,12 +420,12 @@ impl Stack {
         let seeded = seed::seed(&store, self.has_review_route).await?;
         self.start_pollers(&scope).await?;
         finish_seeding(self, &seeded.reviews).await;
-        Ok(format!(
-            "reset: {} accounts, {} bookings, {} reviews",
-            seeded.users,
-            seeded.bookings_created,
-            seeded.reviews.len()
-        ))
+        let through_api = self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let detail = through_api["detail"].as_str().unwrap_or_default();
+        if through_api["state"] == "failed" {
+            return Err(format!("reset: seeding through the API failed: {detail}"));
+        }
+        Ok(format!("reset: {} accounts, {} bookings; through the API: {detail}", seeded.users, seeded.bookings_created))
     }
 
     fn write_state(&self, control_port: u16, lambda_port: u16) -> Result<(), String> {
@@ -572,7 +637,7 @@ fn banner(
         "already seeded (scripts/dev reset starts over)".to_string()
     } else {
         format!(
-            "{} accounts, {} photographers in {} cities, {} bookings{}",
+            "{} accounts, {} photographers in {} cities, {} bookings{}{}",
             seeded.users,
             seeded.photographers,
             CITIES.len(),
@@ -581,6 +646,14 @@ fn banner(
                 String::new()
             } else {
                 format!(", {} reviews on their way", seeded.reviews.len())
+            },
+            if stack.has_upload_route {
+                format!(
+                    "; portfolios of {} photos each on their way through the upload pipeline",
+                    seed::photos::PER_PHOTOGRAPHER
+                )
+            } else {
+                String::new()
             }
         )
     };
@@ -605,6 +678,7 @@ impl crate::control::Controlled for Stack {
             "dynamodb": self.endpoints.dynamodb,
             "functions": self.functions.names(),
             "concurrency": self.functions.concurrency(),
+            "seeding": self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
             "usage": self.functions.usage().await,
             "schedules": self.schedules.iter().map(|s| serde_json::json!({"function": s.function, "event": s.event, "expression": s.expression})).collect::<Vec<_>>(),
         })

@@ -10,12 +10,14 @@
 //! Reviews are the exception: when template.yaml has `POST /bookings/{id}/review`,
 //! they go through the API (see [`seed_reviews`]) so the stream-driven scoring and
 //! rating updates run as they do in production. Without that route, ratings are
-//! added with `Store::add_photographer_rating`.
+//! added with `Store::add_photographer_rating`. Portfolios too ([`photos`]): real
+//! photos uploaded through the upload pipeline, when the template has its route.
 //!
 //! Idempotent: accounts are looked up by email before creation, bookings by id, and a
 //! marker item written last makes a re-run on seeded data a single read.
 
 pub mod catalog;
+pub mod photos;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use catalog::{CITIES, CLIENTS, City, DEMO_PASSWORD, PHOTOGRAPHERS, REVIEWS};
