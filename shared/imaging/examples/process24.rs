@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo build --release -p cm-imaging --example process24
-//! /usr/bin/time -v target/release/examples/process24
+//! /usr/bin/time -v target/release/examples/process24           # a portfolio photo
+//! /usr/bin/time -v target/release/examples/process24 gallery   # a gallery photo: also the full size
 //! ```
 
 use image::codecs::jpeg::JpegEncoder;
@@ -18,8 +19,8 @@ fn main() {
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img).unwrap();
     drop(img);
-    let request =
-        cm_imaging::Request { sizes: vec![400, 1600], full_size: false, limits: cm_imaging::Limits::default() };
+    let full_size = std::env::args().nth(1).as_deref() == Some("gallery");
+    let request = cm_imaging::Request { sizes: vec![400, 1600], full_size, limits: cm_imaging::Limits::default() };
     let started = Instant::now();
     let out = cm_imaging::process(&jpeg, &request).expect("processed");
     let took = started.elapsed();

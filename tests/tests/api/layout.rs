@@ -811,11 +811,10 @@ fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
         // Every retention a photographer may choose expires tagged gallery objects then.
         for days in cm_media::gallery::RETENTION_DAYS {
             let expires = rules.iter().any(|r| {
-                let and = &r["Filter"]["And"];
                 r["Status"].as_str() == Some("Enabled")
                     && r["ExpirationInDays"].as_i64() == Some(i64::from(days))
-                    && and["Prefix"].as_str() == Some(cm_media::objects::GALLERY_PREFIX)
-                    && and["Tags"].as_sequence().is_some_and(|tags| {
+                    && r["Prefix"].as_str() == Some(cm_media::objects::GALLERY_PREFIX)
+                    && r["TagFilters"].as_sequence().is_some_and(|tags| {
                         tags.len() == 1
                             && tags[0]["Key"].as_str() == Some(cm_media::gallery::RETENTION_TAG)
                             && tags[0]["Value"].as_str() == Some(days.to_string().as_str())
