@@ -1,7 +1,9 @@
 //! Embedded sentiment analysis for client reviews and feedback.
 //!
-//! Lexicon-and-rules, deterministic, no I/O and no model files, so it runs in a
-//! Lambda per stream record without network access. [`analyze`] returns an
+//! Lexicon and rules with learned weights on top, deterministic, no I/O: the
+//! weights and the second word list are compiled into the binary
+//! (`model/weights.bin`, `model/vader_lexicon.tsv`), so it runs in a Lambda per
+//! stream record without network access or downloads. [`analyze`] returns an
 //! overall label and score, per-topic sentiment and key phrases.
 //!
 //! # How a score is made
@@ -23,14 +25,29 @@
 //! 5. Emphasis: each "!" (up to three) strengthens its sentence by 12%; an
 //!    ALL-CAPS word by 30% (10% when the whole text is in capitals).
 //! 6. The sum `v` of all weighted valences is normalised to
-//!    `v / sqrt(v² + 12)`, which lies in (-1, 1).
+//!    `v / sqrt(v² + 12)`, which lies in (-1, 1): the rule score.
+//! 7. A logistic model (`model.rs`) reads the rule score and its positive and
+//!    negative parts, emoji, "?", "!" (in the rules' direction), length,
+//!    capitals, the same text scored with VADER's human-rated word list, and
+//!    hashed words (negated words apart), word pairs and character 3-5-grams
+//!    of the words the rules do not read (`features.rs`): it adds evidence
+//!    where the rules have none and never re-weighs a word they interpret.
+//!    Its weights were fitted on public labelled reviews, tweets and opinion
+//!    prose (eval/sentiment/README.md); the weights of the rule and lexicon
+//!    features are non-negative, so more positive evidence never lowers a
+//!    score. The final log-odds `z` is 0.3 x the rules' own log-odds
+//!    (`2 atanh` of the rule score) plus 0.7 x the model's, so a firing
+//!    domain rule keeps its say. `score = tanh(z / 2)` = `2p - 1` for the
+//!    probability `p` that a reader calls the text positive, fitted to human
+//!    ratings mapped from -4..+4 onto -1..1: a calibrated score in (-1, 1).
 //!
 //! # Labels
 //!
-//! `score >= 0.2` is [`Label::Positive`], `score <= -0.2` is
-//! [`Label::Negative`], anything in between is [`Label::Neutral`]. A single
-//! mild word ("fine", "okay", "decent") stays neutral, a single clearly
-//! evaluative word ("good", "late", "not bad") does not.
+//! `score >= POSITIVE_THRESHOLD` is [`Label::Positive`], `score <=
+//! NEGATIVE_THRESHOLD` is [`Label::Negative`], anything in between is
+//! [`Label::Neutral`]. The threshold is stored with the weights; the training
+//! chose it on its own data (the macro-F1 over datasets of three labels, best
+//! on a validation fold), so "negative" means the same across text styles.
 //!
 //! # Topics
 //!
@@ -40,20 +57,26 @@
 //! gives quality positive and punctuality negative. A topic chunk without
 //! sentiment borrows it from its clause ("the editing is subtle and natural").
 //! Sentiment in chunks that name no topic goes to [`Topic::General`], which is
-//! also the only topic when nothing more specific is mentioned.
+//! also the only topic when nothing more specific is mentioned. A topic's score
+//! is its rule valence read through the model's weights of the rule features
+//! (no bias), so it is on the overall score's scale and 0 without evidence.
 
+mod features;
 mod lexicon;
+mod model;
 mod phrases;
 mod scoring;
 mod tokenize;
 mod topics;
 
+pub use features::{DENSE, FEATURE_VERSION, Features};
 use serde::{Deserialize, Serialize};
 
-/// Scores at or above this are positive.
-pub const POSITIVE_THRESHOLD: f64 = 0.2;
+/// Scores at or above this are positive. Chosen by the training on its
+/// training data only, stored with the weights (eval/sentiment/README.md).
+pub const POSITIVE_THRESHOLD: f64 = model::THRESHOLD;
 /// Scores at or below this are negative.
-pub const NEGATIVE_THRESHOLD: f64 = -0.2;
+pub const NEGATIVE_THRESHOLD: f64 = -model::THRESHOLD;
 /// At most this many key phrases are returned.
 pub const MAX_KEY_PHRASES: usize = 8;
 
@@ -155,13 +178,29 @@ pub struct Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let tokens = tokenize::tokenize(text);
     let scored = scoring::score(&tokens);
-    let score = round_score(scoring::normalise(scored.total));
+    let model = model::get();
+    let score = if !features::has_content(&tokens) {
+        0.0
+    } else if let Some(model) = model {
+        round_score(model.score(&features::extract(&tokens, &scored)))
+    } else {
+        round_score(scoring::normalise(scored.total))
+    };
+    let topic_score = |valence: f64| model.map_or_else(|| scoring::normalise(valence), |m| m.valence_score(valence));
     Analysis {
         label: Label::from_score(score),
         score,
-        topics: topics::topic_sentiments(&tokens, &scored, score),
+        topics: topics::topic_sentiments(&tokens, &scored, score, topic_score),
         key_phrases: phrases::key_phrases(&tokens),
     }
+}
+
+/// The learned model's input for one text: what eval/sentiment/train.py
+/// fits the weights on (through the `sentiment-features` binary). Not needed
+/// to analyse text.
+pub fn features(text: &str) -> Features {
+    let tokens = tokenize::tokenize(text);
+    features::extract(&tokens, &scoring::score(&tokens))
 }
 
 /// Four decimals keep the JSON output short and stable across platforms'

@@ -34,7 +34,7 @@ const CAPS_EMPHASIS: f64 = 1.3;
 const CAPS_IN_CAPS_TEXT: f64 = 1.1;
 const ELONGATION_EMPHASIS: f64 = 1.15;
 /// Larger values keep scores of short texts further from the extremes.
-const ALPHA: f64 = 12.0;
+pub(crate) const ALPHA: f64 = 12.0;
 
 /// Squashes an unbounded valence into (-1, 1); non-finite input gives 0.
 pub(crate) fn normalise(valence: f64) -> f64 {
@@ -102,7 +102,16 @@ pub(crate) struct Chunk {
 pub(crate) struct Scored {
     /// Contrast- and emphasis-weighted valence of the whole text.
     pub total: f64,
+    /// The positive and the negative part of `total` (`positive + negative`
+    /// is `total`): mixed texts differ from bland ones for the learned model.
+    pub positive: f64,
+    pub negative: f64,
     pub chunks: Vec<Chunk>,
+    /// Per token: whether the rules read it (a sentiment word, phrase,
+    /// emoji, rating, negator, modifier or contrast word). The learned model
+    /// hashes only the other tokens, so it adds evidence where the rules have
+    /// none and never re-weighs a word the rules already interpret.
+    pub ruled: Vec<bool>,
     /// Valence of each clause (sentence parts between contrast words), the
     /// fallback for a chunk that names a topic but carries no sentiment.
     pub clauses: Vec<f64>,
@@ -132,11 +141,18 @@ pub(crate) fn score(tokens: &[Token]) -> Scored {
         let si = sentences.partition_point(|s| s.end <= item.last);
         sentence_of_item.push(si);
     }
+    let (mut positive, mut negative) = (0.0, 0.0);
     for (item, &si) in items.iter().zip(&sentence_of_item) {
         let Some(s) = sentences.get(si) else { continue };
         let v = item_valence(item, s, tokens, &roles, shouting);
         let emphasis = 1.0 + EXCLAMATION * s.exclamations.min(MAX_EXCLAMATIONS) as f64;
         sentence_sum[si] += v * weight[item.last];
+        let weighted = v * weight[item.last] * emphasis * sentence_weight[si];
+        if weighted > 0.0 {
+            positive += weighted;
+        } else {
+            negative += weighted;
+        }
         if let Some(c) = chunk_of[item.last] {
             chunks[c].valence += v * emphasis;
         }
@@ -152,7 +168,11 @@ pub(crate) fn score(tokens: &[Token]) -> Scored {
             sentence_sum[si] * emphasis * sentence_weight[si]
         })
         .sum();
-    Scored { total, chunks, clauses }
+    let mut ruled: Vec<bool> = roles.iter().map(|r| !matches!(r, Role::Plain | Role::And)).collect();
+    for item in &items {
+        ruled[item.first..=item.last].fill(true);
+    }
+    Scored { total, positive, negative, chunks, ruled, clauses }
 }
 
 /// Assigns each token its role and collects the sentiment-bearing items.

@@ -2,7 +2,7 @@
 //! quality, punctuality, pricing, creativity, editing or delivery, and how
 //! those chunks feel.
 
-use crate::scoring::{Scored, normalise};
+use crate::scoring::Scored;
 use crate::tokenize::Token;
 use crate::{Label, Topic, TopicSentiment, round_score};
 
@@ -359,7 +359,14 @@ fn chunk_topics(words: &[&str]) -> Vec<Topic> {
     found
 }
 
-pub(crate) fn topic_sentiments(tokens: &[Token], scored: &Scored, overall: f64) -> Vec<TopicSentiment> {
+/// `valence_score` turns a topic's summed rule valence into a score on the
+/// same scale as the overall score (the learned model's reading of it).
+pub(crate) fn topic_sentiments(
+    tokens: &[Token],
+    scored: &Scored,
+    overall: f64,
+    valence_score: impl Fn(f64) -> f64,
+) -> Vec<TopicSentiment> {
     const TOPICS: usize = 7;
     let chunk_topics: Vec<Vec<Topic>> = scored
         .chunks
@@ -401,14 +408,14 @@ pub(crate) fn topic_sentiments(tokens: &[Token], scored: &Scored, overall: f64) 
     let mut out: Vec<TopicSentiment> = Topic::SPECIFIC
         .iter()
         .filter(|t| seen[**t as usize])
-        .map(|&topic| sentiment(topic, normalise(sums[topic as usize])))
+        .map(|&topic| sentiment(topic, valence_score(sums[topic as usize])))
         .collect();
     if out.is_empty() {
         if !scored.chunks.is_empty() || overall != 0.0 {
             out.push(sentiment(Topic::General, overall));
         }
     } else if residual != 0.0 {
-        out.push(sentiment(Topic::General, normalise(residual)));
+        out.push(sentiment(Topic::General, valence_score(residual)));
     }
     out
 }
