@@ -15,8 +15,8 @@
 //! count, so concurrent uploads cannot overshoot them and a listing never has to read
 //! the whole gallery.
 
+use crate::ItemId;
 use crate::item::{ItemStatus, Rejection, Variant};
-use crate::{ItemId, upload::CONTENT_TYPES};
 use chrono::{DateTime, Duration, Utc};
 use cm_booking::BookingStatus;
 use cm_booking::booking::Booking;
@@ -243,8 +243,6 @@ pub struct ProcessedPhoto {
     pub full: Variant,
 }
 
-pub const MAX_FILENAME_CHARS: usize = 255;
-
 /// `POST /bookings/{id}/gallery/uploads`, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GalleryUpload {
@@ -256,23 +254,11 @@ pub struct GalleryUpload {
 impl GalleryUpload {
     pub fn parse(filename: &str, content_type: &str, size_bytes: i64) -> Result<GalleryUpload, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let filename = cm_core::text::check_text(&mut errors, "filename", filename, MAX_FILENAME_CHARS);
-        if filename.contains(['/', '\\']) {
-            errors.add("filename", "must be a file name, not a path");
-        }
-        let content_type = CONTENT_TYPES.into_iter().find(|t| *t == content_type);
-        if content_type.is_none() {
-            errors.add("content_type", format!("must be one of {}", CONTENT_TYPES.join(", ")));
-        }
-        let max = crate::upload::MAX_UPLOAD_BYTES;
-        if size_bytes < 1 || size_bytes as u64 > max {
-            errors.add("size_bytes", format!("must be between 1 and {max}"));
-        }
-        match content_type {
-            Some(content_type) if errors.is_empty() => {
-                Ok(GalleryUpload { filename, content_type, size_bytes: size_bytes as u64 })
+        match crate::upload::check_file(&mut errors, filename, content_type, size_bytes) {
+            Some(f) => {
+                Ok(GalleryUpload { filename: f.filename, content_type: f.content_type, size_bytes: f.size_bytes })
             }
-            _ => Err(errors),
+            None => Err(errors),
         }
     }
 

@@ -37,25 +37,52 @@ impl UploadRequest {
         caption: Option<&str>,
     ) -> Result<UploadRequest, FieldErrors> {
         let mut errors = FieldErrors::new();
-        cm_core::text::check_text(&mut errors, "filename", filename, MAX_FILENAME_CHARS);
-        if filename.contains(['/', '\\']) {
-            errors.add("filename", "must be a file name, not a path");
-        }
-        let content_type = CONTENT_TYPES.into_iter().find(|t| *t == content_type);
-        if content_type.is_none() {
-            errors.add("content_type", format!("must be one of {}", CONTENT_TYPES.join(", ")));
-        }
-        if size_bytes < 1 || size_bytes as u64 > MAX_UPLOAD_BYTES {
-            errors.add("size_bytes", format!("must be between 1 and {MAX_UPLOAD_BYTES}"));
-        }
+        let file = check_file(&mut errors, filename, content_type, size_bytes);
         let category = parse_category(&mut errors, category);
         let caption = check_caption(&mut errors, caption);
-        match (content_type, category) {
-            (Some(content_type), Some(category)) if errors.is_empty() => {
-                Ok(UploadRequest { content_type, size_bytes: size_bytes as u64, category, caption })
+        match (file, category) {
+            (Some(f), Some(category)) if errors.is_empty() => {
+                Ok(UploadRequest { content_type: f.content_type, size_bytes: f.size_bytes, category, caption })
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// A file a browser announces before uploading it (portfolio or gallery), checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnouncedFile {
+    /// Trimmed; only checked: what a file is never depends on its name.
+    pub filename: String,
+    pub content_type: &'static str,
+    pub size_bytes: u64,
+}
+
+/// Checks `filename`, `content_type` and `size_bytes` into `errors`; the file when all
+/// three are right.
+pub fn check_file(
+    errors: &mut FieldErrors,
+    filename: &str,
+    content_type: &str,
+    size_bytes: i64,
+) -> Option<AnnouncedFile> {
+    let before = errors.iter().count();
+    let filename = cm_core::text::check_text(errors, "filename", filename, MAX_FILENAME_CHARS);
+    if filename.contains(['/', '\\']) {
+        errors.add("filename", "must be a file name, not a path");
+    }
+    let content_type = CONTENT_TYPES.into_iter().find(|t| *t == content_type);
+    if content_type.is_none() {
+        errors.add("content_type", format!("must be one of {}", CONTENT_TYPES.join(", ")));
+    }
+    if size_bytes < 1 || size_bytes as u64 > MAX_UPLOAD_BYTES {
+        errors.add("size_bytes", format!("must be between 1 and {MAX_UPLOAD_BYTES}"));
+    }
+    match content_type {
+        Some(content_type) if errors.iter().count() == before => {
+            Some(AnnouncedFile { filename, content_type, size_bytes: size_bytes as u64 })
+        }
+        _ => None,
     }
 }
 
