@@ -1,0 +1,557 @@
+//! A booking's payments: each PaymentIntent it has had, what each authorised, captured
+//! and refunded, and the disputes against them. Stripe tells us about changes by
+//! webhooks that may arrive twice, late, out of order or at the same time; every update
+//! here is monotone (an intent's status only moves up its ranks, amounts only grow to
+//! the largest value reported), so applying any set of events in any order ends in the
+//! same ledger. The booking's payment state is derived from it, never stored apart.
+
+use crate::terms::{PaymentTerms, Schedule};
+use chrono::{DateTime, Utc};
+use cm_core::{BookingId, UserId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// The share paid when the booking is requested; authorised then, captured when
+    /// the photographer confirms.
+    Deposit,
+    /// The rest, charged before the session.
+    Balance,
+    /// Everything at once, authorised at request like a deposit.
+    Full,
+}
+
+impl PaymentKind {
+    pub const ALL: [PaymentKind; 3] = [Self::Deposit, Self::Balance, Self::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deposit => "deposit",
+            Self::Balance => "balance",
+            Self::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for PaymentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where one PaymentIntent stands, in ranks that only go up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntentStatus {
+    /// Waiting for the client's card (or a new one after a failure, or 3-D Secure).
+    Open,
+    /// The last attempt failed; the client may try again with the same intent.
+    Failed,
+    /// Authorised and held on the card, waiting to be captured.
+    Authorized,
+    /// Money taken.
+    Succeeded,
+    /// Cancelled: any hold released, nothing taken.
+    Canceled,
+}
+
+impl IntentStatus {
+    fn rank(self) -> u8 {
+        match self {
+            Self::Open | Self::Failed => 0,
+            Self::Authorized => 1,
+            Self::Succeeded | Self::Canceled => 2,
+        }
+    }
+
+    /// Stripe's PaymentIntent status, as our ranks see it.
+    pub fn from_stripe(status: &str, has_error: bool) -> Option<IntentStatus> {
+        Some(match status {
+            "requires_payment_method" if has_error => Self::Failed,
+            "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" => Self::Open,
+            "requires_capture" => Self::Authorized,
+            "succeeded" => Self::Succeeded,
+            "canceled" => Self::Canceled,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intent {
+    /// Stripe's `pi_…` id.
+    pub id: String,
+    pub kind: PaymentKind,
+    /// The n-th intent of this kind for the booking (part of its idempotency key).
+    pub attempt: u32,
+    pub status: IntentStatus,
+    /// Stripe's `created` of the event (or answer) that set `status`; ties in rank are
+    /// settled by the later one.
+    pub status_at: i64,
+    pub amount_minor: i64,
+    /// The platform's commission on this intent.
+    pub fee_minor: i64,
+    pub captured_minor: i64,
+    pub refunded_minor: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Whether the client's card was kept for an off-session balance charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge: Option<String>,
+}
+
+/// What Stripe says about an intent now (from a webhook or an API answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntentReport {
+    pub id: String,
+    pub status: IntentStatus,
+    pub at: i64,
+    pub captured_minor: i64,
+    pub failure: Option<String>,
+    pub payment_method: Option<String>,
+    pub charge: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// Stripe's `re_…` id.
+    pub id: String,
+    pub intent: String,
+    pub amount_minor: i64,
+    pub reason: RefundReason,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReason {
+    /// The client cancelled: the frozen policy's tier decided the amount.
+    ClientCancelled,
+    /// The photographer cancelled or declined, or an admin cancelled: everything back.
+    NotTheClients,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispute {
+    pub id: String,
+    pub intent: String,
+    pub amount_minor: i64,
+    /// Stripe's dispute status (`needs_response`, `won`, `lost`, …).
+    pub status: String,
+    pub open: bool,
+    pub at: i64,
+}
+
+/// The derived payment state of a booking, in the order it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    Unpaid,
+    Failed,
+    Authorized,
+    /// The authorisation was released (the booking was declined, expired or cancelled
+    /// before anything was taken).
+    Released,
+    DepositPaid,
+    Paid,
+    PartiallyRefunded,
+    Refunded,
+    Disputed,
+}
+
+impl PaymentState {
+    pub const ALL: [PaymentState; 9] = [
+        Self::Unpaid,
+        Self::Failed,
+        Self::Authorized,
+        Self::Released,
+        Self::DepositPaid,
+        Self::Paid,
+        Self::PartiallyRefunded,
+        Self::Refunded,
+        Self::Disputed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unpaid => "unpaid",
+            Self::Failed => "failed",
+            Self::Authorized => "authorized",
+            Self::Released => "released",
+            Self::DepositPaid => "deposit_paid",
+            Self::Paid => "paid",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+            Self::Disputed => "disputed",
+        }
+    }
+}
+
+/// One booking's payments. Stored beside the booking; `version` guards every write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub booking_id: BookingId,
+    pub client_id: UserId,
+    pub photographer_id: UserId,
+    pub terms: PaymentTerms,
+    pub schedule: Schedule,
+    /// The photographer's connected account the money goes to.
+    pub destination: String,
+    /// The client's Stripe customer (keeps the card for the balance).
+    pub customer: String,
+    pub intents: Vec<Intent>,
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    #[serde(default)]
+    pub disputes: Vec<Dispute>,
+    /// When the balance falls due (start minus the terms' days); `None` when there is
+    /// none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_due_at: Option<DateTime<Utc>>,
+    /// Off-session balance charges tried so far.
+    #[serde(default)]
+    pub balance_attempts: u32,
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an update changed, so the caller writes only when something did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Changed,
+    Unchanged,
+}
+
+impl Ledger {
+    pub fn intent(&self, id: &str) -> Option<&Intent> {
+        self.intents.iter().find(|i| i.id == id)
+    }
+
+    /// The live intent of a kind: the newest that is not cancelled.
+    pub fn live(&self, kind: PaymentKind) -> Option<&Intent> {
+        self.intents.iter().rev().find(|i| i.kind == kind && i.status != IntentStatus::Canceled)
+    }
+
+    /// The attempt number a new intent of `kind` gets.
+    pub fn next_attempt(&self, kind: PaymentKind) -> u32 {
+        self.intents.iter().filter(|i| i.kind == kind).map(|i| i.attempt).max().map_or(1, |a| a + 1)
+    }
+
+    pub fn captured(&self) -> i64 {
+        self.intents.iter().map(|i| i.captured_minor).sum()
+    }
+
+    pub fn refunded(&self) -> i64 {
+        self.intents.iter().map(|i| i.refunded_minor).sum()
+    }
+
+    /// Still owed: the total less what was captured (refunds do not make it owed again).
+    pub fn due(&self) -> i64 {
+        (self.schedule.total.amount_minor - self.captured()).max(0)
+    }
+
+    /// What the photographer keeps so far: captured less refunded, less the platform's
+    /// share of what it kept.
+    pub fn earnings(&self) -> i64 {
+        self.intents
+            .iter()
+            .map(|i| {
+                let kept = (i.captured_minor - i.refunded_minor).max(0);
+                let fee_back = crate::terms::fee_refund(i.captured_minor, i.fee_minor, 0, i.refunded_minor);
+                kept - (i.fee_minor - fee_back).max(0).min(kept)
+            })
+            .sum()
+    }
+
+    pub fn state(&self) -> PaymentState {
+        if self.disputes.iter().any(|d| d.open) {
+            return PaymentState::Disputed;
+        }
+        let (captured, refunded) = (self.captured(), self.refunded());
+        if captured > 0 && refunded >= captured {
+            return PaymentState::Refunded;
+        }
+        if refunded > 0 {
+            return PaymentState::PartiallyRefunded;
+        }
+        if captured > 0 && captured >= self.schedule.total.amount_minor {
+            return PaymentState::Paid;
+        }
+        if captured > 0 {
+            return PaymentState::DepositPaid;
+        }
+        if self.intents.iter().any(|i| i.status == IntentStatus::Authorized) {
+            return PaymentState::Authorized;
+        }
+        match self.intents.last().map(|i| i.status) {
+            Some(IntentStatus::Failed) => PaymentState::Failed,
+            Some(IntentStatus::Canceled)
+                if self.intents.iter().all(|i| i.status == IntentStatus::Canceled)
+                    && self.intents.iter().any(|i| i.kind != PaymentKind::Balance) =>
+            {
+                PaymentState::Released
+            }
+            _ => PaymentState::Unpaid,
+        }
+    }
+
+    /// Adds a new intent just created at Stripe. Idempotent: the same id twice is one.
+    pub fn add_intent(&mut self, intent: Intent) -> Applied {
+        if self.intent(&intent.id).is_some() {
+            return Applied::Unchanged;
+        }
+        self.intents.push(intent);
+        Applied::Changed
+    }
+
+    /// Applies what Stripe reports about an intent: its status moves only up its ranks
+    /// (or, within a rank, to a later report), and captured only grows.
+    pub fn report(&mut self, r: &IntentReport) -> Applied {
+        let Some(i) = self.intents.iter_mut().find(|i| i.id == r.id) else { return Applied::Unchanged };
+        let before = i.clone();
+        let (old, new) = (i.status.rank(), r.status.rank());
+        let terminal_clash = old == 2 && new == 2 && i.status != r.status;
+        if !terminal_clash && (new > old || (new == old && r.at >= i.status_at)) {
+            i.status = r.status;
+            i.status_at = r.at;
+            i.failure = if r.status == IntentStatus::Failed { r.failure.clone() } else { None };
+        }
+        i.captured_minor = i.captured_minor.max(r.captured_minor).min(i.amount_minor);
+        if r.payment_method.is_some() && i.payment_method.is_none() {
+            i.payment_method.clone_from(&r.payment_method);
+        }
+        if r.charge.is_some() && i.charge.is_none() {
+            i.charge.clone_from(&r.charge);
+        }
+        if *i == before { Applied::Unchanged } else { Applied::Changed }
+    }
+
+    /// A charge's `amount_refunded` as Stripe reports it: the largest report wins.
+    pub fn report_refunded(&mut self, intent: &str, amount_refunded: i64) -> Applied {
+        let Some(i) = self.intents.iter_mut().find(|i| i.id == intent) else { return Applied::Unchanged };
+        let next = i.refunded_minor.max(amount_refunded).min(i.captured_minor.max(amount_refunded));
+        if next == i.refunded_minor {
+            return Applied::Unchanged;
+        }
+        i.refunded_minor = next;
+        Applied::Changed
+    }
+
+    /// A refund we made (from Stripe's answer). Idempotent by refund id.
+    pub fn add_refund(&mut self, refund: Refund) -> Applied {
+        if self.refunds.iter().any(|r| r.id == refund.id) {
+            return Applied::Unchanged;
+        }
+        let intent = refund.intent.clone();
+        let total: i64 =
+            self.refunds.iter().filter(|r| r.intent == intent).map(|r| r.amount_minor).sum::<i64>() + refund.amount_minor;
+        self.refunds.push(refund);
+        self.report_refunded(&intent, total);
+        Applied::Changed
+    }
+
+    /// A dispute opened or changed. Closed disputes stay closed, whatever arrives late.
+    pub fn report_dispute(&mut self, d: Dispute) -> Applied {
+        match self.disputes.iter_mut().find(|x| x.id == d.id) {
+            None => {
+                self.disputes.push(d);
+                Applied::Changed
+            }
+            Some(x) if x.open && (!d.open || d.at >= x.at) && *x != d => {
+                *x = d;
+                Applied::Changed
+            }
+            Some(_) => Applied::Unchanged,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::terms::PaymentTerms;
+    use proptest::prelude::*;
+
+    pub fn ledger(total: i64) -> Ledger {
+        let price = serde_json::from_value(serde_json::json!({"amount_minor": total, "currency": "INR"})).unwrap();
+        let terms = PaymentTerms::default();
+        let schedule = terms.schedule(&price).unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        Ledger {
+            booking_id: BookingId::new(),
+            client_id: UserId::new(),
+            photographer_id: UserId::new(),
+            terms,
+            schedule,
+            destination: "acct_1".into(),
+            customer: "cus_1".into(),
+            intents: vec![],
+            refunds: vec![],
+            disputes: vec![],
+            balance_due_at: None,
+            balance_attempts: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn intent(id: &str, kind: PaymentKind, amount: i64) -> Intent {
+        Intent {
+            id: id.into(),
+            kind,
+            attempt: 1,
+            status: IntentStatus::Open,
+            status_at: 0,
+            amount_minor: amount,
+            fee_minor: crate::terms::fee(amount, 1000),
+            captured_minor: 0,
+            refunded_minor: 0,
+            failure: None,
+            payment_method: None,
+            charge: None,
+        }
+    }
+
+    fn report(id: &str, status: IntentStatus, at: i64, captured: i64) -> IntentReport {
+        IntentReport {
+            id: id.into(),
+            status,
+            at,
+            captured_minor: captured,
+            failure: None,
+            payment_method: None,
+            charge: None,
+        }
+    }
+
+    #[test]
+    fn a_deposit_moves_from_unpaid_to_paid() {
+        let mut l = ledger(100_000);
+        assert_eq!(l.state(), PaymentState::Unpaid);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        l.report(&report("pi_d", IntentStatus::Authorized, 10, 0));
+        assert_eq!(l.state(), PaymentState::Authorized);
+        l.report(&report("pi_d", IntentStatus::Succeeded, 20, 30_000));
+        assert_eq!(l.state(), PaymentState::DepositPaid);
+        assert_eq!(l.due(), 70_000);
+        l.add_intent(intent("pi_b", PaymentKind::Balance, 70_000));
+        l.report(&report("pi_b", IntentStatus::Succeeded, 30, 70_000));
+        assert_eq!(l.state(), PaymentState::Paid);
+        assert_eq!(l.earnings(), 90_000);
+    }
+
+    #[test]
+    fn a_late_authorisation_does_not_undo_a_capture() {
+        let mut l = ledger(100_000);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        l.report(&report("pi_d", IntentStatus::Succeeded, 20, 30_000));
+        assert_eq!(l.report(&report("pi_d", IntentStatus::Authorized, 10, 0)), Applied::Unchanged);
+        assert_eq!(l.state(), PaymentState::DepositPaid);
+        // A cancellation can never follow success either.
+        assert_eq!(l.report(&report("pi_d", IntentStatus::Canceled, 30, 0)), Applied::Unchanged);
+    }
+
+    #[test]
+    fn released_authorisations_and_failures() {
+        let mut l = ledger(100_000);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        l.report(&IntentReport { failure: Some("card_declined".into()), ..report("pi_d", IntentStatus::Failed, 5, 0) });
+        assert_eq!(l.state(), PaymentState::Failed);
+        l.report(&report("pi_d", IntentStatus::Authorized, 10, 0));
+        assert_eq!(l.intents[0].failure, None);
+        l.report(&report("pi_d", IntentStatus::Canceled, 20, 0));
+        assert_eq!(l.state(), PaymentState::Released);
+    }
+
+    #[test]
+    fn refunds_count_once_whichever_way_they_are_learned() {
+        let mut l = ledger(100_000);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        l.report(&report("pi_d", IntentStatus::Succeeded, 20, 30_000));
+        let refund = Refund {
+            id: "re_1".into(),
+            intent: "pi_d".into(),
+            amount_minor: 15_000,
+            reason: RefundReason::ClientCancelled,
+            at: l.created_at,
+        };
+        l.add_refund(refund.clone());
+        assert_eq!(l.add_refund(refund), Applied::Unchanged);
+        assert_eq!(l.report_refunded("pi_d", 15_000), Applied::Unchanged);
+        assert_eq!(l.refunded(), 15_000);
+        assert_eq!(l.state(), PaymentState::PartiallyRefunded);
+        l.report_refunded("pi_d", 30_000);
+        assert_eq!(l.state(), PaymentState::Refunded);
+        assert_eq!(l.earnings(), 0);
+    }
+
+    #[test]
+    fn disputes_flag_the_booking_until_closed() {
+        let mut l = ledger(100_000);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        l.report(&report("pi_d", IntentStatus::Succeeded, 20, 30_000));
+        let open = Dispute {
+            id: "dp_1".into(),
+            intent: "pi_d".into(),
+            amount_minor: 30_000,
+            status: "needs_response".into(),
+            open: true,
+            at: 30,
+        };
+        l.report_dispute(open.clone());
+        assert_eq!(l.state(), PaymentState::Disputed);
+        l.report_dispute(Dispute { status: "won".into(), open: false, at: 40, ..open.clone() });
+        assert_eq!(l.report_dispute(open), Applied::Unchanged, "a late 'created' does not reopen it");
+        assert_eq!(l.state(), PaymentState::DepositPaid);
+    }
+
+    fn arb_report() -> impl Strategy<Value = IntentReport> {
+        (0usize..5, 0i64..100, 0i64..40_000).prop_map(|(s, at, cap)| {
+            let status = [
+                IntentStatus::Open,
+                IntentStatus::Failed,
+                IntentStatus::Authorized,
+                IntentStatus::Succeeded,
+                IntentStatus::Canceled,
+            ][s];
+            let captured = if status == IntentStatus::Succeeded { 30_000 } else { cap.min(0) };
+            report("pi_d", status, at, captured)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_order_of_distinct_reports_does_not_change_the_outcome_rank(
+            reports in proptest::collection::vec(arb_report(), 1..8)
+        ) {
+            let run = |rs: &[IntentReport]| {
+                let mut l = ledger(100_000);
+                l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+                for r in rs { l.report(r); }
+                l
+            };
+            let forward = run(&reports);
+            let mut rev = reports.clone();
+            rev.reverse();
+            let backward = run(&rev);
+            // Whatever the order, the highest rank reported wins and money captured stays.
+            prop_assert_eq!(forward.intents[0].status.rank(), backward.intents[0].status.rank());
+            prop_assert_eq!(forward.captured(), backward.captured());
+            // Applying everything again changes nothing.
+            let mut again = forward.clone();
+            for r in &reports { again.report(r); }
+            prop_assert_eq!(again.captured(), forward.captured());
+            prop_assert_eq!(again.intents[0].status.rank(), forward.intents[0].status.rank());
+        }
+    }
+}
