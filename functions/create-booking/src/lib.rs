@@ -108,7 +108,8 @@ where
     let footprint = booking_footprint(&availability, request.start, quote.duration)
         .ok_or_else(|| FieldErrors::single("start", "is out of range"))?;
     let duration = quote.duration;
-    let booking = Booking::request(caller.id(), &request, &availability, &footprint, quote, now);
+    let terms = photographer.profile.payment_terms(request.package_id.as_deref(), app.platform_terms);
+    let booking = Booking::request(caller.id(), &request, &availability, &footprint, quote, terms, now);
     let body = serde_json::to_string(&view(&booking)).map_err(Internal::new)?;
     let stored = IdempotentResponse { request_hash: hash.clone(), status: 201, body: body.clone(), created_at: now };
     let result = app.store.create_booking(&booking, key.as_deref().map(|k| (k, &stored))).await;

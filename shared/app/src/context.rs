@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use cm_accounts::tokens::AccessTokens;
 use cm_core::{Clock, SystemClock};
 use cm_http::{CursorKey, Internal};
+use cm_payments::terms::PlatformTerms;
 use std::sync::Arc;
 
 /// What every handler gets: the storage (`S`, through the capability traits the
@@ -14,11 +15,13 @@ pub struct App<S> {
     tokens: Option<AccessTokens>,
     /// Only functions that page hold the cursor key.
     cursors: Option<CursorKey>,
+    /// The stage's commission and balance due days, frozen into each new booking.
+    pub platform_terms: PlatformTerms,
 }
 
 impl<S> App<S> {
     pub fn new(store: S) -> App<S> {
-        App { store, clock: Arc::new(SystemClock), tokens: None, cursors: None }
+        App { store, clock: Arc::new(SystemClock), tokens: None, cursors: None, platform_terms: PlatformTerms::default() }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App<S> {

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cm_core::location::Location;
 use cm_core::money::Money;
 use cm_core::{BookingId, UserId};
+use cm_payments::PaymentTerms;
 use serde::{Deserialize, Serialize};
 
 /// One entry of a booking's history: every change, who made it and why.
@@ -73,6 +74,10 @@ pub struct Booking {
     /// When a pending booking lapses.
     pub expires_at: DateTime<Utc>,
     pub cancellation_window_hours: u32,
+    /// The deposit share, cancellation policy and commission in force when the booking
+    /// was requested. Bookings from before payments read the defaults.
+    #[serde(default)]
+    pub payment_terms: PaymentTerms,
     /// Optimistic-concurrency version, bumped by every change.
     pub version: u64,
     /// iCalendar SEQUENCE: bumped by every change an attendee's calendar must see.
@@ -117,6 +122,7 @@ impl Booking {
         availability: &Availability,
         footprint: &BookingFootprint,
         quote: Quote,
+        payment_terms: PaymentTerms,
         now: DateTime<Utc>,
     ) -> Booking {
         let cancellation_window = availability.cancellation_window();
@@ -141,6 +147,7 @@ impl Booking {
             requested_at: now,
             expires_at: ctx.expires_at(),
             cancellation_window_hours: u32::try_from(cancellation_window.num_hours()).unwrap_or(0),
+            payment_terms,
             version: 1,
             sequence: 0,
             history: vec![HistoryEntry {

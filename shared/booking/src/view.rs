@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use cm_core::BookingId;
 use cm_core::location::Location;
 use cm_core::money::Money;
+use cm_payments::{Ledger, PaymentView};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -34,6 +35,7 @@ pub struct BookingView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     pub cancellation_window_hours: u32,
+    pub payment: PaymentView,
     pub sequence: u32,
     pub history: &'a [HistoryEntry],
     pub created_at: String,
@@ -74,9 +76,18 @@ pub fn view(b: &Booking) -> BookingView<'_> {
         price: &b.price,
         expires_at: (b.status == BookingStatus::Pending).then(|| utc(b.expires_at)),
         cancellation_window_hours: b.cancellation_window_hours,
+        payment: b.payment_terms.view(&b.price),
         sequence: b.sequence,
         history: &b.history,
         created_at: utc(b.created_at),
         updated_at: utc(b.updated_at),
     }
+}
+
+/// The booking with where its payments stand (its own page): `ledger` is `None` before
+/// any payment.
+pub fn view_with_payments<'a>(b: &'a Booking, ledger: Option<&Ledger>) -> BookingView<'a> {
+    let mut v = view(b);
+    v.payment = b.payment_terms.view_with(&b.price, ledger);
+    v
 }

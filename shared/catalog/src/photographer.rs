@@ -3,6 +3,8 @@
 
 use cm_core::money::{Money, MoneyInput};
 use cm_core::{FieldErrors, UserId};
+use cm_payments::terms::{PaymentTerms, PlatformTerms, check_deposit_percent};
+use cm_payments::{CancellationPolicy, CurrencyRules, Tier};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -61,6 +63,9 @@ pub struct Package {
     pub name: String,
     pub duration_minutes: u32,
     pub price: Money,
+    /// The whole price is paid when the booking is requested (no deposit and balance).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full_prepayment: bool,
 }
 
 /// The photographer-maintained document, validated.
@@ -79,11 +84,32 @@ pub struct PhotographerProfile {
     pub packages: Vec<Package>,
     pub portfolio_links: Vec<String>,
     pub languages: Vec<String>,
+    /// Share of the price a client pays when requesting a booking.
+    #[serde(default = "default_deposit_percent")]
+    pub deposit_percent: u8,
+    /// What a client's cancellation refunds, by notice; frozen into each booking.
+    #[serde(default)]
+    pub cancellation_policy: CancellationPolicy,
+}
+
+fn default_deposit_percent() -> u8 {
+    cm_payments::terms::DEFAULT_DEPOSIT_PERCENT
 }
 
 impl PhotographerProfile {
     pub fn package(&self, id: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.id == id)
+    }
+
+    /// The payment terms a booking of `package` (or by the hour) is made under now.
+    pub fn payment_terms(&self, package: Option<&str>, platform: PlatformTerms) -> PaymentTerms {
+        let full = package.and_then(|id| self.package(id)).is_some_and(|p| p.full_prepayment);
+        PaymentTerms {
+            deposit_percent: if full { 100 } else { self.deposit_percent },
+            cancellation_policy: self.cancellation_policy.clone(),
+            commission_bps: platform.commission_bps,
+            balance_due_days: platform.balance_due_days,
+        }
     }
 }
 
@@ -144,6 +170,8 @@ pub struct PackageInput {
     pub name: String,
     pub duration_minutes: i64,
     pub price: MoneyInput,
+    #[serde(default)]
+    pub full_prepayment: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +194,10 @@ pub struct PhotographerProfileInput {
     pub portfolio_links: Vec<String>,
     #[serde(default)]
     pub languages: Vec<String>,
+    #[serde(default)]
+    pub deposit_percent: Option<i64>,
+    #[serde(default)]
+    pub cancellation_policy: Option<Vec<Tier>>,
 }
 
 pub const MAX_PACKAGES: usize = 20;
@@ -247,6 +279,13 @@ impl PhotographerProfileInput {
         let years_experience = check_range(&mut errors, "years_experience", self.years_experience, 0, 80);
 
         let hourly_rate = match self.hourly_rate.into_price() {
+            Ok(m) if CurrencyRules::of(m.currency.as_str()).is_none() => {
+                errors.add(
+                    "hourly_rate.currency",
+                    format!("clients cannot pay in {} here; use a currency card payments support", m.currency.as_str()),
+                );
+                None
+            }
             Ok(m) => Some(m),
             Err(e) => {
                 errors.merge_nested("hourly_rate", e);
@@ -286,6 +325,7 @@ impl PhotographerProfileInput {
                         name,
                         duration_minutes: p.duration_minutes.clamp(0, MAX_PACKAGE_MINUTES) as u32,
                         price,
+                        full_prepayment: p.full_prepayment,
                     });
                 }
                 Err(e) => errors.merge_nested(&format!("{at}.price"), e),
@@ -320,6 +360,20 @@ impl PhotographerProfileInput {
             }
         }
 
+        let deposit_percent = match self.deposit_percent {
+            Some(p) => check_deposit_percent(&mut errors, "deposit_percent", p).unwrap_or(0),
+            None => default_deposit_percent(),
+        };
+        let cancellation_policy = match self.cancellation_policy {
+            Some(tiers) => CancellationPolicy::new(tiers).unwrap_or_else(|e| {
+                for fe in e.iter() {
+                    errors.add(fe.field.clone(), fe.message.clone());
+                }
+                CancellationPolicy::default()
+            }),
+            None => CancellationPolicy::default(),
+        };
+
         match hourly_rate {
             Some(hourly_rate) if errors.is_empty() => Ok(PhotographerProfile {
                 display_name,
@@ -335,6 +389,8 @@ impl PhotographerProfileInput {
                 packages,
                 portfolio_links,
                 languages,
+                deposit_percent,
+                cancellation_policy,
             }),
             _ => Err(errors),
         }

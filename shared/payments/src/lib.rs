@@ -9,6 +9,7 @@ pub mod payout;
 pub mod policy;
 pub mod settle;
 pub mod terms;
+pub mod view;
 
 pub use currency::{ChargeError, CurrencyRules};
 pub use ledger::{Intent, IntentStatus, Ledger, PaymentKind, PaymentState};
@@ -16,3 +17,4 @@ pub use payout::{PayoutAccount, PayoutStatus};
 pub use policy::{CancellationPolicy, Tier};
 pub use settle::Action;
 pub use terms::{PaymentTerms, Schedule};
+pub use view::PaymentView;

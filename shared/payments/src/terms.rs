@@ -17,6 +17,20 @@ pub const MAX_BALANCE_DUE_DAYS: u32 = 60;
 pub const DEFAULT_COMMISSION_BPS: u32 = 1000;
 pub const MAX_COMMISSION_BPS: u32 = 5000;
 
+/// What the platform sets per stage (not per photographer): its commission and when
+/// balances fall due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformTerms {
+    pub commission_bps: u32,
+    pub balance_due_days: u32,
+}
+
+impl Default for PlatformTerms {
+    fn default() -> Self {
+        PlatformTerms { commission_bps: DEFAULT_COMMISSION_BPS, balance_due_days: DEFAULT_BALANCE_DUE_DAYS }
+    }
+}
+
 /// The money terms a booking was made under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentTerms {

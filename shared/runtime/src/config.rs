@@ -5,6 +5,7 @@
 use cm_accounts::tokens::{AccessTokens, KeySet};
 use cm_app::App;
 use cm_http::CursorKey;
+use cm_payments::terms::{MAX_BALANCE_DUE_DAYS, MAX_COMMISSION_BPS, PlatformTerms};
 use cm_store::DynamoStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -80,11 +81,24 @@ impl Env {
     }
 }
 
+/// `PLATFORM_COMMISSION_BPS` and `BALANCE_DUE_DAYS`, set per stage by the template.
+pub fn platform_terms() -> Result<PlatformTerms, ConfigError> {
+    let d = PlatformTerms::default();
+    let bps = env_positive("PLATFORM_COMMISSION_BPS", i64::from(d.commission_bps))?;
+    let days = env_positive("BALANCE_DUE_DAYS", i64::from(d.balance_due_days))?;
+    let bad = |name: &str, max: u32| ConfigError::Invalid(format!("{name} must be at most {max}"));
+    Ok(PlatformTerms {
+        commission_bps: u32::try_from(bps).ok().filter(|b| *b <= MAX_COMMISSION_BPS).ok_or_else(|| bad("PLATFORM_COMMISSION_BPS", MAX_COMMISSION_BPS))?,
+        balance_due_days: u32::try_from(days).ok().filter(|d| *d <= MAX_BALANCE_DUE_DAYS).ok_or_else(|| bad("BALANCE_DUE_DAYS", MAX_BALANCE_DUE_DAYS))?,
+    })
+}
+
 /// The context of an API function: the table, the wall clock, and whichever keys the
 /// function was given (read concurrently: each may be a Secrets Manager call).
 pub async fn app_from_env(env: &Env) -> Result<App<DynamoStore>, ConfigError> {
     let (tokens, cursors) = tokio::try_join!(env.tokens(), env.cursors())?;
     let mut app = App::new(env.store()?);
+    app.platform_terms = platform_terms()?;
     if let Some(t) = tokens {
         app = app.with_tokens(t);
     }

@@ -197,6 +197,7 @@ fn booking(client: UserId, photographer: UserId, start: DateTime<Utc>, minutes: 
         requested_at: t,
         expires_at: t + TimeDelta::hours(48),
         cancellation_window_hours: 48,
+        payment_terms: cm_payments::PaymentTerms::default(),
         version: 1,
         sequence: 0,
         history: Vec::new(),

@@ -219,8 +219,17 @@ fn dependencies(manifest: &std::path::Path) -> BTreeSet<String> {
 /// docs/architecture.md: the layers and which may use which.
 #[test]
 fn crate_dependencies_follow_the_layers() {
-    const DOMAIN: &[&str] =
-        &["cm-core", "cm-accounts", "cm-catalog", "cm-booking", "cm-reviews", "cm-notify", "cm-sentiment", "cm-media"];
+    const DOMAIN: &[&str] = &[
+        "cm-core",
+        "cm-accounts",
+        "cm-catalog",
+        "cm-booking",
+        "cm-reviews",
+        "cm-notify",
+        "cm-sentiment",
+        "cm-media",
+        "cm-payments",
+    ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
         let text = std::fs::read_to_string(manifest).unwrap();
@@ -264,6 +273,13 @@ fn crate_dependencies_follow_the_layers() {
             "cm-analyzer" => {
                 forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
             }
+            // The Stripe adapter: async-stripe and the domain, nothing of ours above it.
+            "cm-stripe" => {
+                for d in &deps {
+                    assert!(!is_aws(d), "{name} talks to Stripe only ({d})");
+                }
+                forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
+            }
             "cm-http" => {
                 for d in &deps {
                     assert!(!d.starts_with("aws-"), "{name} is HTTP plumbing only ({d})");
@@ -291,7 +307,7 @@ fn crate_dependencies_follow_the_layers() {
         }
         checked.insert(name);
     }
-    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-http", "cm-app", "cm-runtime", "cm-imaging"]) {
+    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-stripe", "cm-http", "cm-app", "cm-runtime", "cm-imaging"]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
     assert!(shared("core").exists());
@@ -314,6 +330,12 @@ fn crate_dependencies_follow_the_layers() {
             "functions/{dir}: only process-upload links the codecs"
         );
         assert!(!deps.contains("image"), "functions/{dir}: image work goes through cm-imaging");
+        // async-stripe is ~240k lines: only the functions that call Stripe link it, and
+        // only through the adapter.
+        assert!(
+            !deps.iter().any(|d| d.starts_with("async-stripe")),
+            "functions/{dir}: Stripe calls go through cm-stripe"
+        );
         for other in function_dirs() {
             assert!(!deps.contains(&other), "functions/{dir} depends on functions/{other}");
         }

@@ -326,6 +326,7 @@ impl World {
             requested_at,
             expires_at: ctx.expires_at(),
             cancellation_window_hours: u32::try_from(window.num_hours()).unwrap(),
+            payment_terms: cm_payments::PaymentTerms::default(),
             version: 1,
             sequence: 0,
             history: vec![HistoryEntry {

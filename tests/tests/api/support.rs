@@ -118,6 +118,7 @@ pub async fn booking(
         requested_at: start - chrono::Duration::days(3),
         expires_at: start,
         cancellation_window_hours: 48,
+        payment_terms: cm_payments::PaymentTerms::default(),
         version: 1,
         sequence: 1,
         history: vec![cm_booking::booking::HistoryEntry {

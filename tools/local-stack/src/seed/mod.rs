@@ -469,6 +469,7 @@ async fn write_booking(
         requested_at: plan.requested_at,
         expires_at: ctx.expires_at(),
         cancellation_window_hours: u32::try_from(window.num_hours()).unwrap_or(0),
+        payment_terms: p.profile.payment_terms(plan.package, cm_payments::terms::PlatformTerms::default()),
         version: 1,
         sequence: 0,
         history: vec![HistoryEntry {

@@ -1,0 +1,124 @@
+//! Stripe's webhook events, verified and reduced to what the platform acts on. The
+//! signature check is async-stripe's (HMAC-SHA256 over `t.payload`, any `v1` may match,
+//! five minutes of tolerance) with our clock, tried against each signing secret while
+//! one is being rolled.
+
+use crate::gateway::IntentAnswer;
+use cm_payments::PayoutStatus;
+use cm_payments::ledger::{Dispute, IntentReport};
+use stripe_webhook::{EventObject, Webhook};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StripeEvent {
+    /// A PaymentIntent changed (authorised, succeeded, failed, cancelled, …).
+    Intent { report: IntentReport, booking: Option<String> },
+    /// A charge's refunds: `amount_refunded` is the running total.
+    Refunded { intent: String, amount_refunded: i64 },
+    Dispute(Dispute),
+    /// A connected account changed; `user` is the photographer it was opened for.
+    Account { account: String, status: PayoutStatus, user: Option<String>, at: i64 },
+    /// A type we do not act on.
+    Ignored { kind: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub id: String,
+    pub kind: String,
+    pub created: i64,
+    pub event: StripeEvent,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WebhookError {
+    #[error("no Stripe-Signature header")]
+    MissingSignature,
+    #[error("the Stripe-Signature header is malformed")]
+    MalformedSignature,
+    #[error("no signature matches a signing secret")]
+    BadSignature,
+    #[error("the signature's timestamp is more than five minutes from now")]
+    Stale,
+    #[error("the event could not be read: {0}")]
+    Unreadable(String),
+    #[error("no signing secret is configured")]
+    NoSecret,
+}
+
+/// Verifies `payload` against `signature` with each of `secrets` at `now` (epoch
+/// seconds) and reads the event.
+pub fn verify(payload: &str, signature: Option<&str>, secrets: &[String], now: i64) -> Result<Verified, WebhookError> {
+    let sig = signature.ok_or(WebhookError::MissingSignature)?;
+    if secrets.is_empty() {
+        return Err(WebhookError::NoSecret);
+    }
+    let mut last = WebhookError::BadSignature;
+    for secret in secrets {
+        match Webhook::construct_event_with_timestamp(payload, sig, secret, now) {
+            Ok(event) => return Ok(reduce(event)),
+            Err(stripe_webhook::WebhookError::BadSignature | stripe_webhook::WebhookError::BadKey) => {}
+            Err(stripe_webhook::WebhookError::BadHeader(_)) => return Err(WebhookError::MalformedSignature),
+            Err(stripe_webhook::WebhookError::BadTimestamp(_)) => last = WebhookError::Stale,
+            Err(stripe_webhook::WebhookError::BadParse(m)) => return Err(WebhookError::Unreadable(m)),
+        }
+    }
+    Err(last)
+}
+
+fn reduce(e: stripe_webhook::Event) -> Verified {
+    let kind = e.type_.as_str().to_string();
+    let created = e.created;
+    let event = match e.data.object {
+        EventObject::PaymentIntentAmountCapturableUpdated(pi)
+        | EventObject::PaymentIntentCanceled(pi)
+        | EventObject::PaymentIntentCreated(pi)
+        | EventObject::PaymentIntentPaymentFailed(pi)
+        | EventObject::PaymentIntentProcessing(pi)
+        | EventObject::PaymentIntentRequiresAction(pi)
+        | EventObject::PaymentIntentSucceeded(pi) => {
+            let mut answer = IntentAnswer::from(&*pi);
+            // The event's time orders reports of one intent, not the intent's birth.
+            answer.report.at = created;
+            StripeEvent::Intent { booking: answer.metadata.get("booking_id").cloned(), report: answer.report }
+        }
+        EventObject::ChargeRefunded(charge) => match charge.payment_intent.as_ref() {
+            Some(pi) => {
+                StripeEvent::Refunded { intent: pi.id().as_str().to_string(), amount_refunded: charge.amount_refunded }
+            }
+            None => StripeEvent::Ignored { kind: kind.clone() },
+        },
+        EventObject::ChargeDisputeCreated(d)
+        | EventObject::ChargeDisputeUpdated(d)
+        | EventObject::ChargeDisputeClosed(d)
+        | EventObject::ChargeDisputeFundsWithdrawn(d)
+        | EventObject::ChargeDisputeFundsReinstated(d) => match d.payment_intent.as_ref() {
+            Some(pi) => {
+                let status = d.status.as_str().to_string();
+                StripeEvent::Dispute(Dispute {
+                    id: d.id.as_str().to_string(),
+                    intent: pi.id().as_str().to_string(),
+                    amount_minor: d.amount,
+                    open: !matches!(status.as_str(), "won" | "lost" | "prevented"),
+                    status,
+                    at: created,
+                })
+            }
+            None => StripeEvent::Ignored { kind: kind.clone() },
+        },
+        EventObject::AccountUpdated(a) => {
+            let reason = a.requirements.as_ref().and_then(|r| r.disabled_reason.as_ref()).map(|r| r.as_str().to_string());
+            StripeEvent::Account {
+                account: a.id.as_str().to_string(),
+                status: PayoutStatus::from_account(
+                    a.charges_enabled.unwrap_or(false),
+                    a.payouts_enabled.unwrap_or(false),
+                    reason.as_deref(),
+                ),
+                user: a.metadata.as_ref().and_then(|m| m.get("user_id").cloned()),
+                at: created,
+            }
+        }
+        _ => StripeEvent::Ignored { kind: kind.clone() },
+    };
+    Verified { id: e.id.as_str().to_string(), kind, created, event }
+}
