@@ -4,10 +4,10 @@
 use cm_app::bookings::{booking_not_found, visible_booking};
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
-use cm_booking::view::view;
+use cm_booking::view::view_with_payments;
 use cm_core::BookingId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
-use cm_store::{BookingReader, StoreError, UserReader};
+use cm_store::{BookingReader, PaymentReader, StoreError, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,9 +32,13 @@ impl IntoProblem for Error {
     }
 }
 
-pub async fn handle<S: UserReader + BookingReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle<S: UserReader + BookingReader + PaymentReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
     let (booking, _) = visible_booking(&app.store, &caller, id).await?.ok_or(Error::NotFound(id))?;
-    Ok(cm_http::ok(&view(&booking)))
+    let ledger = app.store.get_ledger(id).await?;
+    Ok(cm_http::ok(&view_with_payments(&booking, ledger.as_ref())))
 }

@@ -9,6 +9,7 @@ mod context;
 pub mod galleries;
 pub mod idempotency;
 pub mod listing;
+pub mod payments;
 pub mod session;
 
 pub use auth::{AuthError, Caller, authenticate, authenticate_as};

@@ -31,7 +31,7 @@ impl IntoProblem for ListBookingsError {
 }
 
 /// `from`/`to` accept a date (UTC midnight) or an RFC 3339 instant.
-fn instant(s: &str) -> Option<DateTime<Utc>> {
+pub fn instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
     })

@@ -40,6 +40,24 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, RequestError>
     serde_path_to_error::deserialize(Strict(json)).map_err(|e| shape_error(&e))
 }
 
+/// The body exactly as sent, as UTF-8 text: for bodies whose bytes are signed (webhooks),
+/// which must be verified before they are parsed.
+pub fn raw_text(req: &Request, max_bytes: usize) -> Result<&str, RequestError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    };
+    if bytes.len() > max_bytes {
+        return Err(RequestError::PayloadTooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(RequestError::BadRequest("the request body is empty".into()));
+    }
+    std::str::from_utf8(bytes).map_err(|_| RequestError::BadRequest("the request body is not valid UTF-8".into()))
+}
+
 /// Well-formed JSON of the wrong shape: name the field so the client can fix it.
 fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> RequestError {
     let path = e.path().to_string();

@@ -11,7 +11,7 @@ pub mod params;
 pub mod problem;
 pub mod response;
 
-pub use body::parse_json;
+pub use body::{parse_json, raw_text};
 pub use cursor::CursorKey;
 pub use dispatch::dispatch;
 pub use error::{Internal, IntoProblem, RequestError};

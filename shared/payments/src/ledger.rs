@@ -231,7 +231,75 @@ pub enum Applied {
     Unchanged,
 }
 
+impl Intent {
+    /// A new intent as Stripe answered its creation.
+    pub fn created(kind: PaymentKind, attempt: u32, amount_minor: i64, fee_minor: i64, r: &IntentReport) -> Intent {
+        Intent {
+            id: r.id.clone(),
+            kind,
+            attempt,
+            status: r.status,
+            status_at: r.at,
+            amount_minor,
+            fee_minor,
+            captured_minor: r.captured_minor.min(amount_minor),
+            refunded_minor: 0,
+            failure: r.failure.clone(),
+            payment_method: r.payment_method.clone(),
+            charge: r.charge.clone(),
+        }
+    }
+}
+
 impl Ledger {
+    /// The ledger of a booking's first payment. The balance falls due the terms' days
+    /// before the session starts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open(
+        booking_id: BookingId,
+        client_id: UserId,
+        photographer_id: UserId,
+        terms: PaymentTerms,
+        schedule: Schedule,
+        destination: String,
+        customer: String,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Ledger {
+        let balance_due_at = (schedule.balance_minor > 0)
+            .then(|| start - chrono::TimeDelta::days(i64::from(terms.balance_due_days)));
+        Ledger {
+            booking_id,
+            client_id,
+            photographer_id,
+            terms,
+            schedule,
+            destination,
+            customer,
+            intents: vec![],
+            refunds: vec![],
+            disputes: vec![],
+            balance_due_at,
+            balance_attempts: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The next version of this ledger, changed by `change` at `now`; `None` when the
+    /// change changed nothing (nothing to write).
+    pub fn changed(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Ledger)) -> Option<Ledger> {
+        let mut next = self.clone();
+        change(&mut next);
+        if next == *self {
+            return None;
+        }
+        next.version = self.version + 1;
+        next.updated_at = now;
+        Some(next)
+    }
+
     pub fn intent(&self, id: &str) -> Option<&Intent> {
         self.intents.iter().find(|i| i.id == id)
     }

@@ -7,6 +7,7 @@ pub mod currency;
 pub mod ledger;
 pub mod payout;
 pub mod policy;
+pub mod request;
 pub mod settle;
 pub mod terms;
 pub mod view;

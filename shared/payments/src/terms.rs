@@ -13,6 +13,9 @@ pub const DEFAULT_DEPOSIT_PERCENT: u8 = 30;
 /// configured otherwise.
 pub const DEFAULT_BALANCE_DUE_DAYS: u32 = 7;
 pub const MAX_BALANCE_DUE_DAYS: u32 = 60;
+/// Off-session balance charges tried (one a day) before the client is left to pay it
+/// themselves.
+pub const MAX_BALANCE_ATTEMPTS: u32 = 3;
 /// The platform's commission in basis points of each charge (10% unless configured).
 pub const DEFAULT_COMMISSION_BPS: u32 = 1000;
 pub const MAX_COMMISSION_BPS: u32 = 5000;

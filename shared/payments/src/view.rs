@@ -1,7 +1,7 @@
 //! A booking's payments as its parties see them: the terms and quote on every booking,
 //! and where the money stands when the ledger is read (the booking's own page).
 
-use crate::ledger::{IntentStatus, Ledger, PaymentState};
+use crate::ledger::{IntentStatus, Ledger, PaymentKind, PaymentState};
 use crate::policy::Tier;
 use crate::terms::PaymentTerms;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -83,5 +83,81 @@ impl PaymentTerms {
         v.balance_due_at = l.balance_due_at.filter(|_| l.schedule.balance_minor > 0).map(rfc3339);
         v.last_failure = l.intents.last().filter(|i| i.status == IntentStatus::Failed).and_then(|i| i.failure.clone());
         v
+    }
+}
+
+/// One charge of a booking, in a payment history.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChargeView {
+    pub kind: PaymentKind,
+    pub status: IntentStatus,
+    pub amount_minor: i64,
+    pub captured_minor: i64,
+    pub refunded_minor: i64,
+}
+
+/// A booking's payments in a history: the client sees what they paid and got back; the
+/// photographer also what the platform kept and what they earned; admins everything.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerView {
+    pub booking_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photographer_id: Option<String>,
+    pub currency: String,
+    pub state: PaymentState,
+    pub total_minor: i64,
+    pub paid_minor: i64,
+    pub refunded_minor: i64,
+    pub due_minor: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_fee_minor: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earnings_minor: Option<i64>,
+    pub charges: Vec<ChargeView>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Who reads a payment history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Client,
+    Photographer,
+    Admin,
+}
+
+impl Ledger {
+    pub fn history_view(&self, reader: Reader) -> LedgerView {
+        let earnings = self.earnings();
+        let kept = self.captured() - self.refunded();
+        let sees_money_split = reader != Reader::Client;
+        LedgerView {
+            booking_id: self.booking_id.to_string(),
+            client_id: (reader != Reader::Client).then(|| self.client_id.to_string()),
+            photographer_id: (reader != Reader::Photographer).then(|| self.photographer_id.to_string()),
+            currency: self.schedule.total.currency.as_str().to_string(),
+            state: self.state(),
+            total_minor: self.schedule.total.amount_minor,
+            paid_minor: self.captured(),
+            refunded_minor: self.refunded(),
+            due_minor: self.due(),
+            platform_fee_minor: sees_money_split.then(|| (kept - earnings).max(0)),
+            earnings_minor: sees_money_split.then_some(earnings),
+            charges: self
+                .intents
+                .iter()
+                .map(|i| ChargeView {
+                    kind: i.kind,
+                    status: i.status,
+                    amount_minor: i.amount_minor,
+                    captured_minor: i.captured_minor,
+                    refunded_minor: i.refunded_minor,
+                })
+                .collect(),
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+        }
     }
 }

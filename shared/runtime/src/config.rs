@@ -35,6 +35,7 @@ fn env_positive(name: &'static str, default: i64) -> Result<i64, ConfigError> {
 
 /// The SDK configuration (endpoints and credentials from the standard environment, so
 /// `AWS_ENDPOINT_URL_*` point it at local emulators) and what every function reads.
+#[derive(Clone)]
 pub struct Env {
     pub sdk: aws_config::SdkConfig,
 }
@@ -64,7 +65,9 @@ impl Env {
         CursorKey::new(raw.as_bytes()).map(Some).map_err(|e| ConfigError::Invalid(e.0))
     }
 
-    async fn secret(&self, arn_var: &'static str, value_var: &'static str) -> Result<Option<String>, ConfigError> {
+    /// A secret's string from Secrets Manager (`arn_var` names its ARN) or, locally,
+    /// straight from `value_var`; `None` when the function has neither.
+    pub async fn secret(&self, arn_var: &'static str, value_var: &'static str) -> Result<Option<String>, ConfigError> {
         if let Some(arn) = env_var(arn_var) {
             let out =
                 aws_sdk_secretsmanager::Client::new(&self.sdk).get_secret_value().secret_id(arn).send().await.map_err(

@@ -8,7 +8,7 @@ pub mod media;
 mod run;
 pub mod s3post;
 
-pub use config::{ConfigError, Env, app_from_env, env_var};
+pub use config::{ConfigError, Env, app_from_env, env_var, platform_terms};
 pub use media::MediaBucket;
-pub use run::{http, init_tracing, service};
+pub use run::{http, http_with, init_tracing, service};
 pub use s3post::{Ticket, UploadSigner};

@@ -33,6 +33,29 @@ where
     .await
 }
 
+/// The whole `main` of an HTTP function that needs more than the App (a client of an
+/// outside service): `init` builds that once per cold start, beside the App.
+pub async fn http_with<C, I, IFut, F, Fut, E>(init: I, handler: F) -> Result<(), lambda_http::Error>
+where
+    C: Send + Sync + 'static,
+    I: FnOnce(Env) -> IFut,
+    IFut: Future<Output = Result<C, lambda_http::Error>>,
+    F: Fn(&'static App<DynamoStore>, &'static C, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: IntoProblem + 'static,
+{
+    init_tracing();
+    let env = Env::load().await;
+    let (app, ctx) = tokio::try_join!(async { app_from_env(&env).await.map_err(lambda_http::Error::from) }, init(env.clone()))?;
+    let app: &'static App<DynamoStore> = Box::leak(Box::new(app));
+    let ctx: &'static C = Box::leak(Box::new(ctx));
+    let handler = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)));
+    lambda_http::run(lambda_http::service_fn(move |req| async move {
+        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).await)
+    }))
+    .await
+}
+
 /// The whole `main` of an event-driven function (streams, schedules, operator jobs):
 /// `init` builds the function's own context once per cold start, `handler` takes each
 /// event with it.

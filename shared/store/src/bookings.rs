@@ -107,6 +107,7 @@ enum Role {
     Idempotency,
     BlockTaken,
     BlockReleased,
+    Outbox,
 }
 
 impl Ops {
@@ -272,6 +273,11 @@ impl BookingWriter for DynamoStore {
         ops.push(Role::Booking, self.booking_put(new, Some(old))?);
         if !old.lock_blocks.is_empty() && new.lock_blocks.is_empty() {
             self.release(&mut ops, old, new.updated_at, &[])?;
+        }
+        // Money follows the booking: a status that captures, releases or refunds leaves
+        // a request for settle-payments in the same transaction, so it cannot be lost.
+        if old.status != new.status && new.status != BookingStatus::Pending {
+            ops.push(Role::Outbox, crate::payments::settle_request_put(&self.table, new.id, new.updated_at)?);
         }
         match self.transact(ops.items.clone()).await {
             Ok(()) => Ok(()),

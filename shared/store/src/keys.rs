@@ -136,3 +136,29 @@ pub const GALLERY_PHOTO_PREFIX: &str = "PHOTO#";
 pub fn gallery_photo(photo: impl std::fmt::Display) -> String {
     format!("{GALLERY_PHOTO_PREFIX}{photo}")
 }
+
+// Payments
+/// A booking's payment ledger, beside the booking.
+pub const PAYMENTS_SK: &str = "PAYMENTS";
+pub fn client_payments(id: UserId) -> String {
+    format!("PAYCLIENT#{id}")
+}
+pub fn photographer_payments(id: UserId) -> String {
+    format!("PAYPHOTOGRAPHER#{id}")
+}
+pub const ALL_PAYMENTS: &str = "PAYMENTS";
+/// Ledgers with a balance still to charge, by due date (gsi4, sparse).
+pub const BALANCE_DUE: &str = "BALANCEDUE";
+/// A Stripe object (PaymentIntent, connected account) back to its owner here.
+pub fn stripe(id: &str) -> String {
+    format!("STRIPE#{id}")
+}
+pub const STRIPE_SK: &str = "STRIPE";
+pub const PAYOUT_SK: &str = "PAYOUT";
+pub const STRIPE_CUSTOMER_SK: &str = "STRIPE_CUSTOMER";
+pub fn settle(booking: BookingId) -> String {
+    format!("SETTLE#{booking}")
+}
+pub const SETTLE_SK: &str = "SETTLE";
+/// Bookings whose payments need settling (gsi4, sparse), oldest request first.
+pub const SETTLE_QUEUE: &str = "SETTLE";

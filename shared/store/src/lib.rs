@@ -13,6 +13,7 @@ pub mod gallery;
 pub mod insights;
 pub mod keys;
 pub mod page;
+pub mod payments;
 pub mod photographers;
 pub mod portfolio;
 pub mod ports;

@@ -10,6 +10,7 @@
 use crate::bookings::{BookingListQuery, BookingWriteError};
 use crate::claims::Claim;
 use crate::gallery::PhotoQuery;
+use crate::payments::{PaymentQuery, SettleRequest};
 use crate::photographers::{ProfileWriteError, SearchQuery};
 use crate::portfolio::Portfolio;
 use crate::reviews::Applied;
@@ -24,6 +25,7 @@ use cm_booking::idempotency::IdempotentResponse;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
 use cm_core::{BookingId, FeedbackId, UserId};
 use cm_media::{Gallery, GalleryPhoto, ItemId, PortfolioItem};
+use cm_payments::{Ledger, PayoutAccount};
 use cm_reviews::sentiment::DayAggregate;
 use cm_reviews::{Feedback, FeedbackStatus, Review, SentimentRecord};
 use cm_sentiment::Label;
@@ -280,4 +282,44 @@ pub trait GalleryWriter: Send + Sync {
     fn replace_gallery_photo(&self, old: &GalleryPhoto, new: &GalleryPhoto) -> fut!(bool);
     /// Deletes the photo (and what it held of the quota) if it is still at its version.
     fn delete_gallery_photo(&self, photo: &GalleryPhoto) -> fut!(bool);
+}
+
+pub trait PaymentReader: Send + Sync {
+    fn get_ledger(&self, booking: BookingId) -> fut!(Option<Ledger>);
+    /// Who a Stripe object belongs to here: a PaymentIntent's booking id, a connected
+    /// account's photographer id.
+    fn stripe_owner(&self, stripe_id: &str) -> fut!(Option<String>);
+    fn payout_account(&self, photographer: UserId) -> fut!(Option<PayoutAccount>);
+    fn stripe_customer(&self, user: UserId) -> fut!(Option<String>);
+}
+
+pub trait PaymentWriter: Send + Sync {
+    /// `false` when the booking already has a ledger.
+    fn create_ledger(&self, ledger: &Ledger) -> fut!(bool);
+    /// `new` replaces `old` if the ledger is still at `old`'s version (and links new
+    /// intents back to the booking); `false` when someone changed it meanwhile.
+    fn save_ledger(&self, old: &Ledger, new: &Ledger) -> fut!(bool);
+    /// `false` when a newer state of the account is already kept (or it is another
+    /// account).
+    fn save_payout_account(&self, photographer: UserId, account: &PayoutAccount) -> fut!(bool);
+    /// Links the user's Stripe customer; the first link stands and is returned.
+    fn save_stripe_customer(&self, user: UserId, customer: &str) -> fut!(String);
+}
+
+/// The daily balance run's work list.
+pub trait BalancesDue: Send + Sync {
+    fn balances_due(&self, until: DateTime<Utc>, limit: usize) -> fut!(Vec<BookingId>);
+}
+
+pub trait PaymentHistory: Send + Sync {
+    fn list_payments(&self, query: &PaymentQuery, after: Option<&PageKey>) -> fut!(Page<Ledger>);
+}
+
+/// The outbox of bookings whose payments need settling (capture, release, refund).
+pub trait SettleRequests: Send + Sync {
+    fn request_settlement(&self, booking: BookingId, at: DateTime<Utc>) -> fut!(());
+    /// The oldest requests first.
+    fn settle_requests(&self, limit: usize) -> fut!(Vec<SettleRequest>);
+    /// Removes the request if nobody asked again since; `false` when someone did.
+    fn settlement_done(&self, request: &SettleRequest) -> fut!(bool);
 }

@@ -4,6 +4,7 @@
 
 use std::str::FromStr;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use crate::keys::StripeKeys;
 use cm_payments::ledger::{IntentReport, IntentStatus};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use stripe_connect::account::{CreateAccount, CreateAccountCapabilities, CreateAc
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent, CreatePaymentIntentOffSession,
+    CancelPaymentIntent, CapturePaymentIntent, ConfirmPaymentIntent, ConfirmPaymentIntentOffSession, CreatePaymentIntent, CreatePaymentIntentOffSession,
     CreatePaymentIntentTransferData, RetrievePaymentIntent,
 };
 use stripe_core::refund::CreateRefund;
@@ -72,6 +73,7 @@ fn classify(e: StripeError) -> GatewayError {
 pub struct IntentAnswer {
     pub report: IntentReport,
     pub amount_minor: i64,
+    pub fee_minor: i64,
     /// For the client's browser to confirm the payment; never stored.
     pub client_secret: Option<String>,
     /// Stripe's own status (`requires_payment_method`, `requires_action`, …).
@@ -98,6 +100,7 @@ impl From<&PaymentIntent> for IntentAnswer {
                 charge: pi.latest_charge.as_ref().map(|c| c.id().as_str().to_string()),
             },
             amount_minor: pi.amount,
+            fee_minor: pi.application_fee_amount.unwrap_or(0),
             client_secret: pi.client_secret.clone(),
             stripe_status: status,
             metadata: pi.metadata.clone(),
@@ -142,6 +145,28 @@ fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
         code: None,
         message: format!("bad idempotency key: {e}"),
     })
+}
+
+/// What a function that talks to Stripe holds: the client and its keys.
+pub struct Stripe {
+    pub gateway: Gateway,
+    pub keys: StripeKeys,
+}
+
+impl Stripe {
+    /// From the function's configuration: the Stripe secret's JSON (`None` when the
+    /// function was given none) and the API's base URL (unset in AWS).
+    pub fn from_config(raw_secret: Option<String>, base_url: Option<String>) -> Result<Stripe, String> {
+        let raw = raw_secret.ok_or("STRIPE_SECRET_ARN (or STRIPE_KEYS locally) is required")?;
+        Stripe::connect(&raw, base_url.as_deref())
+    }
+
+    /// From the Stripe secret's JSON; `base_url` as for [`Gateway::new`].
+    pub fn connect(raw_secret: &str, base_url: Option<&str>) -> Result<Stripe, String> {
+        let keys = StripeKeys::parse(raw_secret)?;
+        let gateway = Gateway::new(&keys.secret_key, base_url).map_err(|e| e.to_string())?;
+        Ok(Stripe { gateway, keys })
+    }
 }
 
 impl Gateway {
@@ -196,6 +221,21 @@ impl Gateway {
 
     pub async fn retrieve_intent(&self, id: &str) -> Result<IntentAnswer, GatewayError> {
         let pi = RetrievePaymentIntent::new(id).send(&self.client).await.map_err(classify)?;
+        Ok(IntentAnswer::from(&pi))
+    }
+
+    /// Charges an existing intent with a saved card, without the client: the balance's
+    /// retries confirm the same intent, so a client paying it on-session at the same
+    /// moment can never make a second charge.
+    pub async fn confirm_off_session(&self, id: &str, payment_method: &str, key: &str) -> Result<IntentAnswer, GatewayError> {
+        let pi = ConfirmPaymentIntent::new(id)
+            .payment_method(payment_method)
+            .off_session(ConfirmPaymentIntentOffSession::Bool(true))
+            .customize()
+            .request_strategy(idempotent(key)?)
+            .send(&self.client)
+            .await
+            .map_err(classify)?;
         Ok(IntentAnswer::from(&pi))
     }
 

@@ -11,6 +11,6 @@ pub mod gateway;
 pub mod keys;
 pub mod webhook;
 
-pub use gateway::{Gateway, GatewayError, IntentAnswer, NewIntent, RefundAnswer};
+pub use gateway::{Gateway, GatewayError, IntentAnswer, NewIntent, RefundAnswer, Stripe};
 pub use keys::StripeKeys;
 pub use webhook::{StripeEvent, WebhookError, verify};

@@ -5,13 +5,14 @@
 
 use crate::gateway::IntentAnswer;
 use cm_payments::PayoutStatus;
-use cm_payments::ledger::{Dispute, IntentReport};
+use cm_payments::ledger::Dispute;
 use stripe_webhook::{EventObject, Webhook};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StripeEvent {
-    /// A PaymentIntent changed (authorised, succeeded, failed, cancelled, …).
-    Intent { report: IntentReport, booking: Option<String> },
+    /// A PaymentIntent changed (authorised, succeeded, failed, cancelled, …); its
+    /// report carries the event's time.
+    Intent(Box<IntentAnswer>),
     /// A charge's refunds: `amount_refunded` is the running total.
     Refunded { intent: String, amount_refunded: i64 },
     Dispute(Dispute),
@@ -79,7 +80,7 @@ fn reduce(e: stripe_webhook::Event) -> Verified {
             let mut answer = IntentAnswer::from(&*pi);
             // The event's time orders reports of one intent, not the intent's birth.
             answer.report.at = created;
-            StripeEvent::Intent { booking: answer.metadata.get("booking_id").cloned(), report: answer.report }
+            StripeEvent::Intent(Box::new(answer))
         }
         EventObject::ChargeRefunded(charge) => match charge.payment_intent.as_ref() {
             Some(pi) => {

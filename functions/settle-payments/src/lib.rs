@@ -1,0 +1,240 @@
+//! Scheduled (EventBridge, every minute): money follows the bookings. Each booking whose
+//! status changed (confirmed, declined, cancelled, expired, completed), and each whose
+//! payment Stripe reported on, left a settle request in the same write
+//! (`cm_store::payments`); this works through them, oldest first:
+//!
+//! - confirmed or completed: capture the authorised deposit (or full payment);
+//! - declined or expired: release every hold and cancel intents still waiting for a card;
+//! - cancelled: release holds, and refund what was captured: by the tier of the policy
+//!   frozen into the booking when the client cancelled (by how long before the start),
+//!   everything when the photographer or an admin did.
+//!
+//! The decision is `cm_payments::settle::next_actions` over the ledger, so a run that
+//! stopped halfway (Stripe down, a timeout) asks next time only for what is still
+//! missing, and every call's idempotency key (capture-, release-, refund-<intent>) makes
+//! a repeat at Stripe the same operation. A request is removed only once nothing is left
+//! to do, and only if nobody asked again meanwhile.
+//!
+//! Why a schedule and not the table's stream: the stream already has three consumers, and
+//! DynamoDB throttles a shard's readers beyond two. A minute's delay before a capture or a
+//! refund is well inside what Stripe itself takes.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use cm_app::App;
+use cm_booking::booking::Booking;
+use cm_booking::{Actor, BookingStatus};
+use cm_payments::ledger::{IntentReport, Refund};
+use cm_payments::settle::{Action, Outcome, next_actions};
+use cm_payments::Ledger;
+use cm_store::payments::SettleRequest;
+use cm_store::{BookingReader, PaymentReader, PaymentWriter, SettleRequests, StoreError};
+use cm_stripe::{GatewayError, Stripe};
+use lambda_runtime::LambdaEvent;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Requests taken per run; the next run continues.
+const BATCH: usize = 50;
+const ATTEMPTS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0} settlement(s) failed for a reason a retry cannot fix; see the log")]
+    Failed(usize),
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Requests fully settled (and removed).
+    pub settled: usize,
+    /// Stripe calls made: captures, releases and refunds.
+    pub actions: usize,
+    /// Left for the next run: Stripe unavailable, or asked again meanwhile.
+    pub deferred: usize,
+    /// Refused by Stripe in a way a retry cannot fix; logged, kept, and the run fails so
+    /// the function's error alarm fires.
+    pub failed: usize,
+}
+
+pub struct Settler<S> {
+    pub app: App<S>,
+    pub stripe: Stripe,
+}
+
+/// How the booking's payments should end up.
+pub fn outcome(b: &Booking) -> Outcome {
+    match b.status {
+        BookingStatus::Pending => Outcome::Pending,
+        BookingStatus::Confirmed => Outcome::Confirmed,
+        BookingStatus::Completed => Outcome::Completed,
+        BookingStatus::Declined => Outcome::Declined,
+        BookingStatus::Expired => Outcome::Expired,
+        BookingStatus::Cancelled => {
+            // The entry that cancelled it says who did, and how long before the start.
+            let entry = b.history.iter().rev().find(|h| h.to == BookingStatus::Cancelled);
+            let at = entry.map_or(b.updated_at, |h| h.at);
+            Outcome::Cancelled {
+                by_client: entry.is_some_and(|h| h.actor == Actor::Client),
+                minutes_before: (b.start - at).num_minutes(),
+            }
+        }
+    }
+}
+
+enum Step {
+    Done,
+    Deferred,
+    Failed,
+}
+
+impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<S> {
+    pub async fn handle(
+        &self,
+        _event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
+    ) -> Result<Summary, lambda_runtime::Error> {
+        let summary = self.settle_all().await?;
+        tracing::info!(
+            settled = summary.settled,
+            actions = summary.actions,
+            deferred = summary.deferred,
+            failed = summary.failed,
+            "settlement run"
+        );
+        if summary.failed > 0 {
+            return Err(Error::Failed(summary.failed).into());
+        }
+        Ok(summary)
+    }
+
+    pub async fn settle_all(&self) -> Result<Summary, Error> {
+        let mut summary = Summary::default();
+        for request in self.app.store.settle_requests(BATCH).await? {
+            match self.settle(&request, &mut summary).await? {
+                Step::Done => {
+                    if self.app.store.settlement_done(&request).await? {
+                        summary.settled += 1;
+                    } else {
+                        summary.deferred += 1;
+                    }
+                }
+                Step::Deferred => summary.deferred += 1,
+                Step::Failed => summary.failed += 1,
+            }
+        }
+        Ok(summary)
+    }
+
+    async fn settle(&self, request: &SettleRequest, summary: &mut Summary) -> Result<Step, Error> {
+        let id = request.booking;
+        let Some(booking) = self.app.store.get_booking(id).await? else { return Ok(Step::Done) };
+        let Some(ledger) = self.app.store.get_ledger(id).await? else { return Ok(Step::Done) };
+        let actions = next_actions(&ledger, outcome(&booking));
+        let mut results: Vec<Result<Done, GatewayError>> = Vec::new();
+        for action in &actions {
+            let result = self.act(&booking, action).await;
+            let stop = matches!(result, Err(GatewayError::Unavailable(_)));
+            results.push(result);
+            summary.actions += 1;
+            if stop {
+                break;
+            }
+        }
+        let now = self.app.now();
+        let done: Vec<&Done> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        if !done.is_empty() {
+            self.record(ledger, &done, now).await?;
+        }
+        let mut step = Step::Done;
+        for (action, result) in actions.iter().zip(&results) {
+            match result {
+                Ok(_) => {}
+                Err(GatewayError::Unavailable(e)) => {
+                    tracing::warn!(booking = %id, intent = action.intent(), error = %e, "Stripe unavailable; retried next run");
+                    step = Step::Deferred;
+                }
+                Err(e) => {
+                    tracing::error!(booking = %id, intent = action.intent(), error = %e, "settlement refused by Stripe");
+                    return Ok(Step::Failed);
+                }
+            }
+        }
+        if results.len() < actions.len() {
+            step = Step::Deferred;
+        }
+        Ok(step)
+    }
+
+    async fn act(&self, booking: &Booking, action: &Action) -> Result<Done, GatewayError> {
+        let now = self.app.now().timestamp();
+        let gateway = &self.stripe.gateway;
+        let answered = |mut report: IntentReport| {
+            // Our own call's answer is as recent as now, whatever the intent's age.
+            report.at = now;
+            Done::Intent(report)
+        };
+        match action {
+            Action::Capture { intent, idempotency_key } | Action::Release { intent, idempotency_key } => {
+                let call = match action {
+                    Action::Capture { .. } => gateway.capture(intent, idempotency_key).await,
+                    _ => gateway.cancel(intent, idempotency_key).await,
+                };
+                match call {
+                    Ok(answer) => Ok(answered(answer.report)),
+                    // Already captured, cancelled, or its authorisation lapsed: learn
+                    // where it stands instead, so the ledger stops asking.
+                    Err(GatewayError::Rejected { .. }) => Ok(answered(gateway.retrieve_intent(intent).await?.report)),
+                    Err(e) => Err(e),
+                }
+            }
+            Action::Refund { intent, amount_minor, reason, idempotency_key } => {
+                let metadata = HashMap::from([
+                    ("booking_id".to_string(), booking.id.to_string()),
+                    ("reason".to_string(), format!("{reason:?}")),
+                ]);
+                let refund = gateway.refund(intent, *amount_minor, idempotency_key, metadata).await?;
+                Ok(Done::Refund(Refund {
+                    id: refund.id,
+                    intent: intent.clone(),
+                    amount_minor: refund.amount_minor,
+                    reason: *reason,
+                    at: self.app.now(),
+                }))
+            }
+        }
+    }
+
+    /// Writes what Stripe answered into the ledger, re-reading on a lost race (a webhook
+    /// may be writing the same news).
+    async fn record(&self, mut ledger: Ledger, done: &[&Done], now: DateTime<Utc>) -> Result<(), Error> {
+        for _ in 0..ATTEMPTS {
+            let Some(next) = ledger.changed(now, |l| {
+                for d in done {
+                    match d {
+                        Done::Intent(report) => {
+                            l.report(report);
+                        }
+                        Done::Refund(refund) => {
+                            l.add_refund(refund.clone());
+                        }
+                    }
+                }
+            }) else {
+                return Ok(());
+            };
+            if self.app.store.save_ledger(&ledger, &next).await? {
+                return Ok(());
+            }
+            let Some(fresh) = self.app.store.get_ledger(ledger.booking_id).await? else { return Ok(()) };
+            ledger = fresh;
+        }
+        Err(Error::Store(StoreError::Contended("the payment ledger kept changing".into())))
+    }
+}
+
+enum Done {
+    Intent(IntentReport),
+    Refund(Refund),
+}

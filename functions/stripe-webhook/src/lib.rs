@@ -1,0 +1,208 @@
+//! `POST /webhooks/stripe`: Stripe tells us what happened to payments, refunds,
+//! disputes and connected accounts.
+//!
+//! - The `Stripe-Signature` is verified before anything is read (HMAC-SHA256 of
+//!   `t.payload`, any `v1` may match, timestamp within five minutes of our clock, each
+//!   signing secret tried while one is rolled); a bad or stale signature is a 400 and
+//!   changes nothing.
+//! - Delivery is at least once, late, out of order and sometimes concurrent. Every
+//!   change is monotone (`cm_payments::ledger`: an intent's status only rises, amounts
+//!   only grow to the largest reported, disputes close for good; a payout account keeps
+//!   the newest `account.updated`), written with compare-and-set on the ledger's
+//!   version. Applying an event twice, or two events in either order, ends the same.
+//!   A processed event id is remembered (a claim) so a redelivery is answered at once.
+//! - Money that must move next (a capture when an authorisation arrives after the
+//!   photographer confirmed) is left to settle-payments: an intent event asks for a
+//!   settlement.
+//! - Unknown event types are acknowledged (200) and ignored.
+
+use cm_app::App;
+use cm_core::{BookingId, UserId};
+use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
+use cm_payments::ledger::{Intent, PaymentKind};
+use cm_payments::{Ledger, PayoutAccount};
+use cm_store::claims::Claim;
+use cm_store::{Claims, PaymentReader, PaymentWriter, SettleRequests, StoreError};
+use cm_stripe::webhook::{StripeEvent, Verified, WebhookError, verify};
+use cm_stripe::{IntentAnswer, StripeKeys};
+use serde::Serialize;
+
+/// Stripe's events are a few kilobytes; this bounds what an unsigned sender can make us
+/// hash.
+const MAX_EVENT_BYTES: usize = 256 * 1024;
+const ATTEMPTS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Signature(#[from] WebhookError),
+    #[error("the ledger kept changing while the event was applied")]
+    Contended,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Request(e) => e.to_problem(),
+            Error::Signature(WebhookError::NoSecret) => Problem::internal(),
+            Error::Signature(e @ WebhookError::Unreadable(_)) => {
+                Problem::new(400, "webhook-unreadable", "Unreadable event", e.to_string())
+            }
+            Error::Signature(e) => Problem::new(400, "webhook-signature", "Invalid signature", e.to_string()),
+            Error::Contended => cm_app::busy(),
+            Error::Store(e) => cm_app::store_problem(e),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Receipt<'a> {
+    received: bool,
+    event: &'a str,
+    /// `applied`, `unchanged`, `duplicate` (already processed) or `ignored`.
+    outcome: &'static str,
+}
+
+/// How long one delivery holds an event while applying it (a completed event is
+/// remembered for a week, past Stripe's three days of retries).
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+pub async fn handle<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
+    app: &App<S>,
+    keys: &StripeKeys,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    let signature = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
+    let payload = cm_http::raw_text(&req, MAX_EVENT_BYTES)?;
+    let now = app.now();
+    let event = verify(payload, signature, &keys.webhook_secrets, now.timestamp())?;
+    let claim = format!("stripe-event:{}", event.id);
+    let acquired = match app.store.claim(&claim, LEASE, now).await? {
+        Claim::AlreadyDone => return Ok(receipt(&event, "duplicate")),
+        Claim::Acquired => true,
+        // Another delivery of the same event is being applied right now. Applying it
+        // here too is harmless (every change is monotone); only the first marks it done.
+        Claim::Busy { .. } => false,
+    };
+    match apply(app, &event).await {
+        Ok(outcome) => {
+            if acquired {
+                app.store.complete(&claim, app.now()).await?;
+            }
+            Ok(receipt(&event, outcome))
+        }
+        Err(e) => {
+            if acquired {
+                let _ = app.store.release(&claim).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+fn receipt(event: &Verified, outcome: &'static str) -> Response<Body> {
+    cm_http::ok(&Receipt { received: true, event: &event.id, outcome })
+}
+
+async fn apply<S: PaymentReader + PaymentWriter + SettleRequests>(
+    app: &App<S>,
+    event: &Verified,
+) -> Result<&'static str, Error> {
+    match &event.event {
+        StripeEvent::Intent(answer) => {
+            let report = &answer.report;
+            let metadata_booking = answer.metadata.get("booking_id").map(String::as_str);
+            let Some(booking) = booking_of(app, &report.id, metadata_booking).await? else {
+                tracing::warn!(event = %event.id, intent = %report.id, "intent of no booking here; ignored");
+                return Ok("ignored");
+            };
+            let changed = update_ledger(app, booking, |l| {
+                if l.intent(&report.id).is_none()
+                    && let Some(intent) = intent_from_answer(answer)
+                {
+                    // The webhook can overtake the answer that created the intent.
+                    l.add_intent(intent);
+                }
+                l.report(report);
+            })
+            .await?;
+            if changed {
+                app.store.request_settlement(booking, app.now()).await?;
+            }
+            Ok(if changed { "applied" } else { "unchanged" })
+        }
+        StripeEvent::Refunded { intent, amount_refunded } => {
+            let Some(booking) = booking_of(app, intent, None).await? else { return Ok("ignored") };
+            let changed = update_ledger(app, booking, |l| {
+                l.report_refunded(intent, *amount_refunded);
+            })
+            .await?;
+            Ok(if changed { "applied" } else { "unchanged" })
+        }
+        StripeEvent::Dispute(dispute) => {
+            let Some(booking) = booking_of(app, &dispute.intent, None).await? else { return Ok("ignored") };
+            let changed = update_ledger(app, booking, |l| {
+                l.report_dispute(dispute.clone());
+            })
+            .await?;
+            Ok(if changed { "applied" } else { "unchanged" })
+        }
+        StripeEvent::Account { account, status, user, at } => {
+            let owner = match app.store.stripe_owner(account).await? {
+                Some(o) => Some(o),
+                None => user.clone(),
+            };
+            let Some(photographer) = owner.and_then(|o| o.parse::<UserId>().ok()) else {
+                tracing::warn!(event = %event.id, %account, "account of no photographer here; ignored");
+                return Ok("ignored");
+            };
+            let next = PayoutAccount { account: account.clone(), status: *status, status_at: *at };
+            let changed = app.store.save_payout_account(photographer, &next).await?;
+            Ok(if changed { "applied" } else { "unchanged" })
+        }
+        StripeEvent::Ignored { .. } => Ok("ignored"),
+    }
+}
+
+/// The booking an intent pays for: our own link first, then the intent's metadata
+/// (when the event overtook the link).
+async fn booking_of<S: PaymentReader>(
+    app: &App<S>,
+    intent: &str,
+    metadata: Option<&str>,
+) -> Result<Option<BookingId>, Error> {
+    let owner = match app.store.stripe_owner(intent).await? {
+        Some(o) => Some(o),
+        None => metadata.map(str::to_string),
+    };
+    Ok(owner.and_then(|o| o.parse().ok()))
+}
+
+/// An intent we have not recorded yet, from the event's own data (its metadata names
+/// the kind and attempt we created it with).
+fn intent_from_answer(answer: &IntentAnswer) -> Option<Intent> {
+    let kind = PaymentKind::parse(answer.metadata.get("kind")?)?;
+    let attempt = answer.metadata.get("attempt")?.parse().ok()?;
+    Some(Intent::created(kind, attempt, answer.amount_minor, answer.fee_minor, &answer.report))
+}
+
+/// Applies `change` to the booking's ledger with compare-and-set, re-reading on a lost
+/// race. `false` when there is no ledger or nothing changed.
+async fn update_ledger<S: PaymentReader + PaymentWriter>(
+    app: &App<S>,
+    booking: BookingId,
+    change: impl Fn(&mut Ledger),
+) -> Result<bool, Error> {
+    for _ in 0..ATTEMPTS {
+        let Some(current) = app.store.get_ledger(booking).await? else { return Ok(false) };
+        let Some(next) = current.changed(app.now(), &change) else { return Ok(false) };
+        if app.store.save_ledger(&current, &next).await? {
+            return Ok(true);
+        }
+    }
+    Err(Error::Contended)
+}
