@@ -70,6 +70,7 @@ pub struct FakeStore {
     pub insights: FakeInsights,
     pub claims: FakeClaims,
     pub portfolio: FakePortfolio,
+    pub payments: FakePayments,
     /// The analyses already counted in `insights` (the store's marker items).
     aggregated: Arc<Mutex<std::collections::HashSet<String>>>,
 }
@@ -1070,6 +1071,76 @@ struct PortfolioState {
 }
 
 /// Portfolio items and each portfolio's head version (shared/store/src/portfolio.rs).
+/// Payment ledgers, Stripe links, payout accounts and customers, with the table's
+/// conditions: ledgers written only at the version read, the first customer link kept,
+/// an older payout state never over a newer one.
+#[derive(Clone, Default, Debug)]
+pub struct FakePayments(Arc<Mutex<PaymentsState>>);
+
+#[derive(Default, Debug)]
+struct PaymentsState {
+    ledgers: HashMap<BookingId, cm_payments::Ledger>,
+    links: HashMap<String, String>,
+    payouts: HashMap<UserId, cm_payments::PayoutAccount>,
+    customers: HashMap<UserId, String>,
+}
+
+impl cm_store::PaymentReader for FakePayments {
+    async fn get_ledger(&self, booking: BookingId) -> Result<Option<cm_payments::Ledger>, StoreError> {
+        Ok(self.0.lock().unwrap().ledgers.get(&booking).cloned())
+    }
+    async fn stripe_owner(&self, stripe_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.0.lock().unwrap().links.get(stripe_id).cloned())
+    }
+    async fn payout_account(&self, photographer: UserId) -> Result<Option<cm_payments::PayoutAccount>, StoreError> {
+        Ok(self.0.lock().unwrap().payouts.get(&photographer).cloned())
+    }
+    async fn stripe_customer(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        Ok(self.0.lock().unwrap().customers.get(&user).cloned())
+    }
+}
+
+impl cm_store::PaymentWriter for FakePayments {
+    async fn create_ledger(&self, ledger: &cm_payments::Ledger) -> Result<bool, StoreError> {
+        let mut st = self.0.lock().unwrap();
+        if st.ledgers.contains_key(&ledger.booking_id) {
+            return Ok(false);
+        }
+        st.ledgers.insert(ledger.booking_id, ledger.clone());
+        Ok(true)
+    }
+    async fn save_ledger(&self, old: &cm_payments::Ledger, new: &cm_payments::Ledger) -> Result<bool, StoreError> {
+        let mut st = self.0.lock().unwrap();
+        if st.ledgers.get(&old.booking_id).map(|l| l.version) != Some(old.version) {
+            return Ok(false);
+        }
+        for i in new.intents.iter().filter(|i| old.intent(&i.id).is_none()) {
+            st.links.insert(i.id.clone(), new.booking_id.to_string());
+        }
+        st.ledgers.insert(new.booking_id, new.clone());
+        Ok(true)
+    }
+    async fn save_payout_account(
+        &self,
+        photographer: UserId,
+        account: &cm_payments::PayoutAccount,
+    ) -> Result<bool, StoreError> {
+        let mut st = self.0.lock().unwrap();
+        let allowed = match st.payouts.get(&photographer) {
+            None => true,
+            Some(p) => p.account == account.account && p.status_at <= account.status_at,
+        };
+        if allowed {
+            st.payouts.insert(photographer, account.clone());
+            st.links.insert(account.account.clone(), photographer.to_string());
+        }
+        Ok(allowed)
+    }
+    async fn save_stripe_customer(&self, user: UserId, customer: &str) -> Result<String, StoreError> {
+        Ok(self.0.lock().unwrap().customers.entry(user).or_insert_with(|| customer.to_string()).clone())
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FakePortfolio(Arc<Mutex<PortfolioState>>);
 
@@ -1142,6 +1213,18 @@ macro_rules! delegate {
     };
 }
 
+delegate!(cm_store::PaymentReader, payments {
+    fn get_ledger(&self, booking: BookingId) -> Result<Option<cm_payments::Ledger>, StoreError>;
+    fn stripe_owner(&self, stripe_id: &str) -> Result<Option<String>, StoreError>;
+    fn payout_account(&self, photographer: UserId) -> Result<Option<cm_payments::PayoutAccount>, StoreError>;
+    fn stripe_customer(&self, user: UserId) -> Result<Option<String>, StoreError>;
+});
+delegate!(cm_store::PaymentWriter, payments {
+    fn create_ledger(&self, ledger: &cm_payments::Ledger) -> Result<bool, StoreError>;
+    fn save_ledger(&self, old: &cm_payments::Ledger, new: &cm_payments::Ledger) -> Result<bool, StoreError>;
+    fn save_payout_account(&self, photographer: UserId, account: &cm_payments::PayoutAccount) -> Result<bool, StoreError>;
+    fn save_stripe_customer(&self, user: UserId, customer: &str) -> Result<String, StoreError>;
+});
 delegate!(cm_store::PortfolioReader, portfolio {
     fn get_portfolio_item(&self, photographer: UserId, id: ItemId) -> Result<Option<PortfolioItem>, StoreError>;
     fn portfolio(&self, photographer: UserId, consistent: bool) -> Result<Portfolio, StoreError>;

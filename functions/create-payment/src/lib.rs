@@ -223,7 +223,10 @@ pub async fn handle<S: UserReader + BookingReader + PaymentReader + PaymentWrite
             break;
         };
         if app.store.save_ledger(&ledger, &next).await? {
-            return Ok(cm_http::created(&format!("/bookings/{id}"), &answer_of(&id, kind, &answer, stripe, &rules.code)));
+            return Ok(cm_http::created(
+                &format!("/bookings/{id}"),
+                &answer_of(&id, kind, &answer, stripe, &rules.code),
+            ));
         }
         ledger = app.store.get_ledger(id).await?.ok_or(Error::Contended)?;
     }

@@ -70,8 +70,9 @@ pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) 
         PaymentScope::All => "all".to_string(),
     };
     let cursor_scope = format!("payments|{who}|{state:?}|{currency:?}|{from:?}|{to:?}");
-    let after: Option<PageKey> =
-        cursor.map(|c| app.cursors().map_err(Error::from)?.decode(&cursor_scope, &c).map_err(Error::from)).transpose()?;
+    let after: Option<PageKey> = cursor
+        .map(|c| app.cursors().map_err(Error::from)?.decode(&cursor_scope, &c).map_err(Error::from))
+        .transpose()?;
     let query = PaymentQuery {
         scope,
         state,

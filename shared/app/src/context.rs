@@ -21,7 +21,13 @@ pub struct App<S> {
 
 impl<S> App<S> {
     pub fn new(store: S) -> App<S> {
-        App { store, clock: Arc::new(SystemClock), tokens: None, cursors: None, platform_terms: PlatformTerms::default() }
+        App {
+            store,
+            clock: Arc::new(SystemClock),
+            tokens: None,
+            cursors: None,
+            platform_terms: PlatformTerms::default(),
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App<S> {

@@ -266,8 +266,8 @@ impl Ledger {
         start: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Ledger {
-        let balance_due_at = (schedule.balance_minor > 0)
-            .then(|| start - chrono::TimeDelta::days(i64::from(terms.balance_due_days)));
+        let balance_due_at =
+            (schedule.balance_minor > 0).then(|| start - chrono::TimeDelta::days(i64::from(terms.balance_due_days)));
         Ledger {
             booking_id,
             client_id,
@@ -420,8 +420,8 @@ impl Ledger {
             return Applied::Unchanged;
         }
         let intent = refund.intent.clone();
-        let total: i64 =
-            self.refunds.iter().filter(|r| r.intent == intent).map(|r| r.amount_minor).sum::<i64>() + refund.amount_minor;
+        let total: i64 = self.refunds.iter().filter(|r| r.intent == intent).map(|r| r.amount_minor).sum::<i64>()
+            + refund.amount_minor;
         self.refunds.push(refund);
         self.report_refunded(&intent, total);
         Applied::Changed

@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(PayoutStatus::from_account(true, true, None), PayoutStatus::Active);
         assert_eq!(PayoutStatus::from_account(false, false, None), PayoutStatus::Pending);
         assert_eq!(PayoutStatus::from_account(true, false, Some("requirements.past_due")), PayoutStatus::Restricted);
-        assert_eq!(PayoutStatus::from_account(false, false, Some("requirements.pending_verification")), PayoutStatus::Pending);
+        assert_eq!(
+            PayoutStatus::from_account(false, false, Some("requirements.pending_verification")),
+            PayoutStatus::Pending
+        );
         assert_eq!(PayoutStatus::from_account(false, false, Some("rejected.fraud")), PayoutStatus::Restricted);
     }
 }

@@ -77,10 +77,7 @@ impl CancellationPolicy {
     /// The percentage refunded for a client's cancellation `minutes_before` the start
     /// (negative once it has begun). A tier applies from exactly its notice onwards.
     pub fn refund_percent(&self, minutes_before: i64) -> u8 {
-        self.tiers
-            .iter()
-            .find(|t| minutes_before >= i64::from(t.min_hours_before) * 60)
-            .map_or(0, |t| t.refund_percent)
+        self.tiers.iter().find(|t| minutes_before >= i64::from(t.min_hours_before) * 60).map_or(0, |t| t.refund_percent)
     }
 }
 
@@ -140,7 +137,9 @@ mod tests {
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json[0]["min_hours_before"], 168);
         assert_eq!(serde_json::from_value::<CancellationPolicy>(json).unwrap(), p);
-        assert!(serde_json::from_str::<CancellationPolicy>(r#"[{"min_hours_before":1,"refund_percent":200}]"#).is_err());
+        assert!(
+            serde_json::from_str::<CancellationPolicy>(r#"[{"min_hours_before":1,"refund_percent":200}]"#).is_err()
+        );
     }
 
     proptest! {

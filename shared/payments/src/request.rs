@@ -44,7 +44,9 @@ fn live_waiting(ledger: Option<&Ledger>, kind: PaymentKind) -> Option<&Intent> {
 
 fn settled(ledger: Option<&Ledger>, kind: PaymentKind) -> bool {
     ledger.is_some_and(|l| {
-        l.intents.iter().any(|i| i.kind == kind && matches!(i.status, IntentStatus::Authorized | IntentStatus::Succeeded))
+        l.intents
+            .iter()
+            .any(|i| i.kind == kind && matches!(i.status, IntentStatus::Authorized | IntentStatus::Succeeded))
     })
 }
 
@@ -73,9 +75,8 @@ pub fn decide<'a>(
             if kind == PaymentKind::Deposit { schedule.deposit_minor } else { schedule.total.amount_minor }
         }
         PaymentKind::Balance => {
-            let deposit_taken = ledger.is_some_and(|l| {
-                l.intents.iter().any(|i| i.kind == PaymentKind::Deposit && i.captured_minor > 0)
-            });
+            let deposit_taken = ledger
+                .is_some_and(|l| l.intents.iter().any(|i| i.kind == PaymentKind::Deposit && i.captured_minor > 0));
             if stage != Stage::Confirmed || !deposit_taken {
                 return Err(PaymentRuleError::BalanceNotYet);
             }
@@ -121,7 +122,10 @@ mod tests {
             decide(PaymentKind::Balance, Stage::Confirmed, &s, Some(&paid)),
             Ok(Decision::Create { amount_minor: 70_000, attempt: 1 })
         );
-        assert_eq!(decide(PaymentKind::Full, Stage::Confirmed, &s, Some(&paid)), Err(PaymentRuleError::OtherKindStarted));
+        assert_eq!(
+            decide(PaymentKind::Full, Stage::Confirmed, &s, Some(&paid)),
+            Err(PaymentRuleError::OtherKindStarted)
+        );
     }
 
     #[test]
@@ -129,7 +133,9 @@ mod tests {
         let mut l = ledger(100_000);
         let s = l.schedule.clone();
         l.intents.push(intent("pi_1", PaymentKind::Deposit, 30_000));
-        assert!(matches!(decide(PaymentKind::Deposit, Stage::Pending, &s, Some(&l)), Ok(Decision::Resume(i)) if i.id == "pi_1"));
+        assert!(
+            matches!(decide(PaymentKind::Deposit, Stage::Pending, &s, Some(&l)), Ok(Decision::Resume(i)) if i.id == "pi_1")
+        );
         l.intents[0].status = IntentStatus::Canceled;
         assert_eq!(
             decide(PaymentKind::Deposit, Stage::Pending, &s, Some(&l)),

@@ -74,9 +74,8 @@ impl PaymentTerms {
             return v;
         };
         v.state = Some(l.state());
-        v.authorized_minor = Some(
-            l.intents.iter().filter(|i| i.status == IntentStatus::Authorized).map(|i| i.amount_minor).sum(),
-        );
+        v.authorized_minor =
+            Some(l.intents.iter().filter(|i| i.status == IntentStatus::Authorized).map(|i| i.amount_minor).sum());
         v.paid_minor = Some(l.captured());
         v.refunded_minor = Some(l.refunded());
         v.due_minor = Some(l.due());

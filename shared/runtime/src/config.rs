@@ -91,8 +91,14 @@ pub fn platform_terms() -> Result<PlatformTerms, ConfigError> {
     let days = env_positive("BALANCE_DUE_DAYS", i64::from(d.balance_due_days))?;
     let bad = |name: &str, max: u32| ConfigError::Invalid(format!("{name} must be at most {max}"));
     Ok(PlatformTerms {
-        commission_bps: u32::try_from(bps).ok().filter(|b| *b <= MAX_COMMISSION_BPS).ok_or_else(|| bad("PLATFORM_COMMISSION_BPS", MAX_COMMISSION_BPS))?,
-        balance_due_days: u32::try_from(days).ok().filter(|d| *d <= MAX_BALANCE_DUE_DAYS).ok_or_else(|| bad("BALANCE_DUE_DAYS", MAX_BALANCE_DUE_DAYS))?,
+        commission_bps: u32::try_from(bps)
+            .ok()
+            .filter(|b| *b <= MAX_COMMISSION_BPS)
+            .ok_or_else(|| bad("PLATFORM_COMMISSION_BPS", MAX_COMMISSION_BPS))?,
+        balance_due_days: u32::try_from(days)
+            .ok()
+            .filter(|d| *d <= MAX_BALANCE_DUE_DAYS)
+            .ok_or_else(|| bad("BALANCE_DUE_DAYS", MAX_BALANCE_DUE_DAYS))?,
     })
 }
 

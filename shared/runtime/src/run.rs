@@ -46,7 +46,8 @@ where
 {
     init_tracing();
     let env = Env::load().await;
-    let (app, ctx) = tokio::try_join!(async { app_from_env(&env).await.map_err(lambda_http::Error::from) }, init(env.clone()))?;
+    let (app, ctx) =
+        tokio::try_join!(async { app_from_env(&env).await.map_err(lambda_http::Error::from) }, init(env.clone()))?;
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app));
     let ctx: &'static C = Box::leak(Box::new(ctx));
     let handler = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)));

@@ -98,7 +98,8 @@ pub(crate) fn settle_request_put(
     booking: BookingId,
     at: DateTime<Utc>,
 ) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder().table_name(table).set_item(Some(settle_request_item(booking, at))).build().map_err(build_err)?;
+    let put =
+        Put::builder().table_name(table).set_item(Some(settle_request_item(booking, at))).build().map_err(build_err)?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
 

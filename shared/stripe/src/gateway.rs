@@ -2,19 +2,19 @@
 //! platform, the photographer's connected account receives the charge less the
 //! application fee (the platform's commission).
 
-use std::str::FromStr;
-use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use crate::keys::StripeKeys;
 use cm_payments::ledger::{IntentReport, IntentStatus};
 use std::collections::HashMap;
+use std::str::FromStr;
 use std::time::Duration;
 use stripe::{Client, ClientBuilder, StripeError};
+use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_connect::account::{CreateAccount, CreateAccountCapabilities, CreateAccountType};
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CapturePaymentIntent, ConfirmPaymentIntent, ConfirmPaymentIntentOffSession, CreatePaymentIntent, CreatePaymentIntentOffSession,
-    CreatePaymentIntentTransferData, RetrievePaymentIntent,
+    CancelPaymentIntent, CapturePaymentIntent, ConfirmPaymentIntent, ConfirmPaymentIntentOffSession,
+    CreatePaymentIntent, CreatePaymentIntentOffSession, CreatePaymentIntentTransferData, RetrievePaymentIntent,
 };
 use stripe_core::refund::CreateRefund;
 use stripe_shared::{PaymentIntent, PaymentIntentCaptureMethod, PaymentIntentSetupFutureUsage};
@@ -195,12 +195,19 @@ impl Gateway {
     }
 
     pub async fn create_intent(&self, new: &NewIntent<'_>) -> Result<IntentAnswer, GatewayError> {
-        let mut req = CreatePaymentIntent::new(new.amount_minor, stripe_types::Currency::from_str(&new.currency).map_err(|_| GatewayError::Rejected { status: 0, code: None, message: format!("unknown currency {}", new.currency) })?)
-            .customer(new.customer)
-            .application_fee_amount(new.application_fee_minor)
-            .transfer_data(CreatePaymentIntentTransferData::new(new.destination))
-            .description(new.description.clone())
-            .metadata(new.metadata.clone());
+        let mut req = CreatePaymentIntent::new(
+            new.amount_minor,
+            stripe_types::Currency::from_str(&new.currency).map_err(|_| GatewayError::Rejected {
+                status: 0,
+                code: None,
+                message: format!("unknown currency {}", new.currency),
+            })?,
+        )
+        .customer(new.customer)
+        .application_fee_amount(new.application_fee_minor)
+        .transfer_data(CreatePaymentIntentTransferData::new(new.destination))
+        .description(new.description.clone())
+        .metadata(new.metadata.clone());
         if new.manual_capture {
             req = req.capture_method(PaymentIntentCaptureMethod::Manual);
         }
@@ -227,7 +234,12 @@ impl Gateway {
     /// Charges an existing intent with a saved card, without the client: the balance's
     /// retries confirm the same intent, so a client paying it on-session at the same
     /// moment can never make a second charge.
-    pub async fn confirm_off_session(&self, id: &str, payment_method: &str, key: &str) -> Result<IntentAnswer, GatewayError> {
+    pub async fn confirm_off_session(
+        &self,
+        id: &str,
+        payment_method: &str,
+        key: &str,
+    ) -> Result<IntentAnswer, GatewayError> {
         let pi = ConfirmPaymentIntent::new(id)
             .payment_method(payment_method)
             .off_session(ConfirmPaymentIntentOffSession::Bool(true))
@@ -279,14 +291,20 @@ impl Gateway {
             .send(&self.client)
             .await
             .map_err(classify)?;
-        Ok(RefundAnswer { id: refund.id.as_str().to_string(), amount_minor: refund.amount, status: format!("{:?}", refund.status) })
+        Ok(RefundAnswer {
+            id: refund.id.as_str().to_string(),
+            amount_minor: refund.amount,
+            status: format!("{:?}", refund.status),
+        })
     }
 
     /// An Express connected account for a photographer; one per user by its key.
     pub async fn create_account(&self, user: &str, email: &str, country: &str) -> Result<String, GatewayError> {
         let mut capabilities = CreateAccountCapabilities::new();
-        capabilities.card_payments = Some(stripe_connect::account::CreateAccountCapabilitiesCardPayments { requested: Some(true) });
-        capabilities.transfers = Some(stripe_connect::account::CreateAccountCapabilitiesTransfers { requested: Some(true) });
+        capabilities.card_payments =
+            Some(stripe_connect::account::CreateAccountCapabilitiesCardPayments { requested: Some(true) });
+        capabilities.transfers =
+            Some(stripe_connect::account::CreateAccountCapabilitiesTransfers { requested: Some(true) });
         let account = CreateAccount::new()
             .type_(CreateAccountType::Express)
             .email(email)

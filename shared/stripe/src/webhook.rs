@@ -14,12 +14,22 @@ pub enum StripeEvent {
     /// report carries the event's time.
     Intent(Box<IntentAnswer>),
     /// A charge's refunds: `amount_refunded` is the running total.
-    Refunded { intent: String, amount_refunded: i64 },
+    Refunded {
+        intent: String,
+        amount_refunded: i64,
+    },
     Dispute(Dispute),
     /// A connected account changed; `user` is the photographer it was opened for.
-    Account { account: String, status: PayoutStatus, user: Option<String>, at: i64 },
+    Account {
+        account: String,
+        status: PayoutStatus,
+        user: Option<String>,
+        at: i64,
+    },
     /// A type we do not act on.
-    Ignored { kind: String },
+    Ignored {
+        kind: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +117,8 @@ fn reduce(e: stripe_webhook::Event) -> Verified {
             None => StripeEvent::Ignored { kind: kind.clone() },
         },
         EventObject::AccountUpdated(a) => {
-            let reason = a.requirements.as_ref().and_then(|r| r.disabled_reason.as_ref()).map(|r| r.as_str().to_string());
+            let reason =
+                a.requirements.as_ref().and_then(|r| r.disabled_reason.as_ref()).map(|r| r.as_str().to_string());
             StripeEvent::Account {
                 account: a.id.as_str().to_string(),
                 status: PayoutStatus::from_account(

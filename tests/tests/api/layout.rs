@@ -307,7 +307,9 @@ fn crate_dependencies_follow_the_layers() {
         }
         checked.insert(name);
     }
-    for d in DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-stripe", "cm-http", "cm-app", "cm-runtime", "cm-imaging"]) {
+    for d in
+        DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-stripe", "cm-http", "cm-app", "cm-runtime", "cm-imaging"])
+    {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
     assert!(shared("core").exists());
