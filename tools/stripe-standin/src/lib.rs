@@ -38,6 +38,8 @@ use crate::webhooks::Delivery;
 /// The keys the local stack and the tests use unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "sk_test_standin_local";
 pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_standin_local";
+/// The webhook signing secret the local stack configures.
+pub const LOCAL_WEBHOOK_SECRET: &str = "whsec_standin_local";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -259,6 +261,11 @@ impl StandIn {
     /// Every event so far, oldest first.
     pub fn events(&self) -> Vec<Value> {
         self.inner.state.lock().expect("state lock").events.clone()
+    }
+
+    /// Forgets every object, event, fault and delivery (the local stack's reset).
+    pub fn reset(&self) {
+        reset(&self.inner);
     }
 
     pub fn deliveries(&self) -> Vec<Delivery> {
