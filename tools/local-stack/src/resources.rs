@@ -368,6 +368,16 @@ async fn email_identity(c: &Clients, scope: &mut Scope, id: &str, props: &Value)
     Ok(format!("{id}: SES identity {identity}"))
 }
 
+/// The Stripe stand-in's keys, in the shape the operator stores Stripe's in AWS.
+pub fn stripe_secret() -> String {
+    json!({
+        "secret_key": stripe_standin::DEFAULT_API_KEY,
+        "webhook_secrets": [stripe_standin::LOCAL_WEBHOOK_SECRET],
+        "publishable_key": stripe_standin::DEFAULT_PUBLISHABLE_KEY,
+    })
+    .to_string()
+}
+
 /// Generated secrets get the stack's fixed local key (so tokens signed before a restart
 /// stay valid); a `SecretStringTemplate` gets it under its `GenerateStringKey`.
 fn secret_string(props: &Value, generated: &str) -> String {
@@ -393,7 +403,7 @@ async fn secret(c: &Clients, scope: &mut Scope, id: &str, props: &Value, generat
             .secrets
             .create_secret()
             .name(&name)
-            .secret_string(secret_string(props, generated))
+            .secret_string(if id == "StripeSecret" { stripe_secret() } else { secret_string(props, generated) })
             .send()
             .await
             .map_err(|e| format!("{id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?

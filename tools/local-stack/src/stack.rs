@@ -95,6 +95,8 @@ pub struct Stack {
     pub functions: Arc<Functions>,
     pub endpoints: Endpoints,
     pub api_url: String,
+    /// The Stripe stand-in, served in-process; functions reach it through STRIPE_API_BASE.
+    pub stripe: stripe_standin::StandIn,
     pub schedules: Vec<Arc<ScheduleSource>>,
     pub has_review_route: bool,
     /// template.yaml has the portfolio upload route: demo portfolios are uploaded.
@@ -196,17 +198,24 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             let sdk = aws::config(&format!("http://127.0.0.1:{port}"), &settings.region).await;
             lambda.push(Emulator::new(aws_sdk_lambda::Client::new(&sdk), port));
         }
-        let functions = Arc::new(Functions::new(
-            specs,
-            lambda,
-            crate::debug_dir(&settings.root),
-            logs.clone(),
-            base_env(&settings, &endpoints),
-        ));
+        // Stripe's objects are kept next to the stack's other state, so a restart keeps
+        // them consistent with what DynamoDB Local still holds.
+        let stripe = stripe_standin::StandIn::start(stripe_standin::Config {
+            webhook_url: Some(format!("http://127.0.0.1:{}/webhooks/stripe", settings.api_port)),
+            webhook_secrets: vec![stripe_standin::LOCAL_WEBHOOK_SECRET.into()],
+            state_file: Some(settings.dir().join("stripe-standin.json")),
+            ..stripe_standin::Config::default()
+        })
+        .await
+        .map_err(|e| format!("Stripe stand-in: {e}"))?;
+        let mut env = base_env(&settings, &endpoints);
+        env.insert("STRIPE_API_BASE".into(), stripe.base_url());
+        let functions = Arc::new(Functions::new(specs, lambda, crate::debug_dir(&settings.root), logs.clone(), env));
         let origin = Utc::now();
         let schedules = schedule_sources(&template, &scope)?;
         let stack = Arc::new(Stack {
             api_url: format!("http://127.0.0.1:{}", settings.api_port),
+            stripe,
             settings,
             template,
             clients,
@@ -409,6 +418,7 @@ impl Stack {
         self.stop_pollers().await;
         moto::reset(&self.endpoints.moto).await?;
         dynamodb::reset(&self.clients.dynamodb).await?;
+        self.stripe.reset();
         let (scope, _) = resources::provision(&self.template, &self.clients, &self.settings.local_secret).await?;
         // Resource ARNs change (a secret's ARN has a random suffix): restart functions with new ones.
         for spec in function_specs(&self.template, &scope, &self.api_url)? {
@@ -617,6 +627,12 @@ fn banner(
         stack.functions.concurrency(),
         stack.functions.names().len(),
         stack.functions.concurrency()
+    ));
+    line(format!(
+        "  Stripe stand-in  {}/standin   (checkout: {}/standin/checkout/<pi>?client_secret=..; webhooks to {}/webhooks/stripe; STRIPE_API_BASE)",
+        stack.stripe.base_url(),
+        stack.stripe.base_url(),
+        stack.api_url
     ));
     line(format!("  Control          http://127.0.0.1:{control_port}   (scripts/fire-schedule, scripts/dev reset)"));
     line("  Resources".into());
