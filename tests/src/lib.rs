@@ -14,6 +14,7 @@ pub mod media;
 pub mod moto;
 pub mod servers;
 pub mod stream;
+pub mod stripe;
 pub mod template;
 pub mod ttl;
 

@@ -1,0 +1,479 @@
+//! Payments end to end: the real handlers against DynamoDB Local, the platform's Stripe
+//! client against the Stripe stand-in (its real request and answer shapes), and the
+//! stand-in's events delivered to the webhook handler with real signatures.
+//!
+//! A deposit is authorised when requested and captured when the photographer confirms;
+//! a decline releases it; a cancellation refunds by the booking's frozen policy; the
+//! balance is charged off-session; nothing is charged twice when Stripe fails halfway,
+//! and webhook events count once whatever their order or number.
+
+use crate::support::*;
+use cm_app::App;
+use cm_booking::BookingStatus;
+use cm_booking::booking::Booking;
+use cm_core::BookingId;
+use cm_payments::PaymentState;
+use cm_store::{DynamoStore, PaymentReader, SettleRequests};
+use cm_tests::stripe::{StripeEnv, WEBHOOK_SECRET, signature, stripe, webhook_event};
+use cm_tests::{ApiEvent, TestEnv, TestResponse, call, env};
+use serde_json::{Value, json};
+
+struct World {
+    env: TestEnv,
+    s: StripeEnv,
+    client: Session,
+    photographer: Session,
+}
+
+async fn world() -> World {
+    let env = env().await;
+    let s = stripe().await;
+    let client = register(&env, "client").await;
+    let photographer = register(&env, "photographer").await;
+    World { env, s, client, photographer }
+}
+
+impl World {
+    async fn with_payouts(self) -> World {
+        self.s.active_payouts(self.env.app, &self.photographer.id, "p@photographers.test").await;
+        self
+    }
+
+    /// A pending booking `days` ahead, priced `amount` in `currency` under the default
+    /// terms (30 % deposit; 168 h → 100 %, 48 h → 50 %, else nothing).
+    async fn booking(&self, days: i64, amount: i64, currency: &str) -> Booking {
+        let mut b = booking(&self.env, &self.client, &self.photographer, BookingStatus::Pending).await;
+        let start = chrono::Utc::now() + chrono::TimeDelta::days(days);
+        let moved = Booking {
+            start,
+            end: start + chrono::TimeDelta::hours(2),
+            local_date: start.date_naive(),
+            requested_at: chrono::Utc::now(),
+            expires_at: chrono::Utc::now() + chrono::TimeDelta::hours(48),
+            price: serde_json::from_value(json!({"amount_minor": amount, "currency": currency})).unwrap(),
+            version: b.version + 1,
+            ..b.clone()
+        };
+        use cm_store::BookingWriter;
+        self.env.app.store.update_booking_status(&b, &moved).await.unwrap();
+        b = moved;
+        b
+    }
+
+    async fn pay_request(&self, token: &str, booking: BookingId, kind: &str) -> TestResponse {
+        let stripe = self.s.stripe;
+        call(
+            self.env.app,
+            move |app, req| create_payment::handle(app, stripe, req),
+            ApiEvent::new("POST /bookings/{id}/payments").bearer(token).path("id", booking).json(json!({"kind": kind})),
+        )
+        .await
+    }
+
+    /// The client asks to pay the deposit and confirms it with `card` in the browser;
+    /// Stripe's events are delivered. Returns the intent id.
+    async fn deposit(&self, booking: BookingId, card: &str) -> String {
+        let r = self.pay_request(&self.client.access, booking, "deposit").await;
+        let body = r.ok(201).clone();
+        self.s.pay(body["intent_id"].as_str().unwrap(), body["client_secret"].as_str().unwrap(), card).await;
+        self.s.deliver_new(self.env.app).await;
+        body["intent_id"].as_str().unwrap().to_string()
+    }
+
+    async fn status(&self, token: &str, booking: BookingId, body: Value) -> TestResponse {
+        call(
+            self.env.app,
+            update_booking_status::handle,
+            ApiEvent::new("PUT /bookings/{id}/status").bearer(token).path("id", booking).json(body),
+        )
+        .await
+    }
+
+    /// A Stripe client of the function's own, as each function builds at cold start.
+    fn own_stripe(&self) -> cm_stripe::Stripe {
+        cm_stripe::Stripe::connect(&cm_tests::stripe::keys_json(), Some(&self.s.standin.base_url())).unwrap()
+    }
+
+    fn settler(&self) -> settle_payments::Settler<DynamoStore> {
+        settle_payments::Settler { app: App::new(self.env.app.store.clone()), stripe: self.own_stripe() }
+    }
+
+    async fn settle(&self) -> settle_payments::Summary {
+        let summary = self.settler().settle_all().await.unwrap();
+        self.s.deliver_new(self.env.app).await;
+        summary
+    }
+
+    async fn view(&self, token: &str, booking: BookingId) -> Value {
+        call(self.env.app, get_booking::handle, ApiEvent::new("GET /bookings/{id}").bearer(token).path("id", booking))
+            .await
+            .ok(200)["payment"]
+            .clone()
+    }
+
+    async fn state(&self, booking: BookingId) -> PaymentState {
+        self.env.app.store.get_ledger(booking).await.unwrap().unwrap().state()
+    }
+}
+
+#[tokio::test]
+async fn a_deposit_is_authorised_then_captured_on_confirm_and_the_balance_charged_off_session() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let quote = w.view(&w.client.access, b.id).await;
+    assert_eq!((quote["deposit_minor"].as_i64(), quote["balance_minor"].as_i64()), (Some(150_000), Some(350_000)));
+    assert_eq!(quote["state"], "unpaid");
+
+    let intent = w.deposit(b.id, "pm_card_visa").await;
+    assert_eq!(w.s.intent(&intent).await["status"], "requires_capture", "authorised, not taken");
+    assert_eq!(w.state(b.id).await, PaymentState::Authorized);
+    assert_eq!(w.view(&w.client.access, b.id).await["authorized_minor"], 150_000);
+
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    let summary = w.settle().await;
+    assert_eq!((summary.settled, summary.actions), (1, 1));
+    assert_eq!(w.s.intent(&intent).await["status"], "succeeded", "captured on confirmation");
+    let view = w.view(&w.client.access, b.id).await;
+    assert_eq!(
+        (&view["state"], &view["paid_minor"], &view["due_minor"]),
+        (&json!("deposit_paid"), &json!(150_000), &json!(350_000))
+    );
+    let pi = w.s.intent(&intent).await;
+    assert_eq!(pi["application_fee_amount"], 15_000, "the platform's 10 % commission");
+    assert_eq!(pi["transfer_data"]["destination"].as_str().map(|d| d.starts_with("acct_")), Some(true));
+    assert!(w.settle().await.actions == 0, "nothing is captured twice");
+
+    // The balance falls due a week before the session: the daily run charges the card
+    // saved with the deposit, without the client.
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
+    let not_yet = charger.charge_due(chrono::Utc::now()).await.unwrap();
+    assert_eq!(not_yet.charged, 0, "not due for another week");
+    let due = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(8)).await.unwrap();
+    assert_eq!(due.charged, 1);
+    w.s.deliver_new(w.env.app).await;
+    let view = w.view(&w.client.access, b.id).await;
+    assert_eq!((&view["state"], &view["paid_minor"], &view["due_minor"]), (&json!("paid"), &json!(500_000), &json!(0)));
+    let again = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(9)).await.unwrap();
+    assert_eq!((again.charged, again.declined), (0, 0), "the balance is charged once");
+}
+
+#[tokio::test]
+async fn payment_waits_until_the_photographers_payouts_are_active() {
+    let w = world().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let r = w.pay_request(&w.client.access, b.id, "deposit").await;
+    assert_eq!(r.problem(409)["type"].as_str().map(|t| t.ends_with("payouts-not-active")), Some(true));
+    // Only the booking's client pays; anyone else learns nothing.
+    let r = w.pay_request(&w.photographer.access, b.id, "deposit").await;
+    r.problem(403);
+    let stranger = register(&w.env, "client").await;
+    w.pay_request(&stranger.access, b.id, "deposit").await.problem(404);
+    assert_eq!(w.pay_request(&w.client.access, b.id, "tip").await.error_fields(), ["kind"]);
+}
+
+#[tokio::test]
+async fn a_declined_request_releases_the_hold() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let intent = w.deposit(b.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b.id, json!({"status": "declined", "reason": "Away that week"})).await.ok(200);
+    w.settle().await;
+    assert_eq!(w.s.intent(&intent).await["status"], "canceled");
+    assert_eq!(w.state(b.id).await, PaymentState::Released);
+    assert_eq!(w.view(&w.client.access, b.id).await["paid_minor"], 0);
+}
+
+#[tokio::test]
+async fn a_client_cancellation_refunds_by_the_frozen_tier_and_a_photographers_refunds_everything() {
+    let w = world().await.with_payouts().await;
+    // Five days ahead: the 48-hour tier, half back.
+    let b = w.booking(5, 500_000, "INR").await;
+    w.deposit(b.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    w.status(&w.client.access, b.id, json!({"status": "cancelled", "reason": "Plans changed"})).await.ok(200);
+    w.settle().await;
+    let view = w.view(&w.client.access, b.id).await;
+    assert_eq!((&view["state"], &view["refunded_minor"]), (&json!("partially_refunded"), &json!(75_000)));
+    assert_eq!(w.settle().await.actions, 0, "refunded once");
+
+    // The photographer cancels another: everything back.
+    let b2 = w.booking(5, 500_000, "INR").await;
+    w.deposit(b2.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b2.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    w.status(&w.photographer.access, b2.id, json!({"status": "cancelled", "reason": "Ill"})).await.ok(200);
+    w.settle().await;
+    let view = w.view(&w.client.access, b2.id).await;
+    assert_eq!((&view["state"], &view["refunded_minor"]), (&json!("refunded"), &json!(150_000)));
+}
+
+#[tokio::test]
+async fn a_zero_decimal_currency_is_charged_in_whole_yen() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 10_001, "JPY").await;
+    let r = w.pay_request(&w.client.access, b.id, "deposit").await;
+    let body = r.ok(201);
+    assert_eq!((&body["amount_minor"], &body["currency"]), (&json!(3_001), &json!("JPY")));
+    let pi = w.s.intent(body["intent_id"].as_str().unwrap()).await;
+    assert_eq!((&pi["amount"], &pi["currency"]), (&json!(3_001), &json!("jpy")));
+}
+
+#[tokio::test]
+async fn a_lost_answer_from_stripe_never_makes_a_second_charge() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    // Stripe creates the intent, then the answer is lost.
+    w.s.fault(
+        json!({"path_prefix": "/v1/payment_intents", "method": "POST", "count": 1, "mode": "after", "status": 500}),
+    )
+    .await;
+    let r = w.pay_request(&w.client.access, b.id, "deposit").await;
+    assert_eq!(r.problem(503)["type"].as_str().map(|t| t.ends_with("payment-provider-unavailable")), Some(true));
+    assert!(r.header("retry-after").is_some());
+    // The retry sends the same idempotency key: the same intent comes back.
+    let again = w.pay_request(&w.client.access, b.id, "deposit").await;
+    let id = again.ok(201)["intent_id"].as_str().unwrap().to_string();
+    assert_eq!(w.s.intent_ids_for(&b.id.to_string()), [id.clone()], "one intent, whatever the retries");
+    // Asking again hands out the same waiting intent.
+    let third = w.pay_request(&w.client.access, b.id, "deposit").await;
+    assert_eq!(third.ok(200)["intent_id"], json!(id));
+}
+
+#[tokio::test]
+async fn a_stripe_outage_during_settlement_is_retried_and_captures_once() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let intent = w.deposit(b.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.s.fault(json!({"path_prefix": "/v1/payment_intents", "count": 1, "mode": "after", "status": 503})).await;
+    let first = w.settle().await;
+    assert_eq!((first.settled, first.deferred), (0, 1), "the request stays for the next run");
+    assert_eq!(w.env.app.store.settle_requests(10).await.unwrap().len(), 1);
+    let second = w.settle().await;
+    assert_eq!(second.settled, 1);
+    assert!(w.env.app.store.settle_requests(10).await.unwrap().is_empty());
+    let pi = w.s.intent(&intent).await;
+    assert_eq!((&pi["status"], &pi["amount_received"]), (&json!("succeeded"), &json!(150_000)));
+    assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
+}
+
+#[tokio::test]
+async fn an_off_session_balance_that_needs_the_client_is_recorded_and_retried_within_limits() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    w.deposit(b.id, "pm_card_authenticationRequired").await;
+    // The deposit needed 3-D Secure in the browser: the client completes it.
+    let pending = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+    let intent = pending.intents[0].id.clone();
+    let done =
+        w.s.raw
+            .control(
+                "POST",
+                &format!("/standin/payment_intents/{intent}/authenticate"),
+                Some(&json!({"outcome": "succeed"})),
+            )
+            .await
+            .unwrap();
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    w.s.deliver_new(w.env.app).await;
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
+
+    // That card always asks for authentication: off-session it is declined.
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
+    let later = chrono::Utc::now() + chrono::TimeDelta::days(8);
+    let run = charger.charge_due(later).await.unwrap();
+    assert_eq!((run.charged, run.declined), (0, 1));
+    w.s.deliver_new(w.env.app).await;
+    let view = w.view(&w.client.access, b.id).await;
+    assert_eq!(view["state"], "deposit_paid");
+    assert!(view["last_failure"].as_str().is_some(), "{view}");
+    // Retried on the next runs, then left to the client; never a second intent.
+    for _ in 0..5 {
+        charger.charge_due(later).await.unwrap();
+    }
+    let ledger = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+    assert_eq!(ledger.balance_attempts, cm_payments::terms::MAX_BALANCE_ATTEMPTS);
+    let balances: Vec<_> =
+        ledger.intents.iter().filter(|i| i.kind == cm_payments::ledger::PaymentKind::Balance).collect();
+    assert_eq!(balances.len(), 1, "retries confirm the same intent");
+    // The client pays it themselves: the same intent is handed out.
+    let r = w.pay_request(&w.client.access, b.id, "balance").await;
+    assert_eq!(r.ok(200)["intent_id"], json!(balances[0].id));
+}
+
+// ---------------------------------------------------------------------------------------
+// The webhook
+// ---------------------------------------------------------------------------------------
+
+async fn webhook(w: &World, payload: &str, sig: Option<&str>) -> TestResponse {
+    let keys = w.s.keys;
+    call(w.env.app, move |app, req| stripe_webhook::handle(app, keys, req), webhook_event(payload, sig)).await
+}
+
+#[tokio::test]
+async fn bad_or_stale_signatures_are_refused_and_change_nothing() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let body = w.pay_request(&w.client.access, b.id, "deposit").await.ok(201).clone();
+    w.s.pay(body["intent_id"].as_str().unwrap(), body["client_secret"].as_str().unwrap(), "pm_card_visa").await;
+    let events = w.s.new_events();
+    let authorised = events.iter().find(|e| e["type"] == "payment_intent.amount_capturable_updated").unwrap();
+    let payload = authorised.to_string();
+    let now = chrono::Utc::now().timestamp();
+    for (sig, why) in [
+        (None, "no signature"),
+        (Some(signature(&payload, now, "whsec_someone_else")), "another secret"),
+        (Some(signature(&payload, now - 301, WEBHOOK_SECRET)), "five minutes old"),
+        (Some(signature(&format!("{payload} "), now, WEBHOOK_SECRET)), "another body"),
+        (Some("t=abc,v1=00".to_string()), "malformed"),
+    ] {
+        let r = webhook(&w, &payload, sig.as_deref()).await;
+        r.problem(400);
+        assert_eq!(w.state(b.id).await, PaymentState::Unpaid, "{why}: nothing changed");
+    }
+    // Signed by the old secret and the new one during a rotation: any v1 may match.
+    let rotated = format!(
+        "{},v1={}",
+        signature(&payload, now, "whsec_old"),
+        signature(&payload, now, WEBHOOK_SECRET).split("v1=").nth(1).unwrap()
+    );
+    assert_eq!(webhook(&w, &payload, Some(&rotated)).await.ok(200)["outcome"], "applied");
+    assert_eq!(w.state(b.id).await, PaymentState::Authorized);
+}
+
+#[tokio::test]
+async fn replayed_out_of_order_and_concurrent_events_count_once() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let body = w.pay_request(&w.client.access, b.id, "deposit").await.ok(201).clone();
+    w.s.pay(body["intent_id"].as_str().unwrap(), body["client_secret"].as_str().unwrap(), "pm_card_visa").await;
+    let authorised = w.s.new_events();
+    // Captured (as a settlement elsewhere would) before the authorisation is delivered.
+    let intent = body["intent_id"].as_str().unwrap();
+    w.own_stripe().gateway.capture(intent, &format!("capture-{intent}")).await.unwrap();
+    let captured = w.s.new_events();
+    let succeeded = captured.iter().find(|e| e["type"] == "payment_intent.succeeded").unwrap().clone();
+    // Success arrives first, twice at once.
+    let (a, c) = futures::join!(w.s.deliver(w.env.app, &succeeded), w.s.deliver(w.env.app, &succeeded));
+    let outcomes = [a.ok(200)["outcome"].clone(), c.ok(200)["outcome"].clone()];
+    assert!(outcomes.contains(&json!("applied")) || outcomes.contains(&json!("unchanged")), "{outcomes:?}");
+    assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
+    // Then the late authorisation: the state does not move back.
+    for e in &authorised {
+        w.s.deliver(w.env.app, e).await.ok(200);
+    }
+    assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
+    // And a redelivery of the success is recognised.
+    assert_eq!(w.s.deliver(w.env.app, &succeeded).await.ok(200)["outcome"], "duplicate");
+    let ledger = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+    assert_eq!((ledger.intents.len(), ledger.captured()), (1, 150_000));
+}
+
+#[tokio::test]
+async fn unknown_event_types_are_acknowledged_and_ignored() {
+    let w = world().await;
+    let fixture =
+        std::fs::read_to_string(cm_tests::template::repo_root().join("tests/fixtures/stripe/refund.created.json"))
+            .unwrap();
+    let refund: Value = serde_json::from_str(&fixture).unwrap();
+    // A type Stripe adds tomorrow, and a type we do not act on whose object this
+    // library version cannot read: both acknowledged, so Stripe stops retrying them.
+    for kind in ["capture_moments.brand_new_type", "customer.subscription.trial_will_end"] {
+        let mut event = refund.clone();
+        event["type"] = json!(kind);
+        event["id"] = json!(format!("evt_{}", kind.replace('.', "_")));
+        let payload = event.to_string();
+        let sig = signature(&payload, chrono::Utc::now().timestamp(), WEBHOOK_SECRET);
+        assert_eq!(webhook(&w, &payload, Some(&sig)).await.ok(200)["outcome"], "ignored", "{kind}");
+    }
+    // A type we act on that cannot be read is refused, so Stripe retries it (and the
+    // alarm fires) rather than the payment being silently lost.
+    let mut broken = refund.clone();
+    broken["type"] = json!("payment_intent.succeeded");
+    broken["id"] = json!("evt_unreadable_success");
+    let payload = broken.to_string();
+    let sig = signature(&payload, chrono::Utc::now().timestamp(), WEBHOOK_SECRET);
+    webhook(&w, &payload, Some(&sig)).await.problem(400);
+}
+
+#[tokio::test]
+async fn payouts_onboarding_links_and_the_status_only_the_photographer_sees() {
+    let w = world().await;
+    // Without a profile there is nothing to pay out to.
+    let onboarding: &'static start_payout_onboarding::Onboarding =
+        Box::leak(Box::new(start_payout_onboarding::Onboarding {
+            stripe: cm_stripe::Stripe::connect(&cm_tests::stripe::keys_json(), Some(&w.s.standin.base_url())).unwrap(),
+            return_url: "http://localhost:5173/photographer/payouts?done=1".into(),
+            refresh_url: "http://localhost:5173/photographer/payouts?refresh=1".into(),
+        }));
+    let start = |token: String| {
+        call(
+            w.env.app,
+            move |app, req| start_payout_onboarding::handle(app, onboarding, req),
+            ApiEvent::new("POST /photographers/me/payouts/onboarding").bearer(&token),
+        )
+    };
+    start(w.photographer.access.clone()).await.problem(409);
+    let p = photographer_with_profile(&w.env, profile("Asha", "Hyderabad", &["wedding"], 250_000, "INR")).await;
+    start(w.client.access.clone()).await.problem(403);
+    let first = start(p.access.clone()).await.ok(200).clone();
+    assert_eq!(first["status"], "pending");
+    let second = start(p.access.clone()).await.ok(200).clone();
+    assert_ne!(first["url"], second["url"], "a fresh single-use link each time");
+    let me = |token: &str| {
+        call(w.env.app, get_my_photographer_profile::handle, ApiEvent::new("GET /photographers/me").bearer(token))
+    };
+    assert_eq!(me(&p.access).await.ok(200)["payouts"]["status"], "pending");
+    // Stripe's hosted form is completed; account.updated makes payouts active.
+    let account = w.env.app.store.payout_account(p.id.parse().unwrap()).await.unwrap().unwrap().account;
+    let r =
+        w.s.raw
+            .control("POST", &format!("/standin/accounts/{account}/onboarding"), Some(&json!({"outcome": "complete"})))
+            .await
+            .unwrap();
+    assert_eq!(r.status, 200);
+    w.s.deliver_new(w.env.app).await;
+    assert_eq!(me(&p.access).await.ok(200)["payouts"]["status"], "active");
+    start(p.access.clone()).await.problem(409);
+    // The public profile shows the policy, never the payout state.
+    let public =
+        call(w.env.app, get_photographer::handle, ApiEvent::new("GET /photographers/{id}").path("id", &p.id)).await;
+    let public = public.ok(200);
+    assert!(public.get("payouts").is_none());
+    assert_eq!(public["cancellation_policy"][0], json!({"min_hours_before": 168, "refund_percent": 100}));
+}
+
+#[tokio::test]
+async fn payment_history_shows_each_party_their_side() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    w.deposit(b.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    let list = |token: String, query: Option<(&'static str, &'static str)>| {
+        let mut e = ApiEvent::new("GET /payments").bearer(&token);
+        if let Some((k, v)) = query {
+            e = e.query(k, v);
+        }
+        call(w.env.app, list_payments::handle, e)
+    };
+    let mine = list(w.client.access.clone(), None).await.ok(200).clone();
+    assert_eq!(mine["items"][0]["paid_minor"], 150_000);
+    assert!(mine["items"][0].get("earnings_minor").is_none(), "clients do not see the split");
+    let theirs = list(w.photographer.access.clone(), None).await.ok(200).clone();
+    assert_eq!(
+        (&theirs["items"][0]["platform_fee_minor"], &theirs["items"][0]["earnings_minor"]),
+        (&json!(15_000), &json!(135_000))
+    );
+    let stranger = register(&w.env, "client").await;
+    assert_eq!(list(stranger.access.clone(), None).await.ok(200)["items"], json!([]));
+    let admin = admin(&w.env).await;
+    let all = list(admin.access.clone(), Some(("state", "deposit_paid"))).await.ok(200).clone();
+    assert!(all["items"].as_array().unwrap().iter().any(|i| i["booking_id"] == json!(b.id.to_string())));
+    let none = list(admin.access.clone(), Some(("state", "refunded"))).await.ok(200).clone();
+    assert!(!none["items"].as_array().unwrap().iter().any(|i| i["booking_id"] == json!(b.id.to_string())));
+    list(w.client.access.clone(), Some(("state", "bogus"))).await.problem(400);
+}
