@@ -110,6 +110,12 @@ replays! {
     replays_get_gallery: "get-gallery" => get_gallery;
     replays_update_gallery_photo: "update-gallery-photo" => update_gallery_photo;
     replays_delete_gallery_photo: "delete-gallery-photo" => delete_gallery_photo;
+    replays_create_payment: "create-payment" => create_payment;
+    replays_stripe_webhook: "stripe-webhook" => stripe_webhook;
+    replays_start_payout_onboarding: "start-payout-onboarding" => start_payout_onboarding;
+    replays_list_payments: "list-payments" => list_payments;
+    replays_settle_payments: "settle-payments" => settle_payments;
+    replays_charge_balances: "charge-balances" => charge_balances;
 }
 
 #[test]
@@ -1243,4 +1249,139 @@ async fn delete_gallery_photo() {
     let booking: BookingId = BOOKING.parse().unwrap();
     assert!(w.env.app.store.get_gallery_photo(booking, PHOTO.parse().unwrap()).await.unwrap().is_none());
     assert_eq!(w.env.app.store.get_gallery(booking).await.unwrap().unwrap().photos, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Payments (against the Stripe stand-in)
+// ---------------------------------------------------------------------------------------
+
+/// Asha listed with payouts active, and BOOKING of hers by Meera at `start` (by default
+/// where the create-booking sample asks).
+async fn paying_world(start: Option<DateTime<Utc>>) -> (World, cm_tests::stripe::StripeEnv, Booking) {
+    let w = World::listed().await;
+    let s = cm_tests::stripe::stripe().await;
+    s.active_payouts(w.env.app, ASHA, ASHA_EMAIL).await;
+    let b = w.booking(BOOKING, start.unwrap_or_else(|| w.sample_start()), Utc::now()).await;
+    (w, s, b)
+}
+
+fn own_stripe(s: &cm_tests::stripe::StripeEnv) -> cm_stripe::Stripe {
+    cm_stripe::Stripe::connect(&cm_tests::stripe::keys_json(), Some(&s.standin.base_url())).unwrap()
+}
+
+/// Meera pays the deposit of BOOKING with a card and Stripe's events are delivered.
+async fn deposit_paid_by_card(w: &World, s: &cm_tests::stripe::StripeEnv) -> String {
+    let stripe = s.stripe;
+    let r = call(
+        w.env.app,
+        move |app, req| create_payment::handle(app, stripe, req),
+        ApiEvent::new("POST /bookings/{id}/payments").bearer(&w.meera.access).path("id", BOOKING).json(json!({"kind": "deposit"})),
+    )
+    .await;
+    let body = r.ok(201).clone();
+    s.pay(body["intent_id"].as_str().unwrap(), body["client_secret"].as_str().unwrap(), "pm_card_visa").await;
+    s.deliver_new(w.env.app).await;
+    body["intent_id"].as_str().unwrap().to_string()
+}
+
+async fn create_payment() {
+    let (w, s, b) = paying_world(None).await;
+    let sample = Sample::http("create-payment").bearer(&w.meera.access);
+    let stripe = s.stripe;
+    let r = respond(w.env.app, move |app, req| create_payment::handle(app, stripe, req), sample.request()).await;
+    let body = r.ok(201);
+    let deposit = b.payment_terms.schedule(&b.price).unwrap().deposit_minor;
+    assert_eq!((&body["kind"], &body["amount_minor"], &body["capture"]), (&json!("deposit"), &json!(deposit), &json!("on_confirmation")));
+    assert!(body["client_secret"].as_str().is_some_and(|c| c.contains("_secret_")));
+    assert_eq!(s.intent_ids_for(BOOKING), [body["intent_id"].as_str().unwrap().to_string()]);
+}
+
+/// The sample is the authorisation of BOOKING's deposit as Stripe sends it; replayed
+/// with a signature made now (a signature is only good for five minutes).
+async fn stripe_webhook() {
+    let w = World::listed().await;
+    let b = w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    let schedule = b.payment_terms.schedule(&b.price).unwrap();
+    let ledger = cm_payments::Ledger::open(
+        b.id,
+        b.client_id,
+        b.photographer_id,
+        b.payment_terms.clone(),
+        schedule,
+        "acct_sample".into(),
+        "cus_sample".into(),
+        b.start,
+        Utc::now(),
+    );
+    assert!(cm_store::PaymentWriter::create_ledger(&w.env.app.store, &ledger).await.unwrap());
+    let mut sample = Sample::http("stripe-webhook");
+    let payload = sample.event["body"].as_str().unwrap().to_string();
+    let signature = cm_tests::stripe::signature(&payload, Utc::now().timestamp(), cm_tests::stripe::WEBHOOK_SECRET);
+    sample.event["headers"]["stripe-signature"] = json!(signature);
+    let keys: &'static cm_stripe::StripeKeys = Box::leak(Box::new(cm_stripe::StripeKeys::parse(&cm_tests::stripe::keys_json()).unwrap()));
+    let r = respond(w.env.app, move |app, req| stripe_webhook::handle(app, keys, req), sample.request()).await;
+    assert_eq!(r.ok(200)["outcome"], "applied");
+    let stored = cm_store::PaymentReader::get_ledger(&w.env.app.store, b.id).await.unwrap().unwrap();
+    let event: Value = serde_json::from_str(&payload).unwrap();
+    let intent = stored.intent(event["data"]["object"]["id"].as_str().unwrap()).expect("the intent is recorded");
+    assert_eq!(intent.status, cm_payments::IntentStatus::Authorized);
+    assert_eq!(stored.state(), cm_payments::PaymentState::Authorized);
+}
+
+async fn start_payout_onboarding() {
+    let w = World::listed().await;
+    let s = cm_tests::stripe::stripe().await;
+    let onboarding: &'static start_payout_onboarding::Onboarding = Box::leak(Box::new(start_payout_onboarding::Onboarding {
+        stripe: own_stripe(&s),
+        return_url: "https://capturemoments.app/photographer/payouts?done=1".into(),
+        refresh_url: "https://capturemoments.app/photographer/payouts?refresh=1".into(),
+    }));
+    let sample = Sample::http("start-payout-onboarding").bearer(&w.asha.access);
+    let r = respond(w.env.app, move |app, req| start_payout_onboarding::handle(app, onboarding, req), sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!(body["status"], "pending");
+    assert!(body["url"].as_str().is_some_and(|u| u.starts_with(&s.standin.base_url())));
+    let stored = cm_store::PaymentReader::payout_account(&w.env.app.store, ASHA.parse().unwrap()).await.unwrap().unwrap();
+    assert!(stored.account.starts_with("acct_"));
+}
+
+async fn list_payments() {
+    let (w, s, _) = paying_world(None).await;
+    deposit_paid_by_card(&w, &s).await;
+    let sample = Sample::http("list-payments").bearer(&w.meera.access);
+    let r = respond(w.env.app, list_payments::handle, sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!((&page["items"][0]["booking_id"], &page["items"][0]["state"]), (&json!(BOOKING), &json!("authorized")));
+}
+
+async fn settle_payments() {
+    let (w, s, b) = paying_world(None).await;
+    let intent = deposit_paid_by_card(&w, &s).await;
+    w.advance(b, BookingStatus::Confirmed, Actor::Photographer, Utc::now()).await;
+    let sample = Sample::load("settle-payments");
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
+    let settler = settle_payments::Settler { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) };
+    let summary = settler.handle(lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert_eq!((summary.settled, summary.actions), (1, 1));
+    assert_eq!(s.intent(&intent).await["status"], "succeeded", "captured on confirmation");
+}
+
+/// The balance of a session three days ahead fell due four days ago: the run charges it
+/// with the card saved with the deposit.
+async fn charge_balances() {
+    let (w, s, b) = paying_world(Some(Utc::now() + TimeDelta::days(3))).await;
+    deposit_paid_by_card(&w, &s).await;
+    w.advance(b, BookingStatus::Confirmed, Actor::Photographer, Utc::now()).await;
+    settle_payments::Settler { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) }.settle_all().await.unwrap();
+    s.deliver_new(w.env.app).await;
+    let sample = Sample::load("charge-balances");
+    let mut event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
+    event.time = Some(Utc::now());
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) };
+    let summary = charger.handle(lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert_eq!(summary.charged, 1, "{summary:?}");
+    s.deliver_new(w.env.app).await;
+    let ledger = cm_store::PaymentReader::get_ledger(&w.env.app.store, BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(ledger.state(), cm_payments::PaymentState::Paid);
 }
