@@ -19,6 +19,9 @@ pub struct StripeEnv {
     pub standin: StandIn,
     pub stripe: &'static Stripe,
     pub keys: &'static StripeKeys,
+    /// The webhook function's context, alerting on a topic of this test's own.
+    pub hook: &'static stripe_webhook::Webhook,
+    pub alerts_topic: String,
     /// The stand-in's API and controls, as a browser or a test sees them.
     pub raw: Raw,
     /// How many of the stand-in's events were delivered already.
@@ -41,7 +44,15 @@ pub async fn stripe() -> StripeEnv {
     let stripe = Box::leak(Box::new(Stripe::connect(&keys_json(), Some(&base)).expect("stripe client")));
     let keys = &stripe.keys;
     let raw = Raw::new(&base, SECRET_KEY);
-    StripeEnv { standin, stripe, keys, raw, delivered: std::sync::Mutex::new(0) }
+    let sns = aws_sdk_sns::Client::new(&crate::moto::sdk_config().await);
+    let topic = format!("alerts-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let alerts_topic = sns.create_topic().name(topic).send().await.expect("topic").topic_arn.expect("arn");
+    let hook = Box::leak(Box::new(stripe_webhook::Webhook {
+        keys: StripeKeys::parse(&keys_json()).expect("keys"),
+        sns,
+        alerts_topic: alerts_topic.clone(),
+    }));
+    StripeEnv { standin, stripe, keys, hook, alerts_topic, raw, delivered: std::sync::Mutex::new(0) }
 }
 
 /// `Stripe-Signature` for `payload` at `t` with `secret`, as Stripe computes it.
@@ -69,8 +80,8 @@ impl StripeEnv {
     pub async fn deliver(&self, app: &'static App<DynamoStore>, event: &Value) -> TestResponse {
         let payload = event.to_string();
         let sig = signature(&payload, chrono::Utc::now().timestamp(), WEBHOOK_SECRET);
-        let keys = self.keys;
-        call(app, move |app, req| stripe_webhook::handle(app, keys, req), webhook_event(&payload, Some(&sig))).await
+        let hook = self.hook;
+        call(app, move |app, req| stripe_webhook::handle(app, hook, req), webhook_event(&payload, Some(&sig))).await
     }
 
     /// Every event the stand-in produced since the last call, oldest first.

@@ -14,6 +14,8 @@
 //! - Money that must move next (a capture when an authorisation arrives after the
 //!   photographer confirmed) is left to settle-payments: an intent event asks for a
 //!   settlement.
+//! - A dispute opened against a booking's payment flags the ledger (`disputed`) and
+//!   alerts the admins on their SNS topic, once per dispute.
 //! - Unknown event types are acknowledged (200) and ignored.
 
 use cm_app::App;
@@ -71,11 +73,21 @@ struct Receipt<'a> {
 /// remembered for a week, past Stripe's three days of retries).
 const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+/// What the function holds besides the table: the signing secrets and where admin
+/// alerts go.
+pub struct Webhook {
+    pub keys: StripeKeys,
+    pub sns: aws_sdk_sns::Client,
+    /// `ADMIN_ALERTS_TOPIC_ARN`.
+    pub alerts_topic: String,
+}
+
 pub async fn handle<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
     app: &App<S>,
-    keys: &StripeKeys,
+    hook: &Webhook,
     req: Request,
 ) -> Result<Response<Body>, Error> {
+    let keys = &hook.keys;
     let signature = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
     let payload = cm_http::raw_text(&req, MAX_EVENT_BYTES)?;
     let now = app.now();
@@ -88,7 +100,7 @@ pub async fn handle<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
         // here too is harmless (every change is monotone); only the first marks it done.
         Claim::Busy { .. } => false,
     };
-    match apply(app, &event).await {
+    match apply(app, hook, &event).await {
         Ok(outcome) => {
             if acquired {
                 app.store.complete(&claim, app.now()).await?;
@@ -108,8 +120,9 @@ fn receipt(event: &Verified, outcome: &'static str) -> Response<Body> {
     cm_http::ok(&Receipt { received: true, event: &event.id, outcome })
 }
 
-async fn apply<S: PaymentReader + PaymentWriter + SettleRequests>(
+async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
     app: &App<S>,
+    hook: &Webhook,
     event: &Verified,
 ) -> Result<&'static str, Error> {
     match &event.event {
@@ -149,6 +162,9 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests>(
                 l.report_dispute(dispute.clone());
             })
             .await?;
+            if dispute.open {
+                alert_dispute(app, hook, booking, dispute).await?;
+            }
             Ok(if changed { "applied" } else { "unchanged" })
         }
         StripeEvent::Account { account, status, user, at } => {
@@ -165,6 +181,44 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests>(
             Ok(if changed { "applied" } else { "unchanged" })
         }
         StripeEvent::Ignored { .. } => Ok("ignored"),
+    }
+}
+
+/// Tells the admins about an open dispute, once per dispute whatever the redeliveries.
+async fn alert_dispute<S: Claims>(
+    app: &App<S>,
+    hook: &Webhook,
+    booking: BookingId,
+    d: &cm_payments::ledger::Dispute,
+) -> Result<(), Error> {
+    let key = format!("alert:dispute:{}", d.id);
+    let publish = || async {
+        let message = serde_json::json!({
+            "event": "payment_disputed",
+            "booking_id": booking.to_string(),
+            "dispute_id": d.id,
+            "payment_intent": d.intent,
+            "amount_minor": d.amount_minor,
+            "status": d.status,
+        });
+        hook.sns
+            .publish()
+            .topic_arn(&hook.alerts_topic)
+            .subject("Payment disputed")
+            .message(message.to_string())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Unavailable(format!("SNS publish: {}", aws_sdk_sns::error::DisplayErrorContext(e))))
+    };
+    match cm_store::claims::once(&app.store, app.clock.as_ref(), &key, LEASE, publish).await {
+        Ok(_) => Ok(()),
+        Err(cm_store::claims::OnceError::Store(e) | cm_store::claims::OnceError::Effect(e)) => Err(Error::Store(e)),
+        // Sent, but not marked: at worst a late duplicate alert.
+        Err(cm_store::claims::OnceError::NotRecorded { .. }) => Ok(()),
+        // Another delivery is sending it right now and may yet fail: answer 503 so
+        // Stripe retries this one, which then finds it sent (or sends it).
+        Err(cm_store::claims::OnceError::Busy { .. }) => Err(Error::Contended),
     }
 }
 

@@ -309,8 +309,8 @@ async fn an_off_session_balance_that_needs_the_client_is_recorded_and_retried_wi
 // ---------------------------------------------------------------------------------------
 
 async fn webhook(w: &World, payload: &str, sig: Option<&str>) -> TestResponse {
-    let keys = w.s.keys;
-    call(w.env.app, move |app, req| stripe_webhook::handle(app, keys, req), webhook_event(payload, sig)).await
+    let hook = w.s.hook;
+    call(w.env.app, move |app, req| stripe_webhook::handle(app, hook, req), webhook_event(payload, sig)).await
 }
 
 #[tokio::test]
@@ -476,4 +476,40 @@ async fn payment_history_shows_each_party_their_side() {
     let none = list(admin.access.clone(), Some(("state", "refunded"))).await.ok(200).clone();
     assert!(!none["items"].as_array().unwrap().iter().any(|i| i["booking_id"] == json!(b.id.to_string())));
     list(w.client.access.clone(), Some(("state", "bogus"))).await.problem(400);
+}
+
+#[tokio::test]
+async fn a_dispute_flags_the_booking_and_alerts_the_admins_once() {
+    let w = world().await.with_payouts().await;
+    let b = w.booking(14, 500_000, "INR").await;
+    let intent = w.deposit(b.id, "pm_card_visa").await;
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    let opened = w
+        .s
+        .raw
+        .control("POST", "/standin/disputes", Some(&json!({"payment_intent": intent, "reason": "fraudulent"})))
+        .await
+        .unwrap();
+    assert!(opened.status < 300, "{:?}", opened.body);
+    let events = w.s.deliver_new(w.env.app).await;
+    assert_eq!(w.state(b.id).await, PaymentState::Disputed);
+    let created = events.iter().find(|e| e["type"] == "charge.dispute.created").unwrap();
+    w.s.deliver(w.env.app, created).await.ok(200);
+    let alerts: Vec<_> = cm_tests::moto::sns_messages(&w.s.alerts_topic)
+        .await
+        .into_iter()
+        .filter(|m| m.to_string().contains(&b.id.to_string()))
+        .collect();
+    assert_eq!(alerts.len(), 1, "one alert per dispute, whatever the redeliveries: {alerts:?}");
+    let dispute = opened.body["id"].as_str().unwrap();
+    let closed = w
+        .s
+        .raw
+        .control("POST", &format!("/standin/disputes/{dispute}/close"), Some(&json!({"status": "won"})))
+        .await
+        .unwrap();
+    assert!(closed.status < 300, "{:?}", closed.body);
+    w.s.deliver_new(w.env.app).await;
+    assert_eq!(w.state(b.id).await, PaymentState::DepositPaid, "a won dispute clears the flag");
 }

@@ -1318,8 +1318,9 @@ async fn stripe_webhook() {
     let payload = sample.event["body"].as_str().unwrap().to_string();
     let signature = cm_tests::stripe::signature(&payload, Utc::now().timestamp(), cm_tests::stripe::WEBHOOK_SECRET);
     sample.event["headers"]["stripe-signature"] = json!(signature);
-    let keys: &'static cm_stripe::StripeKeys = Box::leak(Box::new(cm_stripe::StripeKeys::parse(&cm_tests::stripe::keys_json()).unwrap()));
-    let r = respond(w.env.app, move |app, req| stripe_webhook::handle(app, keys, req), sample.request()).await;
+    let s = cm_tests::stripe::stripe().await;
+    let hook = s.hook;
+    let r = respond(w.env.app, move |app, req| stripe_webhook::handle(app, hook, req), sample.request()).await;
     assert_eq!(r.ok(200)["outcome"], "applied");
     let stored = cm_store::PaymentReader::get_ledger(&w.env.app.store, b.id).await.unwrap().unwrap();
     let event: Value = serde_json::from_str(&payload).unwrap();

@@ -96,3 +96,38 @@ pub async fn post_form(
     let text = String::from_utf8_lossy(&body).into_owned();
     Ok(Reply { status, headers, text, json: Value::Null })
 }
+
+/// A form-encoded POST with a bearer key, as Stripe.js calls Stripe's API.
+pub async fn post_urlencoded(url: &str, bearer: &str, form: &[(&str, &str)]) -> Result<Reply, String> {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(url)
+        .header("authorization", format!("Bearer {bearer}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let resp = tokio::time::timeout(Duration::from_secs(60), client().request(req))
+        .await
+        .map_err(|_| format!("POST {url}: no answer within 60 s"))?
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Ok(Reply { status, headers, text, json })
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

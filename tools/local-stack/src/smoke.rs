@@ -171,6 +171,10 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     j.ok(&format!("booked {booking_id} (pending)"));
 
     let photographer_token = j.login(DEMO_PHOTOGRAPHER).await?;
+    let paying = j.has_route("POST /bookings/{id}/payments") && j.control.is_some();
+    if paying {
+        pay_deposit(j, &photographer_token, &client_token, &booking_id).await?;
+    }
     let confirm = json!({"status": "confirmed"});
     let confirmed = j
         .expect("PUT", &format!("/bookings/{booking_id}/status"), Some(&photographer_token), Some(confirm), 200)
@@ -183,6 +187,9 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
         return Err(format!("the client should see the booking confirmed: {seen}"));
     }
     j.ok("the photographer confirmed it and the client sees it confirmed");
+    if paying {
+        deposit_captured(j, &client_token, &booking_id).await?;
+    }
 
     if j.has_route("PUT /bookings/{id}/gallery") {
         gallery_journey(j, &photographer_token, &client_token, &booking_id).await?;
@@ -360,6 +367,85 @@ async fn gallery_journey(j: &mut Journey, token: &str, client_token: &str, booki
         return Err(format!("the CDN must not serve gallery photos, got {}", cdn.status));
     }
     j.ok("another client gets 404 for the gallery, and the CDN refuses its objects");
+    Ok(())
+}
+
+/// Polls `GET path` until `done` holds (Stripe's webhooks and the settle run are
+/// asynchronous), at most `secs` seconds.
+async fn until(
+    j: &Journey,
+    path: &str,
+    token: &str,
+    secs: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Result<Value, String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let v = j.expect("GET", path, Some(token), None, 200).await?;
+        if done(&v) {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("GET {path}: not there within {secs} s: {v}"));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The photographer sets up payouts (Stripe's hosted onboarding, played by the stand-in,
+/// reports back by a signed webhook), then the client pays the deposit with a test card:
+/// it is authorised, not yet taken.
+async fn pay_deposit(j: &mut Journey, photographer: &str, client: &str, booking: &str) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    let (_, status) = crate::client::get(&format!("{control}/status")).await?;
+    let status: Value = serde_json::from_str(&status).map_err(|e| format!("control /status: {e}"))?;
+    let stripe = status["stripe"].as_str().ok_or(format!("the stack reports no Stripe stand-in: {status}"))?.to_string();
+    let started = j.call("POST", "/photographers/me/payouts/onboarding", Some(photographer), None).await?;
+    match started.status {
+        200 => {
+            let url = started.json["url"].as_str().unwrap_or_default();
+            let account = url.split("/standin/onboarding/").nth(1).and_then(|r| r.split('?').next()).unwrap_or_default();
+            let done =
+                send("POST", &format!("{stripe}/standin/accounts/{account}/onboarding"), None, Some(&json!({"outcome": "complete"})))
+                    .await?;
+            if done.status != 200 {
+                return Err(format!("the stand-in did not complete onboarding: {} {}", done.status, done.text));
+            }
+        }
+        409 => {}
+        other => return Err(format!("payout onboarding: expected 200 or 409, got {other}: {}", started.text)),
+    }
+    until(j, "/photographers/me", photographer, 30, |v| v["payouts"]["status"] == "active").await?;
+    j.ok("the photographer set up payouts; Stripe's signed account.updated made them active");
+
+    let intent =
+        j.expect("POST", &format!("/bookings/{booking}/payments"), Some(client), Some(json!({"kind": "deposit"})), 201).await?;
+    let (id, secret) = (intent["intent_id"].as_str().unwrap_or_default(), intent["client_secret"].as_str().unwrap_or_default());
+    let confirm = format!("{stripe}/v1/payment_intents/{id}/confirm");
+    let paid = crate::client::post_urlencoded(
+        &confirm,
+        intent["publishable_key"].as_str().unwrap_or_default(),
+        &[("payment_method", "pm_card_visa"), ("client_secret", secret)],
+    )
+    .await?;
+    if paid.status != 200 {
+        return Err(format!("confirming the deposit with a test card: {} {}", paid.status, paid.text));
+    }
+    let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "authorized").await?;
+    j.ok(&format!("the client's deposit of {} is authorised, not yet taken", seen["payment"]["authorized_minor"]));
+    Ok(())
+}
+
+/// Confirming the booking captures the deposit (settle-payments, fired now rather than
+/// waiting for its minute).
+async fn deposit_captured(j: &mut Journey, client: &str, booking: &str) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    let fired = send("POST", &format!("{control}/schedules/settle-payments/fire"), None, None).await?;
+    if fired.status != 200 {
+        return Err(format!("firing settle-payments: {} {}", fired.status, fired.text));
+    }
+    let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "deposit_paid").await?;
+    j.ok(&format!("confirming captured the deposit: {} paid, {} due", seen["payment"]["paid_minor"], seen["payment"]["due_minor"]));
     Ok(())
 }
 

@@ -692,6 +692,7 @@ impl crate::control::Controlled for Stack {
             "api": self.api_url,
             "aws": self.endpoints.moto,
             "dynamodb": self.endpoints.dynamodb,
+            "stripe": self.stripe.base_url(),
             "functions": self.functions.names(),
             "concurrency": self.functions.concurrency(),
             "seeding": self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
