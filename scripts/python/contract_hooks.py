@@ -245,6 +245,25 @@ def repair_profile(body):
             seen.add(trim(lang))
             kept.append(lang)
         body["languages"] = kept
+    # A policy's tiers have distinct notice, and more notice never refunds less: keep
+    # one tier per notice and give each at least the refund of every shorter notice.
+    tiers = body.get("cancellation_policy")
+    if isinstance(tiers, list) and all(isinstance(t, dict) for t in tiers):
+        by_notice = {}
+        for t in tiers:
+            hours = t.get("min_hours_before")
+            if isinstance(hours, int) and hours not in by_notice:
+                by_notice[hours] = t
+        kept = [by_notice[h] for h in sorted(by_notice)]
+        floor = 0
+        for t in kept:
+            pct = t.get("refund_percent")
+            if isinstance(pct, int) and pct < floor:
+                t["refund_percent"] = floor
+            elif isinstance(pct, int):
+                floor = pct
+        if kept:
+            body["cancellation_policy"] = kept
 
 
 def repair_booking_request(case):

@@ -34,8 +34,10 @@ use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Requests taken per run; the next run continues.
+/// Requests read per page, and pages per run (leaving headroom inside the timeout; the
+/// next run continues).
 const BATCH: usize = 50;
+const MAX_PAGES: usize = 20;
 const ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
@@ -111,17 +113,25 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
 
     pub async fn settle_all(&self) -> Result<Summary, Error> {
         let mut summary = Summary::default();
-        for request in self.app.store.settle_requests(BATCH).await? {
-            match self.settle(&request, &mut summary).await? {
-                Step::Done => {
-                    if self.app.store.settlement_done(&request).await? {
-                        summary.settled += 1;
-                    } else {
-                        summary.deferred += 1;
+        let mut after = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.app.store.settle_requests(BATCH, after.as_ref()).await?;
+            for request in page.items {
+                match self.settle(&request, &mut summary).await? {
+                    Step::Done => {
+                        if self.app.store.settlement_done(&request).await? {
+                            summary.settled += 1;
+                        } else {
+                            summary.deferred += 1;
+                        }
                     }
+                    Step::Deferred => summary.deferred += 1,
+                    Step::Failed => summary.failed += 1,
                 }
-                Step::Deferred => summary.deferred += 1,
-                Step::Failed => summary.failed += 1,
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
             }
         }
         Ok(summary)

@@ -209,7 +209,9 @@ async fn alert_dispute<S: Claims>(
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| StoreError::Unavailable(format!("SNS publish: {}", aws_sdk_sns::error::DisplayErrorContext(e))))
+            .map_err(|e| {
+                StoreError::Unavailable(format!("SNS publish: {}", aws_sdk_sns::error::DisplayErrorContext(e)))
+            })
     };
     match cm_store::claims::once(&app.store, app.clock.as_ref(), &key, LEASE, publish).await {
         Ok(_) => Ok(()),

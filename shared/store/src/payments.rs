@@ -255,7 +255,7 @@ impl SettleRequests for DynamoStore {
         Ok(())
     }
 
-    async fn settle_requests(&self, limit: usize) -> Result<Vec<SettleRequest>, StoreError> {
+    async fn settle_requests(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<SettleRequest>, StoreError> {
         let (pk, _) = keys::index_keys(keys::GSI4);
         let out = self
             .client
@@ -266,10 +266,13 @@ impl SettleRequests for DynamoStore {
             .expression_attribute_names("#pk", pk)
             .expression_attribute_values(":pk", s(keys::SETTLE_QUEUE))
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(after.map(PageKey::to_item))
             .send()
             .await
             .map_err(from_sdk)?;
-        out.items
+        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
+        let items = out
+            .items
             .unwrap_or_default()
             .into_iter()
             .map(|i| {
@@ -280,7 +283,8 @@ impl SettleRequests for DynamoStore {
                     _ => Err(crate::error::corrupt("settle request")),
                 }
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
     }
 
     async fn settlement_done(&self, request: &SettleRequest) -> Result<bool, StoreError> {

@@ -318,8 +318,8 @@ pub trait PaymentHistory: Send + Sync {
 /// The outbox of bookings whose payments need settling (capture, release, refund).
 pub trait SettleRequests: Send + Sync {
     fn request_settlement(&self, booking: BookingId, at: DateTime<Utc>) -> fut!(());
-    /// The oldest requests first.
-    fn settle_requests(&self, limit: usize) -> fut!(Vec<SettleRequest>);
+    /// The oldest requests first, resuming after `after`.
+    fn settle_requests(&self, limit: usize, after: Option<&PageKey>) -> fut!(Page<SettleRequest>);
     /// Removes the request if nobody asked again since; `false` when someone did.
     fn settlement_done(&self, request: &SettleRequest) -> fut!(bool);
 }

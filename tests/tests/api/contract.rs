@@ -227,6 +227,15 @@ fn currencies_are_exactly_the_ones_the_api_accepts() {
     assert_eq!(documented, accepted);
 }
 
+/// A photographer may price only in a currency clients can pay in.
+#[test]
+fn payable_currencies_are_exactly_the_ones_payments_take() {
+    let d = doc();
+    let documented = alternatives(at(&d, "/components/schemas/PayableCurrency/pattern").as_str().unwrap());
+    let payable: BTreeSet<String> = cm_payments::CurrencyRules::all().map(|r| r.code.to_string()).collect();
+    assert_eq!(documented, payable);
+}
+
 #[test]
 fn limits_are_the_exported_constants() {
     use cm_booking::{DURATION_GRANULARITY_MINUTES as STEP, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES};

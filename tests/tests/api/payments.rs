@@ -249,10 +249,10 @@ async fn a_stripe_outage_during_settlement_is_retried_and_captures_once() {
     w.s.fault(json!({"path_prefix": "/v1/payment_intents", "count": 1, "mode": "after", "status": 503})).await;
     let first = w.settle().await;
     assert_eq!((first.settled, first.deferred), (0, 1), "the request stays for the next run");
-    assert_eq!(w.env.app.store.settle_requests(10).await.unwrap().len(), 1);
+    assert_eq!(w.env.app.store.settle_requests(10, None).await.unwrap().items.len(), 1);
     let second = w.settle().await;
     assert_eq!(second.settled, 1);
-    assert!(w.env.app.store.settle_requests(10).await.unwrap().is_empty());
+    assert!(w.env.app.store.settle_requests(10, None).await.unwrap().items.is_empty());
     let pi = w.s.intent(&intent).await;
     assert_eq!((&pi["status"], &pi["amount_received"]), (&json!("succeeded"), &json!(150_000)));
     assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
@@ -485,12 +485,11 @@ async fn a_dispute_flags_the_booking_and_alerts_the_admins_once() {
     let intent = w.deposit(b.id, "pm_card_visa").await;
     w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
     w.settle().await;
-    let opened = w
-        .s
-        .raw
-        .control("POST", "/standin/disputes", Some(&json!({"payment_intent": intent, "reason": "fraudulent"})))
-        .await
-        .unwrap();
+    let opened =
+        w.s.raw
+            .control("POST", "/standin/disputes", Some(&json!({"payment_intent": intent, "reason": "fraudulent"})))
+            .await
+            .unwrap();
     assert!(opened.status < 300, "{:?}", opened.body);
     let events = w.s.deliver_new(w.env.app).await;
     assert_eq!(w.state(b.id).await, PaymentState::Disputed);
@@ -503,12 +502,11 @@ async fn a_dispute_flags_the_booking_and_alerts_the_admins_once() {
         .collect();
     assert_eq!(alerts.len(), 1, "one alert per dispute, whatever the redeliveries: {alerts:?}");
     let dispute = opened.body["id"].as_str().unwrap();
-    let closed = w
-        .s
-        .raw
-        .control("POST", &format!("/standin/disputes/{dispute}/close"), Some(&json!({"status": "won"})))
-        .await
-        .unwrap();
+    let closed =
+        w.s.raw
+            .control("POST", &format!("/standin/disputes/{dispute}/close"), Some(&json!({"status": "won"})))
+            .await
+            .unwrap();
     assert!(closed.status < 300, "{:?}", closed.body);
     w.s.deliver_new(w.env.app).await;
     assert_eq!(w.state(b.id).await, PaymentState::DepositPaid, "a won dispute clears the flag");

@@ -1275,7 +1275,10 @@ async fn deposit_paid_by_card(w: &World, s: &cm_tests::stripe::StripeEnv) -> Str
     let r = call(
         w.env.app,
         move |app, req| create_payment::handle(app, stripe, req),
-        ApiEvent::new("POST /bookings/{id}/payments").bearer(&w.meera.access).path("id", BOOKING).json(json!({"kind": "deposit"})),
+        ApiEvent::new("POST /bookings/{id}/payments")
+            .bearer(&w.meera.access)
+            .path("id", BOOKING)
+            .json(json!({"kind": "deposit"})),
     )
     .await;
     let body = r.ok(201).clone();
@@ -1291,7 +1294,10 @@ async fn create_payment() {
     let r = respond(w.env.app, move |app, req| create_payment::handle(app, stripe, req), sample.request()).await;
     let body = r.ok(201);
     let deposit = b.payment_terms.schedule(&b.price).unwrap().deposit_minor;
-    assert_eq!((&body["kind"], &body["amount_minor"], &body["capture"]), (&json!("deposit"), &json!(deposit), &json!("on_confirmation")));
+    assert_eq!(
+        (&body["kind"], &body["amount_minor"], &body["capture"]),
+        (&json!("deposit"), &json!(deposit), &json!("on_confirmation"))
+    );
     assert!(body["client_secret"].as_str().is_some_and(|c| c.contains("_secret_")));
     assert_eq!(s.intent_ids_for(BOOKING), [body["intent_id"].as_str().unwrap().to_string()]);
 }
@@ -1332,17 +1338,20 @@ async fn stripe_webhook() {
 async fn start_payout_onboarding() {
     let w = World::listed().await;
     let s = cm_tests::stripe::stripe().await;
-    let onboarding: &'static start_payout_onboarding::Onboarding = Box::leak(Box::new(start_payout_onboarding::Onboarding {
-        stripe: own_stripe(&s),
-        return_url: "https://capturemoments.app/photographer/payouts?done=1".into(),
-        refresh_url: "https://capturemoments.app/photographer/payouts?refresh=1".into(),
-    }));
+    let onboarding: &'static start_payout_onboarding::Onboarding =
+        Box::leak(Box::new(start_payout_onboarding::Onboarding {
+            stripe: own_stripe(&s),
+            return_url: "https://capturemoments.app/photographer/payouts?done=1".into(),
+            refresh_url: "https://capturemoments.app/photographer/payouts?refresh=1".into(),
+        }));
     let sample = Sample::http("start-payout-onboarding").bearer(&w.asha.access);
-    let r = respond(w.env.app, move |app, req| start_payout_onboarding::handle(app, onboarding, req), sample.request()).await;
+    let r = respond(w.env.app, move |app, req| start_payout_onboarding::handle(app, onboarding, req), sample.request())
+        .await;
     let body = r.ok(200);
     assert_eq!(body["status"], "pending");
     assert!(body["url"].as_str().is_some_and(|u| u.starts_with(&s.standin.base_url())));
-    let stored = cm_store::PaymentReader::payout_account(&w.env.app.store, ASHA.parse().unwrap()).await.unwrap().unwrap();
+    let stored =
+        cm_store::PaymentReader::payout_account(&w.env.app.store, ASHA.parse().unwrap()).await.unwrap().unwrap();
     assert!(stored.account.starts_with("acct_"));
 }
 
@@ -1374,15 +1383,20 @@ async fn charge_balances() {
     let (w, s, b) = paying_world(Some(Utc::now() + TimeDelta::days(3))).await;
     deposit_paid_by_card(&w, &s).await;
     w.advance(b, BookingStatus::Confirmed, Actor::Photographer, Utc::now()).await;
-    settle_payments::Settler { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) }.settle_all().await.unwrap();
+    settle_payments::Settler { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) }
+        .settle_all()
+        .await
+        .unwrap();
     s.deliver_new(w.env.app).await;
     let sample = Sample::load("charge-balances");
-    let mut event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
+    let mut event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> =
+        serde_json::from_value(sample.event).unwrap();
     event.time = Some(Utc::now());
     let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: own_stripe(&s) };
     let summary = charger.handle(lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
     assert_eq!(summary.charged, 1, "{summary:?}");
     s.deliver_new(w.env.app).await;
-    let ledger = cm_store::PaymentReader::get_ledger(&w.env.app.store, BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    let ledger =
+        cm_store::PaymentReader::get_ledger(&w.env.app.store, BOOKING.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(ledger.state(), cm_payments::PaymentState::Paid);
 }

@@ -99,11 +99,8 @@ pub async fn post_form(
 
 /// A form-encoded POST with a bearer key, as Stripe.js calls Stripe's API.
 pub async fn post_urlencoded(url: &str, bearer: &str, form: &[(&str, &str)]) -> Result<Reply, String> {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let body: String =
+        form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
     let req = http::Request::builder()
         .method("POST")
         .uri(url)

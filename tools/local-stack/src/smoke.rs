@@ -399,15 +399,21 @@ async fn pay_deposit(j: &mut Journey, photographer: &str, client: &str, booking:
     let control = j.control.clone().unwrap_or_default();
     let (_, status) = crate::client::get(&format!("{control}/status")).await?;
     let status: Value = serde_json::from_str(&status).map_err(|e| format!("control /status: {e}"))?;
-    let stripe = status["stripe"].as_str().ok_or(format!("the stack reports no Stripe stand-in: {status}"))?.to_string();
+    let stripe =
+        status["stripe"].as_str().ok_or(format!("the stack reports no Stripe stand-in: {status}"))?.to_string();
     let started = j.call("POST", "/photographers/me/payouts/onboarding", Some(photographer), None).await?;
     match started.status {
         200 => {
             let url = started.json["url"].as_str().unwrap_or_default();
-            let account = url.split("/standin/onboarding/").nth(1).and_then(|r| r.split('?').next()).unwrap_or_default();
-            let done =
-                send("POST", &format!("{stripe}/standin/accounts/{account}/onboarding"), None, Some(&json!({"outcome": "complete"})))
-                    .await?;
+            let account =
+                url.split("/standin/onboarding/").nth(1).and_then(|r| r.split('?').next()).unwrap_or_default();
+            let done = send(
+                "POST",
+                &format!("{stripe}/standin/accounts/{account}/onboarding"),
+                None,
+                Some(&json!({"outcome": "complete"})),
+            )
+            .await?;
             if done.status != 200 {
                 return Err(format!("the stand-in did not complete onboarding: {} {}", done.status, done.text));
             }
@@ -418,9 +424,11 @@ async fn pay_deposit(j: &mut Journey, photographer: &str, client: &str, booking:
     until(j, "/photographers/me", photographer, 30, |v| v["payouts"]["status"] == "active").await?;
     j.ok("the photographer set up payouts; Stripe's signed account.updated made them active");
 
-    let intent =
-        j.expect("POST", &format!("/bookings/{booking}/payments"), Some(client), Some(json!({"kind": "deposit"})), 201).await?;
-    let (id, secret) = (intent["intent_id"].as_str().unwrap_or_default(), intent["client_secret"].as_str().unwrap_or_default());
+    let intent = j
+        .expect("POST", &format!("/bookings/{booking}/payments"), Some(client), Some(json!({"kind": "deposit"})), 201)
+        .await?;
+    let (id, secret) =
+        (intent["intent_id"].as_str().unwrap_or_default(), intent["client_secret"].as_str().unwrap_or_default());
     let confirm = format!("{stripe}/v1/payment_intents/{id}/confirm");
     let paid = crate::client::post_urlencoded(
         &confirm,
@@ -444,8 +452,12 @@ async fn deposit_captured(j: &mut Journey, client: &str, booking: &str) -> Resul
     if fired.status != 200 {
         return Err(format!("firing settle-payments: {} {}", fired.status, fired.text));
     }
-    let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "deposit_paid").await?;
-    j.ok(&format!("confirming captured the deposit: {} paid, {} due", seen["payment"]["paid_minor"], seen["payment"]["due_minor"]));
+    let seen =
+        until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "deposit_paid").await?;
+    j.ok(&format!(
+        "confirming captured the deposit: {} paid, {} due",
+        seen["payment"]["paid_minor"], seen["payment"]["due_minor"]
+    ));
     Ok(())
 }
 
