@@ -93,7 +93,7 @@ async fn photographer_confirms_then_completes_after_the_end_and_history_records_
     assert_eq!(h.len(), 2);
     assert_entry(&h[0], t0, Some(&c.id), "client", "created", None, "pending", None);
     assert_entry(&h[1], t0, Some(&p.id), "photographer", "status_changed", Some("pending"), "confirmed", None);
-    assert_eq!(get_booking(&env, &c.access, &id).await.ok(200), &confirmed, "stored as answered");
+    assert_eq!(as_answered(get_booking(&env, &c.access, &id).await.ok(200)), confirmed, "stored as answered");
 
     // Not before the session has ended.
     transition_conflict(&set_status(&env, &p.access, &id, "completed", None).await, "too_early");
@@ -116,7 +116,7 @@ async fn photographer_confirms_then_completes_after_the_end_and_history_records_
     }
     let r = reschedule(&env, &c.access, &id, json!({"start": utc(day(8), 10, 0)})).await;
     transition_conflict(&r, "not_reschedulable");
-    assert_eq!(get_booking(&env, &p.access, &id).await.ok(200), &done);
+    assert_eq!(as_answered(get_booking(&env, &p.access, &id).await.ok(200)), done);
 }
 
 #[tokio::test]
@@ -457,7 +457,7 @@ async fn a_client_reschedule_moves_the_booking_atomically_and_returns_it_to_pend
     assert_entry(&h[2], t0, Some(&c.id), "client", "rescheduled", Some("confirmed"), "pending", None);
     assert_eq!(instant(h[2]["previous_start"].as_str().unwrap()), instant(&old_start));
     assert_eq!(instant(h[2]["new_start"].as_str().unwrap()), instant(&new_start));
-    assert_eq!(get_booking(&env, &p.access, &id).await.ok(200), &moved, "stored as answered");
+    assert_eq!(as_answered(get_booking(&env, &p.access, &id).await.ok(200)), moved, "stored as answered");
 
     // The new slot is taken and the old one is free, at once.
     rule_conflict(&book(&env, &other.access, request(&p.id, &utc(d, 14, 30), 60)).await, "overlap");

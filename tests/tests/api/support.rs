@@ -138,3 +138,17 @@ pub async fn booking(
     env.app.store.create_booking(&b, None).await.unwrap();
     b
 }
+
+/// A single booking's page (`GET /bookings/{id}`) as the answers that changed it show
+/// it: they carry the payment terms and quote, the page also where the money stands.
+/// Checks that standing is "nothing paid yet" and removes it.
+pub fn as_answered(page: &Value) -> Value {
+    let mut v = page.clone();
+    let payment = v["payment"].as_object_mut().expect("a payment member");
+    assert_eq!(payment.remove("state"), Some(json!("unpaid")), "{page}");
+    for amount in ["authorized_minor", "paid_minor", "refunded_minor"] {
+        assert_eq!(payment.remove(amount), Some(json!(0)), "{amount}: {page}");
+    }
+    assert!(payment.remove("due_minor").is_some_and(|d| d == page["price"]["amount_minor"]), "{page}");
+    v
+}
