@@ -151,7 +151,7 @@ pub async fn handle<S: UserReader + BookingReader + PaymentReader + PaymentWrite
     let (amount, attempt) = match decision {
         Decision::Resume(intent) => {
             let answer = stripe.gateway.retrieve_intent(&intent.id).await?;
-            return Ok(cm_http::ok(&answer_of(&booking.id, kind, &answer, stripe, &rules.code)));
+            return Ok(cm_http::ok(&answer_of(&booking.id, kind, &answer, stripe, rules.code)));
         }
         Decision::Create { amount_minor, attempt } => (amount_minor, attempt),
     };
@@ -225,14 +225,14 @@ pub async fn handle<S: UserReader + BookingReader + PaymentReader + PaymentWrite
         if app.store.save_ledger(&ledger, &next).await? {
             return Ok(cm_http::created(
                 &format!("/bookings/{id}"),
-                &answer_of(&id, kind, &answer, stripe, &rules.code),
+                &answer_of(&id, kind, &answer, stripe, rules.code),
             ));
         }
         ledger = app.store.get_ledger(id).await?.ok_or(Error::Contended)?;
     }
     if ledger.intent(&answer.report.id).is_some() {
         // A webhook recorded it first.
-        return Ok(cm_http::created(&format!("/bookings/{id}"), &answer_of(&id, kind, &answer, stripe, &rules.code)));
+        return Ok(cm_http::created(&format!("/bookings/{id}"), &answer_of(&id, kind, &answer, stripe, rules.code)));
     }
     tracing::warn!(booking = %id, intent = %answer.report.id, "intent created but not yet recorded; the webhook will");
     Err(Error::Contended)

@@ -60,7 +60,7 @@ impl CancellationPolicy {
                 );
             }
         }
-        tiers.sort_by(|a, b| b.min_hours_before.cmp(&a.min_hours_before));
+        tiers.sort_by_key(|t| std::cmp::Reverse(t.min_hours_before));
         if tiers.windows(2).any(|w| w[0].min_hours_before == w[1].min_hours_before) {
             errors.add("cancellation_policy", "two tiers have the same min_hours_before");
         }

@@ -63,7 +63,7 @@ pub fn balance_pending(l: &Ledger) -> bool {
 
 fn stored(l: &Ledger) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let created = format!("{}#{}", keys::instant_micros(l.created_at), l.booking_id);
-    let due = balance_pending(l).then(|| l.balance_due_at).flatten();
+    let due = l.balance_due_at.filter(|_| balance_pending(l));
     to_item(&StoredLedger {
         pk: keys::booking(l.booking_id),
         sk: keys::PAYMENTS_SK.into(),

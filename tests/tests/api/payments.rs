@@ -234,7 +234,7 @@ async fn a_lost_answer_from_stripe_never_makes_a_second_charge() {
     // The retry sends the same idempotency key: the same intent comes back.
     let again = w.pay_request(&w.client.access, b.id, "deposit").await;
     let id = again.ok(201)["intent_id"].as_str().unwrap().to_string();
-    assert_eq!(w.s.intent_ids_for(&b.id.to_string()), [id.clone()], "one intent, whatever the retries");
+    assert_eq!(w.s.intent_ids_for(&b.id.to_string()), vec![id.clone()], "one intent, whatever the retries");
     // Asking again hands out the same waiting intent.
     let third = w.pay_request(&w.client.access, b.id, "deposit").await;
     assert_eq!(third.ok(200)["intent_id"], json!(id));
