@@ -81,6 +81,10 @@ pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) 
         to: to.unwrap_or_else(|| app.now() + chrono::TimeDelta::days(1)),
         limit,
     };
+    if query.from > query.to {
+        // Only `to` was given, before any payment could exist: nothing to list.
+        return Ok(cm_http::ok(&PageBody::<cm_payments::view::LedgerView> { items: vec![], next_cursor: None }));
+    }
     let page = app.store.list_payments(&query, after.as_ref()).await?;
     let next_cursor = page.next.map(|k| app.cursors()?.encode(&cursor_scope, &k)).transpose()?;
     let items: Vec<_> = page.items.iter().map(|l| l.history_view(reader)).collect();

@@ -99,12 +99,16 @@ pub const HANDLED: &[&str] = &[
 
 fn unread(payload: &str, why: String) -> Result<Verified, WebhookError> {
     let v: serde_json::Value = serde_json::from_str(payload).map_err(|_| WebhookError::Unreadable(why.clone()))?;
-    let kind = v["type"].as_str().unwrap_or_default().to_string();
-    if HANDLED.contains(&kind.as_str()) {
+    // Every Stripe event names itself; anything else is not an event at all.
+    let (Some(id), Some(kind)) = (v["id"].as_str(), v["type"].as_str()) else {
+        return Err(WebhookError::Unreadable(format!("not a Stripe event: {why}")));
+    };
+    let kind = kind.to_string();
+    if v["object"] != "event" || HANDLED.contains(&kind.as_str()) {
         return Err(WebhookError::Unreadable(format!("{kind}: {why}")));
     }
     Ok(Verified {
-        id: v["id"].as_str().unwrap_or_default().to_string(),
+        id: id.to_string(),
         created: v["created"].as_i64().unwrap_or_default(),
         event: StripeEvent::Ignored { kind: kind.clone() },
         kind,
