@@ -42,8 +42,15 @@ impl LocationInput {
         if self.lat.is_some() != self.lon.is_some() {
             errors.add(if self.lat.is_some() { "lon" } else { "lat" }, "give both lat and lon, or neither");
         }
-        errors.into_result(Location { address, city, lat: self.lat, lon: self.lon })
+        errors.into_result(Location { address, city, lat: self.lat.map(coordinate), lon: self.lon.map(coordinate) })
     }
+}
+
+/// A coordinate kept to 7 decimals (about a centimetre): finer is noise, and DynamoDB
+/// cannot store magnitudes below 1e-130 (a float like 2e-216 would fail the write).
+pub fn coordinate(degrees: f64) -> f64 {
+    let rounded = (degrees * 1e7).round() / 1e7;
+    if rounded == 0.0 { 0.0 } else { rounded }
 }
 
 #[cfg(test)]
@@ -52,6 +59,9 @@ mod tests {
 
     #[test]
     fn validates_every_field() {
+        assert_eq!(coordinate(-2.1630563534559413e-216), 0.0);
+        assert!(coordinate(-2.1630563534559413e-216).is_sign_positive(), "no -0 to store");
+        assert_eq!(coordinate(17.385_044_449), 17.385_044_4);
         let bad = LocationInput { address: " ".into(), city: "x".repeat(81), lat: Some(95.0), lon: None };
         let fields: Vec<_> = bad.validate().unwrap_err().iter().map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["address", "city", "lat", "lon"]);
