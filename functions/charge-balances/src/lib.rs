@@ -12,6 +12,9 @@
 //! - A booking no longer confirmed is not charged (a cancellation's refund is
 //!   settle-payments' work), and leaves the work list.
 //! - Stripe unavailable: the booking stays on the list for the next run.
+//! - A balance falling due within `BALANCE_REMINDER` (three days) is not charged yet:
+//!   the ledger records that the client is being told (once), and notify-booking-change
+//!   emails them from the ledger's stream record.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
@@ -20,8 +23,8 @@ use cm_booking::BookingStatus;
 use cm_core::BookingId;
 use cm_payments::Ledger;
 use cm_payments::currency::CurrencyRules;
+use cm_payments::events::BALANCE_REMINDER;
 use cm_payments::ledger::{Intent, IntentReport, IntentStatus, PaymentKind};
-use cm_store::payments::balance_pending;
 use cm_store::{BalancesDue, BookingReader, PaymentReader, PaymentWriter, StoreError};
 use cm_stripe::{GatewayError, IntentAnswer, NewIntent, Stripe};
 use lambda_runtime::LambdaEvent;
@@ -42,6 +45,8 @@ pub enum Error {
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
     pub charged: usize,
+    /// Falling due within the reminder window: the client was told it will be charged.
+    pub reminded: usize,
     /// Declined or needing the client's authentication: recorded, tried again tomorrow.
     pub declined: usize,
     /// No longer confirmed, or nothing left to charge: taken off the list.
@@ -72,6 +77,7 @@ impl<S: BalancesDue + BookingReader + PaymentReader + PaymentWriter> Charger<S> 
         let summary = self.charge_due(due_at).await?;
         tracing::info!(
             charged = summary.charged,
+            reminded = summary.reminded,
             declined = summary.declined,
             dropped = summary.dropped,
             deferred = summary.deferred,
@@ -86,19 +92,34 @@ impl<S: BalancesDue + BookingReader + PaymentReader + PaymentWriter> Charger<S> 
 
     pub async fn charge_due(&self, due_at: DateTime<Utc>) -> Result<Summary, Error> {
         let mut summary = Summary::default();
-        for id in self.app.store.balances_due(due_at, BATCH).await? {
-            self.charge(id, &mut summary).await?;
+        // Due ones sort first, so a full batch never leaves a due balance behind a
+        // reminder.
+        for id in self.app.store.balances_due(due_at + BALANCE_REMINDER, BATCH).await? {
+            self.charge(id, due_at, &mut summary).await?;
         }
         Ok(summary)
     }
 
-    async fn charge(&self, id: BookingId, summary: &mut Summary) -> Result<(), Error> {
+    async fn charge(&self, id: BookingId, due_at: DateTime<Utc>, summary: &mut Summary) -> Result<(), Error> {
         let Some(ledger) = self.app.store.get_ledger(id).await? else { return Ok(()) };
         let confirmed = self.app.store.get_booking(id).await?.is_some_and(|b| b.status == BookingStatus::Confirmed);
-        if !confirmed || !balance_pending(&ledger) {
+        if !confirmed || !ledger.balance_pending() {
             // Off the list: the next save recomputes the index entry.
             self.update(ledger, |l| l.balance_due_at = None).await?;
             summary.dropped += 1;
+            return Ok(());
+        }
+        if ledger.balance_due_at.is_some_and(|d| d > due_at) {
+            if ledger.balance_reminder_due(due_at) {
+                let now = self.app.now();
+                self.update(ledger, |l| {
+                    if l.balance_reminded_at.is_none() {
+                        l.balance_reminded_at = Some(now);
+                    }
+                })
+                .await?;
+                summary.reminded += 1;
+            }
             return Ok(());
         }
         let saved_card = ledger

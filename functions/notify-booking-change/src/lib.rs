@@ -11,8 +11,11 @@
 //! Which change: INSERT → `created`; MODIFY whose `sequence` went up → the last history
 //! entry (`rescheduled`, or the status it moved to); a client gallery whose
 //! `delivered_at` was just set → `gallery_delivered` (an email to the client, and the
-//! SNS message); anything else (REMOVE, a MODIFY that calendars need not see, an item
-//! that is neither) → nothing. One consumer handles both rather than a second function
+//! SNS message); a booking's payment ledger that changed → each money event of the
+//! change (`cm_payments::money_events`: a receipt, a refund, the balance reminder, a
+//! failed balance charge; emails per `cm_notify::payment_recipients`, and one SNS
+//! message each); anything else (REMOVE, a MODIFY that calendars need not see, an item
+//! that is none of these) → nothing. One consumer handles both rather than a second function
 //! on the same stream: every Lambda consumer of a stream shard reads from it, and more
 //! than two per shard are throttled.
 //!
@@ -42,10 +45,11 @@ use cm_app::App;
 use cm_booking::booking::Booking;
 use cm_core::UserId;
 use cm_media::Gallery;
-use cm_notify::{BookingEvent, Email, GalleryDelivery, Party, Role, SnsMessage, event_for, snapshot};
+use cm_notify::{BookingEvent, Email, GalleryDelivery, Party, PaymentNotice, Role, SnsMessage, event_for, snapshot};
+use cm_payments::{Ledger, MoneyEvent, money_events};
 use cm_runtime::{ConfigError, env_var};
 use cm_store::claims::{Once, OnceError, once};
-use cm_store::{Claims, DynamoStore, UserReader};
+use cm_store::{BookingReader, Claims, DynamoStore, UserReader};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -84,10 +88,10 @@ pub struct Notifier<S> {
     config: Config,
 }
 
-/// What the notifier touches: the booking's people, and the claims that make each
-/// message go out once.
-pub trait NotifierStore: UserReader + Claims {}
-impl<S: UserReader + Claims> NotifierStore for S {}
+/// What the notifier touches: the booking's people, the booking a payment is for, and
+/// the claims that make each message go out once.
+pub trait NotifierStore: UserReader + BookingReader + Claims {}
+impl<S: UserReader + BookingReader + Claims> NotifierStore for S {}
 
 impl<S> Notifier<S> {
     pub fn new(app: App<S>, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
@@ -132,9 +136,36 @@ impl RecordError {
 /// What a stream record means for notifications.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Notify { event: BookingEvent, booking: Box<Booking> },
+    Notify {
+        event: BookingEvent,
+        booking: Box<Booking>,
+    },
     GalleryDelivered(Box<Gallery>),
+    /// A payment ledger changed in ways people hear about (in the ledger's order).
+    Money {
+        events: Vec<MoneyEvent>,
+        ledger: Box<Ledger>,
+    },
     Ignore(&'static str),
+}
+
+/// A ledger record: the money events between its old and new image.
+fn classify_ledger(insert: bool, record: &EventRecord) -> Result<Change, RecordError> {
+    let new: Ledger = serde_dynamo::from_item(record.change.new_image.clone())
+        .map_err(|e| RecordError::Poison(format!("NewImage is not a payment ledger: {e}")))?;
+    let old: Option<Ledger> = if insert {
+        None
+    } else {
+        Some(
+            serde_dynamo::from_item(record.change.old_image.clone())
+                .map_err(|e| RecordError::Poison(format!("OldImage is not a payment ledger: {e}")))?,
+        )
+    };
+    let events = money_events(old.as_ref(), &new);
+    if events.is_empty() {
+        return Ok(Change::Ignore("no money event in this ledger change"));
+    }
+    Ok(Change::Money { events, ledger: Box::new(new) })
 }
 
 /// A gallery record: delivered by this change, or nothing to say.
@@ -171,7 +202,8 @@ pub fn classify(record: &EventRecord) -> Result<Change, RecordError> {
     match new.get("entity") {
         Some(serde_dynamo::AttributeValue::S(e)) if e == "booking" => {}
         Some(serde_dynamo::AttributeValue::S(e)) if e == "gallery" => return classify_gallery(insert, record),
-        // The event source filters on entity = booking or gallery; anything else is not ours.
+        Some(serde_dynamo::AttributeValue::S(e)) if e == "payments" => return classify_ledger(insert, record),
+        // The event source filters on these entities; anything else is not ours.
         _ => return Ok(Change::Ignore("not a booking")),
     }
     let booking: Booking = serde_dynamo::from_item(new.clone())
@@ -297,6 +329,19 @@ async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease:
             );
             return Ok(());
         }
+        Change::Money { events, ledger } => {
+            let tally = notify_money(n, &events, &ledger, lease).await?;
+            tracing::info!(
+                booking_id = %ledger.booking_id,
+                version = ledger.version,
+                events = ?events.iter().map(MoneyEvent::name).collect::<Vec<_>>(),
+                sent = tally.sent,
+                already_sent = tally.already_sent,
+                opted_out = tally.opted_out,
+                "payment change notified"
+            );
+            return Ok(());
+        }
         Change::Ignore(why) => {
             tracing::debug!(event_id = %record.event_id, why, "nothing to notify");
             return Ok(());
@@ -406,6 +451,74 @@ async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: L
         }
     }
     Ok(tally)
+}
+
+/// Each money event's SNS message and emails, each once (keyed by the event, which a
+/// redelivered change repeats). Every effect is tried before the first failure is
+/// reported, as for bookings.
+async fn notify_money<S: NotifierStore>(
+    n: &Notifier<S>,
+    events: &[MoneyEvent],
+    ledger: &Ledger,
+    lease: Lease,
+) -> Result<Tally, RecordError> {
+    let booking = match n.app.store.get_booking(ledger.booking_id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            return Err(RecordError::Poison(format!("the ledger's booking {} does not exist", ledger.booking_id)));
+        }
+        Err(e) => return Err(RecordError::Failed(format!("loading booking {}: {e}", ledger.booking_id))),
+    };
+    let snapshot = snapshot(&booking);
+    let (client, photographer) = tokio::try_join!(user(n, ledger.client_id), user(n, ledger.photographer_id))?;
+    let parties = [party(&client, Role::Client), party(&photographer, Role::Photographer)];
+    let domain = n.config.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d).to_owned();
+    let mut tally = Tally::default();
+    let mut first_error: Option<RecordError> = None;
+    for event in events {
+        let notice = PaymentNotice { event, booking: &snapshot, ledger };
+        let base = format!("notify:payments:{}:{}", ledger.booking_id, event.key());
+        let mut results = Vec::new();
+        let message = cm_notify::payment_sns_message(notice);
+        results.push(once_per_change(n, &format!("{base}:sns"), lease, || publish(n, &message)).await);
+        for &role in cm_notify::payment_recipients(event) {
+            let (to, other, wants_email) = match role {
+                Role::Client => (&parties[0], &parties[1], client.notification_preferences.email),
+                Role::Photographer => (&parties[1], &parties[0], photographer.notification_preferences.email),
+            };
+            if !wants_email {
+                tally.opted_out += 1;
+                continue;
+            }
+            let email = match cm_notify::render_payment_email(notice, to, other) {
+                Ok(email) => email,
+                Err(e) => {
+                    results.push(Err(RecordError::Poison(format!("rendering the {role} payment email: {e}"))));
+                    continue;
+                }
+            };
+            // Message-ID's local part allows letters, digits and a few symbols only.
+            let local: String = event.key().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+            let message_id = format!("payment-{}.{local}.{role}@{domain}", ledger.booking_id);
+            let key = format!("{base}:email:{role}");
+            results.push(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await);
+        }
+        for result in results {
+            match result {
+                Ok(true) => tally.sent += 1,
+                Ok(false) => tally.already_sent += 1,
+                Err(e) => {
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                    }
+                }
+            }
+        }
+    }
+    match first_error {
+        None => Ok(tally),
+        Some(e) => Err(e),
+    }
 }
 
 /// `notify:<booking>:<sequence>:<channel>`: one effect of one change.

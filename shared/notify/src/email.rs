@@ -110,12 +110,12 @@ fn attachment(
 
 /// Everything an email says, as plain text. Renderers escape on output, so no field here
 /// is ever trusted as markup.
-struct Content {
-    subject: String,
-    heading: String,
-    intro: String,
-    details: Vec<(&'static str, String)>,
-    closing: String,
+pub(crate) struct Content {
+    pub(crate) subject: String,
+    pub(crate) heading: String,
+    pub(crate) intro: String,
+    pub(crate) details: Vec<(&'static str, String)>,
+    pub(crate) closing: String,
 }
 
 const SEARCH_AGAIN: &str =
@@ -245,7 +245,7 @@ impl Content {
         Content { subject: single_line(&subject), heading, intro, details, closing }
     }
 
-    fn html(&self) -> String {
+    pub(crate) fn html(&self) -> String {
         let mut rows = String::new();
         for (label, value) in &self.details {
             // Only the reason can span lines; line breaks are inserted after escaping so
@@ -285,7 +285,7 @@ impl Content {
         )
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut out = format!("{}\n\n{}\n\n", self.heading, self.intro);
         for (label, value) in &self.details {
             // Continuation lines of a multi-line reason are indented under their label.

@@ -34,4 +34,12 @@ pub enum NotifyError {
         /// The role that was asked for.
         role: Role,
     },
+    /// The money messages do not mail this role for this event.
+    #[error("the {role} is not emailed about {event}")]
+    NotAPaymentRecipient {
+        /// The money event's wire name.
+        event: &'static str,
+        /// The role that was asked for.
+        role: Role,
+    },
 }

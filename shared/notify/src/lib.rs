@@ -29,6 +29,10 @@
 //!   photographer should learn they let a request lapse.
 //! - `completed`: only the client is asked for a review; there is no calendar change.
 //!
+//! Money has its own messages (receipts, refunds, the balance reminder and a failed
+//! balance charge), rendered from a ledger event by [`render_payment_email`] and
+//! [`payment_sns_message`]; [`payment_recipients`] holds their matrix.
+//!
 //! Times in an email are in the recipient's IANA zone with its abbreviation, e.g.
 //! `Sat 26 Dec 2026, 10:00–12:00 IST (Asia/Kolkata)`; unknown zones fall back to UTC.
 //! Invites are always in UTC (`Z` form) so no VTIMEZONE is needed, and share one UID per
@@ -44,6 +48,7 @@ mod ics;
 mod mime;
 mod model;
 mod money;
+mod payment;
 mod sns;
 mod text;
 mod when;
@@ -59,6 +64,7 @@ pub use cm_booking::BookingStatus;
 pub use cm_core::location::Location;
 pub use cm_core::money::{Currency, Money};
 pub use money::{currency_exponent, format_money};
+pub use payment::{PaymentNotice, payment_recipients, payment_sns_message, render_payment_email};
 pub use sns::{SNS_MESSAGE_VERSION, SnsMessage, gallery_sns_message, sns_message};
 pub use text::escape_html;
 pub use when::RecipientZone;

@@ -219,6 +219,9 @@ pub struct Ledger {
     /// Off-session balance charges tried so far.
     #[serde(default)]
     pub balance_attempts: u32,
+    /// When the client was told the balance will be charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_reminded_at: Option<DateTime<Utc>>,
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -281,6 +284,7 @@ impl Ledger {
             disputes: vec![],
             balance_due_at,
             balance_attempts: 0,
+            balance_reminded_at: None,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -467,6 +471,7 @@ pub(crate) mod tests {
             disputes: vec![],
             balance_due_at: None,
             balance_attempts: 0,
+            balance_reminded_at: None,
             version: 1,
             created_at: now,
             updated_at: now,

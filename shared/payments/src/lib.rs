@@ -4,6 +4,7 @@
 //! currency's minor unit and no arithmetic here loses or invents one.
 
 pub mod currency;
+pub mod events;
 pub mod ledger;
 pub mod payout;
 pub mod policy;
@@ -13,6 +14,7 @@ pub mod terms;
 pub mod view;
 
 pub use currency::{ChargeError, CurrencyRules};
+pub use events::{MoneyEvent, money_events};
 pub use ledger::{Intent, IntentStatus, Ledger, PaymentKind, PaymentState};
 pub use payout::{PayoutAccount, PayoutStatus};
 pub use policy::{CancellationPolicy, Tier};

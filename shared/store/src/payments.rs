@@ -18,7 +18,6 @@ use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, k
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, UserId};
-use cm_payments::ledger::{IntentStatus, PaymentKind};
 use cm_payments::{Ledger, PaymentState, PayoutAccount};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -45,25 +44,9 @@ struct StoredLedger {
     ledger: Ledger,
 }
 
-/// Whether the daily run still has to charge this ledger's balance: the deposit was
-/// taken, a balance remains, no balance charge has succeeded, and the run has not used
-/// up its attempts (after which the client pays it themselves).
-pub fn balance_pending(l: &Ledger) -> bool {
-    let deposit_taken = l.intents.iter().any(|i| i.kind == PaymentKind::Deposit && i.captured_minor > 0);
-    let balance_live = l.intents.iter().any(|i| {
-        i.kind == PaymentKind::Balance && matches!(i.status, IntentStatus::Succeeded | IntentStatus::Authorized)
-    });
-    deposit_taken
-        && l.schedule.balance_minor > 0
-        && l.due() > 0
-        && !balance_live
-        && l.balance_due_at.is_some()
-        && l.balance_attempts < cm_payments::terms::MAX_BALANCE_ATTEMPTS
-}
-
 fn stored(l: &Ledger) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let created = format!("{}#{}", keys::instant_micros(l.created_at), l.booking_id);
-    let due = l.balance_due_at.filter(|_| balance_pending(l));
+    let due = l.balance_due_at.filter(|_| l.balance_pending());
     to_item(&StoredLedger {
         pk: keys::booking(l.booking_id),
         sk: keys::PAYMENTS_SK.into(),

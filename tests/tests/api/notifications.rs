@@ -34,7 +34,7 @@ struct World {
 }
 
 /// A notifier wired to this test's table and its own platform topic.
-async fn notifier(env: &TestEnv) -> (&'static Notifier<DynamoStore>, String) {
+pub(crate) async fn notifier(env: &TestEnv) -> (&'static Notifier<DynamoStore>, String) {
     let sdk = cm_tests::moto::sdk_config().await;
     // moto (like SES) refuses mail from an unverified identity. Tests run in parallel
     // against one moto, so the identity may already exist: either way it is verified.
@@ -218,10 +218,10 @@ impl Story {
 
 /// A sent email, parsed.
 #[derive(Debug)]
-struct Mail {
-    subject: String,
-    text: String,
-    html: String,
+pub(crate) struct Mail {
+    pub(crate) subject: String,
+    pub(crate) text: String,
+    pub(crate) html: String,
     /// The MIME layout: multipart/mixed holding multipart/alternative (text, html).
     well_formed: bool,
     /// `(content type, method parameter, filename, body)` of the calendar attachment.
@@ -290,17 +290,17 @@ async fn moto_state() -> Value {
 
 /// What moto had received at one moment: read once, then asked several questions
 /// (moto's data.json holds every message of the run, so each read is not cheap).
-struct Sent {
+pub(crate) struct Sent {
     state: Value,
 }
 
 impl Sent {
-    async fn now() -> Sent {
+    pub(crate) async fn now() -> Sent {
         Sent { state: moto_state().await }
     }
 
     /// Every email SES accepted for `address`, oldest first.
-    fn mails_to(&self, address: &str) -> Vec<Mail> {
+    pub(crate) fn mails_to(&self, address: &str) -> Vec<Mail> {
         self.state["ses"]["RawMessage"]
             .as_array()
             .into_iter()
@@ -312,7 +312,7 @@ impl Sent {
 
     /// What was published to one topic, oldest first: moto's `sent_notifications`
     /// entries `[id, message, subject, attributes, group]`. moto may list a topic twice.
-    fn sns(&self, topic_arn: &str) -> Vec<Value> {
+    pub(crate) fn sns(&self, topic_arn: &str) -> Vec<Value> {
         let topics = self.state["sns"]["Topic"].as_array().into_iter().flatten();
         let topic = topics
             .filter(|t| t["arn"].as_str() == Some(topic_arn))
@@ -322,7 +322,7 @@ impl Sent {
 }
 
 /// SNS message attribute `name` of a moto `sent_notifications` entry.
-fn attribute<'a>(notification: &'a Value, name: &str) -> Option<&'a str> {
+pub(crate) fn attribute<'a>(notification: &'a Value, name: &str) -> Option<&'a str> {
     notification[3][name]["Value"].as_str()
 }
 

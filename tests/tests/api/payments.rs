@@ -304,6 +304,91 @@ async fn an_off_session_balance_that_needs_the_client_is_recorded_and_retried_wi
     assert_eq!(r.ok(200)["intent_id"], json!(balances[0].id));
 }
 
+/// Every change of the ledger, as the table's stream carries it, through the real
+/// notifier against moto: receipts for each payment (and a note to the photographer of
+/// what they keep), the reminder before the balance, a refund notice per refunded
+/// payment, one SNS message for each; redelivering the whole stream sends nothing more.
+#[tokio::test]
+async fn money_changes_mail_receipts_the_reminder_and_refunds_once_each() {
+    use cm_store::UserReader;
+    use cm_tests::stream::{event, item_json, record};
+    let w = world().await.with_payouts().await;
+    let (notifier, topic) = crate::notifications::notifier(&w.env).await;
+    let email = |id: &str| {
+        let id = id.parse().unwrap();
+        async move { w.env.app.store.get_user(id).await.unwrap().unwrap().email }
+    };
+    let (client, photographer) = (email(&w.client.id).await, email(&w.photographer.id).await);
+    let b = w.booking(14, 500_000, "INR").await;
+    let pk = format!("BOOKING#{}", b.id);
+    let ledger = || item_json(&w.env.dynamo, &w.env.table, &pk, "PAYMENTS");
+
+    w.deposit(b.id, "pm_card_visa").await;
+    let mut versions = vec![ledger().await.unwrap()];
+    w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    versions.push(ledger().await.unwrap());
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
+    let soon = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(5)).await.unwrap();
+    assert_eq!((soon.reminded, soon.charged), (1, 0), "due in two days: told, not charged");
+    versions.push(ledger().await.unwrap());
+    let again = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(5)).await.unwrap();
+    assert_eq!(again.reminded, 0, "told once");
+    assert_eq!(charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(8)).await.unwrap().charged, 1);
+    w.s.deliver_new(w.env.app).await;
+    versions.push(ledger().await.unwrap());
+    // A fortnight out, the client's cancellation gives everything back: two refunds.
+    w.status(&w.client.access, b.id, json!({"status": "cancelled", "reason": "Plans changed"})).await.ok(200);
+    w.settle().await;
+    versions.push(ledger().await.unwrap());
+
+    let stream: Vec<Value> = std::iter::once(record("INSERT", None, Some(&versions[0])))
+        .chain(versions.windows(2).map(|v| record("MODIFY", Some(&v[0]), Some(&v[1]))))
+        .collect();
+    let deliver = |records: Vec<Value>| async move {
+        let resp = notify_booking_change::handle(
+            notifier,
+            lambda_runtime::LambdaEvent::new(event(records), Default::default()),
+        )
+        .await
+        .expect("the handler answers");
+        assert!(resp.batch_item_failures.is_empty(), "{:?}", resp.batch_item_failures);
+    };
+    deliver(stream.clone()).await;
+
+    let sent = crate::notifications::Sent::now().await;
+    let subjects = |to: &str| sent.mails_to(to).into_iter().map(|m| m.subject).collect::<Vec<_>>();
+    let to_client = subjects(&client);
+    let expected_client = [
+        "Receipt: ₹1,500.00 deposit for your",
+        "Balance due on ",
+        "Receipt: ₹3,500.00 balance for your",
+        "Refund: ₹1,500.00 for your",
+        "Refund: ₹3,500.00 for your",
+    ];
+    assert_eq!(to_client.len(), expected_client.len(), "{to_client:#?}");
+    for (got, want) in to_client.iter().zip(expected_client) {
+        assert!(got.starts_with(want), "{got:?} should start with {want:?}");
+    }
+    let to_photographer = sent.mails_to(&photographer);
+    assert_eq!(to_photographer.len(), 2, "paid twice, told twice");
+    assert!(to_photographer[0].text.contains("Your share: ₹1,350.00"), "{}", to_photographer[0].text);
+    let events: Vec<String> =
+        sent.sns(&topic).iter().filter_map(|n| crate::notifications::attribute(n, "event").map(String::from)).collect();
+    assert_eq!(
+        events,
+        ["payment_received", "balance_due", "payment_received", "payment_refunded", "payment_refunded"],
+        "one message per money event, in the ledger's order"
+    );
+
+    // Lambda redelivers the whole stream (a retried batch, a replayed shard): nothing new.
+    deliver(stream).await;
+    let after = crate::notifications::Sent::now().await;
+    assert_eq!(after.mails_to(&client).len(), expected_client.len());
+    assert_eq!(after.mails_to(&photographer).len(), 2);
+    assert_eq!(after.sns(&topic).len(), events.len());
+}
+
 // ---------------------------------------------------------------------------------------
 // The webhook
 // ---------------------------------------------------------------------------------------
