@@ -153,12 +153,21 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     let to = today.checked_add_days(Days::new(13)).unwrap_or(today);
     let path = format!("/photographers/{photographer_id}/availability?from={today}&to={to}&duration_minutes=60");
     let slots = j.expect("GET", &path, None, None, 200).await?;
-    let start = slots["slots"]
+    // A session a few days out: its balance (charged a week before) is due as soon as
+    // the deposit is taken, and a cancellation then refunds by a partial tier.
+    let soon: Vec<&str> = slots["slots"]
         .as_array()
-        .and_then(|s| s.get(s.len() / 2))
-        .and_then(|s| s["start"].as_str())
-        .ok_or(format!("no bookable slot in two weeks: {slots}"))?
-        .to_string();
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["start"].as_str())
+        .filter(|s| {
+            chrono::DateTime::parse_from_rfc3339(s).is_ok_and(|t| {
+                let ahead = t.with_timezone(&Utc) - Utc::now();
+                ahead > chrono::TimeDelta::days(3) && ahead < chrono::TimeDelta::days(6)
+            })
+        })
+        .collect();
+    let start = soon.get(soon.len() / 2).ok_or(format!("no bookable slot 3 to 6 days ahead: {slots}"))?.to_string();
     j.ok(&format!("read availability: {} slot(s), booking {start}", slots["slots"].as_array().map_or(0, Vec::len)));
 
     let booking = json!({"photographer_id": photographer_id, "package_id": "essentials", "event_type": "portrait",
@@ -189,10 +198,14 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     j.ok("the photographer confirmed it and the client sees it confirmed");
     if paying {
         deposit_captured(j, &client_token, &booking_id).await?;
+        balance_charged(j, &client_token, &booking_id).await?;
     }
 
     if j.has_route("PUT /bookings/{id}/gallery") {
         gallery_journey(j, &photographer_token, &client_token, &booking_id).await?;
+    }
+    if paying {
+        cancelled_and_refunded(j, &client_token, &photographer_token, &booking_id).await?;
     }
 
     let free = slots["slots"].as_array().cloned().unwrap_or_default();
@@ -457,6 +470,80 @@ async fn deposit_captured(j: &mut Journey, client: &str, booking: &str) -> Resul
     j.ok(&format!(
         "confirming captured the deposit: {} paid, {} due",
         seen["payment"]["paid_minor"], seen["payment"]["due_minor"]
+    ));
+    Ok(())
+}
+
+/// The balance falls due a week before the session, so the daily run (fired now)
+/// charges the card saved with the deposit, off-session.
+async fn balance_charged(j: &mut Journey, client: &str, booking: &str) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    let fired = send("POST", &format!("{control}/schedules/charge-balances/fire"), None, None).await?;
+    if fired.status != 200 {
+        return Err(format!("firing charge-balances: {} {}", fired.status, fired.text));
+    }
+    let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "paid").await?;
+    j.ok(&format!(
+        "the balance fell due: charge-balances charged the saved card off-session ({} paid, {} due)",
+        seen["payment"]["paid_minor"], seen["payment"]["due_minor"]
+    ));
+    Ok(())
+}
+
+/// The client cancels days before the session: settle-payments refunds what the
+/// booking's frozen policy gives back at this notice (a partial tier), and the
+/// photographer's history shows what they keep of the rest, net of the platform's fee.
+async fn cancelled_and_refunded(
+    j: &mut Journey,
+    client: &str,
+    photographer: &str,
+    booking: &str,
+) -> Result<(), String> {
+    let before = j.expect("GET", &format!("/bookings/{booking}"), Some(client), None, 200).await?;
+    let notice = chrono::DateTime::parse_from_rfc3339(before["start"].as_str().unwrap_or_default())
+        .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_minutes())
+        .map_err(|e| format!("the booking's start: {e}: {before}"))?;
+    let percent = before["payment"]["cancellation_policy"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["min_hours_before"].as_i64().is_some_and(|h| h * 60 <= notice))
+        .filter_map(|t| t["refund_percent"].as_i64())
+        .max()
+        .ok_or(format!("no tier applies {notice} minutes ahead: {before}"))?;
+    let cancel = json!({"status": "cancelled", "reason": "smoke test: plans changed"});
+    j.expect("PUT", &format!("/bookings/{booking}/status"), Some(client), Some(cancel), 200).await?;
+    let control = j.control.clone().unwrap_or_default();
+    let fired = send("POST", &format!("{control}/schedules/settle-payments/fire"), None, None).await?;
+    if fired.status != 200 {
+        return Err(format!("firing settle-payments: {} {}", fired.status, fired.text));
+    }
+    let want = if percent == 100 { "refunded" } else { "partially_refunded" };
+    let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == want).await?;
+    let (paid, refunded) =
+        (seen["payment"]["paid_minor"].as_i64().unwrap_or(0), seen["payment"]["refunded_minor"].as_i64().unwrap_or(0));
+    // Each payment's refund rounds down to the currency's step: at most a unit short each.
+    let exact = paid * percent / 100;
+    if refunded > exact || refunded < exact - 2 {
+        return Err(format!("a {percent} % tier should refund about {exact} of {paid}, refunded {refunded}: {seen}"));
+    }
+    j.ok(&format!("the client cancelled {} h ahead: the {percent} % tier refunded {refunded} of {paid}", notice / 60));
+
+    let history = j.expect("GET", "/payments", Some(photographer), None, 200).await?;
+    let entry = history["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["booking_id"] == booking)
+        .ok_or(format!("the photographer's history lacks the booking: {history}"))?;
+    let (earned, fee) =
+        (entry["earnings_minor"].as_i64().unwrap_or(-1), entry["platform_fee_minor"].as_i64().unwrap_or(-1));
+    if earned <= 0 || fee < 0 || earned + fee != paid - refunded {
+        return Err(format!("earnings and fee should add up to the {} kept: {entry}", paid - refunded));
+    }
+    j.ok(&format!(
+        "the photographer's payouts: {earned} earned after the platform's {fee}, of {} kept",
+        paid - refunded
     ));
     Ok(())
 }
