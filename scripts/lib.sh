@@ -156,8 +156,13 @@ dev_prepare() {
   # The PyPI wheel ships the real cargo-lambda binary; check it runs on this machine.
   PATH="$VENVS/lambda/bin:$PATH" cargo lambda -V >/dev/null \
     || { echo "cargo-lambda from .venv/lambda does not run here" >&2; exit 1; }
-  log "cargo build --workspace --bins"
-  cargo build --locked --workspace --bins
+  # After `cargo test` (scripts/test sets CM_BUILD_LIKE_TESTS), build with the test
+  # targets too: dev-dependencies turn on features of shared crates (rand's, through
+  # proptest), and a build without them would compile every crate again, differently.
+  local like_tests=()
+  [[ -n "${CM_BUILD_LIKE_TESTS:-}" ]] && like_tests=(--tests)
+  log "cargo build --workspace --bins ${like_tests[*]}"
+  cargo build --locked --workspace --bins "${like_tests[@]}"
 }
 
 # need_local_stack: builds just the local-stack binary when it is missing.
