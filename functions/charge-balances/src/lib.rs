@@ -19,6 +19,7 @@
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use cm_app::App;
+use cm_app::payments::update_ledger;
 use cm_booking::BookingStatus;
 use cm_core::BookingId;
 use cm_payments::Ledger;
@@ -32,7 +33,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 const BATCH: usize = 100;
-const ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -215,15 +215,8 @@ impl<S: BalancesDue + BookingReader + PaymentReader + PaymentWriter> Charger<S> 
         Ok(())
     }
 
-    async fn update(&self, mut ledger: Ledger, change: impl Fn(&mut Ledger)) -> Result<(), Error> {
-        for _ in 0..ATTEMPTS {
-            let Some(next) = ledger.changed(self.app.now(), &change) else { return Ok(()) };
-            if self.app.store.save_ledger(&ledger, &next).await? {
-                return Ok(());
-            }
-            let Some(fresh) = self.app.store.get_ledger(ledger.booking_id).await? else { return Ok(()) };
-            ledger = fresh;
-        }
-        Err(Error::Store(StoreError::Contended("the payment ledger kept changing".into())))
+    async fn update(&self, ledger: Ledger, change: impl Fn(&mut Ledger)) -> Result<(), Error> {
+        update_ledger(&self.app, ledger.booking_id, Some(ledger), change).await?;
+        Ok(())
     }
 }

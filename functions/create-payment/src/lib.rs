@@ -13,6 +13,7 @@
 //!   (or a Lambda retried after Stripe answered) never creates a second charge.
 
 use cm_app::galleries::not_yours;
+use cm_app::payments::{LedgerUpdate, update_ledger};
 use cm_app::{App, AuthError, store_problem};
 use cm_booking::{Actor, BookingStatus};
 use cm_core::{BookingId, FieldErrors};
@@ -117,8 +118,6 @@ struct PaymentAnswer<'a> {
     capture: &'static str,
 }
 
-const ATTEMPTS: usize = 3;
-
 fn stage(status: BookingStatus) -> Stage {
     match status {
         BookingStatus::Pending => Stage::Pending,
@@ -169,7 +168,7 @@ pub async fn handle<S: UserReader + BookingReader + PaymentReader + PaymentWrite
         }
     };
     let now = app.now();
-    let mut ledger = match existing {
+    let ledger = match existing {
         Some(l) => l,
         None => {
             let new = Ledger::open(
@@ -215,27 +214,22 @@ pub async fn handle<S: UserReader + BookingReader + PaymentReader + PaymentWrite
         .await?;
 
     let intent = Intent::created(kind, attempt, amount, fee, &answer.report);
-    for _ in 0..ATTEMPTS {
-        let Some(next) = ledger.changed(now, |l| {
-            l.add_intent(intent.clone());
-            l.report(&answer.report);
-        }) else {
-            break;
-        };
-        if app.store.save_ledger(&ledger, &next).await? {
-            return Ok(cm_http::created(
-                &format!("/bookings/{id}"),
-                &answer_of(&id, kind, &answer, stripe, rules.code),
-            ));
+    let recorded = update_ledger(app, id, Some(ledger), |l| {
+        l.add_intent(intent.clone());
+        l.report(&answer.report);
+    })
+    .await;
+    match recorded {
+        // Unchanged: a webhook recorded it first.
+        Ok(LedgerUpdate::Saved(_) | LedgerUpdate::Unchanged(_)) => {
+            Ok(cm_http::created(&format!("/bookings/{id}"), &answer_of(&id, kind, &answer, stripe, rules.code)))
         }
-        ledger = app.store.get_ledger(id).await?.ok_or(Error::Contended)?;
+        Ok(LedgerUpdate::Missing) | Err(StoreError::Contended(_)) => {
+            tracing::warn!(booking = %id, intent = %answer.report.id, "intent created but not yet recorded; the webhook will");
+            Err(Error::Contended)
+        }
+        Err(e) => Err(e.into()),
     }
-    if ledger.intent(&answer.report.id).is_some() {
-        // A webhook recorded it first.
-        return Ok(cm_http::created(&format!("/bookings/{id}"), &answer_of(&id, kind, &answer, stripe, rules.code)));
-    }
-    tracing::warn!(booking = %id, intent = %answer.report.id, "intent created but not yet recorded; the webhook will");
-    Err(Error::Contended)
 }
 
 fn answer_of<'a>(

@@ -20,8 +20,9 @@
 //! refund is well inside what Stripe itself takes.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use chrono::{DateTime, Utc};
+
 use cm_app::App;
+use cm_app::payments::update_ledger;
 use cm_booking::booking::Booking;
 use cm_booking::{Actor, BookingStatus};
 use cm_payments::Ledger;
@@ -38,7 +39,6 @@ use std::collections::HashMap;
 /// next run continues).
 const BATCH: usize = 50;
 const MAX_PAGES: usize = 20;
-const ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -152,10 +152,9 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
                 break;
             }
         }
-        let now = self.app.now();
         let done: Vec<&Done> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         if !done.is_empty() {
-            self.record(ledger, &done, now).await?;
+            self.record(ledger, &done).await?;
         }
         let mut step = Step::Done;
         for (action, result) in actions.iter().zip(&results) {
@@ -218,29 +217,22 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
 
     /// Writes what Stripe answered into the ledger, re-reading on a lost race (a webhook
     /// may be writing the same news).
-    async fn record(&self, mut ledger: Ledger, done: &[&Done], now: DateTime<Utc>) -> Result<(), Error> {
-        for _ in 0..ATTEMPTS {
-            let Some(next) = ledger.changed(now, |l| {
-                for d in done {
-                    match d {
-                        Done::Intent(report) => {
-                            l.report(report);
-                        }
-                        Done::Refund(refund) => {
-                            l.add_refund(refund.clone());
-                        }
+    async fn record(&self, ledger: Ledger, done: &[&Done]) -> Result<(), Error> {
+        let booking = ledger.booking_id;
+        update_ledger(&self.app, booking, Some(ledger), |l| {
+            for d in done {
+                match d {
+                    Done::Intent(report) => {
+                        l.report(report);
+                    }
+                    Done::Refund(refund) => {
+                        l.add_refund(refund.clone());
                     }
                 }
-            }) else {
-                return Ok(());
-            };
-            if self.app.store.save_ledger(&ledger, &next).await? {
-                return Ok(());
             }
-            let Some(fresh) = self.app.store.get_ledger(ledger.booking_id).await? else { return Ok(()) };
-            ledger = fresh;
-        }
-        Err(Error::Store(StoreError::Contended("the payment ledger kept changing".into())))
+        })
+        .await?;
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@
 //! - Unknown event types are acknowledged (200) and ignored.
 
 use cm_app::App;
+use cm_app::payments::{LedgerUpdate, update_ledger};
 use cm_core::{BookingId, UserId};
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_payments::ledger::{Intent, PaymentKind};
@@ -32,7 +33,6 @@ use serde::Serialize;
 /// Stripe's events are a few kilobytes; this bounds what an unsigned sender can make us
 /// hash.
 const MAX_EVENT_BYTES: usize = 256 * 1024;
-const ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -133,7 +133,7 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
                 tracing::warn!(event = %event.id, intent = %report.id, "intent of no booking here; ignored");
                 return Ok("ignored");
             };
-            let changed = update_ledger(app, booking, |l| {
+            let changed = change_ledger(app, booking, |l| {
                 if l.intent(&report.id).is_none()
                     && let Some(intent) = intent_from_answer(answer)
                 {
@@ -150,7 +150,7 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
         }
         StripeEvent::Refunded { intent, amount_refunded } => {
             let Some(booking) = booking_of(app, intent, None).await? else { return Ok("ignored") };
-            let changed = update_ledger(app, booking, |l| {
+            let changed = change_ledger(app, booking, |l| {
                 l.report_refunded(intent, *amount_refunded);
             })
             .await?;
@@ -158,7 +158,7 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
         }
         StripeEvent::Dispute(dispute) => {
             let Some(booking) = booking_of(app, &dispute.intent, None).await? else { return Ok("ignored") };
-            let changed = update_ledger(app, booking, |l| {
+            let changed = change_ledger(app, booking, |l| {
                 l.report_dispute(dispute.clone());
             })
             .await?;
@@ -246,19 +246,12 @@ fn intent_from_answer(answer: &IntentAnswer) -> Option<Intent> {
     Some(Intent::created(kind, attempt, answer.amount_minor, answer.fee_minor, &answer.report))
 }
 
-/// Applies `change` to the booking's ledger with compare-and-set, re-reading on a lost
-/// race. `false` when there is no ledger or nothing changed.
-async fn update_ledger<S: PaymentReader + PaymentWriter>(
+/// Applies `change` to the booking's ledger: `true` when it changed and was written,
+/// `false` when there is no ledger or it already said so.
+async fn change_ledger<S: PaymentReader + PaymentWriter>(
     app: &App<S>,
     booking: BookingId,
     change: impl Fn(&mut Ledger),
 ) -> Result<bool, Error> {
-    for _ in 0..ATTEMPTS {
-        let Some(current) = app.store.get_ledger(booking).await? else { return Ok(false) };
-        let Some(next) = current.changed(app.now(), &change) else { return Ok(false) };
-        if app.store.save_ledger(&current, &next).await? {
-            return Ok(true);
-        }
-    }
-    Err(Error::Contended)
+    Ok(matches!(update_ledger(app, booking, None, change).await?, LedgerUpdate::Saved(_)))
 }
