@@ -2,7 +2,10 @@
 //! transaction: the new slot is taken and the old one freed together, or nothing
 //! changes. A client's move needs the photographer's confirmation again. A new duration
 //! is priced as a new booking of that length would be (a package keeps its own
-//! duration); the same duration keeps the agreed price.
+//! duration); the same duration keeps the agreed price. Once money is held on the
+//! client's card or taken, the price is fixed: a new duration that would change it is
+//! refused (409), and a move keeps it. The payments follow the move through
+//! settle-payments (the balance falls due the terms' days before the new start).
 
 use chrono::TimeDelta;
 use cm_app::bookings::{booking_not_found, rule_problem, stale_problem, transition_problem, visible_booking};
@@ -17,7 +20,9 @@ use cm_booking::{
 use cm_core::{BookingId, FieldErrors};
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::bookings::BookingWriteError;
-use cm_store::{AvailabilityReader, BookingReader, BookingWriter, PhotographerReader, StoreError, UserReader};
+use cm_store::{
+    AvailabilityReader, BookingReader, BookingWriter, PaymentReader, PhotographerReader, StoreError, UserReader,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -45,6 +50,8 @@ pub enum Error {
     PhotographerGone,
     #[error("the booking changed meanwhile")]
     Stale,
+    #[error("money is held or paid for this booking, so its price cannot change")]
+    PriceFixed,
     #[error("stored booking or availability is invalid: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -66,6 +73,11 @@ impl IntoProblem for Error {
                 "the photographer no longer offers bookings, so the duration cannot change",
             ),
             Error::Stale => stale_problem(),
+            Error::PriceFixed => Problem::conflict(
+                "price-fixed",
+                "Price fixed by payment",
+                "money is held or paid for this booking at its agreed price: move it with its current duration, or cancel it and book again",
+            ),
             Error::Corrupt(_) => Problem::internal(),
             Error::Store(e) => store_problem(e),
         }
@@ -74,7 +86,7 @@ impl IntoProblem for Error {
 
 pub async fn handle<S>(app: &App<S>, req: Request) -> Result<Response<Body>, Error>
 where
-    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter,
+    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter + PaymentReader,
 {
     let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
@@ -108,6 +120,9 @@ where
             quote(&profile, booking.package_id.as_deref(), Some(d))?
         }
     };
+    if quote.price != booking.price && app.store.get_ledger(id).await?.is_some_and(|l| l.money_moved()) {
+        return Err(Error::PriceFixed);
+    }
     let doc = app
         .store
         .get_availability(booking.photographer_id)

@@ -153,8 +153,10 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
             }
         }
         let done: Vec<&Done> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-        if !done.is_empty() {
-            self.record(ledger, &done).await?;
+        // A live booking may have moved (or, unpaid, changed price): the ledger follows.
+        let live = matches!(booking.status, BookingStatus::Pending | BookingStatus::Confirmed);
+        if !done.is_empty() || live {
+            self.record(ledger, &done, live.then_some(&booking)).await?;
         }
         let mut step = Step::Done;
         for (action, result) in actions.iter().zip(&results) {
@@ -215,11 +217,14 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
         }
     }
 
-    /// Writes what Stripe answered into the ledger, re-reading on a lost race (a webhook
-    /// may be writing the same news).
-    async fn record(&self, ledger: Ledger, done: &[&Done]) -> Result<(), Error> {
+    /// Writes what Stripe answered into the ledger (and, for a live booking, its start
+    /// and price), re-reading on a lost race (a webhook may be writing the same news).
+    async fn record(&self, ledger: Ledger, done: &[&Done], follow: Option<&Booking>) -> Result<(), Error> {
         let booking = ledger.booking_id;
         update_ledger(&self.app, booking, Some(ledger), |l| {
+            if let Some(b) = follow {
+                l.follow_booking(b.start, &b.price);
+            }
             for d in done {
                 match d {
                     Done::Intent(report) => {

@@ -304,6 +304,32 @@ impl Ledger {
         Some(next)
     }
 
+    /// Whether money is held on the card or taken: from then on the amounts are fixed.
+    pub fn money_moved(&self) -> bool {
+        self.intents.iter().any(|i| i.status == IntentStatus::Authorized || i.captured_minor > 0)
+    }
+
+    /// Follows a booking that moved or changed price (a reschedule): the balance falls
+    /// due the terms' days before the new start (a new date is a new reminder), and
+    /// while no money is held or taken, the schedule is quoted again at the new price.
+    /// A price change after money moved is refused before it reaches the booking.
+    pub fn follow_booking(&mut self, start: DateTime<Utc>, price: &cm_core::money::Money) {
+        if !self.money_moved()
+            && *price != self.schedule.total
+            && let Ok(schedule) = self.terms.schedule(price)
+        {
+            self.schedule = schedule;
+        }
+        let due = (self.schedule.balance_minor > 0)
+            .then(|| start - chrono::TimeDelta::days(i64::from(self.terms.balance_due_days)));
+        if due != self.balance_due_at {
+            if self.balance_due_at.is_some() && due.is_some() {
+                self.balance_reminded_at = None;
+            }
+            self.balance_due_at = due;
+        }
+    }
+
     pub fn intent(&self, id: &str) -> Option<&Intent> {
         self.intents.iter().find(|i| i.id == id)
     }
@@ -586,6 +612,37 @@ pub(crate) mod tests {
         l.report_dispute(Dispute { status: "won".into(), open: false, at: 40, ..open.clone() });
         assert_eq!(l.report_dispute(open), Applied::Unchanged, "a late 'created' does not reopen it");
         assert_eq!(l.state(), PaymentState::DepositPaid);
+    }
+
+    #[test]
+    fn a_moved_session_moves_the_balance_and_a_new_price_requotes_until_money_moves() {
+        let mut l = ledger(100_000);
+        let start = l.created_at + chrono::TimeDelta::days(30);
+        l.follow_booking(start, &l.schedule.total.clone());
+        assert_eq!(l.balance_due_at, Some(start - chrono::TimeDelta::days(7)));
+        l.balance_reminded_at = Some(l.created_at);
+        // Same start: nothing changes, the reminder stays sent.
+        let before = l.clone();
+        l.follow_booking(start, &l.schedule.total.clone());
+        assert_eq!(l, before);
+        // Moved: a new due date, to be reminded of again.
+        let later = start + chrono::TimeDelta::days(10);
+        l.follow_booking(later, &l.schedule.total.clone());
+        assert_eq!(l.balance_due_at, Some(later - chrono::TimeDelta::days(7)));
+        assert_eq!(l.balance_reminded_at, None);
+        // Nothing held yet: a longer session's price is quoted again.
+        let dearer: cm_core::money::Money =
+            serde_json::from_value(serde_json::json!({"amount_minor": 150_000, "currency": "INR"})).unwrap();
+        l.follow_booking(later, &dearer);
+        assert_eq!((l.schedule.total.amount_minor, l.schedule.deposit_minor), (150_000, 45_000));
+        // Once the deposit is held, the amounts stay as they are.
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 45_000));
+        l.report(&report("pi_d", IntentStatus::Authorized, 10, 0));
+        assert!(l.money_moved());
+        let cheaper: cm_core::money::Money =
+            serde_json::from_value(serde_json::json!({"amount_minor": 50_000, "currency": "INR"})).unwrap();
+        l.follow_booking(later, &cheaper);
+        assert_eq!(l.schedule.total.amount_minor, 150_000);
     }
 
     fn arb_report() -> impl Strategy<Value = IntentReport> {

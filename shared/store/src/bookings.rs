@@ -306,6 +306,9 @@ impl BookingWriter for DynamoStore {
         for &block in old.lock_blocks.iter().filter(|b| !new.lock_blocks.contains(b)) {
             ops.push(Role::BlockReleased, self.slot_delete(old, block)?);
         }
+        // The payments follow the new start (the balance's due date) through
+        // settle-payments, asked in the same transaction so the move cannot be missed.
+        ops.push(Role::Outbox, crate::payments::settle_request_put(&self.table, new.id, new.updated_at)?);
         match self.transact(ops.items.clone()).await {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),

@@ -304,6 +304,80 @@ async fn an_off_session_balance_that_needs_the_client_is_recorded_and_retried_wi
     assert_eq!(r.ok(200)["intent_id"], json!(balances[0].id));
 }
 
+/// A session that moves takes its balance's due date with it (settle-payments follows
+/// the reschedule, asked in its transaction); once the deposit is taken its price is
+/// fixed, so a longer session that would cost more is refused.
+#[tokio::test]
+async fn a_moved_session_moves_the_balance_and_once_paid_its_price_stays() {
+    let w = world().await.with_payouts().await;
+    let p = &w.photographer;
+    call(
+        w.env.app,
+        put_my_photographer_profile::handle,
+        ApiEvent::new("PUT /photographers/me").bearer(&p.access).json(profile(
+            "Moving Studio",
+            "Hyderabad",
+            &["portrait"],
+            250_000,
+            "INR",
+        )),
+    )
+    .await
+    .ok(200);
+    let sample: Value = serde_json::from_str(
+        &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
+    )
+    .unwrap();
+    let hours: Value = serde_json::from_str(sample["body"].as_str().unwrap()).unwrap();
+    call(
+        w.env.app,
+        put_my_availability::handle,
+        ApiEvent::new("PUT /photographers/me/availability").bearer(&p.access).json(hours),
+    )
+    .await
+    .ok(200);
+    let b = w.booking(14, 500_000, "INR").await;
+    w.deposit(b.id, "pm_card_visa").await;
+    w.status(&p.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    w.settle().await;
+    let ledger = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+    assert_eq!(ledger.balance_due_at, Some(b.start - chrono::TimeDelta::days(7)));
+
+    let from = (chrono::Utc::now() + chrono::TimeDelta::days(30)).date_naive();
+    let slots = call(
+        w.env.app,
+        get_photographer_availability::handle,
+        ApiEvent::new("GET /photographers/{id}/availability")
+            .path("id", &p.id)
+            .query("from", from)
+            .query("to", from + chrono::TimeDelta::days(10))
+            .query("duration_minutes", 180),
+    )
+    .await;
+    let start = slots.ok(200)["slots"][0]["start"].as_str().expect("a free slot").to_string();
+    let reschedule = |body: Value| {
+        call(
+            w.env.app,
+            reschedule_booking::handle,
+            ApiEvent::new("POST /bookings/{id}/reschedule").bearer(&p.access).path("id", b.id).json(body),
+        )
+    };
+    let longer = reschedule(json!({"start": start, "duration_minutes": 180})).await;
+    assert_eq!(longer.problem(409)["type"].as_str().map(|t| t.ends_with("price-fixed")), Some(true));
+    let moved = reschedule(json!({"start": start})).await;
+    let new_start: chrono::DateTime<chrono::Utc> = moved.ok(200)["start"].as_str().unwrap().parse().unwrap();
+    assert_eq!(moved.body["price"]["amount_minor"], 500_000);
+
+    w.settle().await;
+    let ledger = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+    assert_eq!(ledger.balance_due_at, Some(new_start - chrono::TimeDelta::days(7)), "the due date moved");
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
+    let old_due = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(8)).await.unwrap();
+    assert_eq!(old_due.charged, 0, "not charged on the old date");
+    let new_due = charger.charge_due(new_start - chrono::TimeDelta::days(6)).await.unwrap();
+    assert_eq!(new_due.charged, 1, "charged on the new one");
+}
+
 /// Every change of the ledger, as the table's stream carries it, through the real
 /// notifier against moto: receipts for each payment (and a note to the photographer of
 /// what they keep), the reminder before the balance, a refund notice per refunded
