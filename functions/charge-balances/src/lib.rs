@@ -32,7 +32,9 @@ use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// Ledgers read per page, and pages per run (the next day's run continues).
 const BATCH: usize = 100;
+const MAX_PAGES: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -91,11 +93,24 @@ impl<S: BalancesDue + BookingReader + PaymentReader + PaymentWriter> Charger<S> 
     }
 
     pub async fn charge_due(&self, due_at: DateTime<Utc>) -> Result<Summary, Error> {
+        self.charge_due_in_pages(due_at, BATCH).await
+    }
+
+    /// [`Self::charge_due`] reading `batch` ledgers a page (tests page with small ones).
+    pub async fn charge_due_in_pages(&self, due_at: DateTime<Utc>, batch: usize) -> Result<Summary, Error> {
         let mut summary = Summary::default();
-        // Due ones sort first, so a full batch never leaves a due balance behind a
-        // reminder.
-        for id in self.app.store.balances_due(due_at + BALANCE_REMINDER, BATCH).await? {
-            self.charge(id, due_at, &mut summary).await?;
+        // Soonest first, resuming after the last page: an entry this run declined or
+        // reminded keeps its place in the index, so it is never met twice in one run.
+        let mut after = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.app.store.balances_due(due_at + BALANCE_REMINDER, batch, after.as_ref()).await?;
+            for id in page.items {
+                self.charge(id, due_at, &mut summary).await?;
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
         }
         Ok(summary)
     }

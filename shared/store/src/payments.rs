@@ -286,7 +286,12 @@ impl SettleRequests for DynamoStore {
 }
 
 impl BalancesDue for DynamoStore {
-    async fn balances_due(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<BookingId>, StoreError> {
+    async fn balances_due(
+        &self,
+        until: DateTime<Utc>,
+        limit: usize,
+        after: Option<&PageKey>,
+    ) -> Result<Page<BookingId>, StoreError> {
         let (pk, sk) = keys::index_keys(keys::GSI4);
         let out = self
             .client
@@ -300,17 +305,21 @@ impl BalancesDue for DynamoStore {
             // `~` sorts after every booking id: everything due at or before `until`.
             .expression_attribute_values(":until", s(format!("{}#~", keys::instant(until))))
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(after.map(PageKey::to_item))
             .send()
             .await
             .map_err(from_sdk)?;
-        out.items
+        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
+        let items = out
+            .items
             .unwrap_or_default()
             .into_iter()
             .map(|i| {
                 let pk = i.get(keys::PK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
                 pk.trim_start_matches("BOOKING#").parse().map_err(|_| crate::error::corrupt("ledger key"))
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
     }
 }
 

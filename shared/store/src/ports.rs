@@ -308,7 +308,8 @@ pub trait PaymentWriter: Send + Sync {
 
 /// The daily balance run's work list.
 pub trait BalancesDue: Send + Sync {
-    fn balances_due(&self, until: DateTime<Utc>, limit: usize) -> fut!(Vec<BookingId>);
+    /// Ledgers whose balance is due by `until`, soonest first, resuming after `after`.
+    fn balances_due(&self, until: DateTime<Utc>, limit: usize, after: Option<&PageKey>) -> fut!(Page<BookingId>);
 }
 
 pub trait PaymentHistory: Send + Sync {

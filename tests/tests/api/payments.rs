@@ -463,6 +463,36 @@ async fn money_changes_mail_receipts_the_reminder_and_refunds_once_each() {
     assert_eq!(after.sns(&topic).len(), events.len());
 }
 
+/// A run reads every due balance however many pages they fill, and meets each once:
+/// a declined one keeps its place in the index and is not tried again in the same run.
+#[tokio::test]
+async fn a_balance_run_pages_through_every_due_balance_and_tries_each_once() {
+    let w = world().await.with_payouts().await;
+    let mut ids = Vec::new();
+    for card in ["pm_card_authenticationRequired", "pm_card_visa", "pm_card_visa"] {
+        let b = w.booking(14, 500_000, "INR").await;
+        w.deposit(b.id, card).await;
+        if card == "pm_card_authenticationRequired" {
+            let pending = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
+            let intent = &pending.intents[0].id;
+            let path = format!("/standin/payment_intents/{intent}/authenticate");
+            w.s.raw.control("POST", &path, Some(&json!({"outcome": "succeed"}))).await.unwrap();
+            w.s.deliver_new(w.env.app).await;
+        }
+        w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+        ids.push(b.id);
+    }
+    w.settle().await;
+    let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
+    let run = charger.charge_due_in_pages(chrono::Utc::now() + chrono::TimeDelta::days(8), 1).await.unwrap();
+    assert_eq!((run.charged, run.declined), (2, 1), "three pages of one: {run:?}");
+    let ledgers = futures::future::join_all(ids.iter().map(|id| w.env.app.store.get_ledger(*id))).await;
+    let attempts: Vec<u32> = ledgers.into_iter().map(|l| l.unwrap().unwrap().balance_attempts).collect();
+    assert_eq!(attempts, [1, 1, 1], "each tried exactly once in the run");
+    assert_eq!(w.state(ids[1]).await, PaymentState::Paid);
+    assert_eq!(w.state(ids[2]).await, PaymentState::Paid);
+}
+
 // ---------------------------------------------------------------------------------------
 // The webhook
 // ---------------------------------------------------------------------------------------
