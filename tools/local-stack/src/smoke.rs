@@ -545,7 +545,48 @@ async fn cancelled_and_refunded(
         "the photographer's payouts: {earned} earned after the platform's {fee}, of {} kept",
         paid - refunded
     ));
-    Ok(())
+    money_messages(j, booking).await
+}
+
+/// The ledger's stream records reached notify-booking-change: the platform topic (moto,
+/// read through its own state endpoint) carries a receipt for each payment and a
+/// refund notice for each refund of this booking.
+async fn money_messages(j: &mut Journey, booking: &str) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    let (_, status) = crate::client::get(&format!("{control}/status")).await?;
+    let status: Value = serde_json::from_str(&status).map_err(|e| format!("control /status: {e}"))?;
+    let aws = status["aws"].as_str().ok_or(format!("the stack reports no AWS endpoint: {status}"))?.to_string();
+    let want = ["payment_received", "payment_received", "payment_refunded", "payment_refunded"];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (code, body) = crate::client::get(&format!("{aws}/moto-api/data.json")).await?;
+        let mut events: Vec<String> = Vec::new();
+        if code == 200
+            && let Ok(state) = serde_json::from_str::<Value>(&body)
+        {
+            let topics = state["sns"]["Topic"].as_array().cloned().unwrap_or_default();
+            // moto may list a topic twice: count each notification id once.
+            let mut seen = std::collections::HashSet::new();
+            for n in topics.iter().flat_map(|t| t["sent_notifications"].as_array().cloned().unwrap_or_default()) {
+                let message: Value = serde_json::from_str(n[1].as_str().unwrap_or_default()).unwrap_or_default();
+                if message["booking_id"] == booking
+                    && message["event"].as_str().is_some_and(|e| e.starts_with("payment_"))
+                    && seen.insert(n[0].to_string())
+                {
+                    events.push(message["event"].as_str().unwrap_or_default().to_string());
+                }
+            }
+        }
+        events.sort();
+        if events == want {
+            j.ok("the ledger's stream published a receipt for each payment and a refund notice for each refund");
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("money messages for {booking} within 60 s: expected {want:?}, got {events:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Overlapping requests for one slot, all at once, from two clients: exactly one is
