@@ -65,6 +65,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// The domain of the sender's address: the right-hand side of every Message-ID.
+    fn mail_domain(&self) -> &str {
+        self.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d)
+    }
+
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &'static str| env_var(name).ok_or(ConfigError::Missing(name));
         let from_email = var("NOTIFY_FROM_EMAIL")?;
@@ -388,12 +393,9 @@ async fn notify<S: NotifierStore>(
     let key = effect_key(booking, "sns");
     note(once_per_change(n, &key, lease, || publish(n, &message)).await, &mut tally);
 
-    let parties = [party(&client, Role::Client), party(&photographer, Role::Photographer)];
+    let parties = Parties::of(&client, &photographer);
     for &role in cm_notify::recipients(event) {
-        let (to, other, wants_email) = match role {
-            Role::Client => (&parties[0], &parties[1], client.notification_preferences.email),
-            Role::Photographer => (&parties[1], &parties[0], photographer.notification_preferences.email),
-        };
+        let (to, other, wants_email) = parties.addressed(role);
         if !wants_email {
             tally.opted_out += 1;
             continue;
@@ -407,7 +409,7 @@ async fn notify<S: NotifierStore>(
             }
         };
         let key = effect_key(booking, &format!("email:{role}"));
-        let message_id = message_id(booking, role, &n.config.from_email);
+        let message_id = message_id(booking, role, n.config.mail_domain());
         note(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
     }
     match first_error {
@@ -436,8 +438,7 @@ async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: L
         let email = cm_notify::render_gallery_email(&delivery, &to, &party(&photographer, Role::Photographer))
             .map_err(|e| RecordError::Poison(format!("rendering the gallery email: {e}")))?;
         let key = format!("notify:gallery:{}:delivered:email:client", g.booking);
-        let domain = n.config.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d);
-        let message_id = format!("gallery-{}.delivered@{domain}", g.booking);
+        let message_id = format!("gallery-{}.delivered@{}", g.booking, n.config.mail_domain());
         Some(once_per_change(n, &key, lease, || send_email(n, &email, &to, &message_id)).await)
     } else {
         tally.opted_out += 1;
@@ -471,8 +472,7 @@ async fn notify_money<S: NotifierStore>(
     };
     let snapshot = snapshot(&booking);
     let (client, photographer) = tokio::try_join!(user(n, ledger.client_id), user(n, ledger.photographer_id))?;
-    let parties = [party(&client, Role::Client), party(&photographer, Role::Photographer)];
-    let domain = n.config.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d).to_owned();
+    let parties = Parties::of(&client, &photographer);
     let mut tally = Tally::default();
     let mut first_error: Option<RecordError> = None;
     for event in events {
@@ -482,10 +482,7 @@ async fn notify_money<S: NotifierStore>(
         let message = cm_notify::payment_sns_message(notice);
         results.push(once_per_change(n, &format!("{base}:sns"), lease, || publish(n, &message)).await);
         for &role in cm_notify::payment_recipients(event) {
-            let (to, other, wants_email) = match role {
-                Role::Client => (&parties[0], &parties[1], client.notification_preferences.email),
-                Role::Photographer => (&parties[1], &parties[0], photographer.notification_preferences.email),
-            };
+            let (to, other, wants_email) = parties.addressed(role);
             if !wants_email {
                 tally.opted_out += 1;
                 continue;
@@ -499,7 +496,7 @@ async fn notify_money<S: NotifierStore>(
             };
             // Message-ID's local part allows letters, digits and a few symbols only.
             let local: String = event.key().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            let message_id = format!("payment-{}.{local}.{role}@{domain}", ledger.booking_id);
+            let message_id = format!("payment-{}.{local}.{role}@{}", ledger.booking_id, n.config.mail_domain());
             let key = format!("{base}:email:{role}");
             results.push(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await);
         }
@@ -550,6 +547,29 @@ async fn user<S: UserReader>(n: &Notifier<S>, id: UserId) -> Result<User, Record
     }
 }
 
+/// A booking's two people as the emails address them, with their email preference.
+struct Parties {
+    client: (Party, bool),
+    photographer: (Party, bool),
+}
+
+impl Parties {
+    fn of(client: &User, photographer: &User) -> Parties {
+        Parties {
+            client: (party(client, Role::Client), client.notification_preferences.email),
+            photographer: (party(photographer, Role::Photographer), photographer.notification_preferences.email),
+        }
+    }
+
+    /// Who an email for `role` goes to, the other party, and whether they want email.
+    fn addressed(&self, role: Role) -> (&Party, &Party, bool) {
+        match role {
+            Role::Client => (&self.client.0, &self.photographer.0, self.client.1),
+            Role::Photographer => (&self.photographer.0, &self.client.0, self.photographer.1),
+        }
+    }
+}
+
 fn party(u: &User, role: Role) -> Party {
     Party { name: u.name.clone(), email: u.email.clone(), timezone: u.timezone.clone(), role }
 }
@@ -591,7 +611,6 @@ async fn send_email<S>(n: &Notifier<S>, email: &Email, to: &Party, message_id: &
 
 /// A stable Message-ID per booking change and recipient: mail systems that see the same
 /// id twice may collapse the copies.
-fn message_id(b: &Booking, role: Role, from_email: &str) -> String {
-    let domain = from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d);
+fn message_id(b: &Booking, role: Role, domain: &str) -> String {
     format!("booking-{}.{}.{role}@{domain}", b.id, b.sequence)
 }

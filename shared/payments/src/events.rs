@@ -171,21 +171,9 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::tests::{intent, ledger};
-    use crate::ledger::{IntentReport, Refund, RefundReason};
+    use crate::ledger::tests::{intent, ledger, report};
+    use crate::ledger::{Refund, RefundReason};
     use proptest::prelude::*;
-
-    fn report(id: &str, status: IntentStatus, at: i64, captured: i64) -> IntentReport {
-        IntentReport {
-            id: id.into(),
-            status,
-            at,
-            captured_minor: captured,
-            failure: None,
-            payment_method: None,
-            charge: None,
-        }
-    }
 
     /// Deposit 30 000 of 100 000, captured.
     fn with_deposit_paid() -> Ledger {

@@ -521,7 +521,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn report(id: &str, status: IntentStatus, at: i64, captured: i64) -> IntentReport {
+    pub fn report(id: &str, status: IntentStatus, at: i64, captured: i64) -> IntentReport {
         IntentReport {
             id: id.into(),
             status,

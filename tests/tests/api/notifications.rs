@@ -3,7 +3,7 @@
 //! and SNS. What was sent is read back from moto and parsed with independent parsers
 //! (mail-parser for the MIME message, icalendar for the invite).
 
-use crate::support::{Session, profile, session, unique_email};
+use crate::support::{Session, session, unique_email};
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 use cm_app::App;
@@ -71,31 +71,7 @@ async fn world() -> World {
     let env = env().await;
     let (notifier, topic_arn) = notifier(&env).await;
     let photographer = person(&env, "photographer", "Ravi Kumar", PHOTOGRAPHER_TZ).await;
-    call(
-        env.app,
-        put_my_photographer_profile::handle,
-        ApiEvent::new("PUT /photographers/me").bearer(&photographer.session.access).json(profile(
-            "Ravi Kumar Studio",
-            "Hyderabad",
-            &["wedding", "portrait"],
-            250_000,
-            "INR",
-        )),
-    )
-    .await
-    .ok(200);
-    let sample: Value = serde_json::from_str(
-        &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
-    )
-    .unwrap();
-    let availability: Value = serde_json::from_str(sample["body"].as_str().unwrap()).unwrap();
-    call(
-        env.app,
-        put_my_availability::handle,
-        ApiEvent::new("PUT /photographers/me/availability").bearer(&photographer.session.access).json(availability),
-    )
-    .await
-    .ok(200);
+    crate::support::open_for_bookings(&env, &photographer.session, "Ravi Kumar Studio").await;
     let client = person(&env, "client", "Asha Rao", CLIENT_TZ).await;
     World { env, notifier, topic_arn, photographer, client }
 }

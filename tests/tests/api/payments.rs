@@ -311,31 +311,7 @@ async fn an_off_session_balance_that_needs_the_client_is_recorded_and_retried_wi
 async fn a_moved_session_moves_the_balance_and_once_paid_its_price_stays() {
     let w = world().await.with_payouts().await;
     let p = &w.photographer;
-    call(
-        w.env.app,
-        put_my_photographer_profile::handle,
-        ApiEvent::new("PUT /photographers/me").bearer(&p.access).json(profile(
-            "Moving Studio",
-            "Hyderabad",
-            &["portrait"],
-            250_000,
-            "INR",
-        )),
-    )
-    .await
-    .ok(200);
-    let sample: Value = serde_json::from_str(
-        &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
-    )
-    .unwrap();
-    let hours: Value = serde_json::from_str(sample["body"].as_str().unwrap()).unwrap();
-    call(
-        w.env.app,
-        put_my_availability::handle,
-        ApiEvent::new("PUT /photographers/me/availability").bearer(&p.access).json(hours),
-    )
-    .await
-    .ok(200);
+    open_for_bookings(&w.env, p, "Moving Studio").await;
     let b = w.booking(14, 500_000, "INR").await;
     w.deposit(b.id, "pm_card_visa").await;
     w.status(&p.access, b.id, json!({"status": "confirmed"})).await.ok(200);

@@ -152,3 +152,28 @@ pub fn as_answered(page: &Value) -> Value {
     assert!(payment.remove("due_minor").is_some_and(|d| d == page["price"]["amount_minor"]), "{page}");
     v
 }
+
+/// A photographer open for bookings: a profile in Hyderabad (weddings and portraits at
+/// ₹2,500.00 an hour) and the sample event's working hours.
+pub async fn open_for_bookings(env: &TestEnv, photographer: &Session, display_name: &str) {
+    let studio = profile(display_name, "Hyderabad", &["wedding", "portrait"], 250_000, "INR");
+    call(
+        env.app,
+        put_my_photographer_profile::handle,
+        ApiEvent::new("PUT /photographers/me").bearer(&photographer.access).json(studio),
+    )
+    .await
+    .ok(200);
+    let sample: Value = serde_json::from_str(
+        &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
+    )
+    .unwrap();
+    let hours: Value = serde_json::from_str(sample["body"].as_str().unwrap()).unwrap();
+    call(
+        env.app,
+        put_my_availability::handle,
+        ApiEvent::new("PUT /photographers/me/availability").bearer(&photographer.access).json(hours),
+    )
+    .await
+    .ok(200);
+}
