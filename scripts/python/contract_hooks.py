@@ -137,6 +137,14 @@ def clamp_dates(query, low, high, max_days):
     query[low], query[high] = a.isoformat(), b.isoformat()
 
 
+def pair(query, a, b):
+    """Both of two parameters that only come together, or neither."""
+    given = [k for k in (a, b) if trim(str(query.get(k, "")))]
+    if len(given) == 1:
+        for k in (a, b):
+            query.pop(k, None)
+
+
 def repair_query(case):
     query = case.query
     if not isinstance(query, dict):
@@ -148,6 +156,10 @@ def repair_query(case):
         order_range(query, "from", "to")
     elif name == "GET /photographers/{id}/availability":
         clamp_dates(query, "from", "to", 62)
+        pair(query, "lat", "lon")
+    elif name == "GET /photographers/{id}/optimal-slots":
+        clamp_dates(query, "date_from", "date_to", 62)
+        pair(query, "lat", "lon")
     elif name == "GET /admin/insights/sentiment":
         today = dt.datetime.now(dt.timezone.utc).date()
         # Without `to` the range ends today (UTC), and it is shorter than 366 days.

@@ -1,44 +1,43 @@
-//! `GET /photographers/{id}/availability?from=&to=&duration_minutes=&tz=`: every
-//! bookable start in a date range (≤ 62 days), in the requested zone.
+//! `GET /photographers/{id}/availability?from=&to=&duration_minutes=&tz=&lat=&lon=&event_type=&preferred_time=`:
+//! every bookable start in a date range (≤ 62 days), in the requested zone, each with
+//! a score and its reasons for the shoot, and the light (sunrise, sunset, golden and
+//! blue hours) of every date at the shoot's place (`lat`/`lon`, else the photographer's
+//! base).
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
 use cm_app::App;
-use cm_app::store_problem;
-use cm_booking::{Availability, SlotQueryParams, bookable_slots, occupied_intervals};
-use cm_core::{FieldErrors, UserId};
+use cm_app::slots::{LightPlace, SlotsError, open_slots, public_errors};
+use cm_booking::SlotQueryParams;
+use cm_booking::scoring::{DayView, ScoredSlot, ShootParams, annotate};
+use cm_catalog::Specialization;
+use cm_core::UserId;
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
-use cm_store::{AvailabilityReader, BookingReader, PhotographerReader, StoreError};
+use cm_store::{AvailabilityReader, BookingReader, PhotographerReader};
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct SlotsBody {
     timezone: String,
     duration_minutes: u32,
-    slots: Vec<cm_booking::Slot>,
+    event_type: Option<Specialization>,
+    /// Where the light was computed.
+    location: LightPlace,
+    days: Vec<DayView>,
+    slots: Vec<ScoredSlot>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Request(#[from] RequestError),
-    #[error("photographer {0} does not exist or is not listed")]
-    NotFound(UserId),
-    #[error("photographer {0} has no availability")]
-    NoAvailability(UserId),
-    #[error("stored availability of {0} is invalid: {1}")]
-    CorruptAvailability(UserId, FieldErrors),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Slots(#[from] SlotsError),
 }
 
 impl IntoProblem for Error {
     fn to_problem(&self) -> Problem {
         match self {
             Error::Request(e) => e.to_problem(),
-            Error::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
-            Error::NoAvailability(_) => Problem::not_found("this photographer has not published availability yet"),
-            Error::CorruptAvailability(..) => Problem::internal(),
-            Error::Store(e) => store_problem(e),
+            Error::Slots(e) => e.to_problem(),
         }
     }
 }
@@ -55,41 +54,31 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
         duration_minutes: q.text("duration_minutes"),
         timezone: q.text("tz"),
     };
-    q.finish(&["from", "to", "duration_minutes", "tz"])?;
-    let query = params.parse(app.now()).map_err(|e| RequestError::InvalidQuery(rename_tz(e)))?;
+    let shoot = ShootParams {
+        lat: q.text("lat"),
+        lon: q.text("lon"),
+        event_type: q.text("event_type"),
+        preferred_time: q.text("preferred_time"),
+    };
+    q.finish(&["from", "to", "duration_minutes", "tz", "lat", "lon", "event_type", "preferred_time"])?;
+    let (query, shoot) = match (params.parse(app.now()), shoot.parse()) {
+        (Ok(query), Ok(shoot)) => (query, shoot),
+        (a, b) => {
+            let errors = public_errors(a.err().into_iter().chain(b.err()), &[("timezone", "tz")]);
+            return Err(RequestError::InvalidQuery(errors).into());
+        }
+    };
 
-    match app.store.get_photographer(id).await? {
-        Some(p) if p.listed => {}
-        _ => return Err(Error::NotFound(id)),
-    }
-    let doc = app.store.get_availability(id).await?.ok_or(Error::NoAvailability(id))?;
-    let availability = Availability::try_from(doc).map_err(|e| Error::CorruptAvailability(id, e))?;
-    let zone = query.zone().unwrap_or(availability.timezone());
-
-    // Bookings that start up to a day outside the range can still reach into it.
-    let from = local_midnight_utc(&availability, query.from().checked_sub_days(Days::new(2)).unwrap_or(query.from()));
-    let to = local_midnight_utc(&availability, query.to().checked_add_days(Days::new(2)).unwrap_or(query.to()));
-    let existing = occupied_intervals(&app.store.slot_holding_bookings(id, from, to).await?);
-    let slots = bookable_slots(&availability, &existing, &query).into_iter().map(|s| s.in_zone(zone)).collect();
+    let open = open_slots(app, id, &query).await?;
+    let zone = query.zone().unwrap_or(open.availability.timezone());
+    let place = open.light_place(&shoot);
+    let (days, slots) = annotate(&open.slots, &open.existing, &query, open.availability.timezone(), place.at, &shoot);
     Ok(cm_http::ok(&SlotsBody {
         timezone: zone.name().to_string(),
         duration_minutes: query.duration().minutes(),
+        event_type: shoot.event_type,
+        location: place,
+        days,
         slots,
     }))
-}
-
-fn local_midnight_utc(a: &Availability, date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(a.timezone()).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-}
-
-/// The public parameter is `tz`; the domain calls it `timezone`.
-fn rename_tz(errors: FieldErrors) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    for e in errors.iter() {
-        out.add(if e.field == "timezone" { "tz" } else { e.field.as_str() }, e.message.clone());
-    }
-    out
 }

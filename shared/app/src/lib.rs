@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod listing;
 pub mod payments;
 pub mod session;
+pub mod slots;
 
 pub use auth::{AuthError, Caller, authenticate, authenticate_as};
 pub use context::App;

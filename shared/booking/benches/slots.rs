@@ -1,8 +1,10 @@
 //! How long the availability endpoint's pure work takes: slot generation over the
-//! largest allowed range with a busy calendar, and one booking check.
+//! largest allowed range with a busy calendar, one booking check, and a month of slots
+//! annotated with the light of each date and scored for a wedding.
 //! Run: `cargo bench -p cm-booking --bench slots`
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use cm_booking::scoring::{Shoot, annotate, best_slots};
 use cm_booking::{
     Availability, AvailabilityDoc, BookingDuration, Buffers, OccupiedInterval, SlotQuery, bookable_slots, check_booking,
 };
@@ -45,6 +47,21 @@ fn bench(c: &mut Criterion) {
     let query = SlotQuery::new(from, to, 120, None, now).expect("query");
     c.bench_function("bookable_slots: 62 days, 15-min step, 124 bookings", |b| {
         b.iter(|| bookable_slots(black_box(&a), black_box(&existing), black_box(&query)))
+    });
+    // One month, as the optimal-slots endpoint does it: the light of 31 dates, then
+    // every open slot scored and the best five chosen.
+    let month = SlotQuery::new(from, from + Duration::days(30), 120, None, now).expect("query");
+    let slots = bookable_slots(&a, &existing, &month);
+    let new_york = cm_geo::Point::new(40.7128, -74.006).expect("point");
+    let shoot = Shoot { at: None, event_type: Some(cm_catalog::Specialization::Wedding), preferred: None };
+    let zone = a.timezone();
+    c.bench_function(&format!("annotate: 31 days of light, {} slots scored", slots.len()), |b| {
+        b.iter(|| annotate(black_box(&slots), black_box(&existing), black_box(&month), zone, new_york, &shoot))
+    });
+    c.bench_function("daylight: one date", |b| b.iter(|| cm_geo::daylight(black_box(from), zone, new_york)));
+    let (_, scored) = annotate(&slots, &existing, &month, zone, new_york, &shoot);
+    c.bench_function("best_slots: the best 5 of a month", |b| {
+        b.iter(|| best_slots(black_box(scored.clone()), 5, zone))
     });
     let start: DateTime<Utc> = "2027-03-10T14:00:00Z".parse().expect("start");
     c.bench_function("check_booking: one request", |b| {

@@ -59,6 +59,7 @@ pub mod limits;
 pub mod pricing;
 pub mod request;
 mod rules;
+pub mod scoring;
 mod slots;
 mod time;
 pub mod view;

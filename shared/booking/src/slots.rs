@@ -163,7 +163,7 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn new(start: DateTime<Utc>, duration: BookingDuration, zone: Tz) -> Option<Self> {
+    pub(crate) fn new(start: DateTime<Utc>, duration: BookingDuration, zone: Tz) -> Option<Self> {
         let end = start.checked_add_signed(duration.as_delta())?;
         Some(Self { start: start.with_timezone(&zone).fixed_offset(), end: end.with_timezone(&zone).fixed_offset() })
     }

@@ -229,6 +229,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-sentiment",
         "cm-media",
         "cm-payments",
+        "cm-geo",
     ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {

@@ -12,6 +12,7 @@ mod correctness;
 mod fakes_agree;
 mod gallery;
 mod layout;
+mod light;
 mod notifications;
 mod payments;
 mod plumbing;

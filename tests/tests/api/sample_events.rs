@@ -82,6 +82,7 @@ replays! {
     replays_put_my_availability: "put-my-availability" => put_my_availability;
     replays_get_my_availability: "get-my-availability" => get_my_availability;
     replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
+    replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_create_booking: "create-booking" => create_booking;
     replays_get_booking: "get-booking" => get_booking;
     replays_update_booking_status: "update-booking-status" => update_booking_status;
@@ -704,6 +705,26 @@ async fn get_photographer_availability() {
     assert!(at(saturday, "13:00") && at(saturday, "18:00"), "{body}");
     let one_pm = chrono::NaiveTime::from_hms_opt(13, 0, 0).unwrap();
     assert!(starts.iter().filter(|s| s.date_naive() == saturday).all(|s| s.time() >= one_pm), "{body}");
+}
+
+async fn get_optimal_slots() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-optimal-slots");
+    let r = respond(w.env.app, get_optimal_slots::handle, sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!((&body["event_type"], &body["location"]["source"]), (&json!("wedding"), &json!("photographer_base")));
+    let slots = body["slots"].as_array().unwrap();
+    assert_eq!(slots.len(), 3, "{body}");
+    for s in slots {
+        // A wedding's best are in the evening golden hour (about 17:40–18:25 in Hyderabad in
+        // January), which Asha's Mondays (to 19:00) and Saturdays (to 20:00) both reach.
+        let start = DateTime::parse_from_rfc3339(s["start"].as_str().unwrap()).unwrap();
+        let (first, last) = (moved("2027-01-04"), moved("2027-01-31"));
+        assert!((first..=last).contains(&start.date_naive()), "{s}");
+        assert!(s["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "evening_golden_hour"), "{s}");
+        assert_eq!(s["day"]["date"], start.date_naive().to_string());
+    }
+    assert!(slots.windows(2).all(|p| p[0]["score"].as_u64() >= p[1]["score"].as_u64()), "{body}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -151,8 +151,34 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
 
     let today = Utc::now().date_naive();
     let to = today.checked_add_days(Days::new(13)).unwrap_or(today);
-    let path = format!("/photographers/{photographer_id}/availability?from={today}&to={to}&duration_minutes=60");
+    let path = format!(
+        "/photographers/{photographer_id}/availability?from={today}&to={to}&duration_minutes=60&event_type=wedding"
+    );
     let slots = j.expect("GET", &path, None, None, 200).await?;
+    let days = slots["days"].as_array().cloned().unwrap_or_default();
+    if days.len() != 14 || days.iter().any(|d| d["sun"]["sunrise"].as_str().is_none_or(|t| !t.ends_with("+05:30"))) {
+        return Err(format!("availability should give the light of each of 14 dates in Asha's zone: {slots}"));
+    }
+    let best_path = format!(
+        "/photographers/{photographer_id}/optimal-slots?date_from={today}&date_to={to}&duration_minutes=60&event_type=wedding&limit=3"
+    );
+    let best = j.expect("GET", &best_path, None, None, 200).await?;
+    let top = slots["slots"].as_array().into_iter().flatten().filter_map(|s| s["score"].as_u64()).max();
+    let first = &best["slots"][0];
+    if first["score"].as_u64() != top || first["reasons"].as_array().is_none_or(Vec::is_empty) {
+        return Err(format!("the best wedding slot should be the availability's top score ({top:?}): {best}"));
+    }
+    let golden = first["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|r| r["code"] == "evening_golden_hour" || r["code"] == "morning_golden_hour");
+    j.ok(&format!(
+        "each date's sunrise, sunset, golden and blue hours; best wedding slot {} (score {}{})",
+        first["start"].as_str().unwrap_or_default(),
+        first["score"],
+        if golden { ", golden hour" } else { "" }
+    ));
     // A session a few days out: its balance (charged a week before) is due as soon as
     // the deposit is taken, and a cancellation then refunds by a partial tier.
     let soon: Vec<&str> = slots["slots"]

@@ -1,0 +1,111 @@
+//! `GET /photographers/{id}/optimal-slots?date_from=&date_to=&duration_minutes=&event_type=&lat=&lon=&tz=&preferred_time=&limit=`:
+//! the best few bookable slots in a date range (≤ 62 days) for a shoot, best first,
+//! each with its score, the reasons for it, and the light of its date. At most two fall
+//! on one date and none overlap, so the answer is a choice (see
+//! `cm_booking::scoring::best_slots`).
+
+use cm_app::App;
+use cm_app::slots::{LightPlace, SlotsError, open_slots, public_errors};
+use cm_booking::SlotQueryParams;
+use cm_booking::scoring::{DayView, ScoredSlot, ShootParams, annotate, best_slots};
+use cm_catalog::Specialization;
+use cm_core::UserId;
+use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_store::{AvailabilityReader, BookingReader, PhotographerReader};
+use serde::Serialize;
+
+pub const DEFAULT_LIMIT: usize = 5;
+pub const MAX_LIMIT: i64 = 20;
+
+#[derive(Serialize)]
+struct BestBody {
+    timezone: String,
+    duration_minutes: u32,
+    event_type: Option<Specialization>,
+    location: LightPlace,
+    slots: Vec<Best>,
+}
+
+#[derive(Serialize)]
+struct Best {
+    #[serde(flatten)]
+    slot: ScoredSlot,
+    /// The light of the slot's date.
+    day: DayView,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Slots(#[from] SlotsError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Request(e) => e.to_problem(),
+            Error::Slots(e) => e.to_problem(),
+        }
+    }
+}
+
+pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    let id: UserId = cm_http::path_param(&req, "id", "photographer")?;
+    let mut q = Query::of(&req);
+    let params = SlotQueryParams {
+        from: q.text("date_from"),
+        to: q.text("date_to"),
+        duration_minutes: q.text("duration_minutes"),
+        timezone: q.text("tz"),
+    };
+    let shoot = ShootParams {
+        lat: q.text("lat"),
+        lon: q.text("lon"),
+        event_type: q.text("event_type"),
+        preferred_time: q.text("preferred_time"),
+    };
+    let limit = q.int_in("limit", 1, MAX_LIMIT).map_or(DEFAULT_LIMIT, |n| n as usize);
+    q.finish(&[
+        "date_from",
+        "date_to",
+        "duration_minutes",
+        "tz",
+        "lat",
+        "lon",
+        "event_type",
+        "preferred_time",
+        "limit",
+    ])?;
+    let (query, shoot) = match (params.parse(app.now()), shoot.parse()) {
+        (Ok(query), Ok(shoot)) => (query, shoot),
+        (a, b) => {
+            let names = [("timezone", "tz"), ("from", "date_from"), ("to", "date_to")];
+            return Err(RequestError::InvalidQuery(public_errors(a.err().into_iter().chain(b.err()), &names)).into());
+        }
+    };
+
+    let open = open_slots(app, id, &query).await?;
+    let zone = query.zone().unwrap_or(open.availability.timezone());
+    let place = open.light_place(&shoot);
+    let (days, scored) = annotate(&open.slots, &open.existing, &query, open.availability.timezone(), place.at, &shoot);
+    let slots = best_slots(scored, limit, zone)
+        .into_iter()
+        .filter_map(|slot| {
+            let date = slot.slot.start().date_naive();
+            let day = days.iter().find(|d| d.date == date)?.clone();
+            Some(Best { slot, day })
+        })
+        .collect();
+    Ok(cm_http::ok(&BestBody {
+        timezone: zone.name().to_string(),
+        duration_minutes: query.duration().minutes(),
+        event_type: shoot.event_type,
+        location: place,
+        slots,
+    }))
+}

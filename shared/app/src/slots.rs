@@ -1,0 +1,116 @@
+//! The open slots of a listed photographer over a queried range, read once for the
+//! availability answer and for the best-slots answer: the profile (its base is where
+//! the light is computed unless the client names a place), the published
+//! availability, the shoots already holding time, and every bookable slot.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use cm_booking::scoring::Shoot;
+use cm_booking::{Availability, OccupiedInterval, Slot, SlotQuery, bookable_slots, occupied_intervals};
+use cm_catalog::PhotographerProfile;
+use cm_core::{FieldErrors, UserId};
+use cm_geo::Point;
+use cm_http::{IntoProblem, Problem};
+use cm_store::{AvailabilityReader, BookingReader, PhotographerReader, StoreError};
+use serde::Serialize;
+
+use crate::{App, store_problem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SlotsError {
+    #[error("photographer {0} does not exist or is not listed")]
+    NotFound(UserId),
+    #[error("photographer {0} has no availability")]
+    NoAvailability(UserId),
+    #[error("stored availability of {0} is invalid: {1}")]
+    CorruptAvailability(UserId, FieldErrors),
+    #[error("stored base of {0} is not a point on the globe")]
+    CorruptBase(UserId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for SlotsError {
+    fn to_problem(&self) -> Problem {
+        match self {
+            SlotsError::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
+            SlotsError::NoAvailability(_) => Problem::not_found("this photographer has not published availability yet"),
+            SlotsError::CorruptAvailability(..) | SlotsError::CorruptBase(_) => Problem::internal(),
+            SlotsError::Store(e) => store_problem(e),
+        }
+    }
+}
+
+pub struct OpenSlots {
+    pub profile: PhotographerProfile,
+    /// Where the photographer is based: the light's place when the client names none.
+    pub base: Point,
+    pub availability: Availability,
+    /// Shoots holding time around the range (pending or confirmed).
+    pub existing: Vec<OccupiedInterval>,
+    /// Every bookable start in the range, in the query's display zone.
+    pub slots: Vec<Slot>,
+}
+
+impl OpenSlots {
+    /// Where the shoot's light is computed: the client's place, else the base.
+    pub fn light_place(&self, shoot: &Shoot) -> LightPlace {
+        let (at, source) = match shoot.at {
+            Some(at) => (at, "query"),
+            None => (self.base, "photographer_base"),
+        };
+        LightPlace { lat: at.lat(), lon: at.lon(), source, at }
+    }
+}
+
+/// The answer's `location`: where the light was computed, and from what.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LightPlace {
+    pub lat: f64,
+    pub lon: f64,
+    /// `query` (the client's `lat`/`lon`) or `photographer_base`.
+    pub source: &'static str,
+    #[serde(skip)]
+    pub at: Point,
+}
+
+/// Reads what the range needs (three reads: the profile, the availability, one Query
+/// of the bookings around the range) and lists every bookable slot.
+pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingReader>(
+    app: &App<S>,
+    id: UserId,
+    query: &SlotQuery,
+) -> Result<OpenSlots, SlotsError> {
+    let profile = match app.store.get_photographer(id).await? {
+        Some(p) if p.listed => p.profile,
+        _ => return Err(SlotsError::NotFound(id)),
+    };
+    let base = Point::new(profile.lat, profile.lon).ok_or(SlotsError::CorruptBase(id))?;
+    let doc = app.store.get_availability(id).await?.ok_or(SlotsError::NoAvailability(id))?;
+    let availability = Availability::try_from(doc).map_err(|e| SlotsError::CorruptAvailability(id, e))?;
+    let zone = query.zone().unwrap_or(availability.timezone());
+
+    // Bookings that start up to a day outside the range can still reach into it.
+    let from = local_midnight_utc(&availability, query.from().checked_sub_days(Days::new(2)).unwrap_or(query.from()));
+    let to = local_midnight_utc(&availability, query.to().checked_add_days(Days::new(2)).unwrap_or(query.to()));
+    let existing = occupied_intervals(&app.store.slot_holding_bookings(id, from, to).await?);
+    let slots = bookable_slots(&availability, &existing, query).into_iter().map(|s| s.in_zone(zone)).collect();
+    Ok(OpenSlots { profile, base, availability, existing, slots })
+}
+
+fn local_midnight_utc(a: &Availability, date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(a.timezone()).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+/// The field errors of several parsers as one list, with the domain's field names
+/// replaced by the endpoint's public ones (`names`: domain → public).
+pub fn public_errors(parts: impl IntoIterator<Item = FieldErrors>, names: &[(&str, &str)]) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for e in parts.into_iter().flat_map(|errors| errors.iter().cloned().collect::<Vec<_>>()) {
+        let field = names.iter().find(|(domain, _)| *domain == e.field).map_or(e.field.as_str(), |(_, public)| public);
+        out.add(field, e.message.clone());
+    }
+    out
+}
