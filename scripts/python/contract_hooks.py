@@ -152,6 +152,10 @@ def repair_query(case):
     if "cursor" in query and looks_like_cursor(query["cursor"]) and (scope(case, query), trim(query["cursor"])) not in issued_cursors:
         del query["cursor"]
     name = op(case)
+    if name == "GET /photographers":
+        pair(query, "lat", "lon")
+        if not trim(str(query.get("lat", ""))):
+            query.pop("radius_km", None)
     if name in ("GET /bookings", "GET /admin/bookings", "GET /payments"):
         order_range(query, "from", "to")
     elif name == "GET /photographers/{id}/availability":

@@ -419,6 +419,18 @@ impl cm_store::PhotographerSearch for FakePhotographers {
         items.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(page_of(items, false, q.limit, after))
     }
+
+    /// Everyone listed under any of the partitions, each once, by id.
+    async fn photographers_in(&self, partitions: &[String]) -> Result<Vec<PublicProfile>, StoreError> {
+        let s = lock(&self.0);
+        let mut found: Vec<PublicProfile> = s
+            .values()
+            .filter(|r| r.listings().iter().any(|(partition, _)| partitions.contains(partition)))
+            .map(|r| r.public())
+            .collect();
+        found.sort_by_key(|a| a.id);
+        Ok(found)
+    }
 }
 
 /// A stored availability document and when it was written.
@@ -1259,6 +1271,7 @@ delegate!(cm_store::PhotographerReader, photographers {
 });
 delegate!(cm_store::PhotographerSearch, photographers {
     fn search_photographers(&self, q: &SearchQuery<'_>, after: Option<&PageKey>) -> Result<Page<PublicProfile>, StoreError>;
+    fn photographers_in(&self, partitions: &[String]) -> Result<Vec<PublicProfile>, StoreError>;
 });
 delegate!(cm_store::PhotographerWriter, photographers {
     fn put_photographer_profile(&self, id: UserId, profile: &PhotographerProfile, listed_if_new: bool, now: DateTime<Utc>)

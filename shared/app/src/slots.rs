@@ -84,7 +84,7 @@ pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingRead
         Some(p) if p.listed => p.profile,
         _ => return Err(SlotsError::NotFound(id)),
     };
-    let base = Point::new(profile.lat, profile.lon).ok_or(SlotsError::CorruptBase(id))?;
+    let base = profile.base().ok_or(SlotsError::CorruptBase(id))?;
     let doc = app.store.get_availability(id).await?.ok_or(SlotsError::NoAvailability(id))?;
     let availability = Availability::try_from(doc).map_err(|e| SlotsError::CorruptAvailability(id, e))?;
     let zone = query.zone().unwrap_or(availability.timezone());

@@ -97,6 +97,12 @@ fn default_deposit_percent() -> u8 {
 }
 
 impl PhotographerProfile {
+    /// Where the photographer is based; `None` only for a stored profile whose
+    /// coordinates are off the globe (validation refuses them).
+    pub fn base(&self) -> Option<cm_geo::Point> {
+        cm_geo::Point::new(self.lat, self.lon)
+    }
+
     pub fn package(&self, id: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.id == id)
     }

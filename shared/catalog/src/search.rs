@@ -2,9 +2,15 @@
 //! listing partitions (everyone; per specialization; per city; per specialization and
 //! city). A search is one Query on the partition matching its filters, already sorted
 //! by rating, with `min_rating` as a key condition on the rank.
+//!
+//! Search near a point: every photographer is also copied under the geo cells their
+//! service area touches (`cm_geo::cells`); a search at a point reads the one cell
+//! holding it at each level, and keeps those whose service radius reaches it.
 
-use crate::photographer::{PhotographerProfile, RatingTotals, Specialization};
+use crate::photographer::{PhotographerProfile, PublicProfile, RatingTotals, Specialization};
 use cm_core::UserId;
+use cm_geo::{Point, cells};
+use serde::Serialize;
 
 /// Cities compare case- and space-insensitively: "new  york" finds "New York".
 pub fn normalize_city(city: &str) -> String {
@@ -21,7 +27,8 @@ pub fn partition_for(specialization: Option<Specialization>, city: Option<&str>)
     }
 }
 
-/// Every partition a photographer must appear in for every filter combination to find them.
+/// Every partition a photographer must appear in for every filter combination, and
+/// every point of their service area, to find them.
 pub fn partitions_of(profile: &PhotographerProfile) -> Vec<String> {
     let city = profile.city.as_str();
     let mut out = vec![partition_for(None, None), partition_for(None, Some(city))];
@@ -29,7 +36,68 @@ pub fn partitions_of(profile: &PhotographerProfile) -> Vec<String> {
         out.push(partition_for(Some(s), None));
         out.push(partition_for(Some(s), Some(city)));
     }
+    if let Some(base) = profile.base() {
+        out.extend(cells::service_area_cells(base, f64::from(profile.service_radius_km)).iter().map(geo_partition));
+    }
     out
+}
+
+fn geo_partition(cell: &cells::Cell) -> String {
+    format!("geo#{}", cell.key())
+}
+
+/// The partitions a search at `point` reads: one per cell level.
+pub fn partitions_near(point: Point) -> Vec<String> {
+    cells::search_cells(point).iter().map(geo_partition).collect()
+}
+
+/// A listed photographer found near a point, and how far their base is from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nearby {
+    #[serde(flatten)]
+    pub profile: PublicProfile,
+    /// Great-circle distance from the searched point to the photographer's base, to
+    /// 0.1 km.
+    pub distance_km: f64,
+}
+
+/// Of the candidates read from [`partitions_near`], those whose service area covers
+/// `point` and whose base is within `max_km` of it (when given), nearest first (then by
+/// id, a total order), each once.
+pub fn nearest_covering(candidates: Vec<PublicProfile>, point: Point, max_km: Option<f64>) -> Vec<Nearby> {
+    let mut out: Vec<Nearby> = candidates
+        .into_iter()
+        .filter_map(|profile| {
+            let d = profile.profile.base()?.distance_km(&point);
+            let reach = f64::from(profile.profile.service_radius_km).min(max_km.unwrap_or(f64::INFINITY));
+            (d <= reach).then(|| Nearby { distance_km: (d * 10.0).round() / 10.0, profile })
+        })
+        .collect();
+    out.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km).then(a.profile.id.cmp(&b.profile.id)));
+    out.dedup_by(|a, b| a.profile.id == b.profile.id);
+    out
+}
+
+/// The search filters, for the results of a search near a point (the listing
+/// partitions apply them as keys and a FilterExpression instead).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters<'a> {
+    pub specialization: Option<Specialization>,
+    pub city: Option<&'a str>,
+    pub min_rating_centi: Option<u64>,
+    pub max_hourly_rate_minor: Option<i64>,
+    pub currency: Option<&'a str>,
+}
+
+impl Filters<'_> {
+    pub fn admit(&self, p: &PublicProfile) -> bool {
+        let profile = &p.profile;
+        self.specialization.is_none_or(|s| profile.specializations.contains(&s))
+            && self.city.is_none_or(|c| normalize_city(c) == normalize_city(&profile.city))
+            && self.min_rating_centi.is_none_or(|min| (p.rating.average * 100.0).round() as u64 >= min)
+            && self.max_hourly_rate_minor.is_none_or(|max| profile.hourly_rate.amount_minor <= max)
+            && self.currency.is_none_or(|c| profile.hourly_rate.currency.as_str() == c)
+    }
 }
 
 const MAX_CENTI: u64 = 500;
@@ -70,8 +138,42 @@ mod tests {
                 assert!(parts.contains(&partition_for(spec, city)), "{spec:?} {city:?}");
             }
         }
-        assert_eq!(parts.len(), 6);
+        // Six search partitions, and the geo cells of a 1 km service area at 0°, 0°.
+        let geo: Vec<_> = parts.iter().filter(|p| p.starts_with("geo#")).collect();
+        assert_eq!(parts.len(), 6 + geo.len());
+        assert!(!geo.is_empty());
+        let centre = Point::new(0.0, 0.0).unwrap();
+        assert!(partitions_near(centre).iter().any(|p| parts.contains(p)), "the base finds its own photographer");
         assert!(!parts.contains(&partition_for(Some(Specialization::Newborn), None)));
+    }
+
+    fn listed_at(name: &str, lat: f64, lon: f64, radius: i64, specs: &[&str]) -> PublicProfile {
+        let profile = serde_json::from_value::<crate::photographer::PhotographerProfileInput>(serde_json::json!({
+            "display_name": name, "specializations": specs, "city": "Pune", "country": "IN", "lat": lat, "lon": lon,
+            "service_radius_km": radius, "years_experience": 1, "hourly_rate": {"amount_minor": 100, "currency": "INR"}}))
+        .unwrap()
+        .validate()
+        .unwrap();
+        PublicProfile { id: UserId::new(), profile, rating: RatingTotals::default().view(), cover_photo: None }
+    }
+
+    #[test]
+    fn nearest_first_among_those_whose_radius_reaches() {
+        let point = Point::new(18.52, 73.85).unwrap();
+        let far_reach = listed_at("far but wide", 19.07, 72.87, 200, &["wedding"]); // ~120 km
+        let near = listed_at("near", 18.53, 73.86, 5, &["portrait"]); // ~1.5 km
+        let short = listed_at("short", 18.70, 73.85, 10, &["wedding"]); // 20 km, reaches 10
+        let found = nearest_covering(vec![far_reach.clone(), short, near.clone(), near.clone()], point, None);
+        let names: Vec<&str> = found.iter().map(|n| n.profile.profile.display_name.as_str()).collect();
+        assert_eq!(names, ["near", "far but wide"], "nearest first, each once, only those who reach");
+        assert_eq!(found[0].distance_km, 1.5);
+        assert!(nearest_covering(vec![far_reach.clone()], point, Some(100.0)).is_empty(), "the client's reach");
+        let weddings = Filters { specialization: Some(Specialization::Wedding), ..Filters::default() };
+        assert!(weddings.admit(&far_reach) && !weddings.admit(&near));
+        let in_pune = Filters { city: Some(" PUNE "), currency: Some("INR"), ..Filters::default() };
+        assert!(in_pune.admit(&near));
+        assert!(!Filters { max_hourly_rate_minor: Some(99), ..Filters::default() }.admit(&near));
+        assert!(!Filters { min_rating_centi: Some(1), ..Filters::default() }.admit(&near), "unrated is 0");
     }
 
     proptest! {

@@ -281,4 +281,38 @@ impl PhotographerSearch for DynamoStore {
         })
         .await
     }
+
+    /// One Query per partition, all at once, each read to its end: a cell holds the
+    /// photographers serving that part of the map, so the cost follows how many serve
+    /// there, not how many there are.
+    async fn photographers_in(&self, partitions: &[String]) -> Result<Vec<PublicProfile>, StoreError> {
+        let reads = partitions.iter().map(|partition| async move {
+            let pk = keys::listing(partition);
+            let mut found = Vec::new();
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .key_condition_expression("pk = :pk")
+                    .expression_attribute_values(":pk", s(&pk))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(from_sdk)?;
+                for item in out.items.unwrap_or_default() {
+                    found.push(from_item::<ListingItem>(item)?.profile);
+                }
+                start = out.last_evaluated_key;
+                if start.is_none() {
+                    return Ok::<_, StoreError>(found);
+                }
+            }
+        });
+        let mut all: Vec<PublicProfile> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+        all.sort_by_key(|a| a.id);
+        all.dedup_by(|a, b| a.id == b.id);
+        Ok(all)
+    }
 }

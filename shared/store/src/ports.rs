@@ -91,6 +91,9 @@ pub trait PhotographerReader: Send + Sync {
 
 pub trait PhotographerSearch: Send + Sync {
     fn search_photographers(&self, q: &SearchQuery<'_>, after: Option<&PageKey>) -> fut!(Page<PublicProfile>);
+    /// Everyone listed under any of these geo partitions (`cm_catalog::search::partitions_near`),
+    /// each once; the caller keeps those whose service area covers its point.
+    fn photographers_in(&self, partitions: &[String]) -> fut!(Vec<PublicProfile>);
 }
 
 pub trait PhotographerWriter: Send + Sync {

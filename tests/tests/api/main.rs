@@ -13,6 +13,7 @@ mod fakes_agree;
 mod gallery;
 mod layout;
 mod light;
+mod near;
 mod notifications;
 mod payments;
 mod plumbing;

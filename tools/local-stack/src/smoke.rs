@@ -149,6 +149,17 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     let photographer_id = asha["id"].as_str().unwrap_or_default().to_string();
     j.ok(&format!("search found {} wedding photographer(s) in Hyderabad", items.len()));
 
+    // HITEC City, about 14 km from the centre where Asha is based: she serves it.
+    let nearby =
+        j.expect("GET", "/photographers?lat=17.4435&lon=78.3772&specialization=wedding", None, None, 200).await?;
+    let asha_near = nearby["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["id"] == photographer_id.as_str())
+        .ok_or(format!("a search near HITEC City should find Asha: {nearby}"))?;
+    j.ok(&format!("a search near a point found Asha {} km away", asha_near["distance_km"]));
+
     let today = Utc::now().date_naive();
     let to = today.checked_add_days(Days::new(13)).unwrap_or(today);
     let path = format!(
