@@ -79,6 +79,17 @@ impl PhotographerReader for DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Writes a photographer's listings again from their stored record, adding any
+    /// the record calls for that are missing (as after a release that adds search
+    /// partitions, such as the geo cells) and leaving the profile as it was (only its
+    /// version moves). Idempotent; an operator job (`reindex-listings`), not a request
+    /// path. `false` when there is no such photographer.
+    pub async fn rewrite_listings(&self, id: UserId) -> Result<bool, ProfileWriteError> {
+        Ok(self.modify_photographer(id, |old| old.cloned()).await?.is_some())
+    }
+}
+
 impl PhotographerWriter for DynamoStore {
     /// Creates or replaces the profile document, keeping rating and listing state.
     async fn put_photographer_profile(

@@ -149,3 +149,47 @@ async fn a_search_near_a_point_checks_its_place() {
     }
     near(&env, &[("lat", ""), ("lon", " ")]).await.ok(200);
 }
+
+/// Profiles saved before a release added the geo cells have none until they are
+/// written again; the operator's `reindex-listings` writes them (through
+/// `DynamoStore::rewrite_listings`), and running it twice changes nothing more.
+#[tokio::test]
+async fn reindexing_writes_the_listings_a_profile_saved_earlier_lacks() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use cm_store::PhotographerReader;
+    let env = env().await;
+    let p = based_at(&env, "Early", &["wedding"], 12.9716, 77.5946, 40).await;
+    let id: cm_core::UserId = p.id.parse().unwrap();
+    let here = [("lat", "12.98"), ("lon", "77.6")];
+    assert_eq!(names(near(&env, &here).await.ok(200)), ["Early"]);
+
+    // As before the release: the geo listing items do not exist.
+    let record = env.app.store.get_photographer(id).await.unwrap().unwrap();
+    let mut removed = 0;
+    for (partition, rank) in record.listings().into_iter().filter(|(p, _)| p.starts_with("geo#")) {
+        env.dynamo
+            .delete_item()
+            .table_name(&env.table)
+            .key("pk", AttributeValue::S(format!("LISTING#{partition}")))
+            .key("sk", AttributeValue::S(rank))
+            .send()
+            .await
+            .unwrap();
+        removed += 1;
+    }
+    assert!(removed > 0);
+    assert!(names(near(&env, &here).await.ok(200)).is_empty());
+    // The city search still finds them: only the new partitions were missing.
+    let by_city =
+        call(env.app, search_photographers::handle, ApiEvent::new("GET /photographers").query("city", "Somewhere"))
+            .await;
+    assert_eq!(names(by_city.ok(200)), ["Early"]);
+
+    assert!(env.app.store.rewrite_listings(id).await.unwrap());
+    assert_eq!(names(near(&env, &here).await.ok(200)), ["Early"]);
+    let after_once = env.app.store.get_photographer(id).await.unwrap().unwrap();
+    assert_eq!(after_once.profile, record.profile, "the profile itself is untouched");
+    assert!(env.app.store.rewrite_listings(id).await.unwrap());
+    assert_eq!(names(near(&env, &here).await.ok(200)), ["Early"]);
+    assert!(!env.app.store.rewrite_listings(cm_core::UserId::new()).await.unwrap(), "no such photographer");
+}
