@@ -52,7 +52,7 @@ pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) 
     let state = q.parse("state", "a payment state (unpaid, authorized, deposit_paid, paid, refunded, …)", |s| {
         PaymentState::ALL.into_iter().find(|st| st.as_str() == s)
     });
-    let currency = q.parse("currency", "an ISO 4217 code such as INR", |s| {
+    let currency = q.parse("currency", "a currency the platform charges in, such as INR", |s| {
         cm_payments::CurrencyRules::of(s).map(|r| r.code.to_string())
     });
     let from = q.parse("from", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
