@@ -81,6 +81,10 @@ def fetch(path):
 _catalog = None
 
 
+# Listed photographers' bases (id → (lat, lon)), filled with the catalog.
+_bases: dict = {}
+
+
 def catalog():
     """Listed photographers (id → package durations), read once through the public search."""
     global _catalog
@@ -90,6 +94,7 @@ def catalog():
             page = fetch("/photographers?limit=100" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
             for p in page["items"]:
                 _catalog[p["id"]] = {pkg["id"]: pkg["duration_minutes"] for pkg in p["packages"]}
+                _bases[p["id"]] = (p["lat"], p["lon"])
             cursor = page.get("next_cursor")
             if not cursor:
                 break
@@ -301,6 +306,12 @@ def repair_booking_request(case):
     package = body.get("package_id")
     if packages and isinstance(package, str) and package in packages and body.get("duration_minutes") is not None:
         body["duration_minutes"] = packages[package]
+    # A place with coordinates must lie in the photographer's service area (stored
+    # data): put it at their base.
+    location = body.get("location")
+    base = _bases.get(str(body.get("photographer_id", "")).upper())
+    if base and isinstance(location, dict) and isinstance(location.get("lat"), (int, float)) and isinstance(location.get("lon"), (int, float)):
+        location["lat"], location["lon"] = base
     # A key already used with another body is 422 by design (a stateful rule): give every
     # request its own key, keeping the header's shape.
     headers = case.headers

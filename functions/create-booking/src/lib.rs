@@ -18,6 +18,7 @@ use cm_booking::{
     occupied_intervals, quote,
 };
 use cm_core::FieldErrors;
+use cm_geo::Point;
 use cm_http::{Body, Internal, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::bookings::BookingWriteError;
 use cm_store::{AvailabilityReader, BookingReader, BookingWriter, PhotographerReader, StoreError, UserReader};
@@ -86,6 +87,10 @@ where
         _ => return Err(FieldErrors::single("photographer_id", "no such photographer").into()),
     };
     let quote = quote(&photographer.profile, request.package_id.as_deref(), request.duration)?;
+    // A place given with coordinates must be one the photographer travels to.
+    if let Some(at) = request.location.lat.zip(request.location.lon).and_then(|(lat, lon)| Point::new(lat, lon)) {
+        photographer.profile.serves(at).map_err(|e| FieldErrors::single("location", e.to_string()))?;
+    }
     let Some(doc) = app.store.get_availability(request.photographer_id).await? else {
         return Err(Error::Rule { violation: RuleViolation::OutsideWorkingHours, suggestions: Vec::new() });
     };

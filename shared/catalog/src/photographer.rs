@@ -103,6 +103,18 @@ impl PhotographerProfile {
         cm_geo::Point::new(self.lat, self.lon)
     }
 
+    /// Whether a shoot at `at` lies within the service area (great-circle distance
+    /// from the base at most `service_radius_km`); the error says how far it is.
+    pub fn serves(&self, at: cm_geo::Point) -> Result<(), OutsideServiceArea> {
+        let Some(base) = self.base() else { return Ok(()) };
+        let distance_km = base.distance_km(&at);
+        if distance_km <= f64::from(self.service_radius_km) {
+            Ok(())
+        } else {
+            Err(OutsideServiceArea { distance_km, radius_km: self.service_radius_km })
+        }
+    }
+
     pub fn package(&self, id: &str) -> Option<&Package> {
         self.packages.iter().find(|p| p.id == id)
     }
@@ -117,6 +129,14 @@ impl PhotographerProfile {
             balance_due_days: platform.balance_due_days,
         }
     }
+}
+
+/// A shoot farther from the photographer's base than they travel.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("the place is {distance_km:.1} km from the photographer's base; they travel up to {radius_km} km")]
+pub struct OutsideServiceArea {
+    pub distance_km: f64,
+    pub radius_km: u32,
 }
 
 /// Ratings are kept as integer sum and count so concurrent updates can use atomic
@@ -407,6 +427,22 @@ impl PhotographerProfileInput {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_photographer_serves_places_within_their_radius_and_says_how_far_others_are() {
+        let p: PhotographerProfile =
+            serde_json::from_value::<PhotographerProfileInput>(sample_json()).unwrap().validate().unwrap();
+        let at = |lat, lon| cm_geo::Point::new(lat, lon).unwrap();
+        assert_eq!(p.serves(at(17.385, 78.4867)), Ok(()));
+        assert_eq!(p.serves(at(17.4126, 78.4482)), Ok(()), "Banjara Hills, 5 km");
+        let far = p.serves(at(17.9689, 79.5941)).unwrap_err();
+        assert_eq!(far.radius_km, 50);
+        assert!((far.distance_km - 134.0).abs() < 2.0, "{far:?}");
+        assert_eq!(
+            far.to_string(),
+            format!("the place is {:.1} km from the photographer's base; they travel up to 50 km", far.distance_km)
+        );
+    }
 
     pub(crate) fn sample_json() -> serde_json::Value {
         serde_json::json!({"display_name": "Asha Lens", "bio": "Candid weddings.", "specializations": ["wedding", "portrait"],

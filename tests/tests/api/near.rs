@@ -193,3 +193,29 @@ async fn reindexing_writes_the_listings_a_profile_saved_earlier_lacks() {
     assert_eq!(names(near(&env, &here).await.ok(200)), ["Early"]);
     assert!(!env.app.store.rewrite_listings(cm_core::UserId::new()).await.unwrap(), "no such photographer");
 }
+
+/// A booking placed with coordinates must be somewhere the photographer travels to;
+/// a place without coordinates is taken on trust, as before.
+#[tokio::test]
+async fn a_booking_outside_the_service_area_is_refused_with_the_distance() {
+    use crate::bookings::{availability_doc, book, day, put_availability, request, utc};
+    let env = env().await;
+    let p = based_at(&env, "Local", &["portrait"], 17.385, 78.4867, 30).await;
+    put_availability(&env, &p.access, availability_doc(json!({}))).await.ok(200);
+    let client = register(&env, "client").await;
+    let at = |lat: f64, lon: f64, hour: u32| {
+        let mut r = request(&p.id, &utc(day(3), hour, 0), 60);
+        r["location"]["lat"] = json!(lat);
+        r["location"]["lon"] = json!(lon);
+        r
+    };
+    // Warangal, about 135 km away.
+    let far = book(&env, &client.access, at(17.9689, 79.5941, 10)).await;
+    far.problem(422);
+    assert_eq!(far.error_fields(), ["location"]);
+    let message = far.body["errors"][0]["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with("the place is 13") && message.ends_with("they travel up to 30 km"), "{message}");
+    // Banjara Hills, about 5 km away, and a place with no coordinates.
+    book(&env, &client.access, at(17.4126, 78.4482, 10)).await.ok(201);
+    book(&env, &client.access, request(&p.id, &utc(day(3), 13, 0), 60)).await.ok(201);
+}
