@@ -5,12 +5,12 @@
 //! `cm_booking::scoring::best_slots`).
 
 use cm_app::App;
-use cm_app::slots::{LightPlace, SlotsError, open_slots, public_errors};
+use cm_app::slots::{LightPlace, SHOOT_PARAMS, SlotsError, open_slots, parse_slot_query, shoot_params};
 use cm_booking::SlotQueryParams;
-use cm_booking::scoring::{DayView, ScoredSlot, ShootParams, annotate, best_slots};
+use cm_booking::scoring::{DayView, ScoredSlot, annotate, best_slots};
 use cm_catalog::Specialization;
 use cm_core::UserId;
-use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_http::{Body, Query, Request, Response};
 use cm_store::{AvailabilityReader, BookingReader, PhotographerReader};
 use serde::Serialize;
 
@@ -34,27 +34,10 @@ struct Best {
     day: DayView,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    Request(#[from] RequestError),
-    #[error(transparent)]
-    Slots(#[from] SlotsError),
-}
-
-impl IntoProblem for Error {
-    fn to_problem(&self) -> Problem {
-        match self {
-            Error::Request(e) => e.to_problem(),
-            Error::Slots(e) => e.to_problem(),
-        }
-    }
-}
-
 pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
     app: &App<S>,
     req: Request,
-) -> Result<Response<Body>, Error> {
+) -> Result<Response<Body>, SlotsError> {
     let id: UserId = cm_http::path_param(&req, "id", "photographer")?;
     let mut q = Query::of(&req);
     let params = SlotQueryParams {
@@ -63,31 +46,12 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
         duration_minutes: q.text("duration_minutes"),
         timezone: q.text("tz"),
     };
-    let shoot = ShootParams {
-        lat: q.text("lat"),
-        lon: q.text("lon"),
-        event_type: q.text("event_type"),
-        preferred_time: q.text("preferred_time"),
-    };
+    let shoot = shoot_params(&mut q);
     let limit = q.int_in("limit", 1, MAX_LIMIT).map_or(DEFAULT_LIMIT, |n| n as usize);
-    q.finish(&[
-        "date_from",
-        "date_to",
-        "duration_minutes",
-        "tz",
-        "lat",
-        "lon",
-        "event_type",
-        "preferred_time",
-        "limit",
-    ])?;
-    let (query, shoot) = match (params.parse(app.now()), shoot.parse()) {
-        (Ok(query), Ok(shoot)) => (query, shoot),
-        (a, b) => {
-            let names = [("timezone", "tz"), ("from", "date_from"), ("to", "date_to")];
-            return Err(RequestError::InvalidQuery(public_errors(a.err().into_iter().chain(b.err()), &names)).into());
-        }
-    };
+    let known = ["date_from", "date_to", "duration_minutes", "tz", "limit"];
+    q.finish(&[known.as_slice(), SHOOT_PARAMS.as_slice()].concat())?;
+    let names = [("timezone", "tz"), ("from", "date_from"), ("to", "date_to")];
+    let (query, shoot) = parse_slot_query(&params, &shoot, app.now(), &names)?;
 
     let open = open_slots(app, id, &query).await?;
     let zone = query.zone().unwrap_or(open.availability.timezone());

@@ -4,12 +4,13 @@
 //! availability, the shoots already holding time, and every bookable slot.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use cm_booking::scoring::Shoot;
+use cm_booking::SlotQueryParams;
+use cm_booking::scoring::{Shoot, ShootParams};
 use cm_booking::{Availability, OccupiedInterval, Slot, SlotQuery, bookable_slots, occupied_intervals};
 use cm_catalog::PhotographerProfile;
 use cm_core::{FieldErrors, UserId};
 use cm_geo::Point;
-use cm_http::{IntoProblem, Problem};
+use cm_http::{IntoProblem, Problem, Query, RequestError};
 use cm_store::{AvailabilityReader, BookingReader, PhotographerReader, StoreError};
 use serde::Serialize;
 
@@ -17,6 +18,8 @@ use crate::{App, store_problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SlotsError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
     #[error("photographer {0} does not exist or is not listed")]
     NotFound(UserId),
     #[error("photographer {0} has no availability")]
@@ -32,6 +35,7 @@ pub enum SlotsError {
 impl IntoProblem for SlotsError {
     fn to_problem(&self) -> Problem {
         match self {
+            SlotsError::Request(e) => e.to_problem(),
             SlotsError::NotFound(id) => Problem::not_found(format!("no photographer with id `{id}`")),
             SlotsError::NoAvailability(_) => Problem::not_found("this photographer has not published availability yet"),
             SlotsError::CorruptAvailability(..) | SlotsError::CorruptBase(_) => Problem::internal(),
@@ -102,6 +106,32 @@ fn local_midnight_utc(a: &Availability, date: NaiveDate) -> DateTime<Utc> {
         .and_then(|t| t.and_local_timezone(a.timezone()).earliest())
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+/// The query parameters that describe the shoot, shared by both slot endpoints.
+pub const SHOOT_PARAMS: [&str; 4] = ["lat", "lon", "event_type", "preferred_time"];
+
+pub fn shoot_params(q: &mut Query) -> ShootParams {
+    ShootParams {
+        lat: q.text("lat"),
+        lon: q.text("lon"),
+        event_type: q.text("event_type"),
+        preferred_time: q.text("preferred_time"),
+    }
+}
+
+/// The range and the shoot, every problem of both reported at once under the
+/// endpoint's own parameter names (`names`: domain → public).
+pub fn parse_slot_query(
+    range: &SlotQueryParams,
+    shoot: &ShootParams,
+    now: DateTime<Utc>,
+    names: &[(&str, &str)],
+) -> Result<(SlotQuery, Shoot), RequestError> {
+    match (range.parse(now), shoot.parse()) {
+        (Ok(query), Ok(shoot)) => Ok((query, shoot)),
+        (a, b) => Err(RequestError::InvalidQuery(public_errors(a.err().into_iter().chain(b.err()), names))),
+    }
 }
 
 /// The field errors of several parsers as one list, with the domain's field names

@@ -295,25 +295,11 @@ pub fn score_slots(slots: &[Slot], days: &[Daylight], ctx: &ScoreContext<'_>) ->
             let date = local_date(ctx.zone, slot.start_utc());
             let score = match days.iter().find(|d| d.date == date) {
                 Some(light) => score_slot(slot.start_utc(), slot.end_utc(), light, ctx),
-                None => score_slot(slot.start_utc(), slot.end_utc(), &dark(date), ctx),
+                None => score_slot(slot.start_utc(), slot.end_utc(), &Daylight::unknown(date), ctx),
             };
             ScoredSlot { slot: *slot, score }
         })
         .collect()
-}
-
-fn dark(date: NaiveDate) -> Daylight {
-    Daylight {
-        date,
-        sunrise: None,
-        sunset: None,
-        golden_morning: None,
-        golden_evening: None,
-        blue_morning: None,
-        blue_evening: None,
-        polar: None,
-        sun_up: Vec::new(),
-    }
 }
 
 /// At most this many of the best slots fall on one date, so "the best few" offer a

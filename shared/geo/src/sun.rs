@@ -66,6 +66,21 @@ pub struct Daylight {
 }
 
 impl Daylight {
+    /// A date whose light is not known: no windows and no sun, which scores as dark.
+    pub fn unknown(date: NaiveDate) -> Daylight {
+        Daylight {
+            date,
+            sunrise: None,
+            sunset: None,
+            golden_morning: None,
+            golden_evening: None,
+            blue_morning: None,
+            blue_evening: None,
+            polar: None,
+            sun_up: Vec::new(),
+        }
+    }
+
     /// Seconds of `[from, to)` with the sun up.
     pub fn sun_up_seconds(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
         self.sun_up.iter().map(|w| w.overlap_seconds(from, to)).sum()
@@ -130,18 +145,11 @@ enum Model {
 
 /// The light of local date `date` in `zone` at `at`.
 pub fn daylight(date: NaiveDate, zone: Tz, at: Point) -> Daylight {
-    compute(Model::Grena3, date, zone, at).or_else(|| compute(Model::Spa, date, zone, at)).unwrap_or(Daylight {
-        // Unreachable for a valid point and a chrono date; an empty answer beats a panic.
-        date,
-        sunrise: None,
-        sunset: None,
-        golden_morning: None,
-        golden_evening: None,
-        blue_morning: None,
-        blue_evening: None,
-        polar: None,
-        sun_up: Vec::new(),
-    })
+    // The fallback is unreachable for a valid point and a chrono date; an empty answer
+    // beats a panic.
+    compute(Model::Grena3, date, zone, at)
+        .or_else(|| compute(Model::Spa, date, zone, at))
+        .unwrap_or_else(|| Daylight::unknown(date))
 }
 
 fn compute(model: Model, date: NaiveDate, zone: Tz, at: Point) -> Option<Daylight> {
