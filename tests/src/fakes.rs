@@ -21,6 +21,7 @@ use cm_accounts::refresh::RefreshFamily;
 use cm_app::App;
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
+use cm_booking::travel::{DayPlaces, Place};
 use cm_booking::{AvailabilityDoc, BookingStatus};
 use cm_catalog::search::rank_upper_bound;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
@@ -488,6 +489,9 @@ struct BookingsState {
     slots: HashMap<(UserId, i64), BookingId>,
     /// The day counters; like DynamoDB's `ADD`, they are kept at zero, never removed.
     days: HashMap<(UserId, NaiveDate), i64>,
+    /// The located sessions of each day and the day's version (bumped by every place
+    /// added or moved, never by a removal), as on the day item.
+    places: HashMap<(UserId, NaiveDate), (u64, BTreeMap<BookingId, Place>)>,
     idempotency: HashMap<(UserId, String), IdempotentResponse>,
     /// Idempotency items another, uncommitted transaction is writing: DynamoDB cancels
     /// any transaction touching them with `TransactionConflict`, and reads do not see them.
@@ -551,6 +555,15 @@ impl FakeBookings {
         lock(&self.state).days.get(&(photographer, date)).copied()
     }
 
+    /// The located sessions of a day, by start.
+    pub fn day_places_of(&self, photographer: UserId, date: NaiveDate) -> Vec<Place> {
+        let s = lock(&self.state);
+        let mut places: Vec<Place> =
+            s.places.get(&(photographer, date)).map(|(_, p)| p.values().cloned().collect()).unwrap_or_default();
+        places.sort_by_key(|p| (p.start, p.booking));
+        places
+    }
+
     pub fn idempotent_answer(&self, owner: UserId, key: &str) -> Option<IdempotentResponse> {
         lock(&self.state).idempotency.get(&(owner, key.to_string())).cloned()
     }
@@ -584,6 +597,26 @@ impl FakeBookings {
         *s.days.entry((photographer, date)).or_insert(0) += delta;
     }
 
+    /// The day version a travel check read is still the day's (`version = :seen`).
+    fn day_unchanged(s: &BookingsState, b: &Booking, travel: Option<u64>) -> bool {
+        let now = s.places.get(&(b.photographer_id, b.local_date)).map_or(0, |(v, _)| *v);
+        Place::of(b).is_none() || travel.is_none_or(|seen| seen == now)
+    }
+
+    fn put_place(s: &mut BookingsState, b: &Booking) {
+        if let Some(place) = Place::of(b) {
+            let (version, places) = s.places.entry((b.photographer_id, b.local_date)).or_default();
+            *version += 1;
+            places.insert(b.id, place);
+        }
+    }
+
+    fn remove_place(s: &mut BookingsState, b: &Booking) {
+        if let Some((_, places)) = s.places.get_mut(&(b.photographer_id, b.local_date)) {
+            places.remove(&b.id);
+        }
+    }
+
     /// A slot delete's condition: `attribute_not_exists(pk) OR booking_id = :b`.
     fn free_or_held(s: &BookingsState, b: &Booking, block: i64) -> bool {
         s.slots.get(&(b.photographer_id, block)).is_none_or(|holder| *holder == b.id)
@@ -593,11 +626,13 @@ impl FakeBookings {
 impl cm_store::BookingWriter for FakeBookings {
     /// One transaction: booking (`attribute_not_exists`), day counter (`< max`),
     /// idempotent answer (`attribute_not_exists`), then every lock block
-    /// (`attribute_not_exists`). Failures are classified as `bookings::classify` does.
+    /// (`attribute_not_exists`). Failures are classified as `bookings::classify` does;
+    /// a refusing day item is `DayChanged` if its version moved, else `DailyLimit`.
     async fn create_booking(
         &self,
         b: &Booking,
         idempotency: Option<(&str, &IdempotentResponse)>,
+        travel: Option<u64>,
     ) -> Result<(), BookingWriteError> {
         self.run_interleaved().await;
         let mut s = lock(&self.state);
@@ -610,11 +645,15 @@ impl cm_store::BookingWriter for FakeBookings {
         let idempotency_taken = key.as_ref().is_some_and(|k| live(&s, k) || s.in_flight.contains(k));
         let overlap = b.lock_blocks.iter().any(|&block| s.slots.contains_key(&(b.photographer_id, block)));
         let day_full = !Self::day_ok(&s, b, b.local_date, max_per_day);
+        let day_changed = !Self::day_unchanged(&s, b, travel);
         if idempotency_taken {
             return Err(BookingWriteError::IdempotencyKeyTaken);
         }
         if overlap {
             return Err(BookingWriteError::Overlap);
+        }
+        if day_changed {
+            return Err(BookingWriteError::DayChanged);
         }
         if day_full {
             return Err(BookingWriteError::DailyLimit);
@@ -626,6 +665,7 @@ impl cm_store::BookingWriter for FakeBookings {
         if max_per_day.is_some() {
             Self::add_day(&mut s, b.photographer_id, b.local_date, 1);
         }
+        Self::put_place(&mut s, b);
         if let (Some(k), Some((_, resp))) = (key, idempotency) {
             s.idempotency.insert(k, resp.clone());
         }
@@ -668,6 +708,7 @@ impl cm_store::BookingWriter for FakeBookings {
             for block in released {
                 s.slots.remove(&(old.photographer_id, block));
             }
+            Self::remove_place(&mut s, old);
         }
         s.bookings.insert(new.id, new.clone());
         s.log.push(BookingWrite::StatusChanged { id: new.id, from: old.status, to: new.status, version: new.version });
@@ -676,8 +717,14 @@ impl cm_store::BookingWriter for FakeBookings {
 
     /// The moved booking if `old` is unchanged; the day counters move when the date
     /// does (the new one conditional on the limit); blocks only in the new footprint
-    /// are taken, blocks only in the old one are freed (if `old` holds them).
-    async fn reschedule_booking(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
+    /// are taken, blocks only in the old one are freed (if `old` holds them); the place
+    /// moves with the booking, on condition that the new day's version is `travel`.
+    async fn reschedule_booking(
+        &self,
+        old: &Booking,
+        new: &Booking,
+        travel: Option<u64>,
+    ) -> Result<(), BookingWriteError> {
         self.run_interleaved().await;
         let mut s = lock(&self.state);
         // The counters move unless both are counted on the same day.
@@ -693,6 +740,9 @@ impl cm_store::BookingWriter for FakeBookings {
         }
         if taken.iter().any(|&bl| s.slots.contains_key(&(new.photographer_id, bl))) {
             return Err(BookingWriteError::Overlap);
+        }
+        if !Self::day_unchanged(&s, new, travel) {
+            return Err(BookingWriteError::DayChanged);
         }
         if freed.iter().any(|&bl| !Self::free_or_held(&s, old, bl)) {
             return Err(BookingWriteError::Store(StoreError::Corrupt(
@@ -713,6 +763,8 @@ impl cm_store::BookingWriter for FakeBookings {
         for bl in taken {
             s.slots.insert((new.photographer_id, bl), new.id);
         }
+        Self::remove_place(&mut s, old);
+        Self::put_place(&mut s, new);
         s.bookings.insert(new.id, new.clone());
         s.log.push(BookingWrite::Rescheduled { id: new.id, from: old.start, to: new.start, version: new.version });
         Ok(())
@@ -722,6 +774,15 @@ impl cm_store::BookingWriter for FakeBookings {
 impl cm_store::BookingReader for FakeBookings {
     async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         Ok(self.get(id))
+    }
+
+    async fn day_places(&self, photographer: UserId, date: NaiveDate) -> Result<DayPlaces, StoreError> {
+        let s = lock(&self.state);
+        Ok(s.places.get(&(photographer, date)).map_or_else(DayPlaces::default, |(version, places)| {
+            let mut places: Vec<Place> = places.values().cloned().collect();
+            places.sort_by_key(|p| (p.start, p.booking));
+            DayPlaces { version: *version, places }
+        }))
     }
 
     /// `gsi2sk BETWEEN instant(from) AND instant(to)`, pending or confirmed. The key
@@ -1292,13 +1353,14 @@ delegate!(cm_store::BookingReader, bookings {
     fn slot_holding_bookings(&self, photographer: UserId, from: DateTime<Utc>, to: DateTime<Utc>)
         -> Result<Vec<Booking>, StoreError>;
     fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> Result<Page<Booking>, StoreError>;
+    fn day_places(&self, photographer: UserId, date: NaiveDate) -> Result<DayPlaces, StoreError>;
 });
 delegate!(cm_store::BookingWriter, bookings {
-    fn create_booking(&self, b: &Booking, idempotency: Option<(&str, &IdempotentResponse)>)
+    fn create_booking(&self, b: &Booking, idempotency: Option<(&str, &IdempotentResponse)>, travel: Option<u64>)
         -> Result<(), BookingWriteError>;
     fn get_idempotent_response(&self, owner: UserId, key: &str) -> Result<Option<IdempotentResponse>, StoreError>;
     fn update_booking_status(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError>;
-    fn reschedule_booking(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError>;
+    fn reschedule_booking(&self, old: &Booking, new: &Booking, travel: Option<u64>) -> Result<(), BookingWriteError>;
 });
 delegate!(cm_store::PendingBookings, bookings {
     fn pending_due(&self, now: DateTime<Utc>, limit: usize, after: Option<&PageKey>)

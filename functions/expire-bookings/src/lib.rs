@@ -74,7 +74,7 @@ pub async fn expire_due<S: PendingBookings + BookingWriter>(
                 Err(BookingWriteError::Stale | BookingWriteError::Overlap | BookingWriteError::DailyLimit) => {
                     summary.skipped += 1
                 }
-                Err(BookingWriteError::IdempotencyKeyTaken) => summary.skipped += 1,
+                Err(BookingWriteError::IdempotencyKeyTaken | BookingWriteError::DayChanged) => summary.skipped += 1,
             }
         }
         match page.next {

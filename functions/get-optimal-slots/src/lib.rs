@@ -53,7 +53,7 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
     let names = [("timezone", "tz"), ("from", "date_from"), ("to", "date_to")];
     let (query, shoot) = parse_slot_query(&params, &shoot, app.now(), &names)?;
 
-    let open = open_slots(app, id, &query).await?;
+    let open = open_slots(app, id, &query, shoot.at).await?;
     let zone = query.zone().unwrap_or(open.availability.timezone());
     let place = open.light_place(&shoot);
     let (days, scored) = annotate(&open.slots, &open.existing, &query, open.availability.timezone(), place.at, &shoot);

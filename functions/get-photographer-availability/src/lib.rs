@@ -42,7 +42,7 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
     q.finish(&[known.as_slice(), SHOOT_PARAMS.as_slice()].concat())?;
     let (query, shoot) = parse_slot_query(&params, &shoot, app.now(), &[("timezone", "tz")])?;
 
-    let open = open_slots(app, id, &query).await?;
+    let open = open_slots(app, id, &query, shoot.at).await?;
     let zone = query.zone().unwrap_or(open.availability.timezone());
     let place = open.light_place(&shoot);
     let (days, slots) = annotate(&open.slots, &open.existing, &query, open.availability.timezone(), place.at, &shoot);

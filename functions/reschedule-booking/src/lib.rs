@@ -8,10 +8,14 @@
 //! settle-payments (the balance falls due the terms' days before the new start).
 
 use chrono::TimeDelta;
-use cm_app::bookings::{booking_not_found, rule_problem, stale_problem, transition_problem, visible_booking};
+use cm_app::bookings::{
+    booking_not_found, day_busy_problem, rule_problem, stale_problem, transition_problem, travel_suggestions,
+    visible_booking,
+};
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::request::{parse_duration, parse_instant};
+use cm_booking::travel::{Place, check_travel};
 use cm_booking::view::view;
 use cm_booking::{
     Availability, BookingDuration, DEFAULT_SUGGESTIONS, Quote, RuleViolation, Slot, TransitionError, booking_footprint,
@@ -50,6 +54,8 @@ pub enum Error {
     PhotographerGone,
     #[error("the booking changed meanwhile")]
     Stale,
+    #[error("the photographer's day changed during every attempt to move the booking there")]
+    DayBusy,
     #[error("money is held or paid for this booking, so its price cannot change")]
     PriceFixed,
     #[error("stored booking or availability is invalid: {0}")]
@@ -73,6 +79,7 @@ impl IntoProblem for Error {
                 "the photographer no longer offers bookings, so the duration cannot change",
             ),
             Error::Stale => stale_problem(),
+            Error::DayBusy => day_busy_problem(),
             Error::PriceFixed => Problem::conflict(
                 "price-fixed",
                 "Price fixed by payment",
@@ -144,8 +151,30 @@ where
     }
     let footprint = booking_footprint(&availability, start, quote.duration)
         .ok_or_else(|| FieldErrors::single("start", "is out of range"))?;
+    let duration = quote.duration;
     let moved = booking.after_reschedule(&footprint, quote, new_status, actor, caller.id(), now);
-    match app.store.reschedule_booking(&booking, &moved).await {
+    let place = Place::of(&moved);
+    let mut attempts = 0;
+    let result = loop {
+        let travel = match &place {
+            Some(place) => {
+                let day = app.store.day_places(moved.photographer_id, moved.local_date).await?;
+                let (buffers, speed) = (availability.buffers(), availability.travel_speed_kmh());
+                if let Err(conflict) = check_travel(place, &day.places, buffers, speed) {
+                    let suggestions =
+                        travel_suggestions(&availability, &others, &day.places, place, start, duration, now);
+                    return Err(Error::Rule { violation: conflict.into(), suggestions });
+                }
+                Some(day.version)
+            }
+            None => None,
+        };
+        match app.store.reschedule_booking(&booking, &moved, travel).await {
+            Err(BookingWriteError::DayChanged) if attempts < TRAVEL_ATTEMPTS => attempts += 1,
+            result => break result,
+        }
+    };
+    match result {
         Ok(()) => Ok(cm_http::ok(&view(&moved))),
         Err(BookingWriteError::Overlap) => {
             Err(Error::Rule { violation: RuleViolation::Overlap, suggestions: Vec::new() })
@@ -155,9 +184,14 @@ where
             suggestions: Vec::new(),
         }),
         Err(BookingWriteError::Stale) => Err(Error::Stale),
+        Err(BookingWriteError::DayChanged) => Err(Error::DayBusy),
         Err(BookingWriteError::IdempotencyKeyTaken) => {
             Err(Error::Store(StoreError::Corrupt("a reschedule carries no idempotency key".into())))
         }
         Err(BookingWriteError::Store(e)) => Err(e.into()),
     }
 }
+
+/// How often a move re-reads a day whose places changed under it before giving up
+/// (see create-booking).
+const TRAVEL_ATTEMPTS: u32 = 4;

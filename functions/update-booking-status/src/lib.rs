@@ -41,8 +41,11 @@ impl From<BookingWriteError> for Error {
         match e {
             BookingWriteError::Stale => Error::Stale,
             BookingWriteError::Store(e) => Error::Store(e),
-            // A status change takes no new blocks, day counts or keys.
-            BookingWriteError::Overlap | BookingWriteError::DailyLimit | BookingWriteError::IdempotencyKeyTaken => {
+            // A status change takes no new blocks, day counts, places or keys.
+            BookingWriteError::Overlap
+            | BookingWriteError::DailyLimit
+            | BookingWriteError::DayChanged
+            | BookingWriteError::IdempotencyKeyTaken => {
                 Error::Store(StoreError::Corrupt(format!("a status change failed as {e:?}")))
             }
         }

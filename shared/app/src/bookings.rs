@@ -2,8 +2,13 @@
 //! may see: shared by every booking endpoint so they answer alike.
 
 use crate::Caller;
+use chrono::{DateTime, Utc};
 use cm_booking::booking::Booking;
-use cm_booking::{Actor, RuleViolation, Slot, TransitionError};
+use cm_booking::travel::{Place, reachable_slots};
+use cm_booking::{
+    Actor, Availability, BookingDuration, DEFAULT_SUGGESTIONS, RuleViolation, Slot, TransitionError, nearest_starts,
+    occupied_intervals,
+};
 use cm_core::{BookingId, FieldErrors};
 use cm_http::Problem;
 use cm_store::{BookingReader, StoreError};
@@ -18,6 +23,38 @@ pub fn rule_problem(violation: &RuleViolation, suggestions: &[Slot]) -> Problem 
     )
     .with_extension("rule", serde_json::json!(violation.code()))
     .with_extension("suggested_starts", serde_json::to_value(suggestions).unwrap_or_default())
+}
+
+/// The nearest starts that neither overlap nor leave too little time to travel to and
+/// from the photographer's other located sessions of their day.
+pub fn travel_suggestions(
+    availability: &Availability,
+    existing: &[Booking],
+    day: &[Place],
+    place: &Place,
+    requested: DateTime<Utc>,
+    duration: BookingDuration,
+    now: DateTime<Utc>,
+) -> Vec<Slot> {
+    let wide =
+        nearest_starts(availability, &occupied_intervals(existing), requested, duration, now, 4 * DEFAULT_SUGGESTIONS);
+    // The day item is authoritative for its date; the index read covers the dates around.
+    let mut others: Vec<Place> = day.to_vec();
+    others.extend(existing.iter().filter_map(Place::of).filter(|p| day.iter().all(|d| d.booking != p.booking)));
+    let Some(at) = place.point() else { return Vec::new() };
+    let mut reachable = reachable_slots(wide, at, &others, availability);
+    reachable.truncate(DEFAULT_SUGGESTIONS);
+    reachable
+}
+
+/// A booking that lost the race for its day's places on every retry: other located
+/// bookings of that day kept committing. Nothing was written; trying again is safe.
+pub fn day_busy_problem() -> Problem {
+    Problem::conflict(
+        "day-busy",
+        "Day busy",
+        "the photographer's day changed while this booking was checked for travel time; try again",
+    )
 }
 
 /// A lifecycle refusal: not yours to make (403), a bad reason (422), or not possible

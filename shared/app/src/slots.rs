@@ -6,6 +6,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use cm_booking::SlotQueryParams;
 use cm_booking::scoring::{Shoot, ShootParams};
+use cm_booking::travel::{Place, reachable_slots};
 use cm_booking::{Availability, OccupiedInterval, Slot, SlotQuery, bookable_slots, occupied_intervals};
 use cm_catalog::PhotographerProfile;
 use cm_core::{FieldErrors, UserId};
@@ -78,11 +79,14 @@ pub struct LightPlace {
 }
 
 /// Reads what the range needs (three reads: the profile, the availability, one Query
-/// of the bookings around the range) and lists every bookable slot.
+/// of the bookings around the range) and lists every bookable slot. With the shoot's
+/// place, a slot that would leave no time to travel to or from another located shoot
+/// of its day is not offered (POST /bookings would refuse it as `travel_time`).
 pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingReader>(
     app: &App<S>,
     id: UserId,
     query: &SlotQuery,
+    shoot_at: Option<Point>,
 ) -> Result<OpenSlots, SlotsError> {
     let profile = match app.store.get_photographer(id).await? {
         Some(p) if p.listed => p.profile,
@@ -96,8 +100,14 @@ pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingRead
     // Bookings that start up to a day outside the range can still reach into it.
     let from = local_midnight_utc(&availability, query.from().checked_sub_days(Days::new(2)).unwrap_or(query.from()));
     let to = local_midnight_utc(&availability, query.to().checked_add_days(Days::new(2)).unwrap_or(query.to()));
-    let existing = occupied_intervals(&app.store.slot_holding_bookings(id, from, to).await?);
-    let slots = bookable_slots(&availability, &existing, query).into_iter().map(|s| s.in_zone(zone)).collect();
+    let bookings = app.store.slot_holding_bookings(id, from, to).await?;
+    let existing = occupied_intervals(&bookings);
+    let mut slots = bookable_slots(&availability, &existing, query);
+    if let Some(at) = shoot_at {
+        let places: Vec<Place> = bookings.iter().filter_map(Place::of).collect();
+        slots = reachable_slots(slots, at, &places, &availability);
+    }
+    let slots = slots.into_iter().map(|s| s.in_zone(zone)).collect();
     Ok(OpenSlots { profile, base, availability, existing, slots })
 }
 

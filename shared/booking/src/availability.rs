@@ -111,6 +111,9 @@ pub struct AvailabilityDoc {
     pub slot_step_minutes: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation_window_hours: Option<i64>,
+    /// Average door-to-door speed between shoots, km/h (see `travel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_speed_kmh: Option<i64>,
 }
 
 /// A validated time-off range. The original offset is kept so the document reads back
@@ -152,6 +155,7 @@ pub struct Availability {
     max_bookings_per_day: Option<u32>,
     slot_step_minutes: u32,
     cancellation_window_hours: u32,
+    travel_speed_kmh: u32,
 }
 
 impl Availability {
@@ -211,6 +215,10 @@ impl Availability {
         TimeDelta::hours(i64::from(self.cancellation_window_hours))
     }
 
+    pub fn travel_speed_kmh(&self) -> u32 {
+        self.travel_speed_kmh
+    }
+
     /// The photographer-local calendar date of an instant (the per-day counter key).
     pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
         local_date(self.timezone, instant)
@@ -248,6 +256,7 @@ impl Availability {
             max_bookings_per_day: self.max_bookings_per_day.map(i64::from),
             slot_step_minutes: Some(i64::from(self.slot_step_minutes)),
             cancellation_window_hours: Some(i64::from(self.cancellation_window_hours)),
+            travel_speed_kmh: Some(i64::from(self.travel_speed_kmh)),
         }
     }
 }
@@ -297,6 +306,7 @@ impl AvailabilityDoc {
             max_bookings_per_day: settings.max_bookings_per_day,
             slot_step_minutes: settings.slot_step_minutes,
             cancellation_window_hours: settings.cancellation_window_hours,
+            travel_speed_kmh: settings.travel_speed_kmh,
         })
     }
 }
@@ -455,6 +465,7 @@ struct Settings {
     max_bookings_per_day: Option<u32>,
     slot_step_minutes: u32,
     cancellation_window_hours: u32,
+    travel_speed_kmh: u32,
 }
 
 fn validate_settings(doc: &AvailabilityDoc, errors: &mut FieldErrors) -> Option<Settings> {
@@ -477,6 +488,13 @@ fn validate_settings(doc: &AvailabilityDoc, errors: &mut FieldErrors) -> Option<
         DEFAULT_CANCELLATION_WINDOW_HOURS,
         MAX_CANCELLATION_WINDOW_HOURS,
     );
+    let speed = in_range(
+        errors,
+        "travel_speed_kmh",
+        doc.travel_speed_kmh.unwrap_or(i64::from(DEFAULT_TRAVEL_SPEED_KMH)),
+        MIN_TRAVEL_SPEED_KMH,
+        MAX_TRAVEL_SPEED_KMH,
+    );
     if let (Some(notice), Some(days_ahead)) = (notice, days_ahead)
         && u64::from(notice) >= u64::from(days_ahead) * 24 * 60
     {
@@ -490,6 +508,7 @@ fn validate_settings(doc: &AvailabilityDoc, errors: &mut FieldErrors) -> Option<
         max_bookings_per_day: per_day?,
         slot_step_minutes: step?,
         cancellation_window_hours: window?,
+        travel_speed_kmh: speed?,
     })
 }
 
@@ -762,6 +781,7 @@ mod tests {
             ("max_bookings_per_day", json!(0), json!(1), json!(20), json!(21)),
             ("slot_step_minutes", json!(0), json!(15), json!(240), json!(255)),
             ("cancellation_window_hours", json!(-1), json!(0), json!(720), json!(721)),
+            ("travel_speed_kmh", json!(4), json!(5), json!(150), json!(151)),
         ];
         for (field, too_low, lowest, highest, too_high) in cases {
             assert_eq!(fields_of(with(example(), field, too_low)), [field], "{field} too low");
@@ -861,7 +881,7 @@ mod tests {
             "time_off": [{"start": "yesterday", "end": "2026-12-23T00:00:00Z"}],
             "buffer_before_minutes": 500, "buffer_after_minutes": -1, "min_notice_minutes": 99_999,
             "max_days_ahead": 0, "max_bookings_per_day": 50, "slot_step_minutes": 7,
-            "cancellation_window_hours": 100_000
+            "cancellation_window_hours": 100_000, "travel_speed_kmh": 0
         });
         assert_eq!(
             fields_of(doc),
@@ -878,6 +898,7 @@ mod tests {
                 "max_bookings_per_day",
                 "slot_step_minutes",
                 "cancellation_window_hours",
+                "travel_speed_kmh",
             ]
         );
     }

@@ -28,6 +28,9 @@
 //!   exactly on the block grid and spans at most (600 + 2 × 60) / 15 = 48 blocks. A start
 //!   off the grid (possible only under historical offsets) would round out to 49, so it
 //!   is refused as `not_on_slot_step`, and [`booking_footprint`] refuses more than 48.
+//! - Two located sessions of one day leave time to travel between them ([`travel`]):
+//!   distance over the photographer's speed, plus the buffers. The store guards it with
+//!   the day's version, as the lock blocks guard overlap.
 //! - `bookable_slots` and `check_booking` share one rule evaluator: every offered slot
 //!   passes `check_booking`, and every start `check_booking` accepts is offered.
 //!
@@ -62,6 +65,7 @@ mod rules;
 pub mod scoring;
 mod slots;
 mod time;
+pub mod travel;
 pub mod view;
 
 pub use availability::{Availability, AvailabilityDoc, IntervalDoc, OverrideDoc, TimeOff, TimeOffDoc, WeeklyDoc};

@@ -26,3 +26,10 @@ pub const MAX_CANCELLATION_WINDOW_HOURS: u32 = 30 * 24;
 pub const MAX_INTERVALS_PER_DAY: usize = 10;
 pub const MAX_OVERRIDES: usize = 366;
 pub const MAX_TIME_OFF: usize = 200;
+/// An average door-to-door speed across a city by car or transit, including parking and
+/// walking; a photographer who covers ground faster or slower says so.
+pub const DEFAULT_TRAVEL_SPEED_KMH: u32 = 30;
+/// Walking pace at the low end, a motorway average at the high end: outside this range
+/// the figure is a typo, not a travel plan.
+pub const MIN_TRAVEL_SPEED_KMH: u32 = 5;
+pub const MAX_TRAVEL_SPEED_KMH: u32 = 150;

@@ -18,7 +18,7 @@ use crate::time::UtcRange;
 
 /// The rule a requested booking breaks. `code()` is stable and machine-readable; the
 /// `Display` text is for people.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RuleViolation {
     #[error(
         "duration must be a multiple of 15 minutes between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES}, not {minutes}"
@@ -40,6 +40,29 @@ pub enum RuleViolation {
     Overlap,
     #[error("the photographer takes at most {limit} bookings on {date}")]
     DailyLimit { date: NaiveDate, limit: u32 },
+    #[error(
+        "the photographer needs {needed_minutes} minutes (travel and buffers) between this place and their {} booking at {other_start}, {distance_km:.1} km away, but the times leave {gap_minutes}",
+        if *other_is_before { "earlier" } else { "later" }
+    )]
+    TravelTime {
+        other_start: DateTime<Utc>,
+        other_is_before: bool,
+        distance_km: f64,
+        needed_minutes: u32,
+        gap_minutes: i64,
+    },
+}
+
+impl From<crate::travel::TravelConflict> for RuleViolation {
+    fn from(c: crate::travel::TravelConflict) -> Self {
+        RuleViolation::TravelTime {
+            other_start: c.other_start,
+            other_is_before: c.other_is_before,
+            distance_km: (c.distance_km * 10.0).round() / 10.0,
+            needed_minutes: c.needed_minutes,
+            gap_minutes: c.gap_minutes,
+        }
+    }
 }
 
 impl RuleViolation {
@@ -54,6 +77,7 @@ impl RuleViolation {
             Self::TimeOff => "time_off",
             Self::Overlap => "overlap",
             Self::DailyLimit { .. } => "daily_limit",
+            Self::TravelTime { .. } => "travel_time",
         }
     }
 }

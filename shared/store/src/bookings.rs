@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cm_booking::BookingStatus;
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
+use cm_booking::travel::{DayPlaces, Place};
 use cm_core::{BookingId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +78,9 @@ pub enum BookingWriteError {
     IdempotencyKeyTaken,
     /// The booking changed since it was read (another tab, another actor).
     Stale,
+    /// Another located session joined the day since the travel check read it: check
+    /// again against the day as it is now.
+    DayChanged,
     Store(StoreError),
 }
 
@@ -152,26 +156,88 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(del).build())
     }
 
-    /// The per-day counter of a photographer with a daily limit: `+1` under the limit,
-    /// `-1` when a counted booking lets its slot go.
-    fn day_count(&self, b: &Booking, date: NaiveDate, change: DayChange) -> Result<TransactWriteItem, StoreError> {
-        let delta = match change {
-            DayChange::Take { .. } => 1,
-            DayChange::Release => -1,
-        };
+    /// The photographer's day item `DAY#<photographer>#<date>`: its booking count (for
+    /// a daily limit) and its located sessions with their `version` (for travel time).
+    /// One item carries both so that a reschedule still needs at most two day writes;
+    /// `None` when the booking touches neither.
+    fn day_update(
+        &self,
+        photographer: UserId,
+        date: NaiveDate,
+        op: DayOp,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
         let mut up = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(keys::day(b.photographer_id, date), keys::DAY_SK)))
-            .update_expression("ADD #c :d SET entity = :e")
-            .expression_attribute_names("#c", "count")
-            .expression_attribute_values(":d", AttributeValue::N(delta.to_string()))
+            .set_key(Some(key(keys::day(photographer, date), keys::DAY_SK)))
             .expression_attribute_values(":e", s("day_count"));
-        if let DayChange::Take { limit } = change {
-            up = up
-                .condition_expression("attribute_not_exists(#c) OR #c < :max")
-                .expression_attribute_values(":max", AttributeValue::N(limit.to_string()));
+        let (mut sets, mut adds, mut removes, mut conditions) = (vec!["entity = :e"], vec![], vec![], vec![]);
+        match op.count {
+            Some(DayChange::Take { limit }) => {
+                adds.push("#c :d");
+                conditions.push("(attribute_not_exists(#c) OR #c < :max)");
+                up = up
+                    .expression_attribute_names("#c", "count")
+                    .expression_attribute_values(":d", AttributeValue::N("1".into()))
+                    .expression_attribute_values(":max", AttributeValue::N(limit.to_string()));
+            }
+            Some(DayChange::Release) => {
+                adds.push("#c :d");
+                up = up
+                    .expression_attribute_names("#c", "count")
+                    .expression_attribute_values(":d", AttributeValue::N("-1".into()));
+            }
+            None => {}
         }
-        Ok(TransactWriteItem::builder().update(up.build().map_err(build_err)?).build())
+        match op.place {
+            PlaceOp::Put { place, expect } => {
+                sets.push("#pl = :pl");
+                adds.push("#v :one");
+                up = up
+                    .expression_attribute_names("#pl", place_attribute(place.booking))
+                    .expression_attribute_names("#v", "version")
+                    .expression_attribute_values(":pl", to_av(&place)?)
+                    .expression_attribute_values(":one", AttributeValue::N("1".into()));
+                match expect {
+                    // An item that only ever counted bookings has no version yet.
+                    Some(0) => conditions.push("attribute_not_exists(#v)"),
+                    Some(v) => {
+                        conditions.push("#v = :seen");
+                        up = up.expression_attribute_values(":seen", AttributeValue::N(v.to_string()));
+                    }
+                    None => {}
+                }
+            }
+            // Removing never makes a neighbour's journey harder, so it needs no version.
+            PlaceOp::Remove(booking) => {
+                removes.push("#pl");
+                up = up.expression_attribute_names("#pl", place_attribute(booking));
+            }
+            PlaceOp::Keep => {}
+        }
+        if adds.is_empty() && removes.is_empty() {
+            return Ok(None);
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !adds.is_empty() {
+            expression.push_str(&format!(" ADD {}", adds.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        up = up.update_expression(expression);
+        if !conditions.is_empty() {
+            up = up.condition_expression(conditions.join(" AND "));
+        }
+        Ok(Some(TransactWriteItem::builder().update(up.build().map_err(build_err)?).build()))
+    }
+
+    /// After a cancelled transaction whose day item refused: a version other than the
+    /// one the travel check read means the day's places changed (check again); the
+    /// same version means the count was at its limit.
+    async fn day_refusal(&self, b: &Booking, seen: Option<u64>) -> Result<BookingWriteError, StoreError> {
+        let Some(seen) = seen else { return Ok(BookingWriteError::DailyLimit) };
+        let now = self.day_places(b.photographer_id, b.local_date).await?;
+        Ok(if now.version == seen { BookingWriteError::DailyLimit } else { BookingWriteError::DayChanged })
     }
 
     fn booking_put(&self, b: &Booking, expect: Option<&Booking>) -> Result<TransactWriteItem, StoreError> {
@@ -214,8 +280,12 @@ impl DynamoStore {
     /// counted and its day is not over) and its blocks that are not yet in the past. A
     /// block in the past can never be booked again, so it is left to TTL.
     fn release(&self, ops: &mut Ops, old: &Booking, at: DateTime<Utc>, keep: &[i64]) -> Result<(), StoreError> {
-        if old.daily_limit.is_some() && old.end > at {
-            ops.push(Role::DayReleased, self.day_count(old, old.local_date, DayChange::Release)?);
+        let day = DayOp {
+            count: (old.daily_limit.is_some() && old.end > at).then_some(DayChange::Release),
+            place: if Place::of(old).is_some() { PlaceOp::Remove(old.id) } else { PlaceOp::Keep },
+        };
+        if let Some(item) = self.day_update(old.photographer_id, old.local_date, day)? {
+            ops.push(Role::DayReleased, item);
         }
         let now_block = at.timestamp().div_euclid(i64::from(cm_booking::BLOCK_MINUTES) * 60);
         for &block in old.lock_blocks.iter().filter(|b| !keep.contains(b) && **b >= now_block) {
@@ -231,16 +301,46 @@ enum DayChange {
     Release,
 }
 
+/// What one write does to a day item.
+struct DayOp {
+    count: Option<DayChange>,
+    place: PlaceOp,
+}
+
+enum PlaceOp {
+    Keep,
+    /// Adds (or moves) a session's place and bumps the day's version; with `expect`,
+    /// only if the version is still the one the travel check read.
+    Put {
+        place: Place,
+        expect: Option<u64>,
+    },
+    Remove(BookingId),
+}
+
+/// One attribute per located session, so adding and removing one never touches a
+/// nested path that might not exist.
+fn place_attribute(booking: BookingId) -> String {
+    format!("{PLACE_PREFIX}{booking}")
+}
+
+const PLACE_PREFIX: &str = "place_";
+
 impl BookingWriter for DynamoStore {
     async fn create_booking(
         &self,
         b: &Booking,
         idempotency: Option<(&str, &IdempotentResponse)>,
+        travel: Option<u64>,
     ) -> Result<(), BookingWriteError> {
         let mut ops = Ops::default();
         ops.push(Role::Booking, self.booking_put(b, None)?);
-        if let Some(limit) = b.daily_limit {
-            ops.push(Role::DayTaken, self.day_count(b, b.local_date, DayChange::Take { limit })?);
+        let day = DayOp {
+            count: b.daily_limit.map(|limit| DayChange::Take { limit }),
+            place: Place::of(b).map_or(PlaceOp::Keep, |place| PlaceOp::Put { place, expect: travel }),
+        };
+        if let Some(item) = self.day_update(b.photographer_id, b.local_date, day)? {
+            ops.push(Role::DayTaken, item);
         }
         if let Some((k, resp)) = idempotency {
             ops.push(Role::Idempotency, self.idempotency_put(b.client_id, k, resp)?);
@@ -250,7 +350,10 @@ impl BookingWriter for DynamoStore {
         }
         match self.transact(ops.items.clone()).await {
             Ok(()) => Ok(()),
-            Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),
+            Err(StoreError::ConditionFailed { failed_items }) => match classify(&ops.failed(&failed_items)) {
+                BookingWriteError::DailyLimit => Err(self.day_refusal(b, travel).await?),
+                other => Err(other),
+            },
             Err(e) => Err(e.into()),
         }
     }
@@ -286,16 +389,37 @@ impl BookingWriter for DynamoStore {
         }
     }
 
-    async fn reschedule_booking(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
+    async fn reschedule_booking(
+        &self,
+        old: &Booking,
+        new: &Booking,
+        travel: Option<u64>,
+    ) -> Result<(), BookingWriteError> {
         let mut ops = Ops::default();
         ops.push(Role::Booking, self.booking_put(new, Some(old))?);
-        let same_count = old.daily_limit.is_some() && new.daily_limit.is_some() && old.local_date == new.local_date;
-        if !same_count {
-            if let Some(limit) = new.daily_limit {
-                ops.push(Role::DayTaken, self.day_count(new, new.local_date, DayChange::Take { limit })?);
+        let new_place = || Place::of(new).map(|place| PlaceOp::Put { place, expect: travel });
+        let old_place = || Place::of(old).map(|_| PlaceOp::Remove(old.id));
+        if old.local_date == new.local_date {
+            // One day item: the count moves only if exactly one side was counted.
+            let count = match (old.daily_limit, new.daily_limit) {
+                (None, Some(limit)) => Some(DayChange::Take { limit }),
+                (Some(_), None) => Some(DayChange::Release),
+                _ => None,
+            };
+            let place = new_place().or_else(old_place).unwrap_or(PlaceOp::Keep);
+            if let Some(item) = self.day_update(new.photographer_id, new.local_date, DayOp { count, place })? {
+                ops.push(Role::DayTaken, item);
             }
-            if old.daily_limit.is_some() {
-                ops.push(Role::DayReleased, self.day_count(old, old.local_date, DayChange::Release)?);
+        } else {
+            let count = new.daily_limit.map(|limit| DayChange::Take { limit });
+            let place = new_place().unwrap_or(PlaceOp::Keep);
+            if let Some(item) = self.day_update(new.photographer_id, new.local_date, DayOp { count, place })? {
+                ops.push(Role::DayTaken, item);
+            }
+            let count = old.daily_limit.map(|_| DayChange::Release);
+            let place = old_place().unwrap_or(PlaceOp::Keep);
+            if let Some(item) = self.day_update(old.photographer_id, old.local_date, DayOp { count, place })? {
+                ops.push(Role::DayReleased, item);
             }
         }
         for &block in new.lock_blocks.iter().filter(|b| !old.lock_blocks.contains(b)) {
@@ -311,7 +435,10 @@ impl BookingWriter for DynamoStore {
         ops.push(Role::Outbox, crate::payments::settle_request_put(&self.table, new.id, new.updated_at)?);
         match self.transact(ops.items.clone()).await {
             Ok(()) => Ok(()),
-            Err(StoreError::ConditionFailed { failed_items }) => Err(classify(&ops.failed(&failed_items))),
+            Err(StoreError::ConditionFailed { failed_items }) => match classify(&ops.failed(&failed_items)) {
+                BookingWriteError::DailyLimit => Err(self.day_refusal(new, travel).await?),
+                other => Err(other),
+            },
             Err(e) => Err(e.into()),
         }
     }
@@ -339,6 +466,31 @@ fn classify(failed: &[Role]) -> BookingWriteError {
 }
 
 impl BookingReader for DynamoStore {
+    async fn day_places(&self, photographer: UserId, date: NaiveDate) -> Result<DayPlaces, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::day(photographer, date), keys::DAY_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let Some(item) = out.item else { return Ok(DayPlaces::default()) };
+        let version = match item.get("version") {
+            Some(AttributeValue::N(n)) => n.parse().map_err(|_| StoreError::Corrupt(format!("day version {n}")))?,
+            _ => 0,
+        };
+        let mut places = Vec::new();
+        for (name, value) in item {
+            if name.starts_with(PLACE_PREFIX) {
+                places.push(serde_dynamo::from_attribute_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+        }
+        places.sort_by_key(|p: &Place| (p.start, p.booking));
+        Ok(DayPlaces { version, places })
+    }
+
     async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let out = self
             .client

@@ -22,6 +22,7 @@ use cm_accounts::refresh::RefreshFamily;
 use cm_booking::AvailabilityDoc;
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
+use cm_booking::travel::DayPlaces;
 use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
 use cm_core::{BookingId, FeedbackId, UserId};
 use cm_media::{Gallery, GalleryPhoto, ItemId, PortfolioItem};
@@ -134,22 +135,30 @@ pub trait BookingReader: Send + Sync {
     fn slot_holding_bookings(&self, photographer: UserId, from: DateTime<Utc>, to: DateTime<Utc>)
     -> fut!(Vec<Booking>);
     fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> fut!(Page<Booking>);
+    /// The located sessions of a photographer's local date and the day's version, read
+    /// consistently: what a travel check must run against.
+    fn day_places(&self, photographer: UserId, date: NaiveDate) -> fut!(DayPlaces);
 }
 
 pub trait BookingWriter: Send + Sync {
-    /// The booking with its lock blocks, its day count (when it carries a daily limit)
-    /// and the idempotent answer, all or nothing.
+    /// The booking with its lock blocks, its day count (when it carries a daily limit),
+    /// its place (when it has coordinates) and the idempotent answer, all or nothing.
+    /// `travel`: the day version its travel check read; the write fails `DayChanged` if
+    /// another located session joined the day since (`None` only where nothing can race,
+    /// as when seeding).
     fn create_booking(
         &self,
         b: &Booking,
         idempotency: Option<(&str, &IdempotentResponse)>,
+        travel: Option<u64>,
     ) -> fut!((), BookingWriteError);
     fn get_idempotent_response(&self, owner: UserId, key: &str) -> fut!(Option<IdempotentResponse>);
     /// `old` becomes `new` if nobody changed it meanwhile, releasing its slot if `new`
     /// no longer holds one.
     fn update_booking_status(&self, old: &Booking, new: &Booking) -> fut!((), BookingWriteError);
-    /// Takes the new blocks and frees the old ones in one transaction.
-    fn reschedule_booking(&self, old: &Booking, new: &Booking) -> fut!((), BookingWriteError);
+    /// Takes the new blocks and frees the old ones in one transaction, moving the day
+    /// count and the place with them; `travel` as for `create_booking`.
+    fn reschedule_booking(&self, old: &Booking, new: &Booking, travel: Option<u64>) -> fut!((), BookingWriteError);
 }
 
 /// The expiry sweep's view: pending bookings by expiry.

@@ -86,7 +86,8 @@ async fn availability_round_trips_in_canonical_form_with_defaults_filled_in() {
         "min_notice_minutes": 1440,
         "max_days_ahead": 365,
         "slot_step_minutes": 30,
-        "cancellation_window_hours": 48
+        "cancellation_window_hours": 48,
+        "travel_speed_kmh": 30
     });
     let put = put_availability(&env, &p.access, minimal).await.ok(200).clone();
     assert_eq!(put, canonical);
@@ -107,7 +108,8 @@ async fn availability_round_trips_in_canonical_form_with_defaults_filled_in() {
         "max_days_ahead": 90,
         "max_bookings_per_day": 3,
         "slot_step_minutes": 60,
-        "cancellation_window_hours": 24
+        "cancellation_window_hours": 24,
+        "travel_speed_kmh": 45
     });
     assert_eq!(put_availability(&env, &p.access, full.clone()).await.ok(200), &full);
     assert_eq!(get_mine(&env, &p.access).await.ok(200), &full);

@@ -125,6 +125,13 @@ fn all_rule_codes() -> Vec<&'static str> {
         RuleViolation::TimeOff,
         RuleViolation::Overlap,
         RuleViolation::DailyLimit { date, limit: 0 },
+        RuleViolation::TravelTime {
+            other_start: Utc::now(),
+            other_is_before: true,
+            distance_km: 0.0,
+            needed_minutes: 0,
+            gap_minutes: 0,
+        },
     ];
     let _ = |v: &RuleViolation| match v {
         RuleViolation::InvalidDuration { .. }
@@ -135,7 +142,8 @@ fn all_rule_codes() -> Vec<&'static str> {
         | RuleViolation::NotOnSlotStep { .. }
         | RuleViolation::TimeOff
         | RuleViolation::Overlap
-        | RuleViolation::DailyLimit { .. } => (),
+        | RuleViolation::DailyLimit { .. }
+        | RuleViolation::TravelTime { .. } => (),
     };
     all.iter().map(RuleViolation::code).collect()
 }

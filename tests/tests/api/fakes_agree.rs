@@ -10,6 +10,7 @@ use cm_accounts::refresh::RefreshFamily;
 use cm_booking::BookingStatus;
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
+use cm_booking::travel::DayPlaces;
 use cm_catalog::PhotographerProfile;
 use cm_catalog::photographer::PhotographerProfileInput;
 use cm_core::location::Location;
@@ -261,25 +262,28 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     };
     let answer = IdempotentResponse { request_hash: "hash".into(), status: 201, body: "{}".into(), created_at: t };
     let b1 = mk(c, h(10, 0), 60);
-    out.say("b1", s.create_booking(&b1, Some(("key-1", &answer))).await);
-    out.say("overlapping b1", s.create_booking(&limited(mk(f.other_client, h(10, 45), 60), Some(2)), None).await);
+    out.say("b1", s.create_booking(&b1, Some(("key-1", &answer)), None).await);
+    out.say("overlapping b1", s.create_booking(&limited(mk(f.other_client, h(10, 45), 60), Some(2)), None, None).await);
     out.say(
         "same key elsewhere",
-        s.create_booking(&limited(mk(c, h(14, 0), 60), Some(2)), Some(("key-1", &answer))).await,
+        s.create_booking(&limited(mk(c, h(14, 0), 60), Some(2)), Some(("key-1", &answer)), None).await,
     );
     out.say(
         "same key, overlapping",
-        s.create_booking(&limited(mk(c, h(10, 0), 60), Some(2)), Some(("key-1", &answer))).await,
+        s.create_booking(&limited(mk(c, h(10, 0), 60), Some(2)), Some(("key-1", &answer)), None).await,
     );
     out.say(
         "new key, overlapping",
-        s.create_booking(&limited(mk(c, h(10, 30), 30), Some(2)), Some(("key-2", &answer))).await,
+        s.create_booking(&limited(mk(c, h(10, 30), 30), Some(2)), Some(("key-2", &answer)), None).await,
     );
     let b2 = mk(c, h(12, 0), 60);
-    out.say("b2, second of the day", s.create_booking(&b2, None).await);
-    out.say("third with limit 2", s.create_booking(&limited(mk(f.other_client, h(15, 0), 60), Some(2)), None).await);
+    out.say("b2, second of the day", s.create_booking(&b2, None, None).await);
+    out.say(
+        "third with limit 2",
+        s.create_booking(&limited(mk(f.other_client, h(15, 0), 60), Some(2)), None, None).await,
+    );
     let b3 = mk(f.other_client, h(15, 0), 60);
-    out.say("third without limit", s.create_booking(&b3, None).await);
+    out.say("third without limit", s.create_booking(&b3, None, None).await);
     out.say("answer", s.get_idempotent_response(c, "key-1").await.unwrap() == Some(answer.clone()));
     out.say("answer, other owner", s.get_idempotent_response(f.other_client, "key-1").await.unwrap().is_some());
     out.say("answer, unused key", s.get_idempotent_response(c, "key-2").await.unwrap().is_some());
@@ -294,18 +298,30 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     out.say("cancel b1", s.update_booking_status(&b1c, &b1x).await);
     out.say("cancel b1 again", s.update_booking_status(&b1c, &b1x).await);
     let b4 = mk(f.other_client, h(10, 0), 60);
-    out.say("b1's freed slot", s.create_booking(&b4, None).await);
+    out.say("b1's freed slot", s.create_booking(&b4, None, None).await);
     out.say("holding after", ids(&s.slot_holding_bookings(p, f.day, f.day + TimeDelta::days(1)).await.unwrap()));
     out.say("from 12:00 to 15:00", ids(&s.slot_holding_bookings(p, h(12, 0), h(15, 0)).await.unwrap()));
 
-    out.say("move b2 onto b3", s.reschedule_booking(&b2, &limited(moved(&b2, h(14, 30)), Some(3))).await);
-    out.say("move b1 from a stale copy", s.reschedule_booking(&b1, &limited(moved(&b1, h(16, 0)), Some(3))).await);
-    out.say("move b2 over its own time", s.reschedule_booking(&b2, &limited(moved(&b2, h(12, 30)), Some(3))).await);
+    out.say("move b2 onto b3", s.reschedule_booking(&b2, &limited(moved(&b2, h(14, 30)), Some(3)), None).await);
+    out.say(
+        "move b1 from a stale copy",
+        s.reschedule_booking(&b1, &limited(moved(&b1, h(16, 0)), Some(3)), None).await,
+    );
+    out.say(
+        "move b2 over its own time",
+        s.reschedule_booking(&b2, &limited(moved(&b2, h(12, 30)), Some(3)), None).await,
+    );
     let b2m = moved(&b2, h(12, 30));
     let next_day = mk(f.other_client, h(24 + 10, 0), 60);
-    out.say("next day's first", s.create_booking(&next_day, None).await);
-    out.say("move b2 to a full day", s.reschedule_booking(&b2m, &limited(moved(&b2m, h(24 + 14, 0)), Some(1))).await);
-    out.say("move b2 to an empty day", s.reschedule_booking(&b2m, &limited(moved(&b2m, h(48 + 9, 0)), Some(0))).await);
+    out.say("next day's first", s.create_booking(&next_day, None, None).await);
+    out.say(
+        "move b2 to a full day",
+        s.reschedule_booking(&b2m, &limited(moved(&b2m, h(24 + 14, 0)), Some(1)), None).await,
+    );
+    out.say(
+        "move b2 to an empty day",
+        s.reschedule_booking(&b2m, &limited(moved(&b2m, h(48 + 9, 0)), Some(0)), None).await,
+    );
     let got = s.get_booking(b2.id).await.unwrap().unwrap();
     out.say("b2", (got.version, got.start - f.day, got.lock_blocks.len()));
 
@@ -335,6 +351,39 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
         let due: Vec<Booking> = due.items.into_iter().map(|b| b.expect("readable")).collect();
         out.say("due", (hours, ids(&due)));
     }
+
+    // Travel: the day item's places and version, and the conditions on them.
+    let d3 = h(72 + 9, 0).date_naive();
+    let at = |b: Booking, lat: f64| Booking {
+        location: Location { lat: Some(lat), lon: Some(73.85), ..b.location.clone() },
+        ..b
+    };
+    let places =
+        |day: DayPlaces| (day.version, day.places.iter().map(|p| (p.booking, p.start - f.day)).collect::<Vec<_>>());
+    out.say("empty day", places(s.day_places(p, d3).await.unwrap()));
+    let l1 = limited(at(mk(c, h(72 + 9, 0), 60), 18.52), Some(2));
+    out.say("l1 on version 0", s.create_booking(&l1, None, Some(0)).await);
+    out.say("after l1", places(s.day_places(p, d3).await.unwrap()));
+    let l2 = limited(at(mk(c, h(72 + 14, 0), 60), 18.79), Some(2));
+    out.say("l2 on a stale version", s.create_booking(&l2, None, Some(0)).await);
+    out.say("l2 on version 1", s.create_booking(&l2, None, Some(1)).await);
+    let l3 = limited(at(mk(c, h(72 + 16, 0), 60), 18.52), Some(2));
+    out.say("l3 past the limit", s.create_booking(&l3, None, Some(2)).await);
+    out.say("l3 past the limit, stale", s.create_booking(&l3, None, Some(1)).await);
+    let unlocated = mk(f.other_client, h(72 + 12, 0), 60);
+    out.say("no place, no version", s.create_booking(&unlocated, None, None).await);
+    out.say("places unchanged", places(s.day_places(p, d3).await.unwrap()));
+    let l1x = next(&l1, BookingStatus::Cancelled);
+    out.say("cancel l1", s.update_booking_status(&l1, &l1x).await);
+    out.say("l1's place gone", places(s.day_places(p, d3).await.unwrap()));
+    let l2m = moved(&l2, h(72 + 15, 0));
+    out.say("move l2 on a stale version", s.reschedule_booking(&l2, &l2m, Some(1)).await);
+    out.say("move l2 in its day", s.reschedule_booking(&l2, &l2m, Some(2)).await);
+    out.say("l2 moved", places(s.day_places(p, d3).await.unwrap()));
+    let l2n = moved(&l2m, h(96 + 10, 0));
+    out.say("move l2 to the next day", s.reschedule_booking(&l2m, &l2n, Some(0)).await);
+    out.say("old day", places(s.day_places(p, d3).await.unwrap()));
+    out.say("new day", places(s.day_places(p, l2n.local_date).await.unwrap()));
     out
 }
 

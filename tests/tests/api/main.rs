@@ -22,3 +22,4 @@ mod profiles;
 mod reviews;
 mod sample_events;
 mod support;
+mod travel;

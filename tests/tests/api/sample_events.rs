@@ -350,7 +350,7 @@ impl World {
             created_at: requested_at,
             updated_at: requested_at,
         };
-        store.create_booking(&booking, None).await.expect("seed booking");
+        store.create_booking(&booking, None, None).await.expect("seed booking");
         booking
     }
 
@@ -700,11 +700,13 @@ async fn get_photographer_availability() {
     assert!(at(monday, "09:00") && at(monday, "11:00") && at(monday, "14:00") && at(monday, "17:00"), "{body}");
     assert!(!at(monday, "11:30") && !at(monday, "13:00"), "{body}");
     assert!(starts.iter().all(|s| s.date_naive() == monday || s.date_naive() == saturday), "{body}");
-    // The booking occupies 09:30–12:30 with its buffers, and a new session needs its own
-    // 30 minutes either side: on Saturday nothing starts before 13:00 (08:00 otherwise).
-    assert!(at(saturday, "13:00") && at(saturday, "18:00"), "{body}");
-    let one_pm = chrono::NaiveTime::from_hms_opt(13, 0, 0).unwrap();
-    assert!(starts.iter().filter(|s| s.date_naive() == saturday).all(|s| s.time() >= one_pm), "{body}");
+    // The booking (10:00–12:00 at Banjara Hills) occupies 09:30–12:30 with its buffers; a
+    // new session needs its own 30 minutes either side, and this one is at Chowmahalla
+    // Palace, 6.6 km away: 14 minutes at 30 km/h, so nothing starts before 12:00 + 74
+    // minutes, i.e. 13:30 on the half-hour grid (13:00 without the journey, 08:00 free).
+    assert!(at(saturday, "13:30") && at(saturday, "18:00"), "{body}");
+    let half_past_one = chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap();
+    assert!(starts.iter().filter(|s| s.date_naive() == saturday).all(|s| s.time() >= half_past_one), "{body}");
 }
 
 async fn get_optimal_slots() {

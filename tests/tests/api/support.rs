@@ -135,7 +135,7 @@ pub async fn booking(
         created_at: start - chrono::Duration::days(3),
         updated_at: start,
     };
-    env.app.store.create_booking(&b, None).await.unwrap();
+    env.app.store.create_booking(&b, None, None).await.unwrap();
     b
 }
 

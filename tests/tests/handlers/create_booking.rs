@@ -241,3 +241,56 @@ async fn an_unlisted_photographer_or_one_without_availability_cannot_be_booked()
     assert_eq!(r.error_fields(), ["photographer_id"]);
     assert!(w.store().bookings.all().is_empty());
 }
+
+/// `request` at a place with coordinates: Pune's centre, or about 30 km north of it
+/// (0.27° of latitude: 61 minutes at the default 30 km/h).
+fn located(p: &Person, start: DateTime<Utc>, minutes: u32, far: bool) -> Value {
+    let mut body = request(p, start, minutes);
+    let lat = if far { 18.79 } else { 18.52 };
+    body["location"] = json!({"address": "Shoot", "city": "Pune", "lat": lat, "lon": 73.85});
+    body
+}
+
+#[tokio::test]
+async fn travel_time_is_checked_against_the_day_as_it_is_when_written() {
+    let w = World::new();
+    let p = w.photographer(availability(json!({}))).await;
+    let (c1, c2) = (w.person(Role::Client).await, w.person(Role::Client).await);
+    let date = at(3, 9, 0).date_naive();
+
+    // Seen by the rules: 10:00 end to 10:30 leaves 30 of the 61 minutes needed.
+    w.book(&c1, located(&p, at(3, 9, 0), 60, false)).await.ok(201);
+    let r = w.book(&c2, located(&p, at(3, 10, 30), 60, true)).await;
+    assert_eq!(problem_type(&r, 409), "booking-rule/travel-time");
+    assert_eq!(r.body["rule"], "travel_time");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains("61 minutes") && detail.contains("30.0 km") && detail.contains("earlier"), "{detail}");
+    let s = suggestions(&r);
+    assert!(!s.is_empty(), "{}", r.text);
+    for start in &s {
+        let from_first = *start - at(3, 10, 0);
+        assert!(start.date_naive() != date || from_first >= TimeDelta::minutes(61), "{start} is not reachable");
+    }
+    assert_eq!(w.store().bookings.all().len(), 1);
+
+    // Lost at write time: a far-away booking joins the day between the handler's read of
+    // the day and its write. The write is refused (the day's version moved), the day is
+    // read again, and the rule now names the newcomer.
+    book_concurrently(&w, w.token(&c1), None, located(&p, at(3, 13, 0), 60, true), 201);
+    let r = w.book(&c2, located(&p, at(3, 14, 0), 60, false)).await;
+    assert_eq!(problem_type(&r, 409), "booking-rule/travel-time", "{}", r.text);
+    assert!(r.body["detail"].as_str().unwrap().contains("earlier booking at"), "{}", r.text);
+    let all = w.store().bookings.all();
+    assert_eq!(all.len(), 2, "only c1's bookings: {all:?}");
+    assert!(all.iter().all(|b| b.client_id == c1.id()));
+
+    // A concurrent booking elsewhere that leaves room changes the version but not the
+    // answer: the retry succeeds.
+    book_concurrently(&w, w.token(&c1), None, located(&p, at(3, 16, 0), 60, true), 201);
+    w.book(&c2, located(&p, at(3, 11, 30), 30, true)).await.ok(201);
+    let places = w.store().bookings.day_places_of(p.id(), date);
+    assert_eq!(places.len(), 4, "{places:?}");
+
+    // No coordinates: nothing to travel from or to; only the blocks apply.
+    w.book(&c2, request(&p, at(3, 12, 0), 30)).await.ok(201);
+}

@@ -246,6 +246,7 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     }
 
     let free = slots["slots"].as_array().cloned().unwrap_or_default();
+    travel_between_shoots(j, &client_token, &photographer_id, &free).await?;
     race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
 
     if j.has_route("POST /photographers/me/portfolio/uploads") {
@@ -630,6 +631,44 @@ async fn money_messages(j: &mut Journey, booking: &str) -> Result<(), String> {
 /// created (201) and every other is refused (409), while several instances of
 /// create-booking run them side by side, as Lambda would. `taken` is the slot booked
 /// earlier; the contested one is on another day, so only the racers compete for it.
+/// Two free hours 90 minutes apart on one day a week or more out: a shoot in HITEC City,
+/// then one in LB Nagar (about 20 km across town) 30 minutes after it ends, which the
+/// photographer could not reach in time. The first is withdrawn afterwards.
+async fn travel_between_shoots(
+    j: &mut Journey,
+    client_token: &str,
+    photographer_id: &str,
+    free: &[Value],
+) -> Result<(), String> {
+    let starts: Vec<chrono::DateTime<chrono::FixedOffset>> = free
+        .iter()
+        .filter_map(|s| s["start"].as_str())
+        .filter_map(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .filter(|t| t.with_timezone(&Utc) - Utc::now() > chrono::TimeDelta::days(7))
+        .collect();
+    let (first, second) = starts
+        .iter()
+        .find_map(|a| starts.iter().find(|b| **b - *a == chrono::TimeDelta::minutes(90)).map(|b| (*a, *b)))
+        .ok_or(format!("no two free hours 90 minutes apart a week out: {free:?}"))?;
+    let at = |start: chrono::DateTime<chrono::FixedOffset>, address: &str, lat: f64, lon: f64| {
+        json!({"photographer_id": photographer_id, "event_type": "portrait", "duration_minutes": 60,
+               "start": start.to_rfc3339(), "notes": "smoke travel",
+               "location": {"address": address, "city": "Hyderabad", "lat": lat, "lon": lon}})
+    };
+    let hitec = at(first, "HITEC City", 17.4435, 78.3772);
+    let created = j.expect("POST", "/bookings", Some(client_token), Some(hitec), 201).await?;
+    let id = created["id"].as_str().unwrap_or_default().to_string();
+    let lb_nagar = at(second, "LB Nagar", 17.3457, 78.5522);
+    let refused = j.expect("POST", "/bookings", Some(client_token), Some(lb_nagar), 409).await?;
+    if refused["rule"] != "travel_time" {
+        return Err(format!("a shoot 20 km away 30 minutes later should break travel_time: {refused}"));
+    }
+    let cancel = json!({"status": "cancelled", "reason": "smoke test"});
+    j.expect("PUT", &format!("/bookings/{id}/status"), Some(client_token), Some(cancel), 200).await?;
+    j.ok(&format!("no time to travel: {}", refused["detail"].as_str().unwrap_or_default()));
+    Ok(())
+}
+
 async fn race_for_one_slot(
     j: &mut Journey,
     client_token: &str,

@@ -487,7 +487,7 @@ async fn write_booking(
         updated_at: plan.requested_at,
     };
     store
-        .create_booking(&booking, None)
+        .create_booking(&booking, None, None)
         .await
         .map_err(|e| format!("seed booking {} of {}: {e:?}", plan.key, p.email))?;
     let actors: HashMap<&str, Option<UserId>> =

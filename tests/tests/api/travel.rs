@@ -1,0 +1,170 @@
+//! Travel between shoots: two located bookings of one photographer on one day leave
+//! time for the journey (great-circle distance over their travel speed) plus their
+//! buffers, checked by POST /bookings and reschedules, and guaranteed under races by the
+//! day item's version (DynamoDB Local, real concurrency).
+
+use crate::bookings::{
+    availability_doc, book, day, instant, list_mine, photographer, put_availability, reschedule, rule_conflict,
+    set_status, utc,
+};
+use crate::support::*;
+use cm_booking::Buffers;
+use cm_booking::travel::{Place, check_travel};
+use cm_tests::{ApiEvent, TestResponse, call};
+use futures::future::join_all;
+use serde_json::{Value, json};
+
+/// The test photographers' base (Hyderabad) and a place about 30 km north of it:
+/// 61 minutes at the default 30 km/h.
+const BASE: (f64, f64) = (17.385, 78.4867);
+const NORTH: (f64, f64) = (17.655, 78.4867);
+
+fn at(photographer_id: &str, start: &str, minutes: u32, place: Option<(f64, f64)>) -> Value {
+    let mut body = crate::bookings::request(photographer_id, start, minutes);
+    if let Some((lat, lon)) = place {
+        body["location"] = json!({"address": "Shoot", "city": "Hyderabad", "lat": lat, "lon": lon});
+    }
+    body
+}
+
+#[tokio::test]
+async fn the_next_located_shoot_must_leave_time_to_travel() {
+    let env = cm_tests::env().await;
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    let c = register(&env, "client").await;
+    let d = day(4);
+    book(&env, &c.access, at(&p.id, &utc(d, 9, 0), 60, Some(BASE))).await.ok(201);
+
+    // The slots offered for a shoot up north already leave the journey; without a place,
+    // only the lock blocks shape them.
+    let first_slot = |place: Option<(f64, f64)>| {
+        let mut e = ApiEvent::new("GET /photographers/{id}/availability")
+            .path("id", &p.id)
+            .query("from", d.to_string())
+            .query("to", d.to_string())
+            .query("duration_minutes", "60");
+        if let Some((lat, lon)) = place {
+            e = e.query("lat", lat.to_string()).query("lon", lon.to_string());
+        }
+        let env = &env;
+        async move { call(env.app, get_photographer_availability::handle, e).await.ok(200)["slots"][0]["start"].clone() }
+    };
+    assert_eq!(first_slot(None).await, json!(format!("{d}T10:00:00+00:00")));
+    assert_eq!(first_slot(Some(NORTH)).await, json!(format!("{d}T11:30:00+00:00")));
+    assert_eq!(first_slot(Some(BASE)).await, json!(format!("{d}T10:00:00+00:00")));
+
+    // 30 minutes after a shoot 30 km away: refused, with starts that leave the journey.
+    let r = book(&env, &c.access, at(&p.id, &utc(d, 10, 30), 60, Some(NORTH))).await;
+    let suggested = rule_conflict(&r, "travel_time");
+    assert_eq!(r.problem(409)["type"].as_str().unwrap().rsplit('/').next(), Some("travel-time"));
+    assert!(r.body["detail"].as_str().unwrap().contains("61 minutes"), "{}", r.text);
+    assert!(!suggested.is_empty());
+    for s in &suggested {
+        let start = instant(s);
+        assert!(start.date_naive() != d || start >= instant(&utc(d, 11, 1)), "{s} leaves no time to travel");
+    }
+    // The same time at the same place, or at an unknown place, is fine.
+    book(&env, &c.access, at(&p.id, &utc(d, 10, 0), 30, Some(BASE))).await.ok(201);
+    book(&env, &c.access, at(&p.id, &utc(d, 10, 30), 30, None)).await.ok(201);
+    // Far away once the journey fits: the last located shoot ends 10:30, +61 minutes.
+    let r = book(&env, &c.access, at(&p.id, &utc(d, 11, 30), 60, Some(NORTH))).await;
+    rule_conflict(&r, "travel_time");
+    book(&env, &c.access, at(&p.id, &utc(d, 12, 0), 60, Some(NORTH))).await.ok(201);
+
+    // A slower photographer needs longer: at 10 km/h the journey back takes 181 minutes.
+    let doc = availability_doc(json!({"travel_speed_kmh": 10, "buffer_after_minutes": 15}));
+    let applied = put_availability(&env, &p.access, doc).await.ok(200).clone();
+    assert_eq!(applied["travel_speed_kmh"], 10);
+    let r = book(&env, &c.access, at(&p.id, &utc(d, 15, 30), 60, Some(BASE))).await;
+    rule_conflict(&r, "travel_time");
+    assert!(r.body["detail"].as_str().unwrap().contains("196 minutes"), "181 + 15: {}", r.text);
+    let bad = put_availability(&env, &p.access, availability_doc(json!({"travel_speed_kmh": 0}))).await;
+    assert_eq!(bad.problem(422)["errors"][0]["field"], "travel_speed_kmh");
+}
+
+#[tokio::test]
+async fn cancelling_or_moving_frees_the_journey_and_moves_are_checked_too() {
+    let env = cm_tests::env().await;
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    let c = register(&env, "client").await;
+    let d = day(5);
+    let first = book(&env, &c.access, at(&p.id, &utc(d, 9, 0), 60, Some(BASE))).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let far = book(&env, &c.access, at(&p.id, &utc(d, 14, 0), 60, Some(NORTH))).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Moving the far shoot right after the first is refused like a new booking.
+    let r = reschedule(&env, &c.access, &far, json!({"start": utc(d, 10, 30)})).await;
+    rule_conflict(&r, "travel_time");
+    reschedule(&env, &c.access, &far, json!({"start": utc(d, 11, 30)})).await.ok(200);
+    // Its old time is no longer where it stands: a base shoot at 14:00 is not blocked by it.
+    book(&env, &c.access, at(&p.id, &utc(d, 14, 0), 60, Some(BASE))).await.ok(201);
+
+    // Once the first shoot is cancelled, a far shoot can follow right on 09:00–10:00's heels.
+    let r = book(&env, &c.access, at(&p.id, &utc(d, 9, 30), 30, Some(NORTH))).await;
+    rule_conflict(&r, "overlap");
+    let r = book(&env, &c.access, at(&p.id, &utc(d, 10, 0), 30, Some(NORTH))).await;
+    rule_conflict(&r, "travel_time");
+    set_status(&env, &c.access, &first, "cancelled", Some("plans changed")).await.ok(200);
+    book(&env, &c.access, at(&p.id, &utc(d, 10, 0), 30, Some(NORTH))).await.ok(201);
+}
+
+/// Sixteen half-hour shoots back to back, alternating between two places 30 km apart,
+/// all requested at once: no two overlap in time, so only the travel rule separates
+/// them, and no lock block can. Whatever wins, the photographer's day must be travelable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_far_apart_bookings_never_leave_an_impossible_day() {
+    let env = cm_tests::env().await;
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        clients.push(register(&env, "client").await);
+    }
+    let d = day(6);
+    let starts: Vec<String> = (0..16u32).map(|i| utc(d, 9 + i / 2, (i % 2) * 30)).collect();
+    let attempts = starts.iter().enumerate().map(|(i, start)| {
+        let place = if i % 2 == 0 { BASE } else { NORTH };
+        book(&env, &clients[i % clients.len()].access, at(&p.id, start, 30, Some(place)))
+    });
+    let answers: Vec<TestResponse> = join_all(attempts).await;
+    let won = answers.iter().filter(|r| r.status == 201).count();
+    assert!(
+        won >= 2,
+        "a day of 8 hours has room for several: {:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for r in answers.iter().filter(|r| r.status != 201) {
+        let problem = r.problem(409);
+        let kind = problem["type"].as_str().unwrap().rsplit("/problems/").next().unwrap().to_string();
+        assert!(kind == "booking-rule/travel-time" || kind == "day-busy", "{}", r.text);
+    }
+
+    // Every pair of kept shoots leaves the journey between them.
+    let theirs = list_mine(&env, &p.access, &[("as", "photographer"), ("limit", "50")]).await.ok(200).clone();
+    let places: Vec<Place> = theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| Place {
+            booking: b["id"].as_str().unwrap().parse().unwrap(),
+            start: instant(b["start"].as_str().unwrap()),
+            end: instant(b["end"].as_str().unwrap()),
+            lat: b["location"]["lat"].as_f64().unwrap(),
+            lon: b["location"]["lon"].as_f64().unwrap(),
+        })
+        .collect();
+    assert_eq!(places.len(), won);
+    for place in &places {
+        assert_eq!(check_travel(place, &places, Buffers::default(), 30), Ok(()), "{places:#?}");
+    }
+    let stored = cm_store::BookingReader::day_places(&env.app.store, p.id.parse().unwrap(), d).await.unwrap();
+    let mut kept: Vec<_> = places.iter().map(|p| p.booking).collect();
+    kept.sort();
+    let mut on_day: Vec<_> = stored.places.iter().map(|p| p.booking).collect();
+    on_day.sort();
+    assert_eq!(on_day, kept, "the day item holds exactly the kept shoots");
+}
