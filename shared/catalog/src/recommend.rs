@@ -29,11 +29,13 @@ pub struct RecQuery {
     pub limit: usize,
 }
 
-/// A photographer the client booked before, with the name the reasons quote.
+/// A photographer the client booked before, with the name the reasons quote and the
+/// stars the client gave them (their latest review, if any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PastPhotographer {
     pub id: UserId,
     pub display_name: String,
+    pub stars: Option<u8>,
 }
 
 /// One package's length and price, for quoting an event.
@@ -43,12 +45,24 @@ pub struct PackagePrice {
     pub price: Money,
 }
 
-/// A photographer another one is often booked with: `clients` distinct clients booked
-/// both.
+/// A photographer another one is often booked with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoBooked {
     pub photographer: UserId,
-    pub clients: u32,
+    /// Distinct clients who booked both.
+    pub shared_clients: u32,
+    /// Distinct clients who booked `photographer`.
+    pub their_clients: u32,
+}
+
+impl CoBooked {
+    /// The cosine similarity of the two photographers' sets of clients: shared clients
+    /// over the geometric mean of both counts. Unlike the raw count it does not favour
+    /// whoever is booked most.
+    pub fn similarity(&self, own_clients: u32) -> f64 {
+        let denominator = (f64::from(own_clients.max(1)) * f64::from(self.their_clients.max(1))).sqrt();
+        (f64::from(self.shared_clients) / denominator).min(1.0)
+    }
 }
 
 /// The feature row a request reads for one photographer in the area. The profile
@@ -76,7 +90,10 @@ pub struct Candidate {
     pub listed_since: NaiveDate,
     /// Whether the photographer is free on the asked date; `None` when unknown.
     pub free_on_date: Option<bool>,
-    /// The photographers most often booked by the same clients, most shared first.
+    /// Distinct clients who booked this photographer.
+    pub clients: u32,
+    /// The photographers most similar by their clients ([`CoBooked::similarity`]),
+    /// most similar first, a bounded number (the precomputing job keeps ten).
     pub co_booked: Vec<CoBooked>,
 }
 
@@ -110,6 +127,7 @@ impl Candidate {
             completed_bookings: 0,
             listed_since,
             free_on_date: None,
+            clients: 0,
             co_booked: Vec::new(),
         }
     }
@@ -164,7 +182,7 @@ pub struct Params {
     pub rating: f64,
     pub sentiment: f64,
     pub response: f64,
-    pub co_booking: f64,
+    pub collaborative: f64,
     pub popularity: f64,
     /// The largest bonus a brand-new photographer gets (see [`novelty`]).
     pub new_photographer: f64,
@@ -188,7 +206,7 @@ impl Default for Params {
             rating: 0.14,
             sentiment: 0.04,
             response: 0.04,
-            co_booking: 0.13,
+            collaborative: 0.13,
             popularity: 0.05,
             new_photographer: 0.06,
             diversity: 0.08,
@@ -205,8 +223,12 @@ pub const NEW_BOOKINGS: u32 = 5;
 pub const NEW_DAYS: i64 = 180;
 /// The exposure slot applies from this many results up.
 pub const EXPOSURE_SLOT_MIN_LIMIT: usize = 5;
-/// Co-booking saturates: this many shared clients give half the signal.
-const CO_BOOKING_HALF: f64 = 3.0;
+/// Co-booking counts from this many shared clients: one client booking two
+/// photographers is an anecdote, and a one-in-one overlap has a similarity of 1.
+pub const MIN_SHARED_CLIENTS: u32 = 2;
+/// Co-booking saturates: this summed similarity to the client's past photographers
+/// gives half the signal.
+const CO_BOOKING_HALF: f64 = 0.1;
 /// Completed bookings at which the popularity signal is full (log scale).
 const POPULARITY_FULL: f64 = 200.0;
 /// Distance at which proximity falls to 1/e.
@@ -236,7 +258,7 @@ pub struct Signals {
     pub rating: f64,
     pub sentiment: f64,
     pub response: f64,
-    pub co_booking: f64,
+    pub collaborative: f64,
     pub popularity: f64,
     pub novelty: f64,
 }
@@ -251,7 +273,7 @@ impl Signals {
             + p.rating * self.rating
             + p.sentiment * self.sentiment
             + p.response * self.response
-            + p.co_booking * self.co_booking
+            + p.collaborative * self.collaborative
             + p.popularity * self.popularity
             + p.new_photographer * self.novelty
     }
@@ -270,6 +292,7 @@ pub enum ReasonCode {
     Rating,
     PositiveReviews,
     QuickReplies,
+    BookedBefore,
     CoBooked,
     Language,
     NewPhotographer,
@@ -312,19 +335,22 @@ fn shared_language<'a>(query: &RecQuery, c: &'a Candidate) -> Option<&'a str> {
         .find(|l| query.languages.iter().any(|q| primary_language(q).eq_ignore_ascii_case(primary_language(l))))
 }
 
-/// Shared clients between the candidate and the client's past photographers, with the
-/// past photographer sharing most (ties: the most recent booking, as listed first).
-fn co_booking(query: &RecQuery, c: &Candidate) -> (u32, Option<usize>) {
-    let mut total = 0u32;
-    let mut best: Option<(u32, usize)> = None;
+/// The candidate's summed similarity to the client's past photographers, and the past
+/// photographer most similar (ties: the most recent booking, as listed first).
+fn co_booking(query: &RecQuery, c: &Candidate) -> (f64, Option<usize>) {
+    let mut total = 0.0;
+    let mut best: Option<(f64, usize)> = None;
     for (i, past) in query.history.iter().enumerate() {
         if past.id == c.id {
             continue;
         }
-        if let Some(cb) = c.co_booked.iter().find(|cb| cb.photographer == past.id) {
-            total = total.saturating_add(cb.clients);
-            if cb.clients > 0 && best.is_none_or(|(n, _)| cb.clients > n) {
-                best = Some((cb.clients, i));
+        if let Some(cb) =
+            c.co_booked.iter().find(|cb| cb.photographer == past.id && cb.shared_clients >= MIN_SHARED_CLIENTS)
+        {
+            let sim = cb.similarity(c.clients);
+            total += sim;
+            if best.is_none_or(|(b, _)| sim > b) {
+                best = Some((sim, i));
             }
         }
     }
@@ -376,11 +402,19 @@ pub fn signals(query: &RecQuery, c: &Candidate, today: NaiveDate, params: &Param
     let rating = ((bayes - 1.0) / 4.0).clamp(0.0, 1.0);
     let sentiment = c.sentiment.filter(|s| s.is_finite()).map_or(NEUTRAL, |s| (s.clamp(-1.0, 1.0) + 1.0) / 2.0);
     let response = c.response_minutes.map_or(NEUTRAL, |m| 1.0 / (1.0 + f64::from(m) / RESPONSE_HALF_MINUTES));
-    let co_booking = if query.history.is_empty() {
+    let collaborative = if query.history.is_empty() {
         NEUTRAL
+    } else if let Some(past) = query.history.iter().find(|p| p.id == c.id) {
+        // The client's own experience outweighs what others did.
+        match past.stars {
+            Some(4..=5) => 1.0,
+            None => 0.75,
+            Some(3) => 0.3,
+            Some(_) => 0.0,
+        }
     } else {
-        let (n, _) = co_booking(query, c);
-        f64::from(n) / (f64::from(n) + CO_BOOKING_HALF)
+        let (sim, _) = co_booking(query, c);
+        sim / (sim + CO_BOOKING_HALF)
     };
     let popularity = (f64::from(c.completed_bookings).ln_1p() / POPULARITY_FULL.ln_1p()).min(1.0);
     let novelty = novelty(c, today);
@@ -393,7 +427,7 @@ pub fn signals(query: &RecQuery, c: &Candidate, today: NaiveDate, params: &Param
         rating,
         sentiment,
         response,
-        co_booking,
+        collaborative,
         popularity,
         novelty,
     };
@@ -466,7 +500,9 @@ fn reasons(query: &RecQuery, c: &Candidate, distance: Option<f64>, today: NaiveD
             out.push(reason(ReasonCode::QuickReplies, format!("Usually replies within {} hours", m.div_ceil(60))));
         }
     }
-    if let (_, Some(i)) = co_booking(query, c) {
+    if query.history.iter().any(|p| p.id == c.id && p.stars.is_none_or(|s| s >= 4)) {
+        out.push(reason(ReasonCode::BookedBefore, "You booked them before"));
+    } else if let (_, Some(i)) = co_booking(query, c) {
         out.push(reason(
             ReasonCode::CoBooked,
             format!("Clients who booked {} also booked", query.history[i].display_name),
@@ -669,6 +705,7 @@ mod tests {
             completed_bookings: 40,
             listed_since: NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
             free_on_date: None,
+            clients: 30,
             co_booked: Vec::new(),
         }
     }
@@ -691,7 +728,7 @@ mod tests {
 
     #[test]
     fn reasons_state_the_facts_exactly() {
-        let ana = PastPhotographer { id: id(900), display_name: "Ana".into() };
+        let ana = PastPhotographer { id: id(900), display_name: "Ana".into(), stars: Some(5) };
         let asha = Candidate {
             display_name: "Asha".into(),
             base: Some(at(PUNE.0 + 3.2 / KM_PER_DEG, PUNE.1)),
@@ -700,7 +737,8 @@ mod tests {
             sentiment: Some(0.8),
             response_minutes: Some(45),
             free_on_date: Some(true),
-            co_booked: vec![CoBooked { photographer: id(900), clients: 4 }],
+            clients: 30,
+            co_booked: vec![CoBooked { photographer: id(900), shared_clients: 4, their_clients: 20 }],
             ..candidate(1)
         };
         let q = RecQuery { history: vec![ana], ..query(10) };
@@ -831,12 +869,12 @@ mod tests {
 
     #[test]
     fn co_booking_lifts_whom_the_same_clients_booked() {
-        let ana = PastPhotographer { id: id(900), display_name: "Ana".into() };
-        let other = PastPhotographer { id: id(901), display_name: "Ravi".into() };
+        let ana = PastPhotographer { id: id(900), display_name: "Ana".into(), stars: Some(5) };
+        let other = PastPhotographer { id: id(901), display_name: "Ravi".into(), stars: None };
         let co = Candidate {
             co_booked: vec![
-                CoBooked { photographer: id(901), clients: 2 },
-                CoBooked { photographer: id(900), clients: 5 },
+                CoBooked { photographer: id(901), shared_clients: 3, their_clients: 100 },
+                CoBooked { photographer: id(900), shared_clients: 2, their_clients: 4 },
             ],
             ..candidate(2)
         };
@@ -846,9 +884,30 @@ mod tests {
         assert_eq!(ids(&recs), [id(2), id(1)]);
         let cobooked: Vec<&str> =
             recs[0].reasons.iter().filter(|r| r.code == ReasonCode::CoBooked).map(|r| r.text.as_str()).collect();
-        assert_eq!(cobooked, ["Clients who booked Ana also booked"], "the past photographer sharing most clients");
+        assert_eq!(cobooked, ["Clients who booked Ana also booked"], "the most similar past photographer");
         // An anonymous client has no history: the twins tie and ids decide.
         assert_eq!(ids(&recommend(&query(5), &[co, plain], today())), [id(1), id(2)]);
+    }
+
+    #[test]
+    fn a_photographer_the_client_liked_comes_back_and_one_they_did_not_is_not_lifted() {
+        let twin = candidate(1);
+        let past = candidate(2);
+        let booked = |stars| RecQuery {
+            history: vec![PastPhotographer { id: id(2), display_name: "P2".into(), stars }],
+            ..query(5)
+        };
+        for stars in [Some(5), Some(4), None] {
+            let recs = recommend(&booked(stars), &[twin.clone(), past.clone()], today());
+            assert_eq!(ids(&recs), [id(2), id(1)], "{stars:?}");
+            assert!(recs[0].reasons.iter().any(|r| r.text == "You booked them before"));
+        }
+        let p = Params::default();
+        let s = |stars| score(&booked(stars), &past, today(), &p).unwrap();
+        assert!(s(Some(5)) > s(None) && s(None) > s(Some(3)) && s(Some(3)) > s(Some(2)));
+        let recs = recommend(&booked(Some(2)), &[twin.clone(), past.clone()], today());
+        assert_eq!(ids(&recs), [id(1), id(2)], "a two-star experience ties with a stranger; ids decide");
+        assert!(recs[1].reasons.iter().all(|r| r.code != ReasonCode::BookedBefore));
     }
 
     #[test]
@@ -1000,7 +1059,8 @@ mod tests {
                 completed_bookings: completed,
                 listed_since: today() - chrono::Duration::days(age),
                 free_on_date: free,
-                co_booked: co.into_iter().map(|(p, clients)| CoBooked { photographer: id(p), clients }).collect(),
+                clients: completed,
+                co_booked: co.into_iter().map(|(p, shared)| CoBooked { photographer: id(p), shared_clients: shared, their_clients: 5 }).collect(),
             }
         }
     }
@@ -1021,7 +1081,7 @@ mod tests {
                 point: located.then(|| at(PUNE.0, PUNE.1)),
                 budget: budget.map(|(b, usd)| money(b, if usd { "USD" } else { "INR" })),
                 languages: if hi { vec!["hi".into()] } else { Vec::new() },
-                history: history.into_iter().map(|p| PastPhotographer { id: id(p), display_name: format!("H{p}") }).collect(),
+                history: history.into_iter().map(|p| PastPhotographer { id: id(p), display_name: format!("H{p}"), stars: None }).collect(),
                 limit,
             }
         }
@@ -1122,7 +1182,7 @@ mod tests {
                 rating: RatingTotals { sum: a.rating.sum - worse_sum, count: a.rating.count },
                 sentiment: a.sentiment.map(|s| (s - sadder).max(-1.0)),
                 response_minutes: a.response_minutes.map(|m| m + slower),
-                co_booked: a.co_booked.iter().map(|c| CoBooked { clients: c.clients.saturating_sub(fewer_co), ..*c }).collect(),
+                co_booked: a.co_booked.iter().map(|c| CoBooked { shared_clients: c.shared_clients.saturating_sub(fewer_co), ..*c }).collect(),
                 ..a.clone()
             };
             let p = Params { diversity: 0.0, exposure_slot: false, ..Params::default() };
