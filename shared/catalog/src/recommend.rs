@@ -599,14 +599,21 @@ pub fn recommend_with(
 
     let limit = query.limit.min(scored.len());
     let diversity = params.diversity.max(0.0);
-    // Greedy MMR. `max_sim[i]` is candidate i's greatest similarity to those chosen,
-    // updated with each choice, so choosing k of n costs O(k·n).
+    // Greedy MMR over the pool that can win a place: while fewer than `limit` are
+    // chosen, one of the `limit` best-scored is still free with a value of at least
+    // the limit-th score − diversity (similarity is at most 1), so anyone scored below
+    // that never wins. `max_sim[i]` is candidate i's greatest similarity to those
+    // chosen, updated with each choice: choosing k of a pool of p costs O(k·p).
+    let pool = match limit.checked_sub(1).map(|k| scored[k].score - diversity) {
+        Some(floor) => scored.partition_point(|s| s.score >= floor),
+        None => 0,
+    };
     let mut chosen: Vec<usize> = Vec::with_capacity(limit);
     let mut taken = vec![false; scored.len()];
-    let mut max_sim = vec![0.0f64; scored.len()];
+    let mut max_sim = vec![0.0f64; pool];
     while chosen.len() < limit {
         let mut best: Option<(usize, f64)> = None;
-        for (i, s) in scored.iter().enumerate() {
+        for (i, s) in scored[..pool].iter().enumerate() {
             if taken[i] {
                 continue;
             }
@@ -625,7 +632,7 @@ pub fn recommend_with(
         taken[pick] = true;
         chosen.push(pick);
         if diversity > 0.0 {
-            for (i, s) in scored.iter().enumerate() {
+            for (i, s) in scored[..pool].iter().enumerate() {
                 if !taken[i] {
                     max_sim[i] = max_sim[i].max(similarity(s, &scored[pick]));
                 }
@@ -1120,6 +1127,40 @@ mod tests {
                 let codes: std::collections::BTreeSet<ReasonCode> = r.reasons.iter().map(|x| x.code).collect();
                 prop_assert_eq!(codes.len(), r.reasons.len(), "each kind of reason once");
             }
+        }
+
+        #[test]
+        fn the_pruned_greedy_choice_is_plain_mmr(
+            q in any_query(), cs in proptest::collection::vec(any_candidate(), 0..40), diversity in 0.0f64..0.6,
+        ) {
+            // Plain greedy MMR, as written in the literature: every candidate, every
+            // round, its greatest similarity to all chosen so far.
+            let p = Params { diversity, exposure_slot: false, ..Params::default() };
+            let cs = distinct(cs);
+            let mut scored: Vec<Scored<'_>> = cs
+                .iter()
+                .filter_map(|c| {
+                    let (s, distance) = signals(&q, c, today(), &p)?;
+                    Some(Scored { candidate: c, score: s.score(&p), distance, quote: c.quote(q.event_type), new_and_fitting: false })
+                })
+                .collect();
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.candidate.id.cmp(&b.candidate.id)));
+            let mut chosen: Vec<usize> = Vec::new();
+            while chosen.len() < q.limit.min(scored.len()) {
+                let value = |i: usize| {
+                    scored[i].score - diversity * chosen.iter().map(|&j| similarity(&scored[i], &scored[j])).fold(0.0, f64::max)
+                };
+                let pick = (0..scored.len())
+                    .filter(|i| !chosen.contains(i))
+                    .fold(None, |best: Option<usize>, i| match best {
+                        Some(b) if value(b) >= value(i) => Some(b),
+                        _ => Some(i),
+                    })
+                    .unwrap();
+                chosen.push(pick);
+            }
+            let expected: Vec<UserId> = chosen.iter().map(|&i| scored[i].candidate.id).collect();
+            prop_assert_eq!(ids(&recommend_with(&q, &cs, today(), &p)), expected);
         }
 
         #[test]
