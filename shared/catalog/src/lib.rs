@@ -1,7 +1,9 @@
-//! The catalog: photographer profiles, packages and prices, ratings, and the ranked
-//! search listings clients browse. Pure: no AWS, no storage, no HTTP.
+//! The catalog: photographer profiles, packages and prices, ratings, the ranked search
+//! listings clients browse, and the recommendations ranked for a client. Pure: no AWS,
+//! no storage, no HTTP.
 
 pub mod photographer;
+pub mod recommend;
 pub mod record;
 pub mod search;
 
