@@ -41,8 +41,9 @@ pub enum RuleViolation {
     #[error("the photographer takes at most {limit} bookings on {date}")]
     DailyLimit { date: NaiveDate, limit: u32 },
     #[error(
-        "the photographer needs {needed_minutes} minutes (travel and buffers) between this place and their {} booking at {other_start}, {distance_km:.1} km away, but the times leave {gap_minutes}",
-        if *other_is_before { "earlier" } else { "later" }
+        "the photographer needs {needed_minutes} minutes (travel and buffers) between this place and their {} booking at {}, {distance_km:.1} km away, but the times leave {gap_minutes}",
+        if *other_is_before { "earlier" } else { "later" },
+        other_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )]
     TravelTime {
         other_start: DateTime<Utc>,
