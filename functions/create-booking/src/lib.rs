@@ -5,14 +5,13 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::Role;
-use cm_app::bookings::{day_busy_problem, rule_problem, travel_suggestions};
+use cm_app::bookings::{TRAVEL_ATTEMPTS, check_day_travel, day_busy_problem, rule_problem};
 use cm_app::idempotency::{ReplayError, idempotency_key, key_reused_problem, replay, request_hash};
 use cm_app::store_problem;
 use cm_app::{App, AuthError, Caller};
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
 use cm_booking::request::{BookingRequest, BookingRequestInput};
-use cm_booking::travel::{Place, check_travel};
 use cm_booking::view::view;
 use cm_booking::{
     Availability, DEFAULT_SUGGESTIONS, RuleViolation, Slot, booking_footprint, check_booking, nearest_starts,
@@ -122,25 +121,18 @@ where
     let booking = Booking::request(caller.id(), &request, &availability, &footprint, quote, terms, now);
     let body = serde_json::to_string(&view(&booking)).map_err(Internal::new)?;
     let stored = IdempotentResponse { request_hash: hash.clone(), status: 201, body: body.clone(), created_at: now };
-    let place = Place::of(&booking);
     let mut attempts = 0;
     let result = loop {
         // The day's places as the transaction will find them, unless its version moved.
-        let travel = match &place {
-            Some(place) => {
-                let day = app.store.day_places(booking.photographer_id, booking.local_date).await?;
-                let (buffers, speed) = (availability.buffers(), availability.travel_speed_kmh());
-                if let Err(conflict) = check_travel(place, &day.places, buffers, speed) {
-                    if let Some(stored) = stored_answer(app, &caller, key.as_deref()).await? {
-                        return Ok(replay(&stored, &hash, "/bookings/")?);
-                    }
-                    let suggestions =
-                        travel_suggestions(&availability, &existing, &day.places, place, request.start, duration, now);
-                    return Err(Error::Rule { violation: conflict.into(), suggestions });
+        let travel = match check_day_travel(&app.store, &availability, &booking).await? {
+            Ok(version) => version,
+            Err(refused) => {
+                if let Some(stored) = stored_answer(app, &caller, key.as_deref()).await? {
+                    return Ok(replay(&stored, &hash, "/bookings/")?);
                 }
-                Some(day.version)
+                let suggestions = refused.suggestions(&availability, &existing, duration, now);
+                return Err(Error::Rule { violation: refused.violation, suggestions });
             }
-            None => None,
         };
         match app.store.create_booking(&booking, key.as_deref().map(|k| (k, &stored)), travel).await {
             Err(BookingWriteError::DayChanged) if attempts < TRAVEL_ATTEMPTS => attempts += 1,
@@ -182,11 +174,6 @@ where
         Err(BookingWriteError::Store(e)) => Err(e.into()),
     }
 }
-
-/// How often a booking re-reads a day whose places changed under it before giving up.
-/// Each retry means another located booking committed on the same day meanwhile, so
-/// the loop ends quickly in practice.
-const TRAVEL_ATTEMPTS: u32 = 4;
 
 /// Bookings that can touch the requested time: starting up to a day either side.
 fn holding_window(request: &BookingRequest) -> (DateTime<Utc>, DateTime<Utc>) {

@@ -9,13 +9,12 @@
 
 use chrono::TimeDelta;
 use cm_app::bookings::{
-    booking_not_found, day_busy_problem, rule_problem, stale_problem, transition_problem, travel_suggestions,
-    visible_booking,
+    TRAVEL_ATTEMPTS, booking_not_found, check_day_travel, day_busy_problem, rule_problem, stale_problem,
+    transition_problem, visible_booking,
 };
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::request::{parse_duration, parse_instant};
-use cm_booking::travel::{Place, check_travel};
 use cm_booking::view::view;
 use cm_booking::{
     Availability, BookingDuration, DEFAULT_SUGGESTIONS, Quote, RuleViolation, Slot, TransitionError, booking_footprint,
@@ -153,21 +152,14 @@ where
         .ok_or_else(|| FieldErrors::single("start", "is out of range"))?;
     let duration = quote.duration;
     let moved = booking.after_reschedule(&footprint, quote, new_status, actor, caller.id(), now);
-    let place = Place::of(&moved);
     let mut attempts = 0;
     let result = loop {
-        let travel = match &place {
-            Some(place) => {
-                let day = app.store.day_places(moved.photographer_id, moved.local_date).await?;
-                let (buffers, speed) = (availability.buffers(), availability.travel_speed_kmh());
-                if let Err(conflict) = check_travel(place, &day.places, buffers, speed) {
-                    let suggestions =
-                        travel_suggestions(&availability, &others, &day.places, place, start, duration, now);
-                    return Err(Error::Rule { violation: conflict.into(), suggestions });
-                }
-                Some(day.version)
+        let travel = match check_day_travel(&app.store, &availability, &moved).await? {
+            Ok(version) => version,
+            Err(refused) => {
+                let suggestions = refused.suggestions(&availability, &others, duration, now);
+                return Err(Error::Rule { violation: refused.violation, suggestions });
             }
-            None => None,
         };
         match app.store.reschedule_booking(&booking, &moved, travel).await {
             Err(BookingWriteError::DayChanged) if attempts < TRAVEL_ATTEMPTS => attempts += 1,
@@ -191,7 +183,3 @@ where
         Err(BookingWriteError::Store(e)) => Err(e.into()),
     }
 }
-
-/// How often a move re-reads a day whose places changed under it before giving up
-/// (see create-booking).
-const TRAVEL_ATTEMPTS: u32 = 4;

@@ -4,7 +4,7 @@
 use crate::Caller;
 use chrono::{DateTime, Utc};
 use cm_booking::booking::Booking;
-use cm_booking::travel::{Place, reachable_slots};
+use cm_booking::travel::{Place, check_travel, reachable_slots};
 use cm_booking::{
     Actor, Availability, BookingDuration, DEFAULT_SUGGESTIONS, RuleViolation, Slot, TransitionError, nearest_starts,
     occupied_intervals,
@@ -25,26 +25,57 @@ pub fn rule_problem(violation: &RuleViolation, suggestions: &[Slot]) -> Problem 
     .with_extension("suggested_starts", serde_json::to_value(suggestions).unwrap_or_default())
 }
 
-/// The nearest starts that neither overlap nor leave too little time to travel to and
-/// from the photographer's other located sessions of their day.
-pub fn travel_suggestions(
+/// How often a booking write re-reads a day whose places changed under it before giving
+/// up with `day_busy_problem`. Each retry means another located booking of that day
+/// committed meanwhile, so the loop ends quickly in practice.
+pub const TRAVEL_ATTEMPTS: u32 = 4;
+
+/// A located session that the day, as read, leaves no time to travel to or from.
+pub struct TravelRefused {
+    pub violation: RuleViolation,
+    /// Where the session was asked for, and the day's places as read: for suggestions.
+    pub place: Place,
+    pub day: Vec<Place>,
+}
+
+impl TravelRefused {
+    /// The nearest starts that neither overlap `existing` (the bookings around, pending
+    /// or confirmed) nor leave too little time to travel to and from the other located
+    /// sessions of their day.
+    pub fn suggestions(
+        &self,
+        availability: &Availability,
+        existing: &[Booking],
+        duration: BookingDuration,
+        now: DateTime<Utc>,
+    ) -> Vec<Slot> {
+        let Some(at) = self.place.point() else { return Vec::new() };
+        let occupied = occupied_intervals(existing);
+        let wide = nearest_starts(availability, &occupied, self.place.start, duration, now, 4 * DEFAULT_SUGGESTIONS);
+        // The day item is authoritative for its date; the index read covers the dates around.
+        let mut others = self.day.clone();
+        let day = &self.day;
+        others.extend(existing.iter().filter_map(Place::of).filter(|p| day.iter().all(|d| d.booking != p.booking)));
+        let mut reachable = reachable_slots(wide, at, &others, availability);
+        reachable.truncate(DEFAULT_SUGGESTIONS);
+        reachable
+    }
+}
+
+/// Reads `b`'s day with a consistent read and checks the journeys to and from its other
+/// located sessions: the day version the write must be conditioned on (`None` when `b`
+/// has no coordinates, so nothing to check or guard), or why it cannot go there.
+pub async fn check_day_travel<S: BookingReader>(
+    store: &S,
     availability: &Availability,
-    existing: &[Booking],
-    day: &[Place],
-    place: &Place,
-    requested: DateTime<Utc>,
-    duration: BookingDuration,
-    now: DateTime<Utc>,
-) -> Vec<Slot> {
-    let wide =
-        nearest_starts(availability, &occupied_intervals(existing), requested, duration, now, 4 * DEFAULT_SUGGESTIONS);
-    // The day item is authoritative for its date; the index read covers the dates around.
-    let mut others: Vec<Place> = day.to_vec();
-    others.extend(existing.iter().filter_map(Place::of).filter(|p| day.iter().all(|d| d.booking != p.booking)));
-    let Some(at) = place.point() else { return Vec::new() };
-    let mut reachable = reachable_slots(wide, at, &others, availability);
-    reachable.truncate(DEFAULT_SUGGESTIONS);
-    reachable
+    b: &Booking,
+) -> Result<Result<Option<u64>, TravelRefused>, StoreError> {
+    let Some(place) = Place::of(b) else { return Ok(Ok(None)) };
+    let day = store.day_places(b.photographer_id, b.local_date).await?;
+    Ok(match check_travel(&place, &day.places, availability.buffers(), availability.travel_speed_kmh()) {
+        Ok(()) => Ok(Some(day.version)),
+        Err(conflict) => Err(TravelRefused { violation: conflict.into(), place, day: day.places }),
+    })
 }
 
 /// A booking that lost the race for its day's places on every retry: other located

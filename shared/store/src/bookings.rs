@@ -465,6 +465,32 @@ fn classify(failed: &[Role]) -> BookingWriteError {
     }
 }
 
+impl DynamoStore {
+    /// Writes the place of every located booking of `photographer` that holds a slot and
+    /// starts in `[from, to)` onto its day item, for bookings made before days kept
+    /// places (the operator command `backfill-day-places`). Idempotent: a place already
+    /// there is written again unchanged. Each write bumps the day's version, so a
+    /// booking being checked against that day at the same moment checks again.
+    /// Returns how many places were written.
+    pub async fn backfill_day_places(
+        &self,
+        photographer: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for b in self.slot_holding_bookings(photographer, from, to).await? {
+            let Some(place) = Place::of(&b) else { continue };
+            let op = DayOp { count: None, place: PlaceOp::Put { place, expect: None } };
+            if let Some(item) = self.day_update(b.photographer_id, b.local_date, op)? {
+                self.transact(vec![item]).await?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+}
+
 impl BookingReader for DynamoStore {
     async fn day_places(&self, photographer: UserId, date: NaiveDate) -> Result<DayPlaces, StoreError> {
         let out = self

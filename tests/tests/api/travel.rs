@@ -8,6 +8,7 @@ use crate::bookings::{
     set_status, utc,
 };
 use crate::support::*;
+use aws_sdk_dynamodb::types::AttributeValue;
 use cm_booking::Buffers;
 use cm_booking::travel::{Place, check_travel};
 use cm_tests::{ApiEvent, TestResponse, call};
@@ -167,4 +168,48 @@ async fn racing_far_apart_bookings_never_leave_an_impossible_day() {
     let mut on_day: Vec<_> = stored.places.iter().map(|p| p.booking).collect();
     on_day.sort();
     assert_eq!(on_day, kept, "the day item holds exactly the kept shoots");
+}
+
+/// A located booking from before days kept places is invisible to the travel check
+/// until `backfill-day-places` writes it (DynamoStore::backfill_day_places), and then
+/// it counts; running it again changes nothing but the version.
+#[tokio::test]
+async fn the_backfill_puts_older_bookings_on_their_day() {
+    let env = cm_tests::env().await;
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    let c = register(&env, "client").await;
+    let d = day(8);
+    let first = book(&env, &c.access, at(&p.id, &utc(d, 9, 0), 60, Some(BASE))).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // As the day item of a booking made before this release: the count without the place.
+    let pid: cm_core::UserId = p.id.parse().unwrap();
+    env.dynamo
+        .update_item()
+        .table_name(&env.table)
+        .key("pk", AttributeValue::S(format!("DAY#{pid}#{d}")))
+        .key("sk", AttributeValue::S("DAY".into()))
+        .update_expression("REMOVE #p")
+        .expression_attribute_names("#p", format!("place_{first}"))
+        .send()
+        .await
+        .unwrap();
+    let store = &env.app.store;
+    assert!(cm_store::BookingReader::day_places(store, pid, d).await.unwrap().places.is_empty());
+    let other = register(&env, "client").await;
+    let unguarded = book(&env, &other.access, at(&p.id, &utc(d, 10, 30), 30, Some(NORTH))).await.ok(201).clone();
+    set_status(&env, &other.access, unguarded["id"].as_str().unwrap(), "cancelled", Some("test")).await.ok(200);
+
+    let (from, to) = (instant(&utc(d, 0, 0)), instant(&utc(d, 23, 59)));
+    assert_eq!(store.backfill_day_places(pid, from, to).await.unwrap(), 1);
+    let places = cm_store::BookingReader::day_places(store, pid, d).await.unwrap();
+    assert_eq!(places.places.iter().map(|p| p.booking.to_string()).collect::<Vec<_>>(), [first]);
+    let r = book(&env, &other.access, at(&p.id, &utc(d, 10, 30), 30, Some(NORTH))).await;
+    rule_conflict(&r, "travel_time");
+
+    assert_eq!(store.backfill_day_places(pid, from, to).await.unwrap(), 1, "idempotent");
+    let again = cm_store::BookingReader::day_places(store, pid, d).await.unwrap();
+    assert_eq!(again.places, places.places);
+    assert_eq!(again.version, places.version + 1);
 }
