@@ -7,9 +7,15 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// template.yaml with its nested stacks inlined: every function, route and alarm of
+/// the platform, as the local stack runs them.
 pub fn load() -> Value {
-    let text = std::fs::read_to_string(repo_root().join("template.yaml")).expect("template.yaml is readable");
-    serde_yaml_ng::from_str(&text).expect("template.yaml is valid YAML")
+    stacks().flat
+}
+
+/// template.yaml and each nested stack on its own (for what is limited per stack).
+pub fn stacks() -> stack_template::Stacks {
+    stack_template::load(&repo_root().join("template.yaml")).unwrap_or_else(|e| panic!("template.yaml: {e}"))
 }
 
 /// A function as template.yaml declares it.

@@ -55,16 +55,34 @@ pub struct Resource {
 }
 
 impl Template {
+    /// The template at `path` with the nested stacks it names inlined (`stack_template`):
+    /// locally the platform is one stack.
     pub fn load(path: &Path, region: &str) -> Result<Template, TemplateError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| TemplateError::Read { path: path.display().to_string(), source })?;
-        Template::parse(&text, region)
+        let stacks = stack_template::load(path).map_err(|e| match e {
+            stack_template::Error::Read { path, source } => TemplateError::Read { path, source },
+            other => TemplateError::Invalid(other.to_string()),
+        })?;
+        Template::from_yaml(stacks.flat, region)
     }
 
+    /// One template, without nested stacks.
     pub fn parse(text: &str, region: &str) -> Result<Template, TemplateError> {
-        let raw: Yaml = serde_yaml_ng::from_str(text)?;
+        Template::from_yaml(serde_yaml_ng::from_str(text)?, region)
+    }
+
+    fn from_yaml(raw: Yaml, region: &str) -> Result<Template, TemplateError> {
         if !raw["Resources"].is_mapping() {
             return Err(TemplateError::Invalid("template.yaml has no Resources".into()));
+        }
+        if raw["Resources"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .any(|(_, r)| r["Type"].as_str() == Some(stack_template::NESTED_STACK))
+        {
+            return Err(TemplateError::Invalid(
+                "a nested stack was not inlined (load the template from its file)".into(),
+            ));
         }
         Ok(Template { raw, region: region.to_string() })
     }
