@@ -5,8 +5,7 @@
 //! `cm_booking::scoring::best_slots`).
 
 use cm_app::App;
-use cm_app::slots::{LightPlace, SHOOT_PARAMS, SlotsError, open_slots, parse_slot_query, shoot_params};
-use cm_booking::SlotQueryParams;
+use cm_app::slots::{LightPlace, RangeNames, SlotsError, open_slots, read_slot_query};
 use cm_booking::scoring::{DayView, ScoredSlot, annotate, best_slots};
 use cm_catalog::Specialization;
 use cm_core::UserId;
@@ -40,18 +39,9 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
 ) -> Result<Response<Body>, SlotsError> {
     let id: UserId = cm_http::path_param(&req, "id", "photographer")?;
     let mut q = Query::of(&req);
-    let params = SlotQueryParams {
-        from: q.text("date_from"),
-        to: q.text("date_to"),
-        duration_minutes: q.text("duration_minutes"),
-        timezone: q.text("tz"),
-    };
-    let shoot = shoot_params(&mut q);
     let limit = q.int_in("limit", 1, MAX_LIMIT).map_or(DEFAULT_LIMIT, |n| n as usize);
-    let known = ["date_from", "date_to", "duration_minutes", "tz", "limit"];
-    q.finish(&[known.as_slice(), SHOOT_PARAMS.as_slice()].concat())?;
-    let names = [("timezone", "tz"), ("from", "date_from"), ("to", "date_to")];
-    let (query, shoot) = parse_slot_query(&params, &shoot, app.now(), &names)?;
+    let range = RangeNames { from: "date_from", to: "date_to" };
+    let (query, shoot) = read_slot_query(q, range, &["limit"], app.now())?;
 
     let open = open_slots(app, id, &query, shoot.at).await?;
     let zone = query.zone().unwrap_or(open.availability.timezone());

@@ -5,8 +5,7 @@
 //! base).
 
 use cm_app::App;
-use cm_app::slots::{LightPlace, SHOOT_PARAMS, SlotsError, open_slots, parse_slot_query, shoot_params};
-use cm_booking::SlotQueryParams;
+use cm_app::slots::{LightPlace, RangeNames, SlotsError, open_slots, read_slot_query};
 use cm_booking::scoring::{DayView, ScoredSlot, annotate};
 use cm_catalog::Specialization;
 use cm_core::UserId;
@@ -30,17 +29,8 @@ pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
     req: Request,
 ) -> Result<Response<Body>, SlotsError> {
     let id: UserId = cm_http::path_param(&req, "id", "photographer")?;
-    let mut q = Query::of(&req);
-    let params = SlotQueryParams {
-        from: q.text("from"),
-        to: q.text("to"),
-        duration_minutes: q.text("duration_minutes"),
-        timezone: q.text("tz"),
-    };
-    let shoot = shoot_params(&mut q);
-    let known = ["from", "to", "duration_minutes", "tz"];
-    q.finish(&[known.as_slice(), SHOOT_PARAMS.as_slice()].concat())?;
-    let (query, shoot) = parse_slot_query(&params, &shoot, app.now(), &[("timezone", "tz")])?;
+    let range = RangeNames { from: "from", to: "to" };
+    let (query, shoot) = read_slot_query(Query::of(&req), range, &[], app.now())?;
 
     let open = open_slots(app, id, &query, shoot.at).await?;
     let zone = query.zone().unwrap_or(open.availability.timezone());

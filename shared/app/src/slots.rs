@@ -121,6 +121,38 @@ fn local_midnight_utc(a: &Availability, date: NaiveDate) -> DateTime<Utc> {
 /// The query parameters that describe the shoot, shared by both slot endpoints.
 pub const SHOOT_PARAMS: [&str; 4] = ["lat", "lon", "event_type", "preferred_time"];
 
+/// The public names a slot endpoint gives the ends of its date range.
+#[derive(Debug, Clone, Copy)]
+pub struct RangeNames {
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+/// Reads a slot endpoint's query: its range (under the endpoint's `range` names),
+/// `duration_minutes`, `tz` and the shoot. `others` are the endpoint's own
+/// parameters, read by the caller before; anything else is refused as unknown.
+pub fn read_slot_query(
+    mut q: Query,
+    range: RangeNames,
+    others: &[&str],
+    now: DateTime<Utc>,
+) -> Result<(SlotQuery, Shoot), RequestError> {
+    let params = SlotQueryParams {
+        from: q.text(range.from),
+        to: q.text(range.to),
+        duration_minutes: q.text("duration_minutes"),
+        timezone: q.text("tz"),
+    };
+    let shoot = shoot_params(&mut q);
+    let known: Vec<&str> = [range.from, range.to, "duration_minutes", "tz"]
+        .into_iter()
+        .chain(SHOOT_PARAMS)
+        .chain(others.iter().copied())
+        .collect();
+    q.finish(&known)?;
+    parse_slot_query(&params, &shoot, now, &[("timezone", "tz"), ("from", range.from), ("to", range.to)])
+}
+
 pub fn shoot_params(q: &mut Query) -> ShootParams {
     ShootParams {
         lat: q.text("lat"),

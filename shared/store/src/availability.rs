@@ -2,7 +2,7 @@
 
 use crate::error::from_sdk;
 use crate::ports::{AvailabilityReader, AvailabilityWriter};
-use crate::{DynamoStore, StoreError, from_item, key, keys, to_item};
+use crate::{DynamoStore, Read, StoreError, from_item, keys, to_item};
 use chrono::{DateTime, Utc};
 use cm_booking::AvailabilityDoc;
 use cm_core::UserId;
@@ -40,14 +40,7 @@ impl AvailabilityWriter for DynamoStore {
 
 impl AvailabilityReader for DynamoStore {
     async fn get_availability(&self, id: UserId) -> Result<Option<AvailabilityDoc>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::AVAILABILITY_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<AvailabilityItem>(i).map(|a| a.doc)).transpose()
+        let item = self.get(keys::user(id), keys::AVAILABILITY_SK, Read::Eventual).await?;
+        item.map(|i| from_item::<AvailabilityItem>(i).map(|a| a.doc)).transpose()
     }
 }

@@ -9,9 +9,9 @@
 //! compare-and-set on the booking's `version`, freeing or moving blocks in the same
 //! transaction. See docs/bookings.md for the write costs.
 
-use crate::error::from_sdk;
+use crate::page::query_all;
 use crate::ports::{BookingReader, BookingWriter, PendingBookings};
-use crate::{DynamoStore, Item, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 use cm_booking::BookingStatus;
@@ -359,16 +359,8 @@ impl BookingWriter for DynamoStore {
     }
 
     async fn get_idempotent_response(&self, owner: UserId, k: &str) -> Result<Option<IdempotentResponse>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::idempotency(owner, k), keys::IDEMPOTENCY_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(from_item).transpose()
+        let item = self.get(keys::idempotency(owner, k), keys::IDEMPOTENCY_SK, Read::Consistent).await?;
+        item.map(from_item).transpose()
     }
 
     async fn update_booking_status(&self, old: &Booking, new: &Booking) -> Result<(), BookingWriteError> {
@@ -493,16 +485,8 @@ impl DynamoStore {
 
 impl BookingReader for DynamoStore {
     async fn day_places(&self, photographer: UserId, date: NaiveDate) -> Result<DayPlaces, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::day(photographer, date), keys::DAY_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let Some(item) = out.item else { return Ok(DayPlaces::default()) };
+        let item = self.get(keys::day(photographer, date), keys::DAY_SK, Read::Consistent).await?;
+        let Some(item) = item else { return Ok(DayPlaces::default()) };
         let version = match item.get("version") {
             Some(AttributeValue::N(n)) => n.parse().map_err(|_| StoreError::Corrupt(format!("day version {n}")))?,
             _ => 0,
@@ -518,16 +502,8 @@ impl BookingReader for DynamoStore {
     }
 
     async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::booking(id), keys::BOOKING_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<BookingItem>(i).map(|b| b.booking)).transpose()
+        let item = self.get(keys::booking(id), keys::BOOKING_SK, Read::Consistent).await?;
+        item.map(|i| from_item::<BookingItem>(i).map(|b| b.booking)).transpose()
     }
 
     async fn slot_holding_bookings(
@@ -536,11 +512,9 @@ impl BookingReader for DynamoStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Booking>, StoreError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
+        let (pending, confirmed) = (to_av(&BookingStatus::Pending)?, to_av(&BookingStatus::Confirmed)?);
+        let items = query_all(|| {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .index_name(keys::GSI2)
@@ -550,20 +524,11 @@ impl BookingReader for DynamoStore {
                 .expression_attribute_values(":pk", s(keys::photographer_bookings(photographer)))
                 .expression_attribute_values(":from", s(keys::instant(from)))
                 .expression_attribute_values(":to", s(keys::instant(to)))
-                .expression_attribute_values(":p", to_av(&BookingStatus::Pending)?)
-                .expression_attribute_values(":c", to_av(&BookingStatus::Confirmed)?)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item::<BookingItem>(item)?.booking);
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
-        }
+                .expression_attribute_values(":p", pending.clone())
+                .expression_attribute_values(":c", confirmed.clone())
+        })
+        .await?;
+        items.into_iter().map(|item| Ok(from_item::<BookingItem>(item)?.booking)).collect()
     }
 
     /// A party's bookings (or everyone's, for admins) by start time, optionally of one

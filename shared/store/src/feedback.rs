@@ -3,7 +3,7 @@
 use crate::error::from_sdk;
 use crate::ports::{FeedbackReader, FeedbackWriter};
 use crate::reviews::{Applied, analysis_update};
-use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use cm_core::FeedbackId;
@@ -92,16 +92,8 @@ impl FeedbackWriter for DynamoStore {
 
 impl FeedbackReader for DynamoStore {
     async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::feedback(id), keys::FEEDBACK_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<FeedbackItem>(i).map(|f| f.feedback)).transpose()
+        let item = self.get(keys::feedback(id), keys::FEEDBACK_SK, Read::Consistent).await?;
+        item.map(|i| from_item::<FeedbackItem>(i).map(|f| f.feedback)).transpose()
     }
 
     /// Newest first, optionally of one status; `sentiment` filters on the label.

@@ -12,7 +12,7 @@
 use crate::error::from_sdk;
 use crate::page::filtered_page;
 use crate::ports::{GalleryReader, GalleryWriter};
-use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_core::BookingId;
@@ -103,29 +103,13 @@ fn head_update(
 
 impl GalleryReader for DynamoStore {
     async fn get_gallery(&self, booking: BookingId) -> Result<Option<Gallery>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::gallery(booking), keys::GALLERY_HEAD)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<StoredGallery>(i).map(|s| s.gallery)).transpose()
+        let item = self.get(keys::gallery(booking), keys::GALLERY_HEAD, Read::Consistent).await?;
+        item.map(|i| from_item::<StoredGallery>(i).map(|s| s.gallery)).transpose()
     }
 
     async fn get_gallery_photo(&self, booking: BookingId, photo: ItemId) -> Result<Option<GalleryPhoto>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::gallery(booking), keys::gallery_photo(photo))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<StoredPhoto>(i).map(|s| s.photo)).transpose()
+        let item = self.get(keys::gallery(booking), keys::gallery_photo(photo), Read::Consistent).await?;
+        item.map(|i| from_item::<StoredPhoto>(i).map(|s| s.photo)).transpose()
     }
 
     async fn gallery_photos(&self, q: &PhotoQuery) -> Result<Page<GalleryPhoto>, StoreError> {

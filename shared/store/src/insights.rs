@@ -4,7 +4,7 @@
 //! deltas go in with a marker item naming the analysis, in one transaction, so a
 //! redelivered record finds its marker and adds nothing.
 
-use crate::error::from_sdk;
+use crate::page::query_all;
 use crate::ports::{InsightsReader, SentimentAggregates};
 use crate::reviews::Applied;
 use crate::{DynamoStore, StoreError, build_err, keys, s};
@@ -72,38 +72,30 @@ impl DynamoStore {
 impl InsightsReader for DynamoStore {
     /// Daily aggregates for `from..=to`, oldest first.
     async fn sentiment_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayAggregate>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
+        let items = query_all(|| {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expression_attribute_values(":pk", s(keys::INSIGHTS_SENTIMENT))
                 .expression_attribute_values(":from", s(keys::insights_day(from)))
                 .expression_attribute_values(":to", s(keys::insights_day(to)))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            for item in page.items.unwrap_or_default() {
-                let date = item
-                    .get("sk")
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|sk| sk.strip_prefix("DAY#"))
-                    .and_then(|d| d.parse().ok())
-                    .ok_or_else(|| StoreError::Corrupt("sentiment day without a date".into()))?;
-                let counters = item
-                    .iter()
-                    .filter_map(|(k, v)| v.as_n().ok().and_then(|n| n.parse().ok()).map(|n| (k.clone(), n)))
-                    .collect();
-                out.push(DayAggregate { date, counters });
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
+        })
+        .await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let date = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix("DAY#"))
+                .and_then(|d| d.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt("sentiment day without a date".into()))?;
+            let counters = item
+                .iter()
+                .filter_map(|(k, v)| v.as_n().ok().and_then(|n| n.parse().ok()).map(|n| (k.clone(), n)))
+                .collect();
+            out.push(DayAggregate { date, counters });
         }
+        Ok(out)
     }
 }

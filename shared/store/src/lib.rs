@@ -51,6 +51,34 @@ impl DynamoStore {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// One item by its keys. Reads that decide a write (a status change, a day's
+    /// places, an idempotency key) or answer right after one (read-your-writes for
+    /// the same user) are `Read::Consistent`; public reads that tolerate a second of
+    /// staleness are `Read::Eventual`, at half the read cost.
+    pub(crate) async fn get(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        read: Read,
+    ) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(matches!(read, Read::Consistent))
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        Ok(out.item)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    Consistent,
+    Eventual,
 }
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {

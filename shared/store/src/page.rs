@@ -73,6 +73,25 @@ pub(crate) async fn filtered_page<T>(
     decode_all(raw, Some(next), decode)
 }
 
+/// Every item of a Query, read page after page to its end. For partitions bounded by
+/// design (a photographer's portfolio, one map cell's listings, a range of days),
+/// where the caller needs all of it; listings a client pages through use
+/// [`filtered_page`] instead. `make` builds the query without its start key.
+pub(crate) async fn query_all(
+    make: impl Fn() -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    let mut all = Vec::new();
+    let mut start = None;
+    loop {
+        let out = make().set_exclusive_start_key(start).send().await.map_err(crate::error::from_sdk)?;
+        all.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(all);
+        }
+    }
+}
+
 fn decode_all<T>(
     raw: Vec<Item>,
     next: Option<PageKey>,

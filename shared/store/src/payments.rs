@@ -14,7 +14,7 @@
 use crate::error::from_sdk;
 use crate::page::filtered_page;
 use crate::ports::{BalancesDue, PaymentHistory, PaymentReader, PaymentWriter, SettleRequests};
-use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, UserId};
@@ -108,40 +108,28 @@ fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
-impl DynamoStore {
-    async fn get(&self, pk: String, sk: &str) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        Ok(out.item)
-    }
-}
-
 impl PaymentReader for DynamoStore {
     async fn get_ledger(&self, booking: BookingId) -> Result<Option<Ledger>, StoreError> {
-        self.get(keys::booking(booking), keys::PAYMENTS_SK)
+        self.get(keys::booking(booking), keys::PAYMENTS_SK, Read::Consistent)
             .await?
             .map(|i| from_item::<StoredLedger>(i).map(|s| s.ledger))
             .transpose()
     }
 
     async fn stripe_owner(&self, stripe_id: &str) -> Result<Option<String>, StoreError> {
-        let item = self.get(keys::stripe(stripe_id), keys::STRIPE_SK).await?;
+        let item = self.get(keys::stripe(stripe_id), keys::STRIPE_SK, Read::Consistent).await?;
         Ok(item.and_then(|i| i.get("owner").and_then(|v| v.as_s().ok()).cloned()))
     }
 
     async fn payout_account(&self, photographer: UserId) -> Result<Option<PayoutAccount>, StoreError> {
-        self.get(keys::user(photographer), keys::PAYOUT_SK).await?.map(from_item::<PayoutAccount>).transpose()
+        self.get(keys::user(photographer), keys::PAYOUT_SK, Read::Consistent)
+            .await?
+            .map(from_item::<PayoutAccount>)
+            .transpose()
     }
 
     async fn stripe_customer(&self, user: UserId) -> Result<Option<String>, StoreError> {
-        let item = self.get(keys::user(user), keys::STRIPE_CUSTOMER_SK).await?;
+        let item = self.get(keys::user(user), keys::STRIPE_CUSTOMER_SK, Read::Consistent).await?;
         Ok(item.and_then(|i| i.get("customer").and_then(|v| v.as_s().ok()).cloned()))
     }
 }

@@ -6,9 +6,9 @@
 //! search never shows a half-updated photographer and concurrent writers cannot
 //! interleave.
 
-use crate::error::from_sdk;
+use crate::page::query_all;
 use crate::ports::{PhotographerReader, PhotographerSearch, PhotographerWriter};
-use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use cm_catalog::search;
@@ -67,15 +67,8 @@ fn listing_keys(record: &PhotographerRecord) -> Vec<(String, String)> {
 
 impl PhotographerReader for DynamoStore {
     async fn get_photographer(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::PHOTOGRAPHER_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
+        let item = self.get(keys::user(id), keys::PHOTOGRAPHER_SK, Read::Eventual).await?;
+        item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
     }
 }
 
@@ -193,16 +186,8 @@ impl DynamoStore {
     }
 
     async fn get_photographer_consistent(&self, id: UserId) -> Result<Option<PhotographerRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::PHOTOGRAPHER_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
+        let item = self.get(keys::user(id), keys::PHOTOGRAPHER_SK, Read::Consistent).await?;
+        item.map(|i| from_item::<ProfileItem>(i).map(|p| p.record)).transpose()
     }
 
     async fn write_photographer(
@@ -299,27 +284,18 @@ impl PhotographerSearch for DynamoStore {
     async fn photographers_in(&self, partitions: &[String]) -> Result<Vec<PublicProfile>, StoreError> {
         let reads = partitions.iter().map(|partition| async move {
             let pk = keys::listing(partition);
-            let mut found = Vec::new();
-            let mut start = None;
-            loop {
-                let out = self
-                    .client
+            let items = query_all(|| {
+                self.client
                     .query()
                     .table_name(&self.table)
                     .key_condition_expression("pk = :pk")
                     .expression_attribute_values(":pk", s(&pk))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(from_sdk)?;
-                for item in out.items.unwrap_or_default() {
-                    found.push(from_item::<ListingItem>(item)?.profile);
-                }
-                start = out.last_evaluated_key;
-                if start.is_none() {
-                    return Ok::<_, StoreError>(found);
-                }
-            }
+            })
+            .await?;
+            items
+                .into_iter()
+                .map(|item| Ok(from_item::<ListingItem>(item)?.profile))
+                .collect::<Result<Vec<_>, StoreError>>()
         });
         let mut all: Vec<PublicProfile> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
         all.sort_by_key(|a| a.id);

@@ -5,8 +5,9 @@
 //! most `cm_media::upload::MAX_ITEMS` items, so reading one whole is a bounded Query.
 
 use crate::error::from_sdk;
+use crate::page::query_all;
 use crate::ports::{PortfolioReader, PortfolioWriter};
-use crate::{DynamoStore, StoreError, build_err, from_item, key, keys, s, to_item};
+use crate::{DynamoStore, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use cm_core::UserId;
 use cm_media::{ItemId, PortfolioItem};
@@ -34,49 +35,33 @@ fn n(v: u64) -> AttributeValue {
 
 impl PortfolioReader for DynamoStore {
     async fn get_portfolio_item(&self, photographer: UserId, id: ItemId) -> Result<Option<PortfolioItem>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::portfolio(photographer), keys::portfolio_item(id))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<StoredItem>(i).map(|s| s.item)).transpose()
+        let item = self.get(keys::portfolio(photographer), keys::portfolio_item(id), Read::Consistent).await?;
+        item.map(|i| from_item::<StoredItem>(i).map(|s| s.item)).transpose()
     }
 
     async fn portfolio(&self, photographer: UserId, consistent: bool) -> Result<Portfolio, StoreError> {
         let mut portfolio = Portfolio::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
+        let items = query_all(|| {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk")
                 .expression_attribute_values(":pk", s(keys::portfolio(photographer)))
                 .consistent_read(consistent)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::PORTFOLIO_HEAD) {
-                    portfolio.version = item
-                        .get("version")
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse().ok())
-                        .ok_or_else(|| StoreError::Corrupt("portfolio head without a version".into()))?;
-                } else {
-                    portfolio.items.push(from_item::<StoredItem>(item)?.item);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(portfolio);
+        })
+        .await?;
+        for item in items {
+            if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::PORTFOLIO_HEAD) {
+                portfolio.version = item
+                    .get("version")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| StoreError::Corrupt("portfolio head without a version".into()))?;
+            } else {
+                portfolio.items.push(from_item::<StoredItem>(item)?.item);
             }
         }
+        Ok(portfolio)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::error::from_sdk;
 use crate::photographers::{Modified, ProfileWriteError};
 use crate::ports::{AlertFlags, ReviewReader, ReviewWriter, SentimentWriter};
-use crate::{DynamoStore, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, UserId};
@@ -109,16 +109,8 @@ impl ReviewWriter for DynamoStore {
 
 impl ReviewReader for DynamoStore {
     async fn get_review(&self, id: BookingId) -> Result<Option<Review>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::booking(id), keys::REVIEW_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<ReviewItem>(i).map(|r| r.review)).transpose()
+        let item = self.get(keys::booking(id), keys::REVIEW_SK, Read::Consistent).await?;
+        item.map(|i| from_item::<ReviewItem>(i).map(|r| r.review)).transpose()
     }
 
     /// A photographer's reviews, newest first.

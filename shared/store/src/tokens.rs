@@ -3,7 +3,7 @@
 
 use crate::error::from_sdk;
 use crate::ports::RefreshFamilies;
-use crate::{DynamoStore, StoreError, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Read, StoreError, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use cm_accounts::refresh::RefreshFamily;
@@ -47,16 +47,8 @@ impl RefreshFamilies for DynamoStore {
     }
 
     async fn get_refresh_family(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::refresh_family(family), keys::REFRESH_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<FamilyItem>(i).map(|f| f.family)).transpose()
+        let item = self.get(keys::refresh_family(family), keys::REFRESH_SK, Read::Consistent).await?;
+        item.map(|i| from_item::<FamilyItem>(i).map(|f| f.family)).transpose()
     }
 
     /// Of two concurrent refreshes with the same token exactly one wins.

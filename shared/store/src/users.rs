@@ -3,7 +3,7 @@
 use crate::error::from_sdk;
 use crate::photographers::{Modified, ProfileWriteError};
 use crate::ports::{LoginAttempts, UserDirectory, UserReader, UserWriter};
-use crate::{DynamoStore, Item, Page, PageKey, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
+use crate::{DynamoStore, Item, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_av, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_accounts::account::{ProfilePatch, Role, User};
@@ -189,27 +189,13 @@ impl UserWriter for DynamoStore {
 
 impl UserReader for DynamoStore {
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id), keys::USER_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(|i| from_item::<UserItem>(i).map(|u| u.user)).transpose()
+        let item = self.get(keys::user(id), keys::USER_SK, Read::Eventual).await?;
+        item.map(|i| from_item::<UserItem>(i).map(|u| u.user)).transpose()
     }
 
     async fn find_user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::email(normalized_email), keys::EMAIL_SK)))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let Some(item) = out.item else {
+        let item = self.get(keys::email(normalized_email), keys::EMAIL_SK, Read::Eventual).await?;
+        let Some(item) = item else {
             // The same second read as for a real account, so the time a sign-in takes
             // does not tell whether the address has one.
             self.get_user(UserId::new()).await?;
@@ -256,16 +242,8 @@ impl UserDirectory for DynamoStore {
 
 impl LoginAttempts for DynamoStore {
     async fn login_state(&self, login: &str) -> Result<LoginState, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::login(login), keys::LOGIN_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        out.item.map(from_item).transpose().map(Option::unwrap_or_default)
+        let item = self.get(keys::login(login), keys::LOGIN_SK, Read::Consistent).await?;
+        item.map(from_item).transpose().map(Option::unwrap_or_default)
     }
 
     /// Counts one more failure atomically, then records the lock-out it earns. The
