@@ -230,6 +230,70 @@ fn dates_move_by_whole_days_and_nothing_else_changes() {
     assert_eq!(shift_dates("2026-02-30 ✓ 2026-02-28", 1), "2026-02-30 ✓ 2026-03-01");
 }
 
+/// Every place a sample names for a shoot lies within the service area of the
+/// photographer the samples are about (put-my-photographer-profile's base and radius):
+/// a sample outside it would replay a request the platform refuses for another reason
+/// than the one its test is about, or pass for the wrong one.
+#[test]
+fn sample_shoot_locations_are_within_the_photographers_service_area() {
+    fn points(v: &Value, out: &mut Vec<(f64, f64)>) {
+        match v {
+            Value::Object(m) => {
+                if let (Some(lat), Some(lon)) =
+                    (m.get("lat").and_then(Value::as_f64), m.get("lon").and_then(Value::as_f64))
+                {
+                    out.push((lat, lon));
+                }
+                m.values().for_each(|x| points(x, out));
+            }
+            Value::Array(items) => items.iter().for_each(|x| points(x, out)),
+            _ => {}
+        }
+    }
+    let read = |path: &std::path::Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let events = repo_root().join("events");
+    let profile = read(&events.join("put-my-photographer-profile.json"));
+    let profile: Value = serde_json::from_str(profile["body"].as_str().unwrap()).unwrap();
+    let base = cm_geo::Point::new(profile["lat"].as_f64().unwrap(), profile["lon"].as_f64().unwrap()).unwrap();
+    let radius = profile["service_radius_km"].as_f64().unwrap();
+    let mut located = 0;
+    for entry in std::fs::read_dir(&events).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json")
+            || path.ends_with("put-my-photographer-profile.json")
+        {
+            continue;
+        }
+        let event = read(&path);
+        let mut found = Vec::new();
+        if let Some(body) = event["body"].as_str().and_then(|b| serde_json::from_str::<Value>(b).ok()) {
+            points(&body, &mut found);
+        }
+        let query = event["rawQueryString"].as_str().unwrap_or_default();
+        let param = |name: &str| {
+            query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('='))?.parse::<f64>().ok())
+        };
+        if let (Some(lat), Some(lon)) = (param("lat"), param("lon")) {
+            found.push((lat, lon));
+        }
+        for (lat, lon) in found {
+            let at = cm_geo::Point::new(lat, lon)
+                .unwrap_or_else(|| panic!("{}: ({lat}, {lon}) is off the globe", path.display()));
+            let km = base.distance_km(&at);
+            assert!(
+                km <= radius,
+                "{}: ({lat}, {lon}) is {km:.1} km from the base, outside {radius} km",
+                path.display()
+            );
+            located += 1;
+        }
+    }
+    assert!(located >= 2, "the availability and booking samples name shoot places ({located} found)");
+}
+
 /// A sample date, moved as the samples are.
 fn moved(date: &str) -> NaiveDate {
     date.parse::<NaiveDate>().unwrap() + Days::new(weeks_ahead() * 7)
