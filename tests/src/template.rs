@@ -95,19 +95,7 @@ pub fn resources_of(t: &Value, kind: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// An intrinsic function call in either syntax (`!Ref X` or `{Ref: X}`, `!GetAtt` or
-/// `{Fn::GetAtt: ...}`): its name without `Fn::`, and its argument.
-pub fn intrinsic(v: &Value) -> Option<(String, &Value)> {
-    match v {
-        Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_string(), &t.value)),
-        Value::Mapping(m) if m.len() == 1 => {
-            let (k, arg) = m.iter().next()?;
-            let k = k.as_str()?;
-            (k == "Ref" || k.starts_with("Fn::")).then(|| (k.trim_start_matches("Fn::").to_string(), arg))
-        }
-        _ => None,
-    }
-}
+pub use stack_template::intrinsic;
 
 /// `X` of `!Ref X`.
 pub fn ref_target(v: &Value) -> Option<&str> {

@@ -207,8 +207,9 @@ fn inline(child: &Value, passed: &Value, id: &str, location: &Path) -> Result<Va
     Ok(out)
 }
 
-/// An intrinsic call in either syntax: its name without `Fn::` and its argument.
-fn intrinsic(v: &Value) -> Option<(String, &Value)> {
+/// An intrinsic function call in either syntax (`!Ref X` or `{Ref: X}`, `!GetAtt` or
+/// `{Fn::GetAtt: ...}`): its name without `Fn::`, and its argument.
+pub fn intrinsic(v: &Value) -> Option<(String, &Value)> {
     match v {
         Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_string(), &t.value)),
         Value::Mapping(m) if m.len() == 1 => {
