@@ -169,6 +169,14 @@ def repair_query(case):
     elif name == "GET /photographers/{id}/optimal-slots":
         clamp_dates(query, "date_from", "date_to", 62)
         pair(query, "lat", "lon")
+    elif name == "GET /recommendations":
+        pair(query, "lat", "lon")
+        pair(query, "budget_minor", "currency")
+        # From today (UTC) to three years ahead.
+        day = parse_date(query.get("date"))
+        if day is not None:
+            today = dt.datetime.now(dt.timezone.utc).date()
+            query["date"] = min(max(day, today), today + dt.timedelta(days=3 * 365)).isoformat()
     elif name == "GET /admin/insights/sentiment":
         today = dt.datetime.now(dt.timezone.utc).date()
         # Without `to` the range ends today (UTC), and it is shorter than 366 days.

@@ -224,6 +224,28 @@ impl Availability {
         local_date(self.timezone, instant)
     }
 
+    /// Whether the photographer works on this local date at all: some of its working
+    /// hours are not inside time off. Bookings and notice are not considered; this is
+    /// the calendar half of "free on the date".
+    pub fn works_on(&self, date: NaiveDate) -> bool {
+        let Some((from, to)) = crate::time::utc_span_for_dates(date, date) else { return false };
+        let segments = crate::time::offset_segments(self.timezone, from, to);
+        self.schedule_for(date).iter().any(|interval| {
+            let (Some(start), Some(end)) = (interval.start().on(date), interval.end().on(date)) else { return false };
+            crate::time::instants_between(&segments, start, end)
+                .iter()
+                .any(|range| !crate::time::any_contains(&self.blocked, range))
+        })
+    }
+
+    /// "Free on the date" as recommendations show it: `Some(false)` when a booking
+    /// already holds the date or the photographer does not work then, `Some(true)`
+    /// when they work then unbooked, `None` when they keep no hours here (`self` is
+    /// then not known, see [`free_on`]).
+    pub fn free_on(&self, date: NaiveDate, booked: bool) -> bool {
+        !booked && self.works_on(date)
+    }
+
     pub(crate) fn overlaps_time_off(&self, range: &UtcRange) -> bool {
         any_overlap(&self.blocked, range)
     }
@@ -276,6 +298,16 @@ impl TryFrom<AvailabilityDoc> for Availability {
 
     fn try_from(doc: AvailabilityDoc) -> Result<Self, Self::Error> {
         doc.validate()
+    }
+}
+
+/// Whether a photographer is free on `date`: booked that day is never free; without
+/// working hours on the platform only a booking tells anything, so otherwise unknown.
+pub fn free_on(date: NaiveDate, booked: bool, availability: Option<&Availability>) -> Option<bool> {
+    match availability {
+        _ if booked => Some(false),
+        Some(a) => Some(a.free_on(date, booked)),
+        None => None,
     }
 }
 
@@ -624,6 +656,41 @@ mod tests {
         assert_eq!(availability.slot_step_minutes(), 30);
         assert_eq!(availability.cancellation_window(), TimeDelta::hours(48));
         assert_eq!(availability.time_off().len(), 1);
+    }
+
+    #[test]
+    fn works_on_follows_weekly_hours_overrides_and_time_off() {
+        let a = validate(example()).unwrap();
+        assert!(a.works_on(date("2026-12-07")), "a Monday");
+        assert!(!a.works_on(date("2026-12-08")), "Tuesdays have no hours");
+        assert!(!a.works_on(date("2026-12-21")), "a Monday inside time off");
+        assert!(!a.works_on(date("2026-12-25")), "an empty override on a Friday");
+        assert!(a.works_on(date("2026-12-27")), "a Sunday opened by an override");
+        assert!(a.works_on(date("2026-12-19")), "the Saturday before time off starts at midnight");
+        // Time off covering only part of the day leaves the rest to work in.
+        let partial = with(
+            example(),
+            "time_off",
+            json!([{"start": "2026-12-07T09:00:00+05:30", "end": "2026-12-07T13:00:00+05:30"}]),
+        );
+        assert!(validate(partial).unwrap().works_on(date("2026-12-07")));
+        let whole = with(
+            example(),
+            "time_off",
+            json!([{"start": "2026-12-07T08:00:00+05:30", "end": "2026-12-07T20:00:00+05:30"}]),
+        );
+        assert!(!validate(whole).unwrap().works_on(date("2026-12-07")));
+    }
+
+    #[test]
+    fn free_on_needs_hours_to_say_free_and_a_booking_to_say_busy() {
+        let a = validate(example()).unwrap();
+        let monday = date("2026-12-07");
+        assert_eq!(free_on(monday, false, Some(&a)), Some(true));
+        assert_eq!(free_on(monday, true, Some(&a)), Some(false));
+        assert_eq!(free_on(date("2026-12-08"), false, Some(&a)), Some(false));
+        assert_eq!(free_on(monday, false, None), None);
+        assert_eq!(free_on(monday, true, None), Some(false));
     }
 
     #[test]

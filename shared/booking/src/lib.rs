@@ -51,6 +51,7 @@
 //!   lapsed request can no longer be confirmed or declined even before the sweep runs.
 //! - A client's reschedule returns the booking to pending; a photographer's keeps it.
 
+pub mod activity;
 mod availability;
 mod blocks;
 pub mod booking;
@@ -68,7 +69,9 @@ mod time;
 pub mod travel;
 pub mod view;
 
-pub use availability::{Availability, AvailabilityDoc, IntervalDoc, OverrideDoc, TimeOff, TimeOffDoc, WeeklyDoc};
+pub use availability::{
+    Availability, AvailabilityDoc, IntervalDoc, OverrideDoc, TimeOff, TimeOffDoc, WeeklyDoc, free_on,
+};
 pub use blocks::{
     BLOCK_MINUTES, BookingDuration, Buffers, DURATION_GRANULARITY_MINUTES, LockBlock, MAX_DURATION_MINUTES,
     MAX_LOCK_BLOCKS, MIN_DURATION_MINUTES, OccupiedInterval, lock_block_count, lock_blocks, occupied_interval,

@@ -2,6 +2,7 @@
 //! listings clients browse, and the recommendations ranked for a client. Pure: no AWS,
 //! no storage, no HTTP.
 
+pub mod features;
 pub mod photographer;
 pub mod recommend;
 pub mod record;

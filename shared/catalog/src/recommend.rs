@@ -472,7 +472,7 @@ fn reasons(query: &RecQuery, c: &Candidate, distance: Option<f64>, today: NaiveD
     if let Some(date) = query.date {
         match c.free_on_date {
             Some(true) => out.push(reason(ReasonCode::FreeOnDate, format!("Free on {date}"))),
-            Some(false) => out.push(reason(ReasonCode::BusyOnDate, format!("Already booked on {date}"))),
+            Some(false) => out.push(reason(ReasonCode::BusyOnDate, format!("Not available on {date}"))),
             None => {}
         }
     }
@@ -788,7 +788,7 @@ mod tests {
             texts,
             [
                 "Takes wedding shoots",
-                "Already booked on 2026-06-12",
+                "Not available on 2026-06-12",
                 "0.0 km away",
                 "4.0 from 1 review",
                 "Usually replies within 3 hours",

@@ -162,3 +162,33 @@ pub fn settle(booking: BookingId) -> String {
 pub const SETTLE_SK: &str = "SETTLE";
 /// Bookings whose payments need settling (gsi4, sparse), oldest request first.
 pub const SETTLE_QUEUE: &str = "SETTLE";
+
+// Recommendation features (docs/recommendations.md, "Features")
+/// A photographer's behavioural features, beside their profile.
+pub const FEATURES_SK: &str = "FEATURES";
+/// A photographer's booked days of one month: one attribute per holding booking.
+pub fn booked_month(photographer: UserId, date: NaiveDate) -> String {
+    format!("BOOKED#{photographer}#{}", date.format("%Y-%m"))
+}
+pub const BOOKED_SK: &str = "BOOKED";
+/// The photographers one client has confirmed bookings with, one item each, and a
+/// head item (`CLIENT_PHOTOGRAPHERS_HEAD`) whose version orders concurrent additions.
+pub fn client_photographers(client: UserId) -> String {
+    format!("CLIENTPHOTOGRAPHERS#{client}")
+}
+/// Sorts before every id.
+pub const CLIENT_PHOTOGRAPHERS_HEAD: &str = "#HEAD";
+/// A photographer's co-booking counters: one item per other photographer.
+pub fn co_booking(photographer: UserId) -> String {
+    format!("COBOOK#{photographer}")
+}
+/// Marks one booking event as counted in the features.
+pub fn counted(event: &str) -> String {
+    format!("COUNTED#{event}")
+}
+pub const COUNTED_SK: &str = "COUNTED";
+/// A scheduled job's own state (where its pass stopped).
+pub fn job(name: &str) -> String {
+    format!("JOB#{name}")
+}
+pub const JOB_CURSOR_SK: &str = "CURSOR";

@@ -8,6 +8,7 @@ pub mod availability;
 pub mod bookings;
 pub mod claims;
 mod error;
+pub mod features;
 pub mod feedback;
 pub mod gallery;
 pub mod insights;

@@ -10,9 +10,9 @@ use crate::page::query_all;
 use crate::ports::{PhotographerReader, PhotographerSearch, PhotographerWriter};
 use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cm_catalog::search;
-use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile};
+use cm_catalog::{PhotographerProfile, PhotographerRecord, PublicProfile, RatingTotals, SentimentCounts};
 use cm_core::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,37 @@ struct ListingItem {
     hourly_rate_minor: i64,
     currency: String,
     profile: PublicProfile,
+    /// What recommendations rank by besides the profile (`cm_catalog::recommend`);
+    /// absent on listings written before them until `reindex-listings` rewrites them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rating_totals: Option<RatingTotals>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sentiment: Option<SentimentCounts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    listed_since: Option<NaiveDate>,
+}
+
+/// A listing as recommendations read it: the public profile with the totals the
+/// ranker scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub profile: PublicProfile,
+    pub rating: RatingTotals,
+    pub sentiment: SentimentCounts,
+    /// `None` on a listing from before recommendations.
+    pub listed_since: Option<NaiveDate>,
+}
+
+impl From<ListingItem> for Listed {
+    fn from(l: ListingItem) -> Listed {
+        // A listing from before the totals were copied: its shown rating is exact to
+        // the hundredth, so the sum it implies is the sum the stars made.
+        let rating = l.rating_totals.unwrap_or(RatingTotals {
+            sum: (l.profile.rating.average * l.profile.rating.count as f64).round() as u64,
+            count: l.profile.rating.count,
+        });
+        Listed { rating, sentiment: l.sentiment.unwrap_or_default(), listed_since: l.listed_since, profile: l.profile }
+    }
 }
 
 /// Why a profile write did not happen.
@@ -229,6 +260,9 @@ impl DynamoStore {
                 hourly_rate_minor: new.profile.hourly_rate.amount_minor,
                 currency: new.profile.hourly_rate.currency.as_str().to_string(),
                 profile: public.clone(),
+                rating_totals: Some(new.rating),
+                sentiment: Some(new.sentiment),
+                listed_since: Some(new.created_at.date_naive()),
             })?;
             ops.push(
                 TransactWriteItem::builder()
@@ -282,6 +316,14 @@ impl PhotographerSearch for DynamoStore {
     /// photographers serving that part of the map, so the cost follows how many serve
     /// there, not how many there are.
     async fn photographers_in(&self, partitions: &[String]) -> Result<Vec<PublicProfile>, StoreError> {
+        Ok(self.listed_in(partitions).await?.into_iter().map(|l| l.profile).collect())
+    }
+}
+
+impl DynamoStore {
+    /// Everyone listed under any of these partitions, each once, with the totals
+    /// recommendations rank by.
+    pub(crate) async fn listed_in(&self, partitions: &[String]) -> Result<Vec<Listed>, StoreError> {
         let reads = partitions.iter().map(|partition| async move {
             let pk = keys::listing(partition);
             let items = query_all(|| {
@@ -294,12 +336,34 @@ impl PhotographerSearch for DynamoStore {
             .await?;
             items
                 .into_iter()
-                .map(|item| Ok(from_item::<ListingItem>(item)?.profile))
+                .map(|item| Ok(Listed::from(from_item::<ListingItem>(item)?)))
                 .collect::<Result<Vec<_>, StoreError>>()
         });
-        let mut all: Vec<PublicProfile> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
-        all.sort_by_key(|a| a.id);
-        all.dedup_by(|a, b| a.id == b.id);
+        let mut all: Vec<Listed> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+        all.sort_by_key(|a| a.profile.id);
+        all.dedup_by(|a, b| a.profile.id == b.profile.id);
         Ok(all)
     }
+
+    /// The best-ranked `limit` of one ranked listing partition, best first.
+    pub(crate) async fn best_listed(&self, partition: &str, limit: usize) -> Result<Vec<Listed>, StoreError> {
+        let pk = keys::listing(partition);
+        let make = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(&pk))
+        };
+        let page = crate::page::filtered_page(make, limit, None, &["pk", "sk"], |i| {
+            from_item::<ListingItem>(i).map(Listed::from)
+        })
+        .await?;
+        Ok(page.items)
+    }
+}
+
+/// A profile item as read by another module's batch read.
+pub(crate) fn record_of(item: crate::Item) -> Result<PhotographerRecord, StoreError> {
+    from_item::<ProfileItem>(item).map(|p| p.record)
 }

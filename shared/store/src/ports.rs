@@ -244,6 +244,57 @@ pub trait SentimentAggregates: Send + Sync {
     ) -> fut!(Applied);
 }
 
+/// What a recommendation request reads (docs/recommendations.md, "Features").
+pub trait RecommendationReader: Send + Sync {
+    /// Everyone listed under these geo partitions, each once.
+    fn listed_in(&self, partitions: &[String]) -> fut!(Vec<crate::photographers::Listed>);
+    /// The best-rated `limit` of one ranked listing partition, for a request without a place.
+    fn best_listed(&self, partition: &str, limit: usize) -> fut!(Vec<crate::photographers::Listed>);
+    /// Each photographer's stored features, and, with a date, their calendar for it.
+    fn feature_rows(
+        &self,
+        ids: &[UserId],
+        date: Option<NaiveDate>,
+    ) -> fut!(std::collections::HashMap<UserId, crate::features::FeatureRow>);
+    /// The photographers this client booked (confirmed or completed), newest first, at
+    /// most `limit`, with the stars of their latest review.
+    fn client_history(&self, client: UserId, limit: usize) -> fut!(Vec<cm_catalog::recommend::PastPhotographer>);
+}
+
+/// What the booking stream keeps of each photographer's behaviour. Each addition is
+/// counted once per event, however often the stream delivers it.
+pub trait FeatureWriter: Send + Sync {
+    /// Moves `booking`'s entry among the photographer's booked days: out of `from`'s
+    /// month (when it held a day there), onto `to` (when it holds one now).
+    fn move_booked_day(
+        &self,
+        photographer: UserId,
+        booking: BookingId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> fut!(());
+    /// One answered request (`event` names it uniquely) took `minutes`.
+    fn add_response(&self, event: &str, photographer: UserId, minutes: u32, now: DateTime<Utc>) -> fut!(Applied);
+    /// One more completed booking (`event` names it uniquely).
+    fn add_completed(&self, event: &str, photographer: UserId, now: DateTime<Utc>) -> fut!(Applied);
+    /// `client` confirmed a booking with `photographer`: a first one makes them one more
+    /// of the photographer's clients and counts the pair with each of the client's
+    /// earlier photographers. `AlreadyApplied` when they had booked them before.
+    fn add_client(&self, client: UserId, photographer: UserId, now: DateTime<Utc>) -> fut!(Applied);
+}
+
+/// The nightly co-booking refresh.
+pub trait CoBookingStore: Send + Sync {
+    /// The pair counters of `photographer`.
+    fn co_booking_pairs(&self, photographer: UserId) -> fut!(Vec<cm_catalog::features::PairCount>);
+    /// Each photographer's distinct clients (0 for those without features).
+    fn client_counts(&self, ids: &[UserId]) -> fut!(std::collections::HashMap<UserId, u32>);
+    fn set_co_booked(&self, photographer: UserId, co_booked: &[cm_catalog::recommend::CoBooked]) -> fut!(());
+    /// Where the refresh's pass through the photographers stopped; `None` to start over.
+    fn co_booking_cursor(&self) -> fut!(Option<PageKey>);
+    fn set_co_booking_cursor(&self, cursor: Option<&PageKey>) -> fut!(());
+}
+
 pub trait InsightsReader: Send + Sync {
     fn sentiment_days(&self, from: NaiveDate, to: NaiveDate) -> fut!(Vec<DayAggregate>);
 }

@@ -145,7 +145,7 @@ async fn redelivered_bisected_and_conflicting_batches_analyse_every_review_exact
     let w = faulty().await;
     let p = photographer(&w.env, availability_doc(json!({}))).await;
     let scorer = scorer(&w);
-    let aggregator = aggregate_sentiment::Aggregator { app: cm_tests::faulty::app_like(&w) };
+    let aggregator = aggregate_activity::Aggregator { app: cm_tests::faulty::app_like(&w) };
     let mut keys = Vec::new();
     for i in 0..6u8 {
         let client = register(&w.env, "client").await;
@@ -207,7 +207,7 @@ async fn redelivered_bisected_and_conflicting_batches_analyse_every_review_exact
     w.proxy.add(Rule::on("TransactWriteItems").first(3).inject(Action::CancelTransaction(Which::Item(1))));
     for batch in [modifies.clone(), modifies[..2].to_vec(), modifies.clone()] {
         let ev = cm_tests::stream::event(batch);
-        let r = aggregate_sentiment::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+        let r = aggregate_activity::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
             .await
             .unwrap();
         assert!(r.batch_item_failures.is_empty(), "{r:?}");

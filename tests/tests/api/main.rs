@@ -19,6 +19,7 @@ mod payments;
 mod plumbing;
 mod portfolio;
 mod profiles;
+mod recommendations;
 mod reviews;
 mod sample_events;
 mod support;

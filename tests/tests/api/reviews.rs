@@ -17,7 +17,7 @@ struct World {
     photographer: Session,
     completed: Booking,
     scorer: score_sentiment::Scorer<DynamoStore>,
-    aggregator: aggregate_sentiment::Aggregator<DynamoStore>,
+    aggregator: aggregate_activity::Aggregator<DynamoStore>,
     alerts: String,
 }
 
@@ -35,8 +35,7 @@ async fn world() -> World {
         sns,
         alerts_topic: Some(alerts.clone()),
     };
-    let aggregator =
-        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)) };
+    let aggregator = aggregate_activity::Aggregator { app: App::new(DynamoStore::new(env.dynamo.clone(), &env.table)) };
     World { env, client, photographer, completed, scorer, aggregator, alerts }
 }
 
@@ -62,7 +61,7 @@ async fn deliver_insert(w: &World, pk: &str, sk: &str) -> aws_lambda_events::str
     let after = item_json(&w.env.dynamo, &w.env.table, pk, sk).await.unwrap();
     if after != new {
         let ev = event(vec![record("MODIFY", Some(&new), Some(&after))]);
-        let r = aggregate_sentiment::handle(&w.aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+        let r = aggregate_activity::handle(&w.aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
             .await
             .unwrap();
         assert!(r.batch_item_failures.is_empty(), "{r:?}");

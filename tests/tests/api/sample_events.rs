@@ -83,6 +83,8 @@ replays! {
     replays_get_my_availability: "get-my-availability" => get_my_availability;
     replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
+    replays_get_recommendations: "get-recommendations" => get_recommendations;
+    replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
     replays_create_booking: "create-booking" => create_booking;
     replays_get_booking: "get-booking" => get_booking;
     replays_update_booking_status: "update-booking-status" => update_booking_status;
@@ -100,7 +102,7 @@ replays! {
     replays_score_sentiment: "score-sentiment" => score_sentiment;
     replays_notify_booking_change: "notify-booking-change" => crate::notifications::replay_sample_event;
     replays_backfill_sentiment: "backfill-sentiment" => backfill_sentiment;
-    replays_aggregate_sentiment: "aggregate-sentiment" => aggregate_sentiment;
+    replays_aggregate_activity: "aggregate-activity" => aggregate_activity;
     replays_create_portfolio_upload: "create-portfolio-upload" => create_portfolio_upload;
     replays_process_upload: "process-upload" => process_upload;
     replays_list_portfolio: "list-portfolio" => list_portfolio;
@@ -491,7 +493,7 @@ impl World {
     }
 
     /// Runs the stored item through score-sentiment, as its stream insert would, and
-    /// the analysis it writes through aggregate-sentiment, as that write's record would.
+    /// the analysis it writes through aggregate-activity, as that write's record would.
     async fn scored(&self, pk: &str, sk: &str, analyzer: Analyzer) {
         let item = item_json(&self.env.dynamo, &self.env.table, pk, sk).await.expect("the item");
         let sns = aws_sdk_sns::Client::new(&sdk_config().await);
@@ -507,14 +509,14 @@ impl World {
         self.aggregated(pk, sk, &item).await;
     }
 
-    /// Delivers the MODIFY from `before` to the item as stored now to aggregate-sentiment.
+    /// Delivers the MODIFY from `before` to the item as stored now to aggregate-activity.
     async fn aggregated(&self, pk: &str, sk: &str, before: &Value) {
         let after = item_json(&self.env.dynamo, &self.env.table, pk, sk).await.expect("the item");
-        let aggregator = aggregate_sentiment::Aggregator {
+        let aggregator = aggregate_activity::Aggregator {
             app: App::new(DynamoStore::new(self.env.dynamo.clone(), &self.env.table)),
         };
         let ev = event(vec![record("MODIFY", Some(before), Some(&after))]);
-        let resp = aggregate_sentiment::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+        let resp = aggregate_activity::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
             .await
             .unwrap();
         assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
@@ -771,6 +773,70 @@ async fn get_photographer_availability() {
     assert!(at(saturday, "13:30") && at(saturday, "18:00"), "{body}");
     let half_past_one = chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap();
     assert!(starts.iter().filter(|s| s.date_naive() == saturday).all(|s| s.time() >= half_past_one), "{body}");
+}
+
+/// Meera, who booked Asha before, asks for a wedding photographer near Banjara Hills
+/// on a Saturday within her budget, in Hindi or English.
+async fn get_recommendations() {
+    let w = World::listed().await;
+    w.completed_booking().await;
+    let sample = Sample::http("get-recommendations").bearer(&w.meera.access);
+    let date = sample.event["queryStringParameters"]["date"].as_str().unwrap().to_string();
+    let r = respond(w.env.app, get_recommendations::handle, sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!(body["personalized"], json!(true), "{body}");
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "Asha is the only photographer: {body}");
+    assert_eq!(items[0]["photographer"]["id"], ASHA);
+    let reasons: Vec<(&str, &str)> = items[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_str().unwrap(), r["text"].as_str().unwrap()))
+        .collect();
+    let distance = format!("{:.1} km away", items[0]["distance_km"].as_f64().unwrap());
+    assert_eq!(
+        reasons,
+        [
+            ("specialist", "Wedding specialist"),
+            ("free_on_date", format!("Free on {date}").as_str()),
+            ("within_budget", "Within your budget"),
+            ("distance", distance.as_str()),
+            ("booked_before", "You booked them before"),
+            ("language", "Speaks your language (en)"),
+            ("new_photographer", "New on Capture Moments"),
+        ]
+    );
+    assert!((items[0]["distance_km"].as_f64().unwrap() - 8.9).abs() < 0.5, "{body}");
+}
+
+/// Two clients confirmed both Asha and another photographer: after the run, each is
+/// the other's co-booked photographer.
+async fn refresh_co_booking() {
+    let w = World::listed().await;
+    let other =
+        photographer_with_profile(&w.env, profile("Ravi Studio", "Hyderabad", &["wedding"], 200_000, "INR")).await;
+    let (asha, ravi): (UserId, UserId) = (ASHA.parse().unwrap(), other.id.parse().unwrap());
+    let store = &w.env.app.store;
+    for _ in 0..2 {
+        let client = UserId::new();
+        for p in [asha, ravi] {
+            cm_store::FeatureWriter::add_client(store, client, p, Utc::now()).await.unwrap();
+        }
+    }
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> =
+        serde_json::from_value(Sample::load("refresh-co-booking").event).unwrap();
+    let summary = refresh_co_booking::handle(w.env.app, lambda_runtime::LambdaEvent::new(event, Default::default()))
+        .await
+        .unwrap();
+    assert!(summary.pass_finished);
+    assert_eq!(summary.refreshed, 2);
+    let rows = cm_store::RecommendationReader::feature_rows(store, &[asha, ravi], None).await.unwrap();
+    for (me, them) in [(asha, ravi), (ravi, asha)] {
+        let co = &rows[&me].features.co_booked;
+        assert_eq!(co.len(), 1, "{co:?}");
+        assert_eq!((co[0].photographer, co[0].shared_clients, co[0].their_clients), (them, 2, 2));
+    }
 }
 
 async fn get_optimal_slots() {
@@ -1114,10 +1180,10 @@ async fn backfill_sentiment() {
 
 /// The sample is the stream's record of the scorer writing the analysis of Meera's
 /// review: delivered twice (as a stream may), it is counted once, on the review's day.
-async fn aggregate_sentiment() {
+async fn aggregate_activity() {
     use cm_store::InsightsReader;
     let w = World::people().await;
-    let sample = Sample::load("aggregate-sentiment");
+    let sample = Sample::load("aggregate-activity");
     let record = &sample.event["Records"][0]["dynamodb"];
     assert_eq!(
         (&record["OldImage"]["analysis_version"], &record["NewImage"]["analysis_version"]),
@@ -1125,9 +1191,9 @@ async fn aggregate_sentiment() {
     );
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(sample.event.clone()).unwrap();
     let aggregator =
-        aggregate_sentiment::Aggregator { app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)) };
+        aggregate_activity::Aggregator { app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)) };
     for _ in 0..2 {
-        let resp = aggregate_sentiment::handle(
+        let resp = aggregate_activity::handle(
             &aggregator,
             lambda_runtime::LambdaEvent::new(event.clone(), Default::default()),
         )

@@ -92,7 +92,17 @@ pub async fn booking(
     photographer: &Session,
     status: cm_booking::BookingStatus,
 ) -> cm_booking::booking::Booking {
-    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    booking_at(env, client, photographer, status, chrono::Utc::now() - chrono::Duration::days(1)).await
+}
+
+/// The same booking starting at `start`.
+pub async fn booking_at(
+    env: &TestEnv,
+    client: &Session,
+    photographer: &Session,
+    status: cm_booking::BookingStatus,
+    start: chrono::DateTime<chrono::Utc>,
+) -> cm_booking::booking::Booking {
     let b = cm_booking::booking::Booking {
         id: cm_core::BookingId::new(),
         client_id: client.id.parse().unwrap(),

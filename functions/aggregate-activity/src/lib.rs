@@ -1,0 +1,177 @@
+//! Stream-triggered (DynamoDB Streams): keeps the aggregates derived from the table's
+//! changes, downstream of the writes that cause them. One consumer for both kinds,
+//! because every consumer of a stream shard reads it and DynamoDB throttles a shard's
+//! readers beyond two (notify-booking-change and score-sentiment are the others).
+//!
+//! **Sentiment** (analysed reviews and feedback): adds each new analysis to the
+//! platform's daily sentiment aggregates, which admin insights read with one Query.
+//! The aggregates are kept here rather than in the analysis's own transaction: every
+//! analysis would otherwise write the same per-day item, and concurrent analyses would
+//! cancel each other (`TransactionConflict`). An analysis is a MODIFY whose
+//! `analysis_version` went up; the deltas move the counters from the old analysis to
+//! the new one (a first analysis adds an item). Each is added once, with a marker item
+//! naming it in the same transaction.
+//!
+//! **Recommendation features** (bookings; `cm_booking::activity` says what a change
+//! means): the photographer's booked days, answer times, completed bookings, distinct
+//! clients and co-booking pairs (docs/recommendations.md, "Features"). Booked days are
+//! set and removed per booking, idempotent by construction; counters count once per
+//! event (a marker, or for clients the client's own photographer item).
+//!
+//! So redelivered and bisected batches count nothing twice. A record whose effects did
+//! not all commit is reported as a batch item failure and retried, never acknowledged;
+//! Lambda redelivers from the lowest failed record on, in order, so a booking's days
+//! end as its last image says.
+
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use cm_app::App;
+use cm_booking::activity::{Facts, activity};
+use cm_booking::booking::Booking;
+use cm_reviews::SentimentRecord;
+use cm_reviews::sentiment::aggregate_deltas;
+use cm_store::{DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub struct Aggregator<S> {
+    pub app: App<S>,
+}
+
+impl Aggregator<DynamoStore> {
+    pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
+        Ok(Aggregator { app: App::new(env.store()?) })
+    }
+}
+
+/// The part of a review or feedback image an aggregate needs.
+#[derive(Debug, Deserialize)]
+struct Analysed {
+    pk: String,
+    sk: String,
+    entity: String,
+    #[serde(default)]
+    analysis_version: u32,
+    #[serde(default)]
+    sentiment: Option<SentimentRecord>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("poison record: {0}")]
+    Poison(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one analysis adds to the aggregates.
+struct Contribution {
+    /// Unique to this analysis of this item: the marker's name.
+    analysis: String,
+    day: NaiveDate,
+    deltas: BTreeMap<String, i64>,
+}
+
+/// What one record adds, if anything.
+fn contribution(record: &EventRecord) -> Result<Option<Contribution>, RecordError> {
+    if record.event_name != "MODIFY" || record.change.new_image.is_empty() {
+        return Ok(None);
+    }
+    let new: Analysed = serde_dynamo::from_item(record.change.new_image.clone())
+        .map_err(|e| RecordError::Poison(format!("NewImage: {e}")))?;
+    let old: Analysed = serde_dynamo::from_item(record.change.old_image.clone())
+        .map_err(|e| RecordError::Poison(format!("OldImage: {e}")))?;
+    let kind = match new.entity.as_str() {
+        "review" | "feedback" => new.entity.as_str(),
+        _ => return Ok(None),
+    };
+    // A reply, a status change or a cleared alert flag: no new analysis.
+    if new.analysis_version <= old.analysis_version {
+        return Ok(None);
+    }
+    let Some(analysis) = &new.sentiment else {
+        return Err(RecordError::Poison(format!("{} {} has a new analysis version but no result", new.pk, new.sk)));
+    };
+    let deltas = aggregate_deltas(kind, old.sentiment.as_ref().map(|r| &r.analysis), &analysis.analysis);
+    let analysis = format!("{}#{}#v{}", new.pk, new.sk, new.analysis_version);
+    Ok(Some(Contribution { analysis, day: new.created_at.date_naive(), deltas }))
+}
+
+/// A booking before and after one change (`None` where the item did not exist).
+type BookingChange = (Option<Facts>, Option<Facts>);
+
+/// The booking before and after the change, when the record is a booking's.
+fn booking_change(record: &EventRecord) -> Result<Option<BookingChange>, RecordError> {
+    let image = |item: &serde_dynamo::Item, which: &str| -> Result<Option<Facts>, RecordError> {
+        let is_booking = matches!(item.get("entity"), Some(serde_dynamo::AttributeValue::S(e)) if e == "booking");
+        if !is_booking {
+            return Ok(None);
+        }
+        let b: Booking =
+            serde_dynamo::from_item(item.clone()).map_err(|e| RecordError::Poison(format!("{which}: {e}")))?;
+        Ok(Some(Facts::from(&b)))
+    };
+    let old = image(&record.change.old_image, "OldImage")?;
+    let new = image(&record.change.new_image, "NewImage")?;
+    Ok((old.is_some() || new.is_some()).then_some((old, new)))
+}
+
+async fn apply_booking<S: FeatureWriter>(
+    a: &Aggregator<S>,
+    old: Option<&Facts>,
+    new: Option<&Facts>,
+) -> Result<(), RecordError> {
+    let Some(photographer) = new.or(old).map(|f| f.photographer) else { return Ok(()) };
+    let change = activity(old, new);
+    let now = a.app.now();
+    let store = &a.app.store;
+    if let Some((from, to)) = change.booked_day {
+        let booking = new.or(old).map(|f| f.id).ok_or_else(|| RecordError::Poison("no booking".into()))?;
+        store.move_booked_day(photographer, booking, from, to).await?;
+    }
+    if let Some(answer) = change.answered {
+        store.add_response(&answer.event, photographer, answer.minutes, now).await?;
+    }
+    if let Some(event) = change.completed {
+        store.add_completed(&event, photographer, now).await?;
+    }
+    if let Some((client, photographer)) = change.confirmed_client {
+        store.add_client(client, photographer, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn handle<S: SentimentAggregates + FeatureWriter>(
+    a: &Aggregator<S>,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, Error> {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.payload.records {
+        let outcome = match booking_change(record) {
+            Ok(Some((old, new))) => apply_booking(a, old.as_ref(), new.as_ref()).await,
+            Err(e) => Err(e),
+            Ok(None) => match contribution(record) {
+                Ok(Some(c)) => a
+                    .app
+                    .store
+                    .add_sentiment_deltas(&c.analysis, c.day, &c.deltas, a.app.now())
+                    .await
+                    .map(|_| ())
+                    .map_err(RecordError::from),
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = outcome {
+            let id = record.change.sequence_number.clone().unwrap_or_default();
+            tracing::error!(sequence = %id, error = %e, "aggregate record failed");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = Some(id);
+            response.batch_item_failures.push(failure);
+        }
+    }
+    Ok(response)
+}
