@@ -3,6 +3,7 @@
 //! HTTP (the time is always passed in).
 
 pub mod account;
+pub mod feed;
 pub mod login_throttle;
 pub mod password;
 pub mod refresh;

@@ -78,6 +78,64 @@ pub fn render_ics(
     attendee: &Party,
     now: DateTime<Utc>,
 ) -> Result<String, NotifyError> {
+    let mut ics = Writer::default();
+    ics.raw("BEGIN", "VCALENDAR");
+    ics.raw("VERSION", "2.0");
+    ics.raw("PRODID", PRODID);
+    ics.raw("CALSCALE", "GREGORIAN");
+    ics.raw("METHOD", method.as_str());
+    write_event(&mut ics, snapshot, method, organizer, attendee, now)?;
+    ics.raw("END", "VCALENDAR");
+    Ok(ics.finish())
+}
+
+/// One booking in a subscribed calendar feed.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    /// The booking as its invites describe it.
+    pub snapshot: BookingSnapshot,
+    /// The photographer.
+    pub organizer: Party,
+    /// The client.
+    pub attendee: Party,
+}
+
+/// How often subscribing clients are asked to fetch the feed again (RFC 7986
+/// REFRESH-INTERVAL, and the X-PUBLISHED-TTL older clients read): hourly, so a booking
+/// shows up the same morning without hammering the endpoint.
+pub const FEED_REFRESH: &str = "PT1H";
+
+/// A subscribable calendar (METHOD:PUBLISH) of bookings, for `GET /calendar/{token}.ics`.
+/// Each event carries the same UID and SEQUENCE as the emailed invites, so a calendar
+/// that has both keeps one entry; a booking that no longer happens (cancelled, declined,
+/// expired) stays in the feed as STATUS:CANCELLED so subscribers strike it out.
+pub fn render_feed(name: &str, entries: &[FeedEntry], now: DateTime<Utc>) -> Result<String, NotifyError> {
+    let mut ics = Writer::default();
+    ics.raw("BEGIN", "VCALENDAR");
+    ics.raw("VERSION", "2.0");
+    ics.raw("PRODID", PRODID);
+    ics.raw("CALSCALE", "GREGORIAN");
+    ics.raw("METHOD", "PUBLISH");
+    ics.text("NAME", name);
+    ics.text("X-WR-CALNAME", name);
+    ics.raw("REFRESH-INTERVAL;VALUE=DURATION", FEED_REFRESH);
+    ics.raw("X-PUBLISHED-TTL", FEED_REFRESH);
+    for e in entries {
+        write_event(&mut ics, &e.snapshot, IcsMethod::Request, &e.organizer, &e.attendee, now)?;
+    }
+    ics.raw("END", "VCALENDAR");
+    Ok(ics.finish())
+}
+
+/// One VEVENT: the booking as `method` presents it.
+fn write_event(
+    ics: &mut Writer,
+    snapshot: &BookingSnapshot,
+    method: IcsMethod,
+    organizer: &Party,
+    attendee: &Party,
+    now: DateTime<Utc>,
+) -> Result<(), NotifyError> {
     check_role("organizer", Role::Photographer, organizer)?;
     check_role("attendee", Role::Client, attendee)?;
     if snapshot.end <= snapshot.start {
@@ -101,12 +159,6 @@ pub fn render_ics(
     }
     let _ = write!(description, "\nBooking reference: {}", snapshot.booking_id);
 
-    let mut ics = Writer::default();
-    ics.raw("BEGIN", "VCALENDAR");
-    ics.raw("VERSION", "2.0");
-    ics.raw("PRODID", PRODID);
-    ics.raw("CALSCALE", "GREGORIAN");
-    ics.raw("METHOD", method.as_str());
     ics.raw("BEGIN", "VEVENT");
     ics.text("UID", &booking_uid(&snapshot.booking_id));
     ics.raw("DTSTAMP", &utc_stamp(now));
@@ -128,8 +180,7 @@ pub fn render_ics(
         &mailto(&attendee.email),
     );
     ics.raw("END", "VEVENT");
-    ics.raw("END", "VCALENDAR");
-    Ok(ics.finish())
+    Ok(())
 }
 
 fn check_role(position: &'static str, expected: Role, party: &Party) -> Result<(), NotifyError> {

@@ -56,7 +56,7 @@ mod when;
 pub use change::{event_for, snapshot};
 pub use email::{Attachment, Email, GalleryDelivery, recipients, render_email, render_gallery_email};
 pub use error::NotifyError;
-pub use ics::{IcsMethod, booking_uid, ics_method, render_ics};
+pub use ics::{FeedEntry, IcsMethod, booking_uid, ics_method, render_feed, render_ics};
 pub use mime::mime;
 pub use model::{BookingEvent, BookingSnapshot, Party, Role};
 // The booking's own types, as the snapshot carries them.

@@ -277,3 +277,39 @@ proptest! {
         prop_assert_eq!(event.get_uid(), Some(expected_uid.as_str()));
     }
 }
+
+#[test]
+fn a_feed_publishes_every_booking_with_its_invite_uid_and_status() {
+    let confirmed = BookingSnapshot { status: BookingStatus::Confirmed, sequence: 2, ..snapshot() };
+    let cancelled = BookingSnapshot {
+        booking_id: "01JFBOOKING0000000000000002".into(),
+        status: BookingStatus::Cancelled,
+        sequence: 5,
+        start: utc(2027, 1, 9, 4, 30),
+        end: utc(2027, 1, 9, 6, 30),
+        ..snapshot()
+    };
+    let entries: Vec<cm_notify::FeedEntry> = [&confirmed, &cancelled]
+        .into_iter()
+        .map(|s| cm_notify::FeedEntry { snapshot: s.clone(), organizer: photographer(), attendee: client() })
+        .collect();
+    let text = cm_notify::render_feed("Capture Moments: Ravi Kumar", &entries, now()).unwrap();
+    let calendar = parse(&text);
+    assert_eq!(calendar_prop(&calendar, "METHOD"), Some("PUBLISH"));
+    assert_eq!(calendar_prop(&calendar, "X-WR-CALNAME"), Some("Capture Moments: Ravi Kumar"));
+    assert!(text.contains("\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"));
+    let events: Vec<&icalendar::Event> = calendar.components.iter().filter_map(|c| c.as_event()).collect();
+    assert_eq!(events.len(), 2);
+    // The same UID and SEQUENCE as the emailed invite of each booking.
+    let invite = parse(&ics(&confirmed, IcsMethod::Request));
+    assert_eq!(events[0].get_uid(), only_event(&invite).get_uid());
+    assert_eq!(events[0].get_sequence(), Some(2));
+    assert_eq!(events[0].get_status(), Some(EventStatus::Confirmed));
+    assert_eq!(events[1].get_uid(), Some(booking_uid(&cancelled.booking_id).as_str()));
+    assert_eq!(events[1].get_sequence(), Some(5));
+    assert_eq!(events[1].get_status(), Some(EventStatus::Cancelled));
+    assert_eq!(start_end(events[1]), (cancelled.start, cancelled.end));
+    // An empty feed is still a valid calendar.
+    let empty = parse(&cm_notify::render_feed("Capture Moments", &[], now()).unwrap());
+    assert_eq!(empty.components.iter().filter_map(|c| c.as_event()).count(), 0);
+}

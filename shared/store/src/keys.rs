@@ -192,3 +192,11 @@ pub fn job(name: &str) -> String {
     format!("JOB#{name}")
 }
 pub const JOB_CURSOR_SK: &str = "CURSOR";
+
+// Calendar feeds
+/// A user's calendar subscription: the hash of its current token.
+pub const CALENDAR_FEED_SK: &str = "CALFEED";
+/// A feed token's hash back to its owner.
+pub fn calendar_feed(token_hash: &str) -> String {
+    format!("CALFEED#{token_hash}")
+}

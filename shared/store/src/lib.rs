@@ -6,6 +6,7 @@
 
 pub mod availability;
 pub mod bookings;
+pub mod calendar_feeds;
 pub mod claims;
 mod error;
 pub mod features;

@@ -244,6 +244,24 @@ pub trait SentimentAggregates: Send + Sync {
     ) -> fut!(Applied);
 }
 
+/// Calendar subscriptions (`calendar_feeds`).
+pub trait CalendarFeeds: Send + Sync {
+    fn calendar_feed_of(&self, user: UserId) -> fut!(Option<crate::calendar_feeds::FeedRecord>);
+    /// Replaces the user's feed token (`new_hash`), or revokes it (`None`), if it is
+    /// still `old`; `false` when someone changed it meanwhile (nothing written).
+    fn replace_calendar_feed(
+        &self,
+        user: UserId,
+        old: Option<&crate::calendar_feeds::FeedRecord>,
+        new_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> fut!(bool);
+    /// Whose feed a token hash opens; `None` for a revoked or unknown token.
+    fn calendar_feed_owner(&self, token_hash: &str) -> fut!(Option<UserId>);
+    /// Accounts by id, those that exist.
+    fn users_by_id(&self, ids: &[UserId]) -> fut!(std::collections::HashMap<UserId, User>);
+}
+
 /// What a recommendation request reads (docs/recommendations.md, "Features").
 pub trait RecommendationReader: Send + Sync {
     /// Everyone listed under these geo partitions, each once.

@@ -7,6 +7,7 @@ mod availability;
 mod booking_lifecycle;
 mod booking_race;
 mod bookings;
+mod calendar_feed;
 mod contract;
 mod correctness;
 mod fakes_agree;

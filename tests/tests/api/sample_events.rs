@@ -85,6 +85,9 @@ replays! {
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_get_recommendations: "get-recommendations" => get_recommendations;
     replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
+    replays_put_my_calendar_feed: "put-my-calendar-feed" => put_my_calendar_feed;
+    replays_delete_my_calendar_feed: "delete-my-calendar-feed" => delete_my_calendar_feed;
+    replays_get_calendar_feed: "get-calendar-feed" => get_calendar_feed;
     replays_create_booking: "create-booking" => create_booking;
     replays_get_booking: "get-booking" => get_booking;
     replays_update_booking_status: "update-booking-status" => update_booking_status;
@@ -837,6 +840,56 @@ async fn refresh_co_booking() {
         assert_eq!(co.len(), 1, "{co:?}");
         assert_eq!((co[0].photographer, co[0].shared_clients, co[0].their_clients), (them, 2, 2));
     }
+}
+
+/// Asha asks for a calendar feed address: it opens her feed.
+async fn put_my_calendar_feed() {
+    let w = World::listed().await;
+    let sample = Sample::http("put-my-calendar-feed").bearer(&w.asha.access);
+    let feed = respond(w.env.app, put_my_calendar_feed::handle, sample.request()).await.ok(200).clone();
+    let file = feed["file"].as_str().unwrap();
+    assert_eq!(feed["url"], json!(format!("https://api.capturemoments.app/calendar/{file}")), "{feed}");
+    assert_eq!(feed["path"], json!(format!("/calendar/{file}")));
+    let r = call(w.env.app, get_calendar_feed::handle, ApiEvent::new("GET /calendar/{file}").path("file", file)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("X-WR-CALNAME:Capture Moments: Asha Reddy\r\n"), "{}", r.text);
+}
+
+/// Asha revokes her feed: its address answers 404 from then on.
+async fn delete_my_calendar_feed() {
+    let w = World::listed().await;
+    let put = Sample::http("put-my-calendar-feed").bearer(&w.asha.access);
+    let feed = respond(w.env.app, put_my_calendar_feed::handle, put.request()).await.ok(200).clone();
+    let sample = Sample::http("delete-my-calendar-feed").bearer(&w.asha.access);
+    let r = respond(w.env.app, delete_my_calendar_feed::handle, sample.request()).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let file = feed["file"].as_str().unwrap();
+    call(w.env.app, get_calendar_feed::handle, ApiEvent::new("GET /calendar/{file}").path("file", file))
+        .await
+        .problem(404);
+}
+
+/// A calendar app fetches the sample's address, which is Asha's: her booking by Meera
+/// is in it, tentative while pending, under the UID of its emailed invites.
+async fn get_calendar_feed() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-calendar-feed");
+    let file = sample.event["pathParameters"]["file"].as_str().unwrap().to_string();
+    let hash = cm_accounts::feed::token_hash(cm_accounts::feed::token_of_file(&file).unwrap()).unwrap();
+    let store = &w.env.app.store;
+    assert!(
+        cm_store::CalendarFeeds::replace_calendar_feed(store, ASHA.parse().unwrap(), None, Some(&hash), Utc::now())
+            .await
+            .unwrap()
+    );
+    w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+    let r = respond(w.env.app, get_calendar_feed::handle, sample.request()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("text/calendar; charset=utf-8"));
+    let unfolded = r.text.replace("\r\n ", "");
+    assert!(unfolded.contains(&format!("UID:{}\r\n", cm_notify::booking_uid(BOOKING))), "{unfolded}");
+    assert!(unfolded.contains("STATUS:TENTATIVE\r\n"), "{unfolded}");
+    assert!(unfolded.contains("ATTENDEE;CN=\"Meera Shah\""), "{unfolded}");
 }
 
 async fn get_optimal_slots() {

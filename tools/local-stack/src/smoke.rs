@@ -233,6 +233,12 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
         return Err(format!("the client should see the booking confirmed: {seen}"));
     }
     j.ok("the photographer confirmed it and the client sees it confirmed");
+    if j.has_route("GET /recommendations") {
+        recommended(j, &client_token, &photographer_id, &start).await?;
+    }
+    if j.has_route("PUT /me/calendar-feed") {
+        calendar_feed(j, &client_token, &booking_id).await?;
+    }
     if paying {
         deposit_captured(j, &client_token, &booking_id).await?;
         balance_charged(j, &client_token, &booking_id).await?;
@@ -634,6 +640,46 @@ async fn money_messages(j: &mut Journey, booking: &str) -> Result<(), String> {
 /// Two free hours 90 minutes apart on one day a week or more out: a shoot in HITEC City,
 /// then one in LB Nagar (about 20 km across town) 30 minutes after it ends, which the
 /// photographer could not reach in time. The first is withdrawn afterwards.
+/// The client asks for wedding photographers near HITEC City on the day of the shoot
+/// they just booked: Asha is recommended as booked before (their history) and, once
+/// aggregate-activity has taken the confirmation off the table's stream, as not
+/// available that day (her booked days).
+async fn recommended(j: &mut Journey, client: &str, photographer_id: &str, start: &str) -> Result<(), String> {
+    let day = start.get(..10).ok_or(format!("not a start: {start}"))?;
+    let path = format!("/recommendations?event_type=wedding&lat=17.4435&lon=78.3772&date={day}&languages=en");
+    let asha = |v: &Value| -> Option<Value> {
+        v["items"].as_array().into_iter().flatten().find(|i| i["photographer"]["id"] == photographer_id).cloned()
+    };
+    let codes = |item: &Value| -> Vec<String> {
+        item["reasons"].as_array().into_iter().flatten().filter_map(|r| r["code"].as_str().map(String::from)).collect()
+    };
+    let v =
+        until(j, &path, client, 30, |v| asha(v).is_some_and(|a| codes(&a).iter().any(|c| c == "busy_on_date"))).await?;
+    let found = asha(&v).ok_or(format!("Asha is not recommended: {v}"))?;
+    if v["personalized"] != true || !codes(&found).iter().any(|c| c == "booked_before") {
+        return Err(format!("the client's own booking should personalise the answer: {v}"));
+    }
+    let texts: Vec<&str> =
+        found["reasons"].as_array().into_iter().flatten().filter_map(|r| r["text"].as_str()).collect();
+    j.ok(&format!("recommended near HITEC City: Asha ({})", texts.join("; ")));
+    Ok(())
+}
+
+/// The client subscribes to their bookings: the secret address the API gives is a
+/// calendar with the booking just confirmed, under the UID of its emailed invite.
+async fn calendar_feed(j: &mut Journey, client: &str, booking: &str) -> Result<(), String> {
+    let feed = j.expect("PUT", "/me/calendar-feed", Some(client), None, 200).await?;
+    let path = feed["path"].as_str().ok_or(format!("no feed path: {feed}"))?.to_string();
+    let r = j.call("GET", &path, None, None).await?;
+    let uid = format!("UID:booking-{booking}@capturemoments.app");
+    let unfolded = r.text.replace("\r\n ", "");
+    if r.status != 200 || !unfolded.contains(&uid) || !unfolded.contains("STATUS:CONFIRMED") {
+        return Err(format!("the calendar feed should hold the confirmed booking ({}): {}", r.status, r.text));
+    }
+    j.ok(&format!("subscribed to a calendar feed holding {booking}"));
+    Ok(())
+}
+
 async fn travel_between_shoots(
     j: &mut Journey,
     client_token: &str,
