@@ -298,6 +298,25 @@ pub enum ReasonCode {
     NewPhotographer,
 }
 
+impl ReasonCode {
+    /// Every code, in the order reasons are given.
+    pub const ALL: [ReasonCode; 13] = [
+        ReasonCode::Specialist,
+        ReasonCode::TakesEventType,
+        ReasonCode::FreeOnDate,
+        ReasonCode::BusyOnDate,
+        ReasonCode::WithinBudget,
+        ReasonCode::Distance,
+        ReasonCode::Rating,
+        ReasonCode::PositiveReviews,
+        ReasonCode::QuickReplies,
+        ReasonCode::BookedBefore,
+        ReasonCode::CoBooked,
+        ReasonCode::Language,
+        ReasonCode::NewPhotographer,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     pub code: ReasonCode,

@@ -182,6 +182,24 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Writes every slot-holding booking of `photographer` starting in `[from, to)` onto
+    /// its booked days, for bookings made before the stream kept them (the operator
+    /// command `backfill-booked-days`). Idempotent. Returns how many it wrote.
+    pub async fn backfill_booked_days(
+        &self,
+        photographer: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let bookings = crate::ports::BookingReader::slot_holding_bookings(self, photographer, from, to).await?;
+        for b in &bookings {
+            self.move_booked_day(b.photographer_id, b.id, None, Some(b.local_date)).await?;
+        }
+        Ok(bookings.len())
+    }
+}
+
 impl RecommendationReader for DynamoStore {
     async fn listed_in(&self, partitions: &[String]) -> Result<Vec<Listed>, StoreError> {
         DynamoStore::listed_in(self, partitions).await

@@ -181,6 +181,7 @@ fn value_lists_are_the_rust_ones() {
         ("/components/schemas/Granularity/enum", names(all_granularities())),
         ("/components/schemas/PortfolioItemStatus/enum", names(all_item_statuses())),
         ("/components/schemas/UploadContentType/enum", cm_media::upload::CONTENT_TYPES.map(String::from).to_vec()),
+        ("/components/schemas/RecommendationReasonCode/enum", names(cm_catalog::recommend::ReasonCode::ALL)),
         ("/components/schemas/Problem/properties/rule/enum", all_rule_codes().into_iter().map(String::from).collect()),
         (
             "/components/schemas/Problem/properties/code/enum",

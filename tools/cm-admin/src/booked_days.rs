@@ -9,7 +9,7 @@
 
 use chrono::{TimeDelta, Utc};
 use cm_accounts::account::Role;
-use cm_store::{BookingReader, DynamoStore, FeatureWriter, UserDirectory};
+use cm_store::{DynamoStore, UserDirectory};
 use std::process::ExitCode;
 
 /// Bookings can be made at most 730 days ahead (`cm_booking::limits::MAX_DAYS_AHEAD`).
@@ -41,15 +41,7 @@ async fn run() -> Result<(usize, usize), String> {
         let page = store.list_users(Some(Role::Photographer), 100, after.as_ref()).await.map_err(|e| e.to_string())?;
         for user in &page.items {
             seen += 1;
-            let bookings =
-                store.slot_holding_bookings(user.id, from, to).await.map_err(|e| format!("{}: {e}", user.id))?;
-            for b in bookings {
-                store
-                    .move_booked_day(b.photographer_id, b.id, None, Some(b.local_date))
-                    .await
-                    .map_err(|e| format!("{}: {e}", b.id))?;
-                days += 1;
-            }
+            days += store.backfill_booked_days(user.id, from, to).await.map_err(|e| format!("{}: {e}", user.id))?;
         }
         match page.next {
             Some(next) => after = Some(next),
