@@ -203,7 +203,7 @@ async fn the_booking_stream_keeps_days_answers_and_clients_once() {
     let env = env().await;
     let here = area();
     let ana = based_at(&env, "Ana Weddings", &["wedding"], here, 200_000).await;
-    open_hours(&env, &ana).await;
+    sample_hours(&env, &ana).await;
     let client = register(&env, "client").await;
     let photographer: cm_core::UserId = ana.id.parse().unwrap();
 
@@ -260,22 +260,6 @@ async fn the_booking_stream_keeps_days_answers_and_clients_once() {
         recommend(&env, None, &[("lat", &lat), ("lon", &lon), ("date", &free.to_string())]).await.ok(200).clone();
     assert_eq!(text_of(&body, "Ana Weddings", "free_on_date"), format!("Free on {free}"));
     assert_eq!(text_of(&body, "Ana Weddings", "quick_replies"), "Usually replies within an hour");
-}
-
-/// The working hours of the availability sample.
-async fn open_hours(env: &TestEnv, photographer: &Session) {
-    let sample: Value = serde_json::from_str(
-        &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
-    )
-    .unwrap();
-    let hours: Value = serde_json::from_str(sample["body"].as_str().unwrap()).unwrap();
-    call(
-        env.app,
-        put_my_availability::handle,
-        ApiEvent::new("PUT /photographers/me/availability").bearer(&photographer.access).json(hours),
-    )
-    .await
-    .ok(200);
 }
 
 /// The photographer's working hours, validated.

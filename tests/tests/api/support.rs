@@ -174,6 +174,11 @@ pub async fn open_for_bookings(env: &TestEnv, photographer: &Session, display_na
     )
     .await
     .ok(200);
+    sample_hours(env, photographer).await;
+}
+
+/// The put-my-availability sample's working hours, put for `photographer`.
+pub async fn sample_hours(env: &TestEnv, photographer: &Session) {
     let sample: Value = serde_json::from_str(
         &std::fs::read_to_string(cm_tests::template::repo_root().join("events/put-my-availability.json")).unwrap(),
     )

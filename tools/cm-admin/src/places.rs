@@ -6,8 +6,6 @@
 //! never a Scan. TABLE_NAME and AWS_* from the environment.
 
 use chrono::{TimeDelta, Utc};
-use cm_accounts::account::Role;
-use cm_store::{DynamoStore, UserDirectory};
 use std::process::ExitCode;
 
 /// Bookings can be made at most 730 days ahead (`cm_booking::limits::MAX_DAYS_AHEAD`).
@@ -28,23 +26,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(usize, usize), String> {
-    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
-    let sdk = aws_config::load_from_env().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    let store = cm_admin::store_from_env().await?;
     let now = Utc::now();
-    // From a day back: an earlier shoot of today still constrains today's later ones.
+    // From a day back: an earlier shoot of today still matters to today's later ones.
     let (from, to) = (now - TimeDelta::days(1), now + TimeDelta::days(HORIZON_DAYS));
-    let (mut seen, mut places) = (0, 0);
-    let mut after = None;
-    loop {
-        let page = store.list_users(Some(Role::Photographer), 100, after.as_ref()).await.map_err(|e| e.to_string())?;
-        for user in &page.items {
-            seen += 1;
-            places += store.backfill_day_places(user.id, from, to).await.map_err(|e| format!("{}: {e}", user.id))?;
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok((seen, places)),
-        }
-    }
+    cm_admin::for_each_photographer(&store, |id| {
+        let store = &store;
+        async move { store.backfill_day_places(id, from, to).await.map_err(|e| e.to_string()) }
+    })
+    .await
 }

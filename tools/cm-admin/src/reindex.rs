@@ -5,8 +5,6 @@
 //! and rewrites each one through the same versioned transaction a profile save uses.
 //! TABLE_NAME and AWS_* from the environment.
 
-use cm_accounts::account::Role;
-use cm_store::{DynamoStore, UserDirectory};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -24,28 +22,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(usize, usize), String> {
-    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
-    let sdk = aws_config::load_from_env().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-    reindex(&store).await
-}
-
-/// Every photographer account, a page at a time; accounts without a profile yet are
-/// skipped (they have no listings to write).
-pub async fn reindex(store: &DynamoStore) -> Result<(usize, usize), String> {
-    let (mut seen, mut rewritten) = (0, 0);
-    let mut after = None;
-    loop {
-        let page = store.list_users(Some(Role::Photographer), 100, after.as_ref()).await.map_err(|e| e.to_string())?;
-        for user in &page.items {
-            seen += 1;
-            if store.rewrite_listings(user.id).await.map_err(|e| format!("{}: {e}", user.id))? {
-                rewritten += 1;
-            }
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok((seen, rewritten)),
-        }
-    }
+    let store = cm_admin::store_from_env().await?;
+    // Accounts without a profile yet are skipped: they have no listings to write.
+    cm_admin::for_each_photographer(&store, |id| {
+        let store = &store;
+        async move { store.rewrite_listings(id).await.map(usize::from).map_err(|e| e.to_string()) }
+    })
+    .await
 }
