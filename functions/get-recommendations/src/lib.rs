@@ -91,10 +91,12 @@ pub async fn handle<S: RecommendationReader + UserReader>(app: &App<S>, req: Req
     let mut q = Query::of(&req);
     let event_type =
         q.parse("event_type", &format!("one of: {}", Specialization::allowed_list()), Specialization::parse);
-    let date = q.parse("date", "a date (YYYY-MM-DD) from today on, at most three years ahead", |s| {
+    // From yesterday in UTC: west of Greenwich it is still that day for hours.
+    let earliest = today - chrono::Days::new(1);
+    let date = q.parse("date", "a date (YYYY-MM-DD) from yesterday in UTC on, at most three years ahead", |s| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .ok()
-            .filter(|d| *d >= today && (*d - today).num_days() <= MAX_DAYS_AHEAD)
+            .filter(|d| *d >= earliest && (*d - today).num_days() <= MAX_DAYS_AHEAD)
     });
     let degrees = |max: f64| move |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite() && v.abs() <= max);
     let lat = q.parse("lat", "a number from -90 to 90", degrees(90.0));
@@ -135,19 +137,22 @@ pub async fn handle<S: RecommendationReader + UserReader>(app: &App<S>, req: Req
     let client: Option<UserId> = caller.filter(|c| c.role() == Role::Client).map(|c| c.id());
 
     let point = lat.zip(lon).and_then(|(lat, lon)| Point::new(lat, lon));
-    let listed: Vec<Listed> = match point {
-        Some(p) => app.store.listed_in(&partitions_near(p)).await?,
-        None => app.store.best_listed(&partition_for(event_type, None), UNPLACED_CANDIDATES).await?,
-    };
-    let ids: Vec<UserId> = listed.iter().map(|l| l.profile.id).collect();
-    let (mut rows, history) = match client {
-        Some(c) => {
-            let (rows, history) =
-                futures::try_join!(app.store.feature_rows(&ids, date), app.store.client_history(c, HISTORY))?;
-            (rows, history)
+    // The client's history does not depend on the area: read it alongside.
+    let area = async {
+        match point {
+            Some(p) => app.store.listed_in(&partitions_near(p)).await,
+            None => app.store.best_listed(&partition_for(event_type, None), UNPLACED_CANDIDATES).await,
         }
-        None => (app.store.feature_rows(&ids, date).await?, Vec::new()),
     };
+    let past = async {
+        match client {
+            Some(c) => app.store.client_history(c, HISTORY).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let (listed, history): (Vec<Listed>, _) = futures::try_join!(area, past)?;
+    let ids: Vec<UserId> = listed.iter().map(|l| l.profile.id).collect();
+    let mut rows = app.store.feature_rows(&ids, date).await?;
     let candidates: Vec<Candidate> = listed
         .iter()
         .map(|l| {
