@@ -17,7 +17,6 @@
 //!   (`COUNTED#<event>`, kept 3 days: beyond the stream's 24-hour retention) written in
 //!   the same transaction.
 
-use crate::page::query_all;
 use crate::photographers::Listed;
 use crate::ports::{CoBookingStore, FeatureWriter, RecommendationReader};
 use crate::reviews::Applied;
@@ -157,16 +156,7 @@ impl DynamoStore {
 
     /// The client's confirmed photographers and the head's version.
     async fn client_photographers(&self, client: UserId) -> Result<(Option<u64>, Vec<(UserId, String)>), StoreError> {
-        let pk = keys::client_photographers(client);
-        let items = query_all(|| {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(&pk))
-                .consistent_read(true)
-        })
-        .await?;
+        let items = self.partition(keys::client_photographers(client), Read::Consistent).await?;
         let mut version = None;
         let mut photographers = Vec::new();
         for item in items {
@@ -436,15 +426,7 @@ impl FeatureWriter for DynamoStore {
 
 impl CoBookingStore for DynamoStore {
     async fn co_booking_pairs(&self, photographer: UserId) -> Result<Vec<PairCount>, StoreError> {
-        let pk = keys::co_booking(photographer);
-        let items = query_all(|| {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(&pk))
-        })
-        .await?;
+        let items = self.partition(keys::co_booking(photographer), Read::Eventual).await?;
         items
             .iter()
             .map(|item| {

@@ -77,6 +77,24 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Every item of one partition, read to its end: for partitions bounded by design
+    /// (a portfolio, one map cell's listings, a client's photographers, one
+    /// photographer's co-booking counters).
+    pub(crate) async fn partition(&self, pk: impl Into<String>, read: Read) -> Result<Vec<Item>, StoreError> {
+        let pk = pk.into();
+        page::query_all(|| {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(&pk))
+                .consistent_read(matches!(read, Read::Consistent))
+        })
+        .await
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Read {
     Consistent,

@@ -6,7 +6,6 @@
 //! search never shows a half-updated photographer and concurrent writers cannot
 //! interleave.
 
-use crate::page::query_all;
 use crate::ports::{PhotographerReader, PhotographerSearch, PhotographerWriter};
 use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
@@ -325,15 +324,7 @@ impl DynamoStore {
     /// recommendations rank by.
     pub(crate) async fn listed_in(&self, partitions: &[String]) -> Result<Vec<Listed>, StoreError> {
         let reads = partitions.iter().map(|partition| async move {
-            let pk = keys::listing(partition);
-            let items = query_all(|| {
-                self.client
-                    .query()
-                    .table_name(&self.table)
-                    .key_condition_expression("pk = :pk")
-                    .expression_attribute_values(":pk", s(&pk))
-            })
-            .await?;
+            let items = self.partition(keys::listing(partition), Read::Eventual).await?;
             items
                 .into_iter()
                 .map(|item| Ok(Listed::from(from_item::<ListingItem>(item)?)))

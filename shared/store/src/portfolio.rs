@@ -5,7 +5,6 @@
 //! most `cm_media::upload::MAX_ITEMS` items, so reading one whole is a bounded Query.
 
 use crate::error::from_sdk;
-use crate::page::query_all;
 use crate::ports::{PortfolioReader, PortfolioWriter};
 use crate::{DynamoStore, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -41,15 +40,8 @@ impl PortfolioReader for DynamoStore {
 
     async fn portfolio(&self, photographer: UserId, consistent: bool) -> Result<Portfolio, StoreError> {
         let mut portfolio = Portfolio::default();
-        let items = query_all(|| {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(keys::portfolio(photographer)))
-                .consistent_read(consistent)
-        })
-        .await?;
+        let read = if consistent { Read::Consistent } else { Read::Eventual };
+        let items = self.partition(keys::portfolio(photographer), read).await?;
         for item in items {
             if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::PORTFOLIO_HEAD) {
                 portfolio.version = item
