@@ -97,9 +97,16 @@ fn key_schema(v: &Value) -> Vec<KeySchemaElement> {
 
 /// Creates `name` with the keys, indexes and stream of template.yaml's `Table`.
 pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, name: &str) {
+    create_table(client, name, "Table").await
+}
+
+/// Creates `name` with the keys, indexes and stream of the template's table `logical_id`.
+pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, logical_id: &str) {
     let t = crate::template::load();
-    let (_, props) =
-        crate::template::tables(&t).into_iter().find(|(id, _)| id == "Table").expect("template has a Table");
+    let (_, props) = crate::template::tables(&t)
+        .into_iter()
+        .find(|(id, _)| id == logical_id)
+        .unwrap_or_else(|| panic!("template has no table {logical_id}"));
     let mut req =
         client.create_table().table_name(name).billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest);
     for a in props["AttributeDefinitions"].as_sequence().into_iter().flatten() {

@@ -12,6 +12,7 @@ pub mod faulty;
 pub mod images;
 pub mod media;
 pub mod moto;
+pub mod realtime;
 pub mod servers;
 pub mod stream;
 pub mod stripe;

@@ -50,6 +50,12 @@ impl Env {
         Ok(DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table))
     }
 
+    /// The chat table (`CHAT_TABLE_NAME`).
+    pub fn chat_store(&self) -> Result<cm_store::chat::ChatStore, ConfigError> {
+        let table = env_var("CHAT_TABLE_NAME").ok_or(ConfigError::Missing("CHAT_TABLE_NAME"))?;
+        Ok(cm_store::chat::ChatStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table))
+    }
+
     /// `TOKEN_KEYS_SECRET_ARN` or `TOKEN_KEYS`; `None` when the function has neither.
     pub async fn tokens(&self) -> Result<Option<AccessTokens>, ConfigError> {
         let Some(raw) = self.secret("TOKEN_KEYS_SECRET_ARN", "TOKEN_KEYS").await? else { return Ok(None) };

@@ -7,6 +7,7 @@
 pub mod availability;
 pub mod bookings;
 pub mod calendar_feeds;
+pub mod chat;
 pub mod claims;
 mod error;
 pub mod features;

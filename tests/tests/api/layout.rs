@@ -230,6 +230,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-media",
         "cm-payments",
         "cm-geo",
+        "cm-chat",
     ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
@@ -294,6 +295,8 @@ fn crate_dependencies_follow_the_layers() {
                 forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
             }
             "cm-runtime" => {}
+            // The WebSocket side of the runtime: route events, the push client, fan-out.
+            "cm-realtime" => forbid(&["cm-imaging", "cm-stripe", "cm-analyzer"], "it pushes frames, nothing else"),
             // The codecs: pure, and linked by process-upload alone (below).
             "cm-imaging" => {
                 for d in &deps {
@@ -308,9 +311,16 @@ fn crate_dependencies_follow_the_layers() {
         }
         checked.insert(name);
     }
-    for d in
-        DOMAIN.iter().chain(&["cm-store", "cm-analyzer", "cm-stripe", "cm-http", "cm-app", "cm-runtime", "cm-imaging"])
-    {
+    for d in DOMAIN.iter().chain(&[
+        "cm-store",
+        "cm-analyzer",
+        "cm-stripe",
+        "cm-http",
+        "cm-app",
+        "cm-runtime",
+        "cm-realtime",
+        "cm-imaging",
+    ]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
     assert!(shared("core").exists());

@@ -8,6 +8,7 @@ mod booking_lifecycle;
 mod booking_race;
 mod bookings;
 mod calendar_feed;
+mod chat;
 mod contract;
 mod correctness;
 mod fakes_agree;

@@ -22,6 +22,7 @@ pub enum Trigger {
     Stream,
     Schedule,
     S3,
+    WebSocket,
 }
 
 impl Trigger {
@@ -31,6 +32,7 @@ impl Trigger {
             Trigger::Stream => "stream",
             Trigger::Schedule => "schedule",
             Trigger::S3 => "s3",
+            Trigger::WebSocket => "ws",
         }
     }
 }

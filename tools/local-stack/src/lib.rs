@@ -1,10 +1,12 @@
 //! The whole Capture Moments platform on one machine, driven by template.yaml: Amazon's
 //! DynamoDB Local for DynamoDB and its streams, moto for the other AWS services,
-//! cargo-lambda's emulator for Lambda, an API Gateway-style router, DynamoDB stream
+//! cargo-lambda's emulator for Lambda, an API Gateway-style router, the template's
+//! WebSocket API (the `ws-gateway` crate, on `WS_PORT`, default 3001), DynamoDB stream
 //! pollers, schedules and demo data. docs/local-stack.md explains the design.
 
 pub mod api;
 pub mod aws;
+pub mod chat;
 pub mod client;
 pub mod console;
 pub mod control;
@@ -20,6 +22,7 @@ pub mod stack;
 pub mod streams;
 pub mod template;
 pub mod uploads;
+pub mod websocket;
 
 /// The repository root: the nearest directory upwards holding template.yaml.
 pub fn repo_root() -> Result<std::path::PathBuf, String> {

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: local-stack up | reset | fire SCHEDULE | smoke [--api URL] | check";
+const USAGE: &str =
+    "usage: local-stack up | reset | fire SCHEDULE | smoke [--api URL] | bench-chat [--messages N] | check";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,6 +50,14 @@ async fn run(root: std::path::PathBuf, args: &[String]) -> Result<(), String> {
                 _ => return Err(USAGE.into()),
             };
             local_stack::smoke::run(&root, api).await
+        }
+        ["bench-chat", rest @ ..] => {
+            let messages = match rest {
+                [] => 100,
+                ["--messages", n] => n.parse().map_err(|_| USAGE.to_string())?,
+                _ => return Err(USAGE.into()),
+            };
+            local_stack::chat::bench(&root, messages).await
         }
         ["check"] => local_stack::stack::check(&root).map(|s| println!("template.yaml: {s}")),
         _ => Err(USAGE.into()),

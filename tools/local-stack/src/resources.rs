@@ -68,11 +68,19 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
                     scope.names.set_ref(id, name.clone());
                     scope.names.set_attr(id, "Arn", format!("arn:aws:local:{region}:{ACCOUNT_ID}:{id}/{name}"));
                     scope.names.set_attr(id, "Id", name.clone());
+                    if other == crate::websocket::API {
+                        // Its Ref is the API id; the gateway (websocket.rs) serves it.
+                        let endpoint = format!("wss://{name}.execute-api.{region}.amazonaws.com");
+                        scope.names.set_attr(id, "ApiEndpoint", endpoint);
+                        scope.names.set_attr(id, "ApiId", name.clone());
+                    }
                     if other == "AWS::CloudFront::Distribution" {
                         // The API serves the CDN's part (`/media/`); stack.rs maps this host there.
                         scope.names.set_attr(id, "DomainName", LOCAL_CDN_HOST.to_string());
                     }
-                    if !matches!(other, "AWS::Serverless::HttpApi" | "AWS::Logs::LogGroup") {
+                    // The API gateways are served (api/, websocket.rs), not merely named.
+                    let served = other == "AWS::Serverless::HttpApi" || other.starts_with("AWS::ApiGatewayV2::");
+                    if !served && other != "AWS::Logs::LogGroup" {
                         *not_emulated.entry(other.to_string()).or_default() += 1;
                     }
                     continue;

@@ -239,6 +239,9 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     if j.has_route("PUT /me/calendar-feed") {
         calendar_feed(j, &client_token, &booking_id).await?;
     }
+    if j.has_route("GET /chats") {
+        chat_journey(j, &client_token, &photographer_token, &booking_id).await?;
+    }
     if paying {
         deposit_captured(j, &client_token, &booking_id).await?;
         balance_charged(j, &client_token, &booking_id).await?;
@@ -680,6 +683,53 @@ async fn calendar_feed(j: &mut Journey, client: &str, booking: &str) -> Result<(
     Ok(())
 }
 
+/// The stack's WebSocket address, from its control port's status.
+async fn websocket_url(j: &Journey) -> Result<Option<String>, String> {
+    let Some(control) = &j.control else { return Ok(None) };
+    let (status, text) = crate::client::get(&format!("{control}/status")).await?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("control status ({status}): {e}"))?;
+    Ok(v["websocket"]["url"].as_str().map(String::from))
+}
+
+/// Client and photographer chat about the booking just confirmed: a message goes
+/// through the WebSocket API, the chat table's stream and deliver-chat to the
+/// photographer's socket; their read receipt comes back; the HTTP side shows the chat.
+async fn chat_journey(j: &mut Journey, client: &str, photographer: &str, booking: &str) -> Result<(), String> {
+    let Some(ws) = websocket_url(j).await? else {
+        eprintln!("  skip  chat (no WebSocket address: the journey runs against a stack it cannot see)");
+        return Ok(());
+    };
+    let mut p = crate::chat::connect(&ws, photographer).await?;
+    let mut c = crate::chat::connect(&ws, client).await?;
+    let text = "Hi! Could we start at the lake at 7?";
+    c.send(&crate::chat::say(booking, "smoke-1", text)).await?;
+    let sent = c.until("sent", Duration::from_secs(20)).await?;
+    let got = p.until("message", Duration::from_secs(30)).await?;
+    if got["message"]["text"] != text || got["message"]["id"] != sent["message"]["id"] {
+        return Err(format!("the photographer should get the message as sent ({sent}), got {got}"));
+    }
+    let id = got["message"]["id"].as_str().unwrap_or_default().to_string();
+    p.send(&json!({"action": "mark_read", "booking_id": booking, "message_id": id})).await?;
+    let marked = p.until("marked", Duration::from_secs(20)).await?;
+    let receipt = c.until("read", Duration::from_secs(30)).await?;
+    if marked["unread"] != 0 || receipt["message_id"] != id.as_str() {
+        return Err(format!("reading should clear the count and reach the client: {marked} / {receipt}"));
+    }
+    let chats = j.expect("GET", "/chats", Some(photographer), None, 200).await?;
+    let room = chats["items"].as_array().into_iter().flatten().find(|r| r["booking_id"] == booking);
+    if room.is_none_or(|r| r["unread"] != 0 || r["last_message"]["preview"] != text) {
+        return Err(format!("GET /chats should show the chat, read: {chats}"));
+    }
+    let history = j.expect("GET", &format!("/bookings/{booking}/messages"), Some(client), None, 200).await?;
+    if history["items"][0]["id"] != id.as_str() {
+        return Err(format!("the history should hold the message: {history}"));
+    }
+    p.close().await;
+    c.close().await;
+    j.ok("client and photographer chatted over the WebSocket API: delivered, read receipt back, history and unread count over HTTP");
+    Ok(())
+}
+
 async fn travel_between_shoots(
     j: &mut Journey,
     client_token: &str,
@@ -846,6 +896,8 @@ async fn start_stack(root: &Path) -> Result<(String, tokio::process::Child), Str
     cmd.arg("up")
         .current_dir(root)
         .env("PORT", port.to_string())
+        // Any free port: a stack the developer runs may hold the default.
+        .env("WS_PORT", "0")
         .env_remove("AWS_PORT")
         .env_remove("LAMBDA_PORT")
         .stdout(Stdio::from(log))

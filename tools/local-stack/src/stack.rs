@@ -13,6 +13,7 @@ use crate::schedule::{self, ScheduleSource};
 use crate::seed;
 use crate::streams::{self, StreamSource};
 use crate::template::{self, Template, intrinsics::Scope};
+use crate::websocket::{self, WebSocketApi};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ const MAX_CONCURRENCY: usize = 64;
 pub struct Settings {
     pub root: PathBuf,
     pub api_port: u16,
+    /// The WebSocket API's port (`WS_PORT`, default 3001; 0 for any free port).
+    pub ws_port: u16,
     pub aws_port: Option<u16>,
     pub dynamodb_port: Option<u16>,
     pub lambda_port: Option<u16>,
@@ -66,6 +69,7 @@ impl Settings {
         Ok(Settings {
             root,
             api_port: port("PORT")?.unwrap_or(3000),
+            ws_port: port("WS_PORT")?.unwrap_or(websocket::DEFAULT_PORT),
             aws_port: port("AWS_PORT")?,
             dynamodb_port: port("DYNAMODB_PORT")?,
             lambda_port: port("LAMBDA_PORT")?,
@@ -95,6 +99,12 @@ pub struct Stack {
     pub functions: Arc<Functions>,
     pub endpoints: Endpoints,
     pub api_url: String,
+    /// The template's WebSocket API, if it has one, and the gateway serving it (taken
+    /// at shutdown, which closes every socket while the functions still run `$disconnect`).
+    pub websocket_api: Option<WebSocketApi>,
+    pub websocket: Mutex<Option<ws_gateway::Gateway>>,
+    /// The gateway's `ws://` URL and its management API's URL.
+    pub websocket_urls: Option<(String, String)>,
     /// The Stripe stand-in, served in-process; functions reach it through STRIPE_API_BASE.
     pub stripe: stripe_standin::StandIn,
     pub schedules: Vec<Arc<ScheduleSource>>,
@@ -122,8 +132,15 @@ pub async fn up(settings: Settings) -> Result<(), String> {
     }
     let template = Template::load(&settings.root.join("template.yaml"), &settings.region).map_err(|e| e.to_string())?;
     let routes = route_table(&template)?;
+    let websocket_api = websocket::from_template(&template)?;
     if procs::port_open(settings.api_port).await {
         return Err(format!("port {} is taken: stop what runs there or set PORT", settings.api_port));
+    }
+    if websocket_api.is_some() && settings.ws_port != 0 && procs::port_open(settings.ws_port).await {
+        return Err(format!(
+            "port {} is taken: stop what runs there or set WS_PORT (0 for any free port)",
+            settings.ws_port
+        ));
     }
 
     // Signals first: Ctrl-C during start-up must also stop what was started so far.
@@ -210,11 +227,35 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("Stripe stand-in: {e}"))?;
         let mut env = base_env(&settings, &endpoints);
         env.insert("STRIPE_API_BASE".into(), stripe.base_url());
+        // The WebSocket API starts before the functions: its management URL is in their
+        // environment (the SDK's per-service endpoint variable).
+        let invoker = Arc::new(websocket::Invoker::default());
+        let gateway = match &websocket_api {
+            Some(api) => {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.ws_port))
+                    .await
+                    .map_err(|e| format!("WS_PORT {}: {e}", settings.ws_port))?;
+                let api_id =
+                    scope.names.reference(&api.logical_id).map(template::intrinsics::json_text).unwrap_or_default();
+                let config = ws_gateway::Settings::new(api_id, api.stage.clone(), settings.region.clone());
+                let gateway = ws_gateway::Gateway::start(listener, config, api.routes.clone(), invoker.clone())
+                    .await
+                    .map_err(|e| format!("the WebSocket API: {e}"))?;
+                env.insert("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI".into(), gateway.management_url());
+                Some(gateway)
+            }
+            None => None,
+        };
+        let websocket_urls = gateway.as_ref().map(|g| (g.ws_url(), g.management_url()));
         let functions = Arc::new(Functions::new(specs, lambda, crate::debug_dir(&settings.root), logs.clone(), env));
+        invoker.set_functions(functions.clone());
         let origin = Utc::now();
         let schedules = schedule_sources(&template, &scope)?;
         let stack = Arc::new(Stack {
             api_url: format!("http://127.0.0.1:{}", settings.api_port),
+            websocket_api,
+            websocket: Mutex::new(gateway),
+            websocket_urls,
             stripe,
             settings,
             template,
@@ -294,6 +335,9 @@ pub async fn up(settings: Settings) -> Result<(), String> {
     if let Some(stack) = stack {
         stack.stop_seeding().await;
         stack.stop_pollers().await;
+        if let Some(gateway) = stack.websocket.lock().await.take() {
+            gateway.shutdown().await;
+        }
         stack.functions.stop_all().await;
         let _ = std::fs::remove_file(stack.settings.state_file());
     }
@@ -446,6 +490,7 @@ impl Stack {
             "dynamodb": self.endpoints.dynamodb,
             "emulator": format!("http://127.0.0.1:{lambda_port}"),
             "control": format!("http://127.0.0.1:{control_port}"),
+            "websocket": self.websocket_urls.as_ref().map(|(ws, _)| ws),
             "started_at": Utc::now().to_rfc3339(),
         });
         std::fs::write(self.settings.state_file(), state.to_string()).map_err(|e| e.to_string())
@@ -577,6 +622,7 @@ fn schedule_sources(t: &Template, scope: &Scope) -> Result<Vec<Arc<ScheduleSourc
 pub fn check(root: &Path) -> Result<String, String> {
     let t = Template::load(&root.join("template.yaml"), "us-east-1").map_err(|e| e.to_string())?;
     let routes = route_table(&t)?;
+    let websocket_routes = websocket::from_template(&t)?.map_or(0, |api| api.routes.routes.len());
     let mut scope = t.scope().map_err(|e| e.to_string())?;
     for r in t.resources() {
         scope.names.set_ref(&r.logical_id, format!("local-{}", r.logical_id));
@@ -590,10 +636,17 @@ pub fn check(root: &Path) -> Result<String, String> {
         scope.names.set_attr(&r.logical_id, "Id", format!("local-{}", r.logical_id));
         scope.names.set_attr(&r.logical_id, "DomainName", resources::LOCAL_CDN_HOST.to_string());
         scope.names.set_attr(&r.logical_id, "RegionalDomainName", format!("{}.localhost", r.logical_id));
+        scope.names.set_attr(&r.logical_id, "ApiEndpoint", format!("wss://{}.localhost", r.logical_id));
     }
     function_specs(&t, &scope, "http://127.0.0.1:3000")?;
     crate::uploads::sources(&t, &scope)?;
-    Ok(format!("{} routes, {} stream sources, {} schedules", routes.len(), streams.len(), schedules.len()))
+    Ok(format!(
+        "{} routes, {} WebSocket routes, {} stream sources, {} schedules",
+        routes.len(),
+        websocket_routes,
+        streams.len(),
+        schedules.len()
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -616,6 +669,11 @@ fn banner(
     line(String::new());
     line(format!("Capture Moments is running locally (ready in {took})"));
     line(format!("  HTTP API         {}   ({} routes from template.yaml)", stack.api_url, api.routes.len()));
+    if let (Some(ws), Some((url, management))) = (&stack.websocket_api, &stack.websocket_urls) {
+        let keys: Vec<&str> = ws.routes.routes.keys().map(String::as_str).collect();
+        line(format!("  WebSocket API    {url}   ({} routes from template.yaml: {})", keys.len(), keys.join(" ")));
+        line(format!("                   @connections at {management} (AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI)"));
+    }
     line(format!("  DynamoDB         {}   (DynamoDB Local: the table and its stream)", stack.endpoints.dynamodb));
     line(format!("  Other AWS        {}   (moto: SQS, SNS, S3, SES, Secrets Manager)", stack.endpoints.moto));
     line(format!(
@@ -693,6 +751,7 @@ impl crate::control::Controlled for Stack {
             "aws": self.endpoints.moto,
             "dynamodb": self.endpoints.dynamodb,
             "stripe": self.stripe.base_url(),
+            "websocket": self.websocket_urls.as_ref().map(|(ws, management)| json!({"url": ws, "management": management})),
             "functions": self.functions.names(),
             "concurrency": self.functions.concurrency(),
             "seeding": self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),

@@ -471,6 +471,99 @@ Resources:
         refused(ROOT, &CHILD.replace("Transform: AWS::Serverless-2016-10-31\n", ""), "Transform");
     }
 
+    const REALTIME: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  StackName: {Type: String}
+  Stage: {Type: String}
+  TableName: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function:
+    CodeUri: ..
+    Timeout: 10
+    Environment: {Variables: {TABLE_NAME: !Ref TableName}}
+Resources:
+  WebSocketApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: !Sub ${StackName}-realtime
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  WebSocketStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref WebSocketApi, StageName: !Ref Stage, AutoDeploy: true}
+  ConnectRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref WebSocketApi
+      RouteKey: $connect
+      Target: !Sub integrations/${ConnectIntegration}
+  ConnectIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref WebSocketApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WsConnectFunction.Arn}/invocations
+  WsConnectFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildMethod: rust-cargolambda, BuildProperties: {Binary: ws-connect}}
+    Properties:
+      CodeUri: ..
+      Environment:
+        Variables:
+          WEBSOCKET_ENDPOINT: !Sub https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}
+Outputs:
+  WebSocketUrl:
+    Value: !Sub wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}
+"#;
+
+    #[test]
+    fn a_second_nested_stack_inlines_too() {
+        let root = format!(
+            "{ROOT}  Realtime:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: stacks/realtime.yaml\n      \
+             Parameters: {{StackName: !Ref AWS::StackName, Stage: !Ref Stage, TableName: !Ref Table}}\n"
+        );
+        let s = flatten(yaml(&root), Path::new("template.yaml"), |p| match p.to_str() {
+            Some("stacks/workers.yaml") => Ok(yaml(CHILD)),
+            Some("stacks/realtime.yaml") => Ok(yaml(REALTIME)),
+            other => panic!("unexpected location {other:?}"),
+        })
+        .unwrap();
+        let ids: Vec<Option<&str>> = s.stacks.iter().map(|c| c.logical_id.as_deref()).collect();
+        assert_eq!(ids, [None, Some("Workers"), Some("Realtime")]);
+        let r = &s.flat["Resources"];
+        assert!(r["Workers"].is_null() && r["Realtime"].is_null());
+        assert!(r["Sweep"].is_mapping(), "the first child's resources stay");
+        assert_eq!(r["WebSocketApi"]["Properties"]["Name"], yaml("!Sub ${AWS::StackName}-realtime"));
+        assert_eq!(r["WebSocketApi"]["Properties"]["RouteSelectionExpression"], yaml("$request.body.action"));
+        assert_eq!(r["WebSocketStage"]["Properties"]["StageName"], yaml("!Ref Stage"));
+        assert_eq!(r["ConnectRoute"]["Properties"]["Target"], yaml("!Sub integrations/${ConnectIntegration}"));
+        assert_eq!(
+            r["ConnectIntegration"]["Properties"]["IntegrationUri"],
+            yaml(
+                "!Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WsConnectFunction.Arn}/invocations"
+            )
+        );
+        let function = &r["WsConnectFunction"]["Properties"];
+        assert_eq!(function["CodeUri"], yaml("."));
+        assert_eq!(
+            function["Environment"]["Variables"]["WEBSOCKET_ENDPOINT"],
+            yaml("!Sub https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}")
+        );
+        assert_eq!(
+            s.stacks[2].template["Outputs"]["WebSocketUrl"]["Value"],
+            yaml("!Sub wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}")
+        );
+        // Logical ids stay unique across the children too.
+        let clash = REALTIME.replace("  ConnectRoute:", "  Sweep:").replace("${ConnectIntegration}", "${X}");
+        let refused = flatten(yaml(&root), Path::new("template.yaml"), |p| {
+            Ok(yaml(if p.ends_with("workers.yaml") { CHILD } else { &clash }))
+        });
+        assert!(matches!(refused, Err(Error::Invalid(e)) if e.contains("`Sweep`")));
+    }
+
     #[test]
     fn code_uri_is_resolved_lexically() {
         assert_eq!(relative_to_root(Path::new("stacks"), ".."), ".");

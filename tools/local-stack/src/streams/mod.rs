@@ -162,24 +162,30 @@ async fn open_new_shards(
         if !known.insert(id.clone()) {
             continue;
         }
-        let it = clients
-            .streams
-            .get_shard_iterator()
-            .stream_arn(&source.stream_arn)
-            .shard_id(&id)
-            .shard_iterator_type(kind.clone())
-            .send()
-            .await;
-        match it {
-            Ok(o) => out.push((id, o.shard_iterator)),
-            Err(e) => console::warn(&format!(
-                "{}: shard iterator: {}",
-                source.function,
-                aws_sdk_dynamodbstreams::error::DisplayErrorContext(e)
-            )),
+        match shard_iterator(clients, &source.stream_arn, &id, kind.clone()).await {
+            Ok(iterator) => out.push((id, iterator)),
+            Err(e) => console::warn(&format!("{}: shard iterator: {e}", source.function)),
         }
     }
     out
+}
+
+async fn shard_iterator(
+    clients: &Clients,
+    stream_arn: &str,
+    shard: &str,
+    kind: ShardIteratorType,
+) -> Result<Option<String>, String> {
+    let out = clients
+        .streams
+        .get_shard_iterator()
+        .stream_arn(stream_arn)
+        .shard_id(shard)
+        .shard_iterator_type(kind)
+        .send()
+        .await
+        .map_err(|e| aws_sdk_dynamodbstreams::error::DisplayErrorContext(e).to_string())?;
+    Ok(out.shard_iterator)
 }
 
 async fn run_shard(
@@ -205,6 +211,20 @@ async fn run_shard(
                         if pattern::passes(&source.filters, &json) {
                             queue.push(Rec { seq, created, json }, now);
                         }
+                    }
+                }
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_trimmed_data_access_exception()) => {
+                    // Every record after the iterator's position is gone, or (DynamoDB
+                    // Local, a LATEST iterator on a shard that was empty while other
+                    // tables were written) the shard's first record is numbered past it:
+                    // either way the oldest record there is the next one to read.
+                    iterator = shard_iterator(&clients, &source.stream_arn, &shard, ShardIteratorType::TrimHorizon)
+                        .await
+                        .map_err(|e| console::warn(&format!("{}: shard iterator: {e}", source.function)))
+                        .ok()
+                        .flatten();
+                    if iterator.is_none() {
+                        return;
                     }
                 }
                 Err(e) => {

@@ -285,14 +285,23 @@ Resources:
         for r in t.resources() {
             scope.names.set_ref(&r.logical_id, format!("local-{}", r.logical_id));
             // As provisioning sets them (buckets: domain names; distributions and the rest: `Id`).
-            for attr in
-                ["Arn", "StreamArn", "QueueUrl", "QueueName", "TopicName", "Id", "DomainName", "RegionalDomainName"]
-            {
+            for attr in [
+                "Arn",
+                "StreamArn",
+                "QueueUrl",
+                "QueueName",
+                "TopicName",
+                "Id",
+                "DomainName",
+                "RegionalDomainName",
+                "ApiEndpoint",
+            ] {
                 scope.names.set_attr(&r.logical_id, attr, format!("arn:local:{}:{attr}", r.logical_id));
             }
         }
         for f in t.functions() {
             scope.names.set_ref(&f.logical_id, f.binary.clone());
+            scope.names.set_attr(&f.logical_id, "Arn", format!("arn:local:function:{}", f.binary));
         }
         // Provisioning resolves every resource's properties, created or not.
         for r in t.resources() {

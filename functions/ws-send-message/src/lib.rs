@@ -1,0 +1,64 @@
+//! WebSocket `send_message`: stores a message in a booking's chat and answers `sent`
+//! with it. Delivery is not done here: the chat table's stream triggers `deliver-chat`,
+//! which pushes the message to every socket of both participants, so a slow or dead
+//! socket never holds up the sender.
+//!
+//! A retried send (same `client_id`) stores nothing new and answers the first message
+//! with `duplicate: true`. Each connection may send 20 messages in any 10 seconds;
+//! admins may read chats but not write in them.
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use cm_chat::frame::parse;
+use cm_chat::rate::Decision;
+use cm_chat::{Access, ErrorFrame, Inbound, Message, MessageId, MessageView, Outbound};
+use cm_realtime::Realtime;
+use cm_realtime::socket::{WsResponse, body, connection, refuse, reply, room_for, unavailable};
+use cm_store::UserReader;
+use cm_store::chat::{ChatWriter, Connections, RateKind, Sent};
+use lambda_runtime::{Error, LambdaEvent};
+
+pub async fn handle(rt: &Realtime, event: LambdaEvent<ApiGatewayWebsocketProxyRequest>) -> Result<WsResponse, Error> {
+    let event = event.payload;
+    let (booking_id, client_id, text) = match parse(body(&event)) {
+        Ok(Inbound::SendMessage { booking_id, client_id, text }) => (booking_id, client_id, text),
+        Ok(other) => return Ok(refuse(ErrorFrame::unknown_action(other.action()))),
+        Err(e) => return Ok(refuse(e)),
+    };
+    let fail = |e: ErrorFrame| refuse(e.for_action("send_message", Some(&client_id)));
+    let conn = match connection(rt, &event).await {
+        Ok(c) => c,
+        Err(e) => return Ok(fail(e)),
+    };
+    // A deactivated account's open sockets stop sending at once.
+    match rt.app.store.get_user(conn.user_id).await {
+        Ok(Some(u)) if u.active => {}
+        Ok(_) => return Ok(fail(ErrorFrame::unauthorized("this account is deactivated"))),
+        Err(e) => return Ok(fail(unavailable(&e))),
+    }
+    let room = match room_for(rt, &conn, booking_id, Access::Participant).await {
+        Ok(r) => r,
+        Err(e) => return Ok(fail(e)),
+    };
+    let now = rt.app.now();
+    match rt.chat.admit(&conn, RateKind::Messages, now).await {
+        Ok(Decision::Admit(_)) => {}
+        Ok(Decision::Refuse { retry_after_secs }) => {
+            return Ok(fail(ErrorFrame::rate_limited(u32::try_from(retry_after_secs).unwrap_or(u32::MAX))));
+        }
+        Err(e) => return Ok(fail(unavailable(&e))),
+    }
+    let message = Message {
+        id: MessageId::at(now),
+        booking_id,
+        sender_id: conn.user_id,
+        client_id: client_id.clone(),
+        text,
+        sent_at: now,
+    };
+    let (stored, duplicate) = match rt.chat.send_message(&room, &message).await {
+        Ok(Sent::Stored(m)) => (m, false),
+        Ok(Sent::Duplicate(m)) => (m, true),
+        Err(e) => return Ok(fail(unavailable(&e))),
+    };
+    Ok(reply(&Outbound::Sent { client_id, duplicate, message: MessageView::from(&stored) }))
+}

@@ -1,0 +1,14 @@
+//! Chat per booking, as pure rules: who is in a room and what each may do
+//! ([`room`]), what a message is and how its text is checked ([`message`]), the frames
+//! a WebSocket connection sends and receives ([`frame`]), and how often a connection
+//! may send ([`rate`]). Storage, sockets and AWS live elsewhere: the functions parse a
+//! frame here, authorize here, and hand the result to the store.
+
+pub mod frame;
+pub mod message;
+pub mod rate;
+pub mod room;
+
+pub use frame::{ErrorFrame, Inbound, Outbound};
+pub use message::{Message, MessageId, MessageView};
+pub use room::{Access, Room};
