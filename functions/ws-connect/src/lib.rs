@@ -18,9 +18,13 @@ pub const SUBPROTOCOL: &str = "capture-moments";
 
 /// The token and whether it came as a subprotocol.
 fn token_of(event: &ApiGatewayWebsocketProxyRequest) -> Option<(String, bool)> {
-    let offered: Vec<String> = event
-        .headers
-        .get_all("sec-websocket-protocol")
+    // API Gateway keeps only the last of repeated headers in `headers`; a client that
+    // sends the subprotocols as separate header lines has them all in `multiValueHeaders`.
+    let lines = match event.multi_value_headers.get_all("sec-websocket-protocol").iter().next() {
+        Some(_) => event.multi_value_headers.get_all("sec-websocket-protocol"),
+        None => event.headers.get_all("sec-websocket-protocol"),
+    };
+    let offered: Vec<String> = lines
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))

@@ -251,7 +251,8 @@ fn summary_of(item: &Item) -> Result<RoomSummary, StoreError> {
         user_id: parsed(item, "user_id")?,
         other_id: parsed(item, "other_id")?,
         last_message: last_of(item),
-        unread: u32::try_from(number(item, "unread").unwrap_or(0).max(0)).unwrap_or(0),
+        // Each message adds one; only a recount caps the stored number, so cap it here too.
+        unread: u32::try_from(number(item, "unread").unwrap_or(0).clamp(0, i64::from(MAX_UNREAD_COUNTED))).unwrap_or(0),
         read_upto: text(item, "read_upto").and_then(|t| t.parse().ok()),
     })
 }
@@ -399,7 +400,9 @@ impl ChatStore {
                 ("id".to_string(), s(m.id.to_string())),
                 ("sender_id".to_string(), s(m.sender_id.to_string())),
                 ("preview".to_string(), s(preview(&m.text))),
-                ("sent_at".to_string(), s(instant(m.sent_at))),
+                // The message's own instant, to the nanosecond: clients match it with the
+                // history's. (The index key below is cut to microseconds for fixed width.)
+                ("sent_at".to_string(), s(m.sent_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
             ]);
             // Two messages committing out of order must not leave the older one as
             // the room's last: the update applies only over an older last message.

@@ -539,3 +539,33 @@ async fn a_read_mark_meeting_a_transaction_conflict_is_retried() {
     assert!(w.proxy.fired(rule) >= 1);
     assert_eq!(unread_of_photographer(&w).await, 0);
 }
+
+/// DynamoDB deletes an expired connection only within days: until then it is still in
+/// reads, and must count as gone (a socket API Gateway has closed long since).
+#[tokio::test]
+async fn a_connection_past_its_lifetime_is_gone_before_ttl_deletes_it() {
+    let w = world().await;
+    let p = pair(&w).await;
+    let photographer_id = p.photographer.id.parse().unwrap();
+    let now = w.clock.now();
+    let stale = Connection {
+        id: "StaleConnAbCd0=".into(),
+        user_id: photographer_id,
+        admin: false,
+        connected_at: now - chrono::TimeDelta::hours(3),
+        expires_at: now - chrono::TimeDelta::minutes(55),
+        messages: None,
+        typing: None,
+    };
+    w.rt.chat.open_connection(&stale).await.unwrap();
+    assert_eq!(w.rt.chat.connection(&stale.id, now).await.unwrap(), None);
+    assert!(w.rt.chat.connections_of(photographer_id, now).await.unwrap().is_empty());
+
+    let mut s = connect(&w, &p.photographer.access).await.unwrap();
+    send(&mut s, json!({"action": "ping"})).await;
+    assert_eq!(next(&mut s).await["type"], "pong");
+    w.clock.advance(cm_store::chat::CONNECTION_LIFETIME + chrono::TimeDelta::minutes(1));
+    send(&mut s, json!({"action": "ping"})).await;
+    let f = next(&mut s).await;
+    assert_eq!((f["status"].as_u64(), f["code"].as_str()), (Some(401), Some("unauthorized")), "{f}");
+}

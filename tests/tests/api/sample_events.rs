@@ -3,13 +3,15 @@
 //! function's success answer (HTTP) or its effect (stream, schedule, operator).
 //!
 //! The samples describe one small world: Asha, a photographer in Hyderabad (`ASHA`),
-//! Meera, a client (`MEERA`), Meera's booking of Asha (`BOOKING`) and a piece of feedback
-//! (`FEEDBACK`). Each replay builds its own copy of that world: through the real
-//! handlers wherever the API can make it, through the store where only the store can
-//! (an account or booking with the id a sample names, a session that is already over).
+//! Meera, a client (`MEERA`), Meera's booking of Asha (`BOOKING`), their chat about it
+//! (`MESSAGE`, `REPLY`) and a piece of feedback (`FEEDBACK`). Each replay builds its own
+//! copy of that world: through the real handlers wherever the API can make it, through
+//! the store where only the store can (an account, booking or chat message with the id a
+//! sample names, a session that is already over).
 //! What a file cannot hold forever is replaced when it is replayed: bearer and refresh
-//! tokens are minted by the test's own sign-ins, and dates move by whole weeks so the
-//! samples' day falls within the coming week (weekdays and local times stay as written).
+//! tokens are minted by the test's own sign-ins, connection ids are those of sockets the
+//! test opens through the WebSocket API, and dates move by whole weeks so the samples'
+//! day falls within the coming week (weekdays and local times stay as written).
 
 use crate::support::*;
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
@@ -18,15 +20,20 @@ use cm_analyzer::Analyzer;
 use cm_app::App;
 use cm_booking::booking::{Booking, HistoryAction, HistoryEntry};
 use cm_booking::{Actor, Availability, BookingDuration, BookingStatus, TransitionContext, booking_footprint};
-use cm_core::{BookingId, UserId};
+use cm_chat::{Message, MessageId, MessageView, Room};
+use cm_core::{BookingId, Clock, UserId};
 use cm_http::Request;
+use cm_realtime::Realtime;
+use cm_realtime::socket::{WsEvent, WsResponse};
 use cm_reviews::{AnalysisState, Feedback, FeedbackCategory, FeedbackStatus};
+use cm_store::chat::{ChatReader, ChatWriter, Connections, Sent};
 use cm_store::{
     AvailabilityReader, BookingReader, BookingWriter, DynamoStore, FeedbackReader, FeedbackWriter, PhotographerReader,
     PortfolioReader, PortfolioWriter, ReviewReader, UserWriter,
 };
 use cm_tests::events::respond;
 use cm_tests::moto::{sdk_config, sns_messages};
+use cm_tests::realtime::{ChatWorld, Socket, connect, next, until};
 use cm_tests::stream::{event, item_json, record};
 use cm_tests::template::{self, repo_root};
 use cm_tests::{ApiEvent, TestEnv, TestResponse, call, env};
@@ -43,6 +50,11 @@ const FEEDBACK: &str = "01JD3QF0K1M2N3P4Q5R6S7T8V9";
 const ITEM: &str = "01JD3QK8P2R4T6V8X0Z2B4D6F8";
 /// A photo of BOOKING's client gallery.
 const PHOTO: &str = "01JD3QM9Q3S5V7W9Y1A3C5E7G9";
+/// Meera's message in BOOKING's chat: ws-send-message sends it, deliver-chat pushes it,
+/// ws-mark-read marks it read.
+const MESSAGE: &str = "01M892C2CFG2J53JDWE0F7X90S";
+/// Asha's reply to it, from which list-booking-messages pages back.
+const REPLY: &str = "01M892ER3FMPQ861PG7FSRPBZW";
 /// The day the samples were written for (their `requestContext.time`).
 const SAMPLE_DAY: &str = "2026-11-25";
 
@@ -122,6 +134,16 @@ replays! {
     replays_list_payments: "list-payments" => list_payments;
     replays_settle_payments: "settle-payments" => settle_payments;
     replays_charge_balances: "charge-balances" => charge_balances;
+    replays_ws_connect: "ws-connect" => ws_connect;
+    replays_ws_disconnect: "ws-disconnect" => ws_disconnect;
+    replays_ws_default: "ws-default" => ws_default;
+    replays_ws_send_message: "ws-send-message" => ws_send_message;
+    replays_ws_typing: "ws-typing" => ws_typing;
+    replays_ws_mark_read: "ws-mark-read" => ws_mark_read;
+    replays_ws_ping: "ws-ping" => ws_ping;
+    replays_deliver_chat: "deliver-chat" => deliver_chat;
+    replays_list_chats: "list-chats" => list_chats;
+    replays_list_booking_messages: "list-booking-messages" => list_booking_messages;
 }
 
 #[test]
@@ -188,6 +210,74 @@ impl Sample {
     fn request(&self) -> Request {
         lambda_http::request::from_str(&self.event.to_string())
             .unwrap_or_else(|e| panic!("{}: not an API Gateway v2 event: {e}", self.binary))
+    }
+
+    /// An API Gateway WebSocket sample whose route is one that the template's WebSocket
+    /// API sends to `binary`, with the event type API Gateway gives that route and, for
+    /// a message, a frame that the route selection expression sends there.
+    fn ws(binary: &str) -> Sample {
+        let s = Sample::load(binary);
+        let routes = cm_tests::realtime::routes_from_template();
+        let context = &s.event["requestContext"];
+        let route = context["routeKey"].as_str().unwrap_or_default();
+        let r = routes
+            .routes
+            .get(route)
+            .unwrap_or_else(|| panic!("{binary}: routeKey `{route}` is not a route of the WebSocket API"));
+        assert_eq!(r.function, binary, "{binary}: route `{route}` invokes {}", r.function);
+        let event_type = match route {
+            "$connect" => "CONNECT",
+            "$disconnect" => "DISCONNECT",
+            _ => "MESSAGE",
+        };
+        assert_eq!(context["eventType"], event_type, "{binary}");
+        assert!(context["connectionId"].is_string() && context["connectedAt"].is_i64(), "{binary}");
+        if event_type == "MESSAGE" {
+            assert!(context["messageId"].is_string(), "{binary}: a message has its id");
+            assert_eq!(routes.selection_expression, "$request.body.action");
+            let body: Option<Value> = s.event["body"].as_str().and_then(|b| serde_json::from_str(b).ok());
+            let action = body.as_ref().and_then(|b| b["action"].as_str());
+            let selected =
+                action.filter(|a| !a.starts_with('$') && routes.routes.contains_key(*a)).unwrap_or("$default");
+            assert_eq!(selected, route, "{binary}: API Gateway would send the sample's frame to `{selected}`");
+        }
+        s
+    }
+
+    fn connection_id(&self) -> String {
+        let id = self.event["requestContext"]["connectionId"].as_str();
+        id.unwrap_or_else(|| panic!("{}: the sample has no connection", self.binary)).to_string()
+    }
+
+    /// The sample's connection, swapped for one that is open in this test.
+    fn connection(mut self, id: &str) -> Sample {
+        self.connection_id();
+        self.event["requestContext"]["connectionId"] = json!(id);
+        self
+    }
+
+    /// The access token the sample offers as its second subprotocol (in `headers` and
+    /// `multiValueHeaders` alike), swapped for one this test signed.
+    fn subprotocol_token(mut self, token: &str) -> Sample {
+        let offered = format!("{}, {token}", ws_connect::SUBPROTOCOL);
+        let mut swapped = 0;
+        for (field, multi) in [("headers", false), ("multiValueHeaders", true)] {
+            let Some(headers) = self.event[field].as_object_mut() else { continue };
+            for (name, value) in headers.iter_mut().filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-protocol")) {
+                let was = if multi { &value[0] } else { &*value };
+                let prefix = format!("{}, ", ws_connect::SUBPROTOCOL);
+                assert!(was.as_str().is_some_and(|v| v.starts_with(&prefix)), "{}: {name} is {was}", self.binary);
+                *value = if multi { json!([offered]) } else { json!(offered) };
+                swapped += 1;
+            }
+        }
+        assert_eq!(swapped, 2, "{}: the sample offers no token as a subprotocol", self.binary);
+        self
+    }
+
+    fn socket_event(&self) -> WsEvent {
+        serde_json::from_value(self.event.clone())
+            .unwrap_or_else(|e| panic!("{}: not an API Gateway WebSocket event: {e}", self.binary))
     }
 }
 
@@ -343,7 +433,11 @@ async fn person(env: &TestEnv, id: &str, email: &str, name: &str, role: Role) ->
 impl World {
     /// Asha, Meera and an admin, signed in.
     async fn people() -> World {
-        let env = env().await;
+        World::people_in(env().await).await
+    }
+
+    /// ... on `env`'s table.
+    async fn people_in(env: TestEnv) -> World {
         let asha = person(&env, ASHA, ASHA_EMAIL, "Asha Reddy", Role::Photographer).await;
         let meera = person(&env, MEERA, MEERA_EMAIL, "Meera Shah", Role::Client).await;
         let admin = admin(&env).await;
@@ -353,7 +447,12 @@ impl World {
     /// ... with Asha listed: the profile and availability of the put-my-* samples, put
     /// through their handlers.
     async fn listed() -> World {
-        let w = World::people().await;
+        World::listed_in(env().await).await
+    }
+
+    /// ... on `env`'s table.
+    async fn listed_in(env: TestEnv) -> World {
+        let w = World::people_in(env).await;
         let profile = Sample::http("put-my-photographer-profile").bearer(&w.asha.access);
         respond(w.env.app, put_my_photographer_profile::handle, profile.request()).await.ok(200);
         let availability = Sample::http("put-my-availability").bearer(&w.asha.access);
@@ -1605,4 +1704,311 @@ async fn charge_balances() {
     let ledger =
         cm_store::PaymentReader::get_ledger(&w.env.app.store, BOOKING.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(ledger.state(), cm_payments::PaymentState::Paid);
+}
+
+// ---------------------------------------------------------------------------------------
+// Chat (the WebSocket API, its functions and the chat table's stream)
+// ---------------------------------------------------------------------------------------
+
+/// The samples' world with its chat: Asha listed, Meera's BOOKING of her, and the chat's
+/// WebSocket API on the same table (cm_tests::realtime: the gateway on loopback with the
+/// template's routes and the real handlers, the chat table, and its stream driving
+/// deliver-chat).
+struct Chat {
+    w: World,
+    cw: ChatWorld,
+}
+
+impl Chat {
+    async fn new() -> Chat {
+        let cw = cm_tests::realtime::world().await;
+        let env = TestEnv { app: cw.env.app, dynamo: cw.env.dynamo.clone(), table: cw.env.table.clone() };
+        let w = World::listed_in(env).await;
+        w.booking(BOOKING, w.sample_start(), Utc::now()).await;
+        Chat { w, cw }
+    }
+
+    fn rt(&self) -> &'static Realtime {
+        self.cw.rt
+    }
+
+    async fn connections_of(&self, user: &str) -> BTreeSet<String> {
+        let open = self.rt().chat.connections_of(user.parse().unwrap(), self.cw.clock.now()).await.unwrap();
+        open.into_iter().map(|c| c.id).collect()
+    }
+
+    /// A socket of `who`, opened through the gateway as the web app opens one (the token
+    /// as its second subprotocol), and the id API Gateway gave its connection.
+    async fn socket(&self, who: &Session) -> (Socket, String) {
+        let before = self.connections_of(&who.id).await;
+        let socket = connect(&self.cw, &who.access).await.unwrap_or_else(|status| panic!("refused with {status}"));
+        let opened: Vec<String> = self.connections_of(&who.id).await.difference(&before).cloned().collect();
+        let [id] = <[String; 1]>::try_from(opened).unwrap_or_else(|o| panic!("one new connection, not {o:?}"));
+        (socket, id)
+    }
+
+    /// MESSAGE, Meera's message as the deliver-chat sample records it, stored as
+    /// ws-send-message stores one, through the store (the only way to give it the
+    /// sample's id).
+    async fn message(&self) -> Message {
+        let (message, participants) = sample_message();
+        let mut room: Vec<UserId> = chat_room().participants().into();
+        let mut recorded = participants;
+        room.sort();
+        recorded.sort();
+        assert_eq!(recorded, room, "the record names the room's participants");
+        match self.rt().chat.send_message(&chat_room(), &message).await.unwrap() {
+            Sent::Stored(m) => m,
+            Sent::Duplicate(m) => panic!("already stored: {m:?}"),
+        }
+    }
+}
+
+/// BOOKING's chat room.
+fn chat_room() -> Room {
+    Room { booking_id: BOOKING.parse().unwrap(), client: MEERA.parse().unwrap(), photographer: ASHA.parse().unwrap() }
+}
+
+/// MESSAGE and its room's participants, read from the deliver-chat sample's image the
+/// way deliver-chat reads it.
+fn sample_message() -> (Message, Vec<UserId>) {
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(Sample::load("deliver-chat").event).unwrap();
+    let image: cm_store::Item = event.records[0].change.new_image.clone().into();
+    let (message, participants) = cm_store::chat::stream::message(&image).expect("a chat message's image");
+    assert_eq!(message.id.to_string(), MESSAGE);
+    (message, participants)
+}
+
+/// What a WebSocket route function answered: its status and headers, and the frame it
+/// sends back (only a two-way route's answer reaches the client).
+struct WsAnswer {
+    status: i64,
+    headers: http::HeaderMap,
+    frame: Option<Value>,
+}
+
+impl WsAnswer {
+    /// The frame of a 200 answer.
+    fn frame(&self) -> &Value {
+        assert_eq!(self.status, 200, "{:?}", self.frame);
+        self.frame.as_ref().expect("a frame back")
+    }
+}
+
+/// Runs a WebSocket sample through its function's real handler, as Lambda would.
+async fn invoke<F, Fut>(rt: &'static Realtime, handler: F, sample: &Sample) -> WsAnswer
+where
+    F: FnOnce(&'static Realtime, lambda_runtime::LambdaEvent<WsEvent>) -> Fut,
+    Fut: std::future::Future<Output = Result<WsResponse, lambda_runtime::Error>>,
+{
+    let event = lambda_runtime::LambdaEvent::new(sample.socket_event(), lambda_runtime::Context::default());
+    let r = handler(rt, event).await.unwrap_or_else(|e| panic!("{}: the function failed: {e}", sample.binary));
+    let frame = match &r.body {
+        None | Some(aws_lambda_events::encodings::Body::Empty) => None,
+        Some(aws_lambda_events::encodings::Body::Text(t)) => Some(
+            serde_json::from_str(t).unwrap_or_else(|e| panic!("{}: the frame is not JSON: {e}: {t}", sample.binary)),
+        ),
+        Some(other) => panic!("{}: a frame is text, not {other:?}", sample.binary),
+    };
+    if frame.is_some() {
+        let route = sample.event["requestContext"]["routeKey"].as_str().unwrap_or_default();
+        let two_way = cm_tests::realtime::routes_from_template().routes.get(route).is_some_and(|r| r.two_way);
+        assert!(two_way, "{}: `{route}` has no route response, so API Gateway drops the frame", sample.binary);
+    }
+    WsAnswer { status: r.status_code, headers: r.headers, frame }
+}
+
+/// Meera's phone opens the chat socket with her token as the second subprotocol: the
+/// handshake is accepted with `capture-moments` echoed (browsers require it), and the
+/// connection is hers.
+async fn ws_connect() {
+    let c = Chat::new().await;
+    let sample = Sample::ws("ws-connect").subprotocol_token(&c.w.meera.access);
+    let id = sample.connection_id();
+    let r = invoke(c.rt(), ws_connect::handle, &sample).await;
+    assert_eq!(r.status, 200, "{:?}", r.frame);
+    assert_eq!(r.headers.get("sec-websocket-protocol").and_then(|v| v.to_str().ok()), Some(ws_connect::SUBPROTOCOL));
+    let conn = c.rt().chat.connection(&id, c.cw.clock.now()).await.unwrap().expect("the connection is stored");
+    assert_eq!((conn.user_id.to_string().as_str(), conn.admin), (MEERA, false));
+    assert_eq!(c.connections_of(MEERA).await, BTreeSet::from([id]), "one of Meera's sockets");
+}
+
+/// Meera's app closes the socket the ws-connect sample opened: its connection is gone.
+async fn ws_disconnect() {
+    let c = Chat::new().await;
+    let connect = Sample::ws("ws-connect").subprotocol_token(&c.w.meera.access);
+    assert_eq!(invoke(c.rt(), ws_connect::handle, &connect).await.status, 200);
+    let sample = Sample::ws("ws-disconnect");
+    let id = sample.connection_id();
+    assert_eq!(id, connect.connection_id(), "the samples' socket");
+    assert_eq!(sample.event["requestContext"]["disconnectStatusCode"], 1005);
+    let r = invoke(c.rt(), ws_disconnect::handle, &sample).await;
+    assert_eq!((r.status, &r.frame), (200, &None));
+    assert!(c.rt().chat.connection(&id, c.cw.clock.now()).await.unwrap().is_none());
+    assert!(c.connections_of(MEERA).await.is_empty());
+}
+
+/// A frame asking for an action the API does not have reaches $default: the answer is an
+/// error frame naming the actions there are, and the socket stays open.
+async fn ws_default() {
+    let c = Chat::new().await;
+    let (_socket, id) = c.socket(&c.w.meera).await;
+    let sample = Sample::ws("ws-default").connection(&id);
+    let r = invoke(c.rt(), ws_default::handle, &sample).await;
+    let f = r.frame();
+    assert_eq!((&f["type"], &f["status"], &f["code"]), (&json!("error"), &json!(400), &json!("unknown-action")), "{f}");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("\"delete_message\"") && detail.contains("send_message, typing, mark_read, ping"), "{f}");
+    assert_eq!(c.connections_of(MEERA).await, BTreeSet::from([id]));
+}
+
+/// Meera sends the sample's message from her socket: it is answered `sent`, stored once,
+/// and pushed to Asha's open socket (by deliver-chat, from the chat table's stream).
+async fn ws_send_message() {
+    let c = Chat::new().await;
+    let (_meera, id) = c.socket(&c.w.meera).await;
+    let (mut asha, _) = c.socket(&c.w.asha).await;
+    let sample = Sample::ws("ws-send-message").connection(&id);
+    let sent: Value = serde_json::from_str(sample.event["body"].as_str().unwrap()).unwrap();
+    let r = invoke(c.rt(), ws_send_message::handle, &sample).await;
+    let f = r.frame();
+    assert_eq!(
+        (&f["type"], &f["client_id"], &f["duplicate"]),
+        (&json!("sent"), &sent["client_id"], &json!(false)),
+        "{f}"
+    );
+    let m = &f["message"];
+    assert_eq!(
+        (&m["booking_id"], &m["sender_id"], &m["client_id"], &m["text"]),
+        (&json!(BOOKING), &json!(MEERA), &sent["client_id"], &sent["text"])
+    );
+    let (stored, more) = c.rt().chat.messages(BOOKING.parse().unwrap(), None, 10).await.unwrap();
+    assert!(!more);
+    assert_eq!(json!(stored.iter().map(MessageView::from).collect::<Vec<_>>()), json!([m]));
+    let (pushed, _) = until(&mut asha, "message").await;
+    assert_eq!(pushed["message"], *m);
+}
+
+/// Asha starts typing her reply: Meera's socket is told who is typing where; nothing is
+/// stored and nothing answered.
+async fn ws_typing() {
+    let c = Chat::new().await;
+    let (_asha, id) = c.socket(&c.w.asha).await;
+    let (mut meera, _) = c.socket(&c.w.meera).await;
+    let sample = Sample::ws("ws-typing").connection(&id);
+    let r = invoke(c.rt(), ws_typing::handle, &sample).await;
+    assert_eq!((r.status, &r.frame), (200, &None));
+    assert_eq!(next(&mut meera).await, json!({"type": "typing", "booking_id": BOOKING, "user_id": ASHA}));
+}
+
+/// Asha reads Meera's message: nothing is left unread, her mark is stored, and Meera's
+/// socket gets the read receipt (deliver-chat, from the mark's change on the stream).
+async fn ws_mark_read() {
+    let c = Chat::new().await;
+    c.message().await;
+    let (_asha, id) = c.socket(&c.w.asha).await;
+    let (mut meera, _) = c.socket(&c.w.meera).await;
+    let sample = Sample::ws("ws-mark-read").connection(&id);
+    let r = invoke(c.rt(), ws_mark_read::handle, &sample).await;
+    assert_eq!(r.frame(), &json!({"type": "marked", "booking_id": BOOKING, "message_id": MESSAGE, "unread": 0}));
+    let room = c.rt().chat.room_of(ASHA.parse().unwrap(), BOOKING.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!((room.read_upto.map(|m| m.to_string()), room.unread), (Some(MESSAGE.to_string()), 0));
+    let (receipt, _) = until(&mut meera, "read").await;
+    assert_eq!(receipt, json!({"type": "read", "booking_id": BOOKING, "user_id": ASHA, "message_id": MESSAGE}));
+}
+
+/// Meera's app keeps its socket alive: `pong`, with the server's time.
+async fn ws_ping() {
+    let c = Chat::new().await;
+    let (_socket, id) = c.socket(&c.w.meera).await;
+    let sample = Sample::ws("ws-ping").connection(&id);
+    let r = invoke(c.rt(), ws_ping::handle, &sample).await;
+    let f = r.frame();
+    assert_eq!(f["type"], "pong", "{f}");
+    assert_eq!(instant(f["at"].as_str().unwrap()), c.cw.clock.now());
+}
+
+/// The stream record of Meera's message: deliver-chat pushes it to the open sockets of
+/// both participants (Meera's own too: her other devices show it). The record's image is
+/// the very item ChatStore writes for that message.
+async fn deliver_chat() {
+    let c = Chat::new().await;
+    let (mut asha, _) = c.socket(&c.w.asha).await;
+    let (mut meera, _) = c.socket(&c.w.meera).await;
+    let sample = Sample::load("deliver-chat");
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(sample.event.clone()).unwrap();
+    let answer =
+        deliver_chat::handle(c.rt(), lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let (message, _) = sample_message();
+    let frame = json!({"type": "message", "message": MessageView::from(&message)});
+    assert_eq!(next(&mut asha).await, frame);
+    assert_eq!(next(&mut meera).await, frame);
+
+    let record = &sample.event["Records"][0]["dynamodb"];
+    let image = &record["NewImage"];
+    assert_eq!(record["Keys"], json!({"pk": image["pk"], "sk": image["sk"]}));
+    c.message().await;
+    let (pk, sk) = (format!("ROOM#{BOOKING}"), format!("MSG#{MESSAGE}"));
+    let written = cm_tests::stream::item_json(&c.w.env.dynamo, &c.cw.chat_table, &pk, &sk).await.expect("stored");
+    // A string set has no order.
+    let unordered = |mut item: Value| {
+        if let Some(set) = item["participants"]["SS"].as_array_mut() {
+            set.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        }
+        item
+    };
+    assert_eq!(unordered(written), unordered(image.clone()));
+}
+
+/// Asha's chats after Meera's message: one, with Meera, the message unread.
+async fn list_chats() {
+    let c = Chat::new().await;
+    let message = c.message().await;
+    let chat = &c.rt().chat;
+    let sample = Sample::http("list-chats").bearer(&c.w.asha.access);
+    let r = respond(c.w.env.app, move |app, req| list_chats::handle(app, chat, req), sample.request()).await;
+    let page = r.ok(200);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    let room = &items[0];
+    assert_eq!(
+        (&room["booking_id"], &room["with"], &room["unread"], &room["unread_capped"]),
+        (&json!(BOOKING), &json!({"id": MEERA, "name": "Meera Shah"}), &json!(1), &json!(false)),
+        "{room}"
+    );
+    let last = &room["last_message"];
+    assert_eq!(
+        (&last["id"], &last["sender_id"], &last["preview"]),
+        (&json!(MESSAGE), &json!(MEERA), &json!(message.text))
+    );
+    assert!(room.get("read_upto").is_none() && page["next_cursor"].is_null(), "{page}");
+}
+
+/// Meera's app, holding Asha's reply from its socket, asks for what came before it:
+/// Meera's message, which Asha has read, and nothing older.
+async fn list_booking_messages() {
+    let c = Chat::new().await;
+    let message = c.message().await;
+    let chat = &c.rt().chat;
+    let room = chat_room();
+    chat.mark_read(&room, room.photographer, message.id).await.unwrap();
+    let reply_id: MessageId = REPLY.parse().unwrap();
+    let reply = Message {
+        id: reply_id,
+        booking_id: room.booking_id,
+        sender_id: room.photographer,
+        client_id: "a-7".into(),
+        text: "Of course! I'll be there at 9:30 with a reflector for the portraits.".into(),
+        sent_at: DateTime::from_timestamp_millis(ulid::Ulid::from_string(REPLY).unwrap().timestamp_ms() as i64)
+            .unwrap(),
+    };
+    assert!(matches!(chat.send_message(&room, &reply).await.unwrap(), Sent::Stored(_)));
+    let sample = Sample::http("list-booking-messages").bearer(&c.w.meera.access);
+    assert_eq!(sample.event["queryStringParameters"]["before"], REPLY);
+    let r = respond(c.w.env.app, move |app, req| list_booking_messages::handle(app, chat, req), sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!(page["items"], json!([MessageView::from(&message)]), "{page}");
+    assert!(page.get("next_before").is_none(), "nothing older: {page}");
+    assert_eq!(page["read_upto"], json!({ASHA: MESSAGE}));
 }
