@@ -29,13 +29,16 @@ pub async fn handle(rt: &Realtime, event: LambdaEvent<ApiGatewayWebsocketProxyRe
         Ok(c) => c,
         Err(e) => return Ok(fail(e)),
     };
-    // A deactivated account's open sockets stop sending at once.
-    match rt.app.store.get_user(conn.user_id).await {
+    // The account (a deactivated one's open sockets stop sending at once) and the
+    // booking, read together.
+    let (user, room) =
+        tokio::join!(rt.app.store.get_user(conn.user_id), room_for(rt, &conn, booking_id, Access::Participant));
+    match user {
         Ok(Some(u)) if u.active => {}
         Ok(_) => return Ok(fail(ErrorFrame::unauthorized("this account is deactivated"))),
         Err(e) => return Ok(fail(unavailable(&e))),
     }
-    let room = match room_for(rt, &conn, booking_id, Access::Participant).await {
+    let room = match room {
         Ok(r) => r,
         Err(e) => return Ok(fail(e)),
     };
