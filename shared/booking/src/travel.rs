@@ -233,7 +233,11 @@ mod tests {
             prop_assert_eq!(ab.is_ok(), ba.is_ok());
             let distance = a.point().unwrap().distance_km(&b.point().unwrap());
             let needed = i64::from(travel_minutes(distance, speed) + before * 15 + after * 15);
-            prop_assert_eq!(ab.is_ok(), gap >= needed);
+            // `gap` places B after A's end, but a gap below -minutes puts B wholly before A:
+            // the time between them is then A's start less B's end. The separation of two
+            // intervals is the larger of the two differences (negative when they overlap).
+            let separation = (b.start - a.end).max(a.start - b.end).num_minutes();
+            prop_assert_eq!(ab.is_ok(), separation >= needed);
         }
     }
 }
