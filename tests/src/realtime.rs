@@ -21,38 +21,15 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use ws_gateway::{Gateway, Route, Routes, Settings};
+use ws_gateway::{Gateway, Routes, Settings};
 
-/// The WebSocket API's routes as the template declares them: route key → the binary of
-/// the function its integration invokes, and whether it has a route response.
+/// The WebSocket API's routes as the template declares them, derived exactly as the
+/// local stack derives them (`local_stack::websocket::from_template`: one reading of
+/// the template for both).
 pub fn routes_from_template() -> Routes {
-    let t = template::load();
-    let resources = template::resources(&t);
-    let api = resources
-        .iter()
-        .find(|(_, r)| {
-            r["Type"].as_str() == Some("AWS::ApiGatewayV2::Api") && r["Properties"]["ProtocolType"] == "WEBSOCKET"
-        })
-        .expect("a WebSocket API in the template");
-    let selection = api.1["Properties"]["RouteSelectionExpression"].as_str().expect("a selection expression");
-    let binaries: BTreeMap<String, String> =
-        template::functions(&t).into_iter().map(|f| (f.logical_id, f.binary)).collect();
-    let responded: Vec<String> = template::resources_of(&t, "AWS::ApiGatewayV2::RouteResponse")
-        .into_iter()
-        .filter_map(|(_, p)| template::ref_target(&p["RouteId"]).map(str::to_string))
-        .collect();
-    let mut routes = BTreeMap::new();
-    for (id, p) in template::resources_of(&t, "AWS::ApiGatewayV2::Route") {
-        let key = p["RouteKey"].as_str().expect("a route key").to_string();
-        let target = template::sub_text(&p["Target"]).expect("Target: !Sub integrations/${X}");
-        let integration = target.trim_start_matches("integrations/${").trim_end_matches('}');
-        let (_, integ) = resources.iter().find(|(i, _)| i == integration).expect("the route's integration");
-        let uri = template::sub_text(&integ["Properties"]["IntegrationUri"]).expect("IntegrationUri: !Sub");
-        let function = uri.split("functions/${").nth(1).and_then(|r| r.split(".Arn}").next()).expect("a function");
-        let binary = binaries.get(function).unwrap_or_else(|| panic!("{key}: no function {function}")).clone();
-        routes.insert(key, Route { function: binary, two_way: responded.contains(&id) });
-    }
-    Routes { selection_expression: selection.to_string(), routes }
+    let path = template::repo_root().join("template.yaml");
+    let t = local_stack::template::Template::load(&path, "us-east-1").expect("template.yaml loads");
+    local_stack::websocket::from_template(&t).expect("the WebSocket API resolves").expect("a WebSocket API").routes
 }
 
 /// One test's chat world.

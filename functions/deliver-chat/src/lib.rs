@@ -4,6 +4,8 @@
 //!   other tabs and devices show it; the sending tab already has it from `sent` and
 //!   drops the copy by id).
 //! - A read mark that moved goes to the other participant as a read receipt.
+//! - A new in-app notice (kept by notify-booking-change) goes to every socket of its
+//!   owner as a `notification` frame.
 //!
 //! Delivery is at least once: a redelivered batch pushes its frames again, and every
 //! frame carries the id clients de-duplicate by. Sockets that are gone are deleted.
@@ -13,7 +15,7 @@
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use cm_chat::{MessageView, Outbound};
+use cm_chat::{MessageView, NoticeView, Outbound};
 use cm_realtime::{Delivery, Realtime, fan_out};
 use cm_store::Item;
 use cm_store::chat::stream;
@@ -33,6 +35,13 @@ async fn deliver(rt: &Realtime, record: &EventRecord) -> Result<Delivery, cm_sto
     {
         let frame = Outbound::Message { message: MessageView::from(&message) }.to_text();
         return fan_out(&rt.push, &rt.chat, &participants, &frame, now).await;
+    }
+    if record.event_name == "INSERT"
+        && let Some(notice) = cm_store::notices::from_stream(&new)
+    {
+        // Just kept, so after any read mark: unread.
+        let frame = Outbound::Notification { notification: NoticeView::of(&notice, None) }.to_text();
+        return fan_out(&rt.push, &rt.chat, &[notice.user_id], &frame, now).await;
     }
     if let Some((booking_id, user_id, other, message_id)) = stream::read_mark(old.as_ref(), &new) {
         let frame = Outbound::Read { booking_id, user_id, message_id }.to_text();

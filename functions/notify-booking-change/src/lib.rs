@@ -6,7 +6,11 @@
 //!   recipient matrix and each person's `notification_preferences.email`;
 //! - one SNS message on the platform topic, with `event`, `booking_id` and
 //!   `photographer_id` message attributes for subscription filter policies (sent even
-//!   when nobody is emailed).
+//!   when nobody is emailed);
+//! - an in-app notice for each person an email is meant for, whether or not they take
+//!   email, titled with the email's subject (`cm_chat::notice`, kept in the chat table,
+//!   whose stream `deliver-chat` pushes it to their open sockets). Its id is derived
+//!   from the change, so a redelivery keeps nothing twice.
 //!
 //! Which change: INSERT → `created`; MODIFY whose `sequence` went up → the last history
 //! entry (`rescheduled`, or the status it moved to); a client gallery whose
@@ -43,12 +47,15 @@ use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::User;
 use cm_app::App;
 use cm_booking::booking::Booking;
+use cm_chat::Notice;
 use cm_core::UserId;
 use cm_media::Gallery;
 use cm_notify::{BookingEvent, Email, GalleryDelivery, Party, PaymentNotice, Role, SnsMessage, event_for, snapshot};
 use cm_payments::{Ledger, MoneyEvent, money_events};
 use cm_runtime::{ConfigError, env_var};
+use cm_store::chat::ChatStore;
 use cm_store::claims::{Once, OnceError, once};
+use cm_store::notices::Inbox;
 use cm_store::{BookingReader, Claims, DynamoStore, UserReader};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
@@ -88,6 +95,8 @@ impl Config {
 #[derive(Debug)]
 pub struct Notifier<S> {
     pub app: App<S>,
+    /// The chat table, where in-app notices are kept.
+    pub inbox: ChatStore,
     ses: aws_sdk_sesv2::Client,
     sns: aws_sdk_sns::Client,
     config: Config,
@@ -99,17 +108,17 @@ pub trait NotifierStore: UserReader + BookingReader + Claims {}
 impl<S: UserReader + BookingReader + Claims> NotifierStore for S {}
 
 impl<S> Notifier<S> {
-    pub fn new(app: App<S>, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
-        Notifier { app, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
+    pub fn new(app: App<S>, inbox: ChatStore, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
+        Notifier { app, inbox, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
     }
 }
 
 impl Notifier<DynamoStore> {
-    /// `TABLE_NAME`, `NOTIFY_FROM_EMAIL`, `PLATFORM_TOPIC_ARN`; AWS endpoints and
-    /// credentials from the standard SDK environment.
+    /// `TABLE_NAME`, `CHAT_TABLE_NAME`, `NOTIFY_FROM_EMAIL`, `PLATFORM_TOPIC_ARN`; AWS
+    /// endpoints and credentials from the standard SDK environment.
     pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
         let config = Config::from_env()?;
-        Ok(Notifier::new(App::new(env.store()?), &env.sdk, config))
+        Ok(Notifier::new(App::new(env.store()?), env.chat_store()?, &env.sdk, config))
     }
 }
 
@@ -317,6 +326,8 @@ struct Tally {
     sent: usize,
     already_sent: usize,
     opted_out: usize,
+    /// In-app notices kept now (a redelivery keeps none).
+    kept: usize,
 }
 
 async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease: Lease) -> Result<(), RecordError> {
@@ -330,6 +341,7 @@ async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease:
                 sent = tally.sent,
                 already_sent = tally.already_sent,
                 opted_out = tally.opted_out,
+                kept = tally.kept,
                 "gallery delivery notified"
             );
             return Ok(());
@@ -343,6 +355,7 @@ async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease:
                 sent = tally.sent,
                 already_sent = tally.already_sent,
                 opted_out = tally.opted_out,
+                kept = tally.kept,
                 "payment change notified"
             );
             return Ok(());
@@ -360,6 +373,7 @@ async fn process<S: NotifierStore>(n: &Notifier<S>, record: &EventRecord, lease:
         sent = tally.sent,
         already_sent = tally.already_sent,
         opted_out = tally.opted_out,
+        kept = tally.kept,
         "booking change notified"
     );
     Ok(())
@@ -396,10 +410,6 @@ async fn notify<S: NotifierStore>(
     let parties = Parties::of(&client, &photographer);
     for &role in cm_notify::recipients(event) {
         let (to, other, wants_email) = parties.addressed(role);
-        if !wants_email {
-            tally.opted_out += 1;
-            continue;
-        }
         // DTSTAMP is the change's own time, so a retry renders the very same invite.
         let email = match cm_notify::render_email(event, &snapshot, to, other, booking.updated_at) {
             Ok(email) => email,
@@ -408,6 +418,22 @@ async fn notify<S: NotifierStore>(
                 continue;
             }
         };
+        let notice = Notice::new(
+            role_user(role, booking.client_id, booking.photographer_id),
+            &effect_key(booking, &format!("notice:{role}")),
+            booking.updated_at,
+            format!("booking_{}", event.as_str()),
+            &email.subject,
+            Some(booking.id),
+        );
+        match keep_notice(n, &notice).await {
+            Ok(kept) => tally.kept += usize::from(kept),
+            Err(e) => note(Err(e), &mut tally),
+        }
+        if !wants_email {
+            tally.opted_out += 1;
+            continue;
+        }
         let key = effect_key(booking, &format!("email:{role}"));
         let message_id = message_id(booking, role, n.config.mail_domain());
         note(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
@@ -433,10 +459,22 @@ async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: L
     let message = cm_notify::gallery_sns_message(&delivery, &g.photographer.to_string(), &g.client.to_string());
     let key = format!("notify:gallery:{}:delivered:sns", g.booking);
     let sns = once_per_change(n, &key, lease, || publish(n, &message)).await;
+    let to = party(&client, Role::Client);
+    let email = cm_notify::render_gallery_email(&delivery, &to, &party(&photographer, Role::Photographer))
+        .map_err(|e| RecordError::Poison(format!("rendering the gallery email: {e}")))?;
+    let notice = Notice::new(
+        g.client,
+        &format!("notify:gallery:{}:delivered:notice:client", g.booking),
+        delivered_at,
+        "gallery_delivered",
+        &email.subject,
+        Some(g.booking),
+    );
+    let kept = keep_notice(n, &notice).await;
+    if let Ok(true) = kept {
+        tally.kept += 1;
+    }
     let email = if client.notification_preferences.email {
-        let to = party(&client, Role::Client);
-        let email = cm_notify::render_gallery_email(&delivery, &to, &party(&photographer, Role::Photographer))
-            .map_err(|e| RecordError::Poison(format!("rendering the gallery email: {e}")))?;
         let key = format!("notify:gallery:{}:delivered:email:client", g.booking);
         let message_id = format!("gallery-{}.delivered@{}", g.booking, n.config.mail_domain());
         Some(once_per_change(n, &key, lease, || send_email(n, &email, &to, &message_id)).await)
@@ -444,6 +482,7 @@ async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: L
         tally.opted_out += 1;
         None
     };
+    kept?;
     // Both are tried before either failure is reported, as for bookings.
     for result in std::iter::once(sns).chain(email) {
         match result? {
@@ -475,18 +514,17 @@ async fn notify_money<S: NotifierStore>(
     let parties = Parties::of(&client, &photographer);
     let mut tally = Tally::default();
     let mut first_error: Option<RecordError> = None;
-    for event in events {
+    for (i, event) in events.iter().enumerate() {
         let notice = PaymentNotice { event, booking: &snapshot, ledger };
+        // One change may carry several events (two refunds at once); a millisecond apart
+        // each, their notices keep the ledger's order (ids sort by instant first).
+        let noticed_at = ledger.updated_at + TimeDelta::milliseconds(i64::try_from(i).unwrap_or(0));
         let base = format!("notify:payments:{}:{}", ledger.booking_id, event.key());
         let mut results = Vec::new();
         let message = cm_notify::payment_sns_message(notice);
         results.push(once_per_change(n, &format!("{base}:sns"), lease, || publish(n, &message)).await);
         for &role in cm_notify::payment_recipients(event) {
             let (to, other, wants_email) = parties.addressed(role);
-            if !wants_email {
-                tally.opted_out += 1;
-                continue;
-            }
             let email = match cm_notify::render_payment_email(notice, to, other) {
                 Ok(email) => email,
                 Err(e) => {
@@ -494,6 +532,22 @@ async fn notify_money<S: NotifierStore>(
                     continue;
                 }
             };
+            let in_app = Notice::new(
+                role_user(role, ledger.client_id, ledger.photographer_id),
+                &format!("{base}:notice:{role}"),
+                noticed_at,
+                event.name(),
+                &email.subject,
+                Some(ledger.booking_id),
+            );
+            match keep_notice(n, &in_app).await {
+                Ok(kept) => tally.kept += usize::from(kept),
+                Err(e) => results.push(Err(e)),
+            }
+            if !wants_email {
+                tally.opted_out += 1;
+                continue;
+            }
             // Message-ID's local part allows letters, digits and a few symbols only.
             let local: String = event.key().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
             let message_id = format!("payment-{}.{local}.{role}@{}", ledger.booking_id, n.config.mail_domain());
@@ -515,6 +569,20 @@ async fn notify_money<S: NotifierStore>(
     match first_error {
         None => Ok(tally),
         Some(e) => Err(e),
+    }
+}
+
+/// Keeps an in-app notice: `Ok(true)` when kept now, `Ok(false)` when an earlier
+/// delivery did. Its id names the change, so no claim is needed: the write is
+/// conditional on the notice not existing.
+async fn keep_notice<S>(n: &Notifier<S>, notice: &Notice) -> Result<bool, RecordError> {
+    n.inbox.add_notice(notice).await.map_err(|e| RecordError::Failed(format!("keeping the in-app notice: {e}")))
+}
+
+fn role_user(role: Role, client: UserId, photographer: UserId) -> UserId {
+    match role {
+        Role::Client => client,
+        Role::Photographer => photographer,
     }
 }
 

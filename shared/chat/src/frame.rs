@@ -12,6 +12,7 @@
 //! Outbound frames carry a `type` ([`Outbound`]).
 
 use crate::message::{self, MessageId, MessageView};
+use crate::notice::NoticeView;
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, FieldErrors, UserId};
 use serde::Serialize;
@@ -160,6 +161,11 @@ pub enum Outbound {
     },
     Pong {
         at: DateTime<Utc>,
+    },
+    /// Something happened that the user hears about (a booking change, a delivered
+    /// gallery, money); also kept for `GET /notifications`.
+    Notification {
+        notification: NoticeView,
     },
     Error(ErrorFrame),
 }

@@ -170,7 +170,7 @@ pub trait ChatReader: Send + Sync {
 /// The chat table, through the real AWS SDK.
 #[derive(Clone, Debug)]
 pub struct ChatStore {
-    db: DynamoStore,
+    pub(crate) db: DynamoStore,
 }
 
 impl ChatStore {

@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod gallery;
 pub mod insights;
 pub mod keys;
+pub mod notices;
 pub mod page;
 pub mod payments;
 pub mod photographers;

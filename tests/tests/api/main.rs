@@ -13,6 +13,7 @@ mod contract;
 mod correctness;
 mod fakes_agree;
 mod gallery;
+mod in_app_notifications;
 mod layout;
 mod light;
 mod near;

@@ -7,6 +7,7 @@ use crate::support::{Session, session, unique_email};
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 use cm_app::App;
+use cm_store::notices::Inbox;
 use cm_store::{BookingReader, BookingWriter, Claims, DynamoStore, UserWriter};
 use cm_tests::stream::{event, item_json, record, sequence_of};
 use cm_tests::{ApiEvent, TestEnv, call, env};
@@ -33,8 +34,16 @@ struct World {
     client: Person,
 }
 
-/// A notifier wired to this test's table and its own platform topic.
+/// A notifier wired to this test's table, a chat table of its own (for in-app notices)
+/// and its own platform topic.
 pub(crate) async fn notifier(env: &TestEnv) -> (&'static Notifier<DynamoStore>, String) {
+    let chat_table = format!("chat-{}", ulid::Ulid::new().to_string().to_lowercase());
+    cm_tests::aws::create_table(&env.dynamo, &chat_table, "ChatTable").await;
+    notifier_keeping(env, &chat_table).await
+}
+
+/// A notifier that keeps its in-app notices in `chat_table`.
+pub(crate) async fn notifier_keeping(env: &TestEnv, chat_table: &str) -> (&'static Notifier<DynamoStore>, String) {
     let sdk = cm_tests::moto::sdk_config().await;
     // moto (like SES) refuses mail from an unverified identity. Tests run in parallel
     // against one moto, so the identity may already exist: either way it is verified.
@@ -49,7 +58,8 @@ pub(crate) async fn notifier(env: &TestEnv) -> (&'static Notifier<DynamoStore>, 
         .expect("topic arn");
     let app = App::new(DynamoStore::new(env.dynamo.clone(), &env.table));
     let config = Config { from_email: FROM.into(), topic_arn: topic_arn.clone() };
-    (Box::leak(Box::new(Notifier::new(app, &sdk, config))), topic_arn)
+    let inbox = cm_store::chat::ChatStore::new(env.dynamo.clone(), chat_table);
+    (Box::leak(Box::new(Notifier::new(app, inbox, &sdk, config))), topic_arn)
 }
 
 async fn person(env: &TestEnv, role: &str, name: &str, tz: &'static str) -> Person {
@@ -548,6 +558,26 @@ async fn someone_who_turned_email_off_gets_none_but_the_platform_still_hears() {
     assert!(sent.mails_to(&w.client.email).is_empty());
     assert_eq!(sent.mails_to(&w.photographer.email).len(), 2);
     assert_eq!(sent.sns(&w.topic_arn).len(), 2);
+
+    // In the app they hear about it all the same, titled like the emails they do not
+    // take; a redelivered stream keeps nothing twice.
+    assert!(w.deliver(vec![story.insert(), story.modify(1)]).await.is_empty());
+    let notices = |who: &Session| {
+        let id = who.id.parse().unwrap();
+        async move {
+            let (list, more) = w.notifier.inbox.notices(id, None, 50).await.unwrap();
+            assert!(!more);
+            list.into_iter().map(|n| (n.kind, n.title, n.booking_id.map(|b| b.to_string()))).collect::<Vec<_>>()
+        }
+    };
+    let to_client = notices(&w.client.session).await;
+    let kinds: Vec<&str> = to_client.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(kinds, ["booking_confirmed", "booking_created"], "newest first, each once: {to_client:#?}");
+    assert!(to_client.iter().all(|(_, _, b)| b.as_deref() == Some(story.id.as_str())));
+    let subjects: Vec<String> = sent.mails_to(&w.photographer.email).into_iter().map(|m| m.subject).collect();
+    let to_photographer = notices(&w.photographer.session).await;
+    let titles: Vec<String> = to_photographer.iter().rev().map(|(_, t, _)| t.clone()).collect();
+    assert_eq!(titles, subjects, "a notice is titled with the email's subject");
 }
 
 #[tokio::test]

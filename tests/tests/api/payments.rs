@@ -437,6 +437,17 @@ async fn money_changes_mail_receipts_the_reminder_and_refunds_once_each() {
     assert_eq!(after.mails_to(&client).len(), expected_client.len());
     assert_eq!(after.mails_to(&photographer).len(), 2);
     assert_eq!(after.sns(&topic).len(), events.len());
+
+    // The same events in the app, once each for all the redelivery, titled like the mail.
+    use cm_store::notices::Inbox;
+    let (notices, _) = notifier.inbox.notices(w.client.id.parse().unwrap(), None, 50).await.unwrap();
+    let kinds: Vec<&str> = notices.iter().rev().map(|n| n.kind.as_str()).collect();
+    assert_eq!(kinds, ["payment_received", "balance_due", "payment_received", "payment_refunded", "payment_refunded"]);
+    let titles: Vec<&str> = notices.iter().rev().map(|n| n.title.as_str()).collect();
+    assert_eq!(titles, to_client.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(notices.iter().all(|n| n.booking_id == Some(b.id)));
+    let (to_photographer, _) = notifier.inbox.notices(w.photographer.id.parse().unwrap(), None, 50).await.unwrap();
+    assert_eq!(to_photographer.len(), 2, "paid twice, told twice");
 }
 
 /// A run reads every due balance however many pages they fill, and meets each once:

@@ -55,6 +55,10 @@ const PHOTO: &str = "01JD3QM9Q3S5V7W9Y1A3C5E7G9";
 const MESSAGE: &str = "01M892C2CFG2J53JDWE0F7X90S";
 /// Asha's reply to it, from which list-booking-messages pages back.
 const REPLY: &str = "01M892ER3FMPQ861PG7FSRPBZW";
+/// The notice Asha (the photographer) is given when Meera's request for BOOKING arrives
+/// (its id derives from that change, `cm_chat::NoticeId::of`); mark-notifications-read's
+/// sample reads up to it.
+const NOTICE: &str = "01M892C00G2CD871J8B3AP5TD3";
 /// The day the samples were written for (their `requestContext.time`).
 const SAMPLE_DAY: &str = "2026-11-25";
 
@@ -144,6 +148,8 @@ replays! {
     replays_deliver_chat: "deliver-chat" => deliver_chat;
     replays_list_chats: "list-chats" => list_chats;
     replays_list_booking_messages: "list-booking-messages" => list_booking_messages;
+    replays_list_notifications: "list-notifications" => list_notifications;
+    replays_mark_notifications_read: "mark-notifications-read" => mark_notifications_read;
 }
 
 #[test]
@@ -2011,4 +2017,54 @@ async fn list_booking_messages() {
     assert_eq!(page["items"], json!([MessageView::from(&message)]), "{page}");
     assert!(page.get("next_before").is_none(), "nothing older: {page}");
     assert_eq!(page["read_upto"], json!({ASHA: MESSAGE}));
+}
+
+/// NOTICE, kept as notify-booking-change keeps it for the booking's first change.
+async fn asha_notice(c: &Chat) -> cm_chat::Notice {
+    use cm_store::notices::Inbox;
+    let at = DateTime::parse_from_rfc3339("2026-11-25T10:00:10Z").unwrap().with_timezone(&Utc);
+    let notice = cm_chat::Notice::new(
+        ASHA.parse().unwrap(),
+        &format!("notify:{BOOKING}:1:notice:photographer"),
+        at,
+        "booking_created",
+        "New booking request from Meera Shah",
+        Some(BOOKING.parse().unwrap()),
+    );
+    assert_eq!(notice.id.to_string(), NOTICE, "the sample's notice id is the one the change derives");
+    assert!(c.rt().chat.add_notice(&notice).await.unwrap());
+    notice
+}
+
+/// Asha's bell: the request, unread, linking to the booking.
+async fn list_notifications() {
+    let c = Chat::new().await;
+    let notice = asha_notice(&c).await;
+    let chat = &c.rt().chat;
+    let sample = Sample::http("list-notifications").bearer(&c.w.asha.access);
+    let r = respond(c.w.env.app, move |app, req| list_notifications::handle(app, chat, req), sample.request()).await;
+    let page = r.ok(200);
+    assert_eq!((&page["unread"], &page["unread_capped"]), (&json!(1), &json!(false)), "{page}");
+    let item = &page["items"][0];
+    assert_eq!(
+        (&item["id"], &item["kind"], &item["title"], &item["read"]),
+        (&json!(NOTICE), &json!("booking_created"), &json!(notice.title), &json!(false))
+    );
+    assert_eq!(item["link"], format!("/bookings/{BOOKING}"));
+    assert!(page.get("next_before").is_none(), "{page}");
+}
+
+/// Asha reads everything up to the request: nothing is left unread, and the bell says so.
+async fn mark_notifications_read() {
+    let c = Chat::new().await;
+    asha_notice(&c).await;
+    let chat = &c.rt().chat;
+    let sample = Sample::http("mark-notifications-read").bearer(&c.w.asha.access);
+    assert_eq!(sample.body(), json!({"up_to": NOTICE}));
+    let handler = move |app, req| mark_notifications_read::handle(app, chat, req);
+    let r = respond(c.w.env.app, handler, sample.request()).await;
+    assert_eq!(*r.ok(200), json!({"unread": 0, "unread_capped": false}));
+    let list = Sample::http("list-notifications").bearer(&c.w.asha.access);
+    let r = respond(c.w.env.app, move |app, req| list_notifications::handle(app, chat, req), list.request()).await;
+    assert_eq!(r.ok(200)["items"][0]["read"], true);
 }

@@ -239,6 +239,9 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     if j.has_route("PUT /me/calendar-feed") {
         calendar_feed(j, &client_token, &booking_id).await?;
     }
+    if j.has_route("GET /notifications") {
+        bell(j, &client_token, &booking_id).await?;
+    }
     if j.has_route("GET /chats") {
         chat_journey(j, &client_token, &photographer_token, &booking_id).await?;
     }
@@ -684,6 +687,32 @@ async fn calendar_feed(j: &mut Journey, client: &str, booking: &str) -> Result<(
 }
 
 /// The stack's WebSocket address, from its control port's status.
+/// The confirmation reached the client's bell: notify-booking-change kept it off the
+/// table's stream; reading it clears it.
+async fn bell(j: &mut Journey, client: &str, booking: &str) -> Result<(), String> {
+    let confirmed = |v: &Value| {
+        v["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|n| n["kind"] == "booking_confirmed" && n["booking_id"] == booking)
+            .cloned()
+    };
+    let page = until(j, "/notifications", client, 30, |v| confirmed(v).is_some()).await?;
+    let notice = confirmed(&page).unwrap_or_default();
+    if notice["read"] != false || notice["link"] != format!("/bookings/{booking}") {
+        return Err(format!("the confirmation should be unread and link to the booking: {notice}"));
+    }
+    let read = json!({"ids": [notice["id"]]});
+    j.expect("POST", "/notifications/read", Some(client), Some(read), 200).await?;
+    let after = j.expect("GET", "/notifications", Some(client), None, 200).await?;
+    if confirmed(&after).is_none_or(|n| n["read"] != true) {
+        return Err(format!("the confirmation should now be read: {after}"));
+    }
+    j.ok(&format!("the client's bell holds \"{}\", read once opened", notice["title"].as_str().unwrap_or_default()));
+    Ok(())
+}
+
 async fn websocket_url(j: &Journey) -> Result<Option<String>, String> {
     let Some(control) = &j.control else { return Ok(None) };
     let (status, text) = crate::client::get(&format!("{control}/status")).await?;

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    cm_runtime::http_with(|env| async move { Ok(env.chat_store()?) }, mark_notifications_read::handle).await
+}
