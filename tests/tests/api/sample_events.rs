@@ -331,6 +331,24 @@ fn dates_move_by_whole_days_and_nothing_else_changes() {
     assert_eq!(shift_dates("2026-02-30 ✓ 2026-02-28", 1), "2026-02-30 ✓ 2026-03-01");
 }
 
+/// API Gateway's `requestContext.time` and `timeEpoch` name the same instant: a
+/// function that reads one must not see another moment than one that reads the other.
+#[test]
+fn request_times_and_their_epochs_agree() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(repo_root().join("events")).unwrap() {
+        let path = entry.unwrap().path();
+        let event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let rc = &event["requestContext"];
+        let (Some(time), Some(epoch)) = (rc["time"].as_str(), rc["timeEpoch"].as_i64()) else { continue };
+        let at = DateTime::parse_from_str(time, "%d/%b/%Y:%H:%M:%S %z")
+            .unwrap_or_else(|e| panic!("{}: time {time:?}: {e}", path.display()));
+        assert_eq!(at.timestamp_millis(), epoch, "{}: time {time} is not timeEpoch {epoch}", path.display());
+        checked += 1;
+    }
+    assert!(checked > 50, "the HTTP and WebSocket samples carry both: {checked}");
+}
+
 /// Every place a sample names for a shoot lies within the service area of the
 /// photographer the samples are about (put-my-photographer-profile's base and radius):
 /// a sample outside it would replay a request the platform refuses for another reason
