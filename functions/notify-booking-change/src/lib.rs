@@ -42,7 +42,6 @@
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use aws_sdk_sesv2::primitives::Blob;
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::User;
 use cm_app::App;
@@ -97,7 +96,7 @@ pub struct Notifier<S> {
     pub app: App<S>,
     /// The chat table, where in-app notices are kept.
     pub inbox: ChatStore,
-    ses: aws_sdk_sesv2::Client,
+    mail: cm_mail::Mailer,
     sns: aws_sdk_sns::Client,
     config: Config,
 }
@@ -109,7 +108,8 @@ impl<S: UserReader + BookingReader + Claims> NotifierStore for S {}
 
 impl<S> Notifier<S> {
     pub fn new(app: App<S>, inbox: ChatStore, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
-        Notifier { app, inbox, ses: aws_sdk_sesv2::Client::new(sdk), sns: aws_sdk_sns::Client::new(sdk), config }
+        let mail = cm_mail::Mailer::new(sdk, config.from_email.clone());
+        Notifier { app, inbox, mail, sns: aws_sdk_sns::Client::new(sdk), config }
     }
 }
 
@@ -659,22 +659,7 @@ async fn publish<S>(n: &Notifier<S>, m: &SnsMessage) -> Result<(), RecordError> 
 }
 
 async fn send_email<S>(n: &Notifier<S>, email: &Email, to: &Party, message_id: &str) -> Result<(), RecordError> {
-    let raw = cm_notify::mime(email, &n.config.from_email, to, message_id)
-        .map_err(|e| RecordError::Failed(format!("building the MIME message: {e}")))?;
-    let raw = aws_sdk_sesv2::types::RawMessage::builder()
-        .data(Blob::new(raw))
-        .build()
-        .map_err(|e| RecordError::Failed(format!("SES raw message: {e}")))?;
-    n.ses
-        .send_email()
-        .from_email_address(&n.config.from_email)
-        // The envelope names the one recipient; the headers only display it.
-        .destination(aws_sdk_sesv2::types::Destination::builder().to_addresses(&to.email).build())
-        .content(aws_sdk_sesv2::types::EmailContent::builder().raw(raw).build())
-        .send()
-        .await
-        .map_err(|e| RecordError::Failed(format!("SES send: {}", aws_sdk_sesv2::error::DisplayErrorContext(e))))?;
-    Ok(())
+    n.mail.send(email, to, message_id).await.map_err(|e| RecordError::Failed(e.to_string()))
 }
 
 /// A stable Message-ID per booking change and recipient: mail systems that see the same

@@ -117,11 +117,84 @@ pub struct NotificationPreferences {
     pub email: bool,
     pub sms: bool,
     pub push: bool,
+    /// How long before each confirmed session to be reminded. Absent (accounts made
+    /// before reminders, or a client that does not know them) means the default.
+    #[serde(default)]
+    pub reminder_hours: ReminderHours,
 }
 
 impl Default for NotificationPreferences {
     fn default() -> Self {
-        Self { email: true, sms: false, push: true }
+        Self { email: true, sms: false, push: true, reminder_hours: ReminderHours::default() }
+    }
+}
+
+/// A set of reminder offsets, from the offsets the reminder job serves (it queries one
+/// window per offset, so the set is closed). At most three; empty turns reminders off.
+/// Serialised as a JSON array of hours, longest first.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReminderHours(u16);
+
+impl ReminderHours {
+    /// The offsets the platform reminds at, in hours before the session.
+    pub const OFFERED: [u32; 9] = [168, 72, 48, 24, 12, 6, 3, 2, 1];
+    pub const MAX: usize = 3;
+
+    pub fn none() -> ReminderHours {
+        ReminderHours(0)
+    }
+
+    /// The set of `hours`, or why it is not one.
+    pub fn of(hours: &[u32]) -> Result<ReminderHours, String> {
+        if hours.len() > Self::MAX {
+            return Err(format!("at most {} reminders", Self::MAX));
+        }
+        let mut bits = 0u16;
+        for h in hours {
+            let Some(i) = Self::OFFERED.iter().position(|o| o == h) else {
+                return Err(format!("{h} is not offered; reminders are {:?} hours before", Self::OFFERED));
+            };
+            if bits & (1 << i) != 0 {
+                return Err(format!("{h} is given twice"));
+            }
+            bits |= 1 << i;
+        }
+        Ok(ReminderHours(bits))
+    }
+
+    pub fn contains(self, hours: u32) -> bool {
+        Self::OFFERED.iter().position(|o| *o == hours).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    /// Longest first.
+    pub fn hours(self) -> Vec<u32> {
+        Self::OFFERED.iter().enumerate().filter(|(i, _)| self.0 & (1 << i) != 0).map(|(_, h)| *h).collect()
+    }
+}
+
+impl Default for ReminderHours {
+    /// A day before, and two hours before.
+    fn default() -> Self {
+        ReminderHours((1 << 3) | (1 << 7))
+    }
+}
+
+impl std::fmt::Debug for ReminderHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.hours()).finish()
+    }
+}
+
+impl Serialize for ReminderHours {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.hours().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReminderHours {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let hours = Vec::<u32>::deserialize(d)?;
+        ReminderHours::of(&hours).map_err(serde::de::Error::custom)
     }
 }
 
@@ -334,6 +407,41 @@ impl ProfilePatchInput {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn reminders_default_to_a_day_and_two_hours_before() {
+        assert_eq!(ReminderHours::default().hours(), [24, 2]);
+        let stored: NotificationPreferences =
+            serde_json::from_value(serde_json::json!({"email": true, "sms": false, "push": true})).unwrap();
+        assert_eq!(stored.reminder_hours, ReminderHours::default(), "older accounts get the default");
+        let json = serde_json::to_value(NotificationPreferences::default()).unwrap();
+        assert_eq!(json["reminder_hours"], serde_json::json!([24, 2]));
+    }
+
+    #[test]
+    fn reminder_sets_are_offered_hours_at_most_three_each_once() {
+        assert_eq!(ReminderHours::of(&[2, 168]).unwrap().hours(), [168, 2], "longest first");
+        assert!(ReminderHours::of(&[]).unwrap().hours().is_empty(), "empty turns them off");
+        assert!(ReminderHours::of(&[5]).is_err());
+        assert!(ReminderHours::of(&[24, 24]).is_err());
+        assert!(ReminderHours::of(&[1, 2, 3, 6]).is_err());
+        let set = ReminderHours::of(&[48, 1]).unwrap();
+        assert!(set.contains(48) && set.contains(1) && !set.contains(24) && !set.contains(7));
+        let bad = serde_json::from_value::<NotificationPreferences>(
+            serde_json::json!({"email": true, "sms": false, "push": true, "reminder_hours": [25]}),
+        );
+        assert!(bad.is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn reminder_sets_round_trip(picks in proptest::sample::subsequence(ReminderHours::OFFERED.to_vec(), 0..=3)) {
+            let set = ReminderHours::of(&picks).unwrap();
+            let back: ReminderHours = serde_json::from_value(serde_json::to_value(set).unwrap()).unwrap();
+            prop_assert_eq!(back, set);
+            prop_assert_eq!(set.hours(), picks, "OFFERED is longest first, as subsequences keep it");
+        }
+    }
 
     fn reg(email: &str, password: &str, role: &str) -> RegistrationInput {
         RegistrationInput {

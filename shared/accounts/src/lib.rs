@@ -10,4 +10,4 @@ pub mod refresh;
 pub mod session;
 pub mod tokens;
 
-pub use account::{Email, Role, User, UserView};
+pub use account::{Email, ReminderHours, Role, User, UserView};

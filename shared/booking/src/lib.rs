@@ -61,6 +61,7 @@ pub mod idempotency;
 mod lifecycle;
 pub mod limits;
 pub mod pricing;
+pub mod reminders;
 pub mod request;
 mod rules;
 pub mod scoring;

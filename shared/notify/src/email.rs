@@ -349,3 +349,71 @@ pub fn render_gallery_email(
     };
     Ok(Email { html: content.html(), text: content.text(), subject: content.subject, ics: None })
 }
+
+/// The reminder `hours` before a confirmed session, to one of its two people, times in
+/// their zone, with the session's calendar invite again (same UID and SEQUENCE: a
+/// calendar that has it already keeps one copy). `now` is the invite's DTSTAMP.
+pub fn render_reminder_email(
+    snapshot: &BookingSnapshot,
+    recipient: &Party,
+    other: &Party,
+    hours: u32,
+    now: DateTime<Utc>,
+) -> Result<Email, NotifyError> {
+    if other.role != recipient.role.counterpart() {
+        return Err(NotifyError::WrongRole {
+            position: "other party",
+            expected: recipient.role.counterpart(),
+            found: other.role,
+        });
+    }
+    if snapshot.end <= snapshot.start {
+        return Err(NotifyError::EmptyTimeRange { booking_id: snapshot.booking_id.clone() });
+    }
+    let zone = RecipientZone::resolve(&recipient.timezone);
+    let other_name = single_line(&other.name);
+    let title = humanise_event_type(&snapshot.event_type);
+    let kind = single_line(&snapshot.event_type.replace(['_', '-'], " "));
+    let kind = if kind.is_empty() { "photo".to_owned() } else { kind };
+    let within = match hours {
+        1 => "1 hour".to_owned(),
+        24 => "24 hours".to_owned(),
+        h if h % 24 == 0 => format!("{} days", h / 24),
+        h => format!("{h} hours"),
+    };
+    let mut details = vec![("When", zone.range(snapshot.start, snapshot.end))];
+    let location = single_line(&join_location(&snapshot.location.address, &snapshot.location.city));
+    if !location.is_empty() {
+        details.push(("Where", location));
+    }
+    details.push(("Shoot", title.clone()));
+    details.push((
+        match other.role {
+            Role::Photographer => "Photographer",
+            Role::Client => "Client",
+        },
+        other_name.clone(),
+    ));
+    details.push(("Booking reference", single_line(&snapshot.booking_id)));
+    let closing = match recipient.role {
+        Role::Client => "Running late or need to change something? Message your photographer from the booking in the \
+                         Capture Moments app."
+            .to_owned(),
+        Role::Photographer => {
+            "Need to reach your client? Message them from the booking in the Capture Moments app.".to_owned()
+        }
+    };
+    let content = Content {
+        subject: single_line(&format!("Reminder: {title} shoot with {other_name} on {}", zone.date(snapshot.start))),
+        heading: format!("Your shoot is in {within}"),
+        intro: format!("A reminder of your {kind} shoot with {other_name}."),
+        details,
+        closing,
+    };
+    let (photographer, client) = match recipient.role {
+        Role::Photographer => (recipient, other),
+        Role::Client => (other, recipient),
+    };
+    let ics = Some(attachment(snapshot, IcsMethod::Request, photographer, client, now)?);
+    Ok(Email { html: content.html(), text: content.text(), subject: content.subject, ics })
+}

@@ -54,7 +54,9 @@ mod text;
 mod when;
 
 pub use change::{event_for, snapshot};
-pub use email::{Attachment, Email, GalleryDelivery, recipients, render_email, render_gallery_email};
+pub use email::{
+    Attachment, Email, GalleryDelivery, recipients, render_email, render_gallery_email, render_reminder_email,
+};
 pub use error::NotifyError;
 pub use ics::{FeedEntry, IcsMethod, booking_uid, ics_method, render_feed, render_ics};
 pub use mime::mime;

@@ -328,3 +328,29 @@ fn a_delivered_gallery_mails_the_client_with_the_date_in_their_zone() {
     assert_eq!((body["event"].as_str(), body["ready_photos"].as_u64()), (Some("gallery_delivered"), Some(120)));
     assert!(sns.attributes.contains(&("event".to_owned(), "gallery_delivered".to_owned())));
 }
+
+#[test]
+fn reminders_name_the_session_in_each_zone_and_carry_the_same_invite() {
+    use cm_notify::render_reminder_email;
+    use icalendar::Component;
+    let s = cm_notify::BookingSnapshot { status: BookingStatus::Confirmed, ..snapshot() };
+    let (c, p) = pair(Role::Client);
+    let to_client = render_reminder_email(&s, &c, &p, 24, now()).unwrap();
+    assert_eq!(to_client.subject, "Reminder: Wedding shoot with Ravi Kumar on Fri 25 Dec 2026");
+    assert!(to_client.text.starts_with("Your shoot is in 24 hours\n"), "{}", to_client.text);
+    let (p2, c2) = pair(Role::Photographer);
+    let to_photographer = render_reminder_email(&s, &p2, &c2, 2, now()).unwrap();
+    assert_eq!(to_photographer.subject, "Reminder: Wedding shoot with Asha Rao on Sat 26 Dec 2026");
+    assert!(to_photographer.text.starts_with("Your shoot is in 2 hours\n"));
+    // The invite is the booking's own: the same UID and SEQUENCE as the confirmation's.
+    let confirmation = render_email(BookingEvent::Confirmed, &s, &c, &p, now()).unwrap();
+    let uid = |e: &cm_notify::Email| {
+        let calendar = common::parse(&e.ics.as_ref().unwrap().body);
+        let ev = common::only_event(&calendar);
+        (ev.get_uid().map(String::from), ev.get_sequence())
+    };
+    assert_eq!(uid(&to_client), uid(&confirmation));
+    assert!(to_client.ics.as_ref().unwrap().content_type.contains("method=REQUEST"));
+    // The other party must be the counterpart.
+    assert!(render_reminder_email(&s, &c, &c, 24, now()).is_err());
+}

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod photographers;
 pub mod portfolio;
 pub mod ports;
+pub mod reminders;
 pub mod retry;
 pub mod reviews;
 pub mod tokens;

@@ -282,6 +282,13 @@ fn crate_dependencies_follow_the_layers() {
                 }
                 forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
             }
+            // Mail out: SES and the rendered emails, nothing of ours above them.
+            "cm-mail" => {
+                for d in &deps {
+                    assert!(!is_aws(d) || d == "aws-sdk-sesv2" || d == "aws-config", "{name} talks to SES only ({d})");
+                }
+                forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
+            }
             "cm-http" => {
                 for d in &deps {
                     assert!(!d.starts_with("aws-"), "{name} is HTTP plumbing only ({d})");
@@ -315,6 +322,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-store",
         "cm-analyzer",
         "cm-stripe",
+        "cm-mail",
         "cm-http",
         "cm-app",
         "cm-runtime",

@@ -23,6 +23,7 @@ mod plumbing;
 mod portfolio;
 mod profiles;
 mod recommendations;
+mod reminders;
 mod reviews;
 mod sample_events;
 mod support;

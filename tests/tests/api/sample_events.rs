@@ -101,6 +101,7 @@ replays! {
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_get_recommendations: "get-recommendations" => get_recommendations;
     replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
+    replays_send_reminders: "send-reminders" => send_reminders;
     replays_put_my_calendar_feed: "put-my-calendar-feed" => put_my_calendar_feed;
     replays_delete_my_calendar_feed: "delete-my-calendar-feed" => delete_my_calendar_feed;
     replays_get_calendar_feed: "get-calendar-feed" => get_calendar_feed;
@@ -2085,4 +2086,45 @@ async fn mark_notifications_read() {
     let list = Sample::http("list-notifications").bearer(&c.w.asha.access);
     let r = respond(c.w.env.app, move |app, req| list_notifications::handle(app, chat, req), list.request()).await;
     assert_eq!(r.ok(200)["items"][0]["read"], true);
+}
+
+/// The day before Meera's confirmed session with Asha, the scheduled run reminds both:
+/// an email with the invite each, and a notice each; the same run again sends nothing.
+async fn send_reminders() {
+    use cm_store::BookingWriter;
+    let w = World::listed().await;
+    let start = w.sample_start();
+    let pending = w.booking(BOOKING, start, Utc::now()).await;
+    let mut confirmed = pending.clone();
+    confirmed.status = cm_booking::BookingStatus::Confirmed;
+    confirmed.version += 1;
+    confirmed.sequence += 1;
+    w.env.app.store.update_booking_status(&pending, &confirmed).await.unwrap();
+    let chat_table = format!("chat-{}", ulid::Ulid::new().to_string().to_lowercase());
+    cm_tests::aws::create_table(&w.env.dynamo, &chat_table, "ChatTable").await;
+    let sdk = cm_tests::moto::sdk_config().await;
+    let from = "reminders@capturemoments.app";
+    let _ = aws_sdk_sesv2::Client::new(&sdk).create_email_identity().email_identity(from).send().await;
+    let clock = std::sync::Arc::new(cm_core::ManualClock::new(start - TimeDelta::hours(24) + TimeDelta::minutes(2)));
+    let r: &'static send_reminders::Reminders<cm_store::DynamoStore> = Box::leak(Box::new(send_reminders::Reminders {
+        app: cm_tests::aws::app(cm_store::DynamoStore::new(w.env.dynamo.clone(), &w.env.table)).with_clock(clock),
+        inbox: cm_store::chat::ChatStore::new(w.env.dynamo.clone(), chat_table),
+        mail: cm_mail::Mailer::new(&sdk, from),
+    }));
+    let event = || -> aws_lambda_events::eventbridge::EventBridgeEvent<Value> {
+        serde_json::from_value(Sample::load("send-reminders").event).unwrap()
+    };
+    let first = send_reminders::handle(r, lambda_runtime::LambdaEvent::new(event(), Default::default())).await.unwrap();
+    assert_eq!((first.emailed, first.noticed, first.failed), (2, 2, 0), "{first:?}");
+    let again = send_reminders::handle(r, lambda_runtime::LambdaEvent::new(event(), Default::default())).await.unwrap();
+    assert_eq!((again.emailed, again.noticed), (0, 0), "{again:?}");
+    // The samples' people have fixed addresses that other replays mail too, so the
+    // notices are what is counted here (emailed counts only sends SES accepted).
+    use cm_store::notices::Inbox;
+    for who in [ASHA, MEERA] {
+        let (notices, _) = r.inbox.notices(who.parse().unwrap(), None, 10).await.unwrap();
+        let kinds: Vec<&str> = notices.iter().map(|n| n.kind.as_str()).collect();
+        assert_eq!(kinds, ["booking_reminder"], "{who}");
+        assert_eq!(notices[0].created_at, start - TimeDelta::hours(24));
+    }
 }
