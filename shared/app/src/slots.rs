@@ -81,7 +81,8 @@ pub struct LightPlace {
 /// Reads what the range needs (three reads: the profile, the availability, one Query
 /// of the bookings around the range) and lists every bookable slot. With the shoot's
 /// place, a slot that would leave no time to travel to or from another located shoot
-/// of its day is not offered (POST /bookings would refuse it as `travel_time`).
+/// (of its day or, across midnight, the days either side) is not offered (POST
+/// /bookings would refuse it as `travel_time`).
 pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingReader>(
     app: &App<S>,
     id: UserId,

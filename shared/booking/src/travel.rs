@@ -1,15 +1,19 @@
 //! Travel between shoots: a photographer cannot be in two places at once, nor teleport.
 //!
-//! When two of a photographer's sessions on one local date both have coordinates, the
-//! time between the end of the earlier and the start of the later must cover the
-//! journey (great-circle distance over the photographer's average travel speed, rounded
-//! up to the minute) plus the buffers they keep around every booking (after the earlier,
-//! before the later). Sessions without coordinates constrain nothing beyond the buffers:
-//! where they happen is unknown.
+//! When two of a photographer's sessions both have coordinates, the time between the
+//! end of the earlier and the start of the later must cover the journey (great-circle
+//! distance over the photographer's average travel speed, rounded up to the minute)
+//! plus the buffers they keep around every booking (after the earlier, before the
+//! later), whatever their dates: a shoot ending at 23:30 and the next one's 00:30 start
+//! are an hour apart like any other two. Sessions without coordinates constrain nothing
+//! beyond the buffers: where they happen is unknown.
 //!
-//! The places of one day are kept together with their `version` ([`DayPlaces`]), so the
-//! store can make "the day's places are still what the check read" a condition of the
-//! booking's transaction: two far-apart bookings racing for one day cannot both commit.
+//! The store keeps each located session on the item of its local date *and* of the
+//! dates either side ([`DayPlaces`], with the item's `version`), so one read of a
+//! session's day holds every session it could be too close to (two sessions two dates
+//! apart are a whole day apart), and "the day's places are still what the check read"
+//! can be a condition of the booking's transaction: two far-apart bookings racing for
+//! one night cannot both commit either.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_core::BookingId;
@@ -43,8 +47,9 @@ impl Place {
     }
 }
 
-/// The located sessions of one photographer's local date, as one read saw them.
-/// `version` goes up every time a place is added or moved.
+/// The located sessions of one photographer's local date and the dates either side, as
+/// one read of that date's item saw them. `version` goes up every time a place is added
+/// or moved.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DayPlaces {
     pub version: u64,
@@ -76,9 +81,9 @@ pub fn travel_minutes(distance_km: f64, speed_kmh: u32) -> u32 {
     if minutes >= f64::from(u32::MAX) { u32::MAX } else { minutes as u32 }
 }
 
-/// Checks a session at `new` against every other located session of its day. Reports
-/// the conflict nearest in time to `new`; sessions of the same booking (a reschedule's
-/// old self) are ignored.
+/// Checks a session at `new` against every other located session given (its day's, the
+/// dates either side included). Reports the conflict nearest in time to `new`; sessions
+/// of the same booking (a reschedule's old self) are ignored.
 pub fn check_travel(new: &Place, day: &[Place], buffers: Buffers, speed_kmh: u32) -> Result<(), TravelConflict> {
     let Some(here) = new.point() else { return Ok(()) };
     let others: Vec<&Place> = day.iter().filter(|p| p.booking != new.booking).collect();
@@ -86,15 +91,14 @@ pub fn check_travel(new: &Place, day: &[Place], buffers: Buffers, speed_kmh: u32
 }
 
 /// Keeps the slots a session at `at` could take without breaking the travel rule
-/// against the located sessions in `others` on the same local date.
+/// against the located sessions in `others` (whatever their dates).
 pub fn reachable_slots(slots: Vec<Slot>, at: Point, others: &[Place], availability: &Availability) -> Vec<Slot> {
+    let others: Vec<&Place> = others.iter().collect();
     slots
         .into_iter()
         .filter(|slot| {
-            let date = availability.local_date(slot.start_utc());
-            let same_day: Vec<&Place> = others.iter().filter(|p| availability.local_date(p.start) == date).collect();
             let session = Session { start: slot.start_utc(), end: slot.end_utc(), at };
-            conflict(session, &same_day, availability.buffers(), availability.travel_speed_kmh()).is_ok()
+            conflict(session, &others, availability.buffers(), availability.travel_speed_kmh()).is_ok()
         })
         .collect()
 }

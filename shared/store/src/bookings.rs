@@ -20,6 +20,7 @@ use cm_booking::idempotency::IdempotentResponse;
 use cm_booking::travel::{DayPlaces, Place};
 use cm_core::{BookingId, UserId};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Serialize, Deserialize)]
 struct BookingItem {
@@ -280,13 +281,9 @@ impl DynamoStore {
     /// counted and its day is not over) and its blocks that are not yet in the past. A
     /// block in the past can never be booked again, so it is left to TTL.
     fn release(&self, ops: &mut Ops, old: &Booking, at: DateTime<Utc>, keep: &[i64]) -> Result<(), StoreError> {
-        let day = DayOp {
-            count: (old.daily_limit.is_some() && old.end > at).then_some(DayChange::Release),
-            place: if Place::of(old).is_some() { PlaceOp::Remove(old.id) } else { PlaceOp::Keep },
-        };
-        if let Some(item) = self.day_update(old.photographer_id, old.local_date, day)? {
-            ops.push(Role::DayReleased, item);
-        }
+        let mut days = DayOps::default();
+        days.let_go(old, old.end > at);
+        days.push_into(self, ops, old.photographer_id)?;
         let now_block = at.timestamp().div_euclid(i64::from(cm_booking::BLOCK_MINUTES) * 60);
         for &block in old.lock_blocks.iter().filter(|b| !keep.contains(b) && **b >= now_block) {
             ops.push(Role::BlockReleased, self.slot_delete(old, block)?);
@@ -305,6 +302,81 @@ enum DayChange {
 struct DayOp {
     count: Option<DayChange>,
     place: PlaceOp,
+}
+
+/// The dates whose day items carry a located session's place: its own and either side
+/// (cm_booking::travel: one read of a date then holds every session near it).
+fn place_dates(date: NaiveDate) -> BTreeSet<NaiveDate> {
+    [date.pred_opt(), Some(date), date.succ_opt()].into_iter().flatten().collect()
+}
+
+/// The day items one booking write touches, merged by date: a transaction may name an
+/// item once, and a reschedule's old and new dates overlap.
+#[derive(Default)]
+struct DayOps(BTreeMap<NaiveDate, DayOp>);
+
+impl DayOps {
+    fn at(&mut self, date: NaiveDate) -> &mut DayOp {
+        self.0.entry(date).or_insert(DayOp { count: None, place: PlaceOp::Keep })
+    }
+
+    fn count(&mut self, date: NaiveDate, change: DayChange) {
+        let op = self.at(date);
+        op.count = match (op.count, change) {
+            (None, c) => Some(c),
+            // A reschedule within a counted day: one out, one in.
+            (Some(DayChange::Take { .. }), DayChange::Release) | (Some(DayChange::Release), DayChange::Take { .. }) => {
+                None
+            }
+            (Some(c), _) => Some(c),
+        };
+    }
+
+    /// `b` holds its day: its count (under a daily limit), and its place on its date
+    /// and either side; on its own date only while the version is still `expect`, the
+    /// one its travel check read.
+    fn hold(&mut self, b: &Booking, expect: Option<u64>) {
+        if let Some(limit) = b.daily_limit {
+            self.count(b.local_date, DayChange::Take { limit });
+        }
+        if let Some(place) = Place::of(b) {
+            for date in place_dates(b.local_date) {
+                let expect = if date == b.local_date { expect } else { None };
+                // Moving a session's place replaces its old one (one attribute per booking).
+                self.at(date).place = PlaceOp::Put { place: place.clone(), expect };
+            }
+        }
+    }
+
+    /// `b` lets its day go: its place everywhere it was kept, and its count if
+    /// `counted` (a day that is over keeps its count: it no longer matters).
+    fn let_go(&mut self, b: &Booking, counted: bool) {
+        if counted && b.daily_limit.is_some() {
+            self.count(b.local_date, DayChange::Release);
+        }
+        if Place::of(b).is_some() {
+            for date in place_dates(b.local_date) {
+                let op = self.at(date);
+                if matches!(op.place, PlaceOp::Keep) {
+                    op.place = PlaceOp::Remove(b.id);
+                }
+            }
+        }
+    }
+
+    /// The writes, each under the role that says what its refusal means: a day that
+    /// takes a count or is conditioned on its version can refuse (`DayTaken`); the
+    /// others never do.
+    fn push_into(self, store: &DynamoStore, ops: &mut Ops, photographer: UserId) -> Result<(), StoreError> {
+        for (date, op) in self.0 {
+            let guarded = matches!(op.count, Some(DayChange::Take { .. }))
+                || matches!(op.place, PlaceOp::Put { expect: Some(_), .. });
+            if let Some(item) = store.day_update(photographer, date, op)? {
+                ops.push(if guarded { Role::DayTaken } else { Role::DayReleased }, item);
+            }
+        }
+        Ok(())
+    }
 }
 
 enum PlaceOp {
@@ -335,13 +407,9 @@ impl BookingWriter for DynamoStore {
     ) -> Result<(), BookingWriteError> {
         let mut ops = Ops::default();
         ops.push(Role::Booking, self.booking_put(b, None)?);
-        let day = DayOp {
-            count: b.daily_limit.map(|limit| DayChange::Take { limit }),
-            place: Place::of(b).map_or(PlaceOp::Keep, |place| PlaceOp::Put { place, expect: travel }),
-        };
-        if let Some(item) = self.day_update(b.photographer_id, b.local_date, day)? {
-            ops.push(Role::DayTaken, item);
-        }
+        let mut days = DayOps::default();
+        days.hold(b, travel);
+        days.push_into(self, &mut ops, b.photographer_id)?;
         if let Some((k, resp)) = idempotency {
             ops.push(Role::Idempotency, self.idempotency_put(b.client_id, k, resp)?);
         }
@@ -389,31 +457,12 @@ impl BookingWriter for DynamoStore {
     ) -> Result<(), BookingWriteError> {
         let mut ops = Ops::default();
         ops.push(Role::Booking, self.booking_put(new, Some(old))?);
-        let new_place = || Place::of(new).map(|place| PlaceOp::Put { place, expect: travel });
-        let old_place = || Place::of(old).map(|_| PlaceOp::Remove(old.id));
-        if old.local_date == new.local_date {
-            // One day item: the count moves only if exactly one side was counted.
-            let count = match (old.daily_limit, new.daily_limit) {
-                (None, Some(limit)) => Some(DayChange::Take { limit }),
-                (Some(_), None) => Some(DayChange::Release),
-                _ => None,
-            };
-            let place = new_place().or_else(old_place).unwrap_or(PlaceOp::Keep);
-            if let Some(item) = self.day_update(new.photographer_id, new.local_date, DayOp { count, place })? {
-                ops.push(Role::DayTaken, item);
-            }
-        } else {
-            let count = new.daily_limit.map(|limit| DayChange::Take { limit });
-            let place = new_place().unwrap_or(PlaceOp::Keep);
-            if let Some(item) = self.day_update(new.photographer_id, new.local_date, DayOp { count, place })? {
-                ops.push(Role::DayTaken, item);
-            }
-            let count = old.daily_limit.map(|_| DayChange::Release);
-            let place = old_place().unwrap_or(PlaceOp::Keep);
-            if let Some(item) = self.day_update(old.photographer_id, old.local_date, DayOp { count, place })? {
-                ops.push(Role::DayReleased, item);
-            }
-        }
+        // The old day's count and places go, the new day's come (merged where the dates
+        // meet: a move within a day, or to the next one).
+        let mut days = DayOps::default();
+        days.hold(new, travel);
+        days.let_go(old, true);
+        days.push_into(self, &mut ops, new.photographer_id)?;
         for &block in new.lock_blocks.iter().filter(|b| !old.lock_blocks.contains(b)) {
             ops.push(Role::BlockTaken, self.slot_put(new, block)?);
         }
@@ -459,8 +508,9 @@ fn classify(failed: &[Role]) -> BookingWriteError {
 
 impl DynamoStore {
     /// Writes the place of every located booking of `photographer` that holds a slot and
-    /// starts in `[from, to)` onto its day item, for bookings made before days kept
-    /// places (the operator command `backfill-day-places`). Idempotent: a place already
+    /// starts in `[from, to)` onto the day items of its date and either side, for
+    /// bookings made before days kept places, or kept them on their own date only (the
+    /// operator command `backfill-day-places`). Idempotent: a place already
     /// there is written again unchanged. Each write bumps the day's version, so a
     /// booking being checked against that day at the same moment checks again.
     /// Returns how many places were written.
@@ -473,11 +523,14 @@ impl DynamoStore {
         let mut written = 0;
         for b in self.slot_holding_bookings(photographer, from, to).await? {
             let Some(place) = Place::of(&b) else { continue };
-            let op = DayOp { count: None, place: PlaceOp::Put { place, expect: None } };
-            if let Some(item) = self.day_update(b.photographer_id, b.local_date, op)? {
-                self.transact(vec![item]).await?;
-                written += 1;
+            // On its date and either side, as every booking write now keeps it.
+            let mut items = Vec::new();
+            for date in place_dates(b.local_date) {
+                let op = DayOp { count: None, place: PlaceOp::Put { place: place.clone(), expect: None } };
+                items.extend(self.day_update(b.photographer_id, date, op)?);
             }
+            self.transact(items).await?;
+            written += 1;
         }
         Ok(written)
     }

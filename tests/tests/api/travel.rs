@@ -4,8 +4,8 @@
 //! day item's version (DynamoDB Local, real concurrency).
 
 use crate::bookings::{
-    availability_doc, book, day, instant, list_mine, photographer, put_availability, reschedule, rule_conflict,
-    set_status, utc,
+    availability_doc, book, day, every_day, instant, list_mine, photographer, put_availability, reschedule,
+    rule_conflict, set_status, utc,
 };
 use crate::support::*;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -212,4 +212,66 @@ async fn the_backfill_puts_older_bookings_on_their_day() {
     let again = cm_store::BookingReader::day_places(store, pid, d).await.unwrap();
     assert_eq!(again.places, places.places);
     assert_eq!(again.version, places.version + 1);
+}
+
+/// Midnight is no border for a journey: a shoot ending at 23:30 and one starting at
+/// 00:00 the next day are half an hour apart, and 30 km need 61 minutes. The check, the
+/// slots offered and the race guard all see across it (each located session is kept on
+/// its date's day item and on those either side).
+#[tokio::test]
+async fn the_journey_after_a_late_shoot_is_checked_across_midnight() {
+    let env = cm_tests::env().await;
+    let hours = json!([{"start": "00:00", "end": "03:00"}, {"start": "20:00", "end": "23:30"}]);
+    let p = photographer(&env, availability_doc(json!({"weekly": every_day(hours)}))).await;
+    let c = register(&env, "client").await;
+    let d = day(9);
+    let next = d.succ_opt().unwrap();
+    book(&env, &c.access, at(&p.id, &utc(d, 22, 30), 60, Some(BASE))).await.ok(201);
+
+    let r = book(&env, &c.access, at(&p.id, &utc(next, 0, 0), 60, Some(NORTH))).await;
+    rule_conflict(&r, "travel_time");
+    assert!(r.body["detail"].as_str().unwrap().contains("61 minutes"), "{}", r.text);
+    // The slots offered up north after midnight leave the journey too.
+    let e = ApiEvent::new("GET /photographers/{id}/availability")
+        .path("id", &p.id)
+        .query("from", next.to_string())
+        .query("to", next.to_string())
+        .query("duration_minutes", "60")
+        .query("lat", NORTH.0.to_string())
+        .query("lon", NORTH.1.to_string());
+    let slots = call(env.app, get_photographer_availability::handle, e).await.ok(200)["slots"].clone();
+    let first = instant(slots[0]["start"].as_str().unwrap());
+    assert!(first >= instant(&utc(next, 0, 31)), "{slots}");
+    // Once the journey fits, it is booked; and the other way round, a late shoot far
+    // from an early one the next day is refused as well.
+    book(&env, &c.access, at(&p.id, &utc(next, 1, 0), 60, Some(NORTH))).await.ok(201);
+    let before = d.pred_opt().unwrap();
+    book(&env, &c.access, at(&p.id, &utc(d, 0, 30), 60, Some(NORTH))).await.ok(201);
+    let r = book(&env, &c.access, at(&p.id, &utc(before, 23, 0), 30, Some(BASE))).await;
+    rule_conflict(&r, "travel_time");
+}
+
+/// Two far-apart shoots racing for either side of one midnight: whichever way the
+/// requests interleave, never both (each writes its place onto the other's date and
+/// bumps the version the other is conditioned on). Five nights, each raced at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shoots_racing_across_midnight_never_both_win() {
+    let env = cm_tests::env().await;
+    let hours = json!([{"start": "00:00", "end": "03:00"}, {"start": "20:00", "end": "23:30"}]);
+    let p = photographer(&env, availability_doc(json!({"weekly": every_day(hours)}))).await;
+    let (a, b) = (register(&env, "client").await, register(&env, "client").await);
+    for n in 10..15 {
+        let d = day(n);
+        let next = d.succ_opt().unwrap();
+        let (late, early) = tokio::join!(
+            book(&env, &a.access, at(&p.id, &utc(d, 22, 30), 60, Some(BASE))),
+            book(&env, &b.access, at(&p.id, &utc(next, 0, 0), 60, Some(NORTH))),
+        );
+        let won = [&late, &early].iter().filter(|r| r.status == 201).count();
+        assert_eq!(won, 1, "{d}: {} / {}", late.text, early.text);
+        for r in [&late, &early].into_iter().filter(|r| r.status != 201) {
+            let kind = r.problem(409)["type"].as_str().unwrap().rsplit("/problems/").next().unwrap().to_string();
+            assert!(kind == "booking-rule/travel-time" || kind == "day-busy", "{}", r.text);
+        }
+    }
 }
