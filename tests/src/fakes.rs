@@ -603,17 +603,26 @@ impl FakeBookings {
         Place::of(b).is_none() || travel.is_none_or(|seen| seen == now)
     }
 
+    /// A located session is kept on its date's item and on those either side.
+    fn place_dates(date: NaiveDate) -> Vec<NaiveDate> {
+        [date.pred_opt(), Some(date), date.succ_opt()].into_iter().flatten().collect()
+    }
+
     fn put_place(s: &mut BookingsState, b: &Booking) {
         if let Some(place) = Place::of(b) {
-            let (version, places) = s.places.entry((b.photographer_id, b.local_date)).or_default();
-            *version += 1;
-            places.insert(b.id, place);
+            for date in Self::place_dates(b.local_date) {
+                let (version, places) = s.places.entry((b.photographer_id, date)).or_default();
+                *version += 1;
+                places.insert(b.id, place.clone());
+            }
         }
     }
 
     fn remove_place(s: &mut BookingsState, b: &Booking) {
-        if let Some((_, places)) = s.places.get_mut(&(b.photographer_id, b.local_date)) {
-            places.remove(&b.id);
+        for date in Self::place_dates(b.local_date) {
+            if let Some((_, places)) = s.places.get_mut(&(b.photographer_id, date)) {
+                places.remove(&b.id);
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 //! `POST /notifications/read` with `{"up_to": id}` (everything up to and including that
 //! notification: "mark all read" sends the newest it shows) or `{"ids": [..]}` (these,
 //! 1 to 100: opening one). Every id must be one of the caller's notifications, or
-//! nothing is marked and the answer is 422 naming them; a stranger's id is therefore
-//! indistinguishable from one that never existed. Marking twice is harmless, and the
+//! nothing is marked and the answer is 404 naming them (`errors`); a stranger's id is
+//! therefore indistinguishable from one that never existed. Marking twice is harmless, and the
 //! mark never moves back. Answers how many stay unread.
 
 use cm_app::{App, AuthError, store_problem};
@@ -22,6 +22,8 @@ pub enum Error {
     Request(#[from] RequestError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("no such notification")]
+    Unknown(FieldErrors),
 }
 
 impl IntoProblem for Error {
@@ -30,6 +32,9 @@ impl IntoProblem for Error {
             Error::Auth(e) => e.to_problem(),
             Error::Request(e) => e.to_problem(),
             Error::Store(e) => store_problem(e),
+            Error::Unknown(fields) => {
+                Problem::not_found("no such notification; nothing was marked").with_errors(fields.clone())
+            }
         }
     }
 }
@@ -67,7 +72,7 @@ pub async fn handle<S: UserReader + CalendarFeeds, I: Inbox>(
                 }
             }
         }
-        return Err(RequestError::Validation(errors).into());
+        return Err(Error::Unknown(errors));
     }
     let mark = inbox.notice_mark(user).await?;
     let unread = inbox.unread_notices(user, mark).await?;

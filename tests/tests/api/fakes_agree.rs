@@ -381,7 +381,11 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     out.say("move l2 in its day", s.reschedule_booking(&l2, &l2m, Some(2)).await);
     out.say("l2 moved", places(s.day_places(p, d3).await.unwrap()));
     let l2n = moved(&l2m, h(96 + 10, 0));
-    out.say("move l2 to the next day", s.reschedule_booking(&l2m, &l2n, Some(0)).await);
+    // The next day already holds l2's place (a neighbour's): its version is not 0.
+    let next_day = s.day_places(p, l2n.local_date).await.unwrap();
+    out.say("the next day, before", places(next_day.clone()));
+    out.say("move l2 to the next day on version 0", s.reschedule_booking(&l2m, &l2n, Some(0)).await);
+    out.say("move l2 to the next day", s.reschedule_booking(&l2m, &l2n, Some(next_day.version)).await);
     out.say("old day", places(s.day_places(p, d3).await.unwrap()));
     out.say("new day", places(s.day_places(p, l2n.local_date).await.unwrap()));
     out

@@ -109,16 +109,16 @@ async fn marking_read_by_id_and_up_to_a_notice_never_moves_back_and_touches_only
     let r = mark(&env, &inbox, &me, json!({"up_to": ids[0].to_string()})).await;
     assert_eq!(r.ok(200)["unread"], 1);
 
-    // A stranger's notice is no notice of mine: 422 naming it, and nothing is marked,
+    // A stranger's notice is no notice of mine: 404 naming it, and nothing is marked,
     // not even my own one beside it.
     let r = mark(&env, &inbox, &me, json!({"ids": [ids[4].to_string(), theirs[0].to_string()]})).await;
-    let problem = r.problem(422);
+    let problem = r.problem(404);
     assert_eq!(problem["errors"][0]["field"], "ids[1]", "{problem}");
     assert_eq!(problem["errors"].as_array().unwrap().len(), 1);
     assert_eq!(list(&env, &inbox, &me, &[]).await.ok(200)["unread"], 1);
     assert_eq!(list(&env, &inbox, &someone, &[]).await.ok(200)["unread"], 1, "theirs untouched");
     let r = mark(&env, &inbox, &me, json!({"up_to": theirs[0].to_string()})).await;
-    assert_eq!(r.problem(422)["errors"][0]["field"], "up_to");
+    assert_eq!(r.problem(404)["errors"][0]["field"], "up_to");
     assert_eq!(list(&env, &inbox, &someone, &[]).await.ok(200)["unread"], 1);
 
     // Marking twice is harmless.
