@@ -62,13 +62,7 @@ pub fn render_email(
     other: &Party,
     now: DateTime<Utc>,
 ) -> Result<Email, NotifyError> {
-    if other.role != recipient.role.counterpart() {
-        return Err(NotifyError::WrongRole {
-            position: "other party",
-            expected: recipient.role.counterpart(),
-            found: other.role,
-        });
-    }
+    check_counterpart(recipient, other)?;
     if !recipients(event).contains(&recipient.role) {
         return Err(NotifyError::NotARecipient { event, role: recipient.role });
     }
@@ -87,6 +81,18 @@ pub fn render_email(
     };
 
     Ok(Email { html: content.html(), text: content.text(), subject: content.subject, ics })
+}
+
+/// `other` must be the other side of the booking from `recipient`.
+fn check_counterpart(recipient: &Party, other: &Party) -> Result<(), NotifyError> {
+    if other.role != recipient.role.counterpart() {
+        return Err(NotifyError::WrongRole {
+            position: "other party",
+            expected: recipient.role.counterpart(),
+            found: other.role,
+        });
+    }
+    Ok(())
 }
 
 fn attachment(
@@ -360,13 +366,7 @@ pub fn render_reminder_email(
     hours: u32,
     now: DateTime<Utc>,
 ) -> Result<Email, NotifyError> {
-    if other.role != recipient.role.counterpart() {
-        return Err(NotifyError::WrongRole {
-            position: "other party",
-            expected: recipient.role.counterpart(),
-            found: other.role,
-        });
-    }
+    check_counterpart(recipient, other)?;
     if snapshot.end <= snapshot.start {
         return Err(NotifyError::EmptyTimeRange { booking_id: snapshot.booking_id.clone() });
     }

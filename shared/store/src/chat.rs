@@ -21,7 +21,7 @@
 
 use crate::page::PageKey;
 use crate::{DynamoStore, Item, Page, Read, StoreError, build_err, key, s};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, Select, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_chat::message::preview;
 use cm_chat::rate::{self, Decision, Policy, Window};
@@ -434,32 +434,8 @@ impl ChatStore {
         // ULID text is Crockford base32, so "<id>0" sorts after the id itself and
         // before every later id; '~' sorts after every id.
         let lo = format!("{}0", msg_sk(after));
-        let mut total = 0u32;
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .client
-                .query()
-                .table_name(&self.db.table)
-                .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
-                .filter_expression("sender_id <> :me")
-                .expression_attribute_values(":p", s(room_pk(room.booking_id)))
-                .expression_attribute_values(":lo", s(lo.clone()))
-                .expression_attribute_values(":hi", s("MSG#~"))
-                .expression_attribute_values(":me", s(user.to_string()))
-                .select(Select::Count)
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(crate::error::from_sdk)?;
-            total = total.saturating_add(u32::try_from(out.count).unwrap_or(0));
-            start = out.last_evaluated_key;
-            if start.is_none() || total >= MAX_UNREAD_COUNTED {
-                return Ok(total.min(MAX_UNREAD_COUNTED));
-            }
-        }
+        let filter = ("sender_id <> :me", vec![(":me", s(user.to_string()))]);
+        crate::page::count_up_to(&self.db, &room_pk(room.booking_id), (&lo, "MSG#~"), filter, MAX_UNREAD_COUNTED).await
     }
 }
 
@@ -575,32 +551,10 @@ impl ChatReader for ChatStore {
         before: Option<MessageId>,
         limit: usize,
     ) -> Result<(Vec<Message>, bool), StoreError> {
-        // BETWEEN is inclusive: read one more and drop `before` itself.
         let hi = before.map(msg_sk).unwrap_or_else(|| "MSG#~".into());
-        let want = i32::try_from(limit + 2).unwrap_or(i32::MAX);
-        let out = self
-            .db
-            .client
-            .query()
-            .table_name(&self.db.table)
-            .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
-            .expression_attribute_values(":p", s(room_pk(booking)))
-            .expression_attribute_values(":lo", s("MSG#"))
-            .expression_attribute_values(":hi", s(hi))
-            .scan_index_forward(false)
-            .limit(want)
-            .send()
-            .await
-            .map_err(crate::error::from_sdk)?;
-        let mut messages = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let m = message_of(item)?;
-            if Some(m.id) != before {
-                messages.push(m);
-            }
-        }
-        let more = messages.len() > limit || (out.last_evaluated_key.is_some() && messages.len() >= limit);
-        messages.truncate(limit);
+        let (items, more) =
+            crate::page::newest_first(&self.db, &room_pk(booking), "MSG#", &hi, before.is_some(), limit).await?;
+        let messages = items.into_iter().map(message_of).collect::<Result<Vec<_>, _>>()?;
         Ok((messages, more))
     }
 

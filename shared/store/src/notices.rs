@@ -10,7 +10,7 @@
 
 use crate::chat::ChatStore;
 use crate::{Item, Read, StoreError, key, s};
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, TimeDelta, Utc};
 use cm_chat::notice::{MAX_UNREAD_COUNTED, MarkRead, Notice, NoticeId};
 use cm_core::UserId;
@@ -121,32 +121,10 @@ impl Inbox for ChatStore {
         before: Option<NoticeId>,
         limit: usize,
     ) -> Result<(Vec<Notice>, bool), StoreError> {
-        // BETWEEN is inclusive: read one more and drop `before` itself.
         let hi = before.map(notice_sk).unwrap_or_else(|| "NOTICE#~".into());
-        let out = self
-            .db
-            .client
-            .query()
-            .table_name(&self.db.table)
-            .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
-            .expression_attribute_values(":p", s(pk(user)))
-            .expression_attribute_values(":lo", s("NOTICE#"))
-            .expression_attribute_values(":hi", s(hi))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(crate::error::from_sdk)?;
-        let mut notices = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let n = notice_of(item)?;
-            if Some(n.id) != before {
-                notices.push(n);
-            }
-        }
-        let more = notices.len() > limit || (out.last_evaluated_key.is_some() && notices.len() >= limit);
-        notices.truncate(limit);
+        let (items, more) =
+            crate::page::newest_first(&self.db, &pk(user), "NOTICE#", &hi, before.is_some(), limit).await?;
+        let notices = items.into_iter().map(notice_of).collect::<Result<Vec<_>, _>>()?;
         Ok((notices, more))
     }
 
@@ -154,31 +132,8 @@ impl Inbox for ChatStore {
         // ULID text is Crockford base32, so "<id>0" sorts after the id itself and before
         // every later id; '~' sorts after every id.
         let lo = mark.map_or_else(|| "NOTICE#".to_string(), |m| format!("{}0", notice_sk(m)));
-        let mut total = 0u32;
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .client
-                .query()
-                .table_name(&self.db.table)
-                .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
-                .filter_expression("attribute_not_exists(read_at)")
-                .expression_attribute_values(":p", s(pk(user)))
-                .expression_attribute_values(":lo", s(lo.clone()))
-                .expression_attribute_values(":hi", s("NOTICE#~"))
-                .select(Select::Count)
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(crate::error::from_sdk)?;
-            total = total.saturating_add(u32::try_from(out.count).unwrap_or(0));
-            start = out.last_evaluated_key;
-            if start.is_none() || total >= MAX_UNREAD_COUNTED {
-                return Ok(total.min(MAX_UNREAD_COUNTED));
-            }
-        }
+        let filter = ("attribute_not_exists(read_at)", Vec::new());
+        crate::page::count_up_to(&self.db, &pk(user), (&lo, "NOTICE#~"), filter, MAX_UNREAD_COUNTED).await
     }
 
     async fn mark_notices_read(

@@ -99,3 +99,76 @@ fn decode_all<T>(
 ) -> Result<Page<T>, StoreError> {
     Ok(Page { items: raw.into_iter().map(decode).collect::<Result<_, _>>()?, next })
 }
+
+/// A partition's items whose sort keys run from `lo` to `hi` (both inclusive), newest
+/// (greatest) first, `limit` of them, without the one at `hi` itself when `skip_hi`:
+/// "older than this one" paging for ids that sort by time (chat messages, notices).
+/// `true` when older items remain.
+pub(crate) async fn newest_first(
+    db: &crate::DynamoStore,
+    pk: &str,
+    lo: &str,
+    hi: &str,
+    skip_hi: bool,
+    limit: usize,
+) -> Result<(Vec<Item>, bool), StoreError> {
+    // BETWEEN is inclusive: read one more in case `hi` itself comes back.
+    let out = db
+        .client
+        .query()
+        .table_name(&db.table)
+        .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
+        .expression_attribute_values(":p", s(pk))
+        .expression_attribute_values(":lo", s(lo))
+        .expression_attribute_values(":hi", s(hi))
+        .scan_index_forward(false)
+        .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(crate::error::from_sdk)?;
+    let mut items: Vec<Item> = out.items.unwrap_or_default();
+    if skip_hi {
+        items.retain(|i| i.get("sk").and_then(|v| v.as_s().ok()).is_none_or(|sk| sk != hi));
+    }
+    let more = items.len() > limit || (out.last_evaluated_key.is_some() && items.len() >= limit);
+    items.truncate(limit);
+    Ok((items, more))
+}
+
+/// How many items of a partition with sort keys from `lo` to `hi` pass `filter`,
+/// counted page by page and no further than `cap` (unread badges stop at a cap).
+pub(crate) async fn count_up_to(
+    db: &crate::DynamoStore,
+    pk: &str,
+    (lo, hi): (&str, &str),
+    filter: (&str, Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>),
+    cap: u32,
+) -> Result<u32, StoreError> {
+    let (expression, values) = filter;
+    let mut total = 0u32;
+    let mut start = None;
+    loop {
+        let mut q = db
+            .client
+            .query()
+            .table_name(&db.table)
+            .key_condition_expression("pk = :p AND sk BETWEEN :lo AND :hi")
+            .filter_expression(expression)
+            .expression_attribute_values(":p", s(pk))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .consistent_read(true)
+            .set_exclusive_start_key(start);
+        for (name, value) in &values {
+            q = q.expression_attribute_values(*name, value.clone());
+        }
+        let out = q.send().await.map_err(crate::error::from_sdk)?;
+        total = total.saturating_add(u32::try_from(out.count).unwrap_or(0));
+        start = out.last_evaluated_key;
+        if start.is_none() || total >= cap {
+            return Ok(total.min(cap));
+        }
+    }
+}
