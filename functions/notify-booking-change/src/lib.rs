@@ -71,11 +71,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// The domain of the sender's address: the right-hand side of every Message-ID.
-    fn mail_domain(&self) -> &str {
-        self.from_email.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d)
-    }
-
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &'static str| env_var(name).ok_or(ConfigError::Missing(name));
         let from_email = var("NOTIFY_FROM_EMAIL")?;
@@ -435,7 +430,7 @@ async fn notify<S: NotifierStore>(
             continue;
         }
         let key = effect_key(booking, &format!("email:{role}"));
-        let message_id = message_id(booking, role, n.config.mail_domain());
+        let message_id = message_id(booking, role, n.mail.domain());
         note(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
     }
     match first_error {
@@ -476,7 +471,7 @@ async fn notify_gallery<S: NotifierStore>(n: &Notifier<S>, g: &Gallery, lease: L
     }
     let email = if client.notification_preferences.email {
         let key = format!("notify:gallery:{}:delivered:email:client", g.booking);
-        let message_id = format!("gallery-{}.delivered@{}", g.booking, n.config.mail_domain());
+        let message_id = format!("gallery-{}.delivered@{}", g.booking, n.mail.domain());
         Some(once_per_change(n, &key, lease, || send_email(n, &email, &to, &message_id)).await)
     } else {
         tally.opted_out += 1;
@@ -550,7 +545,7 @@ async fn notify_money<S: NotifierStore>(
             }
             // Message-ID's local part allows letters, digits and a few symbols only.
             let local: String = event.key().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            let message_id = format!("payment-{}.{local}.{role}@{}", ledger.booking_id, n.config.mail_domain());
+            let message_id = format!("payment-{}.{local}.{role}@{}", ledger.booking_id, n.mail.domain());
             let key = format!("{base}:email:{role}");
             results.push(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await);
         }

@@ -110,9 +110,14 @@ pub async fn run<S: ReminderStore>(r: &Reminders<S>) -> Result<Summary, StoreErr
     let last = r.app.store.reminders_through().await?;
     let (from, through) = run_window(last, now, PERIOD);
     let mut summary = Summary { from: Some(from), through: Some(through), ..Summary::default() };
+    // One small Query per offset, all at once.
+    let per_offset = futures::future::try_join_all(ReminderHours::OFFERED.map(|hours| async move {
+        Ok::<_, StoreError>((hours, sessions_due(&r.app.store, from, through, hours).await?))
+    }))
+    .await?;
     let mut due: Vec<(Booking, u32)> = Vec::new();
-    for hours in ReminderHours::OFFERED {
-        for b in sessions_due(&r.app.store, from, through, hours).await? {
+    for (hours, bookings) in per_offset {
+        for b in bookings {
             let session = Session { booking: b.id, status: b.status, start: b.start };
             if session.is_due(hours, from, through, now) {
                 due.push((b, hours));
