@@ -6,6 +6,7 @@ use crate::TestEnv;
 use aws_lambda_events::s3::S3Event;
 use cm_runtime::UploadSigner;
 use cm_store::DynamoStore;
+use cm_store::chat::ChatStore;
 use process_upload::Processor;
 use std::sync::Arc;
 
@@ -18,8 +19,16 @@ pub struct Media {
     pub processor: Processor<DynamoStore>,
 }
 
-/// A fresh bucket in moto, and the processor on the test's table.
+/// A fresh bucket in moto, and the processor on the test's table and a chat table of
+/// its own.
 pub async fn media(env: &TestEnv) -> Media {
+    let chat_table = format!("chat-{}", ulid::Ulid::new().to_string().to_lowercase());
+    crate::aws::create_table(&env.dynamo, &chat_table, "ChatTable").await;
+    media_with_chat(env, ChatStore::new(env.dynamo.clone(), &chat_table)).await
+}
+
+/// A fresh bucket in moto, and the processor on the test's table and `chat`.
+pub async fn media_with_chat(env: &TestEnv, chat: ChatStore) -> Media {
     let sdk = crate::moto::sdk_config().await;
     let conf = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
     let s3 = aws_sdk_s3::Client::from_conf(conf);
@@ -30,6 +39,7 @@ pub async fn media(env: &TestEnv) -> Media {
     let signer = Box::leak(Box::new(UploadSigner::with_credentials(creds, "us-east-1", &bucket, &endpoint)));
     let processor = Processor {
         store: env.app.store.clone(),
+        chat,
         s3: s3.clone(),
         bucket: bucket.clone(),
         clock: Arc::new(cm_core::SystemClock),
@@ -39,6 +49,11 @@ pub async fn media(env: &TestEnv) -> Media {
 }
 
 impl Media {
+    /// The bucket as the functions that presign links to it hold it.
+    pub fn bucket(&self) -> &'static cm_runtime::MediaBucket {
+        Box::leak(Box::new(cm_runtime::MediaBucket { s3: self.s3.clone(), name: self.bucket.clone() }))
+    }
+
     pub async fn keys(&self) -> Vec<String> {
         let out = self.s3.list_objects_v2().bucket(&self.bucket).send().await.expect("list");
         let mut keys: Vec<String> = out.contents().iter().filter_map(|o| o.key().map(String::from)).collect();
@@ -55,6 +70,17 @@ impl Media {
     pub async fn put(&self, key: &str, bytes: &[u8]) {
         self.s3.put_object().bucket(&self.bucket).key(key).body(bytes.to_vec().into()).send().await.unwrap();
     }
+}
+
+/// A media bucket for functions that only presign links to it, in tests that never
+/// follow one: signing is local and needs no bucket to exist.
+pub async fn signing_only() -> &'static cm_runtime::MediaBucket {
+    let sdk = crate::moto::sdk_config().await;
+    let conf = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
+    Box::leak(Box::new(cm_runtime::MediaBucket {
+        s3: aws_sdk_s3::Client::from_conf(conf),
+        name: "media-unread".into(),
+    }))
 }
 
 /// An `ObjectCreated:Post` notification for `key`, as S3 sends it (events/process-upload.json's

@@ -2,13 +2,16 @@
 //! for its client and photographer (and admins, for disputes). `before` is the id of the
 //! oldest message already shown; `next_before` says where the next page starts, and is
 //! absent at the beginning of the chat. `read_upto` gives each participant's read mark,
-//! so a client can draw read receipts. One GetItem for the booking, one Query, one
-//! BatchGetItem for the marks.
+//! so a client can draw read receipts. Each attachment comes with links to it,
+//! presigned for [`LINK_MINUTES`] (its objects are private; signing is local work, no
+//! request). One GetItem for the booking, one Query, one BatchGetItem for the marks.
 
 use cm_app::{App, AuthError, store_problem};
+use cm_chat::attachment::AttachmentLinks;
 use cm_chat::{Access, MessageId, MessageView, Room};
 use cm_core::{BookingId, UserId};
-use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_http::{Body, Internal, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_runtime::MediaBucket;
 use cm_store::chat::ChatReader;
 use cm_store::{BookingReader, StoreError, UserReader};
 use serde::Serialize;
@@ -24,7 +27,13 @@ pub enum Error {
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] Internal),
 }
+
+/// How long an attachment link works: long enough to open or save the file; the next
+/// read brings fresh ones.
+pub const LINK_MINUTES: i64 = 15;
 
 impl IntoProblem for Error {
     fn to_problem(&self) -> Problem {
@@ -33,6 +42,7 @@ impl IntoProblem for Error {
             Error::Request(e) => e.to_problem(),
             Error::NotFound => Problem::not_found(self.to_string()),
             Error::Store(e) => store_problem(e),
+            Error::Internal(e) => e.to_problem(),
         }
     }
 }
@@ -49,6 +59,7 @@ pub struct History {
 pub async fn handle<S: UserReader + BookingReader, C: ChatReader>(
     app: &App<S>,
     chat: &C,
+    bucket: &MediaBucket,
     req: Request,
 ) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate(app, &req).await?;
@@ -64,9 +75,35 @@ pub async fn handle<S: UserReader + BookingReader, C: ChatReader>(
     }
     let ((messages, more), marks) = tokio::try_join!(chat.messages(id, before, limit), chat.read_marks(&room))?;
     let next_before = if more { messages.last().map(|m| m.id) } else { None };
-    Ok(cm_http::ok(&History {
-        items: messages.iter().map(MessageView::from).collect(),
-        next_before,
-        read_upto: marks.into_iter().collect(),
-    }))
+    let now = app.now();
+    let mut items = Vec::with_capacity(messages.len());
+    for m in &messages {
+        let mut view = MessageView::from(m);
+        if let Some(shown) = view.attachment.as_mut() {
+            shown.links = Some(links(bucket, id, &shown.file, now).await?);
+        }
+        items.push(view);
+    }
+    Ok(cm_http::ok(&History { items, next_before, read_upto: marks.into_iter().collect() }))
+}
+
+async fn links(
+    bucket: &MediaBucket,
+    booking: BookingId,
+    file: &cm_chat::AttachmentRef,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<AttachmentLinks, Internal> {
+    let keys = file.link_keys(booking);
+    let valid = chrono::Duration::minutes(LINK_MINUTES);
+    let std_valid = valid.to_std().map_err(Internal::new)?;
+    let thumbnail = match &keys.thumbnail {
+        Some(key) => Some(bucket.link(key, None, now, std_valid).await?),
+        None => None,
+    };
+    Ok(AttachmentLinks {
+        thumbnail,
+        view: bucket.link(&keys.view, None, now, std_valid).await?,
+        download: bucket.link(&keys.view, Some(&file.download_name()), now, std_valid).await?,
+        expire_at: now + valid,
+    })
 }

@@ -14,7 +14,7 @@ use cm_media::objects::{DISPLAY_SIZES, gallery_incoming_key, gallery_keys};
 use cm_media::upload::MAX_UPLOAD_BYTES;
 use cm_media::{ItemId, ItemStatus};
 
-impl<S: UploadStore> Processor<S> {
+impl<S: UploadStore, C: cm_store::attachments::Attachments> Processor<S, C> {
     pub(crate) async fn gallery_record(&self, booking: BookingId, id: ItemId) -> Result<Outcome, Error> {
         let key = gallery_incoming_key(booking, id);
         let Some(photo) = self.store.get_gallery_photo(booking, id).await? else {

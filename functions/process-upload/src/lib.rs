@@ -2,7 +2,8 @@
 //! published display sizes, or rejects it, and deletes the upload. Portfolio photos go
 //! public (under `public/`, behind the CDN); client-gallery photos stay private (under
 //! `galleries/`, reached only through presigned links) and also keep a full-resolution
-//! copy to download (`gallery.rs`).
+//! copy to download (`gallery.rs`); chat attachments, images or PDFs, stay private
+//! under `chat/` (`chat.rs`).
 //!
 //! The file's type is decided by its bytes; the decoder refuses decompression bombs
 //! from their header; the EXIF orientation is applied and everything else the file
@@ -24,12 +25,16 @@ use cm_media::item::{Processed, Variant};
 use cm_media::objects::{DISPLAY_SIZES, Upload, parse_incoming, variant_key};
 use cm_media::upload::MAX_UPLOAD_BYTES;
 use cm_media::{ItemStatus, PortfolioItem};
+use cm_store::attachments::Attachments;
+use cm_store::chat::ChatStore;
 use cm_store::{DynamoStore, GalleryReader, GalleryWriter, PortfolioReader, PortfolioWriter, StoreError};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 
-pub struct Processor<S> {
+pub struct Processor<S, C = ChatStore> {
     pub store: S,
+    /// Chat attachments live in the chat table.
+    pub chat: C,
     pub s3: aws_sdk_s3::Client,
     /// The media bucket: uploads under `incoming/`, variants under `public/`.
     pub bucket: String,
@@ -66,13 +71,14 @@ pub enum Outcome {
     Missing,
 }
 
-impl Processor<DynamoStore> {
+impl Processor<DynamoStore, ChatStore> {
     pub async fn from_env(env: cm_runtime::Env) -> Result<Self, lambda_runtime::Error> {
         let bucket = cm_runtime::env_var("MEDIA_BUCKET").ok_or("MEDIA_BUCKET is required")?;
         let path_style = cm_runtime::env_var("S3_FORCE_PATH_STYLE").is_some_and(|v| v == "true");
         let s3 = aws_sdk_s3::config::Builder::from(&env.sdk).force_path_style(path_style).build();
         Ok(Processor {
             store: env.store()?,
+            chat: env.chat_store()?,
             s3: aws_sdk_s3::Client::from_conf(s3),
             bucket,
             clock: Arc::new(SystemClock),
@@ -85,9 +91,10 @@ impl Processor<DynamoStore> {
 pub trait UploadStore: PortfolioReader + PortfolioWriter + GalleryReader + GalleryWriter {}
 impl<S: PortfolioReader + PortfolioWriter + GalleryReader + GalleryWriter> UploadStore for S {}
 
+mod chat;
 mod gallery;
 
-impl<S: UploadStore> Processor<S> {
+impl<S: UploadStore, C: Attachments> Processor<S, C> {
     /// Every record is attempted; a failure fails the invocation after the others,
     /// and Lambda retries it (each record is idempotent) before parking the event in
     /// the on-failure queue.
@@ -120,6 +127,7 @@ impl<S: UploadStore> Processor<S> {
         let (photographer, item) = match parse_incoming(raw_key) {
             Some(Upload::Portfolio { photographer, item }) => (photographer, item),
             Some(Upload::Gallery { booking, photo }) => return self.gallery_record(booking, photo).await,
+            Some(Upload::Chat { booking, attachment }) => return self.chat_record(booking, &attachment).await,
             None => return Ok(Outcome::Ignored),
         };
         let key = cm_media::objects::incoming_key(photographer, item);

@@ -4,13 +4,15 @@
 //! member, or an unknown one, each gets an [`ErrorFrame`] naming the field, never a crash.
 //!
 //! Inbound (client to server):
-//! - `{"action":"send_message","booking_id":..,"client_id":..,"text":..}`
+//! - `{"action":"send_message","booking_id":..,"client_id":..,"text":..,"attachment_id":..}`
+//!   (`attachment_id` optional; with one, `text` may be left out)
 //! - `{"action":"typing","booking_id":..}`
 //! - `{"action":"mark_read","booking_id":..,"message_id":..}`
 //! - `{"action":"ping"}`
 //!
 //! Outbound frames carry a `type` ([`Outbound`]).
 
+use crate::attachment::AttachmentId;
 use crate::message::{self, MessageId, MessageView};
 use crate::notice::NoticeView;
 use chrono::{DateTime, Utc};
@@ -26,7 +28,7 @@ pub const ACTIONS: [&str; 4] = ["send_message", "typing", "mark_read", "ping"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
-    SendMessage { booking_id: BookingId, client_id: String, text: String },
+    SendMessage { booking_id: BookingId, client_id: String, text: String, attachment_id: Option<AttachmentId> },
     Typing { booking_id: BookingId },
     MarkRead { booking_id: BookingId, message_id: MessageId },
     Ping,
@@ -48,7 +50,8 @@ impl Inbound {
 pub struct ErrorFrame {
     pub status: u16,
     /// Stable, for clients to switch on: `bad-frame`, `validation`, `unknown-action`,
-    /// `not-found`, `forbidden`, `rate-limited`, `unauthorized`, `unavailable`.
+    /// `not-found`, `forbidden`, `conflict`, `rate-limited`, `unauthorized`,
+    /// `unavailable`.
     pub code: &'static str,
     pub title: &'static str,
     pub detail: String,
@@ -100,6 +103,11 @@ impl ErrorFrame {
     pub fn forbidden(detail: impl Into<String>) -> ErrorFrame {
         ErrorFrame::new(403, "forbidden", "Forbidden", detail)
     }
+    /// The frame is well formed but what it names is in the wrong state (an attachment
+    /// still processing, refused, or already sent).
+    pub fn conflict(detail: impl Into<String>) -> ErrorFrame {
+        ErrorFrame::new(409, "conflict", "Conflict", detail)
+    }
     pub fn unauthorized(detail: impl Into<String>) -> ErrorFrame {
         ErrorFrame::new(401, "unauthorized", "Unauthorized", detail)
     }
@@ -120,6 +128,10 @@ impl ErrorFrame {
             "Try again",
             "the chat is briefly unavailable; send again with the same client_id",
         )
+    }
+    pub fn retry_after(mut self, secs: u32) -> ErrorFrame {
+        self.retry_after_secs = Some(secs);
+        self
     }
     pub fn for_action(mut self, action: &'static str, client_id: Option<&str>) -> ErrorFrame {
         self.action = Some(action);
@@ -201,9 +213,16 @@ pub fn parse(body: &str) -> Result<Inbound, ErrorFrame> {
             if let Some(c) = &client_id {
                 message::check_client_id(fields.errors, "client_id", c);
             }
-            let text = fields.string("text").map(|t| message::check_text(fields.errors, "text", &t));
-            fields.finish(&["booking_id", "client_id", "text"]);
-            (booking_id, client_id, text).into_send()
+            let attachment_id = fields.optional_id::<AttachmentId>("attachment_id");
+            let text = match attachment_id {
+                // Present (even if malformed): the text is optional.
+                Some(Some(_)) | None => {
+                    fields.optional_string("text").map(|t| message::check_caption(fields.errors, "text", t.as_deref()))
+                }
+                Some(None) => fields.string("text").map(|t| message::check_text(fields.errors, "text", &t)),
+            };
+            fields.finish(&["booking_id", "client_id", "text", "attachment_id"]);
+            (booking_id, client_id, text, attachment_id.flatten()).into_send()
         }
         "typing" => {
             let booking_id = fields.id::<BookingId>("booking_id");
@@ -235,10 +254,10 @@ trait IntoSend {
     fn into_send(self) -> Option<Inbound>;
 }
 
-impl IntoSend for (Option<BookingId>, Option<String>, Option<String>) {
+impl IntoSend for (Option<BookingId>, Option<String>, Option<String>, Option<AttachmentId>) {
     fn into_send(self) -> Option<Inbound> {
-        let (Some(booking_id), Some(client_id), Some(text)) = self else { return None };
-        Some(Inbound::SendMessage { booking_id, client_id, text })
+        let (Some(booking_id), Some(client_id), Some(text), attachment_id) = self else { return None };
+        Some(Inbound::SendMessage { booking_id, client_id, text, attachment_id })
     }
 }
 
@@ -259,6 +278,23 @@ impl Fields<'_> {
                 self.errors.add(name, "is required");
                 None
             }
+        }
+    }
+
+    /// `Some(None)` when absent (or null), `None` when present and wrong.
+    fn optional_string(&mut self, name: &str) -> Option<Option<String>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Some(None),
+            Some(_) => self.string(name).map(Some),
+        }
+    }
+
+    /// `Some(None)` when absent (or null), `None` when present and not an id (the
+    /// error is recorded), `Some(Some(id))` otherwise.
+    fn optional_id<T: std::str::FromStr>(&mut self, name: &str) -> Option<Option<T>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Some(None),
+            Some(_) => self.id(name).map(Some),
         }
     }
 
@@ -301,7 +337,20 @@ mod tests {
         let send = json!({"action": "send_message", "booking_id": b.to_string(), "client_id": "c-1", "text": " hi "});
         assert_eq!(
             parse(&send.to_string()),
-            Ok(Inbound::SendMessage { booking_id: b, client_id: "c-1".into(), text: "hi".into() })
+            Ok(Inbound::SendMessage { booking_id: b, client_id: "c-1".into(), text: "hi".into(), attachment_id: None })
+        );
+        let a = AttachmentId::new();
+        let with_file = json!({"action": "send_message", "booking_id": b.to_string(), "client_id": "c-2",
+            "attachment_id": a.to_string()});
+        assert_eq!(
+            parse(&with_file.to_string()),
+            Ok(Inbound::SendMessage {
+                booking_id: b,
+                client_id: "c-2".into(),
+                text: String::new(),
+                attachment_id: Some(a)
+            }),
+            "an attachment needs no words"
         );
         assert_eq!(
             parse(&json!({"action": "typing", "booking_id": b.to_string()}).to_string()),
@@ -346,6 +395,13 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(fields(&e), ["text"]);
+        let e = parse(r#"{"action":"send_message","booking_id":"01JDX0000000000000000000B1","client_id":"a","attachment_id":"nope","text":7}"#)
+            .unwrap_err();
+        assert_eq!(fields(&e), ["attachment_id", "text"]);
+        let b = BookingId::new().to_string();
+        let e =
+            parse(&json!({"action":"send_message","booking_id":b,"client_id":"a","text":" "}).to_string()).unwrap_err();
+        assert_eq!(fields(&e), ["text"], "without an attachment, words are required");
         let e = parse(r#"{"action":"ping","x":1}"#).unwrap_err();
         assert_eq!(fields(&e), ["x"]);
     }

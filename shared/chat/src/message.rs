@@ -1,5 +1,6 @@
 //! A chat message: its id orders the room, its text stays text.
 
+use crate::attachment::{AttachmentRef, AttachmentShown};
 use chrono::{DateTime, Utc};
 use cm_core::{BookingId, FieldErrors, UserId};
 use serde::{Deserialize, Serialize};
@@ -60,8 +61,21 @@ pub struct Message {
     pub sender_id: UserId,
     /// The sender's de-duplication id.
     pub client_id: String,
+    /// Empty only when the message carries an attachment.
     pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRef>,
     pub sent_at: DateTime<Utc>,
+}
+
+impl Message {
+    /// What a room listing shows of it.
+    pub fn preview(&self) -> String {
+        match (&self.attachment, self.text.is_empty()) {
+            (Some(a), true) => preview(&format!("📎 {}", a.filename)),
+            _ => preview(&self.text),
+        }
+    }
 }
 
 /// A message as clients see it, over HTTP and in frames alike.
@@ -72,6 +86,9 @@ pub struct MessageView {
     pub sender_id: UserId,
     pub client_id: String,
     pub text: String,
+    /// What is attached; links to it come with the history (`GET /bookings/{id}/messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentShown>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -83,6 +100,7 @@ impl From<&Message> for MessageView {
             sender_id: m.sender_id,
             client_id: m.client_id.clone(),
             text: m.text.clone(),
+            attachment: m.attachment.clone().map(|file| AttachmentShown { file, links: None }),
             sent_at: m.sent_at,
         }
     }
@@ -110,6 +128,15 @@ pub fn check_client_id(errors: &mut FieldErrors, field: &str, raw: &str) {
 /// client renders it as text (the web app never sets it as HTML).
 pub fn check_text(errors: &mut FieldErrors, field: &str, raw: &str) -> String {
     cm_core::text::check_text(errors, field, raw, MAX_TEXT_CHARS)
+}
+
+/// The text of a message that carries an attachment: it may be left out or empty (a
+/// photo needs no words), and is checked like any other text when it is not.
+pub fn check_caption(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> String {
+    match raw {
+        Some(t) if !t.trim().is_empty() => check_text(errors, field, t),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

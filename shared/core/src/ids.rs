@@ -1,18 +1,17 @@
 //! Identifiers are ULIDs: globally unique without coordination, and their text sorts by
 //! creation time, which keeps "newest first" listings cheap on DynamoDB sort keys.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
+/// A ULID identifier type: `ulid_id!(Name, "what")` (the word names it in parse
+/// errors). Exported for the domain crates' own ids.
+#[macro_export]
 macro_rules! ulid_id {
     ($name:ident, $what:literal) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(ulid::Ulid);
+        pub struct $name($crate::ids::__private::Ulid);
 
         impl $name {
             pub fn new() -> Self {
-                Self(ulid::Ulid::new())
+                Self($crate::ids::__private::Ulid::new())
             }
         }
 
@@ -22,32 +21,39 @@ macro_rules! ulid_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 self.0.fmt(f)
             }
         }
 
-        impl FromStr for $name {
-            type Err = InvalidId;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::InvalidId;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                ulid::Ulid::from_string(s).map(Self).map_err(|_| InvalidId($what))
+                $crate::ids::__private::Ulid::from_string(s).map(Self).map_err(|_| $crate::InvalidId($what))
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl $crate::ids::__private::Serialize for $name {
+            fn serialize<S: $crate::ids::__private::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(&self.0)
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
+        impl<'de> $crate::ids::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::ids::__private::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as $crate::ids::__private::Deserialize>::deserialize(d)?;
+                s.parse().map_err(<D::Error as $crate::ids::__private::DeError>::custom)
             }
         }
     };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde::de::Error as DeError;
+    pub use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub use ulid::Ulid;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

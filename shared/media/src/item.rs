@@ -4,51 +4,11 @@
 use chrono::{DateTime, Utc};
 use cm_core::{FieldErrors, UserId};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// A portfolio is shown by the same categories photographers are searched by.
 pub type Category = cm_catalog::Specialization;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ItemId(ulid::Ulid);
-
-impl ItemId {
-    pub fn new() -> ItemId {
-        ItemId(ulid::Ulid::new())
-    }
-}
-
-impl Default for ItemId {
-    fn default() -> ItemId {
-        ItemId::new()
-    }
-}
-
-impl fmt::Display for ItemId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for ItemId {
-    type Err = cm_core::InvalidId;
-    fn from_str(s: &str) -> Result<ItemId, Self::Err> {
-        ulid::Ulid::from_string(s).map(ItemId).map_err(|_| cm_core::InvalidId("portfolio item"))
-    }
-}
-
-impl Serialize for ItemId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for ItemId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ItemId, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
+cm_core::ulid_id!(ItemId, "portfolio item");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,8 +1,8 @@
 //! Where an item's objects live in the media bucket. The bucket is private; CloudFront
 //! serves `public/` alone. Uploads land under `incoming/`, the prefix that triggers
-//! processing; processing writes only under `public/` (portfolios) and `galleries/`
-//! (client galleries, never served by the CDN: only presigned links reach them), so it
-//! can never trigger itself.
+//! processing; processing writes only under `public/` (portfolios), `galleries/`
+//! (client galleries) and `chat/` (chat attachments), the last two never served by the
+//! CDN: only presigned links reach them. It can never trigger itself.
 
 use crate::ItemId;
 use cm_core::{BookingId, UserId};
@@ -10,6 +10,7 @@ use cm_core::{BookingId, UserId};
 pub const INCOMING_PREFIX: &str = "incoming/";
 pub const PUBLIC_PREFIX: &str = "public/";
 pub const GALLERY_PREFIX: &str = "galleries/";
+pub const CHAT_PREFIX: &str = "chat/";
 
 /// The display sizes every portfolio photo is published in (longest side, pixels).
 pub const DISPLAY_SIZES: [u32; 2] = [400, 1600];
@@ -38,11 +39,37 @@ pub fn gallery_keys(booking: BookingId, photo: ItemId) -> Vec<String> {
     keys
 }
 
+/// Chat attachment ids are ULIDs too; this module keeps them as text so that the chat
+/// crate (which owns the id type) depends on this one, not the other way round.
+pub fn chat_incoming_key(booking: BookingId, attachment: &str) -> String {
+    format!("{INCOMING_PREFIX}chat/{booking}/{attachment}")
+}
+
+/// A chat attachment's objects: an image's display sizes (400, 1600), or the document.
+pub fn chat_keys(booking: BookingId, attachment: &str, image: bool) -> Vec<String> {
+    if image {
+        DISPLAY_SIZES.iter().map(|s| format!("{CHAT_PREFIX}{booking}/{attachment}/{s}.jpg")).collect()
+    } else {
+        vec![format!("{CHAT_PREFIX}{booking}/{attachment}/document.pdf")]
+    }
+}
+
 /// What an object under `incoming/` is an upload of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Upload {
-    Portfolio { photographer: UserId, item: ItemId },
-    Gallery { booking: BookingId, photo: ItemId },
+    Portfolio {
+        photographer: UserId,
+        item: ItemId,
+    },
+    Gallery {
+        booking: BookingId,
+        photo: ItemId,
+    },
+    /// The attachment id is checked by whoever reads it (`cm_chat::AttachmentId`).
+    Chat {
+        booking: BookingId,
+        attachment: String,
+    },
 }
 
 /// Reads an object key as S3 event notifications carry it (URL-encoded, `+` for a
@@ -57,6 +84,9 @@ pub fn parse_incoming(event_key: &str) -> Option<Upload> {
         }
         ("gallery", booking, photo, None) => {
             Some(Upload::Gallery { booking: booking.parse().ok()?, photo: photo.parse().ok()? })
+        }
+        ("chat", booking, attachment, None) if ulid::Ulid::from_string(attachment).is_ok() => {
+            Some(Upload::Chat { booking: booking.parse().ok()?, attachment: attachment.to_string() })
         }
         _ => None,
     }
@@ -98,6 +128,9 @@ mod tests {
         let b = BookingId::new();
         assert_eq!(parse_incoming(&gallery_incoming_key(b, i)), Some(Upload::Gallery { booking: b, photo: i }));
         assert_eq!(parse_incoming(&format!("incoming/gallery/{b}")), None);
+        let a = ulid::Ulid::new().to_string();
+        assert_eq!(parse_incoming(&chat_incoming_key(b, &a)), Some(Upload::Chat { booking: b, attachment: a }));
+        assert_eq!(parse_incoming(&format!("incoming/chat/{b}/not-an-id")), None);
     }
 
     #[test]
@@ -109,6 +142,12 @@ mod tests {
         for key in gallery_keys(BookingId::new(), i) {
             // Private: neither where uploads land nor what the CDN serves.
             assert!(key.starts_with(GALLERY_PREFIX) && !key.starts_with(PUBLIC_PREFIX), "{key}");
+        }
+        for image in [true, false] {
+            for key in chat_keys(BookingId::new(), &i.to_string(), image) {
+                assert!(key.starts_with(CHAT_PREFIX) && !key.starts_with(PUBLIC_PREFIX), "{key}");
+                assert!(!key.starts_with(INCOMING_PREFIX), "{key}");
+            }
         }
     }
 

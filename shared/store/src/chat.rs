@@ -12,6 +12,9 @@
 //!   a user's sockets (tabs, phone).
 //! - `ROOM#<booking>` / `MSG#<message id>`: a message, ordered by its ULID, with both
 //!   participants (so the fan-out needs no other read).
+//! - `ROOM#<booking>` / `ATTACH#<id>`, `ATTACHMENTS`: files shared in the room and the
+//!   room's quota (`attachments.rs`); a message with an attachment claims it in the
+//!   message's own transaction.
 //! - `ROOM#<booking>` / `SENT#<sender>#<client id>`: the client's de-duplication id,
 //!   written in the message's transaction; a retried send finds it and answers with the
 //!   stored message. Kept 7 days.
@@ -23,7 +26,6 @@ use crate::page::PageKey;
 use crate::{DynamoStore, Item, Page, Read, StoreError, build_err, key, s};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, TimeDelta, Utc};
-use cm_chat::message::preview;
 use cm_chat::rate::{self, Decision, Policy, Window};
 use cm_chat::{Message, MessageId, Room};
 use cm_core::{BookingId, UserId};
@@ -104,6 +106,8 @@ pub enum Sent {
     Stored(Message),
     /// The sender had already sent this client id: the message as first stored.
     Duplicate(Message),
+    /// The message's attachment is in another message already, or gone.
+    AttachmentTaken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,6 +229,7 @@ fn connection_of(item: &Item) -> Result<Connection, StoreError> {
 
 fn message_item(m: &Message, room: &Room) -> Result<Item, StoreError> {
     let mut item = crate::to_item(m)?;
+    item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
     item.extend(key(room_pk(m.booking_id), msg_sk(m.id)));
     item.insert("entity".into(), s("message"));
     item.insert("participants".into(), AttributeValue::Ss(room.participants().iter().map(|u| u.to_string()).collect()));
@@ -399,7 +404,7 @@ impl ChatStore {
             let last = HashMap::from([
                 ("id".to_string(), s(m.id.to_string())),
                 ("sender_id".to_string(), s(m.sender_id.to_string())),
-                ("preview".to_string(), s(preview(&m.text))),
+                ("preview".to_string(), s(m.preview())),
                 // The message's own instant, to the nanosecond: clients match it with the
                 // history's. (The index key below is cut to microseconds for fixed width.)
                 ("sent_at".to_string(), s(m.sent_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
@@ -458,15 +463,23 @@ impl ChatWriter for ChatStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_err)?;
+        let attach = m
+            .attachment
+            .as_ref()
+            .map(|a| crate::attachments::attach_update(table, m.booking_id, a.id, m.sender_id, m.id))
+            .transpose()?;
         let [first, second] = room.participants();
         let mut with_last = [true, true];
         for _ in 0..3 {
-            let ops = vec![
+            let mut ops = vec![
                 TransactWriteItem::builder().put(marker.clone()).build(),
                 TransactWriteItem::builder().put(message.clone()).build(),
                 TransactWriteItem::builder().update(self.member_update(room, first, m, with_last[0])?).build(),
                 TransactWriteItem::builder().update(self.member_update(room, second, m, with_last[1])?).build(),
             ];
+            if let Some(attach) = &attach {
+                ops.push(TransactWriteItem::builder().update(attach.clone()).build());
+            }
             match self.db.transact(ops).await {
                 Ok(()) => return Ok(Sent::Stored(m.clone())),
                 Err(StoreError::ConditionFailed { failed_items }) if failed_items.contains(&0) => {
@@ -475,9 +488,16 @@ impl ChatWriter for ChatStore {
                         None => Err(StoreError::Corrupt("a sent marker without its message".into())),
                     };
                 }
+                // Another message took the attachment (or its draft expired) since the
+                // sender's read: nothing was stored.
+                Err(StoreError::ConditionFailed { failed_items }) if failed_items.contains(&4) => {
+                    return Ok(Sent::AttachmentTaken);
+                }
                 // A newer message is already the room's last for that member: count
                 // this one without making it the last.
-                Err(StoreError::ConditionFailed { failed_items }) if failed_items.iter().all(|i| *i >= 2) => {
+                Err(StoreError::ConditionFailed { failed_items })
+                    if failed_items.iter().all(|i| *i == 2 || *i == 3) =>
+                {
                     for i in failed_items {
                         with_last[i - 2] = false;
                     }

@@ -217,7 +217,8 @@ async fn only_the_bookings_parties_write_in_its_chat_and_admins_only_read() {
     let history =
         |who: &Session| ApiEvent::new("GET /bookings/{id}/messages").path("id", &p.booking).bearer(&who.access);
     let chat = &w.rt.chat;
-    let list = |app, req| list_booking_messages::handle(app, chat, req);
+    let bucket = cm_tests::media::signing_only().await;
+    let list = move |app, req| list_booking_messages::handle(app, chat, bucket, req);
     let r = call(w.env.app, list, history(&stranger)).await;
     r.problem(404);
     let r = call(w.env.app, list, history(&admin)).await;
@@ -356,7 +357,8 @@ async fn a_message_sent_while_the_other_side_is_offline_waits_in_history_and_cou
             None => e,
         }
     };
-    let list = |app, req| list_booking_messages::handle(app, chat, req);
+    let bucket = cm_tests::media::signing_only().await;
+    let list = move |app, req| list_booking_messages::handle(app, chat, bucket, req);
     let mut seen = Vec::new();
     let mut before: Option<String> = None;
     loop {
@@ -403,6 +405,7 @@ async fn unread_counts_stay_exact_while_messages_and_read_marks_race() {
         sender_id: room.client,
         client_id: format!("race-{i}"),
         text: format!("m{i}"),
+        attachment: None,
         sent_at: chrono::Utc::now(),
     };
     let Sent::Stored(seed) = chat.send_message(&room, &message(0)).await.unwrap() else { panic!() };
@@ -458,6 +461,7 @@ fn from_client(room: &Room, client_id: &str, text: &str) -> Message {
         sender_id: room.client,
         client_id: client_id.into(),
         text: text.into(),
+        attachment: None,
         sent_at: now,
     }
 }
@@ -512,6 +516,7 @@ async fn a_send_whose_answer_is_lost_is_stored_and_counted_once() {
     let sent = w.store.send_message(&w.room, &m).await.unwrap();
     let stored = match sent {
         Sent::Stored(s) | Sent::Duplicate(s) => s,
+        Sent::AttachmentTaken => panic!("no attachment was sent"),
     };
     assert_eq!(stored.id, m.id, "the answer is the message that was written");
     assert_eq!(stored_messages(&w).await, 1);

@@ -9,6 +9,7 @@ mod booking_race;
 mod bookings;
 mod calendar_feed;
 mod chat;
+mod chat_attachments;
 mod contract;
 mod correctness;
 mod fakes_agree;

@@ -149,6 +149,7 @@ replays! {
     replays_deliver_chat: "deliver-chat" => deliver_chat;
     replays_list_chats: "list-chats" => list_chats;
     replays_list_booking_messages: "list-booking-messages" => list_booking_messages;
+    replays_create_chat_attachment: "create-chat-attachment" => create_chat_attachment;
     replays_list_notifications: "list-notifications" => list_notifications;
     replays_mark_notifications_read: "mark-notifications-read" => mark_notifications_read;
 }
@@ -1784,7 +1785,7 @@ impl Chat {
         assert_eq!(recorded, room, "the record names the room's participants");
         match self.rt().chat.send_message(&chat_room(), &message).await.unwrap() {
             Sent::Stored(m) => m,
-            Sent::Duplicate(m) => panic!("already stored: {m:?}"),
+            other => panic!("not stored: {other:?}"),
         }
     }
 }
@@ -2025,17 +2026,40 @@ async fn list_booking_messages() {
         sender_id: room.photographer,
         client_id: "a-7".into(),
         text: "Of course! I'll be there at 9:30 with a reflector for the portraits.".into(),
+        attachment: None,
         sent_at: DateTime::from_timestamp_millis(ulid::Ulid::from_string(REPLY).unwrap().timestamp_ms() as i64)
             .unwrap(),
     };
     assert!(matches!(chat.send_message(&room, &reply).await.unwrap(), Sent::Stored(_)));
     let sample = Sample::http("list-booking-messages").bearer(&c.w.meera.access);
     assert_eq!(sample.event["queryStringParameters"]["before"], REPLY);
-    let r = respond(c.w.env.app, move |app, req| list_booking_messages::handle(app, chat, req), sample.request()).await;
+    let bucket = cm_tests::media::signing_only().await;
+    let r =
+        respond(c.w.env.app, move |app, req| list_booking_messages::handle(app, chat, bucket, req), sample.request())
+            .await;
     let page = r.ok(200);
     assert_eq!(page["items"], json!([MessageView::from(&message)]), "{page}");
     assert!(page.get("next_before").is_none(), "nothing older: {page}");
     assert_eq!(page["read_upto"], json!({ASHA: MESSAGE}));
+}
+
+/// Meera asks to share her shot list: a ticket for one key under `incoming/chat/`,
+/// limited to a PDF, and the attachment pending.
+async fn create_chat_attachment() {
+    let c = Chat::new().await;
+    let m = cm_tests::media::media_with_chat(&c.w.env, c.rt().chat.clone()).await;
+    let (signer, chat) = (m.signer, &c.rt().chat);
+    let sample = Sample::http("create-chat-attachment").bearer(&c.w.meera.access);
+    let sent = sample.body();
+    let r =
+        respond(c.w.env.app, move |app, req| create_chat_attachment::handle(app, chat, signer, req), sample.request())
+            .await;
+    let ticket = r.ok(201);
+    let a = &ticket["attachment"];
+    assert_eq!((&a["status"], &a["kind"], &a["filename"]), (&json!("pending"), &json!("document"), &sent["filename"]));
+    let fields = &ticket["upload"]["fields"];
+    assert_eq!(fields["key"], format!("incoming/chat/{BOOKING}/{}", a["id"].as_str().unwrap()));
+    assert_eq!(fields["Content-Type"], "application/pdf");
 }
 
 /// NOTICE, kept as notify-booking-change keeps it for the booking's first change.
