@@ -24,16 +24,29 @@ pub struct Media {
 pub async fn media(env: &TestEnv) -> Media {
     let chat_table = format!("chat-{}", ulid::Ulid::new().to_string().to_lowercase());
     crate::aws::create_table(&env.dynamo, &chat_table, "ChatTable").await;
-    media_with_chat(env, ChatStore::new(env.dynamo.clone(), &chat_table)).await
+    let bucket = fresh_bucket().await;
+    media_in(env, ChatStore::new(env.dynamo.clone(), &chat_table), bucket).await
 }
 
-/// A fresh bucket in moto, and the processor on the test's table and `chat`.
-pub async fn media_with_chat(env: &TestEnv, chat: ChatStore) -> Media {
+async fn s3_client() -> aws_sdk_s3::Client {
     let sdk = crate::moto::sdk_config().await;
     let conf = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
-    let s3 = aws_sdk_s3::Client::from_conf(conf);
-    let bucket = format!("media-{}", ulid::Ulid::new().to_string().to_lowercase());
-    s3.create_bucket().bucket(&bucket).send().await.expect("create bucket");
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// A new, empty bucket in moto, as the functions that use it hold it.
+pub async fn fresh_bucket() -> &'static cm_runtime::MediaBucket {
+    let s3 = s3_client().await;
+    let name = format!("media-{}", ulid::Ulid::new().to_string().to_lowercase());
+    s3.create_bucket().bucket(&name).send().await.expect("create bucket");
+    Box::leak(Box::new(cm_runtime::MediaBucket { s3, name }))
+}
+
+/// The processor on the test's table and `chat`, over `bucket` (a chat world's, so
+/// that what deliver-chat links to and deletes is what process-upload wrote).
+pub async fn media_in(env: &TestEnv, chat: ChatStore, bucket: &cm_runtime::MediaBucket) -> Media {
+    let s3 = bucket.s3.clone();
+    let bucket = bucket.name.clone();
     let creds = aws_credential_types::Credentials::new("test", "test", None, None, "tests");
     let endpoint = format!("{}/{bucket}", crate::servers::moto());
     let signer = Box::leak(Box::new(UploadSigner::with_credentials(creds, "us-east-1", &bucket, &endpoint)));

@@ -36,6 +36,9 @@ pub fn routes_from_template() -> Routes {
 pub struct ChatWorld {
     pub env: TestEnv,
     pub rt: &'static Realtime,
+    /// A media bucket of the test's own in moto: deliver-chat links to attachments in it
+    /// and deletes forgotten drafts from it.
+    pub media: &'static cm_runtime::MediaBucket,
     pub clock: Arc<ManualClock>,
     pub gateway: Gateway,
     pub chat_table: String,
@@ -89,8 +92,9 @@ pub async fn world_at(now: chrono::DateTime<chrono::Utc>) -> ChatWorld {
         Gateway::start(listener, Settings::new("testapi", stage, "us-east-1"), routes_from_template(), invoker)
             .await
             .expect("the gateway starts");
-    let stream = deliver_from_stream(env.dynamo.clone(), chat_table.clone(), rt).await;
-    ChatWorld { env, rt, clock, gateway, chat_table, stream }
+    let media = crate::media::fresh_bucket().await;
+    let stream = deliver_from_stream(env.dynamo.clone(), chat_table.clone(), rt, media).await;
+    ChatWorld { env, rt, media, clock, gateway, chat_table, stream }
 }
 
 /// What Lambda's event source mapping does for `deliver-chat`: reads the chat table's
@@ -105,6 +109,7 @@ async fn deliver_from_stream(
     dynamo: aws_sdk_dynamodb::Client,
     table: String,
     rt: &'static Realtime,
+    media: &'static cm_runtime::MediaBucket,
 ) -> tokio::task::JoinHandle<()> {
     use aws_sdk_dynamodbstreams::types::ShardIteratorType;
     let sdk = sdk_config().await;
@@ -149,7 +154,7 @@ async fn deliver_from_stream(
                 }
                 any = true;
                 let event = crate::stream::event(records);
-                let answer = deliver_chat::handle(rt, LambdaEvent::new(event, Context::default())).await;
+                let answer = deliver_chat::handle(rt, media, LambdaEvent::new(event, Context::default())).await;
                 assert!(
                     answer.as_ref().is_ok_and(|r| r.batch_item_failures.is_empty()),
                     "deliver-chat failed: {answer:?}"

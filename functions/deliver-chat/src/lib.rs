@@ -6,6 +6,10 @@
 //! - A read mark that moved goes to the other participant as a read receipt.
 //! - A new in-app notice (kept by notify-booking-change) goes to every socket of its
 //!   owner as a `notification` frame.
+//! - A message's attachment goes out with links to it (presigned; the objects are
+//!   private), and an attachment processing has just settled goes to its uploader's
+//!   sockets (`attachment`: ready to send, or refused and why).
+//! - A draft attachment DynamoDB's TTL removed (never sent) has its objects deleted.
 //!
 //! Delivery is at least once: a redelivered batch pushes its frames again, and every
 //! frame carries the id clients de-duplicate by. Sockets that are gone are deleted.
@@ -17,44 +21,82 @@ use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use cm_chat::{MessageView, NoticeView, Outbound};
 use cm_realtime::{Delivery, Realtime, fan_out};
+use cm_runtime::MediaBucket;
 use cm_store::Item;
+use cm_store::StoreError;
+use cm_store::attachments::stream as attachments;
 use cm_store::chat::stream;
 use lambda_runtime::{Error, LambdaEvent};
+
+/// What one record could fail on: reading the store, or signing or deleting in S3.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("media bucket: {0}")]
+    Media(String),
+}
+
+/// DynamoDB's own principal: a REMOVE by it is a TTL deletion (AWS Developer Guide,
+/// "DynamoDB Streams and Time to Live").
+fn by_ttl(record: &EventRecord) -> bool {
+    record.user_identity.as_ref().is_some_and(|u| u.type_ == "Service" && u.principal_id == "dynamodb.amazonaws.com")
+}
 
 fn image(i: &serde_dynamo::Item) -> Option<Item> {
     (!i.is_empty()).then(|| i.clone().into())
 }
 
-async fn deliver(rt: &Realtime, record: &EventRecord) -> Result<Delivery, cm_store::StoreError> {
+async fn deliver(rt: &Realtime, media: &MediaBucket, record: &EventRecord) -> Result<Delivery, Failure> {
     let now = rt.app.now();
-    let (Some(new), old) = (image(&record.change.new_image), image(&record.change.old_image)) else {
+    let old = image(&record.change.old_image);
+    if record.event_name == "REMOVE" {
+        if let Some(draft) = old.as_ref().filter(|_| by_ttl(record)).and_then(attachments::forgotten_draft) {
+            // Idempotent: a redelivery deletes keys that are already gone.
+            let keys = draft.objects.clone();
+            media.delete(&keys).await.map_err(|e| Failure::Media(e.to_string()))?;
+            tracing::info!(attachment = %draft.id, objects = keys.len(), "forgotten draft deleted");
+        }
+        return Ok(Delivery::default());
+    }
+    let Some(new) = image(&record.change.new_image) else {
         return Ok(Delivery::default());
     };
     if record.event_name == "INSERT"
         && let Some((message, participants)) = stream::message(&new)
     {
-        let frame = Outbound::Message { message: MessageView::from(&message) }.to_text();
-        return fan_out(&rt.push, &rt.chat, &participants, &frame, now).await;
+        let mut view = MessageView::from(&message);
+        media.link_attachment(&mut view, now).await.map_err(|e| Failure::Media(e.to_string()))?;
+        let frame = Outbound::Message { message: view }.to_text();
+        return Ok(fan_out(&rt.push, &rt.chat, &participants, &frame, now).await?);
+    }
+    if let Some(settled) = attachments::settled(old.as_ref(), &new) {
+        let frame = Outbound::Attachment { attachment: settled.view() }.to_text();
+        return Ok(fan_out(&rt.push, &rt.chat, &[settled.uploader_id], &frame, now).await?);
     }
     if record.event_name == "INSERT"
         && let Some(notice) = cm_store::notices::from_stream(&new)
     {
         // Just kept, so after any read mark: unread.
         let frame = Outbound::Notification { notification: NoticeView::of(&notice, None) }.to_text();
-        return fan_out(&rt.push, &rt.chat, &[notice.user_id], &frame, now).await;
+        return Ok(fan_out(&rt.push, &rt.chat, &[notice.user_id], &frame, now).await?);
     }
     if let Some((booking_id, user_id, other, message_id)) = stream::read_mark(old.as_ref(), &new) {
         let frame = Outbound::Read { booking_id, user_id, message_id }.to_text();
-        return fan_out(&rt.push, &rt.chat, &[other], &frame, now).await;
+        return Ok(fan_out(&rt.push, &rt.chat, &[other], &frame, now).await?);
     }
     Ok(Delivery::default())
 }
 
-pub async fn handle(rt: &Realtime, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Error> {
+pub async fn handle(
+    rt: &Realtime,
+    media: &MediaBucket,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, Error> {
     let mut response = DynamoDbEventResponse::default();
     let mut total = Delivery::default();
     for record in &event.payload.records {
-        match deliver(rt, record).await {
+        match deliver(rt, media, record).await {
             Ok(d) => total += d,
             Err(e) => {
                 let id = record.change.sequence_number.clone().unwrap_or_default();

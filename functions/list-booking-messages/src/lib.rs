@@ -3,11 +3,10 @@
 //! oldest message already shown; `next_before` says where the next page starts, and is
 //! absent at the beginning of the chat. `read_upto` gives each participant's read mark,
 //! so a client can draw read receipts. Each attachment comes with links to it,
-//! presigned for [`LINK_MINUTES`] (its objects are private; signing is local work, no
+//! presigned for 15 minutes (its objects are private; signing is local work, no
 //! request). One GetItem for the booking, one Query, one BatchGetItem for the marks.
 
 use cm_app::{App, AuthError, store_problem};
-use cm_chat::attachment::AttachmentLinks;
 use cm_chat::{Access, MessageId, MessageView, Room};
 use cm_core::{BookingId, UserId};
 use cm_http::{Body, Internal, IntoProblem, Problem, Query, Request, RequestError, Response};
@@ -30,10 +29,6 @@ pub enum Error {
     #[error(transparent)]
     Internal(#[from] Internal),
 }
-
-/// How long an attachment link works: long enough to open or save the file; the next
-/// read brings fresh ones.
-pub const LINK_MINUTES: i64 = 15;
 
 impl IntoProblem for Error {
     fn to_problem(&self) -> Problem {
@@ -79,31 +74,8 @@ pub async fn handle<S: UserReader + BookingReader, C: ChatReader>(
     let mut items = Vec::with_capacity(messages.len());
     for m in &messages {
         let mut view = MessageView::from(m);
-        if let Some(shown) = view.attachment.as_mut() {
-            shown.links = Some(links(bucket, id, &shown.file, now).await?);
-        }
+        bucket.link_attachment(&mut view, now).await?;
         items.push(view);
     }
     Ok(cm_http::ok(&History { items, next_before, read_upto: marks.into_iter().collect() }))
-}
-
-async fn links(
-    bucket: &MediaBucket,
-    booking: BookingId,
-    file: &cm_chat::AttachmentRef,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<AttachmentLinks, Internal> {
-    let keys = file.link_keys(booking);
-    let valid = chrono::Duration::minutes(LINK_MINUTES);
-    let std_valid = valid.to_std().map_err(Internal::new)?;
-    let thumbnail = match &keys.thumbnail {
-        Some(key) => Some(bucket.link(key, None, now, std_valid).await?),
-        None => None,
-    };
-    Ok(AttachmentLinks {
-        thumbnail,
-        view: bucket.link(&keys.view, None, now, std_valid).await?,
-        download: bucket.link(&keys.view, Some(&file.download_name()), now, std_valid).await?,
-        expire_at: now + valid,
-    })
 }

@@ -12,7 +12,7 @@
 //!
 //! Outbound frames carry a `type` ([`Outbound`]).
 
-use crate::attachment::AttachmentId;
+use crate::attachment::{AttachmentId, AttachmentView};
 use crate::message::{self, MessageId, MessageView};
 use crate::notice::NoticeView;
 use chrono::{DateTime, Utc};
@@ -178,6 +178,11 @@ pub enum Outbound {
     /// gallery, money); also kept for `GET /notifications`.
     Notification {
         notification: NoticeView,
+    },
+    /// To its uploader: processing settled an attachment (`ready`: send it now; or
+    /// `rejected`, with the reason).
+    Attachment {
+        attachment: AttachmentView,
     },
     Error(ErrorFrame),
 }

@@ -1,5 +1,6 @@
 //! The media bucket as functions use it: deleting objects, and short-lived links to
-//! private ones (client galleries), presigned with the function's own credentials.
+//! private ones (client galleries, chat attachments), presigned with the function's own
+//! credentials.
 
 use crate::config::{ConfigError, Env, env_var};
 use chrono::{DateTime, Utc};
@@ -56,5 +57,42 @@ impl MediaBucket {
         }
         let presigned = request.presigned(config).await.map_err(Internal::new)?;
         Ok(presigned.uri().to_string())
+    }
+}
+
+/// How long a chat attachment's links work: long enough to open or save the file; the
+/// next read of the history brings fresh ones.
+pub const ATTACHMENT_LINK_MINUTES: i64 = 15;
+
+impl MediaBucket {
+    /// Links to a chat attachment of `booking`, signed at `now` (local work: no request).
+    pub async fn attachment_links(
+        &self,
+        booking: cm_core::BookingId,
+        file: &cm_chat::AttachmentRef,
+        now: DateTime<Utc>,
+    ) -> Result<cm_chat::attachment::AttachmentLinks, Internal> {
+        let keys = file.link_keys(booking);
+        let valid = chrono::Duration::minutes(ATTACHMENT_LINK_MINUTES);
+        let std_valid = valid.to_std().map_err(Internal::new)?;
+        let thumbnail = match &keys.thumbnail {
+            Some(key) => Some(self.link(key, None, now, std_valid).await?),
+            None => None,
+        };
+        Ok(cm_chat::attachment::AttachmentLinks {
+            thumbnail,
+            view: self.link(&keys.view, None, now, std_valid).await?,
+            download: self.link(&keys.view, Some(&file.download_name()), now, std_valid).await?,
+            expire_at: now + valid,
+        })
+    }
+
+    /// Adds links to the attachment a message view carries, if any.
+    pub async fn link_attachment(&self, view: &mut cm_chat::MessageView, now: DateTime<Utc>) -> Result<(), Internal> {
+        let booking = view.booking_id;
+        if let Some(shown) = view.attachment.as_mut() {
+            shown.links = Some(self.attachment_links(booking, &shown.file, now).await?);
+        }
+        Ok(())
     }
 }

@@ -10,8 +10,9 @@
 //!   moved in the same transaction as each new attachment, so concurrent tickets
 //!   cannot overshoot them.
 //!
-//! Neither passes the chat stream's filter (message and notice inserts, member
-//! changes): nothing is pushed until the attachment is in a message.
+//! The chat stream's filter admits an attachment's changes (deliver-chat tells the
+//! uploader when processing settles it) and its removal by TTL (deliver-chat deletes
+//! an abandoned draft's objects); the counters never pass it.
 
 use crate::chat::ChatStore;
 use crate::{Item, Read, StoreError, build_err, key, s};
@@ -19,6 +20,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use cm_chat::attachment::{Attachment, AttachmentId, MAX_PER_ROOM, MAX_ROOM_BYTES};
 use cm_core::BookingId;
+use cm_media::ItemStatus;
 use std::future::Future;
 
 pub(crate) fn room_pk(booking: BookingId) -> String {
@@ -69,7 +71,7 @@ fn attachment_item(a: &Attachment) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-fn attachment_of(mut item: Item, now: DateTime<Utc>) -> Result<Option<Attachment>, StoreError> {
+fn attachment_of(item: Item, now: DateTime<Utc>) -> Result<Option<Attachment>, StoreError> {
     let expired = item
         .get("ttl")
         .and_then(|v| v.as_n().ok())
@@ -78,10 +80,35 @@ fn attachment_of(mut item: Item, now: DateTime<Utc>) -> Result<Option<Attachment
     if expired {
         return Ok(None);
     }
+    decode(item).map(Some)
+}
+
+fn decode(mut item: Item) -> Result<Attachment, StoreError> {
     for k in ["pk", "sk", "entity", "ttl"] {
         item.remove(k);
     }
-    crate::from_item(item).map(Some)
+    crate::from_item(item)
+}
+
+/// Attachments in the chat table's stream, as deliver-chat reads them.
+pub mod stream {
+    use super::*;
+
+    fn attachment(image: &Item) -> Option<Attachment> {
+        (image.get("entity")?.as_s().ok()? == "attachment").then(|| decode(image.clone()).ok())?
+    }
+
+    /// The attachment processing has just settled (`ready` or `rejected`).
+    pub fn settled(old: Option<&Item>, new: &Item) -> Option<Attachment> {
+        let before = attachment(old?)?;
+        let now = attachment(new)?;
+        (before.status == ItemStatus::Pending && now.status != ItemStatus::Pending).then_some(now)
+    }
+
+    /// A draft DynamoDB's TTL removed (never sent; a sent attachment has no `ttl`).
+    pub fn forgotten_draft(old: &Item) -> Option<Attachment> {
+        attachment(old).filter(|a| a.message_id.is_none())
+    }
 }
 
 /// The transaction step that puts `attachment` into `message` (`cm_store::chat`): the

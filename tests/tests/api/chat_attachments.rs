@@ -8,11 +8,12 @@ use cm_booking::BookingStatus;
 use cm_chat::attachment::{AttachmentRequest, MAX_PER_ROOM};
 use cm_chat::{AttachmentId, Message, MessageId, Room};
 use cm_core::BookingId;
+use cm_core::Clock;
 use cm_media::objects::chat_incoming_key;
 use cm_store::attachments::{Admitted, Attachments};
 use cm_store::chat::{ChatReader, ChatWriter, Sent};
 use cm_tests::images::{gps_tags, jpeg_with_exif, pdf, plain_png};
-use cm_tests::media::{Media, http_get, media_with_chat, post_form, s3_event};
+use cm_tests::media::{Media, http_get, media_in, post_form, s3_event};
 use cm_tests::realtime::{ChatWorld, Socket, connect, next, send, until, world};
 use cm_tests::{ApiEvent, TestResponse, call};
 use process_upload::Outcome;
@@ -28,7 +29,7 @@ struct Room2 {
 
 async fn room() -> Room2 {
     let w = world().await;
-    let m = media_with_chat(&w.env, w.rt.chat.clone()).await;
+    let m = media_in(&w.env, w.rt.chat.clone(), w.media).await;
     let client = register(&w.env, "client").await;
     let photographer = register(&w.env, "photographer").await;
     let b = booking(&w.env, &client, &photographer, BookingStatus::Confirmed).await;
@@ -105,6 +106,9 @@ async fn a_shared_photo_reaches_the_other_side_without_its_location_and_only_thr
     assert!(gps_tags(&photo).is_some(), "the upload carries a location");
     let (id, outcome) = r.share(&r.client, "mood board.jpg", "image/jpeg", &photo).await;
     assert_eq!(outcome, Outcome::Ready);
+    // The uploader hears when it is ready to send.
+    let (settled, _) = until(&mut client, "attachment").await;
+    assert_eq!((&settled["attachment"]["id"], &settled["attachment"]["status"]), (&json!(id), &json!("ready")));
 
     send(&mut client, with_file(r.booking, "c-1", &id, Some("  like this?  "))).await;
     let sent = answer(&mut client).await;
@@ -115,9 +119,14 @@ async fn a_shared_photo_reaches_the_other_side_without_its_location_and_only_thr
         (&json!("like this?"), &json!(id), &json!("image"), &json!("image/jpeg"), &json!("mood board.jpg"))
     );
     assert_eq!((a["width"].as_u64(), a["height"].as_u64()), (Some(1200), Some(800)), "{a}");
-    assert!(a.get("links").is_none(), "frames carry no links: the history does");
-    let (pushed, _) = until(&mut photographer, "message").await;
-    assert_eq!(pushed["message"], sent["message"]);
+    assert!(a.get("links").is_none(), "the sender has the file already");
+    let (pushed, before) = until(&mut photographer, "message").await;
+    assert!(before.iter().all(|f| f["type"] != "attachment"), "a draft is nobody else's business: {before:?}");
+    let mut without_links = pushed["message"].clone();
+    let live = without_links["attachment"].as_object_mut().unwrap().remove("links").expect("links come with it");
+    assert_eq!(without_links, sent["message"]);
+    let (status, headers, _) = http_get(live["view"].as_str().unwrap()).await;
+    assert_eq!((status, headers.get("content-type").map(String::as_str)), (200, Some("image/jpeg")));
 
     let history = r.history(&r.photographer).await;
     let page = history.ok(200);
@@ -160,6 +169,16 @@ async fn a_pdf_is_kept_byte_for_byte_and_a_file_that_is_not_what_it_claims_is_re
     // A PNG posted as a PDF (S3 checks the declared type, not the bytes).
     let (id, outcome) = r.share(&r.photographer, "invoice.pdf", "application/pdf", &plain_png(40, 40)).await;
     assert_eq!(outcome, Outcome::Rejected("not_a_pdf".into()));
+    let settled = loop {
+        let (f, _) = until(&mut photographer, "attachment").await;
+        if f["attachment"]["id"] == json!(id) {
+            break f;
+        }
+    };
+    assert_eq!(
+        (&settled["attachment"]["status"], &settled["attachment"]["rejection"]["code"]),
+        (&json!("rejected"), &json!("not_a_pdf"))
+    );
     send(&mut photographer, with_file(r.booking, "p-2", &id, Some("invoice"))).await;
     let refused = answer(&mut photographer).await;
     assert_eq!((&refused["status"], &refused["code"]), (&json!(409), &json!("conflict")), "{refused}");
@@ -297,4 +316,51 @@ async fn racing_tickets_never_overshoot_the_rooms_quota() {
         r.ticket(&r.client, json!({"filename": "b.pdf", "content_type": "application/pdf", "size_bytes": 10})).await;
     let p = full.problem(409);
     assert!(p["detail"].as_str().unwrap().contains(&MAX_PER_ROOM.to_string()), "{p}");
+}
+
+/// A draft never sent: reads stop seeing it when its retention ends, and DynamoDB's TTL
+/// deletion (a REMOVE by the service, on the chat stream) takes its objects with it.
+#[tokio::test]
+async fn a_draft_never_sent_is_forgotten_with_its_objects() {
+    let r = room().await;
+    let (id, outcome) = r.share(&r.client, "idea.jpg", "image/jpeg", &jpeg_with_exif(800, 600, 1)).await;
+    assert_eq!(outcome, Outcome::Ready);
+    let objects = r.m.keys().await;
+    assert_eq!(objects.len(), 2, "{objects:?}");
+    let item = cm_tests::stream::item_json(
+        &r.w.env.dynamo,
+        &r.w.chat_table,
+        &format!("ROOM#{}", r.booking),
+        &format!("ATTACH#{id}"),
+    )
+    .await
+    .expect("the draft");
+
+    // Past its retention, before DynamoDB gets round to deleting it: gone for readers
+    // (send_message reads it this way). Sockets and tokens do not last that long, so
+    // the store is asked directly.
+    let chat = &r.w.rt.chat;
+    let id: AttachmentId = id.parse().unwrap();
+    let created = chat.attachment(r.booking, id, r.w.clock.now()).await.unwrap().expect("kept").created_at;
+    let later = created + cm_chat::attachment::UNSENT_RETENTION;
+    assert!(chat.attachment(r.booking, id, later - chrono::TimeDelta::seconds(1)).await.unwrap().is_some());
+    assert!(chat.attachment(r.booking, id, later).await.unwrap().is_none());
+
+    let remove = |by_ttl: bool| {
+        let mut rec = cm_tests::stream::record("REMOVE", Some(&item), None);
+        if by_ttl {
+            rec["userIdentity"] = json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"});
+        }
+        lambda_runtime::LambdaEvent::new(cm_tests::stream::event(vec![rec]), Default::default())
+    };
+    // Something else deleting it (nothing does today) is not a reason to drop files.
+    let answer = deliver_chat::handle(r.w.rt, r.w.media, remove(false)).await.unwrap();
+    assert!(answer.batch_item_failures.is_empty());
+    assert_eq!(r.m.keys().await, objects);
+    for _ in 0..2 {
+        // Redelivered: deleting what is already gone is no failure.
+        let answer = deliver_chat::handle(r.w.rt, r.w.media, remove(true)).await.unwrap();
+        assert!(answer.batch_item_failures.is_empty());
+        assert!(r.m.keys().await.is_empty(), "{:?}", r.m.keys().await);
+    }
 }

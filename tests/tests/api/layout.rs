@@ -136,8 +136,20 @@ fn stream_filter_patterns_are_valid_json_over_real_fields() {
                 let text = filter["Pattern"].as_str().unwrap_or_default();
                 let pattern: serde_json::Value = serde_json::from_str(text)
                     .unwrap_or_else(|e| panic!("{}/{name}: pattern is not JSON: {e}", f.binary));
-                let image = &pattern["dynamodb"]["NewImage"];
+                // A REMOVE has only the old image; everything else is filtered on the new.
+                let removes_only = pattern["eventName"].as_array().is_some_and(|n| n == &["REMOVE"]);
+                let image = &pattern["dynamodb"][if removes_only { "OldImage" } else { "NewImage" }];
                 assert!(image["entity"]["S"].is_array(), "{}/{name}: filter on the item's entity", f.binary);
+                if removes_only {
+                    // Our code deletes items too; a REMOVE worth acting on is DynamoDB's own
+                    // (TTL), and the pattern must say so.
+                    assert_eq!(
+                        pattern["userIdentity"]["principalId"],
+                        serde_json::json!(["dynamodb.amazonaws.com"]),
+                        "{}/{name}: a REMOVE filter names the TTL principal",
+                        f.binary
+                    );
+                }
                 for (_, v) in image.as_object().into_iter().flatten() {
                     assert!(
                         v.as_object()

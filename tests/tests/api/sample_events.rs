@@ -1963,8 +1963,9 @@ async fn deliver_chat() {
     let (mut meera, _) = c.socket(&c.w.meera).await;
     let sample = Sample::load("deliver-chat");
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(sample.event.clone()).unwrap();
-    let answer =
-        deliver_chat::handle(c.rt(), lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap();
+    let answer = deliver_chat::handle(c.rt(), c.cw.media, lambda_runtime::LambdaEvent::new(event, Default::default()))
+        .await
+        .unwrap();
     assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
     let (message, _) = sample_message();
     let frame = json!({"type": "message", "message": MessageView::from(&message)});
@@ -2047,7 +2048,7 @@ async fn list_booking_messages() {
 /// limited to a PDF, and the attachment pending.
 async fn create_chat_attachment() {
     let c = Chat::new().await;
-    let m = cm_tests::media::media_with_chat(&c.w.env, c.rt().chat.clone()).await;
+    let m = cm_tests::media::media_in(&c.w.env, c.rt().chat.clone(), c.cw.media).await;
     let (signer, chat) = (m.signer, &c.rt().chat);
     let sample = Sample::http("create-chat-attachment").bearer(&c.w.meera.access);
     let sent = sample.body();

@@ -63,3 +63,23 @@ fn the_notification_function_sees_every_booking_change_and_nothing_else() {
         assert!(!passes(&f, &record("INSERT", item(other, json!({})))), "{other}");
     }
 }
+
+#[test]
+fn the_chat_fan_out_sees_messages_notices_moved_marks_and_what_happens_to_attachments() {
+    let f = filters_of("deliver-chat");
+    assert!(passes(&f, &record("INSERT", item("message", json!({})))));
+    assert!(passes(&f, &record("INSERT", item("notice", json!({})))));
+    assert!(passes(&f, &record("MODIFY", item("room", json!({"read_upto": {"S": "01JD3QB7Z0H4N8Q2R6T9W3Y5XC"}})))));
+    assert!(!passes(&f, &record("MODIFY", item("room", json!({})))), "a room never read has no receipt to push");
+    assert!(passes(&f, &record("MODIFY", item("attachment", json!({"status": {"S": "ready"}})))));
+    assert!(!passes(&f, &record("INSERT", item("attachment", json!({})))), "a ticket is nobody's news");
+    assert!(!passes(&f, &record("MODIFY", item("attachment_counters", json!({})))));
+    let ttl = json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"});
+    let mut forgotten = record("REMOVE", item("attachment", json!({})));
+    assert!(!passes(&f, &forgotten), "only DynamoDB's TTL removes drafts");
+    forgotten["userIdentity"] = ttl.clone();
+    assert!(passes(&f, &forgotten));
+    let mut closed = record("REMOVE", item("connection", json!({})));
+    closed["userIdentity"] = ttl;
+    assert!(!passes(&f, &closed), "an expired socket needs no push");
+}
