@@ -753,9 +753,49 @@ async fn chat_journey(j: &mut Journey, client: &str, photographer: &str, booking
     if history["items"][0]["id"] != id.as_str() {
         return Err(format!("the history should hold the message: {history}"));
     }
+    j.ok("client and photographer chatted over the WebSocket API: delivered, read receipt back, history and unread count over HTTP");
+    if j.has_route("POST /bookings/{id}/attachments") {
+        chat_attachment(j, &mut c, &mut p, client, booking).await?;
+    }
     p.close().await;
     c.close().await;
-    j.ok("client and photographer chatted over the WebSocket API: delivered, read receipt back, history and unread count over HTTP");
+    Ok(())
+}
+
+/// The client shares a photo in the chat: a ticket, the form POST straight to S3, S3's
+/// notification to process-upload, the `attachment` frame when it is ready, the message
+/// with it, and the photographer opening it through the link the push carries.
+async fn chat_attachment(
+    j: &mut Journey,
+    c: &mut crate::chat::Socket,
+    p: &mut crate::chat::Socket,
+    client: &str,
+    booking: &str,
+) -> Result<(), String> {
+    const PHOTO: &[u8] = include_bytes!("../assets/smoke-photo.jpg");
+    let ask = json!({"filename": "lake at dawn.jpg", "content_type": "image/jpeg", "size_bytes": PHOTO.len()});
+    let ticket = j.expect("POST", &format!("/bookings/{booking}/attachments"), Some(client), Some(ask), 201).await?;
+    let id = ticket["attachment"]["id"].as_str().unwrap_or_default().to_string();
+    let url = ticket["upload"]["url"].as_str().ok_or(format!("no upload url: {ticket}"))?;
+    let fields = ticket["upload"]["fields"].as_object().ok_or(format!("no upload fields: {ticket}"))?;
+    let posted = crate::client::post_form(url, fields, PHOTO, "image/jpeg").await?;
+    if !(200..300).contains(&posted.status) {
+        return Err(format!("S3 refused the attachment: {} {}", posted.status, posted.text));
+    }
+    let settled = c.until("attachment", Duration::from_secs(60)).await?;
+    if settled["attachment"]["id"] != id.as_str() || settled["attachment"]["status"] != "ready" {
+        return Err(format!("the client should hear the attachment is ready: {settled}"));
+    }
+    let frame = json!({"action": "send_message", "booking_id": booking, "client_id": "smoke-2", "attachment_id": id});
+    c.send(&frame).await?;
+    c.until("sent", Duration::from_secs(20)).await?;
+    let got = p.until("message", Duration::from_secs(30)).await?;
+    let view = got["message"]["attachment"]["links"]["view"].as_str().ok_or(format!("no link in the push: {got}"))?;
+    let file = send("GET", view, None, None).await?;
+    if file.status != 200 || file.text.contains("Exif") {
+        return Err(format!("{view}: expected the photo without EXIF, got {}", file.status));
+    }
+    j.ok("the client shared a photo in the chat: ticket, S3, process-upload, ready frame, message, link for the photographer");
     Ok(())
 }
 
