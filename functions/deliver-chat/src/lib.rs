@@ -3,7 +3,10 @@
 //! - A new message goes to every socket of both participants, the sender's too (their
 //!   other tabs and devices show it; the sending tab already has it from `sent` and
 //!   drops the copy by id).
-//! - A read mark that moved goes to the other participant as a read receipt.
+//! - A read mark that moved goes to the other participant as a read receipt, and to
+//!   the reader's own sockets as `marked` (every tab's unread count follows).
+//! - Notifications marked read go to every socket of their owner
+//!   (`notifications_read`), so the bell agrees on every tab and device.
 //! - A new in-app notice (kept by notify-booking-change) goes to every socket of its
 //!   owner as a `notification` frame.
 //! - A message's attachment goes out with links to it (presigned; the objects are
@@ -81,9 +84,23 @@ async fn deliver(rt: &Realtime, media: &MediaBucket, record: &EventRecord) -> Re
         let frame = Outbound::Notification { notification: NoticeView::of(&notice, None) }.to_text();
         return Ok(fan_out(&rt.push, &rt.chat, &[notice.user_id], &frame, now).await?);
     }
-    if let Some((booking_id, user_id, other, message_id)) = stream::read_mark(old.as_ref(), &new) {
-        let frame = Outbound::Read { booking_id, user_id, message_id }.to_text();
-        return Ok(fan_out(&rt.push, &rt.chat, &[other], &frame, now).await?);
+    if let Some(room) = stream::read_mark(old.as_ref(), &new) {
+        let Some(message_id) = room.read_upto else { return Ok(Delivery::default()) };
+        let (booking_id, user_id) = (room.booking_id, room.user_id);
+        let receipt = Outbound::Read { booking_id, user_id, message_id }.to_text();
+        let own = Outbound::Marked { booking_id, message_id, unread: room.unread }.to_text();
+        let (other, reader) = ([room.other_id], [user_id]);
+        let (to_other, to_self) = tokio::join!(
+            fan_out(&rt.push, &rt.chat, &other, &receipt, now),
+            fan_out(&rt.push, &rt.chat, &reader, &own, now),
+        );
+        let mut total = to_other?;
+        total += to_self?;
+        return Ok(total);
+    }
+    if let Some((user, up_to, ids)) = cm_store::notices::read_from_stream(old.as_ref(), &new) {
+        let frame = Outbound::NotificationsRead { up_to, ids }.to_text();
+        return Ok(fan_out(&rt.push, &rt.chat, &[user], &frame, now).await?);
     }
     Ok(Delivery::default())
 }

@@ -165,7 +165,8 @@ pub enum Outbound {
         user_id: UserId,
         message_id: MessageId,
     },
-    /// The answer to `mark_read`: what is still unread in the room for this user.
+    /// The answer to `mark_read`: what is still unread in the room for this user; also
+    /// pushed to the reader's other sockets, so every tab's count follows.
     Marked {
         booking_id: BookingId,
         message_id: MessageId,
@@ -178,6 +179,14 @@ pub enum Outbound {
     /// gallery, money); also kept for `GET /notifications`.
     Notification {
         notification: NoticeView,
+    },
+    /// To every socket of a user who marked notifications read (their other tabs and
+    /// devices update their bell): everything up to `up_to`, or the notices `ids`.
+    NotificationsRead {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        up_to: Option<crate::notice::NoticeId>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        ids: Vec<crate::notice::NoticeId>,
     },
     /// To its uploader: processing settled an attachment (`ready`: send it now; or
     /// `rejected`, with the reason).

@@ -636,14 +636,15 @@ pub mod stream {
         Some((message_of(item).ok()?, participants))
     }
 
-    /// A member's read mark that moved: (room, reader, other party, new mark).
-    pub fn read_mark(old: Option<&Item>, new: &Item) -> Option<(BookingId, UserId, UserId, MessageId)> {
+    /// A member's read mark that moved: the reader's view of the room after it (who,
+    /// with whom, up to where, what is left unread).
+    pub fn read_mark(old: Option<&Item>, new: &Item) -> Option<RoomSummary> {
         if text(new, "entity").as_deref() != Some("room") {
             return None;
         }
         let now = summary_of(new).ok()?;
         let upto = now.read_upto?;
         let before = old.and_then(|o| summary_of(o).ok()).and_then(|o| o.read_upto);
-        (before != Some(upto)).then_some((now.booking_id, now.user_id, now.other_id, upto))
+        (before != Some(upto)).then_some(now)
     }
 }

@@ -198,3 +198,26 @@ pub fn from_stream(image: &Item) -> Option<Notice> {
     }
     notice_of(image.clone()).ok()
 }
+
+/// What a chat-table stream record says a user has read of their notifications: the
+/// mark that moved (`NOTICES#u/MARK`), or one notice read on its own.
+pub fn read_from_stream(old: Option<&Item>, new: &Item) -> Option<(UserId, Option<NoticeId>, Vec<NoticeId>)> {
+    let text = |i: &Item, k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+    match text(new, "entity")?.as_str() {
+        "notice_mark" => {
+            let user = text(new, "pk")?.strip_prefix("NOTICES#")?.parse().ok()?;
+            let upto: NoticeId = text(new, "read_upto")?.parse().ok()?;
+            let before = old.and_then(|o| text(o, "read_upto"));
+            (before.as_deref() != Some(upto.to_string().as_str())).then_some((user, Some(upto), Vec::new()))
+        }
+        "notice" => {
+            let was_read = old.is_some_and(|o| o.contains_key("read_at"));
+            if was_read || !new.contains_key("read_at") {
+                return None;
+            }
+            let notice = from_stream(new)?;
+            Some((notice.user_id, None, vec![notice.id]))
+        }
+        _ => None,
+    }
+}

@@ -140,20 +140,29 @@ async fn typing_is_relayed_rate_limited_and_read_receipts_reach_the_other_side()
     drain(&mut photographer).await;
     drain(&mut client).await;
 
+    let mut photographer_phone = connect(&w, &p.photographer.access).await.unwrap();
     send(&mut photographer, json!({"action": "mark_read", "booking_id": p.booking, "message_id": first})).await;
     let (marked, _) = until(&mut photographer, "marked").await;
     assert_eq!(marked["unread"], 1, "one message after the mark: {marked}");
     let (receipt, _) = until(&mut client, "read").await;
     assert_eq!(receipt["user_id"], p.photographer.id.as_str());
     assert_eq!(receipt["message_id"], first.as_str());
+    // The reader's every socket follows (deliver-chat, from the mark's change): the
+    // phone's count drops as the tab's did, and the tab gets the same news again.
+    assert_eq!(until(&mut photographer_phone, "marked").await.0, marked);
+    assert_eq!(until(&mut photographer, "marked").await.0, marked);
 
     send(&mut photographer, json!({"action": "mark_read", "booking_id": p.booking, "message_id": second})).await;
     assert_eq!(until(&mut photographer, "marked").await.0["unread"], 0);
     assert_eq!(until(&mut client, "read").await.0["message_id"], second.as_str());
-    // A mark never moves back, and moving it nowhere sends no receipt.
+    assert_eq!(until(&mut photographer_phone, "marked").await.0["unread"], 0);
+    assert_eq!(until(&mut photographer, "marked").await.0["unread"], 0);
+    // A mark never moves back, and moving it nowhere sends no receipt and no news.
     send(&mut photographer, json!({"action": "mark_read", "booking_id": p.booking, "message_id": first})).await;
     assert_eq!(until(&mut photographer, "marked").await.0["unread"], 0);
     assert!(drain(&mut client).await.iter().all(|f| f["type"] != "read"));
+    assert!(drain(&mut photographer_phone).await.is_empty());
+    assert!(drain(&mut photographer).await.is_empty());
 }
 
 #[tokio::test]

@@ -239,3 +239,37 @@ async fn a_booking_change_reaches_the_recipients_open_sockets_live() {
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(page["unread"], 1);
 }
+
+/// Reading on one tab reaches the others: marking up to a notice, or one on its own,
+/// is pushed to every socket of its owner (deliver-chat, from the chat table's stream),
+/// and to nobody else; marking what is already read pushes nothing.
+#[tokio::test]
+async fn reading_notifications_on_one_tab_reaches_the_others() {
+    let w = world().await;
+    let (me, other) = (register(&w.env, "client").await, register(&w.env, "client").await);
+    let mut laptop = connect(&w, &me.access).await.unwrap();
+    let mut phone = connect(&w, &me.access).await.unwrap();
+    let mut theirs = connect(&w, &other.access).await.unwrap();
+    let ids = kept(&w.rt.chat, &me, 3, Utc::now() - TimeDelta::minutes(10)).await;
+    for s in [&mut laptop, &mut phone] {
+        for _ in 0..3 {
+            until(s, "notification").await;
+        }
+    }
+
+    mark(&w.env, &w.rt.chat, &me, json!({"ids": [ids[2].to_string()]})).await.ok(200);
+    for s in [&mut laptop, &mut phone] {
+        let (f, _) = until(s, "notifications_read").await;
+        assert_eq!(f, json!({"type": "notifications_read", "ids": [ids[2].to_string()]}));
+    }
+    mark(&w.env, &w.rt.chat, &me, json!({"up_to": ids[1].to_string()})).await.ok(200);
+    for s in [&mut laptop, &mut phone] {
+        let (f, _) = until(s, "notifications_read").await;
+        assert_eq!(f, json!({"type": "notifications_read", "up_to": ids[1].to_string()}));
+    }
+    // Already read, and a mark that does not move: nothing new to say.
+    mark(&w.env, &w.rt.chat, &me, json!({"ids": [ids[2].to_string()]})).await.ok(200);
+    mark(&w.env, &w.rt.chat, &me, json!({"up_to": ids[0].to_string()})).await.ok(200);
+    assert_eq!(next_within(&mut phone, Duration::from_millis(800)).await, None);
+    assert_eq!(next_within(&mut theirs, Duration::from_millis(300)).await, None, "nobody else hears of it");
+}

@@ -83,3 +83,13 @@ fn the_chat_fan_out_sees_messages_notices_moved_marks_and_what_happens_to_attach
     closed["userIdentity"] = ttl;
     assert!(!passes(&f, &closed), "an expired socket needs no push");
 }
+
+#[test]
+fn the_chat_fan_out_hears_of_notifications_read() {
+    let f = filters_of("deliver-chat");
+    let mark = json!({"read_upto": {"S": "01JD3QB7Z0H4N8Q2R6T9W3Y5XC"}});
+    assert!(passes(&f, &record("INSERT", item("notice_mark", mark.clone()))), "the first mark");
+    assert!(passes(&f, &record("MODIFY", item("notice_mark", mark))));
+    assert!(passes(&f, &record("MODIFY", item("notice", json!({"read_at": {"S": "2026-12-01T10:00:00Z"}})))));
+    assert!(!passes(&f, &record("MODIFY", item("notice", json!({})))), "a notice changed but not read");
+}
