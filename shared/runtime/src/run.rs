@@ -5,15 +5,48 @@ use cm_app::App;
 use cm_http::{Body, IntoProblem, Request, Response};
 use cm_store::DynamoStore;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tracing::Instrument;
 
 pub fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
+    let _ = tracing::subscriber::set_global_default(subscriber(std::io::stdout));
+}
+
+/// JSON lines, one per event, each with the spans it happened in: lambda_runtime's
+/// `Lambda runtime invoke` (`requestId`, `xrayTraceId`) and ours, `invocation`
+/// (`function`, `cold_start`), so any line of a request finds the others and its trace
+/// in CloudWatch Logs Insights (`filter spans.0.requestId = ...`).
+pub fn subscriber<W>(writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
         .json()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .without_time() // CloudWatch stamps every line already.
         .with_current_span(false)
-        .try_init();
+        .with_span_list(true)
+        .with_writer(writer)
+        .finish()
+}
+
+static COLD: AtomicBool = AtomicBool::new(true);
+
+/// The span of one invocation: which function, and whether it is the first of this
+/// process (a cold start, which paid for init).
+pub fn invocation_span() -> tracing::Span {
+    let cold = COLD.swap(false, Ordering::Relaxed);
+    tracing::info_span!("invocation", function = %function_name(), cold_start = cold)
+}
+
+fn function_name() -> String {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "unknown".into())
+    })
 }
 
 /// The whole `main` of an HTTP function behind API Gateway.
@@ -28,7 +61,7 @@ where
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app_from_env(&env).await?));
     let handler = &*Box::leak(Box::new(handler));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).await)
+        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).instrument(invocation_span()).await)
     }))
     .await
 }
@@ -52,7 +85,7 @@ where
     let ctx: &'static C = Box::leak(Box::new(ctx));
     let handler = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).await)
+        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).instrument(invocation_span()).await)
     }))
     .await
 }
@@ -73,5 +106,65 @@ where
     init_tracing();
     let ctx: &'static C = Box::leak(Box::new(init(Env::load().await).await?));
     let handler = &*Box::leak(Box::new(handler));
-    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler(ctx, event))).await
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler(ctx, event).instrument(invocation_span())))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'w self) -> Lines {
+            self.clone()
+        }
+    }
+
+    /// Every line of an invocation names its request, trace, function and whether it
+    /// was a cold start; only the first invocation of a process is one.
+    #[test]
+    fn each_line_carries_the_request_the_trace_the_function_and_the_cold_start() {
+        let lines = Lines::default();
+        let subscriber = subscriber(lines.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            for request in ["req-1", "req-2"] {
+                let mut ctx = lambda_runtime::Context::default();
+                ctx.request_id = request.to_string();
+                ctx.xray_trace_id = Some(format!("Root=1-trace-{request}"));
+                let _outer = lambda_runtime::layers::trace::request_span(&ctx).entered();
+                let _inner = invocation_span().entered();
+                tracing::info!(booking = "b-1", "confirmed");
+            }
+        });
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let parsed: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(parsed.len(), 2, "{text}");
+        for (line, (request, cold)) in parsed.iter().zip([("req-1", true), ("req-2", false)]) {
+            let spans = line["spans"].as_array().unwrap();
+            assert_eq!(spans[0]["requestId"], request, "{line}");
+            assert_eq!(spans[0]["xrayTraceId"], format!("Root=1-trace-{request}"));
+            assert_eq!(spans[1]["name"], "invocation");
+            assert!(spans[1]["function"].as_str().is_some_and(|f| !f.is_empty()));
+            assert_eq!(spans[1]["cold_start"], cold, "{line}");
+            assert_eq!(
+                (line["fields"]["message"].as_str(), line["fields"]["booking"].as_str()),
+                (Some("confirmed"), Some("b-1"))
+            );
+        }
+    }
 }
