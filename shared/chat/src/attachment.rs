@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 /// What may be attached. HEIC has no pure-Rust decoder and is refused up front.
 pub const CONTENT_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
 pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
-pub const MAX_FILENAME_CHARS: usize = 255;
 /// How long an upload ticket lasts.
 pub const TICKET_MINUTES: i64 = 10;
 /// An attachment not sent within this long of its ticket is forgotten (its record's
@@ -65,22 +64,13 @@ impl AttachmentRequest {
     /// never depends on it.
     pub fn parse(filename: &str, content_type: &str, size_bytes: i64) -> Result<AttachmentRequest, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let filename = cm_core::text::check_text(&mut errors, "filename", filename, MAX_FILENAME_CHARS);
-        if filename.contains(['/', '\\']) {
-            errors.add("filename", "must be a file name, not a path");
-        }
-        let content_type = CONTENT_TYPES.into_iter().find(|t| *t == content_type);
-        if content_type.is_none() {
-            errors.add("content_type", format!("must be one of {}", CONTENT_TYPES.join(", ")));
-        }
-        if size_bytes < 1 || size_bytes as u64 > MAX_BYTES {
-            errors.add("size_bytes", format!("must be between 1 and {MAX_BYTES}"));
-        }
-        match content_type {
-            Some(content_type) if errors.is_empty() => {
-                Ok(AttachmentRequest { filename, content_type, size_bytes: size_bytes as u64 })
+        let checked =
+            cm_media::upload::check_file_of(&mut errors, filename, content_type, size_bytes, &CONTENT_TYPES, MAX_BYTES);
+        match checked {
+            Some(f) => {
+                Ok(AttachmentRequest { filename: f.filename, content_type: f.content_type, size_bytes: f.size_bytes })
             }
-            _ => Err(errors),
+            None => Err(errors),
         }
     }
 
@@ -325,28 +315,13 @@ impl AttachmentRef {
         }
     }
 
-    /// The name a download is saved under: the uploaded name's stem, made safe for a
-    /// `Content-Disposition` header, with the extension of what is stored.
+    /// The name a download is saved under, with the extension of what is stored.
     pub fn download_name(&self) -> String {
-        let ext = match self.kind {
+        let extension = match self.kind {
             AttachmentKind::Image => "jpg",
             AttachmentKind::Document => "pdf",
         };
-        let stem = match self.filename.rsplit_once('.') {
-            Some((stem, _)) if !stem.is_empty() => stem,
-            _ => self.filename.as_str(),
-        };
-        let safe: String = stem
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ') { c } else { '_' })
-            .take(100)
-            .collect();
-        let safe = safe.trim();
-        if safe.chars().any(|c| c.is_ascii_alphanumeric()) {
-            format!("{safe}.{ext}")
-        } else {
-            format!("{}.{ext}", self.id)
-        }
+        cm_media::upload::download_name(&self.filename, extension, &self.id.to_string())
     }
 }
 

@@ -386,20 +386,9 @@ impl GalleryPhoto {
         keys
     }
 
-    /// The name a download is saved under: the uploaded name's stem, made safe for a
-    /// `Content-Disposition` header, with the extension of what is stored (JPEG).
+    /// The name a download is saved under (the stored file is a JPEG).
     pub fn download_name(&self) -> String {
-        let stem = match self.filename.rsplit_once('.') {
-            Some((stem, _)) if !stem.is_empty() => stem,
-            _ => self.filename.as_str(),
-        };
-        let safe: String = stem
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ') { c } else { '_' })
-            .take(100)
-            .collect();
-        let safe = safe.trim();
-        if safe.chars().any(|c| c.is_ascii_alphanumeric()) { format!("{safe}.jpg") } else { format!("{}.jpg", self.id) }
+        crate::upload::download_name(&self.filename, "jpg", &self.id.to_string())
     }
 }
 

@@ -66,23 +66,57 @@ pub fn check_file(
     content_type: &str,
     size_bytes: i64,
 ) -> Option<AnnouncedFile> {
+    check_file_of(errors, filename, content_type, size_bytes, &CONTENT_TYPES, MAX_UPLOAD_BYTES)
+}
+
+/// As [`check_file`], for uploads of other types and sizes (chat attachments).
+pub fn check_file_of(
+    errors: &mut FieldErrors,
+    filename: &str,
+    content_type: &str,
+    size_bytes: i64,
+    allowed: &[&'static str],
+    max_bytes: u64,
+) -> Option<AnnouncedFile> {
     let before = errors.iter().count();
     let filename = cm_core::text::check_text(errors, "filename", filename, MAX_FILENAME_CHARS);
     if filename.contains(['/', '\\']) {
         errors.add("filename", "must be a file name, not a path");
     }
-    let content_type = CONTENT_TYPES.into_iter().find(|t| *t == content_type);
+    let content_type = allowed.iter().copied().find(|t| *t == content_type);
     if content_type.is_none() {
-        errors.add("content_type", format!("must be one of {}", CONTENT_TYPES.join(", ")));
+        errors.add("content_type", format!("must be one of {}", allowed.join(", ")));
     }
-    if size_bytes < 1 || size_bytes as u64 > MAX_UPLOAD_BYTES {
-        errors.add("size_bytes", format!("must be between 1 and {MAX_UPLOAD_BYTES}"));
+    if size_bytes < 1 || size_bytes as u64 > max_bytes {
+        errors.add("size_bytes", format!("must be between 1 and {max_bytes}"));
     }
     match content_type {
         Some(content_type) if errors.iter().count() == before => {
             Some(AnnouncedFile { filename, content_type, size_bytes: size_bytes as u64 })
         }
         _ => None,
+    }
+}
+
+/// The name a download of `filename` is saved under: its stem, made safe for a
+/// `Content-Disposition` header (ASCII letters, digits, `-`, `_` and spaces; at most
+/// 100), with the extension of what is stored; `fallback` (an id) when nothing of the
+/// stem is left.
+pub fn download_name(filename: &str, extension: &str, fallback: &str) -> String {
+    let stem = match filename.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => filename,
+    };
+    let safe: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ') { c } else { '_' })
+        .take(100)
+        .collect();
+    let safe = safe.trim();
+    if safe.chars().any(|c| c.is_ascii_alphanumeric()) {
+        format!("{safe}.{extension}")
+    } else {
+        format!("{fallback}.{extension}")
     }
 }
 
