@@ -458,6 +458,11 @@ impl Stack {
     /// Clears moto and DynamoDB Local, recreates every resource and reseeds, without
     /// restarting anything else: the same ports, the same emulators.
     pub async fn reset(&self) -> Result<String, String> {
+        // Open sockets belong to connections the reset forgets: end them, so clients
+        // reconnect (and authenticate again) rather than talk into the void.
+        if let Some(gateway) = self.websocket.lock().await.as_ref() {
+            gateway.close_all(1012, "Service Restart");
+        }
         self.stop_seeding().await;
         self.stop_pollers().await;
         moto::reset(&self.endpoints.moto).await?;

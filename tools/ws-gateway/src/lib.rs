@@ -229,6 +229,13 @@ impl Gateway {
         self.shared.open_connections()
     }
 
+    /// Closes every open connection with `code` (each gets its `$disconnect`) and goes on
+    /// accepting new ones: what a client sees when the service behind it restarts, so
+    /// it reconnects (the local stack's data reset uses 1012, "Service Restart").
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        self.shared.close_all(code, reason);
+    }
+
     /// Stops accepting, closes every connection (1001) and waits, a few seconds at most,
     /// for their `$disconnect` invocations.
     pub async fn shutdown(self) {

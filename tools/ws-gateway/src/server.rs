@@ -87,6 +87,13 @@ impl Shared {
         ids
     }
 
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        let open: Vec<Arc<Conn>> = lock(&self.connections).values().cloned().collect();
+        for conn in open {
+            conn.close(code, reason, None);
+        }
+    }
+
     pub async fn shutdown(&self) {
         if let Some(accept) = lock(&self.accept).take() {
             accept.abort();

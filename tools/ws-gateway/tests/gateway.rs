@@ -519,3 +519,22 @@ async fn the_aws_sdk_posts_through_management_url_and_sees_gone_after_close() {
     let err = sdk.delete_connection().connection_id(&id).send().await.unwrap_err();
     assert!(err.as_service_error().is_some_and(|e| e.is_gone_exception()), "{err:?}");
 }
+
+/// Closing every connection (a restart behind the gateway) ends each open socket with
+/// the code given, invokes `$disconnect` for each, and leaves the gateway accepting.
+#[tokio::test]
+async fn closing_every_connection_keeps_the_gateway_open() {
+    let h = Harness::start(CHAT, chat_answers).await;
+    let (mut a, id_a) = h.connected().await;
+    let (mut b, id_b) = h.connected().await;
+    h.gateway.close_all(1012, "Service Restart");
+    assert_eq!(close_code(&mut a).await, CloseCode::Restart);
+    assert_eq!(close_code(&mut b).await, CloseCode::Restart);
+    for id in [&id_a, &id_b] {
+        h.log.wait_for("ws-disconnect", |e| e["requestContext"]["connectionId"] == id.as_str()).await;
+    }
+    let (mut c, id_c) = h.connected().await;
+    assert_eq!(h.gateway.open_connections().await, vec![id_c]);
+    c.send(Message::text(r#"{"action":"send_message","text":"back"}"#)).await.unwrap();
+    assert!(next_text(&mut c).await.starts_with("sent:"));
+}
