@@ -4,13 +4,13 @@
 //! socket never holds up the sender.
 //!
 //! A retried send (same `client_id`) stores nothing new and answers the first message
-//! with `duplicate: true`.
+//! with `duplicate: true`. Each connection may send 20 messages in any 10 seconds;
+//! admins may read chats but not write in them.
 //!
 //! With `attachment_id`, the message carries a file the sender uploaded to this room
 //! (`POST /bookings/{id}/attachments`) and that processing found good: their own,
 //! ready, and in no other message. The message's transaction claims it, so two sends
-//! racing for one attachment store one message. Each connection may send 20 messages in any 10 seconds;
-//! admins may read chats but not write in them.
+//! racing for one attachment store one message.
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use cm_chat::attachment::AttachError;
