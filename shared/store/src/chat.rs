@@ -366,9 +366,21 @@ impl Connections for ChatStore {
 }
 
 impl ChatStore {
-    fn member_update(&self, room: &Room, user: UserId, m: &Message, with_last: bool) -> Result<Update, StoreError> {
+    /// One member's side of a new message. `with_last`: the message becomes the room's
+    /// last for them (only over an older one). `count`: for the recipient, the message
+    /// adds to their unread count, only while their read mark is before it: a message
+    /// that commits after a mark already past its id (ids are made before the commit)
+    /// is read by position and must not count.
+    fn member_update(
+        &self,
+        room: &Room,
+        user: UserId,
+        m: &Message,
+        with_last: bool,
+        count: bool,
+    ) -> Result<Update, StoreError> {
         let other = room.other(user).ok_or_else(|| StoreError::Corrupt("member outside the room".into()))?;
-        let recipient = user != m.sender_id;
+        let counts = user != m.sender_id && count;
         let mut sets = vec![
             "entity = :room",
             "booking_id = :b",
@@ -381,7 +393,7 @@ impl ChatStore {
             sets.retain(|s| *s != "gsi1pk = if_not_exists(gsi1pk, :g)");
         }
         let mut expr = format!("SET {}", sets.join(", "));
-        if recipient {
+        if counts {
             expr.push_str(" ADD unread :one");
         } else {
             expr = expr.replacen("SET ", "SET unread = if_not_exists(unread, :zero), ", 1);
@@ -395,11 +407,12 @@ impl ChatStore {
             .expression_attribute_values(":u", s(user.to_string()))
             .expression_attribute_values(":o", s(other.to_string()))
             .expression_attribute_values(":g", s(member_rooms(user)));
-        u = if recipient {
+        u = if counts {
             u.expression_attribute_values(":one", n(1))
         } else {
             u.expression_attribute_values(":zero", n(0))
         };
+        let mut conditions = Vec::new();
         if with_last {
             let last = HashMap::from([
                 ("id".to_string(), s(m.id.to_string())),
@@ -413,11 +426,27 @@ impl ChatStore {
             // the room's last: the update applies only over an older last message.
             u = u
                 .expression_attribute_values(":lm", AttributeValue::M(last))
+                .expression_attribute_values(":gs", s(format!("{}#{}", instant(m.sent_at), room.booking_id)));
+            conditions.push("(attribute_not_exists(last_id) OR last_id < :id)");
+        }
+        if counts {
+            conditions.push("(attribute_not_exists(read_upto) OR read_upto < :id)");
+        }
+        if !conditions.is_empty() {
+            u = u
                 .expression_attribute_values(":id", s(m.id.to_string()))
-                .expression_attribute_values(":gs", s(format!("{}#{}", instant(m.sent_at), room.booking_id)))
-                .condition_expression("attribute_not_exists(last_id) OR last_id < :id");
+                .condition_expression(conditions.join(" AND "));
         }
         u.build().map_err(build_err)
+    }
+
+    /// After a member's condition failed: whether the message is still newer than their
+    /// last message, and newer than their read mark.
+    async fn member_state(&self, room: &Room, user: UserId, m: &Message) -> Result<(bool, bool), StoreError> {
+        let item = self.db.get(member_pk(user), member_sk(room.booking_id), Read::Consistent).await?;
+        let Some(item) = item else { return Ok((true, true)) };
+        let newer = |attr: &str| text(&item, attr).and_then(|t| t.parse::<MessageId>().ok()).is_none_or(|id| id < m.id);
+        Ok((newer("last_id"), newer("read_upto")))
     }
 
     async fn sent_before(
@@ -468,15 +497,18 @@ impl ChatWriter for ChatStore {
             .as_ref()
             .map(|a| crate::attachments::attach_update(table, m.booking_id, a.id, m.sender_id, m.id))
             .transpose()?;
-        let [first, second] = room.participants();
+        let members = room.participants();
         let mut with_last = [true, true];
-        for _ in 0..3 {
+        let mut count = [true, true];
+        for _ in 0..4 {
             let mut ops = vec![
                 TransactWriteItem::builder().put(marker.clone()).build(),
                 TransactWriteItem::builder().put(message.clone()).build(),
-                TransactWriteItem::builder().update(self.member_update(room, first, m, with_last[0])?).build(),
-                TransactWriteItem::builder().update(self.member_update(room, second, m, with_last[1])?).build(),
             ];
+            for (i, user) in members.iter().enumerate() {
+                let update = self.member_update(room, *user, m, with_last[i], count[i])?;
+                ops.push(TransactWriteItem::builder().update(update).build());
+            }
             if let Some(attach) = &attach {
                 ops.push(TransactWriteItem::builder().update(attach.clone()).build());
             }
@@ -493,13 +525,16 @@ impl ChatWriter for ChatStore {
                 Err(StoreError::ConditionFailed { failed_items }) if failed_items.contains(&4) => {
                     return Ok(Sent::AttachmentTaken);
                 }
-                // A newer message is already the room's last for that member: count
-                // this one without making it the last.
+                // A newer message is already that member's last, or their read mark is
+                // already past this one: store it without making it the last, or
+                // without counting it unread.
                 Err(StoreError::ConditionFailed { failed_items })
                     if failed_items.iter().all(|i| *i == 2 || *i == 3) =>
                 {
                     for i in failed_items {
-                        with_last[i - 2] = false;
+                        let (newer_than_last, newer_than_mark) = self.member_state(room, members[i - 2], m).await?;
+                        with_last[i - 2] &= newer_than_last;
+                        count[i - 2] &= newer_than_mark;
                     }
                 }
                 Err(e) => return Err(e),

@@ -432,6 +432,44 @@ async fn unread_counts_stay_exact_while_messages_and_read_marks_race() {
     assert_eq!(mine.unread as usize, after_mark, "unread {} but {after_mark} messages after the mark", mine.unread);
 }
 
+/// A message's id is made when it is sent, before its transaction commits; one that
+/// commits after the reader has marked a later message read is read by position: it is
+/// in the history, but neither unread nor the room's last message.
+#[tokio::test]
+async fn a_message_that_commits_behind_the_read_mark_is_not_unread() {
+    let w = world().await;
+    let p = pair(&w).await;
+    let room = Room {
+        booking_id: p.booking.parse().unwrap(),
+        client: p.client.id.parse().unwrap(),
+        photographer: p.photographer.id.parse().unwrap(),
+    };
+    let chat = &w.rt.chat;
+    let now = chrono::Utc::now();
+    let at = |ms: i64, client_id: &str, text: &str| Message {
+        id: MessageId::at(now + chrono::TimeDelta::milliseconds(ms)),
+        booking_id: room.booking_id,
+        sender_id: room.client,
+        client_id: client_id.into(),
+        text: text.into(),
+        attachment: None,
+        sent_at: now + chrono::TimeDelta::milliseconds(ms),
+    };
+    let (slow, fast) = (at(0, "slow", "sent first, committed last"), at(5, "fast", "sent second"));
+    assert!(matches!(chat.send_message(&room, &fast).await.unwrap(), Sent::Stored(_)));
+    chat.mark_read(&room, room.photographer, fast.id).await.unwrap();
+    assert!(matches!(chat.send_message(&room, &slow).await.unwrap(), Sent::Stored(_)));
+    let mine = chat.room_of(room.photographer, room.booking_id).await.unwrap().unwrap();
+    assert_eq!((mine.unread, mine.read_upto), (0, Some(fast.id)), "behind the mark: read");
+    assert_eq!(mine.last_message.map(|l| l.id), Some(fast.id), "and not the last message");
+    let (all, _) = chat.messages(room.booking_id, None, 10).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.id).collect::<Vec<_>>(), vec![fast.id, slow.id], "but in the history");
+    // A message after the mark still counts.
+    let later = at(10, "later", "after the mark");
+    assert!(matches!(chat.send_message(&room, &later).await.unwrap(), Sent::Stored(_)));
+    assert_eq!(chat.room_of(room.photographer, room.booking_id).await.unwrap().unwrap().unread, 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // Faults DynamoDB Local never produces (tools/fault-proxy)
 // ---------------------------------------------------------------------------------------
