@@ -9,7 +9,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use cm_chat::attachment::{Attachment, AttachmentKind, Stored, check_pdf};
 use cm_chat::{AttachmentId, attachment::MAX_BYTES};
 use cm_core::BookingId;
-use cm_media::item::AlreadySettled;
+use cm_media::item::{AlreadySettled, Settle};
 use cm_media::objects::{chat_incoming_key, chat_keys};
 use cm_media::{ItemStatus, upload::MAX_UPLOAD_BYTES};
 use cm_store::attachments::Attachments;

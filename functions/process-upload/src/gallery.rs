@@ -9,7 +9,7 @@ use crate::{Error, Outcome, Processor, UploadStore, s3_error};
 use aws_sdk_s3::primitives::ByteStream;
 use cm_core::BookingId;
 use cm_media::gallery::{GalleryPhoto, ProcessedPhoto, RETENTION_TAG};
-use cm_media::item::{AlreadySettled, Variant};
+use cm_media::item::{AlreadySettled, Settle, Variant};
 use cm_media::objects::{DISPLAY_SIZES, gallery_incoming_key, gallery_keys};
 use cm_media::upload::MAX_UPLOAD_BYTES;
 use cm_media::{ItemId, ItemStatus};

@@ -21,7 +21,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use chrono::{DateTime, Utc};
 use cm_core::{Clock, SystemClock};
 use cm_imaging::{Limits, Request as ImageRequest};
-use cm_media::item::{Processed, Variant};
+use cm_media::item::{Processed, Settle, Variant};
 use cm_media::objects::{DISPLAY_SIZES, Upload, parse_incoming, variant_key};
 use cm_media::upload::MAX_UPLOAD_BYTES;
 use cm_media::{ItemStatus, PortfolioItem};

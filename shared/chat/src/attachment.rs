@@ -17,7 +17,7 @@
 use crate::message::MessageId;
 use chrono::{DateTime, Duration, Utc};
 use cm_core::{BookingId, FieldErrors, UserId};
-use cm_media::item::{AlreadySettled, ItemStatus, Rejection};
+use cm_media::item::{AlreadySettled, ItemStatus, Rejection, Settle};
 use serde::{Deserialize, Serialize};
 
 /// What may be attached. HEIC has no pure-Rust decoder and is refused up front.
@@ -222,6 +222,20 @@ pub struct LinkKeys {
     pub view: String,
 }
 
+impl Settle for Attachment {
+    fn status(&self) -> ItemStatus {
+        self.status
+    }
+    fn mark(&mut self, status: ItemStatus, rejection: Option<Rejection>) {
+        self.status = status;
+        self.rejection = rejection;
+    }
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}
+
 impl Attachment {
     pub fn ready(&self, stored: Stored, now: DateTime<Utc>) -> Result<Attachment, AlreadySettled> {
         self.settle(now, |a| {
@@ -232,24 +246,6 @@ impl Attachment {
             a.height = stored.height;
             a.objects = stored.objects;
         })
-    }
-
-    pub fn rejected(&self, code: &str, reason: &str, now: DateTime<Utc>) -> Result<Attachment, AlreadySettled> {
-        self.settle(now, |a| {
-            a.status = ItemStatus::Rejected;
-            a.rejection = Some(Rejection { code: code.to_string(), reason: reason.to_string() });
-        })
-    }
-
-    fn settle(&self, now: DateTime<Utc>, f: impl FnOnce(&mut Attachment)) -> Result<Attachment, AlreadySettled> {
-        if self.status != ItemStatus::Pending {
-            return Err(AlreadySettled(self.status));
-        }
-        let mut next = self.clone();
-        f(&mut next);
-        next.updated_at = now;
-        next.version += 1;
-        Ok(next)
     }
 
     /// When an unsent attachment's record is forgotten.

@@ -16,7 +16,7 @@
 //! the whole gallery.
 
 use crate::ItemId;
-use crate::item::{ItemStatus, Rejection, Variant};
+use crate::item::{AlreadySettled, ItemStatus, Rejection, Settle, Variant};
 use chrono::{DateTime, Duration, Utc};
 use cm_booking::BookingStatus;
 use cm_booking::booking::Booking;
@@ -314,12 +314,26 @@ impl Counts {
     }
 }
 
+impl Settle for GalleryPhoto {
+    fn status(&self) -> ItemStatus {
+        self.status
+    }
+    fn mark(&mut self, status: ItemStatus, rejection: Option<Rejection>) {
+        self.status = status;
+        self.rejection = rejection;
+    }
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}
+
 impl GalleryPhoto {
     pub fn stored_bytes(&self) -> u64 {
         self.variants.iter().chain(self.full.as_ref()).map(|v| v.bytes).sum()
     }
 
-    pub fn ready(&self, p: ProcessedPhoto, now: DateTime<Utc>) -> Result<GalleryPhoto, crate::item::AlreadySettled> {
+    pub fn ready(&self, p: ProcessedPhoto, now: DateTime<Utc>) -> Result<GalleryPhoto, AlreadySettled> {
         self.settle(now, |photo| {
             photo.status = ItemStatus::Ready;
             photo.width = Some(p.width);
@@ -329,33 +343,6 @@ impl GalleryPhoto {
             photo.full = Some(p.full);
             photo.expires_at = Some(now + Duration::days(i64::from(photo.retention_days)));
         })
-    }
-
-    pub fn rejected(
-        &self,
-        code: &str,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<GalleryPhoto, crate::item::AlreadySettled> {
-        self.settle(now, |photo| {
-            photo.status = ItemStatus::Rejected;
-            photo.rejection = Some(Rejection { code: code.to_string(), reason: reason.to_string() });
-        })
-    }
-
-    fn settle(
-        &self,
-        now: DateTime<Utc>,
-        f: impl FnOnce(&mut GalleryPhoto),
-    ) -> Result<GalleryPhoto, crate::item::AlreadySettled> {
-        if self.status != ItemStatus::Pending {
-            return Err(crate::item::AlreadySettled(self.status));
-        }
-        let mut next = self.clone();
-        f(&mut next);
-        next.updated_at = now;
-        next.version += 1;
-        Ok(next)
     }
 
     pub fn with_favourite(&self, favourite: bool, now: DateTime<Utc>) -> GalleryPhoto {

@@ -88,6 +88,47 @@ pub struct Rejection {
 #[error("the item is already {0:?}")]
 pub struct AlreadySettled(pub ItemStatus);
 
+/// What processing settles once, from `pending` to `ready` or `rejected`: a portfolio
+/// item, a gallery photo, a chat attachment. Each says how to read and stamp itself;
+/// the rule (only a pending one, one version more) is written here once.
+pub trait Settle: Clone {
+    fn status(&self) -> ItemStatus;
+    /// Sets the status and, for a rejection, why.
+    fn mark(&mut self, status: ItemStatus, rejection: Option<Rejection>);
+    /// One change more, made at `now`.
+    fn touch(&mut self, now: DateTime<Utc>);
+
+    /// The settled copy `f` makes of a pending one.
+    fn settle(&self, now: DateTime<Utc>, f: impl FnOnce(&mut Self)) -> Result<Self, AlreadySettled> {
+        if self.status() != ItemStatus::Pending {
+            return Err(AlreadySettled(self.status()));
+        }
+        let mut next = self.clone();
+        f(&mut next);
+        next.touch(now);
+        Ok(next)
+    }
+
+    fn rejected(&self, code: &str, reason: &str, now: DateTime<Utc>) -> Result<Self, AlreadySettled> {
+        let rejection = Rejection { code: code.to_string(), reason: reason.to_string() };
+        self.settle(now, |x| x.mark(ItemStatus::Rejected, Some(rejection)))
+    }
+}
+
+impl Settle for PortfolioItem {
+    fn status(&self) -> ItemStatus {
+        self.status
+    }
+    fn mark(&mut self, status: ItemStatus, rejection: Option<Rejection>) {
+        self.status = status;
+        self.rejection = rejection;
+    }
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}
+
 impl PortfolioItem {
     pub fn ready(&self, p: Processed, now: DateTime<Utc>) -> Result<PortfolioItem, AlreadySettled> {
         self.settle(now, |item| {
@@ -98,24 +139,6 @@ impl PortfolioItem {
             item.original_bytes = Some(p.original_bytes);
             item.variants = p.variants;
         })
-    }
-
-    pub fn rejected(&self, code: &str, reason: &str, now: DateTime<Utc>) -> Result<PortfolioItem, AlreadySettled> {
-        self.settle(now, |item| {
-            item.status = ItemStatus::Rejected;
-            item.rejection = Some(Rejection { code: code.to_string(), reason: reason.to_string() });
-        })
-    }
-
-    fn settle(&self, now: DateTime<Utc>, f: impl FnOnce(&mut PortfolioItem)) -> Result<PortfolioItem, AlreadySettled> {
-        if self.status != ItemStatus::Pending {
-            return Err(AlreadySettled(self.status));
-        }
-        let mut next = self.clone();
-        f(&mut next);
-        next.updated_at = now;
-        next.version += 1;
-        Ok(next)
     }
 
     /// The bytes this item holds of its photographer's quota, or `None` when it holds
