@@ -25,41 +25,95 @@ pub struct FunctionDef {
     pub binary: String,
     pub properties: Value,
     pub events: Vec<(String, Value)>,
+    /// `METHOD /path` (or `$default`) of each HTTP API route whose integration
+    /// invokes this function.
+    pub routes: Vec<String>,
 }
 
 impl FunctionDef {
     /// `METHOD /path` for HTTP API routes (`$default` for the catch-all).
     pub fn routes(&self) -> Vec<String> {
-        self.events
-            .iter()
-            .filter(|(_, e)| e["Type"].as_str() == Some("HttpApi"))
-            .map(|(_, e)| {
-                let p = &e["Properties"];
-                match p["Path"].as_str() {
-                    Some("$default") => "$default".to_string(),
-                    Some(path) => format!("{} {}", p["Method"].as_str().unwrap_or("ANY").to_uppercase(), path),
-                    None => "?".into(),
-                }
-            })
-            .collect()
+        self.routes.clone()
     }
+}
+
+/// The logical id of the HTTP API (`AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP`).
+pub fn http_api(t: &Value) -> Option<String> {
+    resources_of(t, "AWS::ApiGatewayV2::Api")
+        .into_iter()
+        .find(|(_, p)| p["ProtocolType"].as_str() == Some("HTTP"))
+        .map(|(id, _)| id)
+}
+
+/// The API a route, integration or stage belongs to: `!Ref Api` (inlined children
+/// pass the root's `!Ref HttpApi` for their `HttpApiId`).
+pub fn api_of(props: &Value) -> Option<String> {
+    ref_target(&props["ApiId"]).map(String::from)
+}
+
+/// The integration a route targets: `integrations/${X}` or `!Join [/, [integrations, !Ref X]]`.
+pub fn route_integration(route: &Value) -> Option<String> {
+    let target = &route["Target"];
+    if let Some(text) = sub_text(target) {
+        return text.strip_prefix("integrations/${")?.strip_suffix('}').map(String::from);
+    }
+    let (name, arg) = intrinsic(target)?;
+    let parts = arg.as_sequence().filter(|_| name == "Join")?.get(1)?.as_sequence()?;
+    match parts.as_slice() {
+        [first, id] if first.as_str() == Some("integrations") => ref_target(id).map(String::from),
+        _ => None,
+    }
+}
+
+/// The function a Lambda proxy integration invokes: `!GetAtt F.Arn`, or the
+/// `arn:...:lambda:path/2015-03-31/functions/${F.Arn}/invocations` form.
+pub fn integration_function(integration: &Value) -> Option<String> {
+    let uri = &integration["IntegrationUri"];
+    if let Some((id, attr)) = get_att(uri) {
+        return (attr == "Arn").then_some(id);
+    }
+    let text = sub_text(uri)?;
+    let start = text.find("/functions/${")? + "/functions/${".len();
+    let rest = &text[start..];
+    rest.strip_suffix(".Arn}/invocations").map(String::from)
+}
+
+/// `(route key, function logical id)` of every route of the HTTP API.
+pub fn http_routes(t: &Value) -> Vec<(String, String)> {
+    let Some(api) = http_api(t) else { return Vec::new() };
+    let integrations: std::collections::BTreeMap<String, Value> =
+        resources_of(t, "AWS::ApiGatewayV2::Integration").into_iter().collect();
+    resources_of(t, "AWS::ApiGatewayV2::Route")
+        .into_iter()
+        .filter(|(_, r)| api_of(r).as_deref() == Some(api.as_str()))
+        .filter_map(|(_, r)| {
+            let key = r["RouteKey"].as_str()?.to_string();
+            let function = integrations.get(&route_integration(&r)?).and_then(integration_function)?;
+            Some((key, function))
+        })
+        .collect()
 }
 
 pub fn functions(t: &Value) -> Vec<FunctionDef> {
     let Some(resources) = t["Resources"].as_mapping() else {
         return Vec::new();
     };
+    let routes = http_routes(t);
     resources
         .iter()
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
-        .map(|(id, r)| FunctionDef {
-            logical_id: id.as_str().unwrap_or_default().to_string(),
-            binary: r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap_or_default().to_string(),
-            properties: r["Properties"].clone(),
-            events: r["Properties"]["Events"]
-                .as_mapping()
-                .map(|m| m.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v.clone())).collect())
-                .unwrap_or_default(),
+        .map(|(id, r)| {
+            let logical_id = id.as_str().unwrap_or_default().to_string();
+            FunctionDef {
+                binary: r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap_or_default().to_string(),
+                properties: r["Properties"].clone(),
+                events: r["Properties"]["Events"]
+                    .as_mapping()
+                    .map(|m| m.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v.clone())).collect())
+                    .unwrap_or_default(),
+                routes: routes.iter().filter(|(_, f)| *f == logical_id).map(|(k, _)| k.clone()).collect(),
+                logical_id,
+            }
         })
         .collect()
 }

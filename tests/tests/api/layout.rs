@@ -575,19 +575,98 @@ fn stream_functions_alarm_before_records_age_out() {
     assert!(seen >= 1, "no stream functions found");
 }
 
+/// The HTTP API's stage, as `(logical id, Properties)`.
+fn http_stage(t: &Value) -> (String, Value) {
+    let api = template::http_api(t).expect("an HTTP API (AWS::ApiGatewayV2::Api, ProtocolType HTTP)");
+    let stages: Vec<_> = template::resources_of(t, "AWS::ApiGatewayV2::Stage")
+        .into_iter()
+        .filter(|(_, p)| template::api_of(p).as_deref() == Some(api.as_str()))
+        .collect();
+    assert_eq!(stages.len(), 1, "the HTTP API needs exactly one stage: {stages:?}");
+    stages.into_iter().next().unwrap()
+}
+
 #[test]
 fn api_server_errors_are_alarmed() {
     let t = template::load();
     let watched = watched(&t);
-    let apis = template::resources_of(&t, "AWS::Serverless::HttpApi");
-    assert!(!apis.is_empty());
-    for (id, p) in apis {
-        let stage = p["StageName"].as_str().unwrap_or("$default");
-        assert!(
-            watched.iter().any(|w| w.is("AWS/ApiGateway", "5xx") && w.on(&[("ApiId", &id), ("Stage", stage)])),
-            "{id}: no alarm on 5xx for stage {stage}"
-        );
+    let id = template::http_api(&t).expect("an HTTP API");
+    let (_, stage) = http_stage(&t);
+    let stage = stage["StageName"].as_str().unwrap_or("$default");
+    assert!(
+        watched.iter().any(|w| w.is("AWS/ApiGateway", "5xx") && w.on(&[("ApiId", &id), ("Stage", stage)])),
+        "{id}: no alarm on 5xx for stage {stage}"
+    );
+}
+
+/// The HTTP API is explicit resources, so that each area's nested stack can add its
+/// routes (a SAM `HttpApi` event must name an API of its own stack, and a SAM HttpApi
+/// would delete, on its next update, the routes other stacks added). Each route must
+/// then be whole: a Lambda proxy integration with payload format 2.0 (what the
+/// functions parse), and a permission that lets this API, and only for this route,
+/// invoke the function.
+#[test]
+fn every_http_route_is_explicit_and_may_invoke_exactly_its_function() {
+    let t = template::load();
+    let api = template::http_api(&t).expect("an HTTP API");
+    assert!(
+        template::resources_of(&t, "AWS::Serverless::HttpApi").is_empty(),
+        "the HTTP API is an AWS::ApiGatewayV2::Api, not an AWS::Serverless::HttpApi"
+    );
+    let (_, stage) = http_stage(&t);
+    assert_eq!(stage["AutoDeploy"].as_bool(), Some(true), "routes of nested stacks deploy by themselves");
+    let permissions = template::resources_of(&t, "AWS::Lambda::Permission");
+    let integrations: BTreeMap<String, Value> =
+        template::resources_of(&t, "AWS::ApiGatewayV2::Integration").into_iter().collect();
+    let mut routed = 0;
+    for f in template::functions(&t) {
+        for (name, e) in &f.events {
+            assert_ne!(
+                e["Type"].as_str(),
+                Some("HttpApi"),
+                "{}/{name}: route it with explicit resources",
+                f.logical_id
+            );
+        }
+        for route in f.routes() {
+            routed += 1;
+            let at = format!("{} ({route})", f.logical_id);
+            let (_, r) = template::resources_of(&t, "AWS::ApiGatewayV2::Route")
+                .into_iter()
+                .find(|(_, r)| r["RouteKey"].as_str() == Some(route.as_str()))
+                .unwrap();
+            let integration = &integrations[&template::route_integration(&r).unwrap()];
+            assert_eq!(integration["IntegrationType"].as_str(), Some("AWS_PROXY"), "{at}");
+            assert_eq!(integration["PayloadFormatVersion"].as_str(), Some("2.0"), "{at}");
+            assert_eq!(template::api_of(integration).as_deref(), Some(api.as_str()), "{at}");
+            // API Gateway's source ARN: `<api>/<stage>/<method>/<path>`, path parameters as `*`.
+            let expected = match route.split_once(' ') {
+                None => format!("${{{api}}}/*"),
+                Some((method, path)) => {
+                    let method = if method == "ANY" { "*" } else { method };
+                    let path: Vec<String> = path
+                        .split('/')
+                        .map(|s| if s.starts_with('{') { "*".to_string() } else { s.to_string() })
+                        .collect();
+                    format!("${{{api}}}/*/{method}{}", path.join("/"))
+                }
+            };
+            let allowed = permissions.iter().any(|(_, p)| {
+                template::ref_target(&p["FunctionName"]) == Some(f.logical_id.as_str())
+                    && p["Action"].as_str() == Some("lambda:InvokeFunction")
+                    && p["Principal"].as_str() == Some("apigateway.amazonaws.com")
+                    && template::sub_text(&p["SourceArn"]).is_some_and(|arn| {
+                        arn.starts_with("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:")
+                            && arn.ends_with(&format!(":{expected}"))
+                    })
+            });
+            assert!(
+                allowed,
+                "{at}: no lambda:InvokeFunction permission for API Gateway with source ARN ...:{expected}"
+            );
+        }
     }
+    assert!(routed >= 50, "only {routed} routes found");
 }
 
 #[test]
@@ -689,7 +768,7 @@ fn every_schedule_retries_and_parks_what_fails_in_an_alarmed_queue() {
 #[test]
 fn auth_routes_are_rate_limited_below_the_default() {
     let t = template::load();
-    let (_, api) = template::resources_of(&t, "AWS::Serverless::HttpApi").into_iter().next().expect("an HTTP API");
+    let (_, api) = http_stage(&t);
     let default = &api["DefaultRouteSettings"];
     let (burst, rate) = (default["ThrottlingBurstLimit"].as_f64(), default["ThrottlingRateLimit"].as_f64());
     let (Some(burst), Some(rate)) = (burst, rate) else { panic!("the API needs default throttling") };
@@ -774,8 +853,7 @@ fn every_stack_stays_under_cloudformations_resource_limit_with_twice_its_functio
             if logs.contains(&id) || !refs.is_disjoint(&names) {
                 per_function += 1;
             } else {
-                // An HTTP API becomes an API and its stage.
-                shared += if r["Type"].as_str() == Some("AWS::Serverless::HttpApi") { 2 } else { 1 };
+                shared += 1;
             }
         }
         let doubled = shared + 2 * per_function;
@@ -904,4 +982,30 @@ fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
             }
         }
     }
+}
+
+/// `CodeUri` is relative to the template that names it, and `sam build` runs
+/// cargo-lambda there: a function of `stacks/<area>.yaml` with `CodeUri: .` would
+/// build in `stacks/`, which is no crate. Every function's code is the workspace.
+#[test]
+fn every_functions_code_is_the_workspace_root() {
+    let root = repo_root().canonicalize().unwrap();
+    let mut seen = 0;
+    for stack in template::stacks().stacks {
+        let dir = repo_root().join(&stack.path).parent().unwrap().to_path_buf();
+        for f in template::functions(&stack.template) {
+            seen += 1;
+            let uri = f.properties["CodeUri"].as_str().or(stack.template["Globals"]["Function"]["CodeUri"].as_str());
+            let uri = uri.unwrap_or_else(|| panic!("{}: no CodeUri", f.logical_id));
+            let at = dir.join(uri).canonicalize().unwrap_or_else(|e| panic!("{}: CodeUri {uri}: {e}", f.logical_id));
+            assert_eq!(
+                at,
+                root,
+                "{} in {}: CodeUri `{uri}` is not the workspace root",
+                f.logical_id,
+                stack.path.display()
+            );
+        }
+    }
+    assert!(seen >= 70, "{seen} functions");
 }

@@ -69,8 +69,11 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
                     scope.names.set_attr(id, "Arn", format!("arn:aws:local:{region}:{ACCOUNT_ID}:{id}/{name}"));
                     scope.names.set_attr(id, "Id", name.clone());
                     if other == crate::websocket::API {
-                        // Its Ref is the API id; the gateway (websocket.rs) serves it.
-                        let endpoint = format!("wss://{name}.execute-api.{region}.amazonaws.com");
+                        // Its Ref is the API id; the HTTP API is served by api/, the
+                        // WebSocket API by the gateway (websocket.rs).
+                        let scheme =
+                            if r.properties["ProtocolType"].as_str() == Some("HTTP") { "https" } else { "wss" };
+                        let endpoint = format!("{scheme}://{name}.execute-api.{region}.amazonaws.com");
                         scope.names.set_attr(id, "ApiEndpoint", endpoint);
                         scope.names.set_attr(id, "ApiId", name.clone());
                     }
@@ -79,7 +82,7 @@ pub async fn provision(t: &Template, clients: &Clients, secret_value: &str) -> R
                         scope.names.set_attr(id, "DomainName", LOCAL_CDN_HOST.to_string());
                     }
                     // The API gateways are served (api/, websocket.rs), not merely named.
-                    let served = other == "AWS::Serverless::HttpApi" || other.starts_with("AWS::ApiGatewayV2::");
+                    let served = other.starts_with("AWS::ApiGatewayV2::");
                     if !served && other != "AWS::Logs::LogGroup" {
                         *not_emulated.entry(other.to_string()).or_default() += 1;
                     }

@@ -64,24 +64,11 @@ impl Journey {
 
 pub async fn run(root: &Path, api: Option<String>) -> Result<(), String> {
     let template = Template::load(&root.join("template.yaml"), "us-east-1").map_err(|e| e.to_string())?;
-    let routes = template
-        .functions()
-        .iter()
-        .flat_map(|f| {
-            f.events
-                .iter()
-                .filter(|e| e.kind == "HttpApi")
-                .map(|e| {
-                    let p = &e.properties;
-                    format!(
-                        "{} {}",
-                        p["Method"].as_str().unwrap_or("ANY").to_uppercase(),
-                        p["Path"].as_str().unwrap_or("$default")
-                    )
-                })
-                .collect::<Vec<_>>()
+    let routes = crate::websocket::read_api(&template, "HTTP")?
+        .map(|api| {
+            api.routes.into_keys().map(|k| if k == "$default" { "ANY $default".to_string() } else { k }).collect()
         })
-        .collect();
+        .unwrap_or_default();
     let started = Instant::now();
     let (api, mut stack) = match api {
         Some(url) => (url.trim_end_matches('/').to_string(), None),

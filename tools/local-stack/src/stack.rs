@@ -545,26 +545,20 @@ fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
     env
 }
 
+/// The HTTP API's routes, read from its explicit `AWS::ApiGatewayV2::Route`s (each
+/// area's nested stack adds its own; see `websocket::read_api`).
 fn route_table(t: &Template) -> Result<RouteTable, String> {
-    let scope = t.scope().map_err(|e| e.to_string())?;
+    let api = crate::websocket::read_api(t, "HTTP")?.ok_or("the template has no HTTP API (AWS::ApiGatewayV2::Api)")?;
     let mut routes = RouteTable::default();
-    for f in t.functions() {
-        for e in f.events.iter().filter(|e| e.kind == "HttpApi") {
-            // Only these keys matter here; `ApiId` refers to a resource not created yet.
-            let key = |k: &str| -> Result<Option<String>, String> {
-                let v = &e.properties[k];
-                if v.is_null() {
-                    return Ok(None);
-                }
-                scope.resolve_text(v).map(Some).map_err(|err| format!("{}.{}.{k}: {err}", f.logical_id, e.name))
-            };
-            if key("PayloadFormatVersion")?.is_some_and(|v| v != "2.0") {
-                return Err(format!("{}.{}: only payload format 2.0 is emulated", f.logical_id, e.name));
-            }
-            let path = key("Path")?.unwrap_or_else(|| "$default".into());
-            let method = key("Method")?.unwrap_or_else(|| "ANY".into());
-            routes.add(&method, &path, &f.binary).map_err(|e| format!("{}: {e}", f.logical_id))?;
+    for (key, r) in &api.routes {
+        if r.payload_format.as_deref() != Some("2.0") {
+            return Err(format!("route `{key}`: only payload format 2.0 is emulated (set PayloadFormatVersion)"));
         }
+        let (method, path) = match key.as_str() {
+            "$default" => ("ANY", "$default"),
+            other => other.split_once(' ').ok_or_else(|| format!("route key `{other}` is not `METHOD /path`"))?,
+        };
+        routes.add(method, path, &r.function).map_err(|e| format!("route `{key}`: {e}"))?;
     }
     Ok(routes)
 }

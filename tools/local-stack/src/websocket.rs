@@ -40,6 +40,42 @@ pub struct WebSocketApi {
 /// The template's WebSocket API, if it has one; an error when one of its routes does
 /// not resolve to a function.
 pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
+    let Some(api) = read_api(t, "WEBSOCKET")? else { return Ok(None) };
+    let id = api.logical_id;
+    let selection_expression =
+        api.selection_expression.ok_or_else(|| format!("{id}: a WebSocket API needs a RouteSelectionExpression"))?;
+    let routes = api
+        .routes
+        .into_iter()
+        .map(|(key, r)| (key, ws_gateway::Route { function: r.function, two_way: r.two_way }))
+        .collect();
+    let routes = ws_gateway::Routes { selection_expression, routes };
+    routes.check().map_err(|e| format!("{id}: {e}"))?;
+    Ok(Some(WebSocketApi { logical_id: id, stage: api.stage, routes }))
+}
+
+/// An `AWS::ApiGatewayV2::Api` of the template as its explicit resources define it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiDef {
+    pub logical_id: String,
+    pub stage: String,
+    pub selection_expression: Option<String>,
+    /// By route key.
+    pub routes: BTreeMap<String, RouteDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteDef {
+    /// The binary of the function the route's integration invokes.
+    pub function: String,
+    /// The payload format of the integration (`2.0` for HTTP APIs here).
+    pub payload_format: Option<String>,
+    pub two_way: bool,
+}
+
+/// The one API of `protocol` (`HTTP` or `WEBSOCKET`) with its stage and routes, if the
+/// template has one; an error when one of its routes does not resolve to a function.
+pub fn read_api(t: &Template, protocol: &str) -> Result<Option<ApiDef>, String> {
     let mut scope = t.scope().map_err(|e| e.to_string())?;
     let functions: BTreeMap<String, String> = t.functions().into_iter().map(|f| (f.logical_id, f.binary)).collect();
     // Names that lead back to logical ids: a `Target` resolves to
@@ -68,7 +104,7 @@ pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
 
     let mut apis = Vec::new();
     for r in of_kind(API) {
-        if text(r, "ProtocolType")?.as_deref() == Some("WEBSOCKET") {
+        if text(r, "ProtocolType")?.as_deref() == Some(protocol) {
             apis.push(r);
         }
     }
@@ -77,7 +113,7 @@ pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
         [api] => *api,
         several => {
             let ids: Vec<&str> = several.iter().map(|r| r.logical_id.as_str()).collect();
-            return Err(format!("several WebSocket APIs ({}); the local stack serves one", ids.join(", ")));
+            return Err(format!("several {protocol} APIs ({}); the local stack serves one", ids.join(", ")));
         }
     };
     let id = api.logical_id.as_str();
@@ -90,12 +126,11 @@ pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
         }
         Ok(out)
     };
-    let selection_expression = text(api, "RouteSelectionExpression")?
-        .ok_or_else(|| format!("{id}: a WebSocket API needs a RouteSelectionExpression"))?;
+    let selection_expression = text(api, "RouteSelectionExpression")?;
 
     let stage = match of_api(STAGE)?.as_slice() {
         [stage] => text(stage, "StageName")?.ok_or_else(|| format!("{}: no StageName", stage.logical_id))?,
-        [] => return Err(format!("{id}: the WebSocket API has no {STAGE}, so it is never deployed")),
+        [] => return Err(format!("{id}: the {protocol} API has no {STAGE}, so it is never deployed")),
         several => {
             let ids: Vec<&str> = several.iter().map(|r| r.logical_id.as_str()).collect();
             return Err(format!("{id}: several stages ({}); the local stack serves one", ids.join(", ")));
@@ -147,6 +182,7 @@ pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
         let function = function_in_uri(&uri)
             .and_then(|f| functions.get(f))
             .ok_or_else(|| named(format!("{iid}'s IntegrationUri `{uri}` invokes no function of the template")))?;
+        let payload_format = text(integration, "PayloadFormatVersion").map_err(&named)?;
         let has_expression = !r.properties["RouteResponseSelectionExpression"].is_null();
         let two_way = match (has_expression, with_response.contains(rid)) {
             (true, true) => true,
@@ -157,14 +193,12 @@ pub fn from_template(t: &Template) -> Result<Option<WebSocketApi>, String> {
                 )));
             }
         };
-        let route = ws_gateway::Route { function: function.clone(), two_way };
+        let route = RouteDef { function: function.clone(), payload_format, two_way };
         if routes.insert(key.clone(), route).is_some() {
             return Err(format!("route `{key}` of {id} is declared twice"));
         }
     }
-    let routes = ws_gateway::Routes { selection_expression, routes };
-    routes.check().map_err(|e| format!("{id}: {e}"))?;
-    Ok(Some(WebSocketApi { logical_id: id.to_string(), stage, routes }))
+    Ok(Some(ApiDef { logical_id: id.to_string(), stage, selection_expression, routes }))
 }
 
 /// The function an integration URI invokes: `...:function:NAME[:alias][/invocations]`.
@@ -378,5 +412,27 @@ Resources:
                 ("typing", "ws-typing", true),
             ]
         );
+    }
+
+    /// The HTTP API is read the same way: every area stack's routes, each to its
+    /// function, the catch-all included.
+    #[test]
+    fn the_repositorys_http_api_has_every_areas_routes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let t = Template::load(&root.join("template.yaml"), "us-east-1").expect("template.yaml loads");
+        let api = read_api(&t, "HTTP").expect("the HTTP API resolves").expect("template.yaml has an HTTP API");
+        assert_eq!(api.stage, "$default");
+        let route = |key: &str| api.routes.get(key).map(|r| r.function.as_str());
+        assert_eq!(route("$default"), Some("not-found"));
+        assert_eq!(route("GET /health"), Some("health"));
+        // One from each nested stack.
+        assert_eq!(route("POST /auth/login"), Some("auth-login"));
+        assert_eq!(route("GET /photographers"), Some("search-photographers"));
+        assert_eq!(route("POST /bookings"), Some("create-booking"));
+        assert_eq!(route("POST /webhooks/stripe"), Some("stripe-webhook"));
+        assert_eq!(route("POST /bookings/{id}/review"), Some("create-review"));
+        assert_eq!(route("GET /photographers/{id}/portfolio"), Some("list-portfolio"));
+        assert_eq!(route("GET /chats"), Some("list-chats"));
+        assert!(api.routes.values().all(|r| r.payload_format.as_deref() == Some("2.0") && !r.two_way));
     }
 }

@@ -201,10 +201,12 @@ impl Template {
             .collect()
     }
 
-    /// The HTTP API's CORS configuration, if any (`AWS::Serverless::HttpApi`).
+    /// The HTTP API's CORS configuration, if any (`AWS::ApiGatewayV2::Api` with
+    /// `ProtocolType: HTTP`).
     pub fn http_api_cors(&self) -> Option<Yaml> {
-        self.resources_of("AWS::Serverless::HttpApi")
+        self.resources_of("AWS::ApiGatewayV2::Api")
             .into_iter()
+            .filter(|(_, r)| r["Properties"]["ProtocolType"].as_str() == Some("HTTP"))
             .map(|(_, r)| r["Properties"]["CorsConfiguration"].clone())
             .find(|c| !c.is_null())
     }
