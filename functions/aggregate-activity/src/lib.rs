@@ -18,6 +18,11 @@
 //! set and removed per booking, idempotent by construction; counters count once per
 //! event (a marker, or for clients the client's own photographer item).
 //!
+//! **Booking analytics** (`cm_booking::analytics`): requests, answers, cancellations,
+//! expiries, completions, booked minutes and lead times per day, for the platform and
+//! per city and specialization (docs/data-model.md, "Analytics"), each booking version
+//! counted once with a marker.
+//!
 //! So redelivered and bisected batches count nothing twice. A record whose effects did
 //! not all commit is reported as a batch item failure and retried, never acknowledged;
 //! Lambda redelivers from the lowest failed record on, in order, so a booking's days
@@ -28,10 +33,11 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use chrono::{DateTime, NaiveDate, Utc};
 use cm_app::App;
 use cm_booking::activity::{Facts, activity};
+use cm_booking::analytics;
 use cm_booking::booking::Booking;
 use cm_reviews::SentimentRecord;
 use cm_reviews::sentiment::aggregate_deltas;
-use cm_store::{DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
+use cm_store::{AnalyticsWriter, DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -101,33 +107,38 @@ fn contribution(record: &EventRecord) -> Result<Option<Contribution>, RecordErro
 }
 
 /// A booking before and after one change (`None` where the item did not exist).
-type BookingChange = (Option<Facts>, Option<Facts>);
+type BookingChange = (Option<Booking>, Option<Booking>);
 
 /// The booking before and after the change, when the record is a booking's.
 fn booking_change(record: &EventRecord) -> Result<Option<BookingChange>, RecordError> {
-    let image = |item: &serde_dynamo::Item, which: &str| -> Result<Option<Facts>, RecordError> {
+    let image = |item: &serde_dynamo::Item, which: &str| -> Result<Option<Booking>, RecordError> {
         let is_booking = matches!(item.get("entity"), Some(serde_dynamo::AttributeValue::S(e)) if e == "booking");
         if !is_booking {
             return Ok(None);
         }
         let b: Booking =
             serde_dynamo::from_item(item.clone()).map_err(|e| RecordError::Poison(format!("{which}: {e}")))?;
-        Ok(Some(Facts::from(&b)))
+        Ok(Some(b))
     };
     let old = image(&record.change.old_image, "OldImage")?;
     let new = image(&record.change.new_image, "NewImage")?;
     Ok((old.is_some() || new.is_some()).then_some((old, new)))
 }
 
-async fn apply_booking<S: FeatureWriter>(
+async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     a: &Aggregator<S>,
-    old: Option<&Facts>,
-    new: Option<&Facts>,
+    old: Option<&Booking>,
+    new: Option<&Booking>,
 ) -> Result<(), RecordError> {
-    let Some(photographer) = new.or(old).map(|f| f.photographer) else { return Ok(()) };
-    let change = activity(old, new);
     let now = a.app.now();
     let store = &a.app.store;
+    if let Some(c) = analytics::contribution(old, new) {
+        store.add_booking_contribution(&c, now).await?;
+    }
+    let (old, new) = (old.map(Facts::from), new.map(Facts::from));
+    let (old, new) = (old.as_ref(), new.as_ref());
+    let Some(photographer) = new.or(old).map(|f| f.photographer) else { return Ok(()) };
+    let change = activity(old, new);
     if let Some((from, to)) = change.booked_day {
         let booking = new.or(old).map(|f| f.id).ok_or_else(|| RecordError::Poison("no booking".into()))?;
         store.move_booked_day(photographer, booking, from, to).await?;
@@ -144,7 +155,7 @@ async fn apply_booking<S: FeatureWriter>(
     Ok(())
 }
 
-pub async fn handle<S: SentimentAggregates + FeatureWriter>(
+pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter>(
     a: &Aggregator<S>,
     event: LambdaEvent<Event>,
 ) -> Result<DynamoDbEventResponse, Error> {

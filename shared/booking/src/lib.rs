@@ -52,6 +52,7 @@
 //! - A client's reschedule returns the booking to pending; a photographer's keeps it.
 
 pub mod activity;
+pub mod analytics;
 mod availability;
 mod blocks;
 pub mod booking;

@@ -200,3 +200,15 @@ pub const CALENDAR_FEED_SK: &str = "CALFEED";
 pub fn calendar_feed(token_hash: &str) -> String {
     format!("CALFEED#{token_hash}")
 }
+
+// Booking analytics (cm_booking::analytics): a series per segment, sharded by booking
+// and split by year so a date range is a few Queries; the top lists by month.
+pub fn analytics_series(segment: &str, year: i32, shard: u32) -> String {
+    format!("ANALYTICS#{segment}#{year}#{shard}")
+}
+pub fn analytics_top(dimension: &str, year: i32, shard: u32) -> String {
+    format!("ANALYTICS#TOP#{dimension}#{year}#{shard}")
+}
+pub fn analytics_top_sk(month: &str, name: &str) -> String {
+    format!("{month}#{name}")
+}

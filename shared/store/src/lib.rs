@@ -4,6 +4,7 @@
 //! domain crates; this crate only persists them. No Scan: every request-path read is a
 //! GetItem or a Query (docs/data-model.md).
 
+pub mod analytics;
 pub mod attachments;
 pub mod availability;
 pub mod bookings;

@@ -30,6 +30,7 @@ use cm_payments::{Ledger, PayoutAccount};
 use cm_reviews::sentiment::DayAggregate;
 use cm_reviews::{Feedback, FeedbackStatus, Review, SentimentRecord};
 use cm_sentiment::Label;
+use std::collections::BTreeMap;
 use std::future::Future;
 
 /// `impl Future<Output = Result<T, E>> + Send`: every port is async and usable from a
@@ -315,6 +316,29 @@ pub trait CoBookingStore: Send + Sync {
 
 pub trait InsightsReader: Send + Sync {
     fn sentiment_days(&self, from: NaiveDate, to: NaiveDate) -> fut!(Vec<DayAggregate>);
+}
+
+/// The booking analytics aggregates, fed by the booking stream (`analytics`).
+pub trait AnalyticsWriter: Send + Sync {
+    /// Adds one booking change's contribution once (`AlreadyApplied`: counted before).
+    fn add_booking_contribution(&self, c: &cm_booking::analytics::Contribution, now: DateTime<Utc>) -> fut!(Applied);
+}
+
+pub trait AnalyticsReader: Send + Sync {
+    /// The days of `from..=to` that have counts in `segment`'s series, oldest first.
+    fn analytics_days(
+        &self,
+        segment: &cm_booking::analytics::Segment,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> fut!(Vec<(NaiveDate, BTreeMap<cm_booking::analytics::Counter, i64>)>);
+    /// Counts by city or specialization over the whole months `from..=to` touches.
+    fn analytics_top(
+        &self,
+        dimension: crate::analytics::Dimension,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> fut!(BTreeMap<String, BTreeMap<cm_booking::analytics::Counter, i64>>);
 }
 
 /// At-most-once side effects on top of at-least-once delivery (see `claims`).

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod availability;
 mod booking_lifecycle;
 mod booking_race;

@@ -119,6 +119,7 @@ replays! {
     replays_admin_list_feedback: "admin-list-feedback" => admin_list_feedback;
     replays_admin_update_feedback: "admin-update-feedback" => admin_update_feedback;
     replays_admin_sentiment_insights: "admin-sentiment-insights" => admin_sentiment_insights;
+    replays_admin_get_analytics: "admin-get-analytics" => admin_get_analytics;
     replays_score_sentiment: "score-sentiment" => score_sentiment;
     replays_notify_booking_change: "notify-booking-change" => crate::notifications::replay_sample_event;
     replays_backfill_sentiment: "backfill-sentiment" => backfill_sentiment;
@@ -1272,6 +1273,53 @@ async fn admin_sentiment_insights() {
     let d = &body["distribution"];
     assert_eq!((&d["total"], &d["positive"], &d["negative"]), (&json!(2), &json!(1), &json!(1)), "{body}");
     assert_eq!(ids(&json!({"items": body["most_negative_open"]})), [FEEDBACK]);
+}
+
+/// Meera's booking of Asha as the stream records it (requested, confirmed, completed;
+/// each record delivered twice) through aggregate-activity, then the sample: the
+/// admin's weekly CSV for Asha's city and the booking's specialization.
+async fn admin_get_analytics() {
+    let w = World::listed().await;
+    let now = Utc::now();
+    let mut start = w.sample_start();
+    while start > now - TimeDelta::days(2) {
+        start -= TimeDelta::days(7);
+    }
+    let key = format!("BOOKING#{BOOKING}");
+    let b = w.booking(BOOKING, start, start - TimeDelta::days(10)).await;
+    let v0 = item_json(&w.env.dynamo, &w.env.table, &key, "BOOKING").await.unwrap();
+    let b = w.advance(b, BookingStatus::Confirmed, Actor::Photographer, start - TimeDelta::days(9)).await;
+    let v1 = item_json(&w.env.dynamo, &w.env.table, &key, "BOOKING").await.unwrap();
+    w.advance(b.clone(), BookingStatus::Completed, Actor::Photographer, b.end + TimeDelta::hours(2)).await;
+    let v2 = item_json(&w.env.dynamo, &w.env.table, &key, "BOOKING").await.unwrap();
+    let aggregator =
+        aggregate_activity::Aggregator { app: App::new(DynamoStore::new(w.env.dynamo.clone(), &w.env.table)) };
+    for r in [
+        record("INSERT", None, Some(&v0)),
+        record("MODIFY", Some(&v0), Some(&v1)),
+        record("MODIFY", Some(&v1), Some(&v2)),
+    ] {
+        for _ in 0..2 {
+            let ev = event(vec![r.clone()]);
+            let resp =
+                aggregate_activity::handle(&aggregator, lambda_runtime::LambdaEvent::new(ev, Default::default()))
+                    .await
+                    .unwrap();
+            assert!(resp.batch_item_failures.is_empty(), "{resp:?}");
+        }
+    }
+    let sample = Sample::http("admin-get-analytics").bearer(&w.admin.access);
+    assert_eq!(sample.event["headers"]["accept"], "text/csv");
+    let r = respond(w.env.app, admin_get_analytics::handle, sample.request()).await;
+    assert_eq!((r.status, r.header("content-type")), (200, Some("text/csv; charset=utf-8")), "{}", r.text);
+    let rows: Vec<Vec<&str>> = r.text.lines().skip(1).map(|l| l.trim_end().split(',').collect()).collect();
+    // 91 days from a Tuesday: the Monday weeks it touches, the first clipped to the range.
+    assert_eq!(rows.len(), 14, "{}", r.text);
+    assert_eq!(rows[0][0], moved("2026-09-01").to_string());
+    let sum = |col: usize| rows.iter().map(|r| r[col].parse::<f64>().unwrap()).sum::<f64>();
+    // requested, confirmed, completed, booked hours of the package.
+    assert_eq!((sum(1), sum(2), sum(6)), (1.0, 1.0, 1.0), "{}", r.text);
+    assert_eq!(sum(7), f64::from(b.duration_minutes) / 60.0);
 }
 
 /// The sample is the stream's record of Meera's review being written: the item it

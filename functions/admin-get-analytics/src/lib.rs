@@ -1,0 +1,141 @@
+//! `GET /admin/analytics?from=&to=&granularity=day|week|month&city=&specialization=`:
+//! the booking time series, funnel and lead times for the platform or one segment,
+//! and the top cities and specializations; as JSON, or the series as CSV when the
+//! client asks for `text/csv`. Served from the aggregates the booking stream keeps
+//! (cm_booking::analytics): a few Queries whatever the volume, never a scan.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use cm_accounts::Role;
+use cm_app::store_problem;
+use cm_app::{App, AuthError};
+use cm_booking::analytics::{self, Granularity, Ranked, Report, Segment};
+use cm_catalog::photographer::Specialization;
+use cm_core::FieldErrors;
+use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
+use cm_store::analytics::Dimension;
+use cm_store::{AnalyticsReader, StoreError, UserReader};
+use serde::Serialize;
+
+/// Three years: the forecasts' history, and a few Queries per year.
+pub const MAX_RANGE_DAYS: i64 = 3 * 366;
+const DEFAULT_RANGE_DAYS: u64 = 30;
+const TOP: usize = 10;
+
+#[derive(Serialize)]
+struct Filter {
+    city: Option<String>,
+    specialization: Option<Specialization>,
+}
+
+/// The whole months a top list covers (its counts are kept by month).
+#[derive(Serialize)]
+struct TopPeriod {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct AnalyticsBody {
+    from: NaiveDate,
+    to: NaiveDate,
+    granularity: Granularity,
+    filter: Filter,
+    #[serde(flatten)]
+    report: Report,
+    top_period: TopPeriod,
+    top_cities: Vec<Ranked>,
+    top_specializations: Vec<Ranked>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoProblem for Error {
+    fn to_problem(&self) -> Problem {
+        match self {
+            Error::Auth(e) => e.to_problem(),
+            Error::Request(e) => e.to_problem(),
+            Error::Store(e) => store_problem(e),
+        }
+    }
+}
+
+/// Whether the client prefers CSV: `Accept` names `text/csv` before any JSON type
+/// (a browser's `*/*` alone gets JSON).
+fn wants_csv(req: &Request) -> bool {
+    let accept = req.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    for part in accept.split(',') {
+        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match media.as_str() {
+            "text/csv" => return true,
+            "application/json" | "application/*" => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+    cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
+    let mut q = Query::of(&req);
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let from = q.parse("from", "a date YYYY-MM-DD", date);
+    let to = q.parse("to", "a date YYYY-MM-DD", date);
+    let granularity = q.parse("granularity", "day, week or month", Granularity::parse).unwrap_or(Granularity::Day);
+    let city = q.parse("city", "a city name (1 to 100 characters)", |s| {
+        let c = analytics::key_city(s);
+        (!c.is_empty() && c.chars().count() <= 100).then_some(c)
+    });
+    let specialization = q.parse("specialization", "one of the specializations", Specialization::parse);
+    q.finish(&["from", "to", "granularity", "city", "specialization"])?;
+    let to = to.unwrap_or_else(|| app.now().date_naive());
+    let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_RANGE_DAYS - 1));
+    if from > to {
+        return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
+    }
+    if (to - from).num_days() >= MAX_RANGE_DAYS {
+        let message = format!("the range is limited to {MAX_RANGE_DAYS} days");
+        return Err(RequestError::InvalidQuery(FieldErrors::single("to", message)).into());
+    }
+    let segment = Segment { city: city.clone(), specialization };
+    let (days, cities, specializations) = tokio::try_join!(
+        app.store.analytics_days(&segment, from, to),
+        app.store.analytics_top(Dimension::City, from, to),
+        app.store.analytics_top(Dimension::Specialization, from, to),
+    )?;
+    let report = analytics::report(&days, from, to, granularity);
+    if wants_csv(&req) {
+        let mut r = Response::new(Body::Text(analytics::csv(&report)));
+        let headers = r.headers_mut();
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/csv; charset=utf-8"));
+        let name = format!("attachment; filename=\"bookings-{from}-{to}-{}.csv\"", granularity.as_str());
+        if let Ok(v) = http::HeaderValue::from_str(&name) {
+            headers.insert(http::header::CONTENT_DISPOSITION, v);
+        }
+        headers.insert(http::header::VARY, http::HeaderValue::from_static("accept"));
+        return Ok(r);
+    }
+    let month_end = |d: NaiveDate| {
+        d.with_day(1).and_then(|m| m.checked_add_months(Months::new(1))).and_then(|m| m.pred_opt()).unwrap_or(d)
+    };
+    let body = AnalyticsBody {
+        from,
+        to,
+        granularity,
+        filter: Filter { city, specialization },
+        report,
+        top_period: TopPeriod { from: from.with_day(1).unwrap_or(from), to: month_end(to) },
+        top_cities: analytics::top(&cities, TOP),
+        top_specializations: analytics::top(&specializations, TOP),
+    };
+    let mut r = cm_http::ok(&body);
+    r.headers_mut().insert(http::header::VARY, http::HeaderValue::from_static("accept"));
+    Ok(r)
+}

@@ -1,0 +1,428 @@
+//! Booking analytics: what one change of a booking adds to the platform's daily
+//! aggregates, and how the admin's report folds them into periods, a funnel and top
+//! lists. Pure: the booking stream's consumer (aggregate-activity) writes the
+//! contributions, admin-get-analytics reads them back (docs/data-model.md, "Analytics").
+//!
+//! Counts are by the day the change happened (UTC): a request counts on the day it
+//! was made, a confirmation on the day it was given. Each contribution goes to four
+//! series at once (the platform, the city, the specialization and the pair), so a
+//! report for any filter reads one series instead of adding many.
+
+use crate::booking::Booking;
+use crate::lifecycle::BookingStatus;
+use chrono::{Datelike, Days, Months, NaiveDate};
+use cm_catalog::photographer::Specialization;
+use cm_catalog::search::normalize_city;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Writes of one series are spread over this many partitions (by booking), so a busy
+/// day of the whole platform is not one hot item; readers query every shard and add.
+pub const SHARDS: u32 = 4;
+
+/// A counter of a day's aggregate, by its attribute name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counter {
+    Requested,
+    Confirmed,
+    Declined,
+    Cancelled,
+    Expired,
+    Completed,
+    /// Minutes of sessions confirmed that day, less those of confirmed sessions
+    /// cancelled or sent back for re-confirmation that day (so it can be negative).
+    BookedMinutes,
+    /// Request to session start, summed over the day's requests (for the mean).
+    LeadMinutes,
+    LeadUnder1d,
+    Lead1To7d,
+    Lead7To30d,
+    Lead30To90d,
+    Lead90dPlus,
+}
+
+impl Counter {
+    pub const ALL: [Counter; 13] = [
+        Counter::Requested,
+        Counter::Confirmed,
+        Counter::Declined,
+        Counter::Cancelled,
+        Counter::Expired,
+        Counter::Completed,
+        Counter::BookedMinutes,
+        Counter::LeadMinutes,
+        Counter::LeadUnder1d,
+        Counter::Lead1To7d,
+        Counter::Lead7To30d,
+        Counter::Lead30To90d,
+        Counter::Lead90dPlus,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Requested => "requested",
+            Counter::Confirmed => "confirmed",
+            Counter::Declined => "declined",
+            Counter::Cancelled => "cancelled",
+            Counter::Expired => "expired",
+            Counter::Completed => "completed",
+            Counter::BookedMinutes => "booked_minutes",
+            Counter::LeadMinutes => "lead_minutes",
+            Counter::LeadUnder1d => "lead_under_1d",
+            Counter::Lead1To7d => "lead_1_7d",
+            Counter::Lead7To30d => "lead_7_30d",
+            Counter::Lead30To90d => "lead_30_90d",
+            Counter::Lead90dPlus => "lead_90d_plus",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Counter> {
+        Counter::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The lead-time bucket of a request made `minutes` before its session.
+    pub fn lead_bucket(minutes: i64) -> Counter {
+        const DAY: i64 = 24 * 60;
+        match minutes {
+            m if m < DAY => Counter::LeadUnder1d,
+            m if m < 7 * DAY => Counter::Lead1To7d,
+            m if m < 30 * DAY => Counter::Lead7To30d,
+            m if m < 90 * DAY => Counter::Lead30To90d,
+            _ => Counter::Lead90dPlus,
+        }
+    }
+}
+
+/// Which bookings a series counts: every one, or those of a city, a specialization,
+/// or both. Cities are compared as search compares them (`normalize_city`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Segment {
+    pub city: Option<String>,
+    pub specialization: Option<Specialization>,
+}
+
+impl Segment {
+    pub const ALL: Segment = Segment { city: None, specialization: None };
+
+    pub fn new(city: Option<&str>, specialization: Option<Specialization>) -> Segment {
+        Segment { city: city.map(key_city), specialization }
+    }
+
+    /// The segment's name in keys: `ALL`, `CITY#<city>`, `SPEC#<spec>` or both.
+    pub fn key(&self) -> String {
+        match (&self.city, self.specialization) {
+            (None, None) => "ALL".into(),
+            (Some(c), None) => format!("CITY#{c}"),
+            (None, Some(s)) => format!("SPEC#{}", s.as_str()),
+            (Some(c), Some(s)) => format!("CITY#{c}#SPEC#{}", s.as_str()),
+        }
+    }
+}
+
+/// A city as it appears in keys: normalised, and without `#`, which separates key parts.
+pub fn key_city(city: &str) -> String {
+    normalize_city(&city.replace('#', " "))
+}
+
+/// What one change of one booking adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution {
+    /// Unique to this version of this booking: counted once, however often delivered.
+    pub event: String,
+    pub day: NaiveDate,
+    pub city: String,
+    pub specialization: Option<Specialization>,
+    pub shard: u32,
+    pub deltas: BTreeMap<Counter, i64>,
+}
+
+impl Contribution {
+    /// The four series it adds to: the platform, its city, its specialization, both.
+    pub fn segments(&self) -> Vec<Segment> {
+        let city = Some(self.city.clone());
+        let mut out = vec![Segment::ALL, Segment { city: city.clone(), specialization: None }];
+        if let Some(s) = self.specialization {
+            out.push(Segment { city: None, specialization: Some(s) });
+            out.push(Segment { city, specialization: Some(s) });
+        }
+        out
+    }
+}
+
+/// The shard of a booking's writes: stable, and even over bookings (the id's
+/// random part).
+pub fn shard_of(booking: &Booking) -> u32 {
+    // FNV-1a over the id's text: std's hasher is randomly seeded per process.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in booking.id.to_string().bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h % SHARDS
+}
+
+/// What the change from `old` to `new` adds to the aggregates (`old` is `None` for a
+/// new booking). Nothing for a deletion or a change that moves no counter.
+pub fn contribution(old: Option<&Booking>, new: Option<&Booking>) -> Option<Contribution> {
+    let new = new?;
+    let mut deltas = BTreeMap::new();
+    let mut add = |c: Counter, n: i64| {
+        if n != 0 {
+            *deltas.entry(c).or_insert(0) += n;
+        }
+    };
+    let was = old.map(|o| o.status);
+    if old.is_none() {
+        add(Counter::Requested, 1);
+        let lead = (new.start - new.requested_at).num_minutes().max(0);
+        add(Counter::LeadMinutes, lead);
+        add(Counter::lead_bucket(lead), 1);
+    }
+    if was != Some(new.status) {
+        let counter = match new.status {
+            // A reschedule puts a booking back to pending: not a new request.
+            BookingStatus::Pending => None,
+            // Confirmed again after a reschedule: the booking was confirmed once.
+            BookingStatus::Confirmed if confirmed_before(old) => None,
+            BookingStatus::Confirmed => Some(Counter::Confirmed),
+            BookingStatus::Declined => Some(Counter::Declined),
+            BookingStatus::Cancelled => Some(Counter::Cancelled),
+            BookingStatus::Expired => Some(Counter::Expired),
+            BookingStatus::Completed => Some(Counter::Completed),
+        };
+        if let Some(c) = counter {
+            add(c, 1);
+        }
+    }
+    let minutes = |b: &Booking| i64::from(b.duration_minutes);
+    let confirmed = |s: Option<BookingStatus>| s == Some(BookingStatus::Confirmed);
+    match (confirmed(was), confirmed(Some(new.status)), old) {
+        (false, true, _) => add(Counter::BookedMinutes, minutes(new)),
+        // Completion keeps the minutes booked; anything else leaving confirmed frees them.
+        (true, false, Some(old)) if new.status != BookingStatus::Completed => {
+            add(Counter::BookedMinutes, -minutes(old))
+        }
+        // A confirmed booking whose length changed (a confirmed reschedule).
+        (true, true, Some(old)) => add(Counter::BookedMinutes, minutes(new) - minutes(old)),
+        _ => {}
+    }
+    if deltas.is_empty() {
+        return None;
+    }
+    Some(Contribution {
+        event: format!("analytics#{}#v{}", new.id, new.version),
+        // A request counts on the day it was made; any other change on its own day.
+        day: if old.is_none() { new.created_at } else { new.updated_at }.date_naive(),
+        city: key_city(&new.location.city),
+        specialization: Specialization::parse(&new.event_type),
+        shard: shard_of(new),
+        deltas,
+    })
+}
+
+/// Whether the booking was confirmed at some point before this change.
+fn confirmed_before(old: Option<&Booking>) -> bool {
+    old.is_some_and(|o| o.history.iter().any(|h| h.to == BookingStatus::Confirmed))
+}
+
+/// How the report groups days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    Day,
+    Week,
+    Month,
+}
+
+impl Granularity {
+    pub fn parse(s: &str) -> Option<Granularity> {
+        match s {
+            "day" => Some(Granularity::Day),
+            "week" => Some(Granularity::Week),
+            "month" => Some(Granularity::Month),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+        }
+    }
+
+    /// The first day of the period `day` falls in (weeks start on Monday, ISO 8601).
+    pub fn period_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Granularity::Day => day,
+            Granularity::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            Granularity::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    fn next(self, period: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Granularity::Day => period.checked_add_days(Days::new(1)),
+            Granularity::Week => period.checked_add_days(Days::new(7)),
+            Granularity::Month => period.checked_add_months(Months::new(1)),
+        }
+    }
+}
+
+/// One period of the report's series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    /// The period's first day (clipped to the report's range).
+    pub start: NaiveDate,
+    pub requested: i64,
+    pub confirmed: i64,
+    pub declined: i64,
+    pub cancelled: i64,
+    pub expired: i64,
+    pub completed: i64,
+    pub booked_hours: f64,
+}
+
+impl Period {
+    fn of(start: NaiveDate, c: &BTreeMap<Counter, i64>) -> Period {
+        let get = |k: Counter| c.get(&k).copied().unwrap_or(0);
+        Period {
+            start,
+            requested: get(Counter::Requested),
+            confirmed: get(Counter::Confirmed),
+            declined: get(Counter::Declined),
+            cancelled: get(Counter::Cancelled),
+            expired: get(Counter::Expired),
+            completed: get(Counter::Completed),
+            booked_hours: hours(get(Counter::BookedMinutes)),
+        }
+    }
+}
+
+fn hours(minutes: i64) -> f64 {
+    (minutes as f64 / 60.0 * 100.0).round() / 100.0
+}
+
+/// Requests to sessions, over the report's range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadTime {
+    pub requests: i64,
+    /// `None` without requests.
+    pub mean_days: Option<f64>,
+    pub under_1d: i64,
+    pub from_1_to_7d: i64,
+    pub from_7_to_30d: i64,
+    pub from_30_to_90d: i64,
+    pub over_90d: i64,
+}
+
+/// The stages a request passes, over the report's range, with each stage's share
+/// of requests. Counts are of events in the range: a booking requested before the
+/// range and confirmed in it counts as confirmed only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Funnel {
+    pub requested: i64,
+    pub confirmed: i64,
+    pub completed: i64,
+    pub confirmed_rate: Option<f64>,
+    pub completed_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub series: Vec<Period>,
+    pub totals: Period,
+    pub funnel: Funnel,
+    pub lead_time: LeadTime,
+}
+
+/// Days (each with its counters, any order, days outside `from..=to` ignored) folded
+/// into the report: one period per `granularity` step from `from` to `to`, empty
+/// periods included so charts have no gaps.
+pub fn report(days: &[(NaiveDate, BTreeMap<Counter, i64>)], from: NaiveDate, to: NaiveDate, g: Granularity) -> Report {
+    let mut periods: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
+    let mut p = g.period_of(from);
+    while p <= to {
+        periods.insert(p.max(from), BTreeMap::new());
+        match g.next(p) {
+            Some(n) => p = n,
+            None => break,
+        }
+    }
+    let mut totals: BTreeMap<Counter, i64> = BTreeMap::new();
+    for (day, counters) in days.iter().filter(|(d, _)| (from..=to).contains(d)) {
+        let slot = periods.entry(g.period_of(*day).max(from)).or_default();
+        for (c, n) in counters {
+            *slot.entry(*c).or_insert(0) += n;
+            *totals.entry(*c).or_insert(0) += n;
+        }
+    }
+    let get = |k: Counter| totals.get(&k).copied().unwrap_or(0);
+    let rate = |n: i64, of: i64| (of > 0).then(|| ((n as f64 / of as f64) * 1000.0).round() / 1000.0);
+    let requests = get(Counter::Requested);
+    Report {
+        series: periods.iter().map(|(start, c)| Period::of(*start, c)).collect(),
+        totals: Period::of(from, &totals),
+        funnel: Funnel {
+            requested: requests,
+            confirmed: get(Counter::Confirmed),
+            completed: get(Counter::Completed),
+            confirmed_rate: rate(get(Counter::Confirmed), requests),
+            completed_rate: rate(get(Counter::Completed), requests),
+        },
+        lead_time: LeadTime {
+            requests,
+            mean_days: (requests > 0)
+                .then(|| (get(Counter::LeadMinutes) as f64 / requests as f64 / 1440.0 * 10.0).round() / 10.0),
+            under_1d: get(Counter::LeadUnder1d),
+            from_1_to_7d: get(Counter::Lead1To7d),
+            from_7_to_30d: get(Counter::Lead7To30d),
+            from_30_to_90d: get(Counter::Lead30To90d),
+            over_90d: get(Counter::Lead90dPlus),
+        },
+    }
+}
+
+/// One entry of a top list: a city or a specialization with its counts in the range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    pub name: String,
+    pub requested: i64,
+    pub confirmed: i64,
+    pub completed: i64,
+}
+
+/// The `n` names with the most requests (then confirmations, then name), from
+/// per-name counters.
+pub fn top(counts: &BTreeMap<String, BTreeMap<Counter, i64>>, n: usize) -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = counts
+        .iter()
+        .map(|(name, c)| {
+            let get = |k: Counter| c.get(&k).copied().unwrap_or(0);
+            Ranked {
+                name: name.clone(),
+                requested: get(Counter::Requested),
+                confirmed: get(Counter::Confirmed),
+                completed: get(Counter::Completed),
+            }
+        })
+        .filter(|r| r.requested != 0 || r.confirmed != 0 || r.completed != 0)
+        .collect();
+    out.sort_by(|a, b| (b.requested, b.confirmed).cmp(&(a.requested, a.confirmed)).then_with(|| a.name.cmp(&b.name)));
+    out.truncate(n);
+    out
+}
+
+/// The report's series as CSV (`text/csv`, RFC 4180), one row per period.
+pub fn csv(report: &Report) -> String {
+    let mut out =
+        String::from("period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours\r\n");
+    for p in &report.series {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\r\n",
+            p.start, p.requested, p.confirmed, p.declined, p.cancelled, p.expired, p.completed, p.booked_hours
+        ));
+    }
+    out
+}

@@ -1,0 +1,190 @@
+//! Booking analytics aggregates (docs/data-model.md, "Analytics"), kept by the
+//! booking stream's consumer and read by the admin's report: never a scan.
+//!
+//! A contribution ([`Contribution`]) goes in with a marker naming the booking's
+//! version, in one transaction, so a redelivered or bisected batch adds nothing twice.
+//! Each contribution adds to its day in four series (platform, city, specialization,
+//! both) and to its month in the city and specialization top lists. Writes are spread
+//! over [`SHARDS`] partitions per series and year; readers query each and add.
+
+use crate::page::query_all;
+use crate::ports::{AnalyticsReader, AnalyticsWriter};
+use crate::reviews::Applied;
+use crate::{DynamoStore, StoreError, build_err, keys, s};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use cm_booking::analytics::{Contribution, Counter, SHARDS, Segment};
+use futures::future::try_join_all;
+use std::collections::{BTreeMap, HashMap};
+
+/// Far beyond the stream's 24-hour retention, so any redelivery finds its marker.
+const MARKER_RETENTION: TimeDelta = TimeDelta::days(3);
+
+/// A top list's dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    City,
+    Specialization,
+}
+
+impl Dimension {
+    fn key(self) -> &'static str {
+        match self {
+            Dimension::City => "CITY",
+            Dimension::Specialization => "SPEC",
+        }
+    }
+}
+
+impl AnalyticsWriter for DynamoStore {
+    async fn add_booking_contribution(&self, c: &Contribution, now: DateTime<Utc>) -> Result<Applied, StoreError> {
+        let mut marker = crate::key(keys::aggregated(&c.event), keys::AGGREGATED_SK);
+        marker.insert("entity".into(), s("aggregated"));
+        marker.insert("ttl".into(), AttributeValue::N((now + MARKER_RETENTION).timestamp().to_string()));
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_err)?;
+        let mut ops = vec![TransactWriteItem::builder().put(marker).build()];
+        let year = c.day.year();
+        for segment in c.segments() {
+            let key = crate::key(keys::analytics_series(&segment.key(), year, c.shard), keys::insights_day(c.day));
+            ops.push(self.counters_update(key, "analytics_day", None, &c.deltas)?);
+        }
+        let month = c.day.format("%Y-%m").to_string();
+        let mut tops = vec![(Dimension::City, c.city.clone())];
+        if let Some(spec) = c.specialization {
+            tops.push((Dimension::Specialization, spec.as_str().to_string()));
+        }
+        for (dimension, name) in tops {
+            let key =
+                crate::key(keys::analytics_top(dimension.key(), year, c.shard), keys::analytics_top_sk(&month, &name));
+            // The name as written, so a reader need not parse it back out of the key.
+            ops.push(self.counters_update(key, "analytics_top", Some(&name), &c.deltas)?);
+        }
+        match self.transact(ops).await {
+            Ok(()) => Ok(Applied::Applied),
+            Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl DynamoStore {
+    fn counters_update(
+        &self,
+        key: HashMap<String, AttributeValue>,
+        entity: &str,
+        name: Option<&str>,
+        deltas: &BTreeMap<Counter, i64>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut up =
+            Update::builder().table_name(&self.table).set_key(Some(key)).expression_attribute_values(":e", s(entity));
+        let mut sets = vec!["entity = :e".to_string()];
+        if let Some(name) = name {
+            sets.push("#name = :n".into());
+            up = up.expression_attribute_names("#name", "name").expression_attribute_values(":n", s(name));
+        }
+        let mut adds = Vec::new();
+        for (i, (counter, n)) in deltas.iter().enumerate() {
+            adds.push(format!("#c{i} :c{i}"));
+            up = up
+                .expression_attribute_names(format!("#c{i}"), counter.name())
+                .expression_attribute_values(format!(":c{i}"), AttributeValue::N(n.to_string()));
+        }
+        let expression = if adds.is_empty() {
+            format!("SET {}", sets.join(", "))
+        } else {
+            format!("ADD {} SET {}", adds.join(", "), sets.join(", "))
+        };
+        let up = up.update_expression(expression).build().map_err(build_err)?;
+        Ok(TransactWriteItem::builder().update(up).build())
+    }
+
+    async fn query_range(
+        &self,
+        pk: String,
+        from: String,
+        to: String,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        query_all(|| {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":from", s(&from))
+                .expression_attribute_values(":to", s(&to))
+        })
+        .await
+    }
+}
+
+fn counters_of(item: &HashMap<String, AttributeValue>) -> BTreeMap<Counter, i64> {
+    item.iter().filter_map(|(k, v)| Some((Counter::parse(k)?, v.as_n().ok()?.parse().ok()?))).collect()
+}
+
+fn add_into(into: &mut BTreeMap<Counter, i64>, from: BTreeMap<Counter, i64>) {
+    for (c, n) in from {
+        *into.entry(c).or_insert(0) += n;
+    }
+}
+
+impl AnalyticsReader for DynamoStore {
+    async fn analytics_days(
+        &self,
+        segment: &Segment,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, BTreeMap<Counter, i64>)>, StoreError> {
+        let name = segment.key();
+        let queries = (from.year()..=to.year()).flat_map(|year| {
+            let name = name.clone();
+            (0..SHARDS).map(move |shard| {
+                self.query_range(
+                    keys::analytics_series(&name, year, shard),
+                    keys::insights_day(from),
+                    keys::insights_day(to),
+                )
+            })
+        });
+        let mut days: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
+        for item in try_join_all(queries).await?.into_iter().flatten() {
+            let day = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix("DAY#"))
+                .and_then(|d| d.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt("analytics day without a date".into()))?;
+            add_into(days.entry(day).or_default(), counters_of(&item));
+        }
+        Ok(days.into_iter().collect())
+    }
+
+    async fn analytics_top(
+        &self,
+        dimension: Dimension,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, BTreeMap<Counter, i64>>, StoreError> {
+        let (first, last) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+        let queries = (from.year()..=to.year()).flat_map(|year| {
+            let (first, last) = (first.clone(), last.clone());
+            // `~` sorts after every name character: the whole last month.
+            (0..SHARDS).map(move |shard| {
+                self.query_range(keys::analytics_top(dimension.key(), year, shard), first.clone(), format!("{last}~"))
+            })
+        });
+        let mut out: BTreeMap<String, BTreeMap<Counter, i64>> = BTreeMap::new();
+        for item in try_join_all(queries).await?.into_iter().flatten() {
+            let name = item
+                .get("name")
+                .and_then(|v| v.as_s().ok())
+                .ok_or_else(|| StoreError::Corrupt("analytics top item without a name".into()))?;
+            add_into(out.entry(name.clone()).or_default(), counters_of(&item));
+        }
+        Ok(out)
+    }
+}
