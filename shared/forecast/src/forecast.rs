@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
-use crate::models::{ModelKind, WEEK, point_forecast, seasonal_naive};
+use crate::models::{ModelKind, WEEK, point_forecast, point_forecasts, seasonal_naive};
 use crate::series::DailySeries;
 
 /// The longest horizon served: two years. The product asks for 90 days; the cap bounds
@@ -126,10 +126,8 @@ pub fn forecast_with(
         ModelChoice::Fixed(m) => vec![m],
     };
     let plan = BacktestPlan::new(y.len(), horizon, settings);
-    let mut scored: Vec<Scored> = match plan {
-        Some(plan) => {
-            candidates.iter().filter_map(|&m| backtest(series, m, &plan).map(|s| (m, s))).map(Scored::from).collect()
-        }
+    let mut scored = match plan {
+        Some(plan) => backtest(series, &candidates, &plan),
         None => Vec::new(),
     };
     // Lowest MASE first; the sort is stable, so ties keep the simpler model first.
@@ -216,32 +214,36 @@ struct Scored {
     residuals: Vec<Vec<f64>>,
 }
 
-impl From<(ModelKind, (BacktestError, Vec<Vec<f64>>))> for Scored {
-    fn from((model, (error, residuals)): (ModelKind, (BacktestError, Vec<Vec<f64>>))) -> Self {
-        Self { model, error, residuals }
-    }
-}
-
-/// Backtests one model; `None` if it failed at any origin (a model that cannot be
-/// trusted on its own history is not a candidate).
-fn backtest(series: &DailySeries, model: ModelKind, plan: &BacktestPlan) -> Option<(BacktestError, Vec<Vec<f64>>)> {
+/// Backtests the models at every origin of the plan. A model that failed at any origin
+/// is dropped: one that cannot be trusted on its own history is not a candidate.
+fn backtest(series: &DailySeries, models: &[ModelKind], plan: &BacktestPlan) -> Vec<Scored> {
     let y = series.values();
-    let mut mase = 0.0;
-    let mut smape = 0.0;
-    let mut residuals = Vec::with_capacity(plan.origins.len());
+    let mut acc: Vec<Option<(f64, f64, Vec<Vec<f64>>)>> = vec![Some((0.0, 0.0, Vec::new())); models.len()];
     for &origin in &plan.origins {
         let train = &y[..origin];
         let actual = &y[origin..origin + plan.horizon];
-        let f = point_forecast(model, train, series.start(), plan.horizon).ok()?;
-        mase += mase_of(train, actual, &f);
-        smape += smape_of(actual, &f);
-        residuals.push(actual.iter().zip(&f).map(|(a, f)| (a - f) / (f + 1.0)).collect());
+        for (slot, (_, result)) in acc.iter_mut().zip(point_forecasts(models, train, series.start(), plan.horizon)) {
+            match (slot.as_mut(), result) {
+                (Some((mase, smape, residuals)), Ok(f)) => {
+                    *mase += mase_of(train, actual, &f);
+                    *smape += smape_of(actual, &f);
+                    residuals.push(actual.iter().zip(&f).map(|(a, f)| (a - f) / (f + 1.0)).collect());
+                }
+                _ => *slot = None,
+            }
+        }
     }
     let k = plan.origins.len() as f64;
-    Some((
-        BacktestError { mase: mase / k, smape: smape / k, origins: plan.origins.len(), horizon: plan.horizon },
-        residuals,
-    ))
+    models
+        .iter()
+        .zip(acc)
+        .filter_map(|(&model, a)| {
+            let (mase, smape, residuals) = a?;
+            let error =
+                BacktestError { mase: mase / k, smape: smape / k, origins: plan.origins.len(), horizon: plan.horizon };
+            Some(Scored { model, error, residuals })
+        })
+        .collect()
 }
 
 /// The scale of MASE: mean absolute lag-7 difference of the training data (lag-1 when

