@@ -44,8 +44,9 @@ impl ModelKind {
         [ModelKind::SeasonalNaive, ModelKind::Ets, ModelKind::Mstl, ModelKind::Ridge, ModelKind::Ensemble];
 
     /// The candidates of automatic selection. Plain ETS is left out: it has no weekly
-    /// season, it was never the best on the development origins of the public backtest,
-    /// and it is about half the cost of a selection. It stays available by name.
+    /// season, it was never chosen on the development origins of the public backtest once
+    /// the ridge model was robust, and leaving it out cuts a selection's time by an eighth
+    /// (140 → 122 ms for three years). It stays available by name.
     pub const AUTO: [ModelKind; 4] = [ModelKind::SeasonalNaive, ModelKind::Mstl, ModelKind::Ridge, ModelKind::Ensemble];
 
     pub fn name(self) -> &'static str {

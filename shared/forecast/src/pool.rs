@@ -23,7 +23,9 @@ pub const MIN_ACTIVE_DAYS: usize = 30;
 /// between its observed share and the prior; one with 100 is 90 % its own.
 pub const PRIOR_EVENTS: f64 = 10.0;
 
-/// Whether the series should be pooled rather than modelled on its own.
+/// Whether the series should be pooled rather than modelled on its own. The series must
+/// run to the as-of day ([`DailySeries::extended_to`]), or a child whose last booking was
+/// months ago would be judged on the weeks before it.
 pub fn is_sparse(series: &DailySeries) -> bool {
     let y = series.values();
     if y.len() < 8 * WEEK {

@@ -131,6 +131,23 @@ impl DailySeries {
         self.values.is_empty()
     }
 
+    /// The series with zero days appended through `end`, unchanged if it already reaches
+    /// it. A series built from the days that had events ends on the last event; before
+    /// it is forecast or judged sparse it must run to the day the forecast is made, or
+    /// the quiet weeks since would be missing.
+    pub fn extended_to(&self, end: NaiveDate) -> Result<Self, SeriesError> {
+        if end <= self.end() {
+            return Ok(self.clone());
+        }
+        let span = usize::try_from((end - self.start).num_days()).unwrap_or(usize::MAX).saturating_add(1);
+        if span > MAX_SPAN_DAYS {
+            return Err(SeriesError::TooLong { days: span, max: MAX_SPAN_DAYS });
+        }
+        let mut values = self.values.clone();
+        values.resize(span, 0.0);
+        Ok(Self { start: self.start, values })
+    }
+
     /// The first `len` days (at least one), for backtesting from an earlier origin.
     pub fn truncated(&self, len: usize) -> Self {
         let len = len.clamp(1, self.values.len().max(1));
@@ -176,6 +193,16 @@ mod tests {
             DailySeries::from_points(&[(d("1900-01-01"), 1.0), (d("2026-01-01"), 1.0)]),
             Err(SeriesError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn extending_appends_zero_days() {
+        let s = DailySeries::from_points(&[(d("2026-01-01"), 3.0), (d("2026-01-02"), 5.0)]).expect("valid");
+        let e = s.extended_to(d("2026-01-05")).expect("extends");
+        assert_eq!(e.values(), &[3.0, 5.0, 0.0, 0.0, 0.0]);
+        assert_eq!(e.end(), d("2026-01-05"));
+        assert_eq!(s.extended_to(d("2025-12-01")).expect("no-op"), s);
+        assert!(matches!(s.extended_to(d("2200-01-01")), Err(SeriesError::TooLong { .. })));
     }
 
     #[test]

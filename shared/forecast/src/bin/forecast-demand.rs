@@ -3,7 +3,8 @@
 //! Reads CSV `date,count` on stdin (ISO dates, one row per day, increasing; missing days
 //! are zero demand; the header line `date,count` is optional, so both a bare export and
 //! a spreadsheet's file work) and writes CSV `date,forecast,lower,upper` on stdout, the
-//! bounds an 80 % prediction interval. `--report` adds one line on stderr with the model
+//! bounds an 80 % prediction interval. The forecast starts the day after the last row:
+//! to forecast from a day without demand, end the input with that day and a 0. `--report` adds one line on stderr with the model
 //! used and its backtest error.
 //!
 //! Exit codes: 0 on success; 2 on bad arguments or bad input, with one line on stderr
