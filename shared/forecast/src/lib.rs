@@ -10,6 +10,12 @@
 //!
 //! Every function here returns an error or a forecast for any input; third-party fits
 //! run behind `catch_unwind`, so a panic inside one is a skipped candidate.
+//!
+//! Cost: models read at most [`models::MAX_HISTORY`] days, so a forecast's time and
+//! memory do not grow with older history. An automatic forecast of a three-year series
+//! 90 days ahead takes about 0.12 s on one core, most of it in MSTL (about 20 ms a fit
+//! on three years, six fits: five backtest origins and the final one); a pooled forecast
+//! is arithmetic on the parent's. Measured figures and the command: eval/forecast/README.md.
 
 mod forecast;
 pub mod models;
