@@ -243,6 +243,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-payments",
         "cm-geo",
         "cm-chat",
+        "cm-forecast",
     ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
