@@ -426,3 +426,139 @@ pub fn csv(report: &Report) -> String {
     }
     out
 }
+
+impl Segment {
+    /// The series a sparse one borrows strength from: a city and specialization its
+    /// city, a city or a specialization the platform; the platform none.
+    pub fn parent(&self) -> Option<Segment> {
+        match (&self.city, self.specialization) {
+            (None, None) => None,
+            (Some(c), Some(_)) => Some(Segment { city: Some(c.clone()), specialization: None }),
+            _ => Some(Segment::ALL),
+        }
+    }
+
+    /// Parents before children: the order a forecast pass takes, as text that sorts so
+    /// (the pass's cursor).
+    pub fn pass_key(&self) -> String {
+        let level = match (&self.city, self.specialization) {
+            (None, None) => 0,
+            (Some(_), Some(_)) => 2,
+            _ => 1,
+        };
+        format!("{level}|{}", self.key())
+    }
+
+    /// Every segment a forecast pass covers, given the city and specialization pairs
+    /// that have bookings: the pairs, their cities and specializations, and the
+    /// platform; parents first.
+    pub fn pass(pairs: &[Segment]) -> Vec<Segment> {
+        let mut all: BTreeMap<String, Segment> = BTreeMap::new();
+        let mut add = |s: Segment| {
+            all.insert(s.pass_key(), s);
+        };
+        add(Segment::ALL);
+        for p in pairs {
+            if let Some(c) = &p.city {
+                add(Segment { city: Some(c.clone()), specialization: None });
+            }
+            if let Some(s) = p.specialization {
+                add(Segment { city: None, specialization: Some(s) });
+            }
+            add(p.clone());
+        }
+        all.into_values().collect()
+    }
+}
+
+/// A stored demand forecast of one segment: daily requests from the day after
+/// `as_of`, with 80 % intervals, and how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DemandForecast {
+    pub city: Option<String>,
+    pub specialization: Option<Specialization>,
+    /// The last day of history the forecast read.
+    pub as_of: NaiveDate,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    /// The model (`mstl`, `ridge`, `ensemble`, `seasonal-naive`, ...) or `pooled(<parent's
+    /// model>)` for a sparse series forecast as its share of its parent's.
+    pub model: String,
+    /// Rolling-origin backtest error on the series' own history; `None` when pooled or
+    /// when the history was too short to backtest.
+    pub backtest: Option<BacktestSummary>,
+    /// Requests in the history the forecast read.
+    pub history_requests: i64,
+    pub points: Vec<DemandPoint>,
+}
+
+impl DemandForecast {
+    pub fn segment(&self) -> Segment {
+        Segment { city: self.city.clone(), specialization: self.specialization }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct BacktestSummary {
+    pub mase: f64,
+    pub smape: f64,
+    pub origins: u32,
+    pub horizon_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct DemandPoint {
+    pub date: NaiveDate,
+    pub forecast: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// One day's forecast pass, resumable: where it stopped, whether it finished, what failed.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ForecastRun {
+    pub day: NaiveDate,
+    /// The pass key of the last segment done (`Segment::pass_key`).
+    pub cursor: Option<String>,
+    pub done: bool,
+    pub forecasts: u32,
+    pub pooled: u32,
+    pub failures: u32,
+    /// The most recent failures, newest last (at most [`ForecastRun::KEPT_FAILURES`]).
+    pub failed: Vec<SegmentFailure>,
+    pub invocations: u32,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ForecastRun {
+    pub const KEPT_FAILURES: usize = 20;
+
+    pub fn new(day: NaiveDate, now: chrono::DateTime<chrono::Utc>) -> ForecastRun {
+        ForecastRun {
+            day,
+            cursor: None,
+            done: false,
+            forecasts: 0,
+            pooled: 0,
+            failures: 0,
+            failed: Vec::new(),
+            invocations: 0,
+            started_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn failed(&mut self, segment: &Segment, error: String) {
+        self.failures += 1;
+        self.failed.push(SegmentFailure { segment: segment.key(), error });
+        if self.failed.len() > Self::KEPT_FAILURES {
+            self.failed.remove(0);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SegmentFailure {
+    pub segment: String,
+    pub error: String,
+}

@@ -7,13 +7,15 @@
 //! both) and to its month in the city and specialization top lists. Writes are spread
 //! over [`SHARDS`] partitions per series and year; readers query each and add.
 
+use crate::Read;
 use crate::page::query_all;
-use crate::ports::{AnalyticsReader, AnalyticsWriter};
+use crate::ports::{AnalyticsReader, AnalyticsWriter, DemandForecasts};
 use crate::reviews::Applied;
 use crate::{DynamoStore, StoreError, build_err, keys, s};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
-use cm_booking::analytics::{Contribution, Counter, SHARDS, Segment};
+use cm_booking::analytics::{Contribution, Counter, DemandForecast, ForecastRun, SHARDS, Segment};
+use cm_catalog::photographer::Specialization;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,6 +66,18 @@ impl AnalyticsWriter for DynamoStore {
             // The name as written, so a reader need not parse it back out of the key.
             ops.push(self.counters_update(key, "analytics_top", Some(&name), &c.deltas)?);
         }
+        // The pair's entry in the registry a forecast pass reads (SET: idempotent).
+        let pair = Segment { city: Some(c.city.clone()), specialization: c.specialization };
+        let registry = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(crate::key(keys::analytics_segments(c.shard), pair.key())))
+            .update_expression("SET entity = :e, city = :c, last_day = :d")
+            .expression_attribute_values(":e", s("analytics_segment"))
+            .expression_attribute_values(":c", s(&c.city))
+            .expression_attribute_values(":d", s(c.day.to_string()))
+            .build()
+            .map_err(build_err)?;
+        ops.push(TransactWriteItem::builder().update(registry).build());
         match self.transact(ops).await {
             Ok(()) => Ok(Applied::Applied),
             Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
@@ -188,3 +202,71 @@ impl AnalyticsReader for DynamoStore {
         Ok(out)
     }
 }
+
+impl DemandForecasts for DynamoStore {
+    async fn demand_segments(&self) -> Result<Vec<Segment>, StoreError> {
+        let queries = (0..SHARDS).map(|shard| {
+            query_all(move || {
+                self.client
+                    .query()
+                    .table_name(&self.table)
+                    .key_condition_expression("pk = :pk")
+                    .expression_attribute_values(":pk", s(keys::analytics_segments(shard)))
+            })
+        });
+        let mut out = std::collections::BTreeSet::new();
+        for item in try_join_all(queries).await?.into_iter().flatten() {
+            let city = item.get("city").and_then(|v| v.as_s().ok()).cloned();
+            let sk = item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
+            let specialization = sk.rsplit_once("#SPEC#").and_then(|(_, s)| Specialization::parse(s));
+            if city.is_none() {
+                return Err(StoreError::Corrupt(format!("analytics segment {sk} without a city")));
+            }
+            out.insert(Segment { city, specialization });
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    async fn put_forecast(&self, f: &DemandForecast) -> Result<(), StoreError> {
+        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(f).map_err(crate::error::corrupt)?;
+        item.extend(crate::key(keys::forecast(&f.segment().key()), keys::FORECAST_SK));
+        item.insert("entity".into(), s("demand_forecast"));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(crate::error::from_sdk)?;
+        Ok(())
+    }
+
+    async fn get_forecast(&self, segment: &Segment) -> Result<Option<DemandForecast>, StoreError> {
+        let item = self.get(keys::forecast(&segment.key()), keys::FORECAST_SK, Read::Eventual).await?;
+        item.map(|i| serde_dynamo::from_item(i).map_err(crate::error::corrupt)).transpose()
+    }
+
+    async fn forecast_run(&self, day: NaiveDate) -> Result<Option<ForecastRun>, StoreError> {
+        let item = self.get(keys::job(FORECAST_JOB), &keys::forecast_run_sk(day), Read::Consistent).await?;
+        item.map(|i| serde_dynamo::from_item(i).map_err(crate::error::corrupt)).transpose()
+    }
+
+    async fn put_forecast_run(&self, run: &ForecastRun, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(run).map_err(crate::error::corrupt)?;
+        item.extend(crate::key(keys::job(FORECAST_JOB), keys::forecast_run_sk(run.day)));
+        item.insert("entity".into(), s("forecast_run"));
+        // A run's record is for the operator's eyes for a while, then goes by itself.
+        item.insert("ttl".into(), AttributeValue::N((now + RUN_RETENTION).timestamp().to_string()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(crate::error::from_sdk)?;
+        Ok(())
+    }
+}
+
+const FORECAST_JOB: &str = "forecast-demand";
+const RUN_RETENTION: TimeDelta = TimeDelta::days(30);

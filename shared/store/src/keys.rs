@@ -212,3 +212,14 @@ pub fn analytics_top(dimension: &str, year: i32, shard: u32) -> String {
 pub fn analytics_top_sk(month: &str, name: &str) -> String {
     format!("{month}#{name}")
 }
+/// The segments that have bookings (what a forecast pass covers), sharded by booking.
+pub fn analytics_segments(shard: u32) -> String {
+    format!("ANALYTICS#SEGMENTS#{shard}")
+}
+pub fn forecast(segment: &str) -> String {
+    format!("FORECAST#{segment}")
+}
+pub const FORECAST_SK: &str = "LATEST";
+pub fn forecast_run_sk(day: chrono::NaiveDate) -> String {
+    format!("RUN#{day}")
+}

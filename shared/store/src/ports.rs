@@ -324,6 +324,20 @@ pub trait AnalyticsWriter: Send + Sync {
     fn add_booking_contribution(&self, c: &cm_booking::analytics::Contribution, now: DateTime<Utc>) -> fut!(Applied);
 }
 
+/// Demand forecasts (`analytics`): the segments a pass covers, the forecasts, the
+/// pass's progress.
+pub trait DemandForecasts: Send + Sync {
+    /// Every city and specialization pair with bookings.
+    fn demand_segments(&self) -> fut!(Vec<cm_booking::analytics::Segment>);
+    fn put_forecast(&self, f: &cm_booking::analytics::DemandForecast) -> fut!(());
+    fn get_forecast(
+        &self,
+        segment: &cm_booking::analytics::Segment,
+    ) -> fut!(Option<cm_booking::analytics::DemandForecast>);
+    fn forecast_run(&self, day: NaiveDate) -> fut!(Option<cm_booking::analytics::ForecastRun>);
+    fn put_forecast_run(&self, run: &cm_booking::analytics::ForecastRun, now: DateTime<Utc>) -> fut!(());
+}
+
 pub trait AnalyticsReader: Send + Sync {
     /// The days of `from..=to` that have counts in `segment`'s series, oldest first.
     fn analytics_days(

@@ -14,6 +14,7 @@ mod chat_attachments;
 mod contract;
 mod correctness;
 mod fakes_agree;
+mod forecasts;
 mod gallery;
 mod in_app_notifications;
 mod layout;

@@ -120,6 +120,8 @@ replays! {
     replays_admin_update_feedback: "admin-update-feedback" => admin_update_feedback;
     replays_admin_sentiment_insights: "admin-sentiment-insights" => admin_sentiment_insights;
     replays_admin_get_analytics: "admin-get-analytics" => admin_get_analytics;
+    replays_forecast_demand_job: "forecast-demand-job" => forecast_demand_job;
+    replays_admin_get_forecasts: "admin-get-forecasts" => admin_get_forecasts;
     replays_score_sentiment: "score-sentiment" => score_sentiment;
     replays_notify_booking_change: "notify-booking-change" => crate::notifications::replay_sample_event;
     replays_backfill_sentiment: "backfill-sentiment" => backfill_sentiment;
@@ -1320,6 +1322,55 @@ async fn admin_get_analytics() {
     // requested, confirmed, completed, booked hours of the package.
     assert_eq!((sum(1), sum(2), sum(6)), (1.0, 1.0, 1.0), "{}", r.text);
     assert_eq!(sum(7), f64::from(b.duration_minutes) / 60.0);
+}
+
+/// Eight weeks of Hyderabad wedding requests (two a day, one on Sundays) in the
+/// aggregates, as aggregate-activity keeps them, then the schedule's sample event: the
+/// day's pass forecasts the platform, the city, the specialization and the pair.
+async fn forecasted(w: &World) -> forecast_demand_job::Report {
+    use cm_store::AnalyticsWriter;
+    let store = DynamoStore::new(w.env.dynamo.clone(), &w.env.table);
+    let yesterday = Utc::now().date_naive() - Days::new(1);
+    for i in 0..56u64 {
+        let day = yesterday - Days::new(i);
+        let n = if i % 7 == 3 { 1 } else { 2 };
+        let c = cm_booking::analytics::Contribution {
+            event: format!("sample#{day}"),
+            day,
+            city: "hyderabad".into(),
+            specialization: Some(cm_catalog::photographer::Specialization::Wedding),
+            shard: (i % 4) as u32,
+            deltas: std::collections::BTreeMap::from([(cm_booking::analytics::Counter::Requested, n)]),
+        };
+        store.add_booking_contribution(&c, Utc::now()).await.unwrap();
+    }
+    let sample = Sample::load("forecast-demand-job");
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
+    assert_eq!(event.detail_type, "Scheduled Event");
+    let job = forecast_demand_job::Job {
+        app: App::new(store),
+        reserve: forecast_demand_job::RESERVE,
+        budget: forecast_demand_job::BUDGET,
+    };
+    forecast_demand_job::handle(&job, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap()
+}
+
+async fn forecast_demand_job() {
+    let w = World::people().await;
+    let report = forecasted(&w).await;
+    assert!(report.done, "{report:?}");
+    assert_eq!((report.run.forecasts, report.run.failures), (4, 0), "{report:?}");
+}
+
+async fn admin_get_forecasts() {
+    let w = World::people().await;
+    forecasted(&w).await;
+    let sample = Sample::http("admin-get-forecasts").bearer(&w.admin.access);
+    let r = respond(w.env.app, admin_get_forecasts::handle, sample.request()).await;
+    let body = r.ok(200);
+    assert_eq!((&body["city"], &body["specialization"]), (&json!("hyderabad"), &json!("wedding")));
+    assert_eq!(body["points"].as_array().unwrap().len(), forecast_demand_job::HORIZON);
+    assert_eq!(body["history_requests"], 104);
 }
 
 /// The sample is the stream's record of Meera's review being written: the item it

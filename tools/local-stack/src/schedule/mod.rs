@@ -77,9 +77,12 @@ impl ScheduleSource {
     /// Names `scripts/fire-schedule` accepts for this schedule.
     pub fn answers_to(&self, name: &str) -> bool {
         let full = format!("{}.{}", self.logical_id, self.event);
+        // Rules are named `<stack>-<what they do>`: that part alone names them too.
+        let short = self.name.as_deref().and_then(|n| n.strip_prefix(&format!("{STACK_NAME}-")));
         [self.function.as_str(), self.logical_id.as_str(), self.event.as_str(), full.as_str()]
             .into_iter()
             .chain(self.name.as_deref())
+            .chain(short)
             .any(|n| n.eq_ignore_ascii_case(name))
     }
 
@@ -199,5 +202,23 @@ mod tests {
         assert!(s.rule_arn().contains(":scheduler:"));
         let bad = json!({"Schedule": "at(2026-12-01T00:00:00)"});
         assert!(ScheduleSource::from_event("f", "F", "E", "Schedule", &bad, "us-east-1").is_err());
+    }
+
+    /// A rule named `<stack>-<what it does>` answers to that part too (`scripts/dev fire
+    /// forecast-demand` for forecast-demand-job's rule).
+    #[test]
+    fn a_rule_answers_to_its_name_without_the_stack() {
+        let p = json!({"Schedule": "cron(0/10 1-5 * * ? *)", "Name": format!("{STACK_NAME}-forecast-demand")});
+        let s = ScheduleSource::from_event(
+            "forecast-demand-job",
+            "ForecastDemandJobFunction",
+            "Nightly",
+            "Schedule",
+            &p,
+            "us-east-1",
+        )
+        .unwrap();
+        assert!(s.answers_to("forecast-demand") && s.answers_to("forecast-demand-job") && s.answers_to("Nightly"));
+        assert!(!s.answers_to("forecast") && !s.answers_to(STACK_NAME));
     }
 }

@@ -1,0 +1,252 @@
+//! EventBridge schedule: the day's demand forecasts. For every segment with bookings
+//! (the platform, each city, each specialization, each city and specialization), the
+//! daily requests of up to three years are read from the analytics aggregates and
+//! forecast 90 days ahead with 80 % intervals (cm-forecast: the model chosen per
+//! series by a rolling-origin backtest). A sparse series with a parent is forecast as
+//! its share of the parent's forecast instead of fitting noise. Parents come first.
+//!
+//! A day's pass is resumable: the schedule fires every ten minutes through the night,
+//! each invocation goes on from the run's cursor until the time left is short, and
+//! once the pass is done the later invocations of the day only read the run. One
+//! segment failing is recorded in the run (and logged) and the pass goes on.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{Days, NaiveDate};
+use cm_app::App;
+use cm_booking::analytics::{BacktestSummary, Counter, DemandForecast, DemandPoint, ForecastRun, Segment};
+use cm_forecast::pool::{is_sparse, pooled_forecast};
+use cm_forecast::{DailySeries, Forecast, ModelChoice};
+use cm_store::{AnalyticsReader, DemandForecasts, DynamoStore, StoreError};
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Days forecast ahead.
+pub const HORIZON: usize = 90;
+/// History read: three years and a week (the models read no more).
+pub const HISTORY_DAYS: u64 = 3 * 365 + 7;
+/// Time left at which an invocation stops and leaves the rest to the next: more than
+/// the slowest segment (a few tenths of a second) and the run's last write.
+pub const RESERVE: Duration = Duration::from_secs(30);
+/// The most an invocation works: less than the schedule's ten minutes, so invocations
+/// do not overlap (two would forecast the same segments and race on the run's record).
+pub const BUDGET: Duration = Duration::from_secs(9 * 60);
+/// The run's progress is written every this many segments, so a crash loses little.
+const CHECKPOINT: u32 = 25;
+
+pub struct Job<S> {
+    pub app: App<S>,
+    pub reserve: Duration,
+    pub budget: Duration,
+}
+
+impl Job<DynamoStore> {
+    pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
+        Ok(Job { app: App::new(env.store()?), reserve: RESERVE, budget: BUDGET })
+    }
+}
+
+/// What an invocation did, for its log and the schedule's console.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub day: NaiveDate,
+    pub done: bool,
+    /// Segments forecast by this invocation.
+    pub forecast_now: u32,
+    #[serde(flatten)]
+    pub run: ForecastRun,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SegmentError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Forecast(String),
+}
+
+/// A segment's history as a daily series of requests, from its first request to
+/// `as_of` (`None` without any request in the window).
+async fn history<S: AnalyticsReader>(
+    store: &S,
+    segment: &Segment,
+    as_of: NaiveDate,
+) -> Result<Option<DailySeries>, SegmentError> {
+    let from = as_of - Days::new(HISTORY_DAYS - 1);
+    let days = store.analytics_days(segment, from, as_of).await?;
+    let points: Vec<(NaiveDate, f64)> = days
+        .iter()
+        .map(|(d, c)| (*d, c.get(&Counter::Requested).copied().unwrap_or(0).max(0) as f64))
+        .skip_while(|(_, n)| *n == 0.0)
+        .collect();
+    if points.is_empty() {
+        return Ok(None);
+    }
+    let series = DailySeries::from_points(&points).map_err(|e| SegmentError::Forecast(e.to_string()))?;
+    series.extended_to(as_of).map(Some).map_err(|e| SegmentError::Forecast(e.to_string()))
+}
+
+/// Forecasts (with their series) of the segments a child may pool from, by key:
+/// the platform and the cities. `None`: no requests in the history read.
+type Parents = HashMap<String, Option<(DailySeries, Forecast)>>;
+
+/// A segment's forecast with the requests of the history it read (`None`: no requests).
+type SegmentForecast = Result<Option<(Forecast, i64)>, SegmentError>;
+
+/// The segment's forecast and its requests in the history read (`None` without any):
+/// its own model, or when it is sparse and has a parent, its share of the parent's
+/// forecast. Parents are taken from `parents`, or forecast again when an earlier
+/// invocation of the pass did them (not stored again). Boxed: a pair's parent is a
+/// city, whose parent is the platform.
+fn forecast_segment<'a, S: AnalyticsReader>(
+    job: &'a Job<S>,
+    segment: &'a Segment,
+    as_of: NaiveDate,
+    parents: &'a mut Parents,
+) -> Pin<Box<dyn Future<Output = SegmentForecast> + Send + 'a>> {
+    Box::pin(async move {
+        let is_parent = segment.specialization.is_none();
+        if let Some(known) = parents.get(&segment.key()) {
+            return Ok(known.as_ref().map(|(s, f)| (f.clone(), s.values().iter().sum::<f64>() as i64)));
+        }
+        let Some(series) = history(&job.app.store, segment, as_of).await? else {
+            if is_parent {
+                parents.insert(segment.key(), None);
+            }
+            return Ok(None);
+        };
+        let requests = series.values().iter().sum::<f64>() as i64;
+        let mut pooled = None;
+        if let Some(parent) = segment.parent().filter(|_| is_sparse(&series)) {
+            forecast_segment(job, &parent, as_of, parents).await?;
+            if let Some(Some((parent_series, parent_forecast))) = parents.get(&parent.key()) {
+                let parent_total: f64 = parent_series.values().iter().sum();
+                // The prior share: the child's share of its parent over the whole history read.
+                let prior = if parent_total > 0.0 { (requests as f64 / parent_total).clamp(0.0, 1.0) } else { 0.0 };
+                pooled = Some(
+                    pooled_forecast(&series, parent_series, parent_forecast, prior)
+                        .map_err(|e| SegmentError::Forecast(e.to_string()))?,
+                );
+            }
+        }
+        let f = match pooled {
+            Some(f) => f,
+            None => cm_forecast::forecast(&series, HORIZON, ModelChoice::Auto)
+                .map_err(|e| SegmentError::Forecast(e.to_string()))?,
+        };
+        if is_parent {
+            parents.insert(segment.key(), Some((series, f.clone())));
+        }
+        Ok(Some((f, requests)))
+    })
+}
+
+fn stored(
+    segment: &Segment,
+    as_of: NaiveDate,
+    f: &Forecast,
+    requests: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> DemandForecast {
+    DemandForecast {
+        city: segment.city.clone(),
+        specialization: segment.specialization,
+        as_of,
+        generated_at: at,
+        model: f.method.name(),
+        backtest: f.backtest.map(|b| BacktestSummary {
+            mase: round(b.mase, 3),
+            smape: round(b.smape, 2),
+            origins: b.origins as u32,
+            horizon_days: b.horizon as u32,
+        }),
+        history_requests: requests,
+        points: f
+            .points
+            .iter()
+            .map(|p| DemandPoint {
+                date: p.date,
+                forecast: round(p.forecast, 3),
+                lower: round(p.lower, 3),
+                upper: round(p.upper, 3),
+            })
+            .collect(),
+    }
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let m = 10f64.powi(places);
+    (x * m).round() / m
+}
+
+/// The time this invocation has left (`None` when the context has no deadline: Lambda
+/// always sets one; a context made by hand has 0).
+fn time_left(deadline_ms: u64) -> Option<Duration> {
+    if deadline_ms == 0 {
+        return None;
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    Duration::from_millis(deadline_ms).checked_sub(now).or(Some(Duration::ZERO))
+}
+
+pub async fn handle<S: AnalyticsReader + DemandForecasts>(
+    job: &Job<S>,
+    event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
+) -> Result<Report, Error> {
+    let store = &job.app.store;
+    let now = job.app.now();
+    let day = now.date_naive();
+    // Today is not over: the forecasts read up to yesterday and start today.
+    let as_of = day - Days::new(1);
+    let mut run = store.forecast_run(day).await?.unwrap_or_else(|| ForecastRun::new(day, now));
+    if run.done {
+        return Ok(Report { day, done: true, forecast_now: 0, run });
+    }
+    run.invocations += 1;
+    let pairs = store.demand_segments().await?;
+    let pass = Segment::pass(&pairs);
+    let mut parents = Parents::new();
+    let mut forecast_now = 0;
+    let deadline = event.context.deadline;
+    let started = std::time::Instant::now();
+    let resume_after = run.cursor.clone();
+    for segment in pass.iter().filter(|s| resume_after.as_ref().is_none_or(|c| s.pass_key() > *c)) {
+        if started.elapsed() >= job.budget || time_left(deadline).is_some_and(|left| left < job.reserve) {
+            run.updated_at = job.app.now();
+            store.put_forecast_run(&run, run.updated_at).await?;
+            tracing::info!(cursor = ?run.cursor, forecasts = run.forecasts, "out of time; the next invocation goes on");
+            return Ok(Report { day, done: false, forecast_now, run });
+        }
+        match forecast_segment(job, segment, as_of, &mut parents).await {
+            Ok(Some((f, requests))) => {
+                let record = stored(segment, as_of, &f, requests, job.app.now());
+                match store.put_forecast(&record).await {
+                    Ok(()) => {
+                        run.forecasts += 1;
+                        run.pooled += u32::from(record.model.starts_with("pooled"));
+                        forecast_now += 1;
+                    }
+                    Err(e) => run.failed(segment, e.to_string()),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(segment = %segment.key(), error = %e, "segment not forecast");
+                run.failed(segment, e.to_string());
+            }
+        }
+        run.cursor = Some(segment.pass_key());
+        if forecast_now > 0 && forecast_now % CHECKPOINT == 0 {
+            run.updated_at = job.app.now();
+            store.put_forecast_run(&run, run.updated_at).await?;
+        }
+    }
+    run.done = true;
+    run.updated_at = job.app.now();
+    store.put_forecast_run(&run, run.updated_at).await?;
+    tracing::info!(forecasts = run.forecasts, pooled = run.pooled, failures = run.failures, "forecast pass done");
+    Ok(Report { day, done: true, forecast_now, run })
+}
