@@ -3,13 +3,14 @@
 vaderSentiment package's word list (MIT licence, Hutto & Gilbert 2014).
 
 The learned model reads it as one more lexicon feature next to the crate's own
-lexicon (features.rs). Only entries the tokenizer can produce as a word are
-kept (lowercase letters, digits, apostrophes and hyphens; emoticons are scored
-by the tokenizer already). Deterministic: same package, same bytes.
+lexicon (features.rs) and through the crate's port of VADER's compound score
+(vader.rs), so every entry is kept as the package spells it, emoticons too
+(VADER looks up lower-cased words; upper-case entries such as ":D" are kept
+as they are and never match, as in VADER). Deterministic: same package, same
+bytes.
 """
 
 import importlib.metadata
-import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,6 @@ import vaderSentiment
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "shared/sentiment/model/vader_lexicon.tsv"
 LICENCE_OUT = ROOT / "shared/sentiment/model/VADER-LICENSE.txt"
-WORD = re.compile(r"^[a-z0-9][a-z0-9'-]*$")
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
     entries = {}
     for line in src.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
-        if len(parts) < 2 or not WORD.match(parts[0]):
+        if len(parts) < 2 or not parts[0]:
             continue
         entries[parts[0]] = float(parts[1])
     lines = [

@@ -10,13 +10,12 @@
 use crate::lexicon;
 use crate::scoring::{Scored, normalise};
 use crate::tokenize::{Kind, Token};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use crate::vader;
 
 /// Version of the feature definitions below.
-pub const FEATURE_VERSION: u32 = 4;
+pub const FEATURE_VERSION: u32 = 5;
 /// Number of dense features.
-pub const DENSE: usize = 16;
+pub const DENSE: usize = 19;
 /// Position of the rule score's log-odds among the dense features.
 pub(crate) const RULE_LOG_ODDS: usize = 15;
 
@@ -34,18 +33,15 @@ const CHAR_MAX: usize = 5;
 const CHAR_WORD_LIMIT: usize = 24;
 /// How many words after a negator are read as negated ("not very good").
 const NEGATION_SCOPE: usize = 3;
-/// VADER's word list (MIT), a second lexicon of human-rated words, strong on
-/// informal text (slang, acronyms) where the crate's own is thin. Generated
-/// from the pinned PyPI package by eval/sentiment/export_lexicon.py.
-const VADER_LEXICON: &str = include_str!("../model/vader_lexicon.tsv");
-/// VADER's constants: a negated word's factor, the normalisation, the boost
-/// of a capitalised word in mixed-case text, of each "!" (up to four) and of
-/// each "?" (two or three), and the weights around "but".
-const VADER_NEGATION: f64 = -0.74;
-const VADER_ALPHA: f64 = 15.0;
+/// VADER's constants for the second lexicon (VADER's word list, MIT, a second
+/// lexicon of human-rated words, strong on informal text where the crate's own
+/// is thin; [`vader::lexicon`]): the boost of a capitalised word in mixed-case
+/// text and the weights around "but" (a negated word's factor, the "!" and "?"
+/// boosts and the normalisation are [`vader`]'s).
+const VADER_NEGATION: f64 = vader::N_SCALAR;
 const VADER_CAPS: f64 = 0.733;
-const VADER_EXCLAMATION: f64 = 0.292;
-const VADER_QUESTION: f64 = 0.18;
+const VADER_EXCLAMATION: f64 = vader::EXCLAMATION;
+const VADER_QUESTION: f64 = vader::QUESTION;
 const VADER_BEFORE_BUT: f64 = 0.5;
 const VADER_AFTER_BUT: f64 = 1.5;
 
@@ -66,12 +62,12 @@ pub(crate) fn has_content(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| !matches!(t.kind, Kind::Stop(_) | Kind::Pause))
 }
 
-pub(crate) fn extract(tokens: &[Token], scored: &Scored) -> Features {
+pub(crate) fn extract(text: &str, tokens: &[Token], scored: &Scored) -> Features {
     let mut words = tokens.iter().filter(|t| t.kind == Kind::Word);
     let mixed_case = words.clone().any(|t| t.caps) && words.any(|t| !t.caps);
     let mut second = SecondLexicon { mixed_case, ..SecondLexicon::default() };
     let hashed = hashed(tokens, &scored.ruled, &mut second);
-    Features { dense: dense(tokens, scored, &second), hashed }
+    Features { dense: dense(tokens, scored, &second, vader::valence_sum(text)), hashed }
 }
 
 /// Valence summed over the words found in [`VADER_LEXICON`] with VADER's
@@ -92,8 +88,8 @@ impl SecondLexicon {
             self.after = Some((0.0, 0.0));
             return;
         }
-        let Some(&v) = vader_lexicon().get(word) else { return };
-        let mut v = f64::from(v);
+        let Some(&v) = vader::lexicon().get(word) else { return };
+        let mut v = v;
         if token.caps && self.mixed_case {
             v += VADER_CAPS * v.signum();
         }
@@ -120,24 +116,7 @@ impl SecondLexicon {
     }
 }
 
-fn vader_lexicon() -> &'static HashMap<&'static str, f32> {
-    static LEXICON: OnceLock<HashMap<&'static str, f32>> = OnceLock::new();
-    LEXICON.get_or_init(|| {
-        VADER_LEXICON
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let (word, valence) = l.split_once('\t')?;
-                Some((word, valence.parse().ok()?))
-            })
-            .collect()
-    })
-}
-
-/// VADER's own squashing of a valence sum into (-1, 1).
-fn vader_normalise(v: f64) -> f64 {
-    v / (v * v + VADER_ALPHA).sqrt()
-}
+use vader::normalise as vader_normalise;
 
 /// The dense features, in order:
 ///
@@ -155,10 +134,13 @@ fn vader_normalise(v: f64) -> f64 {
 ///     negative and its whole sum, the latter strengthened by "!" and "?" as
 ///     VADER does, each squashed as VADER does;
 /// 15. the rule score as log-odds, `2 atanh(normalise(total))`: the rules'
-///     own verdict on the model's scale. Its weight has a floor in training
-///     (eval/sentiment/README.md), so the learned part is fitted on what the
-///     rules leave unexplained and cannot argue a firing rule away.
-fn dense(tokens: &[Token], scored: &Scored, second: &SecondLexicon) -> [f32; DENSE] {
+///     own verdict on the model's scale (the blend gives it a fixed share,
+///     `model.rs`);
+/// 16, 17. VADER's compound score of the text ([`vader`], a port of its
+///     rules over its word list) and the same as log-odds, `2 atanh`;
+/// 18. the same log-odds where the rules read nothing VADER cannot
+///     ([`Scored::beyond_vader`]), else 0: VADER's fixed share of the blend.
+fn dense(tokens: &[Token], scored: &Scored, second: &SecondLexicon, vader_sum: f64) -> [f32; DENSE] {
     let rule = normalise(scored.total);
     let mut symbols = 0.0;
     let (mut question, mut exclamation, mut negator, mut contrast) = (false, false, false, false);
@@ -210,6 +192,9 @@ fn dense(tokens: &[Token], scored: &Scored, second: &SecondLexicon) -> [f32; DEN
         vader_normalise(second_negative),
         vader_normalise(second_total),
         rule_log_odds(scored.total),
+        vader_normalise(vader_sum),
+        vader_log_odds(vader_sum),
+        if scored.beyond_vader { 0.0 } else { vader_log_odds(vader_sum) },
     ]
     .map(|v| v as f32)
 }
@@ -217,6 +202,11 @@ fn dense(tokens: &[Token], scored: &Scored, second: &SecondLexicon) -> [f32; DEN
 /// `2 atanh(normalise(v))`, written so it stays finite for any valence.
 pub(crate) fn rule_log_odds(valence: f64) -> f64 {
     if valence.is_finite() { 2.0 * (valence / crate::scoring::ALPHA.sqrt()).asinh() } else { 0.0 }
+}
+
+/// `2 atanh(vader::normalise(v))`, finite for any valence.
+pub(crate) fn vader_log_odds(valence: f64) -> f64 {
+    if valence.is_finite() { 2.0 * (valence / vader::ALPHA.sqrt()).asinh() } else { 0.0 }
 }
 
 /// FNV-1a over bytes with a namespace byte first, finished with a 64-bit
@@ -363,7 +353,7 @@ mod tests {
 
     fn features(text: &str) -> Features {
         let tokens = tokenize(text);
-        extract(&tokens, &score(&tokens))
+        extract(text, &tokens, &score(&tokens))
     }
 
     #[test]
@@ -441,12 +431,27 @@ mod tests {
         assert!((f64::from(f.dense[14]) - vader_normalise(1.8)).abs() < 1e-6);
         let negated = features("not happy");
         assert!(negated.dense[12] == 0.0 && negated.dense[13] < 0.0, "{:?}", negated.dense);
-        assert!(vader_lexicon().len() > 7000);
+        assert!(vader::lexicon().len() > 7000);
         // After "but" weighs three times what precedes it; "!" strengthens.
         let mixed = features("good but bad");
         assert!(mixed.dense[14] < 0.0, "{:?}", mixed.dense);
         assert!(features("lol!!").dense[14] > f.dense[14]);
         // A shouted word in mixed-case text weighs more.
         assert!(features("so HAPPY today").dense[12] > features("so happy today").dense[12]);
+    }
+
+    #[test]
+    fn vader_keeps_a_share_only_where_the_rules_read_nothing_of_their_own() {
+        let plain = features("The book was good.");
+        assert!(plain.dense[17] > 0.0 && plain.dense[18] == plain.dense[17], "{:?}", plain.dense);
+        assert!((f64::from(plain.dense[16]) - 0.4404).abs() < 1e-4);
+        // VADER negates twice in "neither ... nor"; the rules read it their way.
+        let neither = features("Neither great nor terrible.");
+        assert!(neither.dense[17] < 0.0 && neither.dense[18] == 0.0, "{:?}", neither.dense);
+        // Domain words VADER does not know, phrases and emoji.
+        for text in ["Great photos but he was late.", "Nice guy, total no-show.", "Great 😍"] {
+            let f = features(text);
+            assert!(f.dense[17] != 0.0 && f.dense[18] == 0.0, "{text}: {:?}", f.dense);
+        }
     }
 }

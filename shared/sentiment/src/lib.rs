@@ -28,16 +28,19 @@
 //!    `v / sqrt(v² + 12)`, which lies in (-1, 1): the rule score.
 //! 7. A logistic model (`model.rs`) reads the rule score and its positive and
 //!    negative parts, emoji, "?", "!" (in the rules' direction), length,
-//!    capitals, the same text scored with VADER's human-rated word list, and
-//!    hashed words (negated words apart), word pairs and character 3-5-grams
-//!    of the words the rules do not read (`features.rs`): it adds evidence
-//!    where the rules have none and never re-weighs a word they interpret.
-//!    Its weights were fitted on public labelled reviews, tweets and opinion
-//!    prose (eval/sentiment/README.md); the weights of the rule and lexicon
+//!    capitals, the same text scored with VADER's human-rated word list and
+//!    with a port of VADER's own compound score (`vader.rs`), and hashed
+//!    words (negated words apart), word pairs and character 3-5-grams of the
+//!    words the rules do not read (`features.rs`): it adds evidence where the
+//!    rules have none and never re-weighs a word they interpret. Its weights
+//!    were fitted on public labelled reviews, tweets and opinion prose
+//!    (eval/sentiment/README.md); the weights of the rule and lexicon
 //!    features are non-negative, so more positive evidence never lowers a
-//!    score. The final log-odds `z` is 0.3 x the rules' own log-odds
-//!    (`2 atanh` of the rule score) plus 0.7 x the model's, so a firing
-//!    domain rule keeps its say. `score = tanh(z / 2)` = `2p - 1` for the
+//!    score. The final log-odds `z` is 0.3 x the rules' own log-odds (`2
+//!    atanh` of the rule score), so a firing domain rule keeps its say, plus
+//!    0.25 x VADER's compound as log-odds when the rules read nothing VADER
+//!    cannot (no domain word, phrase, emoji or reading of their own), plus
+//!    0.8 x the model's. `score = tanh(z / 2)` = `2p - 1` for the
 //!    probability `p` that a reader calls the text positive, fitted to human
 //!    ratings mapped from -4..+4 onto -1..1: a calibrated score in (-1, 1).
 //!
@@ -68,6 +71,7 @@ mod phrases;
 mod scoring;
 mod tokenize;
 mod topics;
+mod vader;
 
 pub use features::{DENSE, FEATURE_VERSION, Features};
 use serde::{Deserialize, Serialize};
@@ -182,7 +186,7 @@ pub fn analyze(text: &str) -> Analysis {
     let score = if !features::has_content(&tokens) {
         0.0
     } else if let Some(model) = model {
-        round_score(model.score(&features::extract(&tokens, &scored)))
+        round_score(model.score(&features::extract(text, &tokens, &scored)))
     } else {
         round_score(scoring::normalise(scored.total))
     };
@@ -200,7 +204,7 @@ pub fn analyze(text: &str) -> Analysis {
 /// to analyse text.
 pub fn features(text: &str) -> Features {
     let tokens = tokenize::tokenize(text);
-    features::extract(&tokens, &scoring::score(&tokens))
+    features::extract(text, &tokens, &scoring::score(&tokens))
 }
 
 /// Four decimals keep the JSON output short and stable across platforms'

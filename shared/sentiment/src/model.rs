@@ -19,8 +19,12 @@
 //! | 36 + 4 x dense | hashed weights |
 //!
 //! The score is `tanh(z / 2)` (that is `2p - 1` for the model's probability
-//! `p` of "positive"), where `z` blends the rules' own log-odds
-//! ([`RULE_SHARE`]) with the learned one: the bias plus the weighted features.
+//! `p` of "positive"), where `z` is the bias plus the weighted features. The
+//! training folds the blend into the weights it writes: `z` is 0.3 x the
+//! rules' own log-odds (dense feature 15) plus 0.25 x VADER's where the rules
+//! read nothing VADER cannot (feature 18) plus 0.8 x the fitted model's
+//! (eval/sentiment/train.py `SHARES`), so the dense weight of the rules'
+//! log-odds is at least 0.3 whatever the data says (a test checks it).
 
 use crate::features::{DENSE, FEATURE_VERSION, Features, RULE_LOG_ODDS, rule_log_odds};
 use crate::scoring::normalise;
@@ -101,7 +105,7 @@ impl Model {
         let mut z = f64::from(self.bias);
         z += self.dense.iter().zip(&f.dense).map(|(w, x)| f64::from(w * x)).sum::<f64>();
         z += f.hashed.iter().map(|&(h, v)| f64::from(self.hashed_weight(h) * v)).sum::<f64>();
-        squash(blend(f64::from(f.dense[RULE_LOG_ODDS]), z))
+        squash(z)
     }
 
     /// Score in (-1, 1) of a rule valence on its own (a topic's sentiment):
@@ -113,19 +117,8 @@ impl Model {
         let rule_log_odds = f64::from(rule_log_odds(valence) as f32);
         let mut z: f64 = self.dense.iter().zip(x).map(|(w, x)| f64::from(*w) * x).sum();
         z += f64::from(self.dense[RULE_LOG_ODDS]) * rule_log_odds;
-        squash(blend(rule_log_odds, z))
+        squash(z)
     }
-}
-
-/// The rules' share of the final log-odds (eval/sentiment/train.py
-/// `RULE_SHARE`, which also scores the training's validation and parity
-/// fixture with it): the rules' own verdict keeps this much say whatever the
-/// learned weights make of the text, so the domain rules (lateness, no-shows,
-/// negation, contrast) still decide where they fire strongly.
-const RULE_SHARE: f64 = 0.3;
-
-fn blend(rule_log_odds: f64, learned: f64) -> f64 {
-    RULE_SHARE * rule_log_odds + (1.0 - RULE_SHARE) * learned
 }
 
 fn squash(z: f64) -> f64 {
@@ -148,6 +141,19 @@ mod tests {
     fn the_committed_weights_fit_these_features() {
         assert!(get().is_some(), "model/weights.bin does not match FEATURE_VERSION or DENSE: retrain");
         const { assert!(THRESHOLD > 0.0 && THRESHOLD < 1.0) };
+    }
+
+    /// The rules' fixed share of the final log-odds (eval/sentiment/train.py
+    /// `SHARES`), folded into the dense weight of their log-odds: the rules'
+    /// own verdict keeps this much say whatever the learned weights make of
+    /// the text, so the domain rules (lateness, no-shows, negation, contrast)
+    /// still decide where they fire strongly.
+    const RULE_SHARE: f32 = 0.3;
+
+    #[test]
+    fn the_rules_keep_their_share() {
+        let Some(m) = get() else { return };
+        assert!(m.dense[RULE_LOG_ODDS] >= RULE_SHARE, "{}", m.dense[RULE_LOG_ODDS]);
     }
 
     #[test]

@@ -115,6 +115,13 @@ pub(crate) struct Scored {
     /// Valence of each clause (sentence parts between contrast words), the
     /// fallback for a chunk that names a topic but carries no sentiment.
     pub clauses: Vec<f64>,
+    /// Whether the rules read something VADER's rules cannot: an emoji or
+    /// rating, a phrase or special construction ("no-show", "took months",
+    /// "well lit"), a word missing from VADER's word list ("late", "blurry"),
+    /// or a reading of their own ("neither ... nor", "no complaints", "can't
+    /// recommend enough", "could have been better"). The blend gives VADER's
+    /// compound a share only where this is false (`features.rs`).
+    pub beyond_vader: bool,
 }
 
 pub(crate) fn score(tokens: &[Token]) -> Scored {
@@ -142,9 +149,14 @@ pub(crate) fn score(tokens: &[Token]) -> Scored {
         sentence_of_item.push(si);
     }
     let (mut positive, mut negative) = (0.0, 0.0);
+    let mut beyond_vader = false;
     for (item, &si) in items.iter().zip(&sentence_of_item) {
         let Some(s) = sentences.get(si) else { continue };
-        let v = item_valence(item, s, tokens, &roles, shouting);
+        let (v, own_reading) = item_valence(item, s, tokens, &roles, shouting);
+        beyond_vader |= own_reading
+            || item.fixed
+            || item.last > item.first
+            || !crate::vader::lexicon().contains_key(tokens[item.first].norm.as_str());
         let emphasis = 1.0 + EXCLAMATION * s.exclamations.min(MAX_EXCLAMATIONS) as f64;
         sentence_sum[si] += v * weight[item.last];
         let weighted = v * weight[item.last] * emphasis * sentence_weight[si];
@@ -172,7 +184,7 @@ pub(crate) fn score(tokens: &[Token]) -> Scored {
     for item in &items {
         ruled[item.first..=item.last].fill(true);
     }
-    Scored { total, positive, negative, chunks, ruled, clauses }
+    Scored { total, positive, negative, chunks, ruled, clauses, beyond_vader }
 }
 
 /// Assigns each token its role and collects the sentiment-bearing items.
@@ -478,11 +490,12 @@ fn segment(tokens: &[Token], roles: &[Role], sentences: &[Sentence]) -> Segments
 }
 
 /// Valence of one item after negation, intensifiers, emphasis and
-/// counterfactual framing.
-fn item_valence(item: &Item, s: &Sentence, tokens: &[Token], roles: &[Role], shouting: bool) -> f64 {
+/// counterfactual framing, and whether the rules gave it a reading of their
+/// own (see [`Scored::beyond_vader`]).
+fn item_valence(item: &Item, s: &Sentence, tokens: &[Token], roles: &[Role], shouting: bool) -> (f64, bool) {
     let base = item.entry.valence;
     if item.fixed {
-        return base;
+        return (base, true);
     }
     let mut negations = 0;
     let mut first_negator: Option<(&str, usize, usize)> = None;
@@ -536,13 +549,18 @@ fn item_valence(item: &Item, s: &Sentence, tokens: &[Token], roles: &[Role], sho
         && first_negator.is_some_and(|(_, steps, _)| steps > 0)
     {
         // The "enough" of that construction is part of the praise.
-        return 0.0;
+        return (0.0, true);
     }
+    let mut own_reading = false;
     if negated && modal_negation && following.contains(&"enough") {
         negated = false;
         boost_inside += 0.5;
+        own_reading = true;
     }
     let mut v = if negated {
+        own_reading |= item.entry.negated.is_some()
+            || first_negator
+                .is_some_and(|(w, steps, _)| matches!(w, "neither" | "nor") || (w == "nothing" && steps == 0));
         let flipped = match (first_negator, item.entry.negated) {
             (Some(("neither" | "nor", _, _)), _) => base * NEITHER_NOR,
             (_, Some(n)) => n,
@@ -562,6 +580,7 @@ fn item_valence(item: &Item, s: &Sentence, tokens: &[Token], roles: &[Role], sho
     if v > 0.0 && is_counterfactual(tokens, item.first, s.start) {
         // "could have been more professional" criticises what it names.
         v *= -0.5;
+        own_reading = true;
     }
     if (item.first..=item.last).any(|k| tokens[k].caps) {
         v *= if shouting { CAPS_IN_CAPS_TEXT } else { CAPS_EMPHASIS };
@@ -569,7 +588,7 @@ fn item_valence(item: &Item, s: &Sentence, tokens: &[Token], roles: &[Role], sho
     if item.elongated {
         v *= ELONGATION_EMPHASIS;
     }
-    v
+    (v, own_reading)
 }
 
 fn is_counterfactual(tokens: &[Token], first: usize, sentence_start: usize) -> bool {
