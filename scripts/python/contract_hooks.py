@@ -184,6 +184,13 @@ def repair_query(case):
         if a is not None and b is None:
             query["from"] = max(min(a, today), today - dt.timedelta(days=365)).isoformat()
         clamp_dates(query, "from", "to", 366)
+    elif name == "GET /admin/analytics":
+        today = dt.datetime.now(dt.timezone.utc).date()
+        # As above, with ranges of up to 1098 days (admin-get-analytics' MAX_RANGE_DAYS).
+        a, b = parse_date(query.get("from")), parse_date(query.get("to"))
+        if a is not None and b is None:
+            query["from"] = max(min(a, today), today - dt.timedelta(days=1097)).isoformat()
+        clamp_dates(query, "from", "to", 1098)
 
 
 def minutes(hhmm):

@@ -22,30 +22,28 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// Days forecast ahead.
 pub const HORIZON: usize = 90;
 /// History read: three years and a week (the models read no more).
 pub const HISTORY_DAYS: u64 = 3 * 365 + 7;
-/// Time left at which an invocation stops and leaves the rest to the next: more than
-/// the slowest segment (a few tenths of a second) and the run's last write.
-pub const RESERVE: Duration = Duration::from_secs(30);
 /// The most an invocation works: less than the schedule's ten minutes, so invocations
-/// do not overlap (two would forecast the same segments and race on the run's record).
+/// do not overlap (two would forecast the same segments and race on the run's record),
+/// and a minute less than the function's 600 s timeout, which covers the slowest
+/// segment (under a second) and the run's last write.
 pub const BUDGET: Duration = Duration::from_secs(9 * 60);
 /// The run's progress is written every this many segments, so a crash loses little.
 const CHECKPOINT: u32 = 25;
 
 pub struct Job<S> {
     pub app: App<S>,
-    pub reserve: Duration,
     pub budget: Duration,
 }
 
 impl Job<DynamoStore> {
     pub async fn from_env(env: cm_runtime::Env) -> Result<Self, Error> {
-        Ok(Job { app: App::new(env.store()?), reserve: RESERVE, budget: BUDGET })
+        Ok(Job { app: App::new(env.store()?), budget: BUDGET })
     }
 }
 
@@ -182,19 +180,9 @@ fn round(x: f64, places: i32) -> f64 {
     (x * m).round() / m
 }
 
-/// The time this invocation has left (`None` when the context has no deadline: Lambda
-/// always sets one; a context made by hand has 0).
-fn time_left(deadline_ms: u64) -> Option<Duration> {
-    if deadline_ms == 0 {
-        return None;
-    }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-    Duration::from_millis(deadline_ms).checked_sub(now).or(Some(Duration::ZERO))
-}
-
 pub async fn handle<S: AnalyticsReader + DemandForecasts>(
     job: &Job<S>,
-    event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
+    _event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
 ) -> Result<Report, Error> {
     let store = &job.app.store;
     let now = job.app.now();
@@ -210,11 +198,10 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
     let pass = Segment::pass(&pairs);
     let mut parents = Parents::new();
     let mut forecast_now = 0;
-    let deadline = event.context.deadline;
     let started = std::time::Instant::now();
     let resume_after = run.cursor.clone();
     for segment in pass.iter().filter(|s| resume_after.as_ref().is_none_or(|c| s.pass_key() > *c)) {
-        if started.elapsed() >= job.budget || time_left(deadline).is_some_and(|left| left < job.reserve) {
+        if started.elapsed() >= job.budget {
             run.updated_at = job.app.now();
             store.put_forecast_run(&run, run.updated_at).await?;
             tracing::info!(cursor = ?run.cursor, forecasts = run.forecasts, "out of time; the next invocation goes on");

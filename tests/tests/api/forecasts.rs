@@ -49,7 +49,7 @@ async fn seeded(env: &TestEnv) {
 }
 
 fn job(env: &TestEnv, budget: Duration) -> Job<DynamoStore> {
-    Job { app: cm_app::App::new(DynamoStore::new(env.dynamo.clone(), &env.table)), reserve: Duration::ZERO, budget }
+    Job { app: cm_app::App::new(DynamoStore::new(env.dynamo.clone(), &env.table)), budget }
 }
 
 async fn fire(job: &Job<DynamoStore>) -> Report {

@@ -1347,11 +1347,7 @@ async fn forecasted(w: &World) -> forecast_demand_job::Report {
     let sample = Sample::load("forecast-demand-job");
     let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(sample.event).unwrap();
     assert_eq!(event.detail_type, "Scheduled Event");
-    let job = forecast_demand_job::Job {
-        app: App::new(store),
-        reserve: forecast_demand_job::RESERVE,
-        budget: forecast_demand_job::BUDGET,
-    };
+    let job = forecast_demand_job::Job { app: App::new(store), budget: forecast_demand_job::BUDGET };
     forecast_demand_job::handle(&job, lambda_runtime::LambdaEvent::new(event, Default::default())).await.unwrap()
 }
 

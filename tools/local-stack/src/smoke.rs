@@ -4,7 +4,7 @@
 //! as features land.
 
 use crate::client::{Reply, send};
-use crate::seed::catalog::{DEMO_CLIENT, DEMO_PASSWORD, DEMO_PHOTOGRAPHER};
+use crate::seed::catalog::{ADMIN_EMAIL, DEMO_CLIENT, DEMO_PASSWORD, DEMO_PHOTOGRAPHER};
 use crate::seed::photos;
 use crate::template::Template;
 use chrono::{Days, Utc};
@@ -220,6 +220,12 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
         return Err(format!("the client should see the booking confirmed: {seen}"));
     }
     j.ok("the photographer confirmed it and the client sees it confirmed");
+    if j.has_route("GET /admin/analytics") {
+        analytics(j, &created).await?;
+    }
+    if j.has_route("GET /admin/forecasts") && j.control.is_some() {
+        forecasts(j).await?;
+    }
     if j.has_route("GET /recommendations") {
         recommended(j, &client_token, &photographer_id, &start).await?;
     }
@@ -491,6 +497,72 @@ async fn pay_deposit(j: &mut Journey, photographer: &str, client: &str, booking:
     }
     let seen = until(j, &format!("/bookings/{booking}"), client, 30, |v| v["payment"]["state"] == "authorized").await?;
     j.ok(&format!("the client's deposit of {} is authorised, not yet taken", seen["payment"]["authorized_minor"]));
+    Ok(())
+}
+
+/// The booking's request and confirmation reach the admin's analytics through the
+/// table's stream (aggregate-activity), in the series of its city and kind.
+async fn analytics(j: &mut Journey, booking: &Value) -> Result<(), String> {
+    let admin = j.login(ADMIN_EMAIL).await?;
+    let day: chrono::NaiveDate = booking["created_at"]
+        .as_str()
+        .and_then(|s| s.get(..10))
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| format!("a booking with a created_at: {booking}"))?;
+    // The next day too: the confirmation may come after midnight (UTC).
+    let path = format!(
+        "/admin/analytics?from={day}&to={}&city=Hyderabad&specialization=portrait",
+        day.succ_opt().unwrap_or(day)
+    );
+    let seen = until(j, &path, &admin, 30, |v| {
+        v["totals"]["requested"].as_i64() >= Some(1) && v["totals"]["confirmed"].as_i64() >= Some(1)
+    })
+    .await?;
+    j.ok(&format!(
+        "the admin's analytics count Hyderabad portraits today: {} requested, {} confirmed",
+        seen["totals"]["requested"], seen["totals"]["confirmed"]
+    ));
+    Ok(())
+}
+
+/// The nightly forecast pass, fired now: every segment with bookings gets a 90-day
+/// forecast, Hyderabad's portraits among them.
+async fn forecasts(j: &mut Journey) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    // As the night's schedule does: invocations until the day's pass is done.
+    let mut report = Value::Null;
+    for _ in 0..10 {
+        let fired = send("POST", &format!("{control}/schedules/forecast-demand/fire"), None, None).await?;
+        if fired.status != 200 {
+            return Err(format!("firing forecast-demand: {} {}", fired.status, fired.text));
+        }
+        let run: Value = serde_json::from_str(&fired.text).unwrap_or_default();
+        report = run["response"].clone();
+        if report["done"] == true {
+            break;
+        }
+    }
+    if report["done"] != true || report["failures"] != 0 {
+        return Err(format!("the forecast pass should finish without failures within 10 invocations: {report}"));
+    }
+    // Forecasts read history up to yesterday: a stack started today has none unless its
+    // data says otherwise, and then a segment has no forecast (404) rather than a guess.
+    let admin = j.login(ADMIN_EMAIL).await?;
+    let path = "/admin/forecasts?city=Hyderabad&specialization=portrait";
+    if report["forecasts"].as_u64().unwrap_or(0) == 0 {
+        j.expect("GET", path, Some(&admin), None, 404).await?;
+        j.ok("the forecast pass ran clean; without a day of history yet, Hyderabad portraits have no forecast (404)");
+        return Ok(());
+    }
+    let f = j.expect("GET", path, Some(&admin), None, 200).await?;
+    let days = f["points"].as_array().map_or(0, Vec::len);
+    if days != 90 {
+        return Err(format!("a forecast of 90 days, not {days}: {f}"));
+    }
+    j.ok(&format!(
+        "the forecast pass made {} forecasts ({} pooled); Hyderabad portraits 90 days ahead by {}",
+        report["forecasts"], report["pooled"], f["model"]
+    ));
     Ok(())
 }
 
