@@ -89,10 +89,7 @@ pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request)
     let from = q.parse("from", "a date YYYY-MM-DD", date);
     let to = q.parse("to", "a date YYYY-MM-DD", date);
     let granularity = q.parse("granularity", "day, week or month", Granularity::parse).unwrap_or(Granularity::Day);
-    let city = q.parse("city", "a city name (1 to 100 characters)", |s| {
-        let c = analytics::key_city(s);
-        (!c.is_empty() && c.chars().count() <= 100).then_some(c)
-    });
+    let city = q.parse("city", "a city name (1 to 100 characters)", analytics::parse_city);
     let specialization = q.parse("specialization", "one of the specializations", Specialization::parse);
     q.finish(&["from", "to", "granularity", "city", "specialization"])?;
     let to = to.unwrap_or_else(|| app.now().date_naive());

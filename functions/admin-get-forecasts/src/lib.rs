@@ -34,10 +34,7 @@ impl IntoProblem for Error {
 pub async fn handle<S: UserReader + DemandForecasts>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
     cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
-    let city = q.parse("city", "a city name (1 to 100 characters)", |s| {
-        let c = analytics::key_city(s);
-        (!c.is_empty() && c.chars().count() <= 100).then_some(c)
-    });
+    let city = q.parse("city", "a city name (1 to 100 characters)", analytics::parse_city);
     let specialization = q.parse("specialization", "one of the specializations", Specialization::parse);
     q.finish(&["city", "specialization"])?;
     let segment = Segment { city, specialization };

@@ -125,6 +125,16 @@ pub fn key_city(city: &str) -> String {
     normalize_city(&city.replace('#', " "))
 }
 
+/// The longest city name a filter takes.
+pub const MAX_CITY_CHARS: usize = 100;
+
+/// A city filter as given by a client: its key form, if it has 1 to [`MAX_CITY_CHARS`]
+/// characters.
+pub fn parse_city(input: &str) -> Option<String> {
+    let c = key_city(input);
+    (!c.is_empty() && c.chars().count() <= MAX_CITY_CHARS).then_some(c)
+}
+
 /// What one change of one booking adds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contribution {

@@ -12,15 +12,12 @@ use crate::page::query_all;
 use crate::ports::{AnalyticsReader, AnalyticsWriter, DemandForecasts};
 use crate::reviews::Applied;
 use crate::{DynamoStore, StoreError, build_err, keys, s};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use cm_booking::analytics::{Contribution, Counter, DemandForecast, ForecastRun, SHARDS, Segment};
 use cm_catalog::photographer::Specialization;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, HashMap};
-
-/// Far beyond the stream's 24-hour retention, so any redelivery finds its marker.
-const MARKER_RETENTION: TimeDelta = TimeDelta::days(3);
 
 /// A top list's dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +37,7 @@ impl Dimension {
 
 impl AnalyticsWriter for DynamoStore {
     async fn add_booking_contribution(&self, c: &Contribution, now: DateTime<Utc>) -> Result<Applied, StoreError> {
-        let mut marker = crate::key(keys::aggregated(&c.event), keys::AGGREGATED_SK);
-        marker.insert("entity".into(), s("aggregated"));
-        marker.insert("ttl".into(), AttributeValue::N((now + MARKER_RETENTION).timestamp().to_string()));
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)?;
-        let mut ops = vec![TransactWriteItem::builder().put(marker).build()];
+        let mut ops = vec![self.aggregated_marker(&c.event, now)?];
         let year = c.day.year();
         for segment in c.segments() {
             let key = crate::key(keys::analytics_series(&segment.key(), year, c.shard), keys::insights_day(c.day));

@@ -25,16 +25,7 @@ impl SentimentAggregates for DynamoStore {
         deltas: &BTreeMap<String, i64>,
         now: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
-        let mut marker = crate::key(keys::aggregated(analysis), keys::AGGREGATED_SK);
-        marker.insert("entity".into(), s("aggregated"));
-        marker.insert("ttl".into(), AttributeValue::N((now + MARKER_RETENTION).timestamp().to_string()));
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)?;
-        let mut ops = vec![TransactWriteItem::builder().put(marker).build()];
+        let mut ops = vec![self.aggregated_marker(analysis, now)?];
         ops.extend(self.aggregate_op(day, deltas)?);
         match self.transact(ops).await {
             Ok(()) => Ok(Applied::Applied),
@@ -45,6 +36,22 @@ impl SentimentAggregates for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The marker that counts `event` into aggregates once: put only if absent, in the
+    /// transaction of the counts, so a redelivery cancels the whole transaction. Kept
+    /// far beyond the stream's 24-hour retention, so any redelivery finds it.
+    pub(crate) fn aggregated_marker(&self, event: &str, now: DateTime<Utc>) -> Result<TransactWriteItem, StoreError> {
+        let mut marker = crate::key(keys::aggregated(event), keys::AGGREGATED_SK);
+        marker.insert("entity".into(), s("aggregated"));
+        marker.insert("ttl".into(), AttributeValue::N((now + MARKER_RETENTION).timestamp().to_string()));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_err)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
     fn aggregate_op(
         &self,
         day: NaiveDate,
