@@ -4,13 +4,12 @@
 //! client asks for `text/csv`. Served from the aggregates the booking stream keeps
 //! (cm_booking::analytics): a few Queries whatever the volume, never a scan.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use cm_accounts::Role;
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::analytics::{self, Granularity, Ranked, Report, Segment};
 use cm_catalog::photographer::Specialization;
-use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
 use cm_store::analytics::Dimension;
 use cm_store::{AnalyticsReader, StoreError, UserReader};
@@ -85,22 +84,12 @@ fn wants_csv(req: &Request) -> bool {
 pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
     cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
-    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let from = q.parse("from", "a date YYYY-MM-DD", date);
-    let to = q.parse("to", "a date YYYY-MM-DD", date);
+    let days = q.days();
     let granularity = q.parse("granularity", "day, week or month", Granularity::parse).unwrap_or(Granularity::Day);
     let city = q.parse("city", "a city name (1 to 100 characters)", analytics::parse_city);
     let specialization = q.parse("specialization", "one of the specializations", Specialization::parse);
     q.finish(&["from", "to", "granularity", "city", "specialization"])?;
-    let to = to.unwrap_or_else(|| app.now().date_naive());
-    let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_RANGE_DAYS - 1));
-    if from > to {
-        return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
-    }
-    if (to - from).num_days() >= MAX_RANGE_DAYS {
-        let message = format!("the range is limited to {MAX_RANGE_DAYS} days");
-        return Err(RequestError::InvalidQuery(FieldErrors::single("to", message)).into());
-    }
+    let (from, to) = days.resolve(app.now().date_naive(), DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS)?;
     let segment = Segment { city: city.clone(), specialization };
     let (days, cities, specializations) = tokio::try_join!(
         app.store.analytics_days(&segment, from, to),

@@ -3,11 +3,10 @@
 //! aggregates the sentiment stream keeps (one Query) and the score index (one Query):
 //! never a scan, whatever the volume.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use cm_accounts::Role;
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
-use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
 use cm_reviews::insights::{Granularity, Summary, summarize};
 use cm_reviews::view::{FeedbackView, feedback_view};
@@ -54,20 +53,10 @@ pub async fn handle<S: UserReader + InsightsReader + FeedbackReader>(
 ) -> Result<Response<Body>, Error> {
     cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
-    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let from = q.parse("from", "a date YYYY-MM-DD", date);
-    let to = q.parse("to", "a date YYYY-MM-DD", date);
+    let days = q.days();
     let granularity = q.parse("granularity", "day or week", Granularity::parse).unwrap_or(Granularity::Day);
     q.finish(&["from", "to", "granularity"])?;
-    let to = to.unwrap_or_else(|| app.now().date_naive());
-    let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_RANGE_DAYS - 1));
-    if from > to {
-        return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
-    }
-    if (to - from).num_days() >= MAX_RANGE_DAYS as i64 {
-        let message = format!("the range is limited to {MAX_RANGE_DAYS} days");
-        return Err(RequestError::InvalidQuery(FieldErrors::single("to", message)).into());
-    }
+    let (from, to) = days.resolve(app.now().date_naive(), DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS as i64)?;
     let (days, negative) =
         tokio::try_join!(app.store.sentiment_days(from, to), app.store.most_negative_open_feedback(NEGATIVE_ITEMS))?;
     let days: Vec<_> = days.into_iter().map(|d| (d.date, d.counters)).collect();

@@ -105,3 +105,43 @@ impl Query {
         if self.errors.is_empty() { Ok(()) } else { Err(RequestError::InvalidQuery(self.errors)) }
     }
 }
+
+/// The `from` and `to` days (YYYY-MM-DD) of a report over a range of days, as asked:
+/// read with the other parameters ([`Query::days`]), resolved after [`Query::finish`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaysAsked {
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+}
+
+impl Query {
+    pub fn days(&mut self) -> DaysAsked {
+        let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        DaysAsked {
+            from: self.parse("from", "a date YYYY-MM-DD", date),
+            to: self.parse("to", "a date YYYY-MM-DD", date),
+        }
+    }
+}
+
+impl DaysAsked {
+    /// The range: `to` defaults to `today`, `from` to `default_days` days ending on
+    /// `to`; `from` may not be after `to`, and the range is shorter than `max_days`.
+    pub fn resolve(
+        self,
+        today: chrono::NaiveDate,
+        default_days: u64,
+        max_days: i64,
+    ) -> Result<(chrono::NaiveDate, chrono::NaiveDate), RequestError> {
+        let to = self.to.unwrap_or(today);
+        let from = self.from.unwrap_or_else(|| to - chrono::Days::new(default_days.saturating_sub(1)));
+        if from > to {
+            return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")));
+        }
+        if (to - from).num_days() >= max_days {
+            let message = format!("the range is limited to {max_days} days");
+            return Err(RequestError::InvalidQuery(FieldErrors::single("to", message)));
+        }
+        Ok((from, to))
+    }
+}
