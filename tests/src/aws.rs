@@ -12,13 +12,14 @@ use aws_sdk_dynamodb::types::{
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use cm_accounts::tokens::{AccessTokens, KeySet};
 use cm_app::App;
-use cm_http::CursorKey;
+use cm_http::{CursorKey, SealKey};
 use cm_store::DynamoStore;
 use serde_yaml_ng::Value;
 
 /// The token keys every test function is given (`TOKEN_KEYS` in the local form).
 pub const TEST_TOKEN_KEYS: &str = r#"{"kid":"test-1","secret":"test-secret-that-is-at-least-32-bytes-long"}"#;
 pub const TEST_CURSOR_KEY: &str = "test-cursor-key-that-is-at-least-32-bytes-long";
+pub const TEST_QUOTE_KEY: &str = "test-quote-key-that-is-at-least-32-bytes-long";
 
 pub fn test_tokens() -> AccessTokens {
     let keys = KeySet::parse(TEST_TOKEN_KEYS).expect("test token keys");
@@ -28,7 +29,10 @@ pub fn test_tokens() -> AccessTokens {
 /// An [`App`] on `store` (the table, or `fakes::FakeStore`) with the test keys, as
 /// every API function has in AWS.
 pub fn app<S>(store: S) -> App<S> {
-    App::new(store).with_tokens(test_tokens()).with_cursors(CursorKey::new(TEST_CURSOR_KEY.as_bytes()).expect("key"))
+    App::new(store)
+        .with_tokens(test_tokens())
+        .with_cursors(CursorKey::new(TEST_CURSOR_KEY.as_bytes()).expect("key"))
+        .with_quotes(SealKey::new(TEST_QUOTE_KEY.as_bytes(), "the test quote key").expect("key"))
 }
 
 /// The per-service endpoint settings, answered as the SDK asks for them: each service

@@ -7,10 +7,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::Role;
 use cm_app::bookings::{TRAVEL_ATTEMPTS, check_day_travel, day_busy_problem, rule_problem};
 use cm_app::idempotency::{ReplayError, idempotency_key, key_reused_problem, replay, request_hash};
+use cm_app::quotes;
 use cm_app::store_problem;
 use cm_app::{App, AuthError, Caller};
 use cm_booking::booking::Booking;
 use cm_booking::idempotency::IdempotentResponse;
+use cm_booking::pricing::QuoteRefusal;
 use cm_booking::request::{BookingRequest, BookingRequestInput};
 use cm_booking::view::view;
 use cm_booking::{
@@ -42,6 +44,12 @@ pub enum Error {
     /// The photographer's day kept changing under the travel check.
     #[error("the photographer's day changed during every attempt to book it")]
     DayBusy,
+    #[error("the quote_id is not a quote this platform issued")]
+    QuoteNotOurs,
+    #[error(transparent)]
+    QuoteRefused(#[from] QuoteRefusal),
+    #[error("this photographer's prices follow demand: a quote_id is required")]
+    QuoteRequired,
     #[error("stored availability is invalid: {0}")]
     CorruptAvailability(FieldErrors),
     #[error(transparent)]
@@ -64,6 +72,9 @@ impl IntoProblem for Error {
                 "a request with this Idempotency-Key is being processed; retry shortly",
             ),
             Error::DayBusy => day_busy_problem(),
+            Error::QuoteNotOurs => quotes::not_ours_problem(),
+            Error::QuoteRefused(r) => quotes::refusal_problem(r),
+            Error::QuoteRequired => quotes::quote_required_problem(),
             Error::Replay(ReplayError::Internal(_)) | Error::CorruptAvailability(_) | Error::Internal(_) => {
                 Problem::internal()
             }
@@ -91,6 +102,12 @@ where
         _ => return Err(FieldErrors::single("photographer_id", "no such photographer").into()),
     };
     let quote = quote(&photographer.profile, request.package_id.as_deref(), request.duration)?;
+    // The price is the quote's when there is one: what the client was shown and agreed to.
+    let quote = match request.quote_id.as_deref() {
+        Some(id) => quotes::open(app, id)?.ok_or(Error::QuoteNotOurs)?.honour(&request, quote.duration, now)?,
+        None if photographer.profile.dynamic_pricing.enabled => return Err(Error::QuoteRequired),
+        None => quote,
+    };
     // A place given with coordinates must be one the photographer travels to.
     if let Some(at) = request.location.lat.zip(request.location.lon).and_then(|(lat, lon)| Point::new(lat, lon)) {
         photographer.profile.serves(at).map_err(|e| FieldErrors::single("location", e.to_string()))?;

@@ -91,8 +91,29 @@ async fn history<S: AnalyticsReader>(
 /// the platform and the cities. `None`: no requests in the history read.
 type Parents = HashMap<String, Option<(DailySeries, Forecast)>>;
 
-/// A segment's forecast with the requests of the history it read (`None`: no requests).
-type SegmentForecast = Result<Option<(Forecast, i64)>, SegmentError>;
+/// What a forecast read: its requests, and their daily mean over the last year of it.
+#[derive(Debug, Clone, Copy)]
+struct HistoryRead {
+    requests: i64,
+    normal_daily: f64,
+}
+
+/// Days of history the normal (the daily mean demand is compared with) is taken over.
+const NORMAL_DAYS: usize = 365;
+
+impl HistoryRead {
+    fn of(series: &DailySeries) -> HistoryRead {
+        let values = series.values();
+        let last_year = &values[values.len().saturating_sub(NORMAL_DAYS)..];
+        HistoryRead {
+            requests: values.iter().sum::<f64>() as i64,
+            normal_daily: last_year.iter().sum::<f64>() / last_year.len().max(1) as f64,
+        }
+    }
+}
+
+/// A segment's forecast with the history it read (`None`: no requests).
+type SegmentForecast = Result<Option<(Forecast, HistoryRead)>, SegmentError>;
 
 /// The segment's forecast and its requests in the history read (`None` without any):
 /// its own model, or when it is sparse and has a parent, its share of the parent's
@@ -108,7 +129,7 @@ fn forecast_segment<'a, S: AnalyticsReader>(
     Box::pin(async move {
         let is_parent = segment.specialization.is_none();
         if let Some(known) = parents.get(&segment.key()) {
-            return Ok(known.as_ref().map(|(s, f)| (f.clone(), s.values().iter().sum::<f64>() as i64)));
+            return Ok(known.as_ref().map(|(s, f)| (f.clone(), HistoryRead::of(s))));
         }
         let Some(series) = history(&job.app.store, segment, as_of).await? else {
             if is_parent {
@@ -116,7 +137,8 @@ fn forecast_segment<'a, S: AnalyticsReader>(
             }
             return Ok(None);
         };
-        let requests = series.values().iter().sum::<f64>() as i64;
+        let read = HistoryRead::of(&series);
+        let requests = read.requests;
         let mut pooled = None;
         if let Some(parent) = segment.parent().filter(|_| is_sparse(&series)) {
             forecast_segment(job, &parent, as_of, parents).await?;
@@ -138,7 +160,7 @@ fn forecast_segment<'a, S: AnalyticsReader>(
         if is_parent {
             parents.insert(segment.key(), Some((series, f.clone())));
         }
-        Ok(Some((f, requests)))
+        Ok(Some((f, read)))
     })
 }
 
@@ -146,7 +168,7 @@ fn stored(
     segment: &Segment,
     as_of: NaiveDate,
     f: &Forecast,
-    requests: i64,
+    read: HistoryRead,
     at: chrono::DateTime<chrono::Utc>,
 ) -> DemandForecast {
     DemandForecast {
@@ -161,7 +183,8 @@ fn stored(
             origins: b.origins as u32,
             horizon_days: b.horizon as u32,
         }),
-        history_requests: requests,
+        history_requests: read.requests,
+        normal_daily: Some(round(read.normal_daily, 4)),
         points: f
             .points
             .iter()
@@ -208,8 +231,8 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
             return Ok(Report { day, done: false, forecast_now, run });
         }
         match forecast_segment(job, segment, as_of, &mut parents).await {
-            Ok(Some((f, requests))) => {
-                let record = stored(segment, as_of, &f, requests, job.app.now());
+            Ok(Some((f, read))) => {
+                let record = stored(segment, as_of, &f, read, job.app.now());
                 match store.put_forecast(&record).await {
                     Ok(()) => {
                         run.forecasts += 1;

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use cm_accounts::tokens::AccessTokens;
 use cm_core::{Clock, SystemClock};
-use cm_http::{CursorKey, Internal};
+use cm_http::{CursorKey, Internal, SealKey};
 use cm_payments::terms::PlatformTerms;
 use std::sync::Arc;
 
@@ -15,6 +15,8 @@ pub struct App<S> {
     tokens: Option<AccessTokens>,
     /// Only functions that page hold the cursor key.
     cursors: Option<CursorKey>,
+    /// Only functions that issue or honour price quotes hold the quote key.
+    quotes: Option<SealKey>,
     /// The stage's commission and balance due days, frozen into each new booking.
     pub platform_terms: PlatformTerms,
 }
@@ -26,6 +28,7 @@ impl<S> App<S> {
             clock: Arc::new(SystemClock),
             tokens: None,
             cursors: None,
+            quotes: None,
             platform_terms: PlatformTerms::default(),
         }
     }
@@ -45,6 +48,11 @@ impl<S> App<S> {
         self
     }
 
+    pub fn with_quotes(mut self, quotes: SealKey) -> App<S> {
+        self.quotes = Some(quotes);
+        self
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -56,6 +64,10 @@ impl<S> App<S> {
     pub fn cursors(&self) -> Result<&CursorKey, Internal> {
         self.cursors.as_ref().ok_or_else(|| Internal::new("this function has no cursor key configured"))
     }
+
+    pub fn quotes(&self) -> Result<&SealKey, Internal> {
+        self.quotes.as_ref().ok_or_else(|| Internal::new("this function has no quote key configured"))
+    }
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for App<S> {
@@ -65,6 +77,7 @@ impl<S: std::fmt::Debug> std::fmt::Debug for App<S> {
             .field("clock", &self.clock)
             .field("tokens", &self.tokens.is_some())
             .field("cursors", &self.cursors.is_some())
+            .field("quotes", &self.quotes.is_some())
             .finish()
     }
 }

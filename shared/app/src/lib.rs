@@ -10,6 +10,7 @@ pub mod galleries;
 pub mod idempotency;
 pub mod listing;
 pub mod payments;
+pub mod quotes;
 pub mod session;
 pub mod slots;
 

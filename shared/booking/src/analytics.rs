@@ -498,10 +498,21 @@ pub struct DemandForecast {
     pub backtest: Option<BacktestSummary>,
     /// Requests in the history the forecast read.
     pub history_requests: i64,
+    /// Mean daily requests over the last year of that history (or all of it when
+    /// shorter): what demand is compared with to say it is high or low.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normal_daily: Option<f64>,
     pub points: Vec<DemandPoint>,
 }
 
 impl DemandForecast {
+    /// [`DemandForecast::normal_daily`], or for forecasts stored before it was, the
+    /// mean of the forecast itself; `None` when that is not positive.
+    pub fn normal_daily(&self) -> Option<f64> {
+        let mean = || self.points.iter().map(|p| p.forecast.max(0.0)).sum::<f64>() / self.points.len() as f64;
+        Some(self.normal_daily.unwrap_or_else(mean)).filter(|n| n.is_finite() && *n > 0.0)
+    }
+
     pub fn segment(&self) -> Segment {
         Segment { city: self.city.clone(), specialization: self.specialization }
     }

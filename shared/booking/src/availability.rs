@@ -238,6 +238,31 @@ impl Availability {
         })
     }
 
+    /// Working minutes on the local dates `first..=last`, time off excluded: what a
+    /// week's utilisation is measured against. Clock changes count as the clock reads
+    /// (a spring-forward night loses its missing hour).
+    pub fn working_minutes(&self, first: NaiveDate, last: NaiveDate) -> i64 {
+        let Some((from, to)) = crate::time::utc_span_for_dates(first, last) else { return 0 };
+        let segments = crate::time::offset_segments(self.timezone, from, to);
+        let windows = crate::time::merge_ranges(
+            crate::calendar::days(first, last)
+                .flat_map(|date| crate::calendar::day_windows(self, &segments, date))
+                .collect(),
+        );
+        windows
+            .iter()
+            .map(|w| {
+                let off: TimeDelta = self
+                    .blocked
+                    .iter()
+                    .filter(|b| b.overlaps(w))
+                    .map(|b| b.end().min(w.end()) - b.start().max(w.start()))
+                    .sum();
+                (w.end() - w.start() - off).num_minutes()
+            })
+            .sum()
+    }
+
     /// "Free on the date" as recommendations show it: `Some(false)` when a booking
     /// already holds the date or the photographer does not work then, `Some(true)`
     /// when they work then unbooked, `None` when they keep no hours here (`self` is

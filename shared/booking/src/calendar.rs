@@ -63,7 +63,7 @@ impl<'a> Calendar<'a> {
     }
 }
 
-fn day_windows(availability: &Availability, segments: &[OffsetSegment], date: NaiveDate) -> Vec<UtcRange> {
+pub(crate) fn day_windows(availability: &Availability, segments: &[OffsetSegment], date: NaiveDate) -> Vec<UtcRange> {
     availability
         .schedule_for(date)
         .iter()

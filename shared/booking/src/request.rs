@@ -9,6 +9,8 @@ use cm_core::{FieldErrors, UserId};
 use serde::Deserialize;
 
 pub const MAX_NOTES_CHARS: usize = 2000;
+/// Far above any sealed quote (about 400 bytes), far below anything worth decoding.
+pub const MAX_QUOTE_ID_BYTES: usize = 2048;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +22,9 @@ pub struct BookingRequestInput {
     pub duration_minutes: Option<i64>,
     pub location: LocationInput,
     pub notes: Option<String>,
+    /// A quote from `GET /photographers/{id}/quote`: the booking is charged its price.
+    #[serde(default)]
+    pub quote_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +36,8 @@ pub struct BookingRequest {
     pub duration: Option<BookingDuration>,
     pub location: Location,
     pub notes: Option<String>,
+    /// As given: whether it is a quote we issued is for the API to tell.
+    pub quote_id: Option<String>,
 }
 
 /// An RFC 3339 instant that states its offset: a bare local time is ambiguous across
@@ -73,6 +80,10 @@ impl BookingRequestInput {
         }
         let location = self.location.validate().map_err(|e| errors.merge_nested("location", e)).ok();
         let notes = self.notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let quote_id = self.quote_id.map(|q| q.trim().to_string());
+        if quote_id.as_ref().is_some_and(|q| q.is_empty() || q.len() > MAX_QUOTE_ID_BYTES) {
+            errors.add("quote_id", format!("must be a quote id of 1 to {MAX_QUOTE_ID_BYTES} characters"));
+        }
         if notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS) {
             errors.add("notes", format!("must be at most {MAX_NOTES_CHARS} characters"));
         }
@@ -86,6 +97,7 @@ impl BookingRequestInput {
                     duration,
                     location,
                     notes,
+                    quote_id,
                 })
             }
             _ => Err(errors),

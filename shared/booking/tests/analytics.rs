@@ -67,6 +67,7 @@ fn request(city: &str, event: Specialization, start: DateTime<Utc>, minutes: u32
         duration: Some(duration(minutes)),
         location: Location { address: "1 Main St".into(), city: city.into(), lat: None, lon: None },
         notes: None,
+        quote_id: None,
     };
     Booking::request(
         UserId::new(),

@@ -90,6 +90,62 @@ pub struct PhotographerProfile {
     /// What a client's cancellation refunds, by notice; frozen into each booking.
     #[serde(default)]
     pub cancellation_policy: CancellationPolicy,
+    /// Whether prices follow demand, and within which bounds of the base price.
+    #[serde(default)]
+    pub dynamic_pricing: DynamicPricing,
+}
+
+/// The lowest floor a photographer may set: half their base price. Lower would let a
+/// quiet week's discount undercut what the photographer meant to charge at all.
+pub const MIN_FLOOR_PERCENT: u16 = 50;
+/// The highest ceiling: three times the base price, so a surge never shocks a client.
+pub const MAX_CEILING_PERCENT: u16 = 300;
+
+/// A photographer's opt-in to demand-based prices: quotes move with demand, lead time,
+/// the calendar, their week and their rating, but never below `floor_percent` or above
+/// `ceiling_percent` of the base price (package or hourly rate). Off by default: the
+/// quote is then the plain rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DynamicPricing {
+    pub enabled: bool,
+    pub floor_percent: u16,
+    pub ceiling_percent: u16,
+}
+
+impl Default for DynamicPricing {
+    fn default() -> Self {
+        DynamicPricing { enabled: false, floor_percent: 90, ceiling_percent: 130 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicPricingInput {
+    pub enabled: bool,
+    #[serde(default)]
+    pub floor_percent: Option<i64>,
+    #[serde(default)]
+    pub ceiling_percent: Option<i64>,
+}
+
+impl DynamicPricingInput {
+    /// Bounds that contain the base price: `MIN_FLOOR_PERCENT..=100` and
+    /// `100..=MAX_CEILING_PERCENT`; an omitted bound keeps the default.
+    fn validate(self, errors: &mut FieldErrors) -> DynamicPricing {
+        let d = DynamicPricing::default();
+        let mut bound = |field: &str, value: Option<i64>, min: u16, max: u16, default: u16| match value {
+            None => default,
+            Some(v) if (i64::from(min)..=i64::from(max)).contains(&v) => v as u16,
+            Some(_) => {
+                errors.add(format!("dynamic_pricing.{field}"), format!("must be between {min} and {max}"));
+                default
+            }
+        };
+        let floor_percent = bound("floor_percent", self.floor_percent, MIN_FLOOR_PERCENT, 100, d.floor_percent);
+        let ceiling_percent =
+            bound("ceiling_percent", self.ceiling_percent, 100, MAX_CEILING_PERCENT, d.ceiling_percent);
+        DynamicPricing { enabled: self.enabled, floor_percent, ceiling_percent }
+    }
 }
 
 fn default_deposit_percent() -> u8 {
@@ -224,6 +280,8 @@ pub struct PhotographerProfileInput {
     pub deposit_percent: Option<i64>,
     #[serde(default)]
     pub cancellation_policy: Option<Vec<Tier>>,
+    #[serde(default)]
+    pub dynamic_pricing: Option<DynamicPricingInput>,
 }
 
 pub const MAX_PACKAGES: usize = 20;
@@ -399,6 +457,7 @@ impl PhotographerProfileInput {
             }),
             None => CancellationPolicy::default(),
         };
+        let dynamic_pricing = self.dynamic_pricing.map(|d| d.validate(&mut errors)).unwrap_or_default();
 
         match hourly_rate {
             Some(hourly_rate) if errors.is_empty() => Ok(PhotographerProfile {
@@ -417,6 +476,7 @@ impl PhotographerProfileInput {
                 languages,
                 deposit_percent,
                 cancellation_policy,
+                dynamic_pricing,
             }),
             _ => Err(errors),
         }
@@ -490,6 +550,46 @@ mod tests {
                 "languages[0]"
             ]
         );
+    }
+
+    #[test]
+    fn dynamic_pricing_is_off_by_default_and_its_bounds_contain_the_base_price() {
+        assert_eq!(parse(sample_json()).unwrap().dynamic_pricing, DynamicPricing::default());
+        assert!(!DynamicPricing::default().enabled);
+        let mut v = sample_json();
+        v["dynamic_pricing"] = serde_json::json!({"enabled": true, "floor_percent": 80});
+        let on = parse(v).unwrap().dynamic_pricing;
+        assert_eq!(on, DynamicPricing { enabled: true, floor_percent: 80, ceiling_percent: 130 });
+        for (floor, ceiling, bad) in [
+            (49, 130, vec!["dynamic_pricing.floor_percent"]),
+            (101, 130, vec!["dynamic_pricing.floor_percent"]),
+            (90, 99, vec!["dynamic_pricing.ceiling_percent"]),
+            (90, 301, vec!["dynamic_pricing.ceiling_percent"]),
+            (0, 1000, vec!["dynamic_pricing.floor_percent", "dynamic_pricing.ceiling_percent"]),
+            (50, 300, vec![]),
+            (100, 100, vec![]),
+        ] {
+            let mut v = sample_json();
+            v["dynamic_pricing"] =
+                serde_json::json!({"enabled": true, "floor_percent": floor, "ceiling_percent": ceiling});
+            let fields: Vec<String> = match parse(v) {
+                Ok(_) => vec![],
+                Err(e) => e.iter().map(|e| e.field.clone()).collect(),
+            };
+            assert_eq!(fields, bad, "{floor}..{ceiling}");
+        }
+        let mut v = sample_json();
+        v["dynamic_pricing"] = serde_json::json!({"enabled": true, "surge": 9});
+        assert!(serde_json::from_value::<PhotographerProfileInput>(v).is_err(), "unknown fields are refused");
+    }
+
+    /// Profiles stored before dynamic pricing existed read back with it off.
+    #[test]
+    fn stored_profiles_without_the_setting_read_with_it_off() {
+        let mut stored = serde_json::to_value(parse(sample_json()).unwrap()).unwrap();
+        stored.as_object_mut().unwrap().remove("dynamic_pricing");
+        let p: PhotographerProfile = serde_json::from_value(stored).unwrap();
+        assert_eq!(p.dynamic_pricing, DynamicPricing::default());
     }
 
     #[test]

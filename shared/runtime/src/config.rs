@@ -4,7 +4,7 @@
 
 use cm_accounts::tokens::{AccessTokens, KeySet};
 use cm_app::App;
-use cm_http::CursorKey;
+use cm_http::{CursorKey, SealKey};
 use cm_payments::terms::{MAX_BALANCE_DUE_DAYS, MAX_COMMISSION_BPS, PlatformTerms};
 use cm_store::DynamoStore;
 
@@ -71,6 +71,13 @@ impl Env {
         CursorKey::new(raw.as_bytes()).map(Some).map_err(|e| ConfigError::Invalid(e.0))
     }
 
+    /// `QUOTE_KEY_SECRET_ARN` or `QUOTE_KEY`: the key price quotes are sealed with;
+    /// `None` when the function has neither.
+    pub async fn quotes(&self) -> Result<Option<SealKey>, ConfigError> {
+        let Some(raw) = self.secret("QUOTE_KEY_SECRET_ARN", "QUOTE_KEY").await? else { return Ok(None) };
+        SealKey::new(raw.as_bytes(), "the quote key").map(Some).map_err(|e| ConfigError::Invalid(e.0))
+    }
+
     /// A secret's string from Secrets Manager (`arn_var` names its ARN) or, locally,
     /// straight from `value_var`; `None` when the function has neither.
     pub async fn secret(&self, arn_var: &'static str, value_var: &'static str) -> Result<Option<String>, ConfigError> {
@@ -111,7 +118,7 @@ pub fn platform_terms() -> Result<PlatformTerms, ConfigError> {
 /// The context of an API function: the table, the wall clock, and whichever keys the
 /// function was given (read concurrently: each may be a Secrets Manager call).
 pub async fn app_from_env(env: &Env) -> Result<App<DynamoStore>, ConfigError> {
-    let (tokens, cursors) = tokio::try_join!(env.tokens(), env.cursors())?;
+    let (tokens, cursors, quotes) = tokio::try_join!(env.tokens(), env.cursors(), env.quotes())?;
     let mut app = App::new(env.store()?);
     app.platform_terms = platform_terms()?;
     if let Some(t) = tokens {
@@ -119,6 +126,9 @@ pub async fn app_from_env(env: &Env) -> Result<App<DynamoStore>, ConfigError> {
     }
     if let Some(c) = cursors {
         app = app.with_cursors(c);
+    }
+    if let Some(q) = quotes {
+        app = app.with_quotes(q);
     }
     Ok(app)
 }

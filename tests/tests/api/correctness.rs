@@ -443,6 +443,14 @@ fn only_functions_that_verify_tokens_hold_the_token_key() {
             f.binary
         );
         assert_eq!(vars["CURSOR_KEY_SECRET_ARN"].is_null(), !uses_cursors, "{}: the cursor key iff it pages", f.binary);
+        // Sealing or opening a price quote (`cm_app::quotes`).
+        let uses_quotes = source.contains("quotes::");
+        assert_eq!(
+            vars["QUOTE_KEY_SECRET_ARN"].is_null(),
+            !uses_quotes,
+            "{}: the quote key iff it issues or honours quotes",
+            f.binary
+        );
     }
     for stack in cm_tests::template::stacks().stacks {
         let text = std::fs::read_to_string(cm_tests::template::repo_root().join(&stack.path)).unwrap();

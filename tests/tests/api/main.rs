@@ -25,6 +25,7 @@ mod payments;
 mod plumbing;
 mod portfolio;
 mod profiles;
+mod quotes;
 mod recommendations;
 mod reminders;
 mod reviews;

@@ -98,6 +98,7 @@ replays! {
     replays_put_my_availability: "put-my-availability" => put_my_availability;
     replays_get_my_availability: "get-my-availability" => get_my_availability;
     replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
+    replays_get_photographer_quote: "get-photographer-quote" => get_photographer_quote;
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_get_recommendations: "get-recommendations" => get_recommendations;
     replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
@@ -873,6 +874,30 @@ async fn get_my_availability() {
     let doc = r.ok(200);
     let put = Sample::http("put-my-availability").body();
     assert_eq!((&doc["timezone"], &doc["weekly"]), (&put["timezone"], &put["weekly"]));
+}
+
+async fn get_photographer_quote() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-photographer-quote");
+    let r = respond(w.env.app, get_photographer_quote::handle, sample.request()).await;
+    let q = r.ok(200);
+    assert_eq!(
+        (&q["photographer_id"], &q["package_id"], &q["event_type"], &q["duration_minutes"], &q["dynamic_pricing"]),
+        (&json!(ASHA), &json!("basic"), &json!("wedding"), &json!(120), &json!(false))
+    );
+    assert_eq!(instant(q["start"].as_str().unwrap()), w.sample_start());
+    assert_eq!(
+        q["price"],
+        json!({"amount_minor": 500000, "currency": "INR"}),
+        "dynamic pricing off: the package's price"
+    );
+    // The create-booking sample, at this quote, is charged it.
+    let mut booking = Sample::http("create-booking").bearer(&w.meera.access);
+    let mut body = booking.body();
+    body["quote_id"] = q["quote_id"].clone();
+    booking.event["body"] = json!(body.to_string());
+    let b = respond(w.env.app, create_booking::handle, booking.request()).await;
+    assert_eq!(b.ok(201)["price"], q["price"]);
 }
 
 async fn get_photographer_availability() {

@@ -1,6 +1,15 @@
 //! What a session costs: a package's own duration and price, or the hourly rate pro
-//! rata. Creation and reschedule quote through here, so a moved booking is priced
-//! exactly as a new one would be.
+//! rata (the base price). Creation and reschedule quote through here, so a moved booking
+//! is priced exactly as a new one would be. Photographers who opt in have the base price
+//! moved by demand ([`dynamic`]), and clients book at a sealed quote ([`offer`]).
+
+pub mod dynamic;
+pub mod offer;
+mod round;
+
+pub use dynamic::{DynamicPrice, Factor, FactorName, Limit, PricingInputs, dynamic_price};
+pub use offer::{QUOTE_VALIDITY, QuoteRefusal, QuoteTerms};
+pub use round::{Rounding, round_within};
 
 use crate::BookingDuration;
 use cm_catalog::photographer::PhotographerProfile;
