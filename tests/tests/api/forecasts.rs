@@ -108,6 +108,10 @@ async fn the_nightly_pass_forecasts_every_segment_and_pools_the_sparse_ones() {
     let pair = [("city", "Lisbon"), ("specialization", "wedding")];
     let lisbon = forecast(&env, &admin.access, &pair).await.ok(200).clone();
     assert_eq!((&lisbon["city"], &lisbon["specialization"]), (&json!("lisbon"), &json!("wedding")));
+    // Its normal, what quotes compare demand with: 9 on weekends and 4 on weekdays, plus
+    // 0, 1 or 2 in turn, over the half year read (a daily mean of 38/7 + 1).
+    let normal = lisbon["normal_daily"].as_f64().unwrap();
+    assert!((normal - (38.0 / 7.0 + 1.0)).abs() < 0.05, "{normal}");
     // The forecast keeps the weekly shape: weekends busier than weekdays.
     let by_weekend = |weekend: bool| -> f64 {
         let days: Vec<f64> = points(&lisbon)

@@ -194,12 +194,36 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     let start = soon.get(soon.len() / 2).ok_or(format!("no bookable slot 3 to 6 days ahead: {slots}"))?.to_string();
     j.ok(&format!("read availability: {} slot(s), booking {start}", slots["slots"].as_array().map_or(0, Vec::len)));
 
-    let booking = json!({"photographer_id": photographer_id, "package_id": "essentials", "event_type": "portrait",
+    let mut booking = json!({"photographer_id": photographer_id, "package_id": "essentials", "event_type": "portrait",
         "start": start, "location": {"address": "1 Smoke Test Road", "city": "Hyderabad"}, "notes": "smoke test"});
+    // The price the client is shown, sealed in a quote the booking is then charged at.
+    let quoted = if j.has_route("GET /photographers/{id}/quote") {
+        // An RFC 3339 instant's only character a query must escape is its offset's `+`.
+        let start_param = start.replace('+', "%2B");
+        let path = format!(
+            "/photographers/{photographer_id}/quote?start={start_param}&package_id=essentials&event_type=portrait"
+        );
+        let q = j.expect("GET", &path, None, None, 200).await?;
+        booking["quote_id"] = q["quote_id"].clone();
+        Some(q)
+    } else {
+        None
+    };
     let created = j.expect("POST", "/bookings", Some(&client_token), Some(booking), 201).await?;
     let booking_id = created["id"].as_str().unwrap_or_default().to_string();
     if created["status"] != "pending" {
         return Err(format!("a new booking should be pending: {created}"));
+    }
+    if let Some(q) = &quoted {
+        if created["price"] != q["price"] {
+            return Err(format!("the booking should be charged its quote's price {}: {created}", q["price"]));
+        }
+        j.ok(&format!(
+            "quoted {} {} ({} factor(s)) and booked at it",
+            q["price"]["amount_minor"],
+            q["price"]["currency"].as_str().unwrap_or_default(),
+            q["factors"].as_array().map_or(0, Vec::len)
+        ));
     }
     j.ok(&format!("booked {booking_id} (pending)"));
 
