@@ -444,7 +444,7 @@ fn only_functions_that_verify_tokens_hold_the_token_key() {
         );
         assert_eq!(vars["CURSOR_KEY_SECRET_ARN"].is_null(), !uses_cursors, "{}: the cursor key iff it pages", f.binary);
         // Sealing or opening a price quote (`cm_app::quotes`).
-        let uses_quotes = source.contains("quotes::");
+        let uses_quotes = source.contains("quotes::seal(") || source.contains("quotes::open(");
         assert_eq!(
             vars["QUOTE_KEY_SECRET_ARN"].is_null(),
             !uses_quotes,

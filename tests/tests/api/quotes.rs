@@ -244,3 +244,51 @@ async fn bad_quote_requests_get_clear_errors() {
     quote(env.app, &nobody, &[("start", &start), ("duration_minutes", "60")]).await.problem(404);
     quote(env.app, "not-an-id", &[("start", &start), ("duration_minutes", "60")]).await.problem(404);
 }
+
+async fn preview(env: &TestEnv, token: &str, q: &[(&str, &str)]) -> TestResponse {
+    let mut e = ApiEvent::new("GET /photographers/me/pricing-preview").bearer(token);
+    for (k, v) in q {
+        e = e.query(k, v);
+    }
+    call(env.app, preview_my_pricing::handle, e).await
+}
+
+#[tokio::test]
+async fn photographers_preview_dynamic_pricing_before_turning_it_on() {
+    let env = env().await;
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    forecast_busy_weekends(&env).await;
+    let (_, start) = saturday();
+    let asked =
+        [("start", start.as_str()), ("duration_minutes", "120"), ("floor_percent", "80"), ("ceiling_percent", "150")];
+    let r = preview(&env, &p.access, &asked).await.ok(200).clone();
+    // Off on the profile, priced as if on: the same price the quote gives once it is on.
+    assert_eq!(r["dynamic_pricing"], true);
+    assert!(r.get("quote_id").is_none() && r.get("expires_at").is_none(), "nothing sealed: {r}");
+    assert_eq!(r["price"]["amount_minor"], 608_000, "{r}");
+    let plain = quote(env.app, &p.id, &[("start", &start), ("duration_minutes", "120")]).await.ok(200).clone();
+    assert_eq!(plain["price"]["amount_minor"], 500_000, "the public still gets the plain rate");
+    pricing(&env, &p, json!({"enabled": true, "floor_percent": 80, "ceiling_percent": 150})).await;
+    let on = quote(env.app, &p.id, &[("start", &start), ("duration_minutes", "120")]).await.ok(200).clone();
+    assert_eq!(on["price"], r["price"]);
+    // Without bounds, the saved ones.
+    let saved = preview(&env, &p.access, &[("start", &start), ("duration_minutes", "120")]).await.ok(200).clone();
+    assert_eq!(saved["bounds"], on["bounds"]);
+
+    let tight = [("start", start.as_str()), ("duration_minutes", "120"), ("ceiling_percent", "101")];
+    assert_eq!(preview(&env, &p.access, &tight).await.ok(200)["limit"], "ceiling");
+    for (name, value) in
+        [("floor_percent", "49"), ("floor_percent", "101"), ("ceiling_percent", "99"), ("ceiling_percent", "x")]
+    {
+        let r =
+            preview(&env, &p.access, &[("start", start.as_str()), ("duration_minutes", "120"), (name, value)]).await;
+        assert_eq!(r.problem(400)["errors"][0]["field"], name, "{name}={value}");
+    }
+    let client = register(&env, "client").await;
+    assert_eq!(preview(&env, &client.access, &asked).await.status, 403);
+    let call_anonymous =
+        call(env.app, preview_my_pricing::handle, ApiEvent::new("GET /photographers/me/pricing-preview")).await;
+    assert_eq!(call_anonymous.status, 401);
+    let newcomer = register(&env, "photographer").await;
+    preview(&env, &newcomer.access, &asked).await.problem(404);
+}

@@ -99,6 +99,7 @@ replays! {
     replays_get_my_availability: "get-my-availability" => get_my_availability;
     replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
     replays_get_photographer_quote: "get-photographer-quote" => get_photographer_quote;
+    replays_preview_my_pricing: "preview-my-pricing" => preview_my_pricing;
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_get_recommendations: "get-recommendations" => get_recommendations;
     replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
@@ -874,6 +875,23 @@ async fn get_my_availability() {
     let doc = r.ok(200);
     let put = Sample::http("put-my-availability").body();
     assert_eq!((&doc["timezone"], &doc["weekly"]), (&put["timezone"], &put["weekly"]));
+}
+
+async fn preview_my_pricing() {
+    let w = World::listed().await;
+    let sample = Sample::http("preview-my-pricing").bearer(&w.asha.access);
+    let r = respond(w.env.app, preview_my_pricing::handle, sample.request()).await;
+    let p = r.ok(200);
+    // Asha's dynamic pricing is off; the preview prices as if it were on, within the
+    // sample's 85-140 % of the package's ₹5,000.00, and seals nothing.
+    assert_eq!(
+        (&p["dynamic_pricing"], &p["package_id"], &p["event_type"]),
+        (&json!(true), &json!("basic"), &json!("wedding"))
+    );
+    assert_eq!(p["bounds"]["floor"]["amount_minor"], 425_000);
+    assert_eq!(p["bounds"]["ceiling"]["amount_minor"], 700_000);
+    assert_eq!(p["factors"].as_array().map(Vec::len), Some(5), "{p}");
+    assert!(p.get("quote_id").is_none(), "a preview is not a quote: {p}");
 }
 
 async fn get_photographer_quote() {
