@@ -117,6 +117,11 @@ pub struct Stack {
     /// That seeding, while it runs: a reset or a shutdown stops it first, so it does
     /// not go on against data that is gone.
     seeding_task: Mutex<Option<JoinHandle<()>>>,
+    /// The seeded booking history on its way through the stream into the analytics
+    /// (`/status` shows it): `aggregating` or `aggregated`, with what the aggregates
+    /// must show, what they show, and for how long it has been going.
+    pub history: Arc<std::sync::Mutex<serde_json::Value>>,
+    history_task: Mutex<Option<JoinHandle<()>>>,
     pollers: Mutex<Vec<JoinHandle<()>>>,
     pub stream_sources: Mutex<Vec<Arc<StreamSource>>>,
     pub table: Mutex<String>,
@@ -271,12 +276,15 @@ pub async fn up(settings: Settings) -> Result<(), String> {
                 json!({"state": "done", "detail": "already seeded"})
             }),
             seeding_task: Mutex::new(None),
+            history: Arc::new(std::sync::Mutex::new(json!({"state": "none"}))),
+            history_task: Mutex::new(None),
             pollers: Mutex::new(Vec::new()),
             stream_sources: Mutex::new(Vec::new()),
             table: Mutex::new(table),
         });
         running_set(&running, |r| r.stack = Some(stack.clone()));
-        stack.start_pollers(&scope).await?;
+        stack.start_pollers(&scope, !seeded.already_seeded).await?;
+        stack.watch_history(seeded.expected.clone()).await;
 
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", stack.settings.api_port))
             .await
@@ -425,14 +433,82 @@ async fn finish_seeding(stack: &Stack, reviews: &[seed::ReviewTask]) {
     set("done", format!("{} in {:.1} s", done.join(", "), started.elapsed().as_secs_f64()));
 }
 
+/// Waits until the analytics aggregates show what the seed wrote, as aggregate-activity
+/// takes the seeded changes off the table's stream, keeping `/status` up to date, and
+/// says how long that took.
+async fn await_history(
+    store: cm_store::DynamoStore,
+    state: Arc<std::sync::Mutex<serde_json::Value>>,
+    expected: seed::Expected,
+) {
+    use cm_store::AnalyticsReader;
+    let started = Instant::now();
+    let segment = cm_booking::analytics::Segment::ALL;
+    loop {
+        match store.analytics_days(&segment, expected.from, expected.to).await {
+            Ok(days) => {
+                let mut seen: BTreeMap<&str, i64> = expected.totals.keys().map(|k| (*k, 0)).collect();
+                for (_, counters) in days {
+                    for c in seed::EXPECTED_COUNTERS {
+                        *seen.entry(c.name()).or_insert(0) += counters.get(&c).copied().unwrap_or(0);
+                    }
+                }
+                let behind = expected.totals.iter().any(|(k, n)| seen.get(k).copied().unwrap_or(0) < *n);
+                let seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+                *state.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = json!({
+                    "state": if behind { "aggregating" } else { "aggregated" },
+                    "from": expected.from,
+                    "to": expected.to,
+                    "expected": expected.totals,
+                    "seen": seen,
+                    "seconds": seconds,
+                });
+                if !behind {
+                    console::info(&format!(
+                        "the seeded booking history is in the analytics ({} requests from {} to {}), through the stream in {seconds:.1} s",
+                        expected.totals.get("requested").copied().unwrap_or(0),
+                        expected.from,
+                        expected.to
+                    ));
+                    return;
+                }
+            }
+            Err(e) => console::warn(&format!("reading the analytics for the seeded history: {e}")),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
 impl Stack {
-    async fn start_pollers(&self, scope: &Scope) -> Result<(), String> {
+    /// Follows the seeded history into the analytics, when this start seeded any.
+    async fn watch_history(&self, expected: Option<seed::Expected>) {
+        // Stated before the watch starts, so `/status` never says `none` while the
+        // history is on its way.
+        *self.history.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = match &expected {
+            Some(e) => json!({"state": "aggregating", "from": e.from, "to": e.to, "expected": e.totals, "seconds": 0}),
+            None => json!({"state": "none"}),
+        };
+        let store = cm_store::DynamoStore::new(self.clients.dynamodb.clone(), self.table.lock().await.clone());
+        let task = expected.map(|e| tokio::spawn(await_history(store, self.history.clone(), e)));
+        *self.history_task.lock().await = task;
+    }
+
+    /// `replay_seed`: this start seeded the table, so the functions that keep state
+    /// derived from the stream ([`seed::history::STREAM_CONSUMERS`]) read it from its
+    /// start (TRIM_HORIZON) rather than from now, and the seeded past reaches them as
+    /// if they had been running while it happened. The others keep the template's
+    /// starting position: notify-booking-change must not mail anyone about a year of
+    /// old bookings.
+    async fn start_pollers(&self, scope: &Scope, replay_seed: bool) -> Result<(), String> {
         let sources = stream_sources(&self.template, scope)?;
         let mut handles = self.pollers.lock().await;
         for s in &sources {
             if s.enabled {
-                let (s, c, f, r) =
-                    (s.clone(), self.clients.clone(), self.functions.clone(), self.settings.region.clone());
+                let mut s = s.clone();
+                if replay_seed && seed::history::STREAM_CONSUMERS.contains(&s.function.as_str()) {
+                    s = Arc::new(StreamSource { trim_horizon: true, ..(*s).clone() });
+                }
+                let (c, f, r) = (self.clients.clone(), self.functions.clone(), self.settings.region.clone());
                 handles.push(streams::start(s, c, f, r).await);
             }
         }
@@ -445,6 +521,9 @@ impl Stack {
 
     async fn stop_seeding(&self) {
         if let Some(task) = self.seeding_task.lock().await.take() {
+            task.abort();
+        }
+        if let Some(task) = self.history_task.lock().await.take() {
             task.abort();
         }
     }
@@ -477,7 +556,8 @@ impl Stack {
         *self.table.lock().await = table.clone();
         let store = cm_store::DynamoStore::new(self.clients.dynamodb.clone(), table);
         let seeded = seed::seed(&store, self.has_review_route).await?;
-        self.start_pollers(&scope).await?;
+        self.start_pollers(&scope, !seeded.already_seeded).await?;
+        self.watch_history(seeded.expected.clone()).await;
         finish_seeding(self, &seeded.reviews).await;
         let through_api = self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let detail = through_api["detail"].as_str().unwrap_or_default();
@@ -710,11 +790,14 @@ fn banner(
         "already seeded (scripts/dev reset starts over)".to_string()
     } else {
         format!(
-            "{} accounts, {} photographers in {} cities, {} bookings{}{}",
+            "{} accounts, {} photographers in {} cities, {} bookings ({} of them {} days of history, written in {:.1} s){}{}",
             seeded.users,
             seeded.photographers,
             CITIES.len(),
             seeded.bookings_created,
+            seeded.history_bookings,
+            seed::history::WINDOW_DAYS,
+            seeded.history_seconds,
             if seeded.reviews.is_empty() {
                 String::new()
             } else {
@@ -754,6 +837,7 @@ impl crate::control::Controlled for Stack {
             "functions": self.functions.names(),
             "concurrency": self.functions.concurrency(),
             "seeding": self.seeding.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
+            "history": self.history.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
             "usage": self.functions.usage().await,
             "schedules": self.schedules.iter().map(|s| serde_json::json!({"function": s.function, "event": s.event, "expression": s.expression})).collect::<Vec<_>>(),
         })

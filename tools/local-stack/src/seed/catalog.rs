@@ -177,6 +177,58 @@ pub const PHOTOGRAPHERS: &[Photographer] = &[
     p!("Yui Nakamura", 9, [Newborn, Fashion], 5, 95, "Newborn sessions and kawaii fashion shoots."),
 ];
 
+/// Photographers who carry the seeded booking history ([`super::history`]): listed
+/// and bookable like anyone, but kept apart from [`PHOTOGRAPHERS`] so the demo
+/// photographers' calendars, the smoke journey's counts and the portfolio seeding stay
+/// as they were. Two busy Hyderabad wedding studios' worth and a Bengaluru portrait
+/// group make the dense series; one photographer each elsewhere makes sparse ones.
+pub const HISTORY_PHOTOGRAPHERS: &[Photographer] = &[
+    p!("Lakshmi Varma", 0, [Wedding, Portrait], 11, 105, "Telugu weddings from haldi to vidaai."),
+    p!("Karthik Chowdary", 0, [Wedding, Event], 9, 110, "Grand weddings and receptions in Hyderabad's palaces."),
+    p!("Sneha Pillai", 0, [Wedding, Family], 7, 95, "Candid wedding stories and family portraits."),
+    p!("Harsha Vardhan", 0, [Wedding, Portrait], 13, 125, "Traditional and cinematic wedding coverage."),
+    p!("Swathi Goud", 0, [Portrait, Newborn], 6, 90, "Studio portraits and newborn sessions in Banjara Hills."),
+    p!("Ananya Krishnan", 2, [Portrait, Family], 8, 100, "Headshots and family portraits in Bengaluru's parks."),
+    p!("Rahul Bhat", 2, [Portrait, Event], 6, 95, "Personal branding portraits and startup events."),
+    p!("Deepa Shenoy", 2, [Portrait, Fashion], 10, 110, "Editorial portraits and model portfolios."),
+    p!("Aditya Joshi", 1, [Fashion, Portrait], 7, 120, "Fashion lookbooks for Mumbai's labels."),
+    p!("Harriet Cole", 3, [Wedding, Portrait], 12, 115, "Town-hall and country-house weddings."),
+    p!("Marcus Reed", 4, [Event, Commercial], 10, 120, "Corporate galas and holiday parties."),
+    p!("Owen Parker", 5, [Commercial, Product], 8, 115, "Brand shoots for Bay Area startups."),
+    p!("Isla Morgan", 6, [Wedding, Family], 9, 105, "Beach and vineyard weddings around Sydney."),
+    p!("Jonas Becker", 7, [Family, Newborn], 6, 95, "Relaxed family sessions at home."),
+    p!("Beatriz Lima", 8, [Event, Wedding], 9, 100, "Festas, formaturas and weddings."),
+    p!("Sakura Ito", 9, [Product, Commercial], 11, 120, "Product photography for makers and shops."),
+];
+
+/// The clients of the seeded history: each city's history is booked by the clients in
+/// its time zone.
+pub const HISTORY_CLIENTS: &[Client] = &[
+    Client { name: "Ananya Gupta", email: "ananya.gupta@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Vivek Reddy", email: "vivek.reddy@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Pooja Nair", email: "pooja.nair@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Siddharth Rao", email: "siddharth.rao@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Neha Agarwal", email: "neha.agarwal@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Arvind Kumar", email: "arvind.kumar@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Kavitha Srinivasan", email: "kavitha.srinivasan@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Manish Tiwari", email: "manish.tiwari@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Divya Prasad", email: "divya.prasad@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Farhan Ali", email: "farhan.ali@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Lavanya Murthy", email: "lavanya.murthy@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Rohit Malhotra", email: "rohit.malhotra@clients.test", tz: "Asia/Kolkata", phone: None },
+    Client { name: "Charlotte Evans", email: "charlotte.evans@clients.test", tz: "Europe/London", phone: None },
+    Client { name: "Oliver Shaw", email: "oliver.shaw@clients.test", tz: "Europe/London", phone: None },
+    Client { name: "Ava Robinson", email: "ava.robinson@clients.test", tz: "America/New_York", phone: None },
+    Client { name: "Ethan Morales", email: "ethan.morales@clients.test", tz: "America/New_York", phone: None },
+    Client { name: "Mia Anderson", email: "mia.anderson@clients.test", tz: "America/Los_Angeles", phone: None },
+    Client { name: "Zoe Taylor", email: "zoe.taylor@clients.test", tz: "Australia/Sydney", phone: None },
+    Client { name: "Jack Harris", email: "jack.harris@clients.test", tz: "Australia/Sydney", phone: None },
+    Client { name: "Lea Hoffmann", email: "lea.hoffmann@clients.test", tz: "Europe/Berlin", phone: None },
+    Client { name: "Gabriel Santos", email: "gabriel.santos@clients.test", tz: "America/Sao_Paulo", phone: None },
+    Client { name: "Mariana Rocha", email: "mariana.rocha@clients.test", tz: "America/Sao_Paulo", phone: None },
+    Client { name: "Haruka Suzuki", email: "haruka.suzuki@clients.test", tz: "Asia/Tokyo", phone: None },
+];
+
 pub struct Client {
     pub name: &'static str,
     pub email: &'static str,
@@ -248,5 +300,17 @@ mod tests {
         }
         assert_eq!(photographer_email("João Almeida"), "joao.almeida@photographers.test");
         assert_eq!(photographer_email(PHOTOGRAPHERS[0].name), DEMO_PHOTOGRAPHER);
+    }
+
+    #[test]
+    fn history_accounts_are_their_own() {
+        let mut emails = std::collections::HashSet::new();
+        for p in PHOTOGRAPHERS.iter().chain(HISTORY_PHOTOGRAPHERS) {
+            assert!(emails.insert(photographer_email(p.name)), "{} twice", p.name);
+        }
+        for c in CLIENTS.iter().chain(HISTORY_CLIENTS) {
+            assert!(emails.insert(c.email.to_string()), "{} twice", c.email);
+            assert!(c.tz.parse::<chrono_tz::Tz>().is_ok());
+        }
     }
 }
