@@ -81,13 +81,22 @@ test('a new client signs up, finds a photographer, books with the explained quot
   await page.getByText('Your account is ready').waitFor();
   assert.equal(new URL(page.url()).pathname, '/');
 
-  // Search with the API's filters; the URL keeps them.
+  // Search with the API's filters; the URL keeps them. A rate below everyone's in
+  // Hyderabad finds nobody, and the page says so.
   await page.getByLabel('City').fill('Hyderabad');
   await page.getByLabel('Kind of shoot').selectOption('wedding');
+  await page.getByLabel('Highest hourly rate').fill('100');
+  await page.getByLabel('Currency').selectOption('INR');
   await page.getByRole('button', { name: 'Search' }).click();
-  await page.waitForURL(/city=Hyderabad/);
+  await page.waitForURL(/max_price=100/);
+  await page.getByText('No photographer matches these filters.').waitFor();
+  await page.getByLabel('Highest hourly rate').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL((url) => !url.search.includes('max_price'));
   const card = page.getByRole('link', { name: 'Asha Reddy' });
   await card.waitFor();
+  assert.equal(await page.getByLabel('Kind of shoot').inputValue(), 'wedding', 'the form shows the search made');
+  assert.match(new URL(page.url()).search, /city=Hyderabad&specialization=wedding/);
   await visited(page, '03-search-results');
   await card.click();
 

@@ -78,3 +78,12 @@ export function durationLabel(minutes: number): string {
   const m = minutes % 60;
   return [h ? `${h} h` : '', m ? `${m} min` : ''].filter(Boolean).join(' ');
 }
+
+/** An instant that belongs to no place (a deadline), in the reader's own zone. */
+export function clockTime(rfc3339: string, withDate = false): string {
+  const t = new Date(rfc3339);
+  if (Number.isNaN(t.getTime())) return rfc3339;
+  return t.toLocaleString('en-GB', withDate
+    ? { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }
+    : { hour: '2-digit', minute: '2-digit' });
+}

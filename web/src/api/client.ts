@@ -231,7 +231,7 @@ export class ApiClient {
       body: req, auth: 'required', headers: { 'idempotency-key': idempotencyKey },
     });
   }
-  myBookings(q: { as: 'client' | 'photographer'; status?: BookingStatus; cursor?: string | null }): Promise<Page<Booking>> {
+  myBookings(q: { as: 'client' | 'photographer'; status?: BookingStatus; from?: string; to?: string; cursor?: string | null }): Promise<Page<Booking>> {
     return this.request('GET', '/bookings', { query: { ...q, limit: 50 }, auth: 'required' });
   }
   setStatus(id: string, change: StatusChange): Promise<Booking> {

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { ApiError, fieldErrors } from '../api/problem';
 import type { Day, LightWindow, PublicProfile, ScoredSlot, Specialization } from '../api/types';
 import { Empty, ErrorMessage, Field, FormError, Link, Loading, useApp, useAsync } from '../components/ui';
-import { addDays, dayLabel, durationLabel, formatMoney, label, today, wallClock } from '../format';
+import { addDays, clockTime, dayLabel, durationLabel, formatMoney, label, today, wallClock } from '../format';
 import { navigate } from '../router';
 
 const HOURLY = 'hourly';
@@ -16,6 +16,11 @@ export function slotsByDay(days: Day[], slots: ScoredSlot[]): { day: Day; slots:
 
 function windowText(w: LightWindow): string | null {
   return w ? `${wallClock(w.start).time}–${wallClock(w.end).time}` : null;
+}
+
+/** After a 409 the slot is gone: say what to do next under the API's detail. */
+function conflictHint(error: unknown, rest: string[]): string[] {
+  return error instanceof ApiError && error.status === 409 ? [...rest, 'Choose another time below.'] : rest;
 }
 
 /** 32 random hex digits (crypto.randomUUID needs a secure context; this does not). */
@@ -164,6 +169,7 @@ function BookWith({ p, query }: { p: PublicProfile; query: URLSearchParams }) {
 
       <h2>Available times</h2>
       <p class="muted">Times are the photographer’s local time{slots.state === 'done' ? ` (${slots.value.timezone})` : ''}.</p>
+      {!picked && error !== null && <FormError error={error} rest={conflictHint(error, rest)} />}
       {slots.state === 'loading' && <Loading what="available times" />}
       {slots.state === 'error' && <ErrorMessage error={slots.error} retry={retrySlots} />}
       {slots.state === 'done' && slots.value.slots.length === 0 && (
@@ -247,7 +253,7 @@ function BookWith({ p, query }: { p: PublicProfile; query: URLSearchParams }) {
               ) : (
                 <p class="muted">This photographer charges the same price for every date.</p>
               )}
-              <p class="muted">This price is held until {wallClock(quote.value.expires_at).time} UTC.</p>
+              <p class="muted">This price is held until {clockTime(quote.value.expires_at)} (your time).</p>
 
               {session ? (
                 <form onSubmit={submit} noValidate aria-label="Request the booking">
@@ -277,7 +283,6 @@ function BookWith({ p, query }: { p: PublicProfile; query: URLSearchParams }) {
           )}
         </section>
       )}
-      {!picked && error !== null && <FormError error={error} rest={rest} />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Booking, BookingStatus } from '../api/types';
 import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../components/ui';
-import { durationLabel, formatMoney, label, wallClock } from '../format';
+import { clockTime, durationLabel, formatMoney, label, today, wallClock } from '../format';
 
 const STATUS_TEXT: Record<BookingStatus, string> = {
   pending: 'Waiting for the photographer',
@@ -19,9 +19,9 @@ function Status({ s }: { s: BookingStatus }) {
 function BookingSummary({ b }: { b: Booking }) {
   return (
     <>
-      <h2>
+      <h3>
         {label(b.event_type)} · {wallClock(b.local.start).label}
-      </h2>
+      </h3>
       <p>
         <Status s={b.status} />
       </p>
@@ -36,16 +36,24 @@ function BookingSummary({ b }: { b: Booking }) {
   );
 }
 
-/** "My bookings" for a client: newest request first as the API lists them. */
+/** "My bookings" for a client: what is coming up, soonest first, then what is past,
+ * latest first. */
 export function MyBookings() {
   const { api } = useApp();
-  const [page, retry] = useAsync(() => api.myBookings({ as: 'client' }), []);
+  const [page, retry] = useAsync(async () => {
+    const [upcoming, past] = await Promise.all([
+      api.myBookings({ as: 'client', from: today() }),
+      api.myBookings({ as: 'client', to: today() }),
+    ]);
+    const seen = new Set(upcoming.items.map((b) => b.id));
+    return { upcoming: upcoming.items, past: past.items.filter((b) => !seen.has(b.id)).reverse() };
+  }, []);
   return (
     <section>
       <h1>My bookings</h1>
       {page.state === 'loading' && <Loading what="your bookings" />}
       {page.state === 'error' && <ErrorMessage error={page.error} retry={retry} />}
-      {page.state === 'done' && page.value.items.length === 0 && (
+      {page.state === 'done' && page.value.upcoming.length + page.value.past.length === 0 && (
         <Empty>
           <p>No bookings yet.</p>
           <p>
@@ -53,26 +61,49 @@ export function MyBookings() {
           </p>
         </Empty>
       )}
-      {page.state === 'done' && page.value.items.length > 0 && (
-        <ul class="bookings">
-          {page.value.items.map((b) => (
-            <li class="card booking" key={b.id} data-booking={b.id}>
-              <BookingSummary b={b} />
-              {b.status === 'pending' && b.expires_at && (
-                <p class="muted">The photographer has until {wallClock(b.expires_at).label} UTC to answer.</p>
-              )}
-            </li>
-          ))}
-        </ul>
+      {page.state === 'done' && page.value.upcoming.length > 0 && (
+        <>
+          <h2 class="section-title">Coming up</h2>
+          <ClientList items={page.value.upcoming} />
+        </>
+      )}
+      {page.state === 'done' && page.value.past.length > 0 && (
+        <>
+          <h2 class="section-title">Earlier</h2>
+          <ClientList items={page.value.past} />
+        </>
       )}
     </section>
+  );
+}
+
+function ClientList({ items }: { items: Booking[] }) {
+  return (
+    <ul class="bookings">
+      {items.map((b) => (
+        <li class="card booking" key={b.id} data-booking={b.id}>
+          <BookingSummary b={b} />
+          {b.status === 'pending' && b.expires_at && (
+            <p class="muted">The photographer has until {clockTime(b.expires_at, true)} (your time) to answer.</p>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 
 /** A photographer's requests to confirm or decline, then the rest. */
 export function PhotographerBookings() {
   const { api } = useApp();
-  const [page, retry] = useAsync(() => api.myBookings({ as: 'photographer' }), []);
+  // Two reads: the requests waiting for an answer (however many bookings there are
+  // besides), and what is coming up, by start time as the API lists them.
+  const [page, retry] = useAsync(async () => {
+    const [pending, upcoming] = await Promise.all([
+      api.myBookings({ as: 'photographer', status: 'pending' }),
+      api.myBookings({ as: 'photographer', from: today() }),
+    ]);
+    return { items: [...pending.items, ...upcoming.items.filter((b) => b.status !== 'pending')] };
+  }, []);
   const [changed, setChanged] = useState<Record<string, Booking>>({});
   const [busy, setBusy] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, unknown>>({});
@@ -123,10 +154,10 @@ export function PhotographerBookings() {
               ))}
             </ul>
           )}
-          <h2 class="section-title">All bookings</h2>
+          <h2 class="section-title">Coming up</h2>
           {others.length === 0 ? (
             <Empty>
-              <p>Nothing else yet.</p>
+              <p>No other bookings from today on.</p>
             </Empty>
           ) : (
             <ul class="bookings">

@@ -83,10 +83,10 @@ export function Search({ query }: { query: URLSearchParams }) {
         </Field>
         <Field id="f-spec" label="Kind of shoot" error={byField.specialization}>
           {(a) => (
-            <select {...a} name="specialization" defaultValue={query.get('specialization') ?? ''}>
+            <select {...a} name="specialization">
               <option value="">Any</option>
               {SPECIALIZATIONS.map((s) => (
-                <option value={s} key={s}>
+                <option value={s} key={s} selected={query.get('specialization') === s}>
                   {label(s)}
                 </option>
               ))}
@@ -95,11 +95,13 @@ export function Search({ query }: { query: URLSearchParams }) {
         </Field>
         <Field id="f-rating" label="Rating" error={byField.min_rating}>
           {(a) => (
-            <select {...a} name="min_rating" defaultValue={query.get('min_rating') ?? ''}>
+            <select {...a} name="min_rating">
               <option value="">Any</option>
-              <option value="3">3 stars and up</option>
-              <option value="4">4 stars and up</option>
-              <option value="4.5">4.5 stars and up</option>
+              {['3', '4', '4.5'].map((r) => (
+                <option value={r} key={r} selected={query.get('min_rating') === r}>
+                  {r} stars and up
+                </option>
+              ))}
             </select>
           )}
         </Field>
@@ -111,10 +113,10 @@ export function Search({ query }: { query: URLSearchParams }) {
         </Field>
         <Field id="f-currency" label="Currency" error={byField.currency}>
           {(a) => (
-            <select {...a} name="currency" defaultValue={query.get('currency') ?? ''}>
+            <select {...a} name="currency">
               <option value="">Any</option>
               {CURRENCIES.map((c) => (
-                <option value={c} key={c}>
+                <option value={c} key={c} selected={query.get('currency') === c}>
                   {c}
                 </option>
               ))}
