@@ -200,3 +200,36 @@ test('a slot taken while the client decides is answered 409, and the page shows 
   assertNoProblems(page);
   await context.close();
 });
+
+test('a session that can no longer be refreshed signs out, and signing in returns to the page asked for', async () => {
+  const email = `${unique('expired')}@clients.test`;
+  const reg = await api('POST', '/auth/register', {
+    body: { email, password: PASSWORD, name: 'Third Client', role: 'client', timezone: 'Asia/Kolkata' },
+  });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const { context, page } = await newPage(browser, 'expired session');
+  await page.goto(`${WEB}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Sign out/ }).waitFor();
+
+  // The refresh token stops working (revoked, expired, or its family ended): after a
+  // reload the app cannot restore the session and shows the person signed out.
+  const revoked = await api('POST', '/auth/logout', {
+    body: { refresh_token: await page.evaluate(() => sessionStorage.getItem('cm.refresh')) },
+  });
+  assert.equal(revoked.status, 204);
+  await page.goto(`${WEB}/my/bookings`);
+  await page.getByRole('heading', { name: 'Sign in to continue' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('cm.refresh')), null, 'the dead token is dropped');
+  await visited(page, '09-session-expired');
+  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My bookings' }).waitFor();
+  await page.getByText('No bookings yet.').waitFor();
+  assertNoProblems(page);
+  await context.close();
+});
