@@ -4,9 +4,10 @@ import { Field, FormError, Link, useApp } from '../components/ui';
 import { navigate } from '../router';
 
 /** Where to go after signing in: the page that sent the person here, if it is ours. */
-function nextPath(query: URLSearchParams, fallback: string): string {
+export function nextPath(query: URLSearchParams, fallback: string): string {
   const next = query.get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  // `//host` and `/\host` are other sites to a browser.
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : fallback;
 }
 
 export function SignIn({ query }: { query: URLSearchParams }) {
