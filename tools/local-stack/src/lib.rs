@@ -2,7 +2,7 @@
 //! DynamoDB Local for DynamoDB and its streams, moto for the other AWS services,
 //! cargo-lambda's emulator for Lambda, an API Gateway-style router, the template's
 //! WebSocket API (the `ws-gateway` crate, on `WS_PORT`, default 3001), DynamoDB stream
-//! pollers, schedules and demo data. docs/local-stack.md explains the design.
+//! pollers, schedules, demo data and the web app (`web.rs`, on `WEB_PORT`, default 3002). docs/local-stack.md explains the design.
 
 pub mod api;
 pub mod aws;
@@ -22,6 +22,7 @@ pub mod stack;
 pub mod streams;
 pub mod template;
 pub mod uploads;
+pub mod web;
 pub mod websocket;
 
 /// The repository root: the nearest directory upwards holding template.yaml.

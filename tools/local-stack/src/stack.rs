@@ -42,6 +42,10 @@ pub struct Settings {
     pub api_port: u16,
     /// The WebSocket API's port (`WS_PORT`, default 3001; 0 for any free port).
     pub ws_port: u16,
+    /// The web app's port (`WEB_PORT`; 0 for any free port). Unset: 3002, or any free
+    /// port when 3002 is taken (the banner prints it), so the stacks the smoke and
+    /// contract runs start beside a running `scripts/dev` do not collide with it.
+    pub web_port: Option<u16>,
     pub aws_port: Option<u16>,
     pub dynamodb_port: Option<u16>,
     pub lambda_port: Option<u16>,
@@ -70,6 +74,7 @@ impl Settings {
             root,
             api_port: port("PORT")?.unwrap_or(3000),
             ws_port: port("WS_PORT")?.unwrap_or(websocket::DEFAULT_PORT),
+            web_port: port("WEB_PORT")?,
             aws_port: port("AWS_PORT")?,
             dynamodb_port: port("DYNAMODB_PORT")?,
             lambda_port: port("LAMBDA_PORT")?,
@@ -146,6 +151,13 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             "port {} is taken: stop what runs there or set WS_PORT (0 for any free port)",
             settings.ws_port
         ));
+    }
+
+    let web_built = settings.root.join("web/dist/index.html").is_file();
+    if let (true, Some(port @ 1..)) = (web_built, settings.web_port)
+        && procs::port_open(port).await
+    {
+        return Err(format!("port {port} is taken: stop what runs there or set WEB_PORT (0 for any free port)"));
     }
 
     // Signals first: Ctrl-C during start-up must also stop what was started so far.
@@ -289,17 +301,22 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", stack.settings.api_port))
             .await
             .map_err(|e| format!("port {}: {e}", stack.settings.api_port))?;
-        let cors = stack
+        let mut cors = stack
             .template
             .http_api_cors()
             .map(|c| scope.resolve(&c).map(|v| Cors::from_config(&v)))
             .transpose()
             .map_err(|e| e.to_string())?;
+        let web = start_web(&stack, cors.as_mut()).await?;
         let media = crate::uploads::sources(&stack.template, &scope)?
             .first()
             .map(|s| (stack.clients.s3.clone(), s.bucket.clone()));
         let api = Arc::new(Api { routes, cors, functions: functions.clone(), media });
         let mut tasks = vec![tokio::spawn(api::serve(api.clone(), listener))];
+        let web_url = web.map(|(url, task)| {
+            tasks.push(task);
+            url
+        });
         for s in &stack.schedules {
             tasks.push(tokio::spawn(schedule::run(s.clone(), functions.clone(), origin)));
         }
@@ -319,7 +336,17 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             started.elapsed().as_secs_f64(),
             phases.iter().map(|(n, d)| format!("{n} {:.1} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")
         );
-        banner(&stack, &api, &provisioned.summary, &seeded, control_port, lambda_port, origin, &took);
+        banner(
+            &stack,
+            &api,
+            web_url.as_deref(),
+            &provisioned.summary,
+            &seeded,
+            control_port,
+            lambda_port,
+            origin,
+            &took,
+        );
 
         running_set(&running, |r| r.tasks.extend(tasks));
         std::future::pending::<()>().await;
@@ -379,6 +406,30 @@ fn shutdown_signals() -> Result<[tokio::signal::unix::Signal; 3], String> {
         install(SignalKind::terminate(), "SIGTERM")?,
         install(SignalKind::hangup(), "SIGHUP")?,
     ])
+}
+
+/// The web app from `web/dist`, if it is built, on `WEB_PORT`, its origins added to
+/// the API's CORS origins (as a deployment passes its URL in `AllowedOrigins`): its URL
+/// and the task serving it.
+async fn start_web(stack: &Stack, cors: Option<&mut Cors>) -> Result<Option<(String, JoinHandle<()>)>, String> {
+    let ws = stack.websocket_urls.as_ref().map(|(ws, _)| ws.as_str());
+    let Some(app) = crate::web::WebApp::new(&stack.settings.root.join("web/dist"), &stack.api_url, ws) else {
+        return Ok(None);
+    };
+    let listener = match stack.settings.web_port {
+        Some(port) => {
+            tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| format!("WEB_PORT {port}: {e}"))?
+        }
+        None => match tokio::net::TcpListener::bind(("127.0.0.1", crate::web::DEFAULT_PORT)).await {
+            Ok(l) => l,
+            Err(_) => tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| format!("web app: {e}"))?,
+        },
+    };
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    if let Some(cors) = cors {
+        cors.allow_origins(crate::web::origins(port));
+    }
+    Ok(Some((format!("http://127.0.0.1:{port}"), tokio::spawn(crate::web::serve(Arc::new(app), listener)))))
 }
 
 /// The seeding that goes through the API once the functions are up: reviews, then
@@ -732,6 +783,7 @@ pub fn check(root: &Path) -> Result<String, String> {
 fn banner(
     stack: &Stack,
     api: &Api,
+    web: Option<&str>,
     resources: &[String],
     seeded: &seed::Report,
     control_port: u16,
@@ -747,6 +799,10 @@ fn banner(
     };
     line(String::new());
     line(format!("Capture Moments is running locally (ready in {took})"));
+    match web {
+        Some(url) => line(format!("  Web app          {url}   (open this; web/dist, built by scripts/dev)")),
+        None => line("  Web app          not built (scripts/dev builds web/ into web/dist)".into()),
+    }
     line(format!("  HTTP API         {}   ({} routes from template.yaml)", stack.api_url, api.routes.len()));
     if let (Some(ws), Some((url, management))) = (&stack.websocket_api, &stack.websocket_urls) {
         let keys: Vec<&str> = ws.routes.routes.keys().map(String::as_str).collect();

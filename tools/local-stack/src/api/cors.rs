@@ -35,6 +35,16 @@ impl Cors {
         }
     }
 
+    /// Adds origins to the configured ones, as a deployment adds its web app's URL to
+    /// the `AllowedOrigins` parameter (the local stack's own web app, `web.rs`).
+    pub fn allow_origins(&mut self, origins: impl IntoIterator<Item = String>) {
+        for o in origins {
+            if !self.allow_origins.iter().any(|a| a.eq_ignore_ascii_case(&o)) {
+                self.allow_origins.push(o);
+            }
+        }
+    }
+
     fn allowed_origin(&self, origin: &str) -> Option<String> {
         if self.allow_origins.iter().any(|o| o == "*") {
             return Some(if self.allow_credentials { origin.to_string() } else { "*".to_string() });
@@ -136,5 +146,21 @@ mod tests {
         resp.insert("access-control-allow-origin", HeaderValue::from_static("*"));
         cors().apply(&request("http://evil.example"), &mut resp);
         assert!(resp.is_empty());
+    }
+
+    #[test]
+    fn added_origins_are_allowed_alongside_the_configured_ones() {
+        let mut c = cors();
+        assert!(c.preflight(&request("http://127.0.0.1:3002")).is_empty());
+        c.allow_origins(["http://127.0.0.1:3002".to_string()]);
+        assert_eq!(
+            c.preflight(&request("http://127.0.0.1:3002"))["access-control-allow-origin"],
+            "http://127.0.0.1:3002"
+        );
+        assert_eq!(
+            c.preflight(&request("http://localhost:5173"))["access-control-allow-origin"],
+            "http://localhost:5173"
+        );
+        assert!(c.preflight(&request("http://evil.example")).is_empty());
     }
 }

@@ -1,0 +1,166 @@
+// The shapes of docs/openapi.json (components/schemas) that the app reads and sends,
+// written out by hand and kept to the fields the screens use. Names follow the
+// document's so a reader can look each one up there.
+
+export type Ulid = string;
+export type Role = 'client' | 'photographer' | 'admin';
+export type Specialization =
+  | 'wedding' | 'portrait' | 'event' | 'commercial' | 'family' | 'fashion' | 'product' | 'newborn' | 'real_estate';
+export const SPECIALIZATIONS: readonly Specialization[] = [
+  'wedding', 'portrait', 'event', 'commercial', 'family', 'fashion', 'product', 'newborn', 'real_estate',
+];
+export type BookingStatus = 'pending' | 'confirmed' | 'declined' | 'cancelled' | 'completed' | 'expired';
+
+export interface Money { amount_minor: number; currency: string }
+
+export interface FieldError { field: string; message: string }
+export interface Slot { start: string; end: string }
+/** RFC 9457 problem details, as every error of the API is answered. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  rule?: string;
+  code?: string;
+  suggested_starts?: Slot[];
+}
+
+export interface User {
+  id: Ulid;
+  email: string;
+  name: string;
+  role: Role;
+  phone: string | null;
+  timezone: string;
+  active: boolean;
+}
+
+export interface Session {
+  user: User;
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  role: 'client' | 'photographer';
+  phone?: string | null;
+  timezone?: string | null;
+}
+
+export interface Credentials { email: string; password: string }
+
+export interface Package {
+  id: string;
+  name: string;
+  duration_minutes: number;
+  price: Money;
+  full_prepayment?: boolean;
+}
+export interface Rating { average: number; count: number }
+export interface CoverPhoto {
+  item_id: Ulid; url: string; large_url: string; width: number; height: number; colour: string;
+}
+export interface Tier { min_hours_before: number; refund_percent: number }
+
+export interface PublicProfile {
+  id: Ulid;
+  display_name: string;
+  bio: string;
+  specializations: Specialization[];
+  city: string;
+  country: string;
+  service_radius_km: number;
+  years_experience: number;
+  hourly_rate: Money;
+  packages: Package[];
+  languages: string[];
+  rating: Rating;
+  cover_photo: CoverPhoto | null;
+  deposit_percent: number;
+  cancellation_policy: Tier[];
+  /** Only in answers to a search near a point (NearbyProfile). */
+  distance_km?: number;
+}
+export interface Page<T> { items: T[]; next_cursor: string | null }
+
+export interface Reply { text: string; created_at: string; updated_at: string }
+export interface Review {
+  id: Ulid; booking_id: Ulid; photographer_id: Ulid; author: string; rating: number; text: string;
+  created_at: string; reply: Reply | null;
+}
+
+export interface Reason { code: string; text: string }
+export interface ScoredSlot { start: string; end: string; score: number; reasons: Reason[] }
+export type LightWindow = { start: string; end: string } | null;
+export interface LightPair { morning: LightWindow; evening: LightWindow }
+export interface Sun {
+  sunrise: string | null; sunset: string | null; golden_hour: LightPair; blue_hour: LightPair;
+  polar: 'midnight_sun' | 'polar_night' | null;
+}
+export interface Day { date: string; sun: Sun }
+export interface Slots {
+  timezone: string; duration_minutes: number; event_type: Specialization | null; days: Day[]; slots: ScoredSlot[];
+}
+
+export interface QuoteFactor {
+  factor: 'demand' | 'weekday' | 'lead_time' | 'utilisation' | 'rating';
+  multiplier: number;
+  reason: string;
+}
+export interface Quote {
+  quote_id: string;
+  expires_at: string;
+  photographer_id: Ulid;
+  start: string;
+  duration_minutes: number;
+  package_id: string | null;
+  event_type: Specialization;
+  price: Money;
+  base_price: Money;
+  dynamic_pricing: boolean;
+  multiplier: number;
+  factors: QuoteFactor[];
+  limit: 'floor' | 'ceiling' | null;
+  bounds: { floor: Money; ceiling: Money };
+}
+
+export interface LocationInput { address: string; city: string; lat?: number | null; lon?: number | null }
+export interface BookingRequest {
+  photographer_id: Ulid;
+  package_id?: string | null;
+  event_type: Specialization;
+  start: string;
+  duration_minutes?: number | null;
+  location: LocationInput;
+  notes?: string | null;
+  quote_id?: string | null;
+}
+export interface HistoryEntry {
+  at: string; actor: string; action: string; from: BookingStatus | null; to: BookingStatus; reason?: string;
+}
+export interface Booking {
+  id: Ulid;
+  status: BookingStatus;
+  client_id: Ulid;
+  photographer_id: Ulid;
+  package_id: string | null;
+  event_type: Specialization;
+  start: string;
+  end: string;
+  duration_minutes: number;
+  local: { timezone: string; start: string; end: string };
+  location: { address: string; city: string };
+  notes: string | null;
+  price: Money;
+  expires_at?: string;
+  history: HistoryEntry[];
+  created_at: string;
+}
+export interface StatusChange { status: BookingStatus; reason?: string | null }
