@@ -192,7 +192,7 @@ async fn apply_ledger<S: BookingReader + AnalyticsWriter>(
     }
     let booking = booking_of(a, new.booking_id).await?;
     if let Some(c) = analytics::payment_contribution(old, new, &booking) {
-        a.app.store.add_booking_contribution(&c, a.app.now()).await?;
+        a.app.store.add_booking_contribution_of(&c, Some(booking.photographer_id), a.app.now()).await?;
     }
     Ok(())
 }
@@ -200,7 +200,7 @@ async fn apply_ledger<S: BookingReader + AnalyticsWriter>(
 async fn apply_review<S: BookingReader + AnalyticsWriter>(a: &Aggregator<S>, r: &NewReview) -> Result<(), RecordError> {
     let booking = booking_of(a, r.booking_id).await?;
     if let Some(c) = analytics::review_contribution(&booking, r.created_at) {
-        a.app.store.add_booking_contribution(&c, a.app.now()).await?;
+        a.app.store.add_booking_contribution_of(&c, Some(booking.photographer_id), a.app.now()).await?;
     }
     Ok(())
 }
@@ -213,7 +213,8 @@ async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     let now = a.app.now();
     let store = &a.app.store;
     if let Some(c) = analytics::contribution(old, new) {
-        store.add_booking_contribution(&c, now).await?;
+        let photographer = new.or(old).map(|b| b.photographer_id);
+        store.add_booking_contribution_of(&c, photographer, now).await?;
     }
     let (old, new) = (old.map(Facts::from), new.map(Facts::from));
     let (old, new) = (old.as_ref(), new.as_ref());

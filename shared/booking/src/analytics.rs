@@ -103,11 +103,14 @@ pub enum Counter {
     Revenue(CurrencyCode),
     /// Money given back to clients, in minor units of the currency.
     Refunds(CurrencyCode),
+    /// Minutes from request to confirmation, summed over the day's confirmations (the
+    /// same ones [`Counter::Confirmed`] counts): the mean response time.
+    ConfirmMinutes,
 }
 
 impl Counter {
     /// The counters with fixed names (every one but the per-currency amounts).
-    pub const ALL: [Counter; 21] = [
+    pub const ALL: [Counter; 22] = [
         Counter::Requested,
         Counter::Confirmed,
         Counter::Declined,
@@ -129,6 +132,7 @@ impl Counter {
         Counter::CancelledWhilePending,
         Counter::CancelledAfterConfirmation,
         Counter::CancelledLate,
+        Counter::ConfirmMinutes,
     ];
 
     /// The stored attribute's name: fixed, or `revenue_minor_<ISO>` / `refunds_minor_<ISO>`.
@@ -163,6 +167,7 @@ impl Counter {
             Counter::CancelledWhilePending => "cancelled_while_pending",
             Counter::CancelledAfterConfirmation => "cancelled_after_confirmation",
             Counter::CancelledLate => "cancelled_late",
+            Counter::ConfirmMinutes => "confirm_minutes",
             Counter::Revenue(_) => REVENUE_PREFIX,
             Counter::Refunds(_) => REFUNDS_PREFIX,
         }
@@ -302,6 +307,9 @@ pub fn contribution(old: Option<&Booking>, new: Option<&Booking>) -> Option<Cont
         };
         if let Some(c) = counter {
             add(c, 1);
+        }
+        if counter == Some(Counter::Confirmed) {
+            add(Counter::ConfirmMinutes, (new.updated_at - new.requested_at).num_minutes().max(0));
         }
         if new.status == BookingStatus::Cancelled {
             for c in cancellation_reasons(new) {
@@ -665,6 +673,64 @@ pub fn top(counts: &BTreeMap<String, BTreeMap<Counter, i64>>, n: usize) -> Vec<R
         .filter(|r| r.requested != 0 || r.confirmed != 0 || r.completed != 0)
         .collect();
     out.sort_by(|a, b| (b.requested, b.confirmed).cmp(&(a.requested, a.confirmed)).then_with(|| a.name.cmp(&b.name)));
+    out.truncate(n);
+    out
+}
+
+/// One photographer's line of the leaderboard, over the months of a range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leader {
+    pub photographer_id: String,
+    /// Filled in by the caller from the photographer's record.
+    pub display_name: Option<String>,
+    pub requested: i64,
+    /// Bookings confirmed: what the board ranks by.
+    pub confirmed: i64,
+    pub completed: i64,
+    pub cancelled: i64,
+    pub revenue_minor: BTreeMap<CurrencyCode, i64>,
+    pub refunds_minor: BTreeMap<CurrencyCode, i64>,
+    /// Mean minutes from request to confirmation; `None` without confirmations.
+    pub mean_confirm_minutes: Option<f64>,
+    /// The photographer's rating now (all time), filled in by the caller.
+    pub rating: Option<LeaderRating>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LeaderRating {
+    pub average: f64,
+    pub count: u64,
+}
+
+/// The `n` photographers with the most confirmed bookings (then completed, then
+/// requests, then id), from per-photographer counters.
+pub fn leaderboard(counts: &BTreeMap<String, BTreeMap<Counter, i64>>, n: usize) -> Vec<Leader> {
+    let mut out: Vec<Leader> = counts
+        .iter()
+        .map(|(id, c)| {
+            let p = Period::of(NaiveDate::MIN, c);
+            let minutes = c.get(&Counter::ConfirmMinutes).copied().unwrap_or(0);
+            Leader {
+                photographer_id: id.clone(),
+                display_name: None,
+                requested: p.requested,
+                confirmed: p.confirmed,
+                completed: p.completed,
+                cancelled: p.cancelled,
+                mean_confirm_minutes: (p.confirmed > 0)
+                    .then(|| (minutes as f64 / p.confirmed as f64 * 10.0).round() / 10.0),
+                revenue_minor: p.revenue_minor,
+                refunds_minor: p.refunds_minor,
+                rating: None,
+            }
+        })
+        .filter(|l| l.requested != 0 || l.confirmed != 0 || l.completed != 0 || !l.revenue_minor.is_empty())
+        .collect();
+    out.sort_by(|a, b| {
+        (b.confirmed, b.completed, b.requested)
+            .cmp(&(a.confirmed, a.completed, a.requested))
+            .then_with(|| a.photographer_id.cmp(&b.photographer_id))
+    });
     out.truncate(n);
     out
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use cm_booking::analytics::{
     Contribution, Counter, CurrencyCode, Granularity, Report, SHARDS, Segment, cancellation_reasons, contribution, csv,
-    key_city, payment_contribution, report, review_contribution, shard_of, top,
+    key_city, leaderboard, payment_contribution, report, review_contribution, shard_of, top,
 };
 use cm_booking::request::BookingRequest;
 use cm_booking::{
@@ -167,7 +167,11 @@ fn a_request_made_after_its_start_counts_no_lead() {
 fn confirming_counts_a_confirmation_and_books_the_minutes_on_its_day() {
     let (old, new) = (pending(), confirmed());
     let c = contributes(&old, &new);
-    assert_eq!(c.deltas, deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 120)]));
+    assert_eq!(
+        c.deltas,
+        deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 120), (Counter::ConfirmMinutes, 21 * 60)]),
+        "answered 21 hours after the request"
+    );
     assert_eq!(c.day, date("2026-06-02"), "the day of the change, not of the request");
     assert_eq!(c.event, format!("analytics#{}#v2", new.id));
 }
@@ -246,7 +250,11 @@ fn confirming_again_after_a_reschedule_books_the_new_minutes_but_is_no_new_confi
     let mut never = back.clone();
     never.history.retain(|h| h.to != Confirmed);
     let c = contributes(&never, &again);
-    assert_eq!(c.deltas, deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 180)]));
+    assert_eq!(
+        c.deltas,
+        deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 180), (Counter::ConfirmMinutes, 120)]),
+        "answered two hours after the client's new request"
+    );
 }
 
 #[test]
@@ -482,6 +490,10 @@ proptest! {
         let stage = [Counter::CancelledWhilePending, Counter::CancelledAfterConfirmation];
         prop_assert_eq!(stage.iter().map(|&k| get(k)).sum::<i64>(), cancelled);
         prop_assert!(get(Counter::CancelledLate) <= cancelled);
+        prop_assert!(get(Counter::ConfirmMinutes) >= 0);
+        if !ever_confirmed {
+            prop_assert_eq!(get(Counter::ConfirmMinutes), 0, "no confirmation, no response time");
+        }
         prop_assert_eq!(get(Counter::Paid) + get(Counter::Reviewed), 0, "a booking's own changes move no money");
         let buckets = [Counter::LeadUnder1d, Counter::Lead1To7d, Counter::Lead7To30d, Counter::Lead30To90d, Counter::Lead90dPlus];
         prop_assert_eq!(buckets.iter().map(|&k| get(k)).sum::<i64>(), 1);
@@ -541,6 +553,7 @@ fn counter_names_are_the_stored_attributes_and_parse_back() {
             "cancelled_while_pending",
             "cancelled_after_confirmation",
             "cancelled_late",
+            "confirm_minutes",
         ]
     );
     for c in Counter::ALL {
@@ -1173,4 +1186,43 @@ proptest! {
         let events: BTreeSet<_> = all.iter().map(|c| &c.event).collect();
         prop_assert_eq!(events.len(), all.len());
     }
+}
+
+// ---------------------------------------------------------------------------------
+// leaderboard
+
+#[test]
+fn the_leaderboard_ranks_by_confirmed_bookings_and_keeps_money_per_currency() {
+    let (inr, eur) = (CurrencyCode::new("INR").unwrap(), CurrencyCode::new("EUR").unwrap());
+    let counts: BTreeMap<String, BTreeMap<Counter, i64>> = [
+        ("p-a", counters(&[(Counter::Requested, 9), (Counter::Confirmed, 2), (Counter::ConfirmMinutes, 90)])),
+        (
+            "p-b",
+            counters(&[
+                (Counter::Requested, 3),
+                (Counter::Confirmed, 3),
+                (Counter::ConfirmMinutes, 100),
+                (Counter::Completed, 1),
+                (Counter::Revenue(inr), 500_000),
+                (Counter::Revenue(eur), 12_000),
+                (Counter::Refunds(eur), 2_000),
+            ]),
+        ),
+        ("p-c", counters(&[(Counter::Requested, 3), (Counter::Confirmed, 3), (Counter::ConfirmMinutes, 30)])),
+        ("p-d", counters(&[(Counter::Requested, 1)])),
+        // Nothing in the range (a counter moved and moved back): left out.
+        ("p-e", counters(&[(Counter::BookedMinutes, 0)])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let board = leaderboard(&counts, 10);
+    let ids: Vec<&str> = board.iter().map(|l| l.photographer_id.as_str()).collect();
+    assert_eq!(ids, ["p-b", "p-c", "p-a", "p-d"], "confirmed, then completed, then requests");
+    assert_eq!(board[0].revenue_minor, BTreeMap::from([(eur, 12_000), (inr, 500_000)]));
+    assert_eq!(board[0].refunds_minor, BTreeMap::from([(eur, 2_000)]));
+    assert_eq!(board[0].mean_confirm_minutes, Some(33.3));
+    assert_eq!(board[3].mean_confirm_minutes, None, "no confirmations, no mean");
+    assert_eq!((board[0].display_name.as_deref(), board[0].rating), (None, None), "the caller's to fill");
+    assert_eq!(leaderboard(&counts, 2).len(), 2);
 }

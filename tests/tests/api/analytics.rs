@@ -246,6 +246,19 @@ async fn revenue_and_refunds_are_counted_per_currency_and_the_funnel_reaches_pai
     let env = &w.env;
     let admin = admin(env).await;
     let now = Utc::now();
+    call(
+        env.app,
+        put_my_photographer_profile::handle,
+        ApiEvent::new("PUT /photographers/me").bearer(&w.photographer.access).json(profile(
+            "Asha",
+            "Pune",
+            &["portrait"],
+            250_000,
+            "INR",
+        )),
+    )
+    .await
+    .ok(200);
 
     // Pune portraits (the support booking's): one in rupees and one in yen, each paid
     // in full (the deposit on confirmation, the balance a week ahead); then the yen one
@@ -290,6 +303,9 @@ async fn revenue_and_refunds_are_counted_per_currency_and_the_funnel_reaches_pai
     )
     .await;
     posted.ok(201);
+    // The rating itself follows from the review's analysis on the stream (score-sentiment);
+    // here straight from the store, as that pass would leave it.
+    env.app.store.add_photographer_rating(w.photographer.id.parse().unwrap(), 5, now).await.unwrap();
     let review = snapshot(env, &format!("BOOKING#{}", done.id), "REVIEW").await;
 
     let mut stream: Vec<Value> = Vec::new();
@@ -323,6 +339,20 @@ async fn revenue_and_refunds_are_counted_per_currency_and_the_funnel_reaches_pai
         body["series"].as_array().unwrap().iter().map(|p| p["revenue_minor"]["INR"].as_i64().unwrap_or(0)).sum();
     assert_eq!(series_inr, 500_000, "the days add up to the totals");
 
+    // The leaderboard: the photographer's bookings, money per currency, mean answer
+    // time, and name and rating from their record.
+    assert_eq!(body["leaderboard"].as_array().map(Vec::len), Some(1), "{body}");
+    let leader = &body["leaderboard"][0];
+    assert_eq!(leader["photographer_id"], json!(w.photographer.id));
+    assert_eq!(leader["display_name"], "Asha");
+    assert_eq!(leader["rating"], json!({"average": 5.0, "count": 1}));
+    assert_eq!([&leader["requested"], &leader["confirmed"], &leader["cancelled"]], [&json!(2), &json!(2), &json!(1)]);
+    assert_eq!(leader["revenue_minor"], totals["revenue_minor"]);
+    assert_eq!(leader["refunds_minor"], totals["refunds_minor"]);
+    assert!(
+        leader["mean_confirm_minutes"].as_f64().is_some_and(|m| (0.0..5.0).contains(&m)),
+        "confirmed at once: {leader}"
+    );
     // Redelivered whole, and a bisected batch repeating part of it: nothing counts twice.
     deliver(env, stream.clone()).await;
     deliver(env, stream[2..6].to_vec()).await;
