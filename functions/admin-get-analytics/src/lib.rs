@@ -1,18 +1,18 @@
 //! `GET /admin/analytics?from=&to=&granularity=day|week|month&city=&specialization=`:
 //! the booking time series, funnel and lead times for the platform or one segment,
-//! and the top cities and specializations; as JSON, or the series as CSV when the
-//! client asks for `text/csv`. Served from the aggregates the booking stream keeps
+//! and the top cities and specializations and the photographers' leaderboard; as
+//! JSON, or the series as CSV when the client asks for `text/csv`. Served from the aggregates the booking stream keeps
 //! (cm_booking::analytics): a few Queries whatever the volume, never a scan.
 
 use chrono::{Datelike, Months, NaiveDate};
 use cm_accounts::Role;
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
-use cm_booking::analytics::{self, Granularity, Ranked, Report, Segment};
+use cm_booking::analytics::{self, Granularity, Leader, LeaderRating, Ranked, Report, Segment};
 use cm_catalog::photographer::Specialization;
 use cm_http::{Body, IntoProblem, Problem, Query, Request, RequestError, Response};
 use cm_store::analytics::Dimension;
-use cm_store::{AnalyticsReader, StoreError, UserReader};
+use cm_store::{AnalyticsReader, PhotographerReader, StoreError, UserReader};
 use serde::Serialize;
 
 /// Three years: the forecasts' history, and a few Queries per year.
@@ -44,6 +44,8 @@ struct AnalyticsBody {
     top_period: TopPeriod,
     top_cities: Vec<Ranked>,
     top_specializations: Vec<Ranked>,
+    /// The platform's photographers with the most confirmed bookings over `top_period`.
+    leaderboard: Vec<Leader>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +83,30 @@ fn wants_csv(req: &Request) -> bool {
     false
 }
 
-pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+/// The leaders' names and ratings from their records (one GetItem each, at most
+/// [`TOP`], in parallel). A photographer whose record is gone keeps the counts.
+async fn with_profiles<S: PhotographerReader>(app: &App<S>, mut leaders: Vec<Leader>) -> Result<Vec<Leader>, Error> {
+    let records = futures::future::try_join_all(leaders.iter().map(|l| async {
+        match l.photographer_id.parse() {
+            Ok(id) => app.store.get_photographer(id).await,
+            Err(_) => Ok(None),
+        }
+    }))
+    .await?;
+    for (leader, record) in leaders.iter_mut().zip(records) {
+        if let Some(r) = record {
+            leader.display_name = Some(r.profile.display_name.clone());
+            leader.rating =
+                (r.rating.count > 0).then(|| LeaderRating { average: r.rating.view().average, count: r.rating.count });
+        }
+    }
+    Ok(leaders)
+}
+
+pub async fn handle<S: UserReader + AnalyticsReader + PhotographerReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     let mut q = Query::of(&req);
     let days = q.days();
@@ -91,10 +116,11 @@ pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request)
     q.finish(&["from", "to", "granularity", "city", "specialization"])?;
     let (from, to) = days.resolve(app.now().date_naive(), DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS)?;
     let segment = Segment { city: city.clone(), specialization };
-    let (days, cities, specializations) = tokio::try_join!(
+    let (days, cities, specializations, photographers) = tokio::try_join!(
         app.store.analytics_days(&segment, from, to),
         app.store.analytics_top(Dimension::City, from, to),
         app.store.analytics_top(Dimension::Specialization, from, to),
+        app.store.analytics_top(Dimension::Photographer, from, to),
     )?;
     let report = analytics::report(&days, from, to, granularity);
     if wants_csv(&req) {
@@ -120,6 +146,7 @@ pub async fn handle<S: UserReader + AnalyticsReader>(app: &App<S>, req: Request)
         top_period: TopPeriod { from: from.with_day(1).unwrap_or(from), to: month_end(to) },
         top_cities: analytics::top(&cities, TOP),
         top_specializations: analytics::top(&specializations, TOP),
+        leaderboard: with_profiles(app, analytics::leaderboard(&photographers, TOP)).await?,
     };
     let mut r = cm_http::ok(&body);
     r.headers_mut().insert(http::header::VARY, http::HeaderValue::from_static("accept"));

@@ -23,6 +23,12 @@
 //! per city and specialization (docs/data-model.md, "Analytics"), each booking version
 //! counted once with a marker.
 //!
+//! **Payments and reviews in the booking analytics**: a change of a booking's payment
+//! ledger adds the money it took and gave back (per currency) and the booking becoming
+//! fully paid, once per ledger version; a new review adds one review, once per booking.
+//! Both go to the booking's series (its city and specialization, read from the booking
+//! item: the ledger and the review do not carry them).
+//!
 //! So redelivered and bisected batches count nothing twice. A record whose effects did
 //! not all commit is reported as a batch item failure and retried, never acknowledged;
 //! Lambda redelivers from the lowest failed record on, in order, so a booking's days
@@ -35,9 +41,11 @@ use cm_app::App;
 use cm_booking::activity::{Facts, activity};
 use cm_booking::analytics;
 use cm_booking::booking::Booking;
+use cm_core::BookingId;
+use cm_payments::Ledger;
 use cm_reviews::SentimentRecord;
 use cm_reviews::sentiment::aggregate_deltas;
-use cm_store::{AnalyticsWriter, DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
+use cm_store::{AnalyticsWriter, BookingReader, DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -125,6 +133,78 @@ fn booking_change(record: &EventRecord) -> Result<Option<BookingChange>, RecordE
     Ok((old.is_some() || new.is_some()).then_some((old, new)))
 }
 
+/// A ledger before and after one change (`None` before: a new ledger).
+type LedgerChange = (Option<Ledger>, Ledger);
+
+/// The ledger before and after the change, when the record is a payment ledger's.
+fn ledger_change(record: &EventRecord) -> Result<Option<LedgerChange>, RecordError> {
+    if !is_entity(&record.change.new_image, "payments") {
+        return Ok(None);
+    }
+    let new: Ledger = serde_dynamo::from_item(record.change.new_image.clone())
+        .map_err(|e| RecordError::Poison(format!("NewImage: {e}")))?;
+    let old = if is_entity(&record.change.old_image, "payments") {
+        Some(
+            serde_dynamo::from_item(record.change.old_image.clone())
+                .map_err(|e| RecordError::Poison(format!("OldImage: {e}")))?,
+        )
+    } else {
+        None
+    };
+    Ok(Some((old, new)))
+}
+
+/// The part of a new review the analytics need.
+#[derive(Debug, Deserialize)]
+struct NewReview {
+    booking_id: BookingId,
+    created_at: DateTime<Utc>,
+}
+
+/// The review, when the record is a review's creation.
+fn review_created(record: &EventRecord) -> Result<Option<NewReview>, RecordError> {
+    if record.event_name != "INSERT" || !is_entity(&record.change.new_image, "review") {
+        return Ok(None);
+    }
+    serde_dynamo::from_item(record.change.new_image.clone())
+        .map(Some)
+        .map_err(|e| RecordError::Poison(format!("NewImage: {e}")))
+}
+
+fn is_entity(item: &serde_dynamo::Item, entity: &str) -> bool {
+    matches!(item.get("entity"), Some(serde_dynamo::AttributeValue::S(e)) if e == entity)
+}
+
+/// The booking a ledger or a review belongs to: its series are the booking's. Written
+/// before either, so its absence is a broken record, not a race.
+async fn booking_of<S: BookingReader>(a: &Aggregator<S>, id: BookingId) -> Result<Booking, RecordError> {
+    a.app.store.get_booking(id).await?.ok_or_else(|| RecordError::Poison(format!("booking {id} not found")))
+}
+
+async fn apply_ledger<S: BookingReader + AnalyticsWriter>(
+    a: &Aggregator<S>,
+    old: Option<&Ledger>,
+    new: &Ledger,
+) -> Result<(), RecordError> {
+    // Most ledger changes (an authorisation, a reminder) count nothing: no read.
+    if analytics::payment_deltas(old, new).is_empty() {
+        return Ok(());
+    }
+    let booking = booking_of(a, new.booking_id).await?;
+    if let Some(c) = analytics::payment_contribution(old, new, &booking) {
+        a.app.store.add_booking_contribution_of(&c, Some(booking.photographer_id), a.app.now()).await?;
+    }
+    Ok(())
+}
+
+async fn apply_review<S: BookingReader + AnalyticsWriter>(a: &Aggregator<S>, r: &NewReview) -> Result<(), RecordError> {
+    let booking = booking_of(a, r.booking_id).await?;
+    if let Some(c) = analytics::review_contribution(&booking, r.created_at) {
+        a.app.store.add_booking_contribution_of(&c, Some(booking.photographer_id), a.app.now()).await?;
+    }
+    Ok(())
+}
+
 async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     a: &Aggregator<S>,
     old: Option<&Booking>,
@@ -133,7 +213,8 @@ async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     let now = a.app.now();
     let store = &a.app.store;
     if let Some(c) = analytics::contribution(old, new) {
-        store.add_booking_contribution(&c, now).await?;
+        let photographer = new.or(old).map(|b| b.photographer_id);
+        store.add_booking_contribution_of(&c, photographer, now).await?;
     }
     let (old, new) = (old.map(Facts::from), new.map(Facts::from));
     let (old, new) = (old.as_ref(), new.as_ref());
@@ -155,16 +236,18 @@ async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     Ok(())
 }
 
-pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter>(
+pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter + BookingReader>(
     a: &Aggregator<S>,
     event: LambdaEvent<Event>,
 ) -> Result<DynamoDbEventResponse, Error> {
     let mut response = DynamoDbEventResponse::default();
     for record in &event.payload.records {
-        let outcome = match booking_change(record) {
-            Ok(Some((old, new))) => apply_booking(a, old.as_ref(), new.as_ref()).await,
-            Err(e) => Err(e),
-            Ok(None) => match contribution(record) {
+        let outcome = match (booking_change(record), ledger_change(record), review_created(record)) {
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
+            (Ok(Some((old, new))), _, _) => apply_booking(a, old.as_ref(), new.as_ref()).await,
+            (_, Ok(Some((old, new))), _) => apply_ledger(a, old.as_ref(), &new).await,
+            (_, _, Ok(Some(review))) => apply_review(a, &review).await,
+            (Ok(None), Ok(None), Ok(None)) => match contribution(record) {
                 Ok(Some(c)) => a
                     .app
                     .store

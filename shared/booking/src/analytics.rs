@@ -7,14 +7,58 @@
 //! was made, a confirmation on the day it was given. Each contribution goes to four
 //! series at once (the platform, the city, the specialization and the pair), so a
 //! report for any filter reads one series instead of adding many.
+//!
+//! Besides the booking's own changes, two other items on the same stream add to the
+//! same series: a change of the booking's payment ledger (money taken and given back,
+//! per currency, and the booking becoming fully paid: [`payment_contribution`]) and a
+//! new review ([`review_contribution`]). Amounts are kept per currency and never added
+//! across currencies.
 
 use crate::booking::Booking;
-use crate::lifecycle::BookingStatus;
-use chrono::{Datelike, Days, Months, NaiveDate};
+use crate::lifecycle::{Actor, BookingStatus};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeDelta, Utc};
 use cm_catalog::photographer::Specialization;
 use cm_catalog::search::normalize_city;
+use cm_payments::{Ledger, MoneyEvent, money_events};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// An ISO 4217 code as a counter's key: three ASCII capitals, `Copy` so counters stay
+/// plain keys. Built from a `cm_core` currency, or parsed back from a stored name.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CurrencyCode([u8; 3]);
+
+impl CurrencyCode {
+    pub fn new(code: &str) -> Option<CurrencyCode> {
+        let b = code.as_bytes();
+        (b.len() == 3 && b.iter().all(u8::is_ascii_uppercase)).then(|| CurrencyCode([b[0], b[1], b[2]]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Three ASCII capitals by construction.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl fmt::Debug for CurrencyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for CurrencyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CurrencyCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// Writes of one series are spread over this many partitions (by booking), so a busy
 /// day of the whole platform is not one hot item; readers query every shard and add.
@@ -40,10 +84,33 @@ pub enum Counter {
     Lead7To30d,
     Lead30To90d,
     Lead90dPlus,
+    /// The booking became fully paid (what was captured reached its price).
+    Paid,
+    /// The booking's client reviewed it.
+    Reviewed,
+    /// Cancellations by who cancelled (each cancellation is one of these three):
+    /// the client, the photographer, or the platform (an admin or a job).
+    CancelledByClient,
+    CancelledByPhotographer,
+    CancelledByPlatform,
+    /// Cancellations by the stage they ended (each is one of these two).
+    CancelledWhilePending,
+    CancelledAfterConfirmation,
+    /// Cancellations made inside the booking's cancellation window (fewer than its
+    /// `cancellation_window_hours` before the session started, or after the start).
+    CancelledLate,
+    /// Money taken from clients (captures), in minor units of the currency.
+    Revenue(CurrencyCode),
+    /// Money given back to clients, in minor units of the currency.
+    Refunds(CurrencyCode),
+    /// Minutes from request to confirmation, summed over the day's confirmations (the
+    /// same ones [`Counter::Confirmed`] counts): the mean response time.
+    ConfirmMinutes,
 }
 
 impl Counter {
-    pub const ALL: [Counter; 13] = [
+    /// The counters with fixed names (every one but the per-currency amounts).
+    pub const ALL: [Counter; 22] = [
         Counter::Requested,
         Counter::Confirmed,
         Counter::Declined,
@@ -57,9 +124,27 @@ impl Counter {
         Counter::Lead7To30d,
         Counter::Lead30To90d,
         Counter::Lead90dPlus,
+        Counter::Paid,
+        Counter::Reviewed,
+        Counter::CancelledByClient,
+        Counter::CancelledByPhotographer,
+        Counter::CancelledByPlatform,
+        Counter::CancelledWhilePending,
+        Counter::CancelledAfterConfirmation,
+        Counter::CancelledLate,
+        Counter::ConfirmMinutes,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The stored attribute's name: fixed, or `revenue_minor_<ISO>` / `refunds_minor_<ISO>`.
+    pub fn name(self) -> Cow<'static, str> {
+        match self {
+            Counter::Revenue(c) => Cow::Owned(format!("{REVENUE_PREFIX}{c}")),
+            Counter::Refunds(c) => Cow::Owned(format!("{REFUNDS_PREFIX}{c}")),
+            fixed => Cow::Borrowed(fixed.fixed_name()),
+        }
+    }
+
+    fn fixed_name(self) -> &'static str {
         match self {
             Counter::Requested => "requested",
             Counter::Confirmed => "confirmed",
@@ -74,11 +159,28 @@ impl Counter {
             Counter::Lead7To30d => "lead_7_30d",
             Counter::Lead30To90d => "lead_30_90d",
             Counter::Lead90dPlus => "lead_90d_plus",
+            Counter::Paid => "paid",
+            Counter::Reviewed => "reviewed",
+            Counter::CancelledByClient => "cancelled_by_client",
+            Counter::CancelledByPhotographer => "cancelled_by_photographer",
+            Counter::CancelledByPlatform => "cancelled_by_platform",
+            Counter::CancelledWhilePending => "cancelled_while_pending",
+            Counter::CancelledAfterConfirmation => "cancelled_after_confirmation",
+            Counter::CancelledLate => "cancelled_late",
+            Counter::ConfirmMinutes => "confirm_minutes",
+            Counter::Revenue(_) => REVENUE_PREFIX,
+            Counter::Refunds(_) => REFUNDS_PREFIX,
         }
     }
 
     pub fn parse(name: &str) -> Option<Counter> {
-        Counter::ALL.into_iter().find(|c| c.name() == name)
+        if let Some(code) = name.strip_prefix(REVENUE_PREFIX) {
+            return CurrencyCode::new(code).map(Counter::Revenue);
+        }
+        if let Some(code) = name.strip_prefix(REFUNDS_PREFIX) {
+            return CurrencyCode::new(code).map(Counter::Refunds);
+        }
+        Counter::ALL.into_iter().find(|c| c.fixed_name() == name)
     }
 
     /// The lead-time bucket of a request made `minutes` before its session.
@@ -93,6 +195,9 @@ impl Counter {
         }
     }
 }
+
+const REVENUE_PREFIX: &str = "revenue_minor_";
+const REFUNDS_PREFIX: &str = "refunds_minor_";
 
 /// Which bookings a series counts: every one, or those of a city, a specialization,
 /// or both. Cities are compared as search compares them (`normalize_city`).
@@ -203,6 +308,14 @@ pub fn contribution(old: Option<&Booking>, new: Option<&Booking>) -> Option<Cont
         if let Some(c) = counter {
             add(c, 1);
         }
+        if counter == Some(Counter::Confirmed) {
+            add(Counter::ConfirmMinutes, (new.updated_at - new.requested_at).num_minutes().max(0));
+        }
+        if new.status == BookingStatus::Cancelled {
+            for c in cancellation_reasons(new) {
+                add(c, 1);
+            }
+        }
     }
     let minutes = |b: &Booking| i64::from(b.duration_minutes);
     let confirmed = |s: Option<BookingStatus>| s == Some(BookingStatus::Confirmed);
@@ -216,18 +329,98 @@ pub fn contribution(old: Option<&Booking>, new: Option<&Booking>) -> Option<Cont
         (true, true, Some(old)) => add(Counter::BookedMinutes, minutes(new) - minutes(old)),
         _ => {}
     }
+    // A request counts on the day it was made; any other change on its own day.
+    let at = if old.is_none() { new.created_at } else { new.updated_at };
+    of_booking(format!("analytics#{}#v{}", new.id, new.version), at, new, deltas)
+}
+
+/// A contribution to `booking`'s series (its city, specialization and shard) on the
+/// day of `at`; `None` when it moves nothing.
+fn of_booking(
+    event: String,
+    at: DateTime<Utc>,
+    booking: &Booking,
+    deltas: BTreeMap<Counter, i64>,
+) -> Option<Contribution> {
+    let deltas: BTreeMap<Counter, i64> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
     if deltas.is_empty() {
         return None;
     }
     Some(Contribution {
-        event: format!("analytics#{}#v{}", new.id, new.version),
-        // A request counts on the day it was made; any other change on its own day.
-        day: if old.is_none() { new.created_at } else { new.updated_at }.date_naive(),
-        city: key_city(&new.location.city),
-        specialization: Specialization::parse(&new.event_type),
-        shard: shard_of(new),
+        event,
+        day: at.date_naive(),
+        city: key_city(&booking.location.city),
+        specialization: Specialization::parse(&booking.event_type),
+        shard: shard_of(booking),
         deltas,
     })
+}
+
+/// Why a booking that just became cancelled was cancelled, as counters: who cancelled
+/// (client, photographer, platform), at which stage (pending, confirmed) and whether
+/// inside the cancellation window. The reason's text is free text and is not read:
+/// these come from the cancellation's history entry and the booking's own fields.
+pub fn cancellation_reasons(cancelled: &Booking) -> Vec<Counter> {
+    let Some(entry) = cancelled.history.iter().rev().find(|h| h.to == BookingStatus::Cancelled) else {
+        return Vec::new();
+    };
+    let mut out = vec![match entry.actor {
+        Actor::Client => Counter::CancelledByClient,
+        Actor::Photographer => Counter::CancelledByPhotographer,
+        Actor::Admin | Actor::System => Counter::CancelledByPlatform,
+    }];
+    out.push(match entry.from {
+        Some(BookingStatus::Pending) => Counter::CancelledWhilePending,
+        _ => Counter::CancelledAfterConfirmation,
+    });
+    let window = TimeDelta::hours(i64::from(cancelled.cancellation_window_hours));
+    if cancelled.start - entry.at < window {
+        out.push(Counter::CancelledLate);
+    }
+    out
+}
+
+/// What one change of a booking's payment ledger adds to the booking's series (`old`
+/// is `None` for a new ledger): the money taken and given back, in the ledger's
+/// currency, and the booking becoming fully paid. Counted on the day of the change, once
+/// per ledger version.
+pub fn payment_contribution(old: Option<&Ledger>, new: &Ledger, booking: &Booking) -> Option<Contribution> {
+    let at = if old.is_none() { new.created_at } else { new.updated_at };
+    let event = format!("analytics#payments#{}#v{}", new.booking_id, new.version);
+    of_booking(event, at, booking, payment_deltas(old, new))
+}
+
+/// The counters a ledger change moves (see [`payment_contribution`]): empty for most
+/// (an authorisation, a reminder, a failed charge).
+pub fn payment_deltas(old: Option<&Ledger>, new: &Ledger) -> BTreeMap<Counter, i64> {
+    let mut deltas = BTreeMap::new();
+    // Every intent of a ledger is in the currency of its price.
+    let Some(currency) = CurrencyCode::new(new.schedule.total.currency.as_str()) else { return deltas };
+    for e in money_events(old, new) {
+        match e {
+            MoneyEvent::Received { amount_minor, .. } => {
+                *deltas.entry(Counter::Revenue(currency)).or_insert(0) += amount_minor
+            }
+            MoneyEvent::Refunded { amount_minor, .. } => {
+                *deltas.entry(Counter::Refunds(currency)).or_insert(0) += amount_minor
+            }
+            MoneyEvent::BalanceDue { .. } | MoneyEvent::BalanceFailed { .. } => {}
+        }
+    }
+    let total = new.schedule.total.amount_minor;
+    let captured_before = old.map_or(0, Ledger::captured);
+    if total > 0 && captured_before < total && new.captured() >= total {
+        deltas.insert(Counter::Paid, 1);
+    }
+    deltas.retain(|_, n| *n != 0);
+    deltas
+}
+
+/// What a booking's new review adds: one review, on the day it was written. A booking
+/// has at most one review, so the booking names the event.
+pub fn review_contribution(booking: &Booking, reviewed_at: DateTime<Utc>) -> Option<Contribution> {
+    let deltas = BTreeMap::from([(Counter::Reviewed, 1)]);
+    of_booking(format!("analytics#review#{}", booking.id), reviewed_at, booking, deltas)
 }
 
 /// Whether the booking was confirmed at some point before this change.
@@ -292,11 +485,48 @@ pub struct Period {
     pub expired: i64,
     pub completed: i64,
     pub booked_hours: f64,
+    /// Bookings that became fully paid.
+    pub paid: i64,
+    /// Reviews written.
+    pub reviewed: i64,
+    /// Money taken, by currency (ISO 4217 code → minor units); never added across
+    /// currencies. Currencies without money in the period are left out.
+    pub revenue_minor: BTreeMap<CurrencyCode, i64>,
+    /// Money given back, by currency.
+    pub refunds_minor: BTreeMap<CurrencyCode, i64>,
+    /// Revenue less refunds, by currency (negative when more went back than came in).
+    pub net_minor: BTreeMap<CurrencyCode, i64>,
+    pub cancellations: Cancellations,
+}
+
+/// The period's cancellations by who cancelled and by category. Each cancellation is
+/// in exactly one of `by_client`, `by_photographer`, `by_platform`, in exactly one of
+/// `while_pending`, `after_confirmation`, and may also be `late`. The free-text reason
+/// is not categorised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cancellations {
+    pub by_client: i64,
+    pub by_photographer: i64,
+    /// An admin (or a platform job).
+    pub by_platform: i64,
+    pub while_pending: i64,
+    pub after_confirmation: i64,
+    /// Inside the booking's cancellation window (or after the session's start).
+    pub late: i64,
 }
 
 impl Period {
     fn of(start: NaiveDate, c: &BTreeMap<Counter, i64>) -> Period {
         let get = |k: Counter| c.get(&k).copied().unwrap_or(0);
+        let money = |want: fn(Counter) -> Option<CurrencyCode>| -> BTreeMap<CurrencyCode, i64> {
+            c.iter().filter(|(_, n)| **n != 0).filter_map(|(k, n)| Some((want(*k)?, *n))).collect()
+        };
+        let revenue_minor = money(|k| if let Counter::Revenue(c) = k { Some(c) } else { None });
+        let refunds_minor = money(|k| if let Counter::Refunds(c) = k { Some(c) } else { None });
+        let mut net_minor = revenue_minor.clone();
+        for (cur, n) in &refunds_minor {
+            *net_minor.entry(*cur).or_insert(0) -= n;
+        }
         Period {
             start,
             requested: get(Counter::Requested),
@@ -306,6 +536,19 @@ impl Period {
             expired: get(Counter::Expired),
             completed: get(Counter::Completed),
             booked_hours: hours(get(Counter::BookedMinutes)),
+            paid: get(Counter::Paid),
+            reviewed: get(Counter::Reviewed),
+            revenue_minor,
+            refunds_minor,
+            net_minor,
+            cancellations: Cancellations {
+                by_client: get(Counter::CancelledByClient),
+                by_photographer: get(Counter::CancelledByPhotographer),
+                by_platform: get(Counter::CancelledByPlatform),
+                while_pending: get(Counter::CancelledWhilePending),
+                after_confirmation: get(Counter::CancelledAfterConfirmation),
+                late: get(Counter::CancelledLate),
+            },
         }
     }
 }
@@ -327,16 +570,22 @@ pub struct LeadTime {
     pub over_90d: i64,
 }
 
-/// The stages a request passes, over the report's range, with each stage's share
-/// of requests. Counts are of events in the range: a booking requested before the
-/// range and confirmed in it counts as confirmed only.
+/// The stages a request passes (requested → confirmed → paid → completed →
+/// reviewed), over the report's range, with each stage's share of requests. Counts are
+/// of events in the range: a booking requested before the range and confirmed in it
+/// counts as confirmed only.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Funnel {
     pub requested: i64,
     pub confirmed: i64,
+    /// Bookings fully paid.
+    pub paid: i64,
     pub completed: i64,
+    pub reviewed: i64,
     pub confirmed_rate: Option<f64>,
+    pub paid_rate: Option<f64>,
     pub completed_rate: Option<f64>,
+    pub reviewed_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -377,9 +626,13 @@ pub fn report(days: &[(NaiveDate, BTreeMap<Counter, i64>)], from: NaiveDate, to:
         funnel: Funnel {
             requested: requests,
             confirmed: get(Counter::Confirmed),
+            paid: get(Counter::Paid),
             completed: get(Counter::Completed),
+            reviewed: get(Counter::Reviewed),
             confirmed_rate: rate(get(Counter::Confirmed), requests),
+            paid_rate: rate(get(Counter::Paid), requests),
             completed_rate: rate(get(Counter::Completed), requests),
+            reviewed_rate: rate(get(Counter::Reviewed), requests),
         },
         lead_time: LeadTime {
             requests,
@@ -424,15 +677,105 @@ pub fn top(counts: &BTreeMap<String, BTreeMap<Counter, i64>>, n: usize) -> Vec<R
     out
 }
 
-/// The report's series as CSV (`text/csv`, RFC 4180), one row per period.
+/// One photographer's line of the leaderboard, over the months of a range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leader {
+    pub photographer_id: String,
+    /// Filled in by the caller from the photographer's record.
+    pub display_name: Option<String>,
+    pub requested: i64,
+    /// Bookings confirmed: what the board ranks by.
+    pub confirmed: i64,
+    pub completed: i64,
+    pub cancelled: i64,
+    pub revenue_minor: BTreeMap<CurrencyCode, i64>,
+    pub refunds_minor: BTreeMap<CurrencyCode, i64>,
+    /// Mean minutes from request to confirmation; `None` without confirmations.
+    pub mean_confirm_minutes: Option<f64>,
+    /// The photographer's rating now (all time), filled in by the caller.
+    pub rating: Option<LeaderRating>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LeaderRating {
+    pub average: f64,
+    pub count: u64,
+}
+
+/// The `n` photographers with the most confirmed bookings (then completed, then
+/// requests, then id), from per-photographer counters.
+pub fn leaderboard(counts: &BTreeMap<String, BTreeMap<Counter, i64>>, n: usize) -> Vec<Leader> {
+    let mut out: Vec<Leader> = counts
+        .iter()
+        .map(|(id, c)| {
+            let p = Period::of(NaiveDate::MIN, c);
+            let minutes = c.get(&Counter::ConfirmMinutes).copied().unwrap_or(0);
+            Leader {
+                photographer_id: id.clone(),
+                display_name: None,
+                requested: p.requested,
+                confirmed: p.confirmed,
+                completed: p.completed,
+                cancelled: p.cancelled,
+                mean_confirm_minutes: (p.confirmed > 0)
+                    .then(|| (minutes as f64 / p.confirmed as f64 * 10.0).round() / 10.0),
+                revenue_minor: p.revenue_minor,
+                refunds_minor: p.refunds_minor,
+                rating: None,
+            }
+        })
+        .filter(|l| l.requested != 0 || l.confirmed != 0 || l.completed != 0 || !l.revenue_minor.is_empty())
+        .collect();
+    out.sort_by(|a, b| {
+        (b.confirmed, b.completed, b.requested)
+            .cmp(&(a.confirmed, a.completed, a.requested))
+            .then_with(|| a.photographer_id.cmp(&b.photographer_id))
+    });
+    out.truncate(n);
+    out
+}
+
+/// The report's series as CSV (`text/csv`, RFC 4180), one row per period: the
+/// counts, then a revenue and a refunds column (minor units) per currency that had
+/// money in the range, in code order.
 pub fn csv(report: &Report) -> String {
-    let mut out =
-        String::from("period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours\r\n");
+    let currencies: BTreeSet<CurrencyCode> =
+        report.totals.revenue_minor.keys().chain(report.totals.refunds_minor.keys()).copied().collect();
+    let mut out = String::from(
+        "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours,paid,reviewed,\
+         cancelled_by_client,cancelled_by_photographer,cancelled_by_platform,cancelled_while_pending,\
+         cancelled_after_confirmation,cancelled_late",
+    );
+    for c in &currencies {
+        out.push_str(&format!(",revenue_minor_{c},refunds_minor_{c}"));
+    }
+    out.push_str("\r\n");
     for p in &report.series {
+        let x = &p.cancellations;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
-            p.start, p.requested, p.confirmed, p.declined, p.cancelled, p.expired, p.completed, p.booked_hours
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            p.start,
+            p.requested,
+            p.confirmed,
+            p.declined,
+            p.cancelled,
+            p.expired,
+            p.completed,
+            p.booked_hours,
+            p.paid,
+            p.reviewed,
+            x.by_client,
+            x.by_photographer,
+            x.by_platform,
+            x.while_pending,
+            x.after_confirmation,
+            x.late
         ));
+        for c in &currencies {
+            let get = |m: &BTreeMap<CurrencyCode, i64>| m.get(c).copied().unwrap_or(0);
+            out.push_str(&format!(",{},{}", get(&p.revenue_minor), get(&p.refunds_minor)));
+        }
+        out.push_str("\r\n");
     }
     out
 }

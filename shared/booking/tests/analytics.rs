@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use cm_booking::analytics::{
-    Contribution, Counter, Granularity, Report, SHARDS, Segment, contribution, csv, key_city, report, shard_of, top,
+    Contribution, Counter, CurrencyCode, Granularity, Report, SHARDS, Segment, cancellation_reasons, contribution, csv,
+    key_city, leaderboard, payment_contribution, report, review_contribution, shard_of, top,
 };
 use cm_booking::request::BookingRequest;
 use cm_booking::{
@@ -20,7 +21,8 @@ use cm_catalog::photographer::Specialization;
 use cm_core::location::Location;
 use cm_core::money::{Currency, Money};
 use cm_core::{BookingId, UserId};
-use cm_payments::PaymentTerms;
+use cm_payments::ledger::{IntentReport, Refund, RefundReason};
+use cm_payments::{Intent, IntentStatus, Ledger, PaymentKind, PaymentTerms};
 use common::{availability, date, utc};
 use proptest::prelude::*;
 use serde_json::json;
@@ -166,7 +168,11 @@ fn a_request_made_after_its_start_counts_no_lead() {
 fn confirming_counts_a_confirmation_and_books_the_minutes_on_its_day() {
     let (old, new) = (pending(), confirmed());
     let c = contributes(&old, &new);
-    assert_eq!(c.deltas, deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 120)]));
+    assert_eq!(
+        c.deltas,
+        deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 120), (Counter::ConfirmMinutes, 21 * 60)]),
+        "answered 21 hours after the request"
+    );
     assert_eq!(c.day, date("2026-06-02"), "the day of the change, not of the request");
     assert_eq!(c.event, format!("analytics#{}#v2", new.id));
 }
@@ -185,21 +191,36 @@ fn cancelling_a_confirmed_booking_frees_its_minutes() {
     let old = confirmed();
     let cancelled = change(&old, Cancelled, Actor::Photographer, "2026-06-05T08:00:00Z");
     let c = contributes(&old, &cancelled);
-    assert_eq!(c.deltas, deltas(&[(Counter::Cancelled, 1), (Counter::BookedMinutes, -120)]));
+    assert_eq!(
+        c.deltas,
+        deltas(&[
+            (Counter::Cancelled, 1),
+            (Counter::CancelledByPhotographer, 1),
+            (Counter::CancelledAfterConfirmation, 1),
+            (Counter::BookedMinutes, -120)
+        ]),
+        "five days ahead: outside the 48-hour window"
+    );
     assert_eq!(c.day, date("2026-06-05"));
 }
 
 #[test]
 fn a_pending_request_that_ends_counts_only_how_it_ended() {
     let old = pending();
-    for (to, actor, at, counter) in [
-        (Declined, Actor::Photographer, "2026-06-02T09:00:00Z", Counter::Declined),
-        (Expired, Actor::System, "2026-06-03T12:00:00Z", Counter::Expired),
-        (Cancelled, Actor::Client, "2026-06-02T10:00:00Z", Counter::Cancelled),
+    for (to, actor, at, counters) in [
+        (Declined, Actor::Photographer, "2026-06-02T09:00:00Z", vec![Counter::Declined]),
+        (Expired, Actor::System, "2026-06-03T12:00:00Z", vec![Counter::Expired]),
+        (
+            Cancelled,
+            Actor::Client,
+            "2026-06-02T10:00:00Z",
+            vec![Counter::Cancelled, Counter::CancelledByClient, Counter::CancelledWhilePending],
+        ),
     ] {
         let new = change(&old, to, actor, at);
         let c = contributes(&old, &new);
-        assert_eq!(c.deltas, deltas(&[(counter, 1)]), "{to}: nothing was booked");
+        let ones: Vec<(Counter, i64)> = counters.into_iter().map(|k| (k, 1)).collect();
+        assert_eq!(c.deltas, deltas(&ones), "{to}: nothing was booked");
         assert_eq!(c.day, utc(at).date_naive(), "{to}");
     }
 }
@@ -230,7 +251,11 @@ fn confirming_again_after_a_reschedule_books_the_new_minutes_but_is_no_new_confi
     let mut never = back.clone();
     never.history.retain(|h| h.to != Confirmed);
     let c = contributes(&never, &again);
-    assert_eq!(c.deltas, deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 180)]));
+    assert_eq!(
+        c.deltas,
+        deltas(&[(Counter::Confirmed, 1), (Counter::BookedMinutes, 180), (Counter::ConfirmMinutes, 120)]),
+        "answered two hours after the client's new request"
+    );
 }
 
 #[test]
@@ -459,6 +484,18 @@ proptest! {
         ] {
             prop_assert_eq!(get(counter), i64::from(b.status == status), "{}", counter.name());
         }
+        // A cancellation is counted once by who cancelled and once by its stage.
+        let cancelled = get(Counter::Cancelled);
+        let by = [Counter::CancelledByClient, Counter::CancelledByPhotographer, Counter::CancelledByPlatform];
+        prop_assert_eq!(by.iter().map(|&k| get(k)).sum::<i64>(), cancelled);
+        let stage = [Counter::CancelledWhilePending, Counter::CancelledAfterConfirmation];
+        prop_assert_eq!(stage.iter().map(|&k| get(k)).sum::<i64>(), cancelled);
+        prop_assert!(get(Counter::CancelledLate) <= cancelled);
+        prop_assert!(get(Counter::ConfirmMinutes) >= 0);
+        if !ever_confirmed {
+            prop_assert_eq!(get(Counter::ConfirmMinutes), 0, "no confirmation, no response time");
+        }
+        prop_assert_eq!(get(Counter::Paid) + get(Counter::Reviewed), 0, "a booking's own changes move no money");
         let buckets = [Counter::LeadUnder1d, Counter::Lead1To7d, Counter::Lead7To30d, Counter::Lead30To90d, Counter::Lead90dPlus];
         prop_assert_eq!(buckets.iter().map(|&k| get(k)).sum::<i64>(), 1);
         prop_assert_eq!(get(Counter::LeadMinutes), (utc(START) - utc(REQUESTED)).num_minutes());
@@ -509,13 +546,39 @@ fn counter_names_are_the_stored_attributes_and_parse_back() {
             "lead_7_30d",
             "lead_30_90d",
             "lead_90d_plus",
+            "paid",
+            "reviewed",
+            "cancelled_by_client",
+            "cancelled_by_photographer",
+            "cancelled_by_platform",
+            "cancelled_while_pending",
+            "cancelled_after_confirmation",
+            "cancelled_late",
+            "confirm_minutes",
         ]
     );
     for c in Counter::ALL {
-        assert_eq!(Counter::parse(c.name()), Some(c));
+        assert_eq!(Counter::parse(&c.name()), Some(c));
     }
     assert_eq!(Counter::ALL.iter().collect::<BTreeSet<_>>().len(), Counter::ALL.len());
-    for other in ["", "Requested", "lead", "requested ", "ttl", "event"] {
+    let inr = CurrencyCode::new("INR").unwrap();
+    for (name, c) in [("revenue_minor_INR", Counter::Revenue(inr)), ("refunds_minor_INR", Counter::Refunds(inr))] {
+        assert_eq!(c.name(), name);
+        assert_eq!(Counter::parse(name), Some(c));
+    }
+    for other in [
+        "",
+        "Requested",
+        "lead",
+        "requested ",
+        "ttl",
+        "event",
+        "revenue_minor_",
+        "revenue_minor_inr",
+        "revenue_minor_INRX",
+        "refunds_minor_IN",
+        "revenue_minor",
+    ] {
         assert_eq!(Counter::parse(other), None, "{other:?}");
     }
 }
@@ -885,11 +948,14 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
     let text = csv(&r);
     assert_eq!(
         text,
-        "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours\r\n\
-         2026-06-10,3,2,1,0,0,0,1.5\r\n\
-         2026-06-15,0,0,0,1,0,0,-0.33\r\n\
-         2026-06-22,0,0,0,0,0,0,0\r\n\
-         2026-06-29,0,0,0,0,4,5,10\r\n"
+        format!(
+            "{HEADER}\r\n\
+             2026-06-10,3,2,1,0,0,0,1.5,0,0,0,0,0,0,0,0\r\n\
+             2026-06-15,0,0,0,1,0,0,-0.33,0,0,0,0,0,0,0,0\r\n\
+             2026-06-22,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n\
+             2026-06-29,0,0,0,0,4,5,10,0,0,0,0,0,0,0,0\r\n"
+        ),
+        "no money in the range: no currency columns"
     );
     assert!(!text.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
 
@@ -897,7 +963,7 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
     assert_eq!(rows.len(), r.series.len());
     for (row, p) in rows.iter().zip(&r.series) {
         let f: Vec<&str> = row.split(',').collect();
-        assert_eq!(f.len(), 8);
+        assert_eq!(f.len(), 16);
         assert_eq!(f[0].parse::<NaiveDate>().unwrap(), p.start);
         let ints: Vec<i64> = f[1..7].iter().map(|x| x.parse().unwrap()).collect();
         assert_eq!(ints, [p.requested, p.confirmed, p.declined, p.cancelled, p.expired, p.completed]);
@@ -905,8 +971,259 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
     }
 
     let empty = report(&[], date("2026-06-10"), date("2026-06-10"), Granularity::Day);
+    assert_eq!(csv(&empty), format!("{HEADER}\r\n2026-06-10,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n"));
+}
+
+const HEADER: &str = "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours,paid,reviewed,\
+                      cancelled_by_client,cancelled_by_photographer,cancelled_by_platform,cancelled_while_pending,\
+                      cancelled_after_confirmation,cancelled_late";
+
+// ---------------------------------------------------------------------------------
+// Cancellations by who and when, payments and reviews
+
+#[test]
+fn a_late_cancellation_by_an_admin_counts_for_the_platform_inside_the_window() {
+    let old = confirmed();
+    // 22 hours before the session, inside its 48-hour window.
+    let new = change(&old, Cancelled, Actor::Admin, "2026-06-09T12:00:00Z");
     assert_eq!(
-        csv(&empty),
-        "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours\r\n2026-06-10,0,0,0,0,0,0,0\r\n"
+        contributes(&old, &new).deltas,
+        deltas(&[
+            (Counter::Cancelled, 1),
+            (Counter::CancelledByPlatform, 1),
+            (Counter::CancelledAfterConfirmation, 1),
+            (Counter::CancelledLate, 1),
+            (Counter::BookedMinutes, -120),
+        ])
     );
+    // Exactly the window before the start is not late; a minute later is.
+    let mut edge = old.clone();
+    edge.start = utc("2026-06-11T12:00:00Z");
+    let on_time = change(&edge, Cancelled, Actor::Admin, "2026-06-09T12:00:00Z");
+    assert!(!cancellation_reasons(&on_time).contains(&Counter::CancelledLate));
+    let late = change(&edge, Cancelled, Actor::Admin, "2026-06-09T12:01:00Z");
+    assert!(cancellation_reasons(&late).contains(&Counter::CancelledLate));
+    // The reason's text plays no part.
+    let mut other_words = late.clone();
+    other_words.history.last_mut().unwrap().reason = Some("weather".into());
+    assert_eq!(cancellation_reasons(&other_words), cancellation_reasons(&late));
+}
+
+fn ledger_of(b: &Booking, at: &str) -> Ledger {
+    let terms = PaymentTerms::default();
+    let schedule = terms.schedule(&b.price).expect("a schedule");
+    Ledger::open(
+        b.id,
+        b.client_id,
+        b.photographer_id,
+        terms,
+        schedule,
+        "acct_1".into(),
+        "cus_1".into(),
+        b.start,
+        utc(at),
+    )
+}
+
+fn stripe_says(id: &str, status: IntentStatus, captured: i64) -> IntentReport {
+    IntentReport {
+        id: id.into(),
+        status,
+        at: 0,
+        captured_minor: captured,
+        failure: None,
+        payment_method: None,
+        charge: None,
+    }
+}
+
+fn next(l: &Ledger, at: &str, change: impl FnOnce(&mut Ledger)) -> Ledger {
+    l.changed(utc(at), change).expect("a change")
+}
+
+#[test]
+fn a_booking_paid_then_partly_refunded_counts_its_money_once_per_ledger_version_in_its_currency() {
+    let b = confirmed();
+    let usd = CurrencyCode::new("USD").unwrap();
+    // 120 minutes at 100 cents: 12,000, a 30 % deposit of 3,600.
+    let l0 = ledger_of(&b, "2026-06-01T12:05:00Z");
+    assert_eq!(payment_contribution(None, &l0, &b), None, "a new ledger moved no money");
+    let l1 = next(&l0, "2026-06-01T12:06:00Z", |l| {
+        l.add_intent(Intent::created(
+            PaymentKind::Deposit,
+            1,
+            3_600,
+            360,
+            &stripe_says("pi_d", IntentStatus::Authorized, 0),
+        ));
+    });
+    assert_eq!(payment_contribution(Some(&l0), &l1, &b), None, "an authorisation takes nothing");
+    let l2 = next(&l1, "2026-06-02T09:01:00Z", |l| {
+        l.report(&stripe_says("pi_d", IntentStatus::Succeeded, 3_600));
+    });
+    let deposit = payment_contribution(Some(&l1), &l2, &b).expect("the deposit counts");
+    assert_eq!(deposit.deltas, deltas(&[(Counter::Revenue(usd), 3_600)]), "not paid yet: only the deposit");
+    assert_eq!(deposit.day, date("2026-06-02"));
+    assert_eq!(deposit.event, format!("analytics#payments#{}#v3", b.id));
+    assert_eq!(
+        (deposit.city.as_str(), deposit.specialization, deposit.shard),
+        ("new york", Some(Specialization::Wedding), shard_of(&b))
+    );
+    assert_eq!(payment_contribution(Some(&l1), &l2, &b), Some(deposit.clone()), "a redelivery is the same event");
+
+    let l3 = next(&l2, "2026-06-03T07:00:00Z", |l| {
+        l.add_intent(Intent::created(
+            PaymentKind::Balance,
+            1,
+            8_400,
+            840,
+            &stripe_says("pi_b", IntentStatus::Succeeded, 8_400),
+        ));
+    });
+    let balance = payment_contribution(Some(&l2), &l3, &b).expect("the balance counts");
+    assert_eq!(balance.deltas, deltas(&[(Counter::Revenue(usd), 8_400), (Counter::Paid, 1)]));
+    let l4 = next(&l3, "2026-06-05T08:00:00Z", |l| {
+        l.add_refund(Refund {
+            id: "re_1".into(),
+            intent: "pi_b".into(),
+            amount_minor: 6_000,
+            reason: RefundReason::ClientCancelled,
+            at: utc("2026-06-05T08:00:00Z"),
+        });
+    });
+    let refund = payment_contribution(Some(&l3), &l4, &b).expect("the refund counts");
+    assert_eq!(refund.deltas, deltas(&[(Counter::Refunds(usd), 6_000)]), "a refund does not un-pay the booking");
+    assert_eq!(refund.day, date("2026-06-05"));
+
+    let review = review_contribution(&b, utc("2026-06-12T08:00:00Z")).expect("a review counts");
+    assert_eq!(review.deltas, deltas(&[(Counter::Reviewed, 1)]));
+    assert_eq!((review.day, review.event.clone()), (date("2026-06-12"), format!("analytics#review#{}", b.id)));
+
+    let days: Vec<(NaiveDate, BTreeMap<Counter, i64>)> =
+        [deposit, balance, refund, review].into_iter().map(|c| (c.day, c.deltas)).collect();
+    let r = report(&days, date("2026-06-01"), date("2026-06-30"), Granularity::Month);
+    assert_eq!(r.totals.revenue_minor, BTreeMap::from([(usd, 12_000)]));
+    assert_eq!(r.totals.refunds_minor, BTreeMap::from([(usd, 6_000)]));
+    assert_eq!(r.totals.net_minor, BTreeMap::from([(usd, 6_000)]));
+    assert_eq!((r.funnel.paid, r.funnel.reviewed), (1, 1));
+    let json = serde_json::to_value(&r.totals).unwrap();
+    assert_eq!(json["revenue_minor"], json!({"USD": 12_000}));
+}
+
+#[test]
+fn amounts_of_different_currencies_are_never_added_together() {
+    let (usd, jpy) = (CurrencyCode::new("USD").unwrap(), CurrencyCode::new("JPY").unwrap());
+    let days = vec![
+        (
+            date("2026-06-10"),
+            counters(&[(Counter::Revenue(usd), 5_000), (Counter::Revenue(jpy), 3_001), (Counter::Paid, 1)]),
+        ),
+        (date("2026-06-11"), counters(&[(Counter::Refunds(jpy), 1_000), (Counter::Revenue(usd), 2_500)])),
+    ];
+    let r = report(&days, date("2026-06-10"), date("2026-06-11"), Granularity::Day);
+    assert_eq!(r.totals.revenue_minor, BTreeMap::from([(jpy, 3_001), (usd, 7_500)]));
+    assert_eq!(r.totals.refunds_minor, BTreeMap::from([(jpy, 1_000)]));
+    assert_eq!(r.totals.net_minor, BTreeMap::from([(jpy, 2_001), (usd, 7_500)]));
+    assert_eq!(
+        r.series[1].net_minor,
+        BTreeMap::from([(jpy, -1_000), (usd, 2_500)]),
+        "a day can give back more than it took"
+    );
+    let text = csv(&r);
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], format!("{HEADER},revenue_minor_JPY,refunds_minor_JPY,revenue_minor_USD,refunds_minor_USD"));
+    assert_eq!(lines[1], "2026-06-10,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,3001,0,5000,0");
+    assert_eq!(lines[2], "2026-06-11,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1000,2500,0");
+}
+
+proptest! {
+    /// However a ledger's captures and refunds are split into versions, its
+    /// contributions add up to what it took and gave back, all in its currency; the
+    /// booking is paid once, exactly when the captures reach its price; and each version
+    /// is its own event.
+    #[test]
+    fn payment_contributions_add_up_to_the_ledger(
+        currency in prop::sample::select(vec!["USD", "JPY", "KWD"]),
+        captures in prop::collection::vec(1i64..6_000, 1..6),
+        refunds in prop::collection::vec(1i64..6_000, 0..4),
+    ) {
+        let mut b = pending();
+        b.price = Money { amount_minor: 12_000, currency: Currency::try_from(currency.to_string()).unwrap() };
+        let code = CurrencyCode::new(currency).unwrap();
+        let mut l = ledger_of(&b, "2026-06-01T12:05:00Z");
+        l = next(&l, "2026-06-01T12:06:00Z", |l| {
+            l.add_intent(Intent::created(PaymentKind::Full, 1, 12_000, 1_200, &stripe_says("pi_f", IntentStatus::Authorized, 0)));
+        });
+        let mut all = Vec::new();
+        let (mut captured, mut refunded) = (0, 0);
+        for c in captures {
+            captured = (captured + c).min(12_000);
+            let before = l.clone();
+            if let Some(after) = l.changed(utc("2026-06-02T09:00:00Z"), |l| { l.report(&stripe_says("pi_f", IntentStatus::Authorized, captured)); }) {
+                all.extend(payment_contribution(Some(&before), &after, &b));
+                l = after;
+            }
+        }
+        for r in refunds {
+            refunded = (refunded + r).min(captured);
+            let before = l.clone();
+            if let Some(after) = l.changed(utc("2026-06-03T09:00:00Z"), |l| { l.report_refunded("pi_f", refunded); }) {
+                all.extend(payment_contribution(Some(&before), &after, &b));
+                l = after;
+            }
+        }
+        let mut sum: BTreeMap<Counter, i64> = BTreeMap::new();
+        for c in &all {
+            prop_assert!(c.deltas.values().all(|&n| n != 0));
+            for (k, n) in &c.deltas {
+                prop_assert!(matches!(k, Counter::Revenue(x) | Counter::Refunds(x) if *x == code) || *k == Counter::Paid, "{:?}", k);
+                *sum.entry(*k).or_insert(0) += n;
+            }
+        }
+        let get = |k: Counter| sum.get(&k).copied().unwrap_or(0);
+        prop_assert_eq!(get(Counter::Revenue(code)), l.captured());
+        prop_assert_eq!(get(Counter::Refunds(code)), l.refunded());
+        prop_assert_eq!(get(Counter::Paid), i64::from(l.captured() >= 12_000));
+        let events: BTreeSet<_> = all.iter().map(|c| &c.event).collect();
+        prop_assert_eq!(events.len(), all.len());
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// leaderboard
+
+#[test]
+fn the_leaderboard_ranks_by_confirmed_bookings_and_keeps_money_per_currency() {
+    let (inr, eur) = (CurrencyCode::new("INR").unwrap(), CurrencyCode::new("EUR").unwrap());
+    let counts: BTreeMap<String, BTreeMap<Counter, i64>> = [
+        ("p-a", counters(&[(Counter::Requested, 9), (Counter::Confirmed, 2), (Counter::ConfirmMinutes, 90)])),
+        (
+            "p-b",
+            counters(&[
+                (Counter::Requested, 3),
+                (Counter::Confirmed, 3),
+                (Counter::ConfirmMinutes, 100),
+                (Counter::Completed, 1),
+                (Counter::Revenue(inr), 500_000),
+                (Counter::Revenue(eur), 12_000),
+                (Counter::Refunds(eur), 2_000),
+            ]),
+        ),
+        ("p-c", counters(&[(Counter::Requested, 3), (Counter::Confirmed, 3), (Counter::ConfirmMinutes, 30)])),
+        ("p-d", counters(&[(Counter::Requested, 1)])),
+        // Nothing in the range (a counter moved and moved back): left out.
+        ("p-e", counters(&[(Counter::BookedMinutes, 0)])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let board = leaderboard(&counts, 10);
+    let ids: Vec<&str> = board.iter().map(|l| l.photographer_id.as_str()).collect();
+    assert_eq!(ids, ["p-b", "p-c", "p-a", "p-d"], "confirmed, then completed, then requests");
+    assert_eq!(board[0].revenue_minor, BTreeMap::from([(eur, 12_000), (inr, 500_000)]));
+    assert_eq!(board[0].refunds_minor, BTreeMap::from([(eur, 2_000)]));
+    assert_eq!(board[0].mean_confirm_minutes, Some(33.3));
+    assert_eq!(board[3].mean_confirm_minutes, None, "no confirmations, no mean");
+    assert_eq!((board[0].display_name.as_deref(), board[0].rating), (None, None), "the caller's to fill");
+    assert_eq!(leaderboard(&counts, 2).len(), 2);
 }

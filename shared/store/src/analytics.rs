@@ -4,7 +4,8 @@
 //! A contribution ([`Contribution`]) goes in with a marker naming the booking's
 //! version, in one transaction, so a redelivered or bisected batch adds nothing twice.
 //! Each contribution adds to its day in four series (platform, city, specialization,
-//! both) and to its month in the city and specialization top lists. Writes are spread
+//! both) and to its month in the city and specialization top lists, and, when its
+//! photographer is known, in the photographers' list (the leaderboard). Writes are spread
 //! over [`SHARDS`] partitions per series and year; readers query each and add.
 
 use crate::Read;
@@ -16,6 +17,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use cm_booking::analytics::{Contribution, Counter, DemandForecast, ForecastRun, SHARDS, Segment};
 use cm_catalog::photographer::Specialization;
+use cm_core::UserId;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,6 +26,8 @@ use std::collections::{BTreeMap, HashMap};
 pub enum Dimension {
     City,
     Specialization,
+    /// By photographer id: the leaderboard.
+    Photographer,
 }
 
 impl Dimension {
@@ -31,12 +35,22 @@ impl Dimension {
         match self {
             Dimension::City => "CITY",
             Dimension::Specialization => "SPEC",
+            Dimension::Photographer => "PHOTOGRAPHER",
         }
     }
 }
 
 impl AnalyticsWriter for DynamoStore {
     async fn add_booking_contribution(&self, c: &Contribution, now: DateTime<Utc>) -> Result<Applied, StoreError> {
+        self.add_booking_contribution_of(c, None, now).await
+    }
+
+    async fn add_booking_contribution_of(
+        &self,
+        c: &Contribution,
+        photographer: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, StoreError> {
         let mut ops = vec![self.aggregated_marker(&c.event, now)?];
         let year = c.day.year();
         for segment in c.segments() {
@@ -47,6 +61,9 @@ impl AnalyticsWriter for DynamoStore {
         let mut tops = vec![(Dimension::City, c.city.clone())];
         if let Some(spec) = c.specialization {
             tops.push((Dimension::Specialization, spec.as_str().to_string()));
+        }
+        if let Some(p) = photographer {
+            tops.push((Dimension::Photographer, p.to_string()));
         }
         for (dimension, name) in tops {
             let key =

@@ -322,6 +322,13 @@ pub trait InsightsReader: Send + Sync {
 pub trait AnalyticsWriter: Send + Sync {
     /// Adds one booking change's contribution once (`AlreadyApplied`: counted before).
     fn add_booking_contribution(&self, c: &cm_booking::analytics::Contribution, now: DateTime<Utc>) -> fut!(Applied);
+    /// The same, also counted in `photographer`'s month of the leaderboard.
+    fn add_booking_contribution_of(
+        &self,
+        c: &cm_booking::analytics::Contribution,
+        photographer: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> fut!(Applied);
 }
 
 /// Demand forecasts (`analytics`): the segments a pass covers, the forecasts, the

@@ -18,14 +18,15 @@ use cm_tests::stripe::{StripeEnv, WEBHOOK_SECRET, signature, stripe, webhook_eve
 use cm_tests::{ApiEvent, TestEnv, TestResponse, call, env};
 use serde_json::{Value, json};
 
-struct World {
-    env: TestEnv,
-    s: StripeEnv,
-    client: Session,
-    photographer: Session,
+/// Also the analytics tests' way to move real money (crate::analytics).
+pub(crate) struct World {
+    pub(crate) env: TestEnv,
+    pub(crate) s: StripeEnv,
+    pub(crate) client: Session,
+    pub(crate) photographer: Session,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let env = env().await;
     let s = stripe().await;
     let client = register(&env, "client").await;
@@ -34,14 +35,14 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn with_payouts(self) -> World {
+    pub(crate) async fn with_payouts(self) -> World {
         self.s.active_payouts(self.env.app, &self.photographer.id, "p@photographers.test").await;
         self
     }
 
     /// A pending booking `days` ahead, priced `amount` in `currency` under the default
     /// terms (30 % deposit; 168 h → 100 %, 48 h → 50 %, else nothing).
-    async fn booking(&self, days: i64, amount: i64, currency: &str) -> Booking {
+    pub(crate) async fn booking(&self, days: i64, amount: i64, currency: &str) -> Booking {
         let mut b = booking(&self.env, &self.client, &self.photographer, BookingStatus::Pending).await;
         let start = chrono::Utc::now() + chrono::TimeDelta::days(days);
         let moved = Booking {
@@ -60,7 +61,7 @@ impl World {
         b
     }
 
-    async fn pay_request(&self, token: &str, booking: BookingId, kind: &str) -> TestResponse {
+    pub(crate) async fn pay_request(&self, token: &str, booking: BookingId, kind: &str) -> TestResponse {
         let stripe = self.s.stripe;
         call(
             self.env.app,
@@ -72,7 +73,7 @@ impl World {
 
     /// The client asks to pay the deposit and confirms it with `card` in the browser;
     /// Stripe's events are delivered. Returns the intent id.
-    async fn deposit(&self, booking: BookingId, card: &str) -> String {
+    pub(crate) async fn deposit(&self, booking: BookingId, card: &str) -> String {
         let r = self.pay_request(&self.client.access, booking, "deposit").await;
         let body = r.ok(201).clone();
         self.s.pay(body["intent_id"].as_str().unwrap(), body["client_secret"].as_str().unwrap(), card).await;
@@ -80,7 +81,7 @@ impl World {
         body["intent_id"].as_str().unwrap().to_string()
     }
 
-    async fn status(&self, token: &str, booking: BookingId, body: Value) -> TestResponse {
+    pub(crate) async fn status(&self, token: &str, booking: BookingId, body: Value) -> TestResponse {
         call(
             self.env.app,
             update_booking_status::handle,
@@ -90,28 +91,28 @@ impl World {
     }
 
     /// A Stripe client of the function's own, as each function builds at cold start.
-    fn own_stripe(&self) -> cm_stripe::Stripe {
+    pub(crate) fn own_stripe(&self) -> cm_stripe::Stripe {
         cm_stripe::Stripe::connect(&cm_tests::stripe::keys_json(), Some(&self.s.standin.base_url())).unwrap()
     }
 
-    fn settler(&self) -> settle_payments::Settler<DynamoStore> {
+    pub(crate) fn settler(&self) -> settle_payments::Settler<DynamoStore> {
         settle_payments::Settler { app: App::new(self.env.app.store.clone()), stripe: self.own_stripe() }
     }
 
-    async fn settle(&self) -> settle_payments::Summary {
+    pub(crate) async fn settle(&self) -> settle_payments::Summary {
         let summary = self.settler().settle_all().await.unwrap();
         self.s.deliver_new(self.env.app).await;
         summary
     }
 
-    async fn view(&self, token: &str, booking: BookingId) -> Value {
+    pub(crate) async fn view(&self, token: &str, booking: BookingId) -> Value {
         call(self.env.app, get_booking::handle, ApiEvent::new("GET /bookings/{id}").bearer(token).path("id", booking))
             .await
             .ok(200)["payment"]
             .clone()
     }
 
-    async fn state(&self, booking: BookingId) -> PaymentState {
+    pub(crate) async fn state(&self, booking: BookingId) -> PaymentState {
         self.env.app.store.get_ledger(booking).await.unwrap().unwrap().state()
     }
 }
