@@ -498,10 +498,10 @@ async fn await_history(
     loop {
         match store.analytics_days(&segment, expected.from, expected.to).await {
             Ok(days) => {
-                let mut seen: BTreeMap<&str, i64> = expected.totals.keys().map(|k| (*k, 0)).collect();
+                let mut seen: BTreeMap<String, i64> = expected.totals.keys().map(|k| (k.clone(), 0)).collect();
                 for (_, counters) in days {
                     for c in seed::EXPECTED_COUNTERS {
-                        *seen.entry(c.name()).or_insert(0) += counters.get(&c).copied().unwrap_or(0);
+                        *seen.entry(c.name().into_owned()).or_insert(0) += counters.get(&c).copied().unwrap_or(0);
                     }
                 }
                 let behind = expected.totals.iter().any(|(k, n)| seen.get(k).copied().unwrap_or(0) < *n);

@@ -81,7 +81,7 @@ pub struct Report {
 pub struct Expected {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub totals: BTreeMap<&'static str, i64>,
+    pub totals: BTreeMap<String, i64>,
 }
 
 /// The counters [`Expected`] adds up: the report's funnel.
@@ -96,7 +96,7 @@ pub const EXPECTED_COUNTERS: [Counter; 6] = [
 
 impl Expected {
     fn new(from: NaiveDate, to: NaiveDate) -> Expected {
-        Expected { from, to, totals: EXPECTED_COUNTERS.iter().map(|c| (c.name(), 0)).collect() }
+        Expected { from, to, totals: EXPECTED_COUNTERS.iter().map(|c| (c.name().into_owned(), 0)).collect() }
     }
 
     fn add(&mut self, c: &Contribution) {
@@ -105,7 +105,7 @@ impl Expected {
         }
         for (counter, n) in &c.deltas {
             if EXPECTED_COUNTERS.contains(counter) {
-                *self.totals.entry(counter.name()).or_insert(0) += n;
+                *self.totals.entry(counter.name().into_owned()).or_insert(0) += n;
             }
         }
     }
@@ -781,9 +781,10 @@ mod tests {
         // Today (after `to`) and before `from`: changes the check must not wait for.
         e.add(&c(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &[(Counter::Completed, 1)]));
         e.add(&c(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(), &[(Counter::Requested, 1)]));
-        let want: BTreeMap<&str, i64> =
+        let want: BTreeMap<String, i64> =
             [("requested", 1), ("confirmed", 1), ("declined", 0), ("cancelled", 0), ("expired", 0), ("completed", 0)]
                 .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
                 .collect();
         assert_eq!(e.totals, want);
     }
