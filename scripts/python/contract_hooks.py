@@ -184,6 +184,12 @@ def repair_query(case):
         if a is not None and b is None:
             query["from"] = max(min(a, today), today - dt.timedelta(days=365)).isoformat()
         clamp_dates(query, "from", "to", 366)
+    elif name == "GET /photographers/{id}/quote":
+        photographer = str((case.path_parameters or {}).get("id", "")).upper()
+        repair_session(query, catalog().get(photographer))
+    elif name == "GET /photographers/me/pricing-preview":
+        # The caller's own packages are not known here: price by the hour.
+        repair_session(query, None)
     elif name == "GET /admin/analytics":
         today = dt.datetime.now(dt.timezone.utc).date()
         # As above, with ranges of up to 1098 days (admin-get-analytics' MAX_RANGE_DAYS).
@@ -191,6 +197,30 @@ def repair_query(case):
         if a is not None and b is None:
             query["from"] = max(min(a, today), today - dt.timedelta(days=1097)).isoformat()
         clamp_dates(query, "from", "to", 1098)
+
+
+def repair_session(query, packages):
+    """A priced session (a quote, a preview): its start in the future and within 730
+    days (stored in the document's prose), a package the photographer offers (`packages`:
+    its durations; None when unknown, and then none is asked for), and a duration that
+    is the package's or, without one, given."""
+    start = parse_instant(query.get("start"))
+    if start is not None and len(trim(query["start"])) > 10:
+        now = dt.datetime.now(dt.timezone.utc)
+        if not now + dt.timedelta(hours=1) <= start <= now + dt.timedelta(days=729):
+            query["start"] = (now + dt.timedelta(days=2)).replace(microsecond=0).isoformat()
+    package = trim(query.get("package_id"))
+    if isinstance(package, str) and package and (not packages or package not in packages):
+        if packages:
+            query["package_id"] = sorted(packages)[len(package) % len(packages)]
+        else:
+            query.pop("package_id", None)
+    package = trim(query.get("package_id"))
+    if packages and isinstance(package, str) and package in packages:
+        if "duration_minutes" in query:
+            query["duration_minutes"] = packages[package]
+    elif not trim(str(query.get("duration_minutes", ""))):
+        query["duration_minutes"] = 60
 
 
 def minutes(hhmm):
@@ -321,6 +351,9 @@ def repair_booking_request(case):
     package = body.get("package_id")
     if packages and isinstance(package, str) and package in packages and body.get("duration_minutes") is not None:
         body["duration_minutes"] = packages[package]
+    # A quote is sealed by the API: none can be made up that it would honour (the API
+    # tests cover quotes), so bookings go without one.
+    body.pop("quote_id", None)
     # A place with coordinates must lie in the photographer's service area (stored
     # data): put it at their base.
     location = body.get("location")
