@@ -29,6 +29,11 @@
 //! Both go to the booking's series (its city and specialization, read from the booking
 //! item: the ledger and the review do not carry them).
 //!
+//! **The photographer's own series** (their stats): every booking contribution above
+//! also goes to the photographer's daily series, with the minutes of their sessions by
+//! the session's own day (a reschedule moves them), their reviews' stars, and their
+//! reviews' sentiment, moved from the old analysis to the new one like the platform's.
+//!
 //! So redelivered and bisected batches count nothing twice. A record whose effects did
 //! not all commit is reported as a batch item failure and retried, never acknowledged;
 //! Lambda redelivers from the lowest failed record on, in order, so a booking's days
@@ -39,12 +44,13 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use chrono::{DateTime, NaiveDate, Utc};
 use cm_app::App;
 use cm_booking::activity::{Facts, activity};
-use cm_booking::analytics;
+use cm_booking::analytics::{self, Tone};
 use cm_booking::booking::Booking;
-use cm_core::BookingId;
+use cm_core::{BookingId, UserId};
 use cm_payments::Ledger;
 use cm_reviews::SentimentRecord;
-use cm_reviews::sentiment::aggregate_deltas;
+use cm_reviews::sentiment::{aggregate_deltas, score_e4};
+use cm_sentiment::{Analysis, Label};
 use cm_store::{AnalyticsWriter, BookingReader, DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
@@ -66,6 +72,9 @@ struct Analysed {
     pk: String,
     sk: String,
     entity: String,
+    /// A review's photographer (feedback has none).
+    #[serde(default)]
+    photographer_id: Option<UserId>,
     #[serde(default)]
     analysis_version: u32,
     #[serde(default)]
@@ -87,6 +96,18 @@ struct Contribution {
     analysis: String,
     day: NaiveDate,
     deltas: BTreeMap<String, i64>,
+    /// A review's: what it moves in its photographer's own series.
+    photographer: Option<(UserId, BTreeMap<analytics::Counter, i64>)>,
+}
+
+/// An analysis as the photographer's series counts it.
+fn tone_of(a: &Analysis) -> (Tone, i64) {
+    let tone = match a.label {
+        Label::Positive => Tone::Positive,
+        Label::Neutral => Tone::Neutral,
+        Label::Negative => Tone::Negative,
+    };
+    (tone, score_e4(a.score))
 }
 
 /// What one record adds, if anything.
@@ -109,9 +130,14 @@ fn contribution(record: &EventRecord) -> Result<Option<Contribution>, RecordErro
     let Some(analysis) = &new.sentiment else {
         return Err(RecordError::Poison(format!("{} {} has a new analysis version but no result", new.pk, new.sk)));
     };
-    let deltas = aggregate_deltas(kind, old.sentiment.as_ref().map(|r| &r.analysis), &analysis.analysis);
+    let before = old.sentiment.as_ref().map(|r| &r.analysis);
+    let deltas = aggregate_deltas(kind, before, &analysis.analysis);
+    let photographer = new
+        .photographer_id
+        .filter(|_| kind == "review")
+        .map(|p| (p, analytics::sentiment_deltas(before.map(tone_of), tone_of(&analysis.analysis))));
     let analysis = format!("{}#{}#v{}", new.pk, new.sk, new.analysis_version);
-    Ok(Some(Contribution { analysis, day: new.created_at.date_naive(), deltas }))
+    Ok(Some(Contribution { analysis, day: new.created_at.date_naive(), deltas, photographer }))
 }
 
 /// A booking before and after one change (`None` where the item did not exist).
@@ -158,6 +184,7 @@ fn ledger_change(record: &EventRecord) -> Result<Option<LedgerChange>, RecordErr
 #[derive(Debug, Deserialize)]
 struct NewReview {
     booking_id: BookingId,
+    rating: u8,
     created_at: DateTime<Utc>,
 }
 
@@ -199,7 +226,7 @@ async fn apply_ledger<S: BookingReader + AnalyticsWriter>(
 
 async fn apply_review<S: BookingReader + AnalyticsWriter>(a: &Aggregator<S>, r: &NewReview) -> Result<(), RecordError> {
     let booking = booking_of(a, r.booking_id).await?;
-    if let Some(c) = analytics::review_contribution(&booking, r.created_at) {
+    if let Some(c) = analytics::review_contribution(&booking, r.created_at, r.rating) {
         a.app.store.add_booking_contribution_of(&c, Some(booking.photographer_id), a.app.now()).await?;
     }
     Ok(())
@@ -212,8 +239,8 @@ async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
 ) -> Result<(), RecordError> {
     let now = a.app.now();
     let store = &a.app.store;
-    if let Some(c) = analytics::contribution(old, new) {
-        let photographer = new.or(old).map(|b| b.photographer_id);
+    let photographer = new.or(old).map(|b| b.photographer_id);
+    for c in analytics::contribution(old, new).into_iter().chain(analytics::session_contributions(old, new)) {
         store.add_booking_contribution_of(&c, photographer, now).await?;
     }
     let (old, new) = (old.map(Facts::from), new.map(Facts::from));
@@ -236,6 +263,24 @@ async fn apply_booking<S: FeatureWriter + AnalyticsWriter>(
     Ok(())
 }
 
+/// The platform's sentiment aggregates, then for a review its photographer's series:
+/// two transactions, each counted once by its own marker, so a retry after the first
+/// adds only what the second had not.
+async fn apply_analysis<S: SentimentAggregates + AnalyticsWriter>(
+    a: &Aggregator<S>,
+    c: &Contribution,
+) -> Result<(), RecordError> {
+    let now = a.app.now();
+    a.app.store.add_sentiment_deltas(&c.analysis, c.day, &c.deltas, now).await?;
+    if let Some((photographer, deltas)) = &c.photographer
+        && !deltas.is_empty()
+    {
+        let event = format!("analytics#sentiment#{}", c.analysis);
+        a.app.store.add_photographer_counters(&event, *photographer, c.day, deltas, now).await?;
+    }
+    Ok(())
+}
+
 pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter + BookingReader>(
     a: &Aggregator<S>,
     event: LambdaEvent<Event>,
@@ -248,13 +293,7 @@ pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter + B
             (_, Ok(Some((old, new))), _) => apply_ledger(a, old.as_ref(), &new).await,
             (_, _, Ok(Some(review))) => apply_review(a, &review).await,
             (Ok(None), Ok(None), Ok(None)) => match contribution(record) {
-                Ok(Some(c)) => a
-                    .app
-                    .store
-                    .add_sentiment_deltas(&c.analysis, c.day, &c.deltas, a.app.now())
-                    .await
-                    .map(|_| ())
-                    .map_err(RecordError::from),
+                Ok(Some(c)) => apply_analysis(a, &c).await,
                 Ok(None) => Ok(()),
                 Err(e) => Err(e),
             },

@@ -106,11 +106,27 @@ pub enum Counter {
     /// Minutes from request to confirmation, summed over the day's confirmations (the
     /// same ones [`Counter::Confirmed`] counts): the mean response time.
     ConfirmMinutes,
+    /// Minutes of confirmed (or completed) sessions by the session's own day (the
+    /// photographer's local date), where [`Counter::BookedMinutes`] counts by the day of
+    /// the confirmation: what a day's utilisation divides by its working minutes.
+    SessionMinutes,
+    /// Working minutes of the day (time off excluded). Never written by the stream: a
+    /// photographer's come from their hours when their stats are read.
+    AvailableMinutes,
+    /// Stars of the day's reviews, summed (with [`Counter::Reviewed`]: the mean rating).
+    RatingSum,
+    /// Reviews analysed for sentiment, by their label, and the scores (×10⁴) summed.
+    /// Kept in the photographer's own series only.
+    SentimentAnalysed,
+    SentimentPositive,
+    SentimentNeutral,
+    SentimentNegative,
+    SentimentScoreE4,
 }
 
 impl Counter {
     /// The counters with fixed names (every one but the per-currency amounts).
-    pub const ALL: [Counter; 22] = [
+    pub const ALL: [Counter; 30] = [
         Counter::Requested,
         Counter::Confirmed,
         Counter::Declined,
@@ -133,6 +149,14 @@ impl Counter {
         Counter::CancelledAfterConfirmation,
         Counter::CancelledLate,
         Counter::ConfirmMinutes,
+        Counter::SessionMinutes,
+        Counter::AvailableMinutes,
+        Counter::RatingSum,
+        Counter::SentimentAnalysed,
+        Counter::SentimentPositive,
+        Counter::SentimentNeutral,
+        Counter::SentimentNegative,
+        Counter::SentimentScoreE4,
     ];
 
     /// The stored attribute's name: fixed, or `revenue_minor_<ISO>` / `refunds_minor_<ISO>`.
@@ -168,6 +192,14 @@ impl Counter {
             Counter::CancelledAfterConfirmation => "cancelled_after_confirmation",
             Counter::CancelledLate => "cancelled_late",
             Counter::ConfirmMinutes => "confirm_minutes",
+            Counter::SessionMinutes => "session_minutes",
+            Counter::AvailableMinutes => "available_minutes",
+            Counter::RatingSum => "rating_sum",
+            Counter::SentimentAnalysed => "sentiment_n",
+            Counter::SentimentPositive => "sentiment_pos",
+            Counter::SentimentNeutral => "sentiment_neu",
+            Counter::SentimentNegative => "sentiment_neg",
+            Counter::SentimentScoreE4 => "sentiment_sum_e4",
             Counter::Revenue(_) => REVENUE_PREFIX,
             Counter::Refunds(_) => REFUNDS_PREFIX,
         }
@@ -225,6 +257,65 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// The segment a [`Segment::key`] names (`None` for anything else).
+    pub fn from_key(key: &str) -> Option<Segment> {
+        if key == "ALL" {
+            return Some(Segment::ALL);
+        }
+        if let Some(spec) = key.strip_prefix("SPEC#") {
+            return Some(Segment { city: None, specialization: Some(Specialization::parse(spec)?) });
+        }
+        let rest = key.strip_prefix("CITY#")?;
+        let (city, specialization) = match rest.rsplit_once("#SPEC#") {
+            Some((city, spec)) => (city, Some(Specialization::parse(spec)?)),
+            None => (rest, None),
+        };
+        (!city.is_empty() && !city.contains('#')).then(|| Segment { city: Some(city.to_string()), specialization })
+    }
+}
+
+/// One photographer's share of the platform's capacity: where they work, what they
+/// shoot, and their working minutes by local date.
+#[derive(Debug, Clone, Copy)]
+pub struct Capacity<'a> {
+    pub city: &'a str,
+    pub specializations: &'a [Specialization],
+    pub minutes: &'a BTreeMap<NaiveDate, i64>,
+}
+
+/// The working minutes of every segment by day, what utilisation divides the minutes of
+/// sessions by: each photographer counts once in the platform and in their city, and
+/// once in each of their specializations, alone and in their city (their hours are
+/// open to any of them). Days a photographer has no hours count as zero, so every
+/// segment with a photographer has every day.
+pub fn capacity<'a>(
+    photographers: impl IntoIterator<Item = Capacity<'a>>,
+) -> BTreeMap<Segment, BTreeMap<NaiveDate, i64>> {
+    let mut out: BTreeMap<Segment, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+    for p in photographers {
+        let city = Some(key_city(p.city)).filter(|c| !c.is_empty());
+        let mut segments = vec![Segment::ALL];
+        if let Some(c) = &city {
+            segments.push(Segment { city: Some(c.clone()), specialization: None });
+        }
+        let specs: BTreeSet<Specialization> = p.specializations.iter().copied().collect();
+        for s in specs {
+            segments.push(Segment { city: None, specialization: Some(s) });
+            if let Some(c) = &city {
+                segments.push(Segment { city: Some(c.clone()), specialization: Some(s) });
+            }
+        }
+        for segment in segments {
+            let days = out.entry(segment).or_default();
+            for (day, n) in p.minutes {
+                *days.entry(*day).or_insert(0) += n;
+            }
+        }
+    }
+    out
+}
+
 /// A city as it appears in keys: normalised, and without `#`, which separates key parts.
 pub fn key_city(city: &str) -> String {
     normalize_city(&city.replace('#', " "))
@@ -239,6 +330,9 @@ pub fn parse_city(input: &str) -> Option<String> {
     let c = key_city(input);
     (!c.is_empty() && c.chars().count() <= MAX_CITY_CHARS).then_some(c)
 }
+
+/// Days, each with its counters: a series as stored and as the reports fold it.
+pub type DayCounts = Vec<(NaiveDate, BTreeMap<Counter, i64>)>;
 
 /// What one change of one booking adds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,13 +436,23 @@ fn of_booking(
     booking: &Booking,
     deltas: BTreeMap<Counter, i64>,
 ) -> Option<Contribution> {
+    of_booking_on(event, at.date_naive(), booking, deltas)
+}
+
+/// A contribution to `booking`'s series on `day`; `None` when it moves nothing.
+fn of_booking_on(
+    event: String,
+    day: NaiveDate,
+    booking: &Booking,
+    deltas: BTreeMap<Counter, i64>,
+) -> Option<Contribution> {
     let deltas: BTreeMap<Counter, i64> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
     if deltas.is_empty() {
         return None;
     }
     Some(Contribution {
         event,
-        day: at.date_naive(),
+        day,
         city: key_city(&booking.location.city),
         specialization: Specialization::parse(&booking.event_type),
         shard: shard_of(booking),
@@ -416,11 +520,68 @@ pub fn payment_deltas(old: Option<&Ledger>, new: &Ledger) -> BTreeMap<Counter, i
     deltas
 }
 
-/// What a booking's new review adds: one review, on the day it was written. A booking
-/// has at most one review, so the booking names the event.
-pub fn review_contribution(booking: &Booking, reviewed_at: DateTime<Utc>) -> Option<Contribution> {
-    let deltas = BTreeMap::from([(Counter::Reviewed, 1)]);
+/// What a booking's new review adds: one review and its stars, on the day it was
+/// written. A booking has at most one review, so the booking names the event.
+pub fn review_contribution(booking: &Booking, reviewed_at: DateTime<Utc>, rating: u8) -> Option<Contribution> {
+    let deltas = BTreeMap::from([(Counter::Reviewed, 1), (Counter::RatingSum, i64::from(rating))]);
     of_booking(format!("analytics#review#{}", booking.id), reviewed_at, booking, deltas)
+}
+
+/// What the change from `old` to `new` adds to the minutes booked on the sessions' own
+/// days ([`Counter::SessionMinutes`]): a confirmed or completed booking holds its
+/// minutes on its local date, in its city and specialization. A reschedule moves them
+/// (minus on the old day and series, plus on the new), a cancellation or a return to
+/// pending takes them back. One contribution per day and series touched, each named by
+/// the booking's version and side, so each counts once however often delivered.
+pub fn session_contributions(old: Option<&Booking>, new: Option<&Booking>) -> Vec<Contribution> {
+    let Some(new) = new else { return Vec::new() };
+    let holds = |b: &Booking| matches!(b.status, BookingStatus::Confirmed | BookingStatus::Completed);
+    let minutes = |b: &Booking| i64::from(b.duration_minutes);
+    let event = |side: &str| format!("analytics#session#{}#v{}#{side}", new.id, new.version);
+    let one = |side: &str, b: &Booking, n: i64| {
+        of_booking_on(event(side), b.local_date, b, BTreeMap::from([(Counter::SessionMinutes, n)]))
+    };
+    let same_series = |a: &Booking, b: &Booking| {
+        a.local_date == b.local_date
+            && key_city(&a.location.city) == key_city(&b.location.city)
+            && Specialization::parse(&a.event_type) == Specialization::parse(&b.event_type)
+    };
+    match (old.filter(|o| holds(o)), holds(new)) {
+        (Some(o), true) if same_series(o, new) => one("net", new, minutes(new) - minutes(o)).into_iter().collect(),
+        (Some(o), true) => one("old", o, -minutes(o)).into_iter().chain(one("new", new, minutes(new))).collect(),
+        (Some(o), false) => one("old", o, -minutes(o)).into_iter().collect(),
+        (None, true) => one("new", new, minutes(new)).into_iter().collect(),
+        (None, false) => Vec::new(),
+    }
+}
+
+/// A review's sentiment as the photographer's series counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+/// What replacing a review's analysis `old` (`None` the first time) by `new` moves in
+/// its photographer's series: each is a tone and a score in ×10⁴.
+pub fn sentiment_deltas(old: Option<(Tone, i64)>, new: (Tone, i64)) -> BTreeMap<Counter, i64> {
+    let mut d = BTreeMap::new();
+    let mut add = |c: Counter, n: i64| *d.entry(c).or_insert(0) += n;
+    if old.is_none() {
+        add(Counter::SentimentAnalysed, 1);
+    }
+    for ((tone, score), sign) in old.map(|o| (o, -1)).into_iter().chain([(new, 1)]) {
+        let c = match tone {
+            Tone::Positive => Counter::SentimentPositive,
+            Tone::Neutral => Counter::SentimentNeutral,
+            Tone::Negative => Counter::SentimentNegative,
+        };
+        add(c, sign);
+        add(Counter::SentimentScoreE4, sign * score);
+    }
+    d.retain(|_, n| *n != 0);
+    d
 }
 
 /// Whether the booking was confirmed at some point before this change.
@@ -485,6 +646,17 @@ pub struct Period {
     pub expired: i64,
     pub completed: i64,
     pub booked_hours: f64,
+    /// Hours of confirmed or completed sessions taking place in the period (by the
+    /// session's own local date), where `booked_hours` counts them on the day they
+    /// were confirmed.
+    pub session_hours: f64,
+    /// Working hours in the period: for a segment, of its photographers as the nightly
+    /// capacity snapshot read their hours (days before the first snapshot have none);
+    /// for a photographer, of their hours as they read now. Time off excluded.
+    pub available_hours: f64,
+    /// `session_hours / available_hours` to three decimals; `None` without working
+    /// hours. Above 1 when sessions run outside the hours kept.
+    pub utilisation: Option<f64>,
     /// Bookings that became fully paid.
     pub paid: i64,
     /// Reviews written.
@@ -516,7 +688,8 @@ pub struct Cancellations {
 }
 
 impl Period {
-    fn of(start: NaiveDate, c: &BTreeMap<Counter, i64>) -> Period {
+    /// The period starting `start` from its counters.
+    pub fn of(start: NaiveDate, c: &BTreeMap<Counter, i64>) -> Period {
         let get = |k: Counter| c.get(&k).copied().unwrap_or(0);
         let money = |want: fn(Counter) -> Option<CurrencyCode>| -> BTreeMap<CurrencyCode, i64> {
             c.iter().filter(|(_, n)| **n != 0).filter_map(|(k, n)| Some((want(*k)?, *n))).collect()
@@ -536,6 +709,9 @@ impl Period {
             expired: get(Counter::Expired),
             completed: get(Counter::Completed),
             booked_hours: hours(get(Counter::BookedMinutes)),
+            session_hours: hours(get(Counter::SessionMinutes)),
+            available_hours: hours(get(Counter::AvailableMinutes)),
+            utilisation: utilisation(get(Counter::SessionMinutes), get(Counter::AvailableMinutes)),
             paid: get(Counter::Paid),
             reviewed: get(Counter::Reviewed),
             revenue_minor,
@@ -551,6 +727,11 @@ impl Period {
             },
         }
     }
+}
+
+fn utilisation(session_minutes: i64, available_minutes: i64) -> Option<f64> {
+    (available_minutes > 0)
+        .then(|| (session_minutes.max(0) as f64 / available_minutes as f64 * 1000.0).round() / 1000.0)
 }
 
 fn hours(minutes: i64) -> f64 {
@@ -600,23 +781,7 @@ pub struct Report {
 /// into the report: one period per `granularity` step from `from` to `to`, empty
 /// periods included so charts have no gaps.
 pub fn report(days: &[(NaiveDate, BTreeMap<Counter, i64>)], from: NaiveDate, to: NaiveDate, g: Granularity) -> Report {
-    let mut periods: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
-    let mut p = g.period_of(from);
-    while p <= to {
-        periods.insert(p.max(from), BTreeMap::new());
-        match g.next(p) {
-            Some(n) => p = n,
-            None => break,
-        }
-    }
-    let mut totals: BTreeMap<Counter, i64> = BTreeMap::new();
-    for (day, counters) in days.iter().filter(|(d, _)| (from..=to).contains(d)) {
-        let slot = periods.entry(g.period_of(*day).max(from)).or_default();
-        for (c, n) in counters {
-            *slot.entry(*c).or_insert(0) += n;
-            *totals.entry(*c).or_insert(0) += n;
-        }
-    }
+    let (periods, totals) = fold(days, from, to, g);
     let get = |k: Counter| totals.get(&k).copied().unwrap_or(0);
     let rate = |n: i64, of: i64| (of > 0).then(|| ((n as f64 / of as f64) * 1000.0).round() / 1000.0);
     let requests = get(Counter::Requested);
@@ -645,6 +810,33 @@ pub fn report(days: &[(NaiveDate, BTreeMap<Counter, i64>)], from: NaiveDate, to:
             over_90d: get(Counter::Lead90dPlus),
         },
     }
+}
+
+/// Counters by period, and over the whole range: days (any order, those outside
+/// `from..=to` ignored) added into one period per `g` step from `from` to `to`, each
+/// keyed by its first day clipped to `from`, empty periods included so charts have no
+/// gaps.
+pub type Folded = (BTreeMap<NaiveDate, BTreeMap<Counter, i64>>, BTreeMap<Counter, i64>);
+
+pub fn fold(days: &[(NaiveDate, BTreeMap<Counter, i64>)], from: NaiveDate, to: NaiveDate, g: Granularity) -> Folded {
+    let mut periods: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
+    let mut p = g.period_of(from);
+    while p <= to {
+        periods.insert(p.max(from), BTreeMap::new());
+        match g.next(p) {
+            Some(n) => p = n,
+            None => break,
+        }
+    }
+    let mut totals: BTreeMap<Counter, i64> = BTreeMap::new();
+    for (day, counters) in days.iter().filter(|(d, _)| (from..=to).contains(d)) {
+        let slot = periods.entry(g.period_of(*day).max(from)).or_default();
+        for (c, n) in counters {
+            *slot.entry(*c).or_insert(0) += n;
+            *totals.entry(*c).or_insert(0) += n;
+        }
+    }
+    (periods, totals)
 }
 
 /// One entry of a top list: a city or a specialization with its counts in the range.
@@ -744,7 +936,7 @@ pub fn csv(report: &Report) -> String {
     let mut out = String::from(
         "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours,paid,reviewed,\
          cancelled_by_client,cancelled_by_photographer,cancelled_by_platform,cancelled_while_pending,\
-         cancelled_after_confirmation,cancelled_late",
+         cancelled_after_confirmation,cancelled_late,session_hours,available_hours,utilisation",
     );
     for c in &currencies {
         out.push_str(&format!(",revenue_minor_{c},refunds_minor_{c}"));
@@ -753,7 +945,7 @@ pub fn csv(report: &Report) -> String {
     for p in &report.series {
         let x = &p.cancellations;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             p.start,
             p.requested,
             p.confirmed,
@@ -769,7 +961,10 @@ pub fn csv(report: &Report) -> String {
             x.by_platform,
             x.while_pending,
             x.after_confirmation,
-            x.late
+            x.late,
+            p.session_hours,
+            p.available_hours,
+            p.utilisation.map(|u| u.to_string()).unwrap_or_default()
         ));
         for c in &currencies {
             let get = |m: &BTreeMap<CurrencyCode, i64>| m.get(c).copied().unwrap_or(0);

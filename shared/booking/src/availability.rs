@@ -263,6 +263,11 @@ impl Availability {
             .sum()
     }
 
+    /// [`Availability::working_minutes`] of each local date of `first..=last`.
+    pub fn working_minutes_by_day(&self, first: NaiveDate, last: NaiveDate) -> BTreeMap<NaiveDate, i64> {
+        crate::calendar::days(first, last).map(|d| (d, self.working_minutes(d, d))).collect()
+    }
+
     /// "Free on the date" as recommendations show it: `Some(false)` when a booking
     /// already holds the date or the photographer does not work then, `Some(true)`
     /// when they work then unbooked, `None` when they keep no hours here (`self` is

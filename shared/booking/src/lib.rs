@@ -67,6 +67,7 @@ pub mod request;
 mod rules;
 pub mod scoring;
 mod slots;
+pub mod stats;
 mod time;
 pub mod travel;
 pub mod view;

@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use cm_booking::analytics::{
-    Contribution, Counter, CurrencyCode, Granularity, Report, SHARDS, Segment, cancellation_reasons, contribution, csv,
-    key_city, leaderboard, payment_contribution, report, review_contribution, shard_of, top,
+    Contribution, Counter, CurrencyCode, Granularity, Report, SHARDS, Segment, Tone, cancellation_reasons,
+    contribution, csv, key_city, leaderboard, payment_contribution, report, review_contribution, sentiment_deltas,
+    session_contributions, shard_of, top,
 };
 use cm_booking::request::BookingRequest;
 use cm_booking::{
@@ -503,6 +504,124 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------
+// session minutes: by the session's own day
+
+/// The session contributions of one change, as (day, city, minutes).
+fn sessions(old: Option<&Booking>, new: &Booking) -> Vec<(NaiveDate, String, i64)> {
+    session_contributions(old, Some(new))
+        .into_iter()
+        .map(|c| {
+            assert_eq!(c.deltas.keys().collect::<Vec<_>>(), vec![&Counter::SessionMinutes], "only session minutes");
+            (c.day, c.city.clone(), c.deltas[&Counter::SessionMinutes])
+        })
+        .collect()
+}
+
+#[test]
+fn a_confirmation_books_the_sessions_minutes_on_the_sessions_local_date() {
+    let p = pending();
+    assert_eq!(sessions(None, &p), vec![], "a request holds no session");
+    let c = confirmed();
+    assert_eq!(sessions(Some(&p), &c), vec![(date("2026-06-10"), "new york".into(), 120)]);
+    let done = change(&c, Completed, Actor::Photographer, "2026-06-10T13:00:00Z");
+    assert_eq!(sessions(Some(&c), &done), vec![], "a completed session keeps its minutes");
+}
+
+#[test]
+fn a_confirmed_reschedule_moves_the_minutes_to_the_new_day() {
+    let c = confirmed();
+    let m = moved(&c, Actor::Photographer, "2026-06-12T09:00:00Z", 180, "2026-06-03T09:00:00Z");
+    assert_eq!(m.status, Confirmed);
+    assert_eq!(
+        sessions(Some(&c), &m),
+        vec![(date("2026-06-10"), "new york".into(), -120), (date("2026-06-12"), "new york".into(), 180)]
+    );
+    let longer = moved(&c, Actor::Photographer, "2026-06-10T09:00:00Z", 180, "2026-06-03T09:00:00Z");
+    assert_eq!(
+        sessions(Some(&c), &longer),
+        vec![(date("2026-06-10"), "new york".into(), 60)],
+        "same day: the difference"
+    );
+}
+
+#[test]
+fn cancelling_or_sending_back_to_pending_takes_the_minutes_back() {
+    let c = confirmed();
+    let cancelled = change(&c, Cancelled, Actor::Client, "2026-06-04T09:00:00Z");
+    assert_eq!(sessions(Some(&c), &cancelled), vec![(date("2026-06-10"), "new york".into(), -120)]);
+    let back = moved(&c, Actor::Client, "2026-06-11T10:00:00Z", 120, "2026-06-03T09:00:00Z");
+    assert_eq!(back.status, Pending);
+    assert_eq!(sessions(Some(&c), &back), vec![(date("2026-06-10"), "new york".into(), -120)]);
+}
+
+proptest! {
+    #[test]
+    fn session_minutes_of_any_history_end_on_the_last_sessions_day(
+        first in (1u32..=40).prop_map(|q| q * 15),
+        steps in prop::collection::vec(step(), 0..12),
+    ) {
+        let mut at = utc(REQUESTED);
+        let mut b = request(CITY, Specialization::Family, utc(START), first, at);
+        let mut all = session_contributions(None, Some(&b));
+        for s in steps {
+            at += TimeDelta::hours(1);
+            let next = match s {
+                Step::Status(to) if legal(b.status, to) => {
+                    let t = Transition { from: b.status, to, actor: Actor::Photographer, at, reason: None, frees_slot: frees_slot(to) };
+                    b.after_transition(&t, None)
+                }
+                Step::ClientMove(m) | Step::PhotographerMove(m) if matches!(b.status, Pending | Confirmed) => {
+                    let (actor, status) = match s {
+                        Step::ClientMove(_) => (Actor::Client, Pending),
+                        _ => (Actor::Photographer, b.status),
+                    };
+                    b.after_reschedule(&footprint(b.start + TimeDelta::days(1), m), quote(m), status, actor, b.client_id, at)
+                }
+                _ => continue,
+            };
+            all.extend(session_contributions(Some(&b), Some(&next)));
+            b = next;
+        }
+        let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        for c in &all {
+            *by_day.entry(c.day).or_insert(0) += c.deltas[&Counter::SessionMinutes];
+        }
+        by_day.retain(|_, n| *n != 0);
+        let expected: BTreeMap<NaiveDate, i64> = if matches!(b.status, Confirmed | Completed) {
+            BTreeMap::from([(b.local_date, i64::from(b.duration_minutes))])
+        } else {
+            BTreeMap::new()
+        };
+        prop_assert_eq!(by_day, expected, "ends {}", b.status);
+        let events: BTreeSet<_> = all.iter().map(|c| &c.event).collect();
+        prop_assert_eq!(events.len(), all.len(), "each contribution its own event");
+    }
+}
+
+#[test]
+fn a_reviews_sentiment_moves_from_its_old_analysis_to_its_new_one() {
+    let first = sentiment_deltas(None, (Tone::Negative, -4_000));
+    assert_eq!(
+        first,
+        deltas(&[
+            (Counter::SentimentAnalysed, 1),
+            (Counter::SentimentNegative, 1),
+            (Counter::SentimentScoreE4, -4_000)
+        ])
+    );
+    let again = sentiment_deltas(Some((Tone::Negative, -4_000)), (Tone::Positive, 2_500));
+    assert_eq!(
+        again,
+        deltas(&[
+            (Counter::SentimentNegative, -1),
+            (Counter::SentimentPositive, 1),
+            (Counter::SentimentScoreE4, 6_500)
+        ])
+    );
+    assert_eq!(sentiment_deltas(Some((Tone::Neutral, 100)), (Tone::Neutral, 100)), deltas(&[]), "the same analysis");
+}
+
+// ---------------------------------------------------------------------------------
 // Counter
 
 #[test]
@@ -555,6 +674,14 @@ fn counter_names_are_the_stored_attributes_and_parse_back() {
             "cancelled_after_confirmation",
             "cancelled_late",
             "confirm_minutes",
+            "session_minutes",
+            "available_minutes",
+            "rating_sum",
+            "sentiment_n",
+            "sentiment_pos",
+            "sentiment_neu",
+            "sentiment_neg",
+            "sentiment_sum_e4",
         ]
     );
     for c in Counter::ALL {
@@ -950,10 +1077,10 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
         text,
         format!(
             "{HEADER}\r\n\
-             2026-06-10,3,2,1,0,0,0,1.5,0,0,0,0,0,0,0,0\r\n\
-             2026-06-15,0,0,0,1,0,0,-0.33,0,0,0,0,0,0,0,0\r\n\
-             2026-06-22,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n\
-             2026-06-29,0,0,0,0,4,5,10,0,0,0,0,0,0,0,0\r\n"
+             2026-06-10,3,2,1,0,0,0,1.5,0,0,0,0,0,0,0,0,0,0,\r\n\
+             2026-06-15,0,0,0,1,0,0,-0.33,0,0,0,0,0,0,0,0,0,0,\r\n\
+             2026-06-22,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,\r\n\
+             2026-06-29,0,0,0,0,4,5,10,0,0,0,0,0,0,0,0,0,0,\r\n"
         ),
         "no money in the range: no currency columns"
     );
@@ -963,7 +1090,7 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
     assert_eq!(rows.len(), r.series.len());
     for (row, p) in rows.iter().zip(&r.series) {
         let f: Vec<&str> = row.split(',').collect();
-        assert_eq!(f.len(), 16);
+        assert_eq!(f.len(), 19);
         assert_eq!(f[0].parse::<NaiveDate>().unwrap(), p.start);
         let ints: Vec<i64> = f[1..7].iter().map(|x| x.parse().unwrap()).collect();
         assert_eq!(ints, [p.requested, p.confirmed, p.declined, p.cancelled, p.expired, p.completed]);
@@ -971,12 +1098,12 @@ fn csv_has_a_header_and_one_crlf_row_per_period() {
     }
 
     let empty = report(&[], date("2026-06-10"), date("2026-06-10"), Granularity::Day);
-    assert_eq!(csv(&empty), format!("{HEADER}\r\n2026-06-10,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n"));
+    assert_eq!(csv(&empty), format!("{HEADER}\r\n2026-06-10,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,\r\n"));
 }
 
 const HEADER: &str = "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours,paid,reviewed,\
                       cancelled_by_client,cancelled_by_photographer,cancelled_by_platform,cancelled_while_pending,\
-                      cancelled_after_confirmation,cancelled_late";
+                      cancelled_after_confirmation,cancelled_late,session_hours,available_hours,utilisation";
 
 // ---------------------------------------------------------------------------------
 // Cancellations by who and when, payments and reviews
@@ -1095,8 +1222,8 @@ fn a_booking_paid_then_partly_refunded_counts_its_money_once_per_ledger_version_
     assert_eq!(refund.deltas, deltas(&[(Counter::Refunds(usd), 6_000)]), "a refund does not un-pay the booking");
     assert_eq!(refund.day, date("2026-06-05"));
 
-    let review = review_contribution(&b, utc("2026-06-12T08:00:00Z")).expect("a review counts");
-    assert_eq!(review.deltas, deltas(&[(Counter::Reviewed, 1)]));
+    let review = review_contribution(&b, utc("2026-06-12T08:00:00Z"), 4).expect("a review counts");
+    assert_eq!(review.deltas, deltas(&[(Counter::Reviewed, 1), (Counter::RatingSum, 4)]));
     assert_eq!((review.day, review.event.clone()), (date("2026-06-12"), format!("analytics#review#{}", b.id)));
 
     let days: Vec<(NaiveDate, BTreeMap<Counter, i64>)> =
@@ -1132,8 +1259,8 @@ fn amounts_of_different_currencies_are_never_added_together() {
     let text = csv(&r);
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(lines[0], format!("{HEADER},revenue_minor_JPY,refunds_minor_JPY,revenue_minor_USD,refunds_minor_USD"));
-    assert_eq!(lines[1], "2026-06-10,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,3001,0,5000,0");
-    assert_eq!(lines[2], "2026-06-11,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1000,2500,0");
+    assert_eq!(lines[1], "2026-06-10,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,,3001,0,5000,0");
+    assert_eq!(lines[2], "2026-06-11,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,0,1000,2500,0");
 }
 
 proptest! {

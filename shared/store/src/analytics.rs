@@ -10,14 +10,16 @@
 
 use crate::Read;
 use crate::page::query_all;
-use crate::ports::{AnalyticsReader, AnalyticsWriter, DemandForecasts};
+use crate::ports::{AnalyticsReader, AnalyticsWriter, CapacityStore, DemandForecasts};
 use crate::reviews::Applied;
 use crate::{DynamoStore, StoreError, build_err, keys, s};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use cm_booking::AvailabilityDoc;
 use cm_booking::analytics::{Contribution, Counter, DemandForecast, ForecastRun, SHARDS, Segment};
 use cm_catalog::photographer::Specialization;
 use cm_core::UserId;
+use futures::StreamExt;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,6 +66,8 @@ impl AnalyticsWriter for DynamoStore {
         }
         if let Some(p) = photographer {
             tops.push((Dimension::Photographer, p.to_string()));
+            let key = crate::key(keys::analytics_photographer(&p.to_string(), year), keys::insights_day(c.day));
+            ops.push(self.counters_update(key, "analytics_day", None, &c.deltas)?);
         }
         for (dimension, name) in tops {
             let key =
@@ -83,15 +87,35 @@ impl AnalyticsWriter for DynamoStore {
             .build()
             .map_err(build_err)?;
         ops.push(TransactWriteItem::builder().update(registry).build());
+        self.apply_once(ops).await
+    }
+
+    async fn add_photographer_counters(
+        &self,
+        event: &str,
+        photographer: UserId,
+        day: NaiveDate,
+        deltas: &BTreeMap<Counter, i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, StoreError> {
+        let key =
+            crate::key(keys::analytics_photographer(&photographer.to_string(), day.year()), keys::insights_day(day));
+        let ops = vec![self.aggregated_marker(event, now)?, self.counters_update(key, "analytics_day", None, deltas)?];
+        self.apply_once(ops).await
+    }
+}
+
+impl DynamoStore {
+    /// Commits a marker and its counters together: `AlreadyApplied` when the marker
+    /// was there (counted before).
+    async fn apply_once(&self, ops: Vec<TransactWriteItem>) -> Result<Applied, StoreError> {
         match self.transact(ops).await {
             Ok(()) => Ok(Applied::Applied),
             Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
             Err(e) => Err(e),
         }
     }
-}
 
-impl DynamoStore {
     fn counters_update(
         &self,
         key: HashMap<String, AttributeValue>,
@@ -145,6 +169,23 @@ fn counters_of(item: &HashMap<String, AttributeValue>) -> BTreeMap<Counter, i64>
     item.iter().filter_map(|(k, v)| Some((Counter::parse(k)?, v.as_n().ok()?.parse().ok()?))).collect()
 }
 
+/// Day items (any number per day, from any shard) added up by day, oldest first.
+fn days_of(
+    items: impl Iterator<Item = HashMap<String, AttributeValue>>,
+) -> Result<cm_booking::analytics::DayCounts, StoreError> {
+    let mut days: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
+    for item in items {
+        let day = item
+            .get("sk")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("DAY#"))
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt("analytics day without a date".into()))?;
+        add_into(days.entry(day).or_default(), counters_of(&item));
+    }
+    Ok(days.into_iter().collect())
+}
+
 fn add_into(into: &mut BTreeMap<Counter, i64>, from: BTreeMap<Counter, i64>) {
     for (c, n) in from {
         *into.entry(c).or_insert(0) += n;
@@ -169,17 +210,20 @@ impl AnalyticsReader for DynamoStore {
                 )
             })
         });
-        let mut days: BTreeMap<NaiveDate, BTreeMap<Counter, i64>> = BTreeMap::new();
-        for item in try_join_all(queries).await?.into_iter().flatten() {
-            let day = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .and_then(|sk| sk.strip_prefix("DAY#"))
-                .and_then(|d| d.parse().ok())
-                .ok_or_else(|| StoreError::Corrupt("analytics day without a date".into()))?;
-            add_into(days.entry(day).or_default(), counters_of(&item));
-        }
-        Ok(days.into_iter().collect())
+        days_of(try_join_all(queries).await?.into_iter().flatten())
+    }
+
+    async fn photographer_days(
+        &self,
+        photographer: UserId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, BTreeMap<Counter, i64>)>, StoreError> {
+        let id = photographer.to_string();
+        let queries = (from.year()..=to.year()).map(|year| {
+            self.query_range(keys::analytics_photographer(&id, year), keys::insights_day(from), keys::insights_day(to))
+        });
+        days_of(try_join_all(queries).await?.into_iter().flatten())
     }
 
     async fn analytics_top(
@@ -273,5 +317,80 @@ impl DemandForecasts for DynamoStore {
     }
 }
 
+impl CapacityStore for DynamoStore {
+    async fn availabilities(&self, ids: &[UserId]) -> Result<HashMap<UserId, AvailabilityDoc>, StoreError> {
+        let wanted = ids.iter().map(|&id| crate::key(keys::user(id), keys::AVAILABILITY_SK)).collect();
+        let mut out = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let id = item
+                .get("pk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| pk.strip_prefix("USER#"))
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt("availability without its user".into()))?;
+            if let Some(doc) = item.get("doc") {
+                out.insert(id, serde_dynamo::from_attribute_value(doc.clone()).map_err(crate::error::corrupt)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn set_capacity(&self, entries: &[(Segment, NaiveDate, i64)]) -> Result<(), StoreError> {
+        // Shard 0's day item holds the capacity: readers add every shard's items up,
+        // and a SET there leaves the counters the stream ADDs to the same item alone.
+        let write = |(segment, day, minutes): &(Segment, NaiveDate, i64)| {
+            let key = crate::key(keys::analytics_series(&segment.key(), day.year(), 0), keys::insights_day(*day));
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .update_expression("SET entity = :e, #a = :n")
+                .expression_attribute_names("#a", Counter::AvailableMinutes.name())
+                .expression_attribute_values(":e", s("analytics_day"))
+                .expression_attribute_values(":n", AttributeValue::N(minutes.to_string()))
+                .send()
+        };
+        let mut writes = futures::stream::iter(entries.iter().map(write)).buffer_unordered(CAPACITY_WRITES_IN_FLIGHT);
+        while let Some(done) = writes.next().await {
+            done.map_err(crate::error::from_sdk)?;
+        }
+        Ok(())
+    }
+
+    async fn capacity_segments(&self) -> Result<Vec<Segment>, StoreError> {
+        let Some(item) = self.get(keys::job(CAPACITY_JOB), CAPACITY_SEGMENTS_SK, Read::Consistent).await? else {
+            return Ok(Vec::new());
+        };
+        let names = item.get("segments").and_then(|v| v.as_ss().ok()).cloned().unwrap_or_default();
+        names
+            .iter()
+            .map(|k| Segment::from_key(k).ok_or_else(|| StoreError::Corrupt(format!("capacity segment {k}"))))
+            .collect()
+    }
+
+    async fn put_capacity_segments(&self, segments: &[Segment], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut item = crate::key(keys::job(CAPACITY_JOB), CAPACITY_SEGMENTS_SK);
+        item.insert("entity".into(), s("capacity_segments"));
+        item.insert("updated_at".into(), s(now.to_rfc3339()));
+        // A string set may not be empty: no segments, no attribute.
+        if !segments.is_empty() {
+            item.insert("segments".into(), AttributeValue::Ss(segments.iter().map(Segment::key).collect()));
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(crate::error::from_sdk)?;
+        Ok(())
+    }
+}
+
+/// Capacity updates a snapshot keeps in flight at once (well under a partition's
+/// 1,000 writes a second even when every one lands in the platform's series).
+const CAPACITY_WRITES_IN_FLIGHT: usize = 16;
+const CAPACITY_JOB: &str = "snapshot-capacity";
+const CAPACITY_SEGMENTS_SK: &str = "SEGMENTS";
 const FORECAST_JOB: &str = "forecast-demand";
 const RUN_RETENTION: TimeDelta = TimeDelta::days(30);

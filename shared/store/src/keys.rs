@@ -206,6 +206,11 @@ pub fn calendar_feed(token_hash: &str) -> String {
 pub fn analytics_series(segment: &str, year: i32, shard: u32) -> String {
     format!("ANALYTICS#{segment}#{year}#{shard}")
 }
+/// One photographer's own daily series (their stats): unsharded, as one person's
+/// bookings are few.
+pub fn analytics_photographer(photographer: &str, year: i32) -> String {
+    format!("ANALYTICS#PHOTOGRAPHER#{photographer}#{year}")
+}
 pub fn analytics_top(dimension: &str, year: i32, shard: u32) -> String {
     format!("ANALYTICS#TOP#{dimension}#{year}#{shard}")
 }

@@ -322,13 +322,36 @@ pub trait InsightsReader: Send + Sync {
 pub trait AnalyticsWriter: Send + Sync {
     /// Adds one booking change's contribution once (`AlreadyApplied`: counted before).
     fn add_booking_contribution(&self, c: &cm_booking::analytics::Contribution, now: DateTime<Utc>) -> fut!(Applied);
-    /// The same, also counted in `photographer`'s month of the leaderboard.
+    /// The same, also counted in `photographer`'s month of the leaderboard and in their
+    /// own daily series.
     fn add_booking_contribution_of(
         &self,
         c: &cm_booking::analytics::Contribution,
         photographer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> fut!(Applied);
+    /// Adds `deltas` to `photographer`'s own series on `day` once per `event` (what only
+    /// their series keeps, such as their reviews' sentiment).
+    fn add_photographer_counters(
+        &self,
+        event: &str,
+        photographer: UserId,
+        day: NaiveDate,
+        deltas: &BTreeMap<cm_booking::analytics::Counter, i64>,
+        now: DateTime<Utc>,
+    ) -> fut!(Applied);
+}
+
+/// The nightly capacity snapshot (`cm_booking::analytics::capacity`): each segment's
+/// working minutes by day, beside the booking counters of its series.
+pub trait CapacityStore: Send + Sync {
+    /// The hours of each of these photographers that keeps them (others are absent).
+    fn availabilities(&self, ids: &[UserId]) -> fut!(std::collections::HashMap<UserId, AvailabilityDoc>);
+    /// Sets each (segment, day)'s working minutes, replacing what the day had.
+    fn set_capacity(&self, entries: &[(cm_booking::analytics::Segment, NaiveDate, i64)]) -> fut!(());
+    /// The segments the last snapshot wrote (so one nobody works in any more is zeroed).
+    fn capacity_segments(&self) -> fut!(Vec<cm_booking::analytics::Segment>);
+    fn put_capacity_segments(&self, segments: &[cm_booking::analytics::Segment], now: DateTime<Utc>) -> fut!(());
 }
 
 /// Demand forecasts (`analytics`): the segments a pass covers, the forecasts, the
@@ -350,6 +373,13 @@ pub trait AnalyticsReader: Send + Sync {
     fn analytics_days(
         &self,
         segment: &cm_booking::analytics::Segment,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> fut!(Vec<(NaiveDate, BTreeMap<cm_booking::analytics::Counter, i64>)>);
+    /// The days of `from..=to` that have counts in `photographer`'s own series.
+    fn photographer_days(
+        &self,
+        photographer: UserId,
         from: NaiveDate,
         to: NaiveDate,
     ) -> fut!(Vec<(NaiveDate, BTreeMap<cm_booking::analytics::Counter, i64>)>);

@@ -185,7 +185,7 @@ async fn the_series_comes_as_csv_when_asked_for() {
         lines[0],
         "period_start,requested,confirmed,declined,cancelled,expired,completed,booked_hours,paid,reviewed,\
          cancelled_by_client,cancelled_by_photographer,cancelled_by_platform,cancelled_while_pending,\
-         cancelled_after_confirmation,cancelled_late",
+         cancelled_after_confirmation,cancelled_late,session_hours,available_hours,utilisation",
         "no money in the range: no currency columns"
     );
     assert_eq!(lines.len(), 1 + 7, "a header and a row per day: {text}");
@@ -428,4 +428,205 @@ async fn a_ledger_without_its_booking_is_reported_and_one_moving_no_money_passes
             .unwrap();
     let failed: Vec<_> = r.batch_item_failures.iter().filter_map(|f| f.item_identifier.clone()).collect();
     assert_eq!(failed, [capture], "only the capture needs the booking");
+}
+
+async fn put_profile(env: &TestEnv, who: &Session, body: Value) {
+    let e = ApiEvent::new("PUT /photographers/me").bearer(&who.access).json(body);
+    call(env.app, put_my_photographer_profile::handle, e).await.ok(200);
+}
+
+async fn stats(env: &TestEnv, token: &str, params: &[(&str, &str)]) -> TestResponse {
+    let mut e = ApiEvent::new("GET /photographers/me/stats").bearer(token);
+    for (k, v) in params {
+        e = e.query(k, v);
+    }
+    call(env.app, get_my_photographer_stats::handle, e).await
+}
+
+/// A review's MODIFY record as score-sentiment's write leaves it: analysis version 1 and
+/// the analysis of `text`.
+fn analysed(review: &Value, text: &str) -> Value {
+    let record = cm_reviews::SentimentRecord {
+        analysis: cm_sentiment::analyze(text),
+        analyzer: "builtin".into(),
+        analyzed_at: Utc::now(),
+    };
+    let sentiment: serde_dynamo::AttributeValue = serde_dynamo::to_attribute_value(&record).unwrap();
+    let mut after = review.clone();
+    after["sentiment"] = serde_json::to_value(sentiment).unwrap();
+    after["analysis_version"] = json!({"N": "1"});
+    after["analysis_state"] = json!({"S": "analysed"});
+    after
+}
+
+#[tokio::test]
+async fn a_photographers_stats_come_from_their_own_series_with_their_hours_and_their_citys_rates() {
+    let env = env().await;
+    let client = register(&env, "client").await;
+    let me = register(&env, "photographer").await;
+    put_profile(&env, &me, profile("Asha", "Pune", &["portrait"], 250_000, "INR")).await;
+    sample_hours(&env, &me).await;
+    // Pune's other portrait photographers: ₹2,000 and ₹3,000 an hour; one charging in
+    // dollars and one in Mumbai are not compared with.
+    for (city, rate, currency) in
+        [("Pune", 200_000, "INR"), ("pune", 300_000, "INR"), ("Pune", 9_000, "USD"), ("Mumbai", 1_000, "INR")]
+    {
+        let other = register(&env, "photographer").await;
+        put_profile(&env, &other, profile("Other", city, &["portrait"], rate, currency)).await;
+    }
+
+    // Two requests: one confirmed (two hours on its session's day), one confirmed and
+    // then cancelled (its hours given back).
+    let now = Utc::now();
+    let start = now + Duration::days(5);
+    let (a, a0) = requested(&env, &client, &me, "Pune", "portrait", start).await;
+    moved(&env, &a, &a0, BookingStatus::Confirmed, a.created_at + Duration::minutes(30)).await;
+    let (b, b0) = requested(&env, &client, &me, "Pune", "portrait", start + Duration::days(1)).await;
+    let (b, b1) = moved(&env, &b, &b0, BookingStatus::Confirmed, b.created_at + Duration::minutes(90)).await;
+    moved(&env, &b, &b1, BookingStatus::Cancelled, b.created_at + Duration::hours(3)).await;
+
+    // A completed session reviewed with two stars, then its analysis on the stream.
+    let done = booking(&env, &client, &me, BookingStatus::Completed).await;
+    call(
+        env.app,
+        create_review::handle,
+        ApiEvent::new("POST /bookings/{id}/review")
+            .path("id", done.id)
+            .bearer(&client.access)
+            .json(json!({"rating": 2, "text": "Late, rude and the photos were blurry."})),
+    )
+    .await
+    .ok(201);
+    let review = snapshot(&env, &format!("BOOKING#{}", done.id), "REVIEW").await;
+    let after = analysed(&review, "Late, rude and the photos were blurry.");
+    let stream = vec![record("INSERT", None, Some(&review)), record("MODIFY", Some(&review), Some(&after))];
+    deliver(&env, stream.clone()).await;
+    deliver(&env, stream).await;
+
+    let (from, to) = (day(now - Duration::days(7)), day(now + Duration::days(14)));
+    let body = stats(&env, &me.access, &[("from", &from), ("to", &to), ("granularity", "month")]).await.ok(200).clone();
+    let totals = &body["totals"];
+    assert_eq!(
+        [&totals["requested"], &totals["confirmed"], &totals["cancelled"], &totals["reviewed"]],
+        [&json!(2), &json!(2), &json!(1), &json!(1)],
+        "{body}"
+    );
+    assert_eq!(totals["session_hours"], 2.0, "the cancelled session's hours were given back: {body}");
+    assert_eq!(totals["mean_confirm_minutes"], 60.0, "30 and 90 minutes to confirm");
+    assert_eq!(totals["rating_average"], 2.0);
+    assert_eq!(totals["sentiment"]["analysed"], 1, "{body}");
+    assert_eq!(totals["sentiment"]["negative"], 1);
+    assert!(totals["sentiment"]["mean_score"].as_f64().is_some_and(|s| s < 0.0), "{body}");
+    // The sample's hours: 9 hours each Monday and 12 each Saturday (Kolkata), the
+    // December time off excluded; utilisation is the sessions' share of them.
+    let available = totals["available_hours"].as_f64().unwrap();
+    assert!((2.0 * 21.0..=4.0 * 21.0).contains(&available), "three weeks of 21 hours, give or take: {body}");
+    let expected = (2.0 / available * 1000.0).round() / 1000.0;
+    assert_eq!(totals["utilisation"].as_f64(), Some(expected));
+    let sum: f64 = body["series"].as_array().unwrap().iter().map(|p| p["session_hours"].as_f64().unwrap()).sum();
+    assert_eq!(sum, 2.0, "the months add up to the totals");
+    assert_eq!(body["timezone"], "Asia/Kolkata");
+    assert_eq!(
+        body["rating"]["count"], 0,
+        "the all-time rating follows the analysis (score-sentiment), not this stream"
+    );
+    assert_eq!(
+        body["price_comparison"],
+        json!([{"specialization": "portrait", "currency": "INR", "your_hourly_rate_minor": 250_000, "compared_with": 2,
+                "median_hourly_rate_minor": 250_000, "difference_percent": 0.0, "percentile": 50.0}])
+    );
+
+    // Only their own: a client has no stats, a photographer without a profile gets 404,
+    // and bad ranges are refused with the field named.
+    stats(&env, &client.access, &[]).await.problem(403);
+    let newcomer = register(&env, "photographer").await;
+    stats(&env, &newcomer.access, &[]).await.problem(404);
+    let bad = stats(&env, &me.access, &[("from", "2026-02-30")]).await;
+    assert_eq!(bad.problem(400)["errors"][0]["field"], "from");
+    stats(&env, &me.access, &[("from", "2020-01-01"), ("to", "2026-01-01")]).await.problem(400);
+    stats(&env, &me.access, &[("granularity", "year")]).await.problem(400);
+    // By default: the twelve weeks before today and the four after, by week.
+    let default = stats(&env, &me.access, &[]).await;
+    let d = default.ok(200);
+    assert_eq!(d["granularity"], "week");
+    assert_eq!(d["totals"]["session_hours"], 2.0, "{d}");
+}
+
+async fn capacity_snapshot(env: &TestEnv) -> snapshot_capacity::Summary {
+    let app = cm_app::App::new(env.app.store.clone());
+    snapshot_capacity::snapshot(&app).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_capacity_snapshot_gives_each_segment_its_working_hours_and_utilisation_follows() {
+    let env = env().await;
+    let admin = admin(&env).await;
+    let client = register(&env, "client").await;
+    // Two Pune photographers keeping the sample's hours (9 hours on Mondays, 12 on
+    // Saturdays, Kolkata), one of portraits and weddings, one of portraits.
+    let (asha, ravi) = (register(&env, "photographer").await, register(&env, "photographer").await);
+    put_profile(&env, &asha, profile("Asha", "Pune", &["portrait", "wedding"], 250_000, "INR")).await;
+    put_profile(&env, &ravi, profile("Ravi", "pune ", &["portrait"], 200_000, "INR")).await;
+    sample_hours(&env, &asha).await;
+    sample_hours(&env, &ravi).await;
+    // A photographer without hours counts in nothing.
+    let idle = register(&env, "photographer").await;
+    put_profile(&env, &idle, profile("Idle", "Pune", &["event"], 100_000, "INR")).await;
+
+    let first = capacity_snapshot(&env).await;
+    assert_eq!((first.photographers, first.with_hours, first.unreadable_hours), (3, 2, 0));
+    // ALL, Pune, portrait, wedding, Pune portrait, Pune wedding.
+    assert_eq!((first.segments, first.writes, first.emptied), (6, 6 * 28, 0));
+
+    let today = Utc::now().date_naive();
+    let (from, to) = (today.to_string(), (today + chrono::Days::new(27)).to_string());
+    let totals = |params: Vec<(&'static str, String)>| {
+        let env = &env;
+        let token = admin.access.clone();
+        async move {
+            let mut p: Vec<(&str, &str)> = vec![];
+            for (k, v) in &params {
+                p.push((k, v.as_str()));
+            }
+            report(env, &token, &p).await.ok(200)["totals"].clone()
+        }
+    };
+    let range = || vec![("from", from.clone()), ("to", to.clone())];
+    let all = totals(range()).await;
+    let each = all["available_hours"].as_f64().unwrap() / 2.0;
+    assert!((2.0 * 21.0..=4.0 * 21.0).contains(&each), "four weeks of 21 hours each, less any time off: {all}");
+    let with = |k: &'static str, v: &str| {
+        let mut r = range();
+        r.push((k, v.to_string()));
+        r
+    };
+    assert_eq!(totals(with("city", "PUNE")).await["available_hours"], all["available_hours"]);
+    assert_eq!(totals(with("specialization", "portrait")).await["available_hours"], all["available_hours"]);
+    assert_eq!(totals(with("specialization", "wedding")).await["available_hours"].as_f64(), Some(each), "Asha's only");
+    assert_eq!(totals(with("specialization", "event")).await["available_hours"], 0.0, "the idle one keeps no hours");
+    assert_eq!(all["utilisation"], 0.0, "nothing booked yet: {all}");
+
+    // A confirmed two-hour Pune portrait session in the range: utilisation is its
+    // share of the hours, in every series it belongs to.
+    let (b, b0) = requested(&env, &client, &asha, "Pune", "portrait", Utc::now() + Duration::days(3)).await;
+    moved(&env, &b, &b0, BookingStatus::Confirmed, b.created_at + Duration::minutes(10)).await;
+    let all = totals(range()).await;
+    assert_eq!(all["session_hours"], 2.0, "{all}");
+    let expected = (2.0 / all["available_hours"].as_f64().unwrap() * 1000.0).round() / 1000.0;
+    assert_eq!(all["utilisation"].as_f64(), Some(expected));
+
+    // Run again: the same values (every write is a SET of the total).
+    assert_eq!(capacity_snapshot(&env).await.writes, first.writes);
+    assert_eq!(totals(range()).await, all);
+
+    // Ravi moves to Mumbai; Asha stops shooting weddings: Pune weddings and Pune
+    // lose hours, a segment nobody works in is zeroed, Mumbai gains Ravi's.
+    put_profile(&env, &ravi, profile("Ravi", "Mumbai", &["portrait"], 200_000, "INR")).await;
+    put_profile(&env, &asha, profile("Asha", "Pune", &["portrait"], 250_000, "INR")).await;
+    let moved_on = capacity_snapshot(&env).await;
+    assert_eq!(moved_on.emptied, 2, "wedding and Pune wedding: {moved_on:?}");
+    assert_eq!(totals(with("specialization", "wedding")).await["available_hours"], 0.0);
+    assert_eq!(totals(with("city", "Mumbai")).await["available_hours"].as_f64(), Some(each));
+    assert_eq!(totals(with("city", "Pune")).await["available_hours"].as_f64(), Some(each));
+    assert_eq!(totals(range()).await["available_hours"], all["available_hours"], "the platform keeps both");
 }

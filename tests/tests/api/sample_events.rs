@@ -14,7 +14,7 @@
 //! day falls within the coming week (weekdays and local times stay as written).
 
 use crate::support::*;
-use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use cm_accounts::account::{Email, Registration, Role};
 use cm_analyzer::Analyzer;
 use cm_app::App;
@@ -100,9 +100,11 @@ replays! {
     replays_get_photographer_availability: "get-photographer-availability" => get_photographer_availability;
     replays_get_photographer_quote: "get-photographer-quote" => get_photographer_quote;
     replays_preview_my_pricing: "preview-my-pricing" => preview_my_pricing;
+    replays_get_my_photographer_stats: "get-my-photographer-stats" => get_my_photographer_stats;
     replays_get_optimal_slots: "get-optimal-slots" => get_optimal_slots;
     replays_get_recommendations: "get-recommendations" => get_recommendations;
     replays_refresh_co_booking: "refresh-co-booking" => refresh_co_booking;
+    replays_snapshot_capacity: "snapshot-capacity" => snapshot_capacity;
     replays_send_reminders: "send-reminders" => send_reminders;
     replays_put_my_calendar_feed: "put-my-calendar-feed" => put_my_calendar_feed;
     replays_delete_my_calendar_feed: "delete-my-calendar-feed" => delete_my_calendar_feed;
@@ -894,6 +896,30 @@ async fn preview_my_pricing() {
     assert!(p.get("quote_id").is_none(), "a preview is not a quote: {p}");
 }
 
+async fn get_my_photographer_stats() {
+    let w = World::listed().await;
+    let sample = Sample::http("get-my-photographer-stats").bearer(&w.asha.access);
+    let r = respond(w.env.app, get_my_photographer_stats::handle, sample.request()).await;
+    let s = r.ok(200);
+    // September to December by month (moved with the samples' dates): the first period
+    // starts on `from`, every other on the 1st; nobody has booked Asha yet, and her
+    // hours make the months' working hours.
+    let (from, to) = (moved("2026-09-01"), moved("2026-12-31"));
+    assert_eq!((&s["from"], &s["to"], &s["granularity"]), (&json!(from), &json!(to), &json!("month")));
+    let starts: Vec<NaiveDate> =
+        s["series"].as_array().unwrap().iter().map(|p| p["start"].as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(starts[0], from);
+    assert!(starts[1..].iter().all(|d| d.day() == 1), "{starts:?}");
+    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+    assert_eq!(starts.len() as i32, months);
+    assert_eq!((&s["totals"]["requested"], &s["totals"]["session_hours"]), (&json!(0), &json!(0.0)), "{s}");
+    assert!(s["totals"]["available_hours"].as_f64().is_some_and(|h| h > 100.0), "{s}");
+    assert_eq!(s["totals"]["utilisation"], json!(0.0));
+    let compared: Vec<&Value> =
+        s["price_comparison"].as_array().unwrap().iter().map(|c| &c["specialization"]).collect();
+    assert!(!compared.is_empty(), "one per specialization: {s}");
+}
+
 async fn get_photographer_quote() {
     let w = World::listed().await;
     let sample = Sample::http("get-photographer-quote");
@@ -986,6 +1012,29 @@ async fn get_recommendations() {
 
 /// Two clients confirmed both Asha and another photographer: after the run, each is
 /// the other's co-booked photographer.
+async fn snapshot_capacity() {
+    let w = World::listed().await;
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> =
+        serde_json::from_value(Sample::load("snapshot-capacity").event).unwrap();
+    let summary = snapshot_capacity::handle(w.env.app, lambda_runtime::LambdaEvent::new(event, Default::default()))
+        .await
+        .unwrap();
+    // Asha alone, with hours: the platform, her city, and each specialization alone
+    // and in her city, each for the coming four weeks.
+    let specs = Sample::http("put-my-photographer-profile").body()["specializations"].as_array().unwrap().len();
+    assert_eq!((summary.photographers, summary.with_hours, summary.emptied), (1, 1, 0));
+    assert_eq!(summary.segments, 2 + 2 * specs);
+    assert_eq!(summary.writes, summary.segments * 28);
+    let today = Utc::now().date_naive().to_string();
+    let r = call(
+        w.env.app,
+        admin_get_analytics::handle,
+        ApiEvent::new("GET /admin/analytics").bearer(&w.admin.access).query("from", &today).query("to", &today),
+    )
+    .await;
+    assert!(r.ok(200)["totals"]["available_hours"].as_f64().is_some(), "{}", r.text);
+}
+
 async fn refresh_co_booking() {
     let w = World::listed().await;
     let other =

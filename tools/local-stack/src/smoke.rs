@@ -250,6 +250,9 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     if j.has_route("GET /admin/forecasts") && j.control.is_some() {
         forecasts(j).await?;
     }
+    if j.has_route("GET /photographers/me/stats") && j.control.is_some() {
+        utilisation(j, &photographer_token).await?;
+    }
     if j.has_route("GET /recommendations") {
         recommended(j, &client_token, &photographer_id, &start).await?;
     }
@@ -662,6 +665,46 @@ async fn forecasts(j: &mut Journey) -> Result<(), String> {
         report["pooled"],
         spec.as_str(),
         f["backtest"]["mase"]
+    ));
+    Ok(())
+}
+
+/// The nightly capacity snapshot, fired now: the coming four weeks have working hours
+/// for the platform, so its utilisation is a number; the photographer's own stats show
+/// the session just confirmed (3 to 6 days ahead) against their hours.
+async fn utilisation(j: &mut Journey, photographer: &str) -> Result<(), String> {
+    let control = j.control.clone().unwrap_or_default();
+    let fired = send("POST", &format!("{control}/schedules/snapshot-capacity/fire"), None, None).await?;
+    if fired.status != 200 {
+        return Err(format!("firing snapshot-capacity: {} {}", fired.status, fired.text));
+    }
+    let run: Value = serde_json::from_str(&fired.text).unwrap_or_default();
+    let admin = j.login(ADMIN_EMAIL).await?;
+    let today = chrono::Utc::now().date_naive();
+    let path = format!("/admin/analytics?from={today}&to={}&granularity=week", today + chrono::Days::new(27));
+    let report = j.expect("GET", &path, Some(&admin), None, 200).await?;
+    let totals = &report["totals"];
+    let available = totals["available_hours"].as_f64().unwrap_or(0.0);
+    if available <= 0.0 || !totals["utilisation"].is_number() {
+        return Err(format!(
+            "{path}: the coming four weeks should have working hours and a utilisation: {totals} ({run})"
+        ));
+    }
+    let stats = until(j, "/photographers/me/stats", photographer, 60, |v| {
+        v["totals"]["session_hours"].as_f64().is_some_and(|h| h > 0.0)
+    })
+    .await?;
+    let mine = &stats["totals"];
+    if !mine["utilisation"].is_number() {
+        return Err(format!("the photographer's stats should have a utilisation: {mine}"));
+    }
+    j.ok(&format!(
+        "the capacity snapshot wrote {} segment-days ({} photographers with hours): the next four weeks have {available:.0} working hours, {} % booked; the demo photographer's twelve weeks and four ahead: {} session hours of {}",
+        run["response"]["writes"],
+        run["response"]["with_hours"],
+        (totals["utilisation"].as_f64().unwrap_or(0.0) * 1000.0).round() / 10.0,
+        mine["session_hours"],
+        mine["available_hours"]
     ));
     Ok(())
 }
