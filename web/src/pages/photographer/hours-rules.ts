@@ -96,7 +96,8 @@ function offsetText(minutes: number): string {
 /**
  * `YYYY-MM-DDTHH:MM` on the wall clock of `zone` as an RFC 3339 instant with that
  * zone's offset then (`2026-12-20T00:00:00+05:30`); null when it is not such a text.
- * A wall time skipped by a daylight-saving jump takes the offset after the jump.
+ * A wall time skipped by a daylight-saving jump keeps the offset before the jump
+ * (01:30 on London's spring-forward night is 01:30+00:00, which clocks show as 02:30).
  */
 export function wallToInstant(local: string, zone: string): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);

@@ -125,6 +125,7 @@ export function removeTier(list: TierDraft[], k: string): TierDraft[] {
 export function packageId(name: string, taken: ReadonlySet<string>): string {
   const base = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // the accents NFKD took apart: é is e
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
