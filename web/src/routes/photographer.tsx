@@ -5,7 +5,7 @@ import { CalendarPage } from '../pages/photographer/calendar';
 import { HoursEditor } from '../pages/photographer/hours';
 import { PortfolioPage } from '../pages/photographer/portfolio';
 import { PricingPage } from '../pages/photographer/pricing';
-import { ProfileEditor } from '../pages/photographer/profile';
+import { PayoutsPage, ProfileEditor } from '../pages/photographer/profile';
 
 /** The photographer's own screens (booking requests stay in app.tsx). */
 const SCREENS: { path: string; label: string; render: (query: URLSearchParams) => VNode }[] = [
@@ -14,6 +14,7 @@ const SCREENS: { path: string; label: string; render: (query: URLSearchParams) =
   { path: '/photographer/pricing', label: 'Pricing', render: () => <PricingPage /> },
   { path: '/photographer/portfolio', label: 'Portfolio', render: () => <PortfolioPage /> },
   { path: '/photographer/calendar', label: 'Calendar', render: (q) => <CalendarPage query={q} /> },
+  { path: '/photographer/payouts', label: 'Payouts', render: (q) => <PayoutsPage query={q} /> },
 ];
 
 /** The screen for `path`, a sign-in prompt without a session, a refusal for another

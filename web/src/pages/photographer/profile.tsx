@@ -244,7 +244,8 @@ const PAYOUT_TEXT: Record<string, string> = {
   restricted: 'Restricted: Stripe needs more information from you.',
 };
 
-function Payouts({ profile }: { profile: OwnProfile }) {
+/** The payout account's state and the way to Stripe's hosted onboarding. */
+export function Payouts({ profile, title = 'Payouts' }: { profile: OwnProfile; title?: string }) {
   const { api } = useApp();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -254,7 +255,8 @@ function Payouts({ profile }: { profile: OwnProfile }) {
     setError(null);
     try {
       const link = await api.request<PayoutLink>('POST', '/photographers/me/payouts/onboarding', { auth: 'required' });
-      // Stripe's hosted onboarding, single use and short lived: go there now.
+      // Stripe's hosted onboarding, single use and short lived: go there now. Stripe
+      // sends the photographer back to /photographer/payouts (PAYOUTS_RETURN_URL).
       window.location.assign(link.url);
     } catch (e) {
       setError(e);
@@ -263,7 +265,7 @@ function Payouts({ profile }: { profile: OwnProfile }) {
   }
   return (
     <section class="panel" aria-labelledby="payouts-title">
-      <h2 id="payouts-title">Payouts</h2>
+      <h2 id="payouts-title">{title}</h2>
       <p data-testid="payout-status">{PAYOUT_TEXT[status] ?? status}</p>
       {error !== null && <ErrorMessage error={error} />}
       {status !== 'active' && (
@@ -271,6 +273,43 @@ function Payouts({ profile }: { profile: OwnProfile }) {
           {busy ? 'Opening Stripe…' : status === 'not_started' ? 'Set up payouts' : 'Continue payout setup'}
         </button>
       )}
+    </section>
+  );
+}
+
+/**
+ * Where Stripe's onboarding returns (`?done=1`) or sends an expired link (`?refresh=1`),
+ * as stacks/payments.yaml's PAYOUTS_RETURN_URL and PAYOUTS_REFRESH_URL say. The
+ * account's state arrives by Stripe's webhook, possibly a moment after the return:
+ * after `done` the page reads it a few times until it changes from not started.
+ */
+export function PayoutsPage({ query }: { query: URLSearchParams }) {
+  const { api } = useApp();
+  const done = query.get('done') === '1';
+  const [loaded, retry] = useAsync(async () => {
+    let p = await ownProfile(api);
+    for (let i = 0; done && p && p.payouts.status === 'not_started' && i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      p = await ownProfile(api);
+    }
+    return p;
+  }, [done]);
+  return (
+    <section>
+      <h1>Payouts</h1>
+      {done && <p class="alert alert-ok">Thanks: your details went to Stripe.</p>}
+      {query.get('refresh') === '1' && (
+        <p class="alert alert-error">That setup link had expired or was used already. Continue with a fresh one below.</p>
+      )}
+      {loaded.state === 'loading' && <Loading what="your payout account" />}
+      {loaded.state === 'error' && <ErrorMessage error={loaded.error} retry={retry} />}
+      {loaded.state === 'done' && !loaded.value && (
+        <div class="empty">
+          <p>Create your profile first: payouts belong to it.</p>
+          <p><Link class="button" href="/photographer/profile">Create your profile</Link></p>
+        </div>
+      )}
+      {loaded.state === 'done' && loaded.value && <Payouts profile={loaded.value} title="Your payout account" />}
     </section>
   );
 }
