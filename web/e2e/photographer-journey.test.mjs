@@ -96,7 +96,7 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await page.getByRole('button', { name: 'Remove Saturday 16:00–18:00' }).click();
   await page.getByRole('button', { name: 'Add time off' }).click();
   await page.getByLabel('Time off 1 from').fill('2027-01-10T00:00');
-  await page.getByLabel('until').last().fill('2027-01-12T00:00');
+  await page.getByLabel('Time off 1 until').fill('2027-01-12T00:00');
   await page.getByRole('button', { name: 'Save hours' }).click();
   await page.getByText('Your hours are saved.').waitFor();
   await visited(page, 'p03-hours');
@@ -138,11 +138,17 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
     t.diagnostic(`portfolio upload skipped: the app's CSP connect-src (${probe.connect.join(' ')}) does not allow the upload endpoint ${probe.origin}`);
   }
 
-  // The month calendar, and the way to Stripe's hosted onboarding.
+  // The month calendar: empty, then with a session a client requests (through the API)
+  // on the day and time of the photographer's own clock.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click();
   await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
   await page.locator('table.calendar').waitFor();
-  await page.getByText(/No bookings in/).waitFor();
+  const booked = await requestSession(await login(email));
+  const month = booked.local.start.slice(0, 7);
+  await page.goto(`${WEB}/photographer/calendar?month=${month}`);
+  const entry = page.locator('.cal-booking', { hasText: booked.local.start.slice(11, 16) });
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /Wedding/);
   await visited(page, 'p07-calendar');
   await page.getByRole('button', { name: /^Next month/ }).click();
   await page.waitForURL(/month=\d{4}-\d{2}$/);
@@ -158,3 +164,25 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await context.close();
   t.diagnostic(`journey took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
+
+/** A demo client requests the first free half-day session of the photographer. */
+async function requestSession(photographerToken) {
+  const me = await api('GET', '/photographers/me', { token: photographerToken });
+  assert.equal(me.status, 200);
+  const from = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 15 * 86_400_000).toISOString().slice(0, 10);
+  const slots = await api('GET', `/photographers/${me.body.id}/availability?${new URLSearchParams({ from, to, duration_minutes: '240' })}`);
+  assert.equal(slots.status, 200, JSON.stringify(slots.body));
+  assert.ok(slots.body.slots.length > 0, 'the hours just set give free slots');
+  const client = await login('rahul.verma@clients.test');
+  const made = await api('POST', '/bookings', {
+    token: client,
+    headers: { 'idempotency-key': unique('cal') },
+    body: {
+      photographer_id: me.body.id, package_id: 'half-day', event_type: 'wedding', start: slots.body.slots[0].start,
+      location: { address: '7 Lake View Road', city: 'Hyderabad' },
+    },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  return made.body;
+}

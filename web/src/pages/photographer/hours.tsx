@@ -122,7 +122,7 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
                         {(a) => <input {...a} type="text" inputMode="numeric" pattern="[0-9]{2}:[0-9]{2}" value={iv.start}
                           onInput={(e) => setDay(day, list.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)))} />}
                       </Field>
-                      <Field id={`hr-${day}-${i}-e`} label="until" hint={iv.end === '24:00' ? 'End of the day' : undefined} error={byField[`${at}.end`]}>
+                      <Field id={`hr-${day}-${i}-e`} label={`${WEEKDAY_NAMES[day]} until`} hint={iv.end === '24:00' ? 'End of the day' : undefined} error={byField[`${at}.end`]}>
                         {(a) => <input {...a} type="text" inputMode="numeric" pattern="[0-9]{2}:[0-9]{2}" value={iv.end}
                           onInput={(e) => setDay(day, list.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)))} />}
                       </Field>
@@ -152,7 +152,7 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
                 {(a) => <input {...a} type="datetime-local" value={t.start}
                   onInput={(e) => setTimeOff(timeOff.map((x) => (x.key === t.key ? { ...x, start: e.currentTarget.value } : x)))} />}
               </Field>
-              <Field id={`off-${t.key}-e`} label="until" error={byField[`time_off[${i}].end`] ?? byField[`time_off[${i}]`]}>
+              <Field id={`off-${t.key}-e`} label={`Time off ${i + 1} until`} error={byField[`time_off[${i}].end`] ?? byField[`time_off[${i}]`]}>
                 {(a) => <input {...a} type="datetime-local" value={t.end}
                   onInput={(e) => setTimeOff(timeOff.map((x) => (x.key === t.key ? { ...x, end: e.currentTarget.value } : x)))} />}
               </Field>
