@@ -31,6 +31,8 @@ export function HoursEditor() {
   return <HoursForm initial={loaded.value} zone={session?.user.timezone || 'UTC'} />;
 }
 
+const SHOWN = /^(timezone|weekly\.(mon|tue|wed|thu|fri|sat|sun)(\[\d+\](\.(start|end))?)?|time_off(\[\d+\](\.(start|end))?)?)$/;
+
 let seq = 0;
 const nextKey = () => `t${++seq}`;
 
@@ -54,8 +56,9 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
   const [local, setLocal] = useState<Record<string, string>>({});
 
   const all = { ...fieldErrors(error).byField, ...local };
-  // Every error belongs next to a control here except the overrides (kept as they are).
-  const known = Object.keys(all).filter((k) => !k.startsWith('overrides'));
+  // Errors go beside the control they name; the rest (overrides, kept as they are, or
+  // a rule of the whole form) to the summary.
+  const known = Object.keys(all).filter((k) => SHOWN.test(k) || SETTINGS.some((x) => x.field === k));
   const { byField, rest } = splitErrors(all, known);
 
   const setDay = (day: Weekday, list: Interval[]) => setWeekly((w) => ({ ...w, [day]: list }));
