@@ -174,13 +174,17 @@ async function requestSession(photographerToken) {
   const slots = await api('GET', `/photographers/${me.body.id}/availability?${new URLSearchParams({ from, to, duration_minutes: '240' })}`);
   assert.equal(slots.status, 200, JSON.stringify(slots.body));
   assert.ok(slots.body.slots.length > 0, 'the hours just set give free slots');
+  const start = slots.body.slots[0].start;
+  // Dynamic pricing is on: a booking carries the quote it was priced by.
+  const quote = await api('GET', `/photographers/${me.body.id}/quote?${new URLSearchParams({ start, package_id: 'half-day', event_type: 'wedding' })}`);
+  assert.equal(quote.status, 200, JSON.stringify(quote.body));
   const client = await login('rahul.verma@clients.test');
   const made = await api('POST', '/bookings', {
     token: client,
     headers: { 'idempotency-key': unique('cal') },
     body: {
-      photographer_id: me.body.id, package_id: 'half-day', event_type: 'wedding', start: slots.body.slots[0].start,
-      location: { address: '7 Lake View Road', city: 'Hyderabad' },
+      photographer_id: me.body.id, package_id: 'half-day', event_type: 'wedding', start,
+      location: { address: '7 Lake View Road', city: 'Hyderabad' }, quote_id: quote.body.quote_id,
     },
   });
   assert.equal(made.status, 201, JSON.stringify(made.body));

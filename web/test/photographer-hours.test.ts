@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   instantToWall, nextInterval, parseTime, settingsInput, timeOffInput, validateDay, validateWeekly, wallToInstant,
-  zoneOffsetMinutes,
+  zoneList, zoneOffsetMinutes,
 } from '../src/pages/photographer/hours-rules';
 
 describe('intervals', () => {
@@ -75,5 +75,12 @@ describe('booking rules', () => {
     expect(errors).toEqual({ buffer_after_minutes: 'Use a multiple of 15.', max_days_ahead: 'Enter a whole number from 1 to 730.' });
     expect(settings.max_bookings_per_day).toBeNull();
     expect(settings.min_notice_minutes).toBe(1440);
+  });
+});
+
+describe('zone list', () => {
+  it('uses current names, keeps the zones in use, and lists each once', () => {
+    expect(zoneList(['Europe/London', 'Asia/Calcutta', 'Asia/Kolkata'], 'Asia/Kolkata', 'Etc/UTC', null))
+      .toEqual(['Asia/Kolkata', 'Etc/UTC', 'Europe/London']);
   });
 });

@@ -167,3 +167,20 @@ export function settingsInput(values: Record<string, string>): { settings: Recor
   }
   return { settings, errors };
 }
+
+/** ICU (so Chromium's `Intl.supportedValuesOf`) still lists some zones by their old
+ * names; people look for the current ones, which the API takes too. */
+const CURRENT_NAMES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata', 'Asia/Saigon': 'Asia/Ho_Chi_Minh', 'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon', 'Europe/Kiev': 'Europe/Kyiv', 'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk', 'Pacific/Enderbury': 'Pacific/Kanton', 'Europe/Uzhgorod': 'Europe/Kyiv',
+  'Europe/Zaporozhye': 'Europe/Kyiv',
+};
+
+/** The zones to choose from: the browser's list under current names, plus the zone in
+ * use and the account's, sorted, each once. */
+export function zoneList(supported: readonly string[], ...keep: (string | null | undefined)[]): string[] {
+  const names = new Set(supported.map((z) => CURRENT_NAMES[z] ?? z));
+  for (const z of keep) if (z) names.add(z);
+  return [...names].sort();
+}

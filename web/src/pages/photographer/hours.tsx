@@ -5,7 +5,7 @@ import { ApiError, fieldErrors } from '../../api/problem';
 import { ErrorMessage, Field, FormError, Loading, useApp, useAsync } from '../../components/ui';
 import { splitErrors } from './profile-form';
 import {
-  SETTINGS, WEEKDAYS, WEEKDAY_NAMES, instantToWall, nextInterval, settingsInput, timeOffInput, validateWeekly,
+  SETTINGS, WEEKDAYS, zoneList, WEEKDAY_NAMES, instantToWall, nextInterval, settingsInput, timeOffInput, validateWeekly,
   type TimeOffDraft,
 } from './hours-rules';
 
@@ -18,9 +18,9 @@ async function ownAvailability(api: ApiClient): Promise<Availability | null> {
   }
 }
 
-function zones(current: string): string[] {
+function zones(...keep: string[]): string[] {
   const all = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
-  return all.includes(current) ? all : [current, ...all];
+  return zoneList(all, ...keep);
 }
 
 export function HoursEditor() {
@@ -101,7 +101,7 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
         <Field id="hr-zone" label="Time zone" hint="Hours and time off are on this clock." error={byField.timezone}>
           {(a) => (
             <select {...a} value={zone} onChange={(e) => setZone(e.currentTarget.value)}>
-              {zones(zone).map((z) => <option key={z} value={z}>{z}</option>)}
+              {zones(zone, defaultZone).map((z) => <option key={z} value={z}>{z}</option>)}
             </select>
           )}
         </Field>
