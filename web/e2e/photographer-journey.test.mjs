@@ -148,7 +148,9 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await page.goto(`${WEB}/photographer/calendar?month=${month}`);
   const entry = page.locator('.cal-booking', { hasText: booked.local.start.slice(11, 16) });
   await entry.waitFor();
-  assert.match(await entry.innerText(), /Wedding/);
+  const agenda = await page.locator('.agenda li').innerText();
+  assert.match(agenda, /Wedding · Hyderabad/);
+  assert.ok(agenda.includes(booked.local.start.slice(11, 16)), `the session at ${booked.local.start} on the photographer's clock`);
   await visited(page, 'p07-calendar');
   await page.getByRole('button', { name: /^Next month/ }).click();
   await page.waitForURL(/month=\d{4}-\d{2}$/);

@@ -1,6 +1,6 @@
 import type { Booking } from '../../api/types';
 import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../../components/ui';
-import { label, today } from '../../format';
+import { label, today, wallClock } from '../../format';
 import { navigate } from '../../router';
 import { byLocalDate, monthGrid, monthOf, monthRange, monthTitle, shiftMonth } from './calendar-grid';
 
@@ -63,7 +63,7 @@ export function CalendarPage({ query }: { query: URLSearchParams }) {
                             {list.map((b) => (
                               <li key={b.id} class={`cal-booking status-${b.status}`}>
                                 <Link href="/photographer/bookings">
-                                  {b.local.start.slice(11, 16)} {label(b.event_type)}
+                                  {b.local.start.slice(11, 16)} <span class="cal-kind">{label(b.event_type)}</span>
                                   <span class="sr-only">, {b.status}</span>
                                 </Link>
                               </li>
@@ -77,6 +77,19 @@ export function CalendarPage({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
+          {loaded.value.size > 0 && (
+            <>
+              <h2 id="cal-list">Sessions in {monthTitle(month)}</h2>
+              <ul class="agenda" aria-labelledby="cal-list">
+                {[...loaded.value.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, list]) => list).map((b) => (
+                  <li key={b.id}>
+                    <strong>{wallClock(b.local.start).label}</strong>–{b.local.end.slice(11, 16)} · {label(b.event_type)} ·{' '}
+                    {b.location.city} <span class={`status status-${b.status}`}>{label(b.status)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <p class="muted">Times are on your own clock. Pending requests are answered under <Link href="/photographer/bookings">Booking requests</Link>.</p>
         </>
       )}
