@@ -131,7 +131,7 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
     await page.locator('#up-files').setInputFiles({ name: 'wedding.jpg', mimeType: 'image/jpeg', buffer: readFileSync(PHOTO) });
     await page.locator('.upload-list li[data-phase="ready"]').waitFor({ timeout: 45_000 });
     await page.locator('.gallery li').first().waitFor();
-    await page.getByRole('button', { name: 'Make photo 1 the cover' }).click();
+    await page.getByRole('button', { name: 'Make cover photo 1' }).click();
     await page.locator('.gallery li.is-cover').waitFor();
     await visited(page, 'p06-portfolio');
   } else {

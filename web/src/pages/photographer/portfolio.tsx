@@ -272,12 +272,12 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
               {it.caption && <p>{it.caption}</p>}
               <div class="actions">
                 <button type="button" class="button secondary small" disabled={i === 0 || busyItem !== null}
-                  onClick={() => move(i, i - 1)} aria-label={`Move photo ${i + 1} earlier`}>↑ Earlier</button>
+                  onClick={() => move(i, i - 1)}><span aria-hidden="true">↑ </span>Earlier<span class="sr-only"> photo {i + 1}</span></button>
                 <button type="button" class="button secondary small" disabled={i === items.length - 1 || busyItem !== null}
-                  onClick={() => move(i, i + 1)} aria-label={`Move photo ${i + 1} later`}>↓ Later</button>
+                  onClick={() => move(i, i + 1)}><span aria-hidden="true">↓ </span>Later<span class="sr-only"> photo {i + 1}</span></button>
                 {it.id !== coverId && (
                   <button type="button" class="button secondary small" disabled={busyItem !== null}
-                    onClick={() => makeCover(it.id)} aria-label={`Make photo ${i + 1} the cover`}>Make cover</button>
+                    onClick={() => makeCover(it.id)}>Make cover<span class="sr-only"> photo {i + 1}</span></button>
                 )}
                 {confirming === it.id ? (
                   <>
@@ -288,7 +288,7 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
                   </>
                 ) : (
                   <button type="button" class="button secondary small" disabled={busyItem !== null}
-                    onClick={() => setConfirming(it.id)} aria-label={`Delete photo ${i + 1}`}>Delete</button>
+                    onClick={() => setConfirming(it.id)}>Delete<span class="sr-only"> photo {i + 1}</span></button>
                 )}
               </div>
             </li>
