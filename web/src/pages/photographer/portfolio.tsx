@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiClient } from '../../api/client';
 import type {
-  OwnPortfolioItem, OwnProfile, PortfolioItem, PortfolioUploadInput, UploadContentType, UploadTicket,
+  OwnPortfolioItem, OwnProfile, PortfolioItem, PortfolioItemPatch, PortfolioUploadInput, UploadContentType, UploadTicket,
 } from '../../api/photographer';
 import { describe } from '../../api/problem';
-import type { Page, Specialization } from '../../api/types';
+import { SPECIALIZATIONS, type Page, type Specialization } from '../../api/types';
 import { Empty, ErrorMessage, Field, Link, Loading, useApp, useAsync } from '../../components/ui';
 import { label } from '../../format';
 import { ownProfile } from './profile';
@@ -62,6 +62,7 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [busyItem, setBusyItem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
   const alive = useRef(true);
   const input = useRef<HTMLInputElement>(null);
@@ -188,6 +189,17 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
     if (own) setProfile(own);
     setAnnounce('Cover photo changed.');
   });
+  const saveDetails = (id: string, form: HTMLFormElement) => act(id, async () => {
+    const data = new FormData(form);
+    const body: PortfolioItemPatch = {
+      caption: String(data.get('caption') ?? '').trim() || null,
+      category: String(data.get('category')) as Specialization,
+    };
+    await api.request('PATCH', `/photographers/me/portfolio/${encodeURIComponent(id)}`, { auth: 'required', body });
+    setEditing(null);
+    setAnnounce('Photo details saved.');
+    await refresh();
+  });
   const remove = (id: string) => act(id, async () => {
     await api.request('DELETE', `/photographers/me/portfolio/${encodeURIComponent(id)}`, { auth: 'required' });
     setConfirming(null);
@@ -269,7 +281,29 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
                 <span class="muted">{i + 1}. {label(it.category)}</span>
                 {it.id === coverId && <span class="badge"> Cover</span>}
               </p>
-              {it.caption && <p>{it.caption}</p>}
+              {it.caption && editing !== it.id && <p>{it.caption}</p>}
+              {editing === it.id && (
+                <form class="item-edit" aria-label={`Details of photo ${i + 1}`} onSubmit={(e) => {
+                  e.preventDefault();
+                  void saveDetails(it.id, e.currentTarget);
+                }}>
+                  <Field id={`cap-${it.id}`} label="Caption" hint="At most 300 characters.">
+                    {(a) => <input {...a} name="caption" maxLength={300} defaultValue={it.caption ?? ''} />}
+                  </Field>
+                  <Field id={`cat-${it.id}`} label="Category">
+                    {(a) => (
+                      // Uncontrolled: the polling of uploads re-renders the page while this is typed in.
+                      <select {...a} name="category">
+                        {SPECIALIZATIONS.map((c) => <option key={c} value={c} selected={c === it.category}>{label(c)}</option>)}
+                      </select>
+                    )}
+                  </Field>
+                  <div class="actions">
+                    <button class="button small" type="submit" disabled={busyItem !== null}>Save details</button>
+                    <button class="button secondary small" type="button" onClick={() => setEditing(null)}>Cancel</button>
+                  </div>
+                </form>
+              )}
               <div class="actions">
                 <button type="button" class="button secondary small" disabled={i === 0 || busyItem !== null}
                   onClick={() => move(i, i - 1)}><span aria-hidden="true">↑ </span>Earlier<span class="sr-only"> photo {i + 1}</span></button>
@@ -278,6 +312,10 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
                 {it.id !== coverId && (
                   <button type="button" class="button secondary small" disabled={busyItem !== null}
                     onClick={() => makeCover(it.id)}>Make cover<span class="sr-only"> photo {i + 1}</span></button>
+                )}
+                {editing !== it.id && (
+                  <button type="button" class="button secondary small" disabled={busyItem !== null}
+                    onClick={() => setEditing(it.id)}>Edit<span class="sr-only"> photo {i + 1}</span></button>
                 )}
                 {confirming === it.id ? (
                   <>
