@@ -6,6 +6,7 @@ import { Book } from './pages/book';
 import { MyBookings, PhotographerBookings } from './pages/bookings';
 import { Photographer } from './pages/photographer';
 import { Search } from './pages/search';
+import { photographerNav, photographerRoute } from './routes/photographer';
 import { match, navigate, useLocation } from './router';
 
 export function App({ api }: { api: ApiClient }) {
@@ -58,6 +59,7 @@ export function App({ api }: { api: ApiClient }) {
                 </Link>
               </li>
             )}
+            {photographerNav(loc.path, session)}
             {session ? (
               <li>
                 <button type="button" class="linklike" onClick={() => api.logout().then(() => navigate('/'))}>
@@ -99,6 +101,8 @@ function route(path: string, query: URLSearchParams, session: SessionState | nul
   if ((m = match('/photographers/:id', path))) return <Photographer id={m.id as string} />;
   if (path === '/my/bookings') return session ? <MyBookings /> : <SignInFirst path={path} />;
   if (path === '/photographer/bookings') return session ? <PhotographerBookings /> : <SignInFirst path={path} />;
+  const photographer = photographerRoute(path, query, session);
+  if (photographer) return photographer;
   return (
     <section>
       <h1>Page not found</h1>

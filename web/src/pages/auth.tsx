@@ -79,7 +79,8 @@ export function Register({ query }: { query: URLSearchParams }) {
         timezone,
       });
       flash(`Welcome, ${user.name}. Your account is ready.`);
-      navigate(nextPath(query, '/'), { replace: true });
+      // A new photographer starts with the profile clients will find.
+      navigate(nextPath(query, user.role === 'photographer' ? '/photographer/profile' : '/'), { replace: true });
     } catch (err) {
       setError(err);
       setBusy(false);

@@ -1,0 +1,54 @@
+import type { VNode } from 'preact';
+import type { SessionState } from '../api/client';
+import { Link } from '../components/ui';
+import { CalendarPage } from '../pages/photographer/calendar';
+import { HoursEditor } from '../pages/photographer/hours';
+import { PortfolioPage } from '../pages/photographer/portfolio';
+import { PricingPage } from '../pages/photographer/pricing';
+import { PayoutsPage, ProfileEditor } from '../pages/photographer/profile';
+
+/** The photographer's own screens (booking requests stay in app.tsx). */
+const SCREENS: { path: string; label: string; render: (query: URLSearchParams) => VNode }[] = [
+  { path: '/photographer/profile', label: 'Profile', render: () => <ProfileEditor /> },
+  { path: '/photographer/hours', label: 'Hours', render: () => <HoursEditor /> },
+  { path: '/photographer/pricing', label: 'Pricing', render: () => <PricingPage /> },
+  { path: '/photographer/portfolio', label: 'Portfolio', render: () => <PortfolioPage /> },
+  { path: '/photographer/calendar', label: 'Calendar', render: (q) => <CalendarPage query={q} /> },
+  { path: '/photographer/payouts', label: 'Payouts', render: (q) => <PayoutsPage query={q} /> },
+];
+
+/** The screen for `path`, a sign-in prompt without a session, a refusal for another
+ * role; null when the path is not one of these screens. */
+export function photographerRoute(path: string, query: URLSearchParams, session: SessionState | null): VNode | null {
+  const screen = SCREENS.find((s) => s.path === path);
+  if (!screen) return null;
+  if (!session) {
+    return (
+      <section class="narrow">
+        <h1>Sign in to continue</h1>
+        <p>
+          <Link class="button" href={`/sign-in?next=${encodeURIComponent(path + (query.toString() ? `?${query}` : ''))}`}>Sign in</Link>
+        </p>
+      </section>
+    );
+  }
+  if (session.user.role !== 'photographer') {
+    return (
+      <section class="narrow">
+        <h1>For photographers</h1>
+        <p>This page is for photographer accounts. <Link href="/">Find a photographer</Link>.</p>
+      </section>
+    );
+  }
+  return screen.render(query);
+}
+
+/** Navigation items for a signed-in photographer. */
+export function photographerNav(path: string, session: SessionState | null): VNode[] {
+  if (session?.user.role !== 'photographer') return [];
+  return SCREENS.map((s) => (
+    <li key={s.path}>
+      <Link href={s.path} aria-current={path === s.path ? 'page' : undefined}>{s.label}</Link>
+    </li>
+  ));
+}
