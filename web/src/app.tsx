@@ -7,6 +7,7 @@ import { MyBookings, PhotographerBookings } from './pages/bookings';
 import { Photographer } from './pages/photographer';
 import { Search } from './pages/search';
 import { match, navigate, useLocation } from './router';
+import { adminNav, adminRoute } from './routes/admin';
 
 export function App({ api }: { api: ApiClient }) {
   const [session, setSession] = useState<SessionState | null>(api.session);
@@ -58,6 +59,7 @@ export function App({ api }: { api: ApiClient }) {
                 </Link>
               </li>
             )}
+            {adminNav(loc.path, session)}
             {session ? (
               <li>
                 <button type="button" class="linklike" onClick={() => api.logout().then(() => navigate('/'))}>
@@ -92,6 +94,8 @@ export function App({ api }: { api: ApiClient }) {
 
 function route(path: string, query: URLSearchParams, session: SessionState | null) {
   let m: Record<string, string> | null;
+  const admin = adminRoute(path, query, session);
+  if (admin) return admin;
   if (path === '/') return <Search query={query} />;
   if (path === '/sign-in') return <SignIn query={query} />;
   if (path === '/register') return <Register query={query} />;

@@ -1,0 +1,228 @@
+// The dashboard's charts, hand-written SVG (web/README.md says why), loaded as a
+// chunk of their own with import() when an admin opens the dashboard. Every chart is
+// a <figure> whose caption names it and says what it shows in a sentence (the SVG is
+// one image labelled by that caption), and whose data table, behind a
+// keyboard-reachable <details>, has every value. Colours differ in lightness and each
+// line has its own dash pattern, so no series is told apart by hue alone. No style
+// attributes: the app's CSP allows stylesheets from its own origin only.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import type { AnalyticsGranularity } from '../../api/admin';
+import {
+  type Bar, type ChartData, bandPath, linePath, periodLabel, scale, ticks, xTickIndexes,
+} from './chartdata';
+
+const COLOURS = ['#0b5cad', '#1d6b34', '#a4161a', '#7a4a00', '#5b3b8c', '#515b6b'];
+const DASHES = ['', '6 3', '2 3', '10 3 2 3', '1 0', '4 4'];
+const HEIGHT = 240;
+const PAD = { top: 12, right: 12, bottom: 28, left: 52 };
+
+/** The width the chart has on the page now, so text is drawn at its real size on a
+ * phone as on a desktop (a viewBox scaled down would shrink the labels). */
+function useWidth(): [preact.RefObject<HTMLDivElement>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(640);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const update = () => setWidth(Math.max(240, Math.floor(el.clientWidth)));
+    update();
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+interface FigureProps {
+  title: string;
+  summary: string;
+  table: ComponentChildren;
+  legend?: { label: string; i: number; band?: boolean }[];
+  children: (captionId: string) => ComponentChildren;
+  testId?: string;
+}
+
+function Figure({ title, summary, table, legend, children, testId }: FigureProps) {
+  const id = useId();
+  return (
+    <figure class="chart" aria-labelledby={`${id}-cap`} data-chart={testId}>
+      <figcaption id={`${id}-cap`}>
+        <strong class="chart-title">{title}</strong>
+        <span class="chart-summary">{summary}</span>
+      </figcaption>
+      {legend && legend.length > 0 && (
+        <ul class="legend" aria-hidden="true">
+          {legend.map((l) => (
+            <li key={l.label}>
+              <svg width="28" height="12" focusable="false">
+                {l.band ? (
+                  <rect x="0" y="1" width="28" height="10" fill={COLOURS[l.i % COLOURS.length]} fill-opacity="0.18" />
+                ) : (
+                  <line x1="0" x2="28" y1="6" y2="6" stroke={COLOURS[l.i % COLOURS.length]} stroke-width="3"
+                    stroke-dasharray={DASHES[l.i % DASHES.length] || undefined} />
+                )}
+              </svg>
+              {l.label}
+            </li>
+          ))}
+        </ul>
+      )}
+      {children(`${id}-cap`)}
+      <details class="chart-data">
+        <summary>Data table: {title}</summary>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${title}, data`}>
+          {table}
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+export interface LineChartProps {
+  title: string;
+  summary: string;
+  data: ChartData;
+  granularity?: AnalyticsGranularity;
+  /** How a value is written on the axis and in the table. */
+  format?: (v: number) => string;
+  /** A shaded interval around the first series (a forecast's 80 % band). */
+  band?: { lower: number[]; upper: number[]; label: string };
+  testId?: string;
+}
+
+/** Lines over time, the value axis from zero (or below, for negative values). */
+export function LineChart({ title, summary, data, granularity = 'day', format = String, band, testId }: LineChartProps) {
+  const [ref, width] = useWidth();
+  const n = data.labels.length;
+  const all = [...data.series.flatMap((s) => s.values), ...(band ? [...band.lower, ...band.upper] : [])];
+  const t = ticks(all);
+  const left = PAD.left;
+  const right = width - PAD.right;
+  const x = (i: number) => (n <= 1 ? (left + right) / 2 : scale([0, n - 1], [left, right])(i));
+  const y = scale([t.min, t.max], [HEIGHT - PAD.bottom, PAD.top]);
+  const xt = xTickIndexes(n, width < 480 ? 3 : 6);
+  const legend = [
+    ...data.series.map((s, i) => ({ label: s.label, i })),
+    ...(band ? [{ label: band.label, i: 0, band: true }] : []),
+  ];
+  const table = (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{granularity === 'day' ? 'Day' : granularity === 'week' ? 'Week of' : 'Month'}</th>
+          {data.series.map((s) => (
+            <th scope="col" key={s.key}>{s.label}</th>
+          ))}
+          {band && <th scope="col">{band.label}</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {data.labels.map((l, i) => (
+          <tr key={l}>
+            <th scope="row">{periodLabel(l, granularity)}</th>
+            {data.series.map((s) => {
+              const v = s.values[i];
+              return <td key={s.key}>{v === null || v === undefined ? '–' : format(v)}</td>;
+            })}
+            {band && <td>{format(band.lower[i] ?? 0)} to {format(band.upper[i] ?? 0)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <Figure title={title} summary={summary} table={table} legend={legend} testId={testId}>
+      {(cap) => (
+        <div class="plot" ref={ref}>
+          <svg role="img" aria-labelledby={cap} width={width} height={HEIGHT} focusable="false">
+            {t.ticks.map((v) => (
+              <g key={v}>
+                <line x1={left} x2={right} y1={y(v)} y2={y(v)} stroke={v === 0 ? '#515b6b' : '#d5dae2'} stroke-width="1" />
+                <text x={left - 6} y={y(v) + 4} text-anchor="end" class="tick">{format(v)}</text>
+              </g>
+            ))}
+            {xt.map((i) => (
+              <text key={i} x={x(i)} y={HEIGHT - 8} class="tick"
+                text-anchor={i === 0 && n > 1 ? 'start' : i === n - 1 && n > 1 ? 'end' : 'middle'}>
+                {periodLabel(data.labels[i] as string, granularity)}
+              </text>
+            ))}
+            {band && <path d={bandPath(band.lower, band.upper, x, y)} fill={COLOURS[0]} fill-opacity="0.18" stroke="none" />}
+            {data.series.map((s, si) => (
+              <path key={s.key} d={linePath(s.values, x, y)} fill="none" stroke={COLOURS[si % COLOURS.length]}
+                stroke-width="2" stroke-dasharray={DASHES[si % DASHES.length] || undefined} stroke-linejoin="round"
+                data-series={s.key} />
+            ))}
+            {n === 1 && data.series.map((s, si) => s.values[0] !== null && (
+              <circle key={s.key} cx={x(0)} cy={y(s.values[0] as number)} r="4" fill={COLOURS[si % COLOURS.length]} />
+            ))}
+          </svg>
+        </div>
+      )}
+    </Figure>
+  );
+}
+
+export interface BarChartProps {
+  title: string;
+  summary: string;
+  bars: Bar[];
+  /** The table's heading for the values. */
+  unit: string;
+  testId?: string;
+}
+
+/** Horizontal bars with their values written at their ends (so the value never needs
+ * the axis). */
+export function BarChart({ title, summary, bars, unit, testId }: BarChartProps) {
+  const [ref, width] = useWidth();
+  const labelWidth = Math.min(180, Math.floor(width * 0.4));
+  const row = 30;
+  const height = bars.length * row + 8;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const w = scale([0, max], [0, width - labelWidth - 90]);
+  const table = (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">What</th>
+          <th scope="col">{unit}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {bars.map((b) => (
+          <tr key={b.label}>
+            <th scope="row">{b.label}</th>
+            <td>
+              {b.value}
+              {b.note ? ` (${b.note})` : ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <Figure title={title} summary={summary} table={table} testId={testId}>
+      {(cap) => (
+        <div class="plot" ref={ref}>
+          <svg role="img" aria-labelledby={cap} width={width} height={height} focusable="false">
+            {bars.map((b, i) => (
+              <g key={b.label}>
+                <text x={labelWidth - 8} y={i * row + 20} text-anchor="end" class="bar-label">{b.label}</text>
+                <rect x={labelWidth} y={i * row + 6} height={row - 10} width={Math.max(b.value > 0 ? 2 : 0, w(Math.max(0, b.value)))}
+                  fill={COLOURS[0]} rx="3" />
+                <text x={labelWidth + w(Math.max(0, b.value)) + 6} y={i * row + 20} class="bar-value">
+                  {b.value}
+                  {b.note ? ` · ${b.note}` : ''}
+                </text>
+              </g>
+            ))}
+          </svg>
+        </div>
+      )}
+    </Figure>
+  );
+}

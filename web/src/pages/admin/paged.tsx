@@ -1,0 +1,67 @@
+import { useState } from 'preact/hooks';
+import type { Page } from '../../api/types';
+import { ErrorMessage, useAsync, type Async } from '../../components/ui';
+
+export interface Paged<T> {
+  first: Async<Page<T>>;
+  retry: () => void;
+  /** Every item loaded so far, with local changes (a deactivation, a triage) applied. */
+  items: T[];
+  next: string | null;
+  more: () => void;
+  loadingMore: boolean;
+  moreError: unknown;
+  /** Puts an item the API answered in place of the one with its id. */
+  replace: (item: T) => void;
+}
+
+/** A cursor-paginated listing: the first page whenever the filters (`deps`) change,
+ * then "Show more" pages with the same filters and the cursor the last page gave. */
+export function usePaged<T extends { id: string }>(load: (cursor: string | null) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
+  const [extra, setExtra] = useState<{ items: T[]; cursor: string | null } | null>(null);
+  const [changed, setChanged] = useState<Record<string, T>>({});
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const [first, retry] = useAsync(() => {
+    setExtra(null);
+    setMoreError(null);
+    return load(null);
+  }, deps);
+  const loaded = first.state === 'done' ? [...first.value.items, ...(extra?.items ?? [])] : [];
+  const next = extra ? extra.cursor : first.state === 'done' ? first.value.next_cursor : null;
+  async function more() {
+    if (!next || loadingMore) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await load(next);
+      setExtra((e) => ({ items: [...(e?.items ?? []), ...page.items], cursor: page.next_cursor }));
+    } catch (e) {
+      setMoreError(e);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+  return {
+    first, retry, next, more, loadingMore, moreError,
+    items: loaded.map((i) => changed[i.id] ?? i),
+    replace: (item) => setChanged((c) => ({ ...c, [item.id]: item })),
+  };
+}
+
+/** The "Show more" button under a listing, with its own error. */
+export function MoreButton<T extends { id: string }>({ p, what }: { p: Paged<T>; what: string }) {
+  if (p.first.state !== 'done') return null;
+  return (
+    <div class="more">
+      {p.moreError ? <ErrorMessage error={p.moreError} retry={p.more} /> : null}
+      {p.next ? (
+        <button type="button" class="button secondary" onClick={p.more} disabled={p.loadingMore}>
+          {p.loadingMore ? `Loading more ${what}…` : `Show more ${what}`}
+        </button>
+      ) : (
+        p.items.length > 0 && <p class="muted">All {p.items.length} {what} shown.</p>
+      )}
+    </div>
+  );
+}
