@@ -264,7 +264,7 @@ export function ticks(values: (number | null)[], count = 4): Ticks {
   hi = Math.ceil(hi / step - 1e-9) * step;
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const out: number[] = [];
-  for (let v = lo, i = 0; v <= hi + step / 2 && i < 100; i++, v = lo + i * step) out.push(Number(v.toFixed(decimals)));
+  for (let v = lo, i = 0; v <= hi + step / 2 && i < 100; i++, v = lo + i * step) out.push(Number(v.toFixed(decimals)) || 0); // never -0
   return { min: Number(lo.toFixed(decimals)), max: Number(hi.toFixed(decimals)), step, ticks: out };
 }
 
