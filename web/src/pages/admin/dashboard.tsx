@@ -115,6 +115,7 @@ export function Dashboard({ query }: { query: URLSearchParams }) {
       <h2>Feedback sentiment</h2>
       {insights.state === 'loading' && <Loading what="the sentiment trend" />}
       {insights.state === 'error' && <ErrorMessage error={insights.error} retry={retryInsights} />}
+      {insights.state === 'done' && !C && chartsMod.state === 'loading' && <Loading what="the charts" />}
       {insights.state === 'done' && C && <SentimentView data={insights.value} C={C} />}
 
       <h2>Demand forecast</h2>
@@ -128,6 +129,7 @@ export function Dashboard({ query }: { query: URLSearchParams }) {
           </p>
         </Empty>
       )}
+      {forecast.state === 'done' && forecast.value && !C && chartsMod.state === 'loading' && <Loading what="the charts" />}
       {forecast.state === 'done' && forecast.value && C && <ForecastView f={forecast.value} C={C} />}
     </section>
   );
