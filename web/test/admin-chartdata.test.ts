@@ -35,6 +35,8 @@ describe('series to chart data', () => {
     const s = summarise(countChart(series, ['requested']), 'total', 'week');
     expect(s).toBe('2 periods from 2 Mar 2026 to 9 Mar 2026. Requested: 12 in all, highest 7 (9 Mar 2026).');
     expect(summarise({ labels: [], series: [] })).toBe('No periods in the range.');
+    const money = summarise(countChart(series, ['requested']), 'total', 'week', (v) => `₹${v}`);
+    expect(money).toContain('Requested: ₹12 in all, highest ₹7 (9 Mar 2026)');
     const gaps = summarise({ labels: ['2026-01-01', '2026-01-02'], series: [{ key: 's', label: 'Score', values: [null, 0.5] }] }, 'mean');
     expect(gaps).toContain('Score: mean 0.5, highest 0.5 (2 Jan 2026)');
   });

@@ -335,7 +335,12 @@ export function periodLabel(start: string, granularity: AnalyticsGranularity = '
 
 /** The chart in a sentence a screen reader says: each series' total (or mean) and
  * where it peaked. The data table beside it has every value. */
-export function summarise(data: ChartData, how: 'total' | 'mean' = 'total', granularity: AnalyticsGranularity = 'day'): string {
+export function summarise(
+  data: ChartData,
+  how: 'total' | 'mean' = 'total',
+  granularity: AnalyticsGranularity = 'day',
+  format: (v: number) => string = String,
+): string {
   if (data.labels.length === 0) return 'No periods in the range.';
   const first = periodLabel(data.labels[0] as string, granularity);
   const last = periodLabel(data.labels[data.labels.length - 1] as string, granularity);
@@ -344,8 +349,8 @@ export function summarise(data: ChartData, how: 'total' | 'mean' = 'total', gran
     if (finite.length === 0) return `${s.label}: no data`;
     const sum = finite.reduce((a, [v]) => a + v, 0);
     const [peak, at] = finite.reduce((best, p) => (p[0] > best[0] ? p : best));
-    const whole = how === 'total' ? `${round(sum, 2)} in all` : `mean ${round(sum / finite.length, 2)}`;
-    return `${s.label}: ${whole}, highest ${peak} (${periodLabel(data.labels[at] as string, granularity)})`;
+    const whole = how === 'total' ? `${format(round(sum, 2))} in all` : `mean ${format(round(sum / finite.length, 2))}`;
+    return `${s.label}: ${whole}, highest ${format(peak)} (${periodLabel(data.labels[at] as string, granularity)})`;
   });
   return `${data.labels.length} periods from ${first} to ${last}. ${parts.join('; ')}.`;
 }

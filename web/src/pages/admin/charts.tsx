@@ -98,11 +98,13 @@ export function LineChart({ title, summary, data, granularity = 'day', format = 
   const n = data.labels.length;
   const all = [...data.series.flatMap((s) => s.values), ...(band ? [...band.lower, ...band.upper] : [])];
   const t = ticks(all);
-  const left = PAD.left;
+  // Room for the longest value label (about 7 px a character at 12 px).
+  const left = Math.max(PAD.left, 10 + 7 * Math.max(...t.ticks.map((v) => format(v).length)));
   const right = width - PAD.right;
   const x = (i: number) => (n <= 1 ? (left + right) / 2 : scale([0, n - 1], [left, right])(i));
   const y = scale([t.min, t.max], [HEIGHT - PAD.bottom, PAD.top]);
-  const xt = xTickIndexes(n, width < 480 ? 3 : 6);
+  // A date label is about 80 px wide at 12 px: as many as fit with room between.
+  const xt = xTickIndexes(n, Math.max(2, Math.floor((right - left) / 110)));
   const legend = [
     ...data.series.map((s, i) => ({ label: s.label, i })),
     ...(band ? [{ label: band.label, i: 0, band: true }] : []),
@@ -178,11 +180,17 @@ export interface BarChartProps {
  * the axis). */
 export function BarChart({ title, summary, bars, unit, testId }: BarChartProps) {
   const [ref, width] = useWidth();
-  const labelWidth = Math.min(180, Math.floor(width * 0.4));
-  const row = 30;
+  // Labels beside the bars where they fit, above them on a narrow screen (a long
+  // label would otherwise run off the left edge).
+  const stacked = width < 520;
+  const labelWidth = stacked ? 0 : Math.min(190, Math.floor(width * 0.38));
+  const row = stacked ? 46 : 30;
+  const barTop = stacked ? 22 : 6;
   const height = bars.length * row + 8;
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const w = scale([0, max], [0, width - labelWidth - 90]);
+  // Room after the longest bar for its value, about 8 px a character at 13 px.
+  const valueRoom = 12 + 8 * Math.max(...bars.map((b) => valueText(b).length), 1);
+  const w = scale([0, max], [0, Math.max(20, width - labelWidth - valueRoom)]);
   const table = (
     <table>
       <thead>
@@ -211,12 +219,15 @@ export function BarChart({ title, summary, bars, unit, testId }: BarChartProps) 
           <svg role="img" aria-labelledby={cap} width={width} height={height} focusable="false">
             {bars.map((b, i) => (
               <g key={b.label}>
-                <text x={labelWidth - 8} y={i * row + 20} text-anchor="end" class="bar-label">{b.label}</text>
-                <rect x={labelWidth} y={i * row + 6} height={row - 10} width={Math.max(b.value > 0 ? 2 : 0, w(Math.max(0, b.value)))}
+                {stacked ? (
+                  <text x={0} y={i * row + 16} class="bar-label">{b.label}</text>
+                ) : (
+                  <text x={labelWidth - 8} y={i * row + 20} text-anchor="end" class="bar-label">{b.label}</text>
+                )}
+                <rect x={labelWidth} y={i * row + barTop} height={20} width={Math.max(b.value > 0 ? 2 : 0, w(Math.max(0, b.value)))}
                   fill={COLOURS[0]} rx="3" />
-                <text x={labelWidth + w(Math.max(0, b.value)) + 6} y={i * row + 20} class="bar-value">
-                  {b.value}
-                  {b.note ? ` · ${b.note}` : ''}
+                <text x={labelWidth + w(Math.max(0, b.value)) + 6} y={i * row + barTop + 14} class="bar-value">
+                  {valueText(b)}
                 </text>
               </g>
             ))}
@@ -225,4 +236,8 @@ export function BarChart({ title, summary, bars, unit, testId }: BarChartProps) 
       )}
     </Figure>
   );
+}
+
+function valueText(b: Bar): string {
+  return b.note ? `${b.value} · ${b.note}` : String(b.value);
 }

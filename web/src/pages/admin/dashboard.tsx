@@ -248,7 +248,7 @@ function AnalyticsView({ data, C }: { data: Analytics; C: Charts }) {
               const net = formatMoney({ amount_minor: t.net_minor[cur] ?? 0, currency: cur });
               return (
                 <C.LineChart key={cur} title={`Revenue in ${cur}`} testId={`revenue-${cur}`}
-                  summary={`Taken ${formatMoney({ amount_minor: t.revenue_minor[cur] ?? 0, currency: cur })}, refunded ${formatMoney({ amount_minor: t.refunds_minor[cur] ?? 0, currency: cur })}, net ${net}. ${summarise(rc, 'total', g)}`}
+                  summary={`Taken ${formatMoney({ amount_minor: t.revenue_minor[cur] ?? 0, currency: cur })}, refunded ${formatMoney({ amount_minor: t.refunds_minor[cur] ?? 0, currency: cur })}, net ${net}. ${summarise(rc, 'total', g, fm)}`}
                   data={rc} granularity={g} format={fm} />
               );
             })}
