@@ -3,8 +3,9 @@ import type { AdminUser } from '../../api/admin';
 import { fieldErrors } from '../../api/problem';
 import type { Page, Role } from '../../api/types';
 import { Empty, ErrorMessage, Field, Loading, useApp } from '../../components/ui';
-import { clockTime, label } from '../../format';
+import { label } from '../../format';
 import { navigate } from '../../router';
+import { periodLabel } from './chartdata';
 import { MoreButton, usePaged } from './paged';
 
 const ROLES: readonly Role[] = ['client', 'photographer', 'admin'];
@@ -98,7 +99,7 @@ function UserRow({ u, self, onChange }: { u: AdminUser; self: boolean; onChange:
           {u.name}
         </h2>
         <p class="muted">
-          {u.email} · {label(u.role)} · joined {clockTime(u.created_at, true)}
+          {u.email} · {label(u.role)} · joined {periodLabel(u.created_at.slice(0, 10))}
         </p>
         <p>
           <span class={`status ${u.active ? 'status-confirmed' : 'status-cancelled'}`}>{u.active ? 'Active' : 'Deactivated'}</span>
