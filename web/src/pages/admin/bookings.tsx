@@ -15,7 +15,7 @@ export function AllBookings({ query }: { query: URLSearchParams }) {
   const q = Object.fromEntries(FILTERS.map((k) => [k, query.get(k)?.trim() ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const key = JSON.stringify(q);
   const p = usePaged<AdminBooking>(
-    (cursor) => api.request<Page<AdminBooking>>('GET', '/admin/bookings', { query: { ...q, limit: 25, cursor }, auth: 'required' }),
+    (cursor) => api.request<Page<AdminBooking>>('GET', '/admin/bookings', { query: { ...q, limit: 50, cursor }, auth: 'required' }),
     [key],
   );
   const { byField } = fieldErrors(p.first.state === 'error' ? p.first.error : null);
@@ -61,7 +61,7 @@ export function AllBookings({ query }: { query: URLSearchParams }) {
       </form>
       {p.first.state === 'loading' && <Loading what="bookings" />}
       {p.first.state === 'error' && <ErrorMessage error={p.first.error} retry={p.retry} />}
-      {p.first.state === 'done' && p.items.length === 0 && (
+      {p.first.state === 'done' && p.items.length === 0 && !p.next && (
         <Empty>
           <p>No bookings match these filters.</p>
         </Empty>

@@ -77,7 +77,7 @@ export function FeedbackTriage({ query }: { query: URLSearchParams }) {
       <p class="muted">Most negative first; feedback still being analysed comes last.</p>
       {p.first.state === 'loading' && <Loading what="feedback" />}
       {p.first.state === 'error' && <ErrorMessage error={p.first.error} retry={p.retry} />}
-      {p.first.state === 'done' && items.length === 0 && (
+      {p.first.state === 'done' && items.length === 0 && !p.next && (
         <Empty>
           <p>No feedback matches these filters.</p>
         </Empty>

@@ -2,6 +2,9 @@ import { useState } from 'preact/hooks';
 import type { Page } from '../../api/types';
 import { ErrorMessage, useAsync, type Async } from '../../components/ui';
 
+/** Empty pages read in a row before the listing shows what it has. */
+const EMPTY_PAGES_READ = 8;
+
 export interface Paged<T> {
   first: Async<Page<T>>;
   retry: () => void;
@@ -17,7 +20,16 @@ export interface Paged<T> {
 
 /** A cursor-paginated listing: the first page whenever the filters (`deps`) change,
  * then "Show more" pages with the same filters and the cursor the last page gave. */
-export function usePaged<T extends { id: string }>(load: (cursor: string | null) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
+export function usePaged<T extends { id: string }>(loadPage: (cursor: string | null) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
+  // A filtered listing can answer an empty page that still has a cursor (the filter
+  // applies after the page is read): read on, a few pages at most, before showing it.
+  const load = async (cursor: string | null): Promise<Page<T>> => {
+    let page = await loadPage(cursor);
+    for (let i = 1; i < EMPTY_PAGES_READ && page.items.length === 0 && page.next_cursor; i++) {
+      page = await loadPage(page.next_cursor);
+    }
+    return page;
+  };
   const [extra, setExtra] = useState<{ items: T[]; cursor: string | null } | null>(null);
   const [changed, setChanged] = useState<Record<string, T>>({});
   const [loadingMore, setLoadingMore] = useState(false);
@@ -55,6 +67,7 @@ export function MoreButton<T extends { id: string }>({ p, what }: { p: Paged<T>;
   return (
     <div class="more">
       {p.moreError ? <ErrorMessage error={p.moreError} retry={p.more} /> : null}
+      {p.next && p.items.length === 0 && <p>None found in what has been read so far; there is more to look through.</p>}
       {p.next ? (
         <button type="button" class="button secondary" onClick={p.more} disabled={p.loadingMore}>
           {p.loadingMore ? `Loading more ${what}…` : `Show more ${what}`}

@@ -50,7 +50,7 @@ export function Users({ query }: { query: URLSearchParams }) {
       </form>
       {p.first.state === 'loading' && <Loading what="accounts" />}
       {p.first.state === 'error' && <ErrorMessage error={p.first.error} retry={p.retry} />}
-      {p.first.state === 'done' && p.items.length === 0 && (
+      {p.first.state === 'done' && p.items.length === 0 && !p.next && (
         <Empty>
           <p>No {role ? `${role} ` : ''}accounts.</p>
         </Empty>
