@@ -3,7 +3,7 @@ import type { AnalyticsPeriod, Feedback } from '../src/api/admin';
 import { ApiClient } from '../src/api/client';
 import {
   analyticsQuery, bandPath, countChart, csvFilename, currenciesIn, forecastChart, funnelBars, linePath, moneyList,
-  niceStep, percent, periodLabel, revenueChart, scale, sentimentQuery, slug, sortByNegativity, summarise, ticks,
+  niceStep, percent, periodLabel, placeName, revenueChart, scale, sentimentQuery, slug, sortByNegativity, summarise, ticks,
   toMajor, xTickIndexes,
 } from '../src/pages/admin/chartdata';
 
@@ -61,6 +61,13 @@ describe('series to chart data', () => {
       ['Reviewed', 1, '10 %'],
     ]);
     expect(percent(null)).toBe('–');
+  });
+
+  it('writes the analytics\' city keys as names', () => {
+    expect(placeName('são paulo')).toBe('São Paulo');
+    expect(placeName('new york')).toBe('New York');
+    expect(placeName('aix-en-provence')).toBe('Aix-en-provence'); // words after a hyphen are left as they are
+    expect(placeName('Hyderabad')).toBe('Hyderabad');
   });
 
   it('writes period labels by granularity', () => {

@@ -228,6 +228,12 @@ export function cancellationBars(c: AnalyticsPeriod['cancellations']): { who: Ba
   };
 }
 
+/** A city as the analytics key it (lower case, as search compares cities) written as
+ * a name: "são paulo" → "São Paulo", "new york" → "New York". */
+export function placeName(key: string): string {
+  return key.replace(/(^|\s)(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
+}
+
 /** A share as a whole percentage, "–" when there is nothing to divide by. */
 export function percent(rate: number | null): string {
   return rate === null || !Number.isFinite(rate) ? '–' : `${Math.round(rate * 100)} %`;

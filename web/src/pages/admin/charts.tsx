@@ -182,7 +182,7 @@ export function BarChart({ title, summary, bars, unit, testId }: BarChartProps) 
   const [ref, width] = useWidth();
   // Labels beside the bars where they fit, above them on a narrow screen (a long
   // label would otherwise run off the left edge).
-  const stacked = width < 520;
+  const stacked = width < 400;
   const labelWidth = stacked ? 0 : Math.min(190, Math.floor(width * 0.38));
   const row = stacked ? 46 : 30;
   const barTop = stacked ? 22 : 6;

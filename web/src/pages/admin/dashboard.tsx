@@ -7,7 +7,7 @@ import { formatMoney, label, minorDigits } from '../../format';
 import { navigate } from '../../router';
 import {
   type AnalyticsQuery, analyticsQuery, cancellationBars, countChart, csvFilename, currenciesIn, forecastChart,
-  funnelBars, hoursChart, leadTimeBars, moneyList, percent, periodLabel, revenueChart, sentimentChart,
+  funnelBars, hoursChart, placeName, leadTimeBars, moneyList, percent, periodLabel, revenueChart, sentimentChart,
   sentimentQuery, sentimentScoreChart, summarise, utcToday,
 } from './chartdata';
 
@@ -275,8 +275,8 @@ function AnalyticsView({ data, C }: { data: Analytics; C: Charts }) {
       <p class="muted">The top lists and the leaderboard cover the whole months the range touches, whatever the filters.</p>
       <div class="chart-grid">
         <C.BarChart title="Top cities by confirmed bookings" unit="Confirmed" testId="top-cities"
-          bars={data.top_cities.map((r) => ({ label: r.name, value: r.confirmed, note: `${r.requested} requested` }))}
-          summary={data.top_cities.length ? `Busiest: ${data.top_cities.slice(0, 3).map((r) => `${r.name} (${r.confirmed})`).join(', ')}.` : 'No bookings.'} />
+          bars={data.top_cities.map((r) => ({ label: placeName(r.name), value: r.confirmed, note: `${r.requested} requested` }))}
+          summary={data.top_cities.length ? `Busiest: ${data.top_cities.slice(0, 3).map((r) => `${placeName(r.name)} (${r.confirmed})`).join(', ')}.` : 'No bookings.'} />
         <C.BarChart title="Top kinds of shoot by confirmed bookings" unit="Confirmed" testId="top-specializations"
           bars={data.top_specializations.map((r) => ({ label: label(r.name), value: r.confirmed, note: `${r.requested} requested` }))}
           summary={data.top_specializations.length ? `Busiest: ${data.top_specializations.slice(0, 3).map((r) => `${label(r.name)} (${r.confirmed})`).join(', ')}.` : 'No bookings.'} />
@@ -399,19 +399,24 @@ function ForecastView({ f, C }: { f: DemandForecast; C: Charts }) {
   const total = Math.round(f.points.reduce((s, p) => s + p.forecast, 0));
   const segment = segmentName({ city: f.city ?? undefined, specialization: f.specialization ?? undefined });
   const fmt = (v: number) => String(Math.round(v * 10) / 10);
+  const pooled = f.model.startsWith('pooled(');
   return (
     <>
       <dl class="stats">
         <Stat name="Segment" value={segment} />
         <Stat name="Model" value={f.model} />
         <Stat name="Backtest error"
-          value={f.backtest ? `MASE ${f.backtest.mase.toFixed(2)} · sMAPE ${f.backtest.smape.toFixed(1)} %` : 'None (pooled)'} />
+          value={f.backtest
+            ? `MASE ${f.backtest.mase.toFixed(2)} · sMAPE ${f.backtest.smape.toFixed(1)} %`
+            : pooled ? 'None (pooled)' : 'None (short history)'} />
         <Stat name="History read to" value={periodLabel(f.as_of)} />
       </dl>
       <p class="muted">
         {f.backtest
           ? `Backtested from ${f.backtest.origins} origins over ${f.backtest.horizon_days} days; a MASE below 1 beats repeating last week.`
-          : 'Too few bookings of its own: forecast as its share of the wider segment, so it has no backtest of its own.'}
+          : pooled
+            ? 'Too few bookings of its own: forecast as its share of the wider segment\'s forecast, so it has no backtest of its own.'
+            : 'The history read was too short to backtest a model: last weeks repeated (seasonal naive), with intervals from their week-to-week changes.'}
         {f.normal_daily !== undefined ? ` A normal day over the last year had ${fmt(f.normal_daily)} requests.` : ''}
       </p>
       {f.points.length === 0 ? (
