@@ -180,10 +180,16 @@ test('an admin reads the dashboard, downloads its CSV, deactivates an account, a
   await row.waitFor();
   mark('users');
   await visited(page, 'admin-02-users');
-  await row.getByRole('button', { name: `Deactivate ${throwaway.name}` }).click();
+  // From the keyboard: the question takes focus on its safe answer, and the answer
+  // leaves it on Reactivate.
+  await row.getByRole('button', { name: `Deactivate ${throwaway.name}` }).focus();
+  await page.keyboard.press('Enter');
+  await row.getByRole('button', { name: 'Yes, deactivate' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Keep active');
   await row.getByRole('button', { name: 'Yes, deactivate' }).click();
   await row.getByText('Deactivated', { exact: true }).waitFor();
   await row.getByRole('button', { name: `Reactivate ${throwaway.name}` }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Reactivate ${throwaway.name}`);
   const refused = await api('POST', '/auth/login', { body: { email: throwaway.email, password: PASSWORD } });
   assert.ok(refused.status >= 400 && refused.status < 500, `a deactivated account cannot sign in: ${refused.status}`);
 

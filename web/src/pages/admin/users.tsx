@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AdminUser } from '../../api/admin';
 import { fieldErrors } from '../../api/problem';
 import type { Page, Role } from '../../api/types';
@@ -73,6 +73,15 @@ function UserRow({ u, self, onChange }: { u: AdminUser; self: boolean; onChange:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [said, setSaid] = useState('');
+  // The button pressed goes away (Deactivate becomes the question, the question
+  // becomes Reactivate): focus moves to what replaced it, not to the page's start.
+  const keep = useRef<HTMLButtonElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!moved.current) return;
+    (confirming ? keep.current : toggle.current)?.focus();
+  }, [confirming, u.active]);
 
   async function set(active: boolean) {
     setBusy(true);
@@ -112,7 +121,11 @@ function UserRow({ u, self, onChange }: { u: AdminUser; self: boolean; onChange:
           {said}
         </p>
         {u.active && !confirming && !self && (
-          <button type="button" class="button secondary" onClick={() => setConfirming(true)}
+          <button type="button" class="button secondary" ref={toggle}
+            onClick={() => {
+              moved.current = true;
+              setConfirming(true);
+            }}
             aria-label={`Deactivate ${u.name}`}>
             Deactivate
           </button>
@@ -121,17 +134,25 @@ function UserRow({ u, self, onChange }: { u: AdminUser; self: boolean; onChange:
           <div class="confirm" role="group" aria-label={`Deactivate ${u.name}?`}>
             <p>Deactivate {u.name}? They are signed out and cannot sign in{u.role === 'photographer' ? ', and leave search' : ''}.</p>
             <div class="actions">
-              <button type="button" class="button danger" disabled={busy} onClick={() => set(false)}>
+              <button type="button" class="button danger" disabled={busy}
+                onClick={() => {
+                  moved.current = true;
+                  void set(false);
+                }}>
                 {busy ? 'Deactivating…' : 'Yes, deactivate'}
               </button>
-              <button type="button" class="button secondary" disabled={busy} onClick={() => setConfirming(false)}>
+              <button type="button" class="button secondary" ref={keep} disabled={busy} onClick={() => setConfirming(false)}>
                 Keep active
               </button>
             </div>
           </div>
         )}
         {!u.active && (
-          <button type="button" class="button secondary" disabled={busy} onClick={() => set(true)}
+          <button type="button" class="button secondary" ref={toggle} disabled={busy}
+            onClick={() => {
+              moved.current = true;
+              void set(true);
+            }}
             aria-label={`Reactivate ${u.name}`}>
             {busy ? 'Reactivating…' : 'Reactivate'}
           </button>
