@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnalyticsPeriod, Feedback } from '../src/api/admin';
 import { ApiClient } from '../src/api/client';
 import {
-  analyticsQuery, bandPath, countChart, csvFilename, currenciesIn, forecastChart, funnelBars, linePath, moneyList,
+  analyticsQuery, bandPath, isolated, countChart, csvFilename, currenciesIn, forecastChart, funnelBars, linePath, moneyList,
   niceStep, percent, periodLabel, placeName, revenueChart, scale, sentimentQuery, slug, sortByNegativity, summarise, ticks,
   toMajor, xTickIndexes,
 } from '../src/pages/admin/chartdata';
@@ -159,6 +159,12 @@ describe('scales and ticks', () => {
 
   it('breaks a line where a value is missing', () => {
     expect(linePath([1, 2, null, 4], (i) => i * 10, (v) => v)).toBe('M0,1L10,2M30,4');
+  });
+
+  it('finds the values a line cannot show, alone between gaps', () => {
+    expect(isolated([null, 3, null, 4, 5, null, 6])).toEqual([1, 6]);
+    expect(isolated([7])).toEqual([0]);
+    expect(isolated([1, 2])).toEqual([]);
   });
 
   it('closes the interval band from upper left to right and back along lower', () => {

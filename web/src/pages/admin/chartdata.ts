@@ -307,6 +307,13 @@ export function linePath(values: (number | null)[], x: (i: number) => number, y:
   return d;
 }
 
+/** Indexes of values with no value on either side: a line through them is a point,
+ * so the chart marks them with a dot. */
+export function isolated(values: (number | null)[]): number[] {
+  const has = (i: number) => i >= 0 && i < values.length && values[i] !== null && Number.isFinite(values[i] as number);
+  return values.map((_, i) => i).filter((i) => has(i) && !has(i - 1) && !has(i + 1));
+}
+
 /** The closed area between `lower` and `upper` (a prediction interval). */
 export function bandPath(lower: number[], upper: number[], x: (i: number) => number, y: (v: number) => number): string {
   const n = Math.min(lower.length, upper.length);

@@ -9,7 +9,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { AnalyticsGranularity } from '../../api/admin';
 import {
-  type Bar, type ChartData, bandPath, linePath, periodLabel, scale, ticks, xTickIndexes,
+  type Bar, type ChartData, bandPath, isolated, linePath, periodLabel, scale, ticks, xTickIndexes,
 } from './chartdata';
 
 const COLOURS = ['#0b5cad', '#1d6b34', '#a4161a', '#7a4a00', '#5b3b8c', '#515b6b'];
@@ -157,9 +157,10 @@ export function LineChart({ title, summary, data, granularity = 'day', format = 
                 stroke-width="2" stroke-dasharray={DASHES[si % DASHES.length] || undefined} stroke-linejoin="round"
                 data-series={s.key} />
             ))}
-            {n === 1 && data.series.map((s, si) => s.values[0] !== null && (
-              <circle key={s.key} cx={x(0)} cy={y(s.values[0] as number)} r="4" fill={COLOURS[si % COLOURS.length]} />
-            ))}
+            {/* A value with no neighbour draws no line: a dot shows it. */}
+            {data.series.flatMap((s, si) => isolated(s.values).map((i) => (
+              <circle key={`${s.key}-${i}`} cx={x(i)} cy={y(s.values[i] as number)} r="3.5" fill={COLOURS[si % COLOURS.length]} />
+            )))}
           </svg>
         </div>
       )}
