@@ -89,14 +89,16 @@ export interface LineChartProps {
   format?: (v: number) => string;
   /** A shaded interval around the first series (a forecast's 80 % band). */
   band?: { lower: number[]; upper: number[]; label: string };
+  /** Values the axis always shows (a score's whole scale, −1 to +1). */
+  extent?: number[];
   testId?: string;
 }
 
 /** Lines over time, the value axis from zero (or below, for negative values). */
-export function LineChart({ title, summary, data, granularity = 'day', format = String, band, testId }: LineChartProps) {
+export function LineChart({ title, summary, data, granularity = 'day', format = String, band, extent = [], testId }: LineChartProps) {
   const [ref, width] = useWidth();
   const n = data.labels.length;
-  const all = [...data.series.flatMap((s) => s.values), ...(band ? [...band.lower, ...band.upper] : [])];
+  const all = [...data.series.flatMap((s) => s.values), ...(band ? [...band.lower, ...band.upper] : []), ...extent];
   const t = ticks(all);
   // Room for the longest value label (about 7 px a character at 12 px).
   const left = Math.max(PAD.left, 10 + 7 * Math.max(...t.ticks.map((v) => format(v).length)));

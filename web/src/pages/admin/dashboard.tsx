@@ -358,7 +358,7 @@ function SentimentView({ data, C }: { data: Insights; C: Charts }) {
           <C.LineChart title="Feedback by sentiment" summary={summarise(counts, 'total', data.granularity)} data={counts}
             granularity={data.granularity} testId="sentiment" />
           <C.LineChart title="Average sentiment score (−1 to +1)" data={score} granularity={data.granularity}
-            summary={summarise(score, 'mean', data.granularity)} format={signed} testId="sentiment-score" />
+            summary={summarise(score, 'mean', data.granularity)} format={signed} extent={[-1, 1]} testId="sentiment-score" />
         </div>
       )}
       {data.topics.length > 0 && (
