@@ -185,11 +185,12 @@ test('an admin reads the dashboard, downloads its CSV, deactivates an account, a
   await row.getByRole('button', { name: `Deactivate ${throwaway.name}` }).focus();
   await page.keyboard.press('Enter');
   await row.getByRole('button', { name: 'Yes, deactivate' }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Keep active');
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Keep active', null, { timeout: 5000 });
   await row.getByRole('button', { name: 'Yes, deactivate' }).click();
   await row.getByText('Deactivated', { exact: true }).waitFor();
   await row.getByRole('button', { name: `Reactivate ${throwaway.name}` }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Reactivate ${throwaway.name}`);
+  await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === `Reactivate ${name}`,
+    throwaway.name, { timeout: 5000 });
   const refused = await api('POST', '/auth/login', { body: { email: throwaway.email, password: PASSWORD } });
   assert.ok(refused.status >= 400 && refused.status < 500, `a deactivated account cannot sign in: ${refused.status}`);
 

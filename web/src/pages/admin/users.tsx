@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AdminUser } from '../../api/admin';
 import { fieldErrors } from '../../api/problem';
 import type { Page, Role } from '../../api/types';
@@ -78,7 +78,7 @@ function UserRow({ u, self, onChange }: { u: AdminUser; self: boolean; onChange:
   const keep = useRef<HTMLButtonElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   const moved = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moved.current) return;
     (confirming ? keep.current : toggle.current)?.focus();
   }, [confirming, u.active]);
