@@ -5,6 +5,21 @@ import { ErrorMessage, useAsync, type Async } from '../../components/ui';
 /** Empty pages read in a row before the listing shows what it has. */
 const EMPTY_PAGES_READ = 8;
 
+/** A filtered listing can answer an empty page that still has a cursor (the filter
+ * applies after the page is read): reads on, `max` pages at most, until a page has
+ * items or is the last. */
+export async function readPastEmpty<T>(
+  loadPage: (cursor: string | null) => Promise<Page<T>>,
+  cursor: string | null,
+  max = EMPTY_PAGES_READ,
+): Promise<Page<T>> {
+  let page = await loadPage(cursor);
+  for (let i = 1; i < max && page.items.length === 0 && page.next_cursor; i++) {
+    page = await loadPage(page.next_cursor);
+  }
+  return page;
+}
+
 export interface Paged<T> {
   first: Async<Page<T>>;
   retry: () => void;
@@ -21,15 +36,7 @@ export interface Paged<T> {
 /** A cursor-paginated listing: the first page whenever the filters (`deps`) change,
  * then "Show more" pages with the same filters and the cursor the last page gave. */
 export function usePaged<T extends { id: string }>(loadPage: (cursor: string | null) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
-  // A filtered listing can answer an empty page that still has a cursor (the filter
-  // applies after the page is read): read on, a few pages at most, before showing it.
-  const load = async (cursor: string | null): Promise<Page<T>> => {
-    let page = await loadPage(cursor);
-    for (let i = 1; i < EMPTY_PAGES_READ && page.items.length === 0 && page.next_cursor; i++) {
-      page = await loadPage(page.next_cursor);
-    }
-    return page;
-  };
+  const load = (cursor: string | null) => readPastEmpty(loadPage, cursor);
   const [extra, setExtra] = useState<{ items: T[]; cursor: string | null } | null>(null);
   const [changed, setChanged] = useState<Record<string, T>>({});
   const [loadingMore, setLoadingMore] = useState(false);
