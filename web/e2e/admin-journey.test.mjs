@@ -171,6 +171,13 @@ test('an admin reads the dashboard, downloads its CSV, deactivates an account, a
   assert.match(await page.locator('.stats').last().innerText(), /MASE \d+\.\d\d · sMAPE|None \(pooled\)/);
   mark('segment');
 
+  // A range the API refuses: its problem's field error beside the field.
+  await page.getByLabel('From', { exact: true }).fill('2026-06-01');
+  await page.getByLabel('To', { exact: true }).fill('2026-01-01');
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await page.locator('#a-to-error').waitFor();
+  assert.equal(await page.getByLabel('To', { exact: true }).getAttribute('aria-invalid'), 'true');
+
   // Users: the throwaway, newest of the clients, deactivated after a confirmation.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
