@@ -146,6 +146,7 @@ test('an admin reads the dashboard, downloads its CSV, deactivates an account, a
   // The platform's forecast: its line, its 80 % band, its model.
   const forecast = page.locator('[data-chart="forecast"]');
   assert.match(await forecast.locator('path[fill-opacity]').getAttribute('d') ?? '', /Z$/, 'the interval band');
+  assert.match(await forecast.locator('path[data-series="actual"]').getAttribute('d') ?? '', /L/, 'the recent requests before it');
   assert.match(await page.locator('.stats').last().innerText(), /Model/);
   mark('dashboard');
   await visited(page, 'admin-01-dashboard');

@@ -51,6 +51,23 @@ describe('series to chart data', () => {
     expect(f.upper).toEqual([3.5, 4.25]);
   });
 
+  it('puts the recent actual requests before the forecast, the interval over the forecast only', () => {
+    const f = forecastChart(
+      [{ date: '2026-12-02', forecast: 2, lower: 1, upper: 3 }, { date: '2026-12-03', forecast: 4, lower: 2, upper: 5 }],
+      [period('2026-11-30', { requested: 3 }), period('2026-12-01', { requested: 1 }), period('2026-12-02', { requested: 9 })],
+    );
+    // A day of history the forecast also covers is the forecast's.
+    expect(f.labels).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03']);
+    expect(f.series.map((s) => [s.key, s.values])).toEqual([
+      ['forecast', [null, null, 2, 4]],
+      ['actual', [3, 1, null, null]],
+    ]);
+    expect(f.lower).toEqual([null, null, 1, 2]);
+    expect(f.upper).toEqual([null, null, 3, 5]);
+    // Drawn only where it is known.
+    expect(bandPath(f.lower, f.upper, (i) => i * 10, (v) => v)).toBe('M20,3L30,5L30,2L20,1Z');
+  });
+
   it('gives the funnel its rates, and a dash where there were no requests', () => {
     const bars = funnelBars({
       requested: 10, confirmed: 6, paid: 5, completed: 4, reviewed: 1,

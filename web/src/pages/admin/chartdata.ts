@@ -173,16 +173,29 @@ export function sentimentScoreChart(series: SentimentPeriod[]): ChartData {
 }
 
 export interface ForecastChart extends ChartData {
-  lower: number[];
-  upper: number[];
+  /** The interval by label; `null` on days of history. */
+  lower: (number | null)[];
+  upper: (number | null)[];
 }
 
-export function forecastChart(points: DemandPoint[]): ForecastChart {
+/** The forecast's days, after the recent days' actual requests when given (the
+ * analytics' daily series up to the forecast's `as_of`): one line of what was, one of
+ * what is expected, and the interval over the expected only. */
+export function forecastChart(points: DemandPoint[], actual: Pick<AnalyticsPeriod, 'start' | 'requested'>[] = []): ForecastChart {
+  const first = points[0]?.date;
+  const past = actual.filter((a) => first === undefined || a.start < first);
+  const none = past.map(() => null);
+  const series: Series[] = [{
+    key: 'forecast', label: 'Forecast requests a day', values: [...none, ...points.map((p) => round(p.forecast, 2))],
+  }];
+  if (past.length > 0) {
+    series.push({ key: 'actual', label: 'Requests a day so far', values: [...past.map((a) => a.requested), ...points.map(() => null)] });
+  }
   return {
-    labels: points.map((p) => p.date),
-    series: [{ key: 'forecast', label: 'Forecast requests a day', values: points.map((p) => round(p.forecast, 2)) }],
-    lower: points.map((p) => round(p.lower, 2)),
-    upper: points.map((p) => round(p.upper, 2)),
+    labels: [...past.map((a) => a.start), ...points.map((p) => p.date)],
+    series,
+    lower: [...none, ...points.map((p) => round(p.lower, 2))],
+    upper: [...none, ...points.map((p) => round(p.upper, 2))],
   };
 }
 
@@ -314,13 +327,22 @@ export function isolated(values: (number | null)[]): number[] {
   return values.map((_, i) => i).filter((i) => has(i) && !has(i - 1) && !has(i + 1));
 }
 
-/** The closed area between `lower` and `upper` (a prediction interval). */
-export function bandPath(lower: number[], upper: number[], x: (i: number) => number, y: (v: number) => number): string {
-  const n = Math.min(lower.length, upper.length);
-  if (n === 0) return '';
+/** The closed area between `lower` and `upper` (a prediction interval) over the
+ * indexes where both are known (they are contiguous: the forecast's days). */
+export function bandPath(
+  lower: (number | null)[],
+  upper: (number | null)[],
+  x: (i: number) => number,
+  y: (v: number) => number,
+): string {
+  const known = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+  const at = lower.map((_, i) => i).filter((i) => known(lower[i]) && known(upper[i]));
+  if (at.length === 0) return '';
   let d = '';
-  for (let i = 0; i < n; i++) d += `${i ? 'L' : 'M'}${fmt(x(i))},${fmt(y(upper[i] as number))}`;
-  for (let i = n - 1; i >= 0; i--) d += `L${fmt(x(i))},${fmt(y(lower[i] as number))}`;
+  at.forEach((i, k) => {
+    d += `${k ? 'L' : 'M'}${fmt(x(i))},${fmt(y(upper[i] as number))}`;
+  });
+  for (const i of [...at].reverse()) d += `L${fmt(x(i))},${fmt(y(lower[i] as number))}`;
   return `${d}Z`;
 }
 

@@ -88,7 +88,7 @@ export interface LineChartProps {
   /** How a value is written on the axis and in the table. */
   format?: (v: number) => string;
   /** A shaded interval around the first series (a forecast's 80 % band). */
-  band?: { lower: number[]; upper: number[]; label: string };
+  band?: { lower: (number | null)[]; upper: (number | null)[]; label: string };
   /** Values the axis always shows (a score's whole scale, −1 to +1). */
   extent?: number[];
   testId?: string;
@@ -130,7 +130,13 @@ export function LineChart({ title, summary, data, granularity = 'day', format = 
               const v = s.values[i];
               return <td key={s.key}>{v === null || v === undefined ? '–' : format(v)}</td>;
             })}
-            {band && <td>{format(band.lower[i] ?? 0)} to {format(band.upper[i] ?? 0)}</td>}
+            {band && (
+              <td>
+                {band.lower[i] === null || band.lower[i] === undefined || band.upper[i] === null || band.upper[i] === undefined
+                  ? '–'
+                  : `${format(band.lower[i] as number)} to ${format(band.upper[i] as number)}`}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import type { Analytics, DemandForecast, Insights } from '../../api/admin';
-import { ApiError, fieldErrors } from '../../api/problem';
+import type { Analytics, AnalyticsPeriod, DemandForecast, Insights } from '../../api/admin';
+import { ApiError, describe, fieldErrors } from '../../api/problem';
 import { SPECIALIZATIONS } from '../../api/types';
 import { Empty, ErrorMessage, Field, Loading, useApp, useAsync } from '../../components/ui';
-import { formatMoney, label, minorDigits } from '../../format';
+import { addDays, formatMoney, label, minorDigits } from '../../format';
 import { navigate } from '../../router';
 import {
   type AnalyticsQuery, analyticsQuery, cancellationBars, countChart, csvFilename, currenciesIn, forecastChart,
@@ -38,16 +38,24 @@ export function Dashboard({ query }: { query: URLSearchParams }) {
     () => api.request<Insights>('GET', '/admin/insights/sentiment', { query: sentimentQuery(a), auth: 'required' }),
     [key],
   );
-  const [forecast, retryForecast] = useAsync(
-    () =>
-      api
-        .request<DemandForecast>('GET', '/admin/forecasts', {
-          query: { city: a.city, specialization: a.specialization }, auth: 'required',
-        })
-        // 404: no forecast for this segment yet, which the section explains.
-        .catch((e) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))),
-    [a.city ?? '', a.specialization ?? ''],
-  );
+  const [forecast, retryForecast] = useAsync(async (): Promise<ForecastData | null> => {
+    const segment = { city: a.city, specialization: a.specialization };
+    const f = await api
+      .request<DemandForecast>('GET', '/admin/forecasts', { query: segment, auth: 'required' })
+      // 404: no forecast for this segment yet, which the section explains.
+      .catch((e) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)));
+    if (!f) return null;
+    // The last four weeks of what happened, drawn before what is expected. Without
+    // them the forecast still shows, with the reason they are missing.
+    try {
+      const recent = await api.request<Analytics>('GET', '/admin/analytics', {
+        query: { ...segment, from: addDays(f.as_of, -27), to: f.as_of, granularity: 'day' }, auth: 'required',
+      });
+      return { f, actual: recent.series, actualError: null };
+    } catch (actualError) {
+      return { f, actual: [], actualError };
+    }
+  }, [a.city ?? '', a.specialization ?? '']);
   const { byField } = fieldErrors(analytics.state === 'error' ? analytics.error : null);
 
   function submit(e: Event) {
@@ -130,15 +138,16 @@ export function Dashboard({ query }: { query: URLSearchParams }) {
         </Empty>
       )}
       {forecast.state === 'done' && forecast.value && !C && chartsMod.state === 'loading' && <Loading what="the charts" />}
-      {forecast.state === 'done' && forecast.value && C && <ForecastView f={forecast.value} C={C} />}
+      {forecast.state === 'done' && forecast.value && C && <ForecastView data={forecast.value} C={C} />}
     </section>
   );
 }
 
 function segmentName(a: Pick<AnalyticsQuery, 'city' | 'specialization'>): string {
   const spec = a.specialization ? `${label(a.specialization).toLowerCase()} shoots` : '';
-  if (a.city && spec) return `${spec} in ${a.city}`;
-  if (a.city) return a.city;
+  const city = a.city ? placeName(a.city) : '';
+  if (city && spec) return `${spec} in ${city}`;
+  if (city) return city;
   if (spec) return spec;
   return 'the whole platform';
 }
@@ -394,8 +403,15 @@ function SentimentView({ data, C }: { data: Insights; C: Charts }) {
   );
 }
 
-function ForecastView({ f, C }: { f: DemandForecast; C: Charts }) {
-  const chart = forecastChart(f.points);
+interface ForecastData {
+  f: DemandForecast;
+  actual: AnalyticsPeriod[];
+  actualError: unknown;
+}
+
+function ForecastView({ data: { f, actual, actualError }, C }: { data: ForecastData; C: Charts }) {
+  const chart = forecastChart(f.points, actual);
+  const recent = actual.reduce((n, p) => n + p.requested, 0);
   const total = Math.round(f.points.reduce((s, p) => s + p.forecast, 0));
   const segment = segmentName({ city: f.city ?? undefined, specialization: f.specialization ?? undefined });
   const fmt = (v: number) => String(Math.round(v * 10) / 10);
@@ -419,14 +435,19 @@ function ForecastView({ f, C }: { f: DemandForecast; C: Charts }) {
             : 'The history read was too short to backtest a model: last weeks repeated (seasonal naive), with intervals from their week-to-week changes.'}
         {f.normal_daily !== undefined ? ` A normal day over the last year had ${fmt(f.normal_daily)} requests.` : ''}
       </p>
+      {actualError ? (
+        <p class="muted" role="note">
+          The recent requests could not be drawn beside it: {describe(actualError)}
+        </p>
+      ) : null}
       {f.points.length === 0 ? (
         <Empty>
           <p>The forecast has no days.</p>
         </Empty>
       ) : (
-        <C.LineChart title={`Requests a day, next ${f.points.length} days (${segment})`} data={chart} format={fmt}
+        <C.LineChart title={`Requests a day${actual.length ? `, the last ${actual.length} days and` : ','} the next ${f.points.length} (${segment})`} data={chart} format={fmt}
           band={{ lower: chart.lower, upper: chart.upper, label: '80 % interval' }} testId="forecast"
-          summary={`About ${total} requests expected from ${periodLabel(f.points[0]?.date ?? '')} to ${periodLabel(f.points[f.points.length - 1]?.date ?? '')}, by the ${f.model} model; the shaded band is the 80 % prediction interval. ${summarise(chart, 'mean')}`} />
+          summary={`${actual.length ? `${recent} requests in the ${actual.length} days to ${periodLabel(f.as_of)}; ` : ''}about ${total} expected from ${periodLabel(f.points[0]?.date ?? '')} to ${periodLabel(f.points[f.points.length - 1]?.date ?? '')}, by the ${f.model} model; the shaded band is the 80 % prediction interval. ${summarise(chart, 'mean')}`} />
       )}
     </>
   );
