@@ -8,6 +8,7 @@ import { Photographer } from './pages/photographer';
 import { Search } from './pages/search';
 import { photographerNav, photographerRoute } from './routes/photographer';
 import { match, navigate, useLocation } from './router';
+import { adminNav, adminRoute } from './routes/admin';
 
 export function App({ api }: { api: ApiClient }) {
   const [session, setSession] = useState<SessionState | null>(api.session);
@@ -60,6 +61,7 @@ export function App({ api }: { api: ApiClient }) {
               </li>
             )}
             {photographerNav(loc.path, session)}
+            {adminNav(loc.path, session)}
             {session ? (
               <li>
                 <button type="button" class="linklike" onClick={() => api.logout().then(() => navigate('/'))}>
@@ -94,6 +96,8 @@ export function App({ api }: { api: ApiClient }) {
 
 function route(path: string, query: URLSearchParams, session: SessionState | null) {
   let m: Record<string, string> | null;
+  const admin = adminRoute(path, query, session);
+  if (admin) return admin;
   if (path === '/') return <Search query={query} />;
   if (path === '/sign-in') return <SignIn query={query} />;
   if (path === '/register') return <Register query={query} />;

@@ -20,6 +20,8 @@ export interface RequestOptions {
    * session; `optional`: sends it when signed in; `none`: never (sign-in routes). */
   auth?: 'required' | 'optional' | 'none';
   headers?: Record<string, string>;
+  /** Answer the body as text rather than JSON (a CSV export asked with `accept`). */
+  text?: boolean;
 }
 
 export interface ClientOptions {
@@ -177,6 +179,7 @@ export class ApiClient {
     }
     if (!res.ok) throw await problemFrom(res);
     if (res.status === 204) return undefined as T;
+    if (opts.text) return (await res.text()) as T;
     try {
       return (await res.json()) as T;
     } catch {
