@@ -41,7 +41,10 @@ export function BookingPage({ id, query }: { id: string; query: URLSearchParams 
 }
 
 function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: BookingDetail) => void; query: URLSearchParams }) {
-  const { api } = useApp();
+  const { api, session } = useApp();
+  // Paying, moving, cancelling and reviewing here are the client's; the photographer
+  // (or an admin) who opens the page sees where it stands.
+  const mine = session?.user.id === b.client_id;
   const [photographer] = useAsync(() => api.photographer(b.photographer_id), [b.photographer_id]);
   const name = photographer.state === 'done' ? photographer.value.display_name : 'the photographer';
   const open = b.status === 'pending' || b.status === 'confirmed';
@@ -49,7 +52,7 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
   return (
     <article class="booking-detail">
       <p>
-        <Link href="/my/bookings">← My bookings</Link>
+        {mine ? <Link href="/my/bookings">← My bookings</Link> : <Link href="/photographer/bookings">← Booking requests</Link>}
       </p>
       <h1>
         {label(b.event_type)} · {wallClock(b.local.start).label}
@@ -85,11 +88,11 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
         )}
       </dl>
 
-      <Payment b={b} onChange={onChange} query={query} />
+      <Payment b={b} onChange={onChange} query={query} mine={mine} />
 
-      {open && !started && <Reschedule b={b} onChange={onChange} />}
-      {open && <Cancel b={b} onChange={onChange} />}
-      {b.status === 'completed' && <ReviewForm b={b} name={name} />}
+      {mine && open && !started && <Reschedule b={b} onChange={onChange} />}
+      {mine && open && <Cancel b={b} onChange={onChange} />}
+      {mine && b.status === 'completed' && <ReviewForm b={b} name={name} />}
 
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
@@ -106,7 +109,9 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
   );
 }
 
-function Payment({ b, onChange, query }: { b: BookingDetail; onChange: (b: BookingDetail) => void; query: URLSearchParams }) {
+function Payment({ b, onChange, query, mine }: {
+  b: BookingDetail; onChange: (b: BookingDetail) => void; query: URLSearchParams; mine: boolean;
+}) {
   const p = b.payment;
   const c = b.price.currency;
   return (
@@ -163,7 +168,7 @@ function Payment({ b, onChange, query }: { b: BookingDetail; onChange: (b: Booki
       {p.deposit_minor === undefined && (
         <p class="muted">This booking’s currency cannot be paid by card here: settle with the photographer.</p>
       )}
-      <PayPanel b={b} onChange={onChange} query={query} />
+      {mine && <PayPanel b={b} onChange={onChange} query={query} />}
     </section>
   );
 }
@@ -216,7 +221,7 @@ function Cancel({ b, onChange }: { b: BookingDetail; onChange: (b: BookingDetail
                 <ul>
                   {preview.paidMinor > 0 && (
                     <li>
-                      Refund: <strong data-testid="refund-amount">{money(preview.refundMinor, c)}</strong> of the{' '}
+                      Refund: <strong data-testid="refund-amount" data-minor={preview.refundMinor}>{money(preview.refundMinor, c)}</strong> of the{' '}
                       {money(preview.paidMinor, c)} paid
                     </li>
                   )}

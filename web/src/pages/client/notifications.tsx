@@ -103,7 +103,7 @@ export function NotificationsPage() {
             const href = notificationHref(n);
             return (
               <li key={n.id} class={n.read ? 'read' : 'unread'} data-notification={n.id}>
-                {!n.read && <span class="dot" aria-hidden="true" />}
+                <span class={n.read ? 'dot seen' : 'dot'} aria-hidden="true" />
                 <div>
                   <p>
                     {!n.read && <span class="sr-only">Unread: </span>}

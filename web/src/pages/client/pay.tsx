@@ -27,8 +27,11 @@ export function PayPanel({ b, onChange, query }: { b: BookingDetail; onChange: (
   const [busy, setBusy] = useState<PaymentKind | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [intent, setIntent] = useState<{ intent: PaymentIntent; config: PaymentsConfig } | null>(null);
+  // Back from Stripe (its redirect after confirmPayment): until the webhook has moved
+  // the ledger, the booking still reads unpaid.
   const returned = query.get('redirect_status');
-  const [waiting, setWaiting] = useState<BookingDetail | null>(returned ? b : null);
+  const unsettled = b.payment.state === 'unpaid' || b.payment.state === 'failed';
+  const [waiting, setWaiting] = useState<BookingDetail | null>(returned === 'succeeded' && unsettled ? b : null);
   const latest = useRef(b);
   latest.current = b;
 
@@ -77,7 +80,10 @@ export function PayPanel({ b, onChange, query }: { b: BookingDetail; onChange: (
   const c = b.price.currency;
   return (
     <div class="pay">
-      {returned && waiting && <p role="status">Checking your payment with the bank…</p>}
+      {returned === 'succeeded' && waiting && <p role="status">Checking your payment with the bank…</p>}
+      {returned === 'failed' && unsettled && (
+        <div class="alert alert-error" role="alert"><p>The payment was not completed. Nothing was taken: try again.</p></div>
+      )}
       {!intent && kinds.length > 0 && (
         <div class="actions">
           {kinds.map((k) => (
