@@ -143,7 +143,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   const event = asha.profile.specializations[0];
   // A session 4 to 6 days ahead: inside a partial tier of the default policy, outside the window.
   const starts = (await freeStarts(4, event)).filter((s) => Date.parse(s) < Date.now() + 6.5 * 86_400_000);
-  assert.ok(starts.length >= 3, `free times 4-6 days ahead: ${starts.join(', ')}`);
+  assert.ok(starts.length > 0, 'a free time 4 to 6 days ahead');
   const created = await book(priya.token, starts[0], event);
   assert.equal(created.status, 201, `booking: ${JSON.stringify(created.body)}`);
   const id = created.body.id;
@@ -184,7 +184,11 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByRole('button', { name: 'Choose a new time…' }).click();
   await page.locator('input[name="new-start"]').first().waitFor();
   const offered = await page.locator('input[name="new-start"]').evaluateAll((els) => els.map((e) => e.value));
-  const [taken, target] = offered.filter((s) => s !== starts[0] && Date.parse(s) < Date.now() + 6.5 * 86_400_000).slice(-2);
+  // Two times on different days, so the rival's booking of one (with its buffers and
+  // the day's limit) leaves the other free.
+  const others = offered.filter((s) => s !== starts[0]);
+  const taken = others[others.length - 1];
+  const target = others.find((s) => s.slice(0, 10) !== taken?.slice(0, 10) && s.slice(0, 10) !== starts[0].slice(0, 10));
   assert.ok(taken && target, `two other free times: ${offered.join(', ')}`);
   await page.locator(`input[name="new-start"][value="${taken}"]`).check();
   await visited(page, 'c04-reschedule');
@@ -245,7 +249,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.goto(`${WEB}/bookings/${over.id}`);
   await page.getByRole('heading', { name: 'Your review' }).waitFor();
   const text = `Lovely relaxed session, great photos (${unique('r')}).`;
-  await page.getByLabel('Your review').fill(text);
+  await page.getByLabel('Tell others about it').fill(text);
   await page.getByRole('button', { name: 'Post review' }).click();
   await page.locator('#review-rating-error').waitFor();
   await visited(page, 'c09-review-refused');

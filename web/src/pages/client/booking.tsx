@@ -455,7 +455,7 @@ function ReviewForm({ b, name }: { b: BookingDetail; name: string }) {
               </p>
             )}
           </fieldset>
-          <Field id="review-text" label="Your review" hint="Shown with your name on the photographer’s page." error={byField.text}>
+          <Field id="review-text" label="Tell others about it" hint="Shown with your name on the photographer’s page." error={byField.text}>
             {(a) => <textarea {...a} name="text" rows={4} maxLength={5000} required />}
           </Field>
           <button type="submit" class="button" disabled={busy}>

@@ -31,9 +31,14 @@ export function NotificationsLink({ path, current }: { path: string; current: bo
   }, [api, session?.user.id, path]);
   const count = unread ? unreadLabel(unread.unread, unread.unread_capped) : '';
   return (
-    <Link href="/notifications" aria-current={current ? 'page' : undefined}
-      aria-label={count ? `Notifications, ${count} unread` : 'Notifications'}>
-      Notifications{count && <span class="count" data-testid="unread-badge" aria-hidden="true">{count}</span>}
+    <Link href="/notifications" aria-current={current ? 'page' : undefined}>
+      Notifications
+      {count && (
+        <span class="count" data-testid="unread-badge">
+          {count}
+          <span class="sr-only"> unread</span>
+        </span>
+      )}
     </Link>
   );
 }
