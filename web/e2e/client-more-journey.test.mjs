@@ -140,6 +140,9 @@ function expectedRefund(b, now) {
 
 test('a client pays, moves, cancels with the refund shown first, reviews, and reads notifications', async () => {
   const started = Date.now();
+  const phases = [];
+  let last = started;
+  const phase = (name) => { const t = Date.now(); phases.push(`${name} ${((t - last) / 1000).toFixed(1)} s`); last = t; };
   const event = asha.profile.specializations[0];
   // A session 4 to 6 days ahead: inside a partial tier of the default policy, outside the window.
   const starts = (await freeStarts(4, event)).filter((s) => Date.parse(s) < Date.now() + 6.5 * 86_400_000);
@@ -159,6 +162,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   assert.match(await page.locator('.history').innerText(), /Requested by you/);
   await visited(page, 'c01-booking-pending');
 
+  phase('booked and opened');
   // The deposit: the stand-in's checkout in a new tab; a declined card first.
   await page.getByRole('button', { name: /Pay the deposit/ }).click();
   const checkoutLink = page.getByRole('link', { name: /Enter card details/ });
@@ -171,6 +175,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByTestId('payment-failure').waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId('payment-failure').innerText(), /declined/);
   await visited(page, 'c03-payment-declined');
+  phase('declined card');
   // Then a card that works: the same intent, handed out again.
   await page.getByRole('button', { name: /Pay the deposit/ }).click();
   [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /Enter card details/ }).click()]);
@@ -180,6 +185,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByTestId('payment-held').waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId('payment-state').innerText(), /Held on your card/);
 
+  phase('good card');
   // Moving it: the time picked goes to someone else meanwhile (409), then another.
   await page.getByRole('button', { name: 'Choose a new time…' }).click();
   await page.locator('input[name="new-start"]').first().waitFor();
@@ -209,6 +215,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByText(/^Moved to/).waitFor();
   assert.match(await page.locator('.history').innerText(), /Moved from .* by you/);
 
+  phase('moved');
   // The photographer confirms; settle-payments (fired now) takes the deposit.
   const confirmed = await api('PUT', `/bookings/${id}/status`, { token: asha.token, body: { status: 'confirmed' } });
   assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
@@ -217,6 +224,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.reload();
   await page.getByTestId('payment-state').getByText('Deposit paid').waitFor();
 
+  phase('deposit captured');
   // Cancelling: the refund shown before confirming, a blank reason refused (422).
   await page.getByRole('button', { name: 'Cancel this booking…' }).click();
   const preview = page.getByTestId('refund-preview');
@@ -240,6 +248,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   if (want.amount > 0) await page.getByTestId('payment-refunded').waitFor();
   await visited(page, 'c08-booking-cancelled');
 
+  phase('cancelled and refunded');
   // A session that is over, completed by the photographer: the client reviews it.
   const mine = await api('GET', '/bookings?as=photographer&status=confirmed&limit=100', { token: asha.token });
   const over = mine.body.items.find((b) => b.client_id === priya.id && Date.parse(b.end) < Date.now());
@@ -259,6 +268,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByRole('link', { name: /See it on/ }).click();
   await page.getByText(text).waitFor();
 
+  phase('reviewed');
   // Notifications: the badge counts the unread; "mark all read" clears it.
   await until('/notifications?limit=1', priya.token, 30, (n) => n.unread > 0);
   await page.goto(`${WEB}/notifications`);
@@ -270,6 +280,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   assert.equal(await page.locator('.notifications li.unread').count(), 0);
   assert.equal((await api('GET', '/notifications?limit=1', { token: priya.token })).body.unread, 0);
 
+  phase('notifications');
   // Recommendations on the home page, with their reasons.
   await page.getByRole('link', { name: 'Find a photographer' }).first().click();
   await page.locator('.recs .card').first().waitFor();
@@ -277,5 +288,6 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
 
   assertNoProblems(page);
   await context.close();
-  console.log(`client-more journey: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  phase('recommendations');
+  console.log(`client-more journey: ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(', ')})`);
 });

@@ -5,7 +5,7 @@ import { parsePayments, standinCheckoutUrl } from '../src/pages/client/payconfig
 import { mountPaymentElement, type StripeLike } from '../src/pages/client/stripe-element';
 import {
   cancellationPreview, currencyStep, declineText, historyText, kindAmount, minutesBefore, newestId, notificationHref,
-  payableKinds, paymentStateText, refundAmount, sortTiers, tierFor, unreadLabel,
+  payableKinds, paymentStateText, refundAmount, sortTiers, tierFor, unreadLabel, zonedLabel,
 } from '../src/pages/client/terms';
 
 const DEFAULT_POLICY: Tier[] = [
@@ -198,10 +198,13 @@ describe('history and notifications', () => {
     expect(historyText({ ...base, actor: 'photographer', action: 'status_changed', from: 'pending', to: 'confirmed' }))
       .toBe('Confirmed by the photographer');
     expect(historyText({ ...base, actor: 'system', action: 'status_changed', to: 'expired' })).toBe('Expired automatically');
+    // The API writes these starts in UTC; they read on the photographer's clock.
     expect(historyText({
       ...base, actor: 'client', action: 'rescheduled', from: 'confirmed', to: 'pending',
-      previous_start: '2027-03-20T15:30:00+05:30', new_start: '2027-03-21T09:00:00+05:30',
-    })).toBe('Moved from Sat 20 Mar 2027, 15:30 to Sun 21 Mar 2027, 09:00 by you (now requested)');
+      previous_start: '2027-03-20T10:00:00Z', new_start: '2027-03-20T21:30:00Z',
+    }, 'Asia/Kolkata')).toBe('Moved from Sat 20 Mar 2027, 15:30 to Sun 21 Mar 2027, 03:00 by you (now requested)');
+    expect(zonedLabel('2027-07-01T12:00:00Z', 'Europe/London')).toBe('Thu 1 Jul 2027, 13:00');
+    expect(zonedLabel('2027-07-01T12:00:00Z', 'Not/AZone')).toBe('Thu 1 Jul 2027, 12:00');
   });
 
   it('shows the unread count, capped at 99+', () => {

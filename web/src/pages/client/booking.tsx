@@ -99,7 +99,7 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
         <ol class="history">
           {b.history.map((h, i) => (
             <li key={`${h.at}-${i}`}>
-              <time dateTime={h.at}>{clockTime(h.at, true)}</time> {historyText(h)}
+              <time dateTime={h.at}>{clockTime(h.at, true)}</time> {historyText(h, b.local.timezone)}
               {h.reason && <span class="muted"> · “{h.reason}”</span>}
             </li>
           ))}
@@ -335,10 +335,12 @@ function Reschedule({ b, onChange }: { b: BookingDetail; onChange: (b: BookingDe
           <FormError error={error} rest={error instanceof ApiError && error.status === 409 ? [...rest, 'Choose another time below.'] : rest} />
           {suggested.length > 0 && (
             <div class="suggested">
-              <p>Nearest free times:</p>
+              <p>Nearest free times (choose one, then move):</p>
               <div class="actions">
                 {suggested.map((s) => (
-                  <button type="button" class="button secondary" key={s.start} disabled={busy} onClick={() => move(s.start)}>
+                  <button type="button" class="button secondary" key={s.start} disabled={busy}
+                    aria-pressed={picked === s.start}
+                    onClick={() => { setFrom(wallClock(s.start).date); setPicked(s.start); }}>
                     {wallClock(s.start).label}
                   </button>
                 ))}

@@ -6,7 +6,7 @@ import { loadPayments, standinCheckoutUrl, type PaymentsConfig } from './payconf
 import { kindAmount, money, payableKinds } from './terms';
 
 const KIND_TEXT: Record<PaymentKind, string> = { deposit: 'Pay the deposit', full: 'Pay in full', balance: 'Pay the balance' };
-const POLL_MS = 1500;
+const POLL_MS = 1000;
 const POLL_FOR_MS = 180_000;
 
 /** What of the money changed since `before`: a new state or a new failure. */

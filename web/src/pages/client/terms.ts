@@ -176,13 +176,30 @@ const ACTOR: Record<ClientHistoryEntry['actor'], string> = {
   client: 'you', photographer: 'the photographer', admin: 'Capture Moments', system: 'automatically',
 };
 
-/** One line of a booking's history, from the client's side. */
-export function historyText(h: ClientHistoryEntry): string {
+/**
+ * An instant on the wall clock of `timeZone` (the photographer's), labelled as
+ * `wallClock` labels the API's local times: the history's starts come in UTC.
+ */
+export function zonedLabel(rfc3339: string, timeZone: string): string {
+  const t = new Date(rfc3339);
+  if (Number.isNaN(t.getTime())) return rfc3339;
+  try {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(t).map((p) => [p.type, p.value]));
+    return wallClock(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`).label;
+  } catch {
+    return wallClock(rfc3339).label; // an unknown zone: the instant as written
+  }
+}
+
+/** One line of a booking's history, from the client's side; starts on `timeZone`'s clock. */
+export function historyText(h: ClientHistoryEntry, timeZone = 'UTC'): string {
   const who = ACTOR[h.actor] ?? h.actor;
   if (h.action === 'created') return `Requested by ${who}`;
   if (h.action === 'rescheduled') {
-    const to = h.new_start ? ` to ${wallClock(h.new_start).label}` : '';
-    const from = h.previous_start ? ` from ${wallClock(h.previous_start).label}` : '';
+    const to = h.new_start ? ` to ${zonedLabel(h.new_start, timeZone)}` : '';
+    const from = h.previous_start ? ` from ${zonedLabel(h.previous_start, timeZone)}` : '';
     return `Moved${from}${to} by ${who}${h.to !== h.from ? ` (now ${STATUS_WORD[h.to]})` : ''}`;
   }
   const verb = STATUS_WORD[h.to] ?? h.to;
