@@ -5,7 +5,7 @@ import { parsePayments, standinCheckoutUrl } from '../src/pages/client/payconfig
 import { mountPaymentElement, type StripeLike } from '../src/pages/client/stripe-element';
 import {
   cancellationPreview, currencyStep, declineText, historyText, kindAmount, minutesBefore, newestId, notificationHref,
-  payableKinds, paymentStateText, refundAmount, sortTiers, tierFor, unreadLabel, zonedLabel,
+  payableKinds, paymentStateText, refundAmount, settledRefund, sortTiers, tierFor, unreadLabel, zonedLabel,
 } from '../src/pages/client/terms';
 
 const DEFAULT_POLICY: Tier[] = [
@@ -124,6 +124,29 @@ describe('the cancellation preview', () => {
     expect(noticeText(p.minutesBefore)).toBe('1 h');
     expect(noticeText(4 * 1440 + 125)).toBe('4 days 2 h');
     expect(noticeText(-5)).toBe('after the start');
+  });
+});
+
+describe('the refund of a cancelled booking (as settle-payments works it out)', () => {
+  const cancelled = (actor: 'client' | 'photographer', hoursBefore: number, payment = {}) => booking({
+    status: 'cancelled',
+    history: [
+      { at: '2027-01-01T00:00:00Z', by: null, actor: 'client', action: 'created', from: null, to: 'pending' },
+      { at: new Date(T0 - hoursBefore * H).toISOString(), by: null, actor, action: 'status_changed', from: 'confirmed', to: 'cancelled' },
+    ],
+  }, payment);
+
+  it('takes the client’s tier at the moment they cancelled, not now', () => {
+    expect(settledRefund(cancelled('client', 100))).toEqual({ percent: 50, byClient: true, targetMinor: 150_000, pending: true });
+    expect(settledRefund(cancelled('client', 200))?.targetMinor).toBe(300_000);
+    expect(settledRefund(cancelled('client', 10))).toEqual({ percent: 0, byClient: true, targetMinor: 0, pending: false });
+  });
+
+  it('gives everything back when the photographer cancelled, and is done once refunded', () => {
+    expect(settledRefund(cancelled('photographer', 1))?.targetMinor).toBe(300_000);
+    expect(settledRefund(cancelled('photographer', 1, { refunded_minor: 300_000 }))?.pending).toBe(false);
+    expect(settledRefund(cancelled('client', 10, { authorized_minor: 5 }))?.pending).toBe(true); // a hold to release
+    expect(settledRefund(booking())).toBeNull();
   });
 });
 

@@ -7,7 +7,7 @@ import { addDays, clockTime, dayLabel, durationLabel, formatMoney, label, today,
 import { slotsByDay } from '../book';
 import { policyText } from '../photographer';
 import { PayPanel } from './pay';
-import { cancellationPreview, historyText, money, paymentStateText, declineText, sortTiers } from './terms';
+import { cancellationPreview, declineText, historyText, money, paymentStateText, settledRefund, sortTiers } from './terms';
 
 const STATUS_TEXT: Record<BookingStatus, string> = {
   pending: 'Waiting for the photographer',
@@ -109,11 +109,39 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
   );
 }
 
+/** While a cancelled booking's refund (or release) is still to come, read it again
+ * every few seconds for a while: settle-payments runs every minute. */
+function useRefundWatch(b: BookingDetail, onChange: (b: BookingDetail) => void): boolean {
+  const { api } = useApp();
+  const pending = settledRefund(b)?.pending ?? false;
+  const [gaveUp, setGaveUp] = useState(false);
+  useEffect(() => {
+    if (!pending) return;
+    const until = Date.now() + 150_000;
+    const t = window.setInterval(() => {
+      if (Date.now() > until) {
+        window.clearInterval(t);
+        setGaveUp(true);
+        return;
+      }
+      getBooking(api, b.id).then((now) => {
+        const moved = now.payment.refunded_minor !== b.payment.refunded_minor
+          || now.payment.authorized_minor !== b.payment.authorized_minor;
+        if (moved) onChange(now);
+      }, () => undefined);
+    }, 3000);
+    return () => window.clearInterval(t);
+  }, [pending, api, b, onChange]);
+  return pending && !gaveUp;
+}
+
 function Payment({ b, onChange, query, mine }: {
   b: BookingDetail; onChange: (b: BookingDetail) => void; query: URLSearchParams; mine: boolean;
 }) {
   const p = b.payment;
   const c = b.price.currency;
+  const refund = settledRefund(b);
+  const watching = useRefundWatch(b, onChange);
   return (
     <section aria-labelledby="payment-title" class="panel">
       <h2 id="payment-title">Price and payment</h2>
@@ -165,6 +193,23 @@ function Payment({ b, onChange, query, mine }: {
           </>
         )}
       </dl>
+      {refund && ((p.paid_minor ?? 0) > 0 || (p.authorized_minor ?? 0) > 0) && (
+        <div class="refund" data-testid="refund-settled">
+          <p>
+            {refund.byClient
+              ? `Cancelled by you: the policy gives back ${refund.percent} % of what was paid`
+              : 'Cancelled by the photographer or Capture Moments: everything paid comes back'}
+            {(p.paid_minor ?? 0) > 0 && <>, <strong>{money(refund.targetMinor, c)}</strong> in all</>}.
+            {(p.authorized_minor ?? 0) > 0 && ` The ${money(p.authorized_minor ?? 0, c)} held on your card is released.`}
+          </p>
+          {refund.pending && (
+            <p class={watching ? 'loading' : 'muted'} role="status">
+              {watching && <span class="spinner" aria-hidden="true" />}
+              {' '}On its way: refunds are made within minutes; banks show them in 5–10 business days.
+            </p>
+          )}
+        </div>
+      )}
       {p.deposit_minor === undefined && (
         <p class="muted">This booking’s currency cannot be paid by card here: settle with the photographer.</p>
       )}

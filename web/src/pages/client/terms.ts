@@ -116,6 +116,32 @@ export function cancellationPreview(b: BookingDetail, nowMs: number): Cancellati
   };
 }
 
+export interface SettledRefund {
+  /** The share of what was captured that comes back: the client's tier when they cancelled, else all. */
+  percent: number;
+  byClient: boolean;
+  /** What the refunds add up to once settle-payments has run. */
+  targetMinor: number;
+  /** Refunds or releases still to come. */
+  pending: boolean;
+}
+
+/**
+ * What a cancelled booking gives back, worked out from the history entry that
+ * cancelled it, as settle-payments does (`outcome`: who cancelled, and the minutes
+ * from then to the start); null for a booking that is not cancelled.
+ */
+export function settledRefund(b: BookingDetail): SettledRefund | null {
+  if (b.status !== 'cancelled') return null;
+  const entry = [...b.history].reverse().find((h) => h.to === 'cancelled');
+  const at = Date.parse(entry?.at ?? b.updated_at);
+  const byClient = entry?.actor === 'client';
+  const percent = byClient ? tierFor(b.payment.cancellation_policy, minutesBefore(b.start, at))?.refund_percent ?? 0 : 100;
+  const targetMinor = refundAmount(b.price.currency, b.payment.paid_minor ?? 0, percent);
+  const pending = (b.payment.authorized_minor ?? 0) > 0 || (b.payment.refunded_minor ?? 0) < targetMinor;
+  return { percent, byClient, targetMinor, pending };
+}
+
 /** The payments the booking's client can start now (POST /bookings/{id}/payments);
  * the API decides (409 otherwise), this only offers the buttons that can work. */
 export function payableKinds(b: BookingDetail): PaymentKind[] {
