@@ -157,7 +157,7 @@ function Payment({ b, onChange, query, mine }: {
         </div>
       )}
       <dl class="facts">
-        {p.deposit_minor !== undefined && (p.balance_minor ?? 0) > 0 && (
+        {p.deposit_minor !== undefined && (p.balance_minor ?? 0) > 0 && (b.status === 'pending' || b.status === 'confirmed') && (
           <>
             <dt>Deposit ({p.deposit_percent} %)</dt>
             <dd>{money(p.deposit_minor, c)}, held when you pay and taken when the photographer confirms</dd>
