@@ -6,6 +6,7 @@ import { Book } from './pages/book';
 import { MyBookings, PhotographerBookings } from './pages/bookings';
 import { Photographer } from './pages/photographer';
 import { Search } from './pages/search';
+import { clientNav, clientRoute } from './routes/client';
 import { photographerNav, photographerRoute } from './routes/photographer';
 import { match, navigate, useLocation } from './router';
 import { adminNav, adminRoute } from './routes/admin';
@@ -32,7 +33,7 @@ export function App({ api }: { api: ApiClient }) {
     return () => window.clearTimeout(t);
   }, [flash, loc.path]);
 
-  const screen = route(loc.path, loc.query, session);
+  const screen = clientRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
   const role = session?.user.role;
   return (
     <Ctx.Provider value={{ api, session, flash: setFlash }}>
@@ -60,6 +61,7 @@ export function App({ api }: { api: ApiClient }) {
                 </Link>
               </li>
             )}
+            {clientNav(loc.path, session)}
             {photographerNav(loc.path, session)}
             {adminNav(loc.path, session)}
             {session ? (

@@ -164,3 +164,96 @@ export interface Booking {
   created_at: string;
 }
 export interface StatusChange { status: BookingStatus; reason?: string | null }
+
+// --- client ---
+// The shapes the client area reads (booking detail, payments, reviews, notifications,
+// recommendations), by their names in docs/openapi.json.
+
+export type PaymentState =
+  | 'unpaid' | 'failed' | 'authorized' | 'released' | 'deposit_paid' | 'paid' | 'partially_refunded' | 'refunded'
+  | 'disputed';
+export type PaymentKind = 'deposit' | 'balance' | 'full';
+
+/** A booking's frozen payment terms; `state` and the amounts only on `GET /bookings/{id}`. */
+export interface BookingPayment {
+  deposit_percent: number;
+  deposit_minor?: number;
+  balance_minor?: number;
+  balance_due_days: number;
+  cancellation_policy: Tier[];
+  state?: PaymentState;
+  authorized_minor?: number;
+  paid_minor?: number;
+  refunded_minor?: number;
+  due_minor?: number;
+  balance_due_at?: string;
+  last_failure?: string;
+}
+
+export interface ClientHistoryEntry {
+  at: string;
+  by: Ulid | null;
+  actor: 'client' | 'photographer' | 'admin' | 'system';
+  action: 'created' | 'status_changed' | 'rescheduled';
+  from: BookingStatus | null;
+  to: BookingStatus;
+  reason?: string;
+  previous_start?: string;
+  new_start?: string;
+}
+
+/** `Booking` as the API answers it, with the fields the detail page reads. */
+export interface BookingDetail extends Omit<Booking, 'history'> {
+  cancellation_window_hours: number;
+  sequence: number;
+  updated_at: string;
+  history: ClientHistoryEntry[];
+  payment: BookingPayment;
+}
+
+export interface RescheduleInput { start: string; duration_minutes?: number | null }
+
+export interface PaymentIntent {
+  booking_id: Ulid;
+  kind: PaymentKind;
+  intent_id: string;
+  client_secret: string | null;
+  publishable_key: string | null;
+  amount_minor: number;
+  currency: string;
+  status: string;
+  capture: 'on_confirmation' | 'immediate';
+}
+
+export interface ReviewInput { rating: number; text: string }
+
+export type NotificationKind =
+  | 'booking_created' | 'booking_confirmed' | 'booking_declined' | 'booking_cancelled' | 'booking_rescheduled'
+  | 'booking_expired' | 'booking_completed' | 'booking_reminder' | 'gallery_delivered' | 'payment_received'
+  | 'payment_refunded' | 'balance_due' | 'balance_failed';
+export interface AppNotification {
+  id: Ulid;
+  /** New kinds may be added: unknown ones are shown by their title. */
+  kind: NotificationKind | string;
+  title: string;
+  booking_id?: Ulid;
+  link?: string;
+  created_at: string;
+  read: boolean;
+}
+export interface Notifications {
+  items: AppNotification[];
+  next_before?: Ulid;
+  unread: number;
+  unread_capped: boolean;
+}
+export interface UnreadNotifications { unread: number; unread_capped: boolean }
+
+export interface RecommendationReason { code: string; text: string }
+export interface Recommendation {
+  photographer: PublicProfile;
+  score: number;
+  distance_km: number | null;
+  reasons: RecommendationReason[];
+}
+export interface Recommendations { items: Recommendation[]; personalized: boolean }

@@ -83,6 +83,11 @@ function ClientList({ items }: { items: Booking[] }) {
       {items.map((b) => (
         <li class="card booking" key={b.id} data-booking={b.id}>
           <BookingSummary b={b} />
+          <p>
+            <Link href={`/bookings/${encodeURIComponent(b.id)}`}>
+              Details, payment and changes<span class="sr-only">: {label(b.event_type)}, {wallClock(b.local.start).label}</span>
+            </Link>
+          </p>
           {b.status === 'pending' && b.expires_at && (
             <p class="muted">The photographer has until {clockTime(b.expires_at, true)} (your time) to answer.</p>
           )}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { SPECIALIZATIONS, type PublicProfile } from '../api/types';
 import { fieldErrors } from '../api/problem';
@@ -26,7 +27,8 @@ export function searchQuery(q: URLSearchParams): Record<string, string> {
   return out;
 }
 
-export function Search({ query }: { query: URLSearchParams }) {
+/** `children` show under the filters (the client area's recommendations). */
+export function Search({ query, children }: { query: URLSearchParams; children?: ComponentChildren }) {
   const { api } = useApp();
   const key = query.toString();
   const [cursor, setCursor] = useState<string | null>(null);
@@ -129,6 +131,7 @@ export function Search({ query }: { query: URLSearchParams }) {
           </button>
         </div>
       </form>
+      {children}
 
       <div aria-live="polite">
         {results.state === 'loading' && <Loading what="photographers" />}

@@ -1,0 +1,51 @@
+// The client area's routes and nav items (web/README.md: one file per area, called by app.tsx).
+import type { VNode } from 'preact';
+import type { SessionState } from '../api/client';
+import { Link } from '../components/ui';
+import { BookingPage } from '../pages/client/booking';
+import { NotificationsLink, NotificationsPage } from '../pages/client/notifications';
+import { Recommended } from '../pages/client/recommended';
+import { Search } from '../pages/search';
+import { match } from '../router';
+
+/** The client area's screen for `path`, or null when the path is not the client area's. */
+export function clientRoute(path: string, query: URLSearchParams, session: SessionState | null): VNode | null {
+  let m: Record<string, string> | null;
+  if (path === '/' && session?.user.role === 'client' && [...query.keys()].length === 0) {
+    // The landing search, with recommendations for the signed-in client under its filters.
+    return (
+      <Search query={query}>
+        <Recommended />
+      </Search>
+    );
+  }
+  if ((m = match('/bookings/:id', path))) {
+    return session ? <BookingPage id={m.id as string} query={query} /> : <SignInFirst path={path} query={query} />;
+  }
+  if (path === '/notifications') return session ? <NotificationsPage /> : <SignInFirst path={path} query={query} />;
+  return null;
+}
+
+/** Nav items of the client area: notifications with the unread count, for anyone signed in. */
+export function clientNav(path: string, session: SessionState | null): VNode | null {
+  if (!session) return null;
+  return (
+    <li>
+      <NotificationsLink path={path} current={path === '/notifications'} />
+    </li>
+  );
+}
+
+function SignInFirst({ path, query }: { path: string; query: URLSearchParams }) {
+  const next = path + (query.toString() ? `?${query}` : '');
+  return (
+    <section class="narrow">
+      <h1>Sign in to continue</h1>
+      <p>
+        <Link class="button" href={`/sign-in?next=${encodeURIComponent(next)}`}>
+          Sign in
+        </Link>
+      </p>
+    </section>
+  );
+}
