@@ -413,7 +413,14 @@ fn shutdown_signals() -> Result<[tokio::signal::unix::Signal; 3], String> {
 /// and the task serving it.
 async fn start_web(stack: &Stack, cors: Option<&mut Cors>) -> Result<Option<(String, JoinHandle<()>)>, String> {
     let ws = stack.websocket_urls.as_ref().map(|(ws, _)| ws.as_str());
-    let Some(app) = crate::web::WebApp::new(&stack.settings.root.join("web/dist"), &stack.api_url, ws) else {
+    let stripe = stack.stripe.base_url();
+    let urls = crate::web::Urls {
+        api: &stack.api_url,
+        ws,
+        stripe: &stripe,
+        uploads: stack.endpoints.moto.trim_end_matches('/'),
+    };
+    let Some(app) = crate::web::WebApp::new(&stack.settings.root.join("web/dist"), &urls) else {
         return Ok(None);
     };
     let listener = match stack.settings.web_port {

@@ -17,6 +17,14 @@ use tokio::net::TcpListener;
 /// The port of the web app unless `WEB_PORT` says otherwise (0: any free port).
 pub const DEFAULT_PORT: u16 = 3002;
 
+/// Where the app's data comes from and goes.
+pub struct Urls<'a> {
+    pub api: &'a str,
+    pub ws: Option<&'a str>,
+    pub stripe: &'a str,
+    pub uploads: &'a str,
+}
+
 pub struct WebApp {
     dist: PathBuf,
     config: String,
@@ -25,13 +33,21 @@ pub struct WebApp {
 
 impl WebApp {
     /// The built app in `dist`, if there is one (`index.html`), talking to `api_url`
-    /// and `ws_url`.
-    pub fn new(dist: &Path, api_url: &str, ws_url: Option<&str>) -> Option<WebApp> {
+    /// and `ws_url`, paying through the Stripe stand-in at `stripe_url` and uploading
+    /// straight to the media bucket at `uploads_url` (moto: presigned POSTs name it).
+    pub fn new(dist: &Path, urls: &Urls<'_>) -> Option<WebApp> {
         if !dist.join("index.html").is_file() {
             return None;
         }
-        let config = serde_json::json!({"apiUrl": api_url, "wsUrl": ws_url}).to_string();
-        Some(WebApp { dist: dist.to_path_buf(), config, csp: content_security_policy(api_url, ws_url) })
+        // Stripe cannot be reached here: the app completes payments on the stand-in's
+        // own checkout page instead of Stripe's Payment Element (web/README.md).
+        let config = serde_json::json!({
+            "apiUrl": urls.api,
+            "wsUrl": urls.ws,
+            "payments": {"provider": "standin", "standinUrl": urls.stripe},
+        })
+        .to_string();
+        Some(WebApp { dist: dist.to_path_buf(), config, csp: content_security_policy(urls) })
     }
 
     /// What a GET of `path` answers: status, content type, cache policy, body.
@@ -91,9 +107,12 @@ impl WebApp {
 }
 
 /// Scripts and styles from the app's own origin only (no inline script, no eval);
-/// data from the API and its WebSocket; photos from the API's `/media/` (the CDN).
-pub fn content_security_policy(api_url: &str, ws_url: Option<&str>) -> String {
-    let connect = [Some(api_url), ws_url].into_iter().flatten().collect::<Vec<_>>().join(" ");
+/// data from the API and its WebSocket, and uploads to the media bucket (presigned
+/// POSTs, as in AWS where the policy names the bucket's S3 origin); photos from the
+/// API's `/media/` (the CDN).
+pub fn content_security_policy(urls: &Urls<'_>) -> String {
+    let api_url = urls.api;
+    let connect = [Some(urls.api), urls.ws, Some(urls.uploads)].into_iter().flatten().collect::<Vec<_>>().join(" ");
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {api_url}; \
          connect-src 'self' {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
@@ -142,12 +161,19 @@ pub async fn serve(app: Arc<WebApp>, listener: TcpListener) {
 mod tests {
     use super::*;
 
+    const URLS: Urls<'static> = Urls {
+        api: "http://127.0.0.1:3000",
+        ws: Some("ws://127.0.0.1:3001/dev"),
+        stripe: "http://127.0.0.1:4242",
+        uploads: "http://127.0.0.1:5000",
+    };
+
     fn app() -> (tempdir::Dir, WebApp) {
         let dir = tempdir::Dir::new();
         std::fs::create_dir_all(dir.0.join("assets")).unwrap();
         std::fs::write(dir.0.join("index.html"), "<!doctype html><title>app</title>").unwrap();
         std::fs::write(dir.0.join("assets/index-abc.js"), "console.log(1)").unwrap();
-        let app = WebApp::new(&dir.0, "http://127.0.0.1:3000", Some("ws://127.0.0.1:3001/dev")).unwrap();
+        let app = WebApp::new(&dir.0, &URLS).unwrap();
         (dir, app)
     }
 
@@ -189,11 +215,18 @@ mod tests {
         let (status, _, cache, body) = app.answer("/config.json");
         assert_eq!((status, cache), (StatusCode::OK, "no-store"));
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v, serde_json::json!({"apiUrl": "http://127.0.0.1:3000", "wsUrl": "ws://127.0.0.1:3001/dev"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"apiUrl": "http://127.0.0.1:3000", "wsUrl": "ws://127.0.0.1:3001/dev",
+                               "payments": {"provider": "standin", "standinUrl": "http://127.0.0.1:4242"}})
+        );
         let resp = app.handle(&Method::GET, "/");
         let csp = resp.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self';"), "{csp}");
-        assert!(csp.contains("connect-src 'self' http://127.0.0.1:3000 ws://127.0.0.1:3001/dev;"), "{csp}");
+        assert!(
+            csp.contains("connect-src 'self' http://127.0.0.1:3000 ws://127.0.0.1:3001/dev http://127.0.0.1:5000;"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe"), "{csp}");
         assert_eq!(app.handle(&Method::POST, "/").status(), StatusCode::METHOD_NOT_ALLOWED);
     }
@@ -201,6 +234,6 @@ mod tests {
     #[test]
     fn no_app_without_a_build() {
         let dir = tempdir::Dir::new();
-        assert!(WebApp::new(&dir.0, "http://127.0.0.1:3000", None).is_none());
+        assert!(WebApp::new(&dir.0, &URLS).is_none());
     }
 }
