@@ -52,6 +52,7 @@ use cm_reviews::SentimentRecord;
 use cm_reviews::sentiment::{aggregate_deltas, score_e4};
 use cm_sentiment::{Analysis, Label};
 use cm_store::{AnalyticsWriter, BookingReader, DynamoStore, FeatureWriter, SentimentAggregates, StoreError};
+use futures::StreamExt;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -281,30 +282,78 @@ async fn apply_analysis<S: SentimentAggregates + AnalyticsWriter>(
     Ok(())
 }
 
+/// Records handled at once: different items' records in parallel, each item's in stream
+/// order. The aggregates are sums with a marker per event, so the order across items
+/// does not change them; within an item (a booking's booked days) it does.
+pub const CONCURRENCY: usize = 8;
+
+/// What one record adds, whichever kind it is.
+async fn apply<S: SentimentAggregates + FeatureWriter + AnalyticsWriter + BookingReader>(
+    a: &Aggregator<S>,
+    record: &EventRecord,
+) -> Result<(), RecordError> {
+    match (booking_change(record)?, ledger_change(record)?, review_created(record)?) {
+        (Some((old, new)), _, _) => apply_booking(a, old.as_ref(), new.as_ref()).await,
+        (_, Some((old, new)), _) => apply_ledger(a, old.as_ref(), &new).await,
+        (_, _, Some(review)) => apply_review(a, &review).await,
+        (None, None, None) => match contribution(record)? {
+            Some(c) => apply_analysis(a, &c).await,
+            None => Ok(()),
+        },
+    }
+}
+
+/// The item a record changed, as its key's text: records of one item go in order.
+fn item_key(record: &EventRecord) -> String {
+    let part = |name: &str| match record.change.keys.get(name) {
+        Some(serde_dynamo::AttributeValue::S(v)) => v.clone(),
+        _ => String::new(),
+    };
+    format!("{}\u{1f}{}", part("pk"), part("sk"))
+}
+
 pub async fn handle<S: SentimentAggregates + FeatureWriter + AnalyticsWriter + BookingReader>(
     a: &Aggregator<S>,
     event: LambdaEvent<Event>,
 ) -> Result<DynamoDbEventResponse, Error> {
+    let records = &event.payload.records;
+    // Each item's records in stream order, the items in order of their first record.
+    let mut order: Vec<String> = Vec::new();
+    let mut by_item: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, record) in records.iter().enumerate() {
+        let key = item_key(record);
+        by_item
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(i);
+    }
+    let groups: Vec<Vec<usize>> = order.into_iter().filter_map(|k| by_item.remove(&k)).collect();
+    // An item stops at its first failure: its later records must not run ahead of it.
+    let failed: Vec<usize> = futures::stream::iter(groups)
+        .map(|group| async move {
+            for i in group {
+                if let Err(e) = apply(a, &records[i]).await {
+                    let id = records[i].change.sequence_number.clone().unwrap_or_default();
+                    tracing::error!(sequence = %id, error = %e, "aggregate record failed");
+                    return Some(i);
+                }
+            }
+            None
+        })
+        .buffer_unordered(CONCURRENCY)
+        .filter_map(|f| async move { f })
+        .collect()
+        .await;
+    // Lambda resumes from the first failed record, so that one is what to report: every
+    // record after it comes again, and what of them was counted is counted once.
     let mut response = DynamoDbEventResponse::default();
-    for record in &event.payload.records {
-        let outcome = match (booking_change(record), ledger_change(record), review_created(record)) {
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
-            (Ok(Some((old, new))), _, _) => apply_booking(a, old.as_ref(), new.as_ref()).await,
-            (_, Ok(Some((old, new))), _) => apply_ledger(a, old.as_ref(), &new).await,
-            (_, _, Ok(Some(review))) => apply_review(a, &review).await,
-            (Ok(None), Ok(None), Ok(None)) => match contribution(record) {
-                Ok(Some(c)) => apply_analysis(a, &c).await,
-                Ok(None) => Ok(()),
-                Err(e) => Err(e),
-            },
-        };
-        if let Err(e) = outcome {
-            let id = record.change.sequence_number.clone().unwrap_or_default();
-            tracing::error!(sequence = %id, error = %e, "aggregate record failed");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = Some(id);
-            response.batch_item_failures.push(failure);
-        }
+    if let Some(first) = failed.into_iter().min() {
+        let mut failure = DynamoDbBatchItemFailure::default();
+        failure.item_identifier = records[first].change.sequence_number.clone();
+        response.batch_item_failures.push(failure);
     }
     Ok(response)
 }

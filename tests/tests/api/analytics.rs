@@ -428,6 +428,31 @@ async fn a_ledger_without_its_booking_is_reported_and_one_moving_no_money_passes
             .unwrap();
     let failed: Vec<_> = r.batch_item_failures.iter().filter_map(|f| f.item_identifier.clone()).collect();
     assert_eq!(failed, [capture], "only the capture needs the booking");
+
+    // Other items' records in the same batch go on (items are handled in parallel),
+    // and only the first failure is reported: Lambda resumes there, and what came
+    // after it is counted once however often it comes again.
+    let other =
+        booking_at(env, &w.client, &w.photographer, BookingStatus::Pending, Utc::now() + Duration::days(20)).await;
+    let other_image = image(env, &other).await;
+    let other_request = record("INSERT", None, Some(&other_image));
+    let records = vec![record("MODIFY", Some(&authorised), Some(&captured)), other_request.clone()];
+    let capture = sequence_of(&records[0]);
+    for _ in 0..2 {
+        let r = aggregate_activity::handle(
+            &aggregator,
+            lambda_runtime::LambdaEvent::new(event(records.clone()), Default::default()),
+        )
+        .await
+        .unwrap();
+        let failed: Vec<_> = r.batch_item_failures.iter().filter_map(|f| f.item_identifier.clone()).collect();
+        assert_eq!(failed, [capture.clone()]);
+    }
+    let admin = admin(env).await;
+    // booking_at's request was made three days before its session.
+    let (from, to) = (day(Utc::now()), day(Utc::now() + Duration::days(30)));
+    let body = report(env, &admin.access, &[("from", &from), ("to", &to)]).await.ok(200).clone();
+    assert_eq!(body["totals"]["requested"], 1, "the other booking's request, once: {body}");
 }
 
 async fn put_profile(env: &TestEnv, who: &Session, body: Value) {

@@ -209,6 +209,11 @@ pub async fn seed(store: &Store, reviews_via_api: bool) -> Result<Report, String
             }
         }
     }
+    // A stack that only checks the API's contract does without the year of history:
+    // carrying it through the stream would compete with the run for the machine.
+    if std::env::var("SEED_HISTORY").as_deref() == Ok("0") {
+        return Ok(report);
+    }
     let started = std::time::Instant::now();
     report.history_bookings = seed_history(store, &mut accounts, now, &mut expected).await?;
     report.history_seconds = started.elapsed().as_secs_f64();
