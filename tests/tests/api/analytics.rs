@@ -446,7 +446,7 @@ async fn a_ledger_without_its_booking_is_reported_and_one_moving_no_money_passes
         .await
         .unwrap();
         let failed: Vec<_> = r.batch_item_failures.iter().filter_map(|f| f.item_identifier.clone()).collect();
-        assert_eq!(failed, [capture.clone()]);
+        assert_eq!(failed, std::slice::from_ref(&capture));
     }
     let admin = admin(env).await;
     // booking_at's request was made three days before its session.
