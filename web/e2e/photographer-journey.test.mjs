@@ -2,8 +2,9 @@
 // the profile created on first visit (a refused first try with the problem's errors
 // next to their fields), weekly hours and time off (an overlap caught beside its
 // interval), a quote previewed with dynamic pricing on, the portfolio (a photo uploaded
-// straight to S3 when the stack lets a browser do that), the month calendar and the
-// way to payout onboarding. Every page is checked with axe-core and photographed.
+// straight to S3 when the stack lets a browser do that), the month calendar, the stats
+// (utilisation, the rate against the city's) and the way to payout onboarding. Every
+// page is checked with axe-core and photographed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -155,6 +156,36 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await page.getByRole('button', { name: /^Next month/ }).click();
   await page.waitForURL(/month=\d{4}-\d{2}$/);
   await page.getByText(/No bookings in/).waitFor();
+
+  // Stats: utilisation against the hours just set, the rate against Hyderabad's other
+  // wedding photographers (the seeded catalog has some), a chart's data table opened
+  // from the keyboard, the granularity kept in the URL.
+  const statsStarted = Date.now();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stats' }).click();
+  await page.getByRole('heading', { name: 'Your stats', level: 1 }).waitFor();
+  const util = page.locator('figure[data-chart="utilisation"]');
+  await util.waitFor();
+  assert.match(await util.locator('path[data-series="utilisation"]').getAttribute('d'), /^M[\d.]+,[\d.]+L/,
+    'a utilisation line: every week has working hours');
+  assert.match(await page.getByTestId('utilisation-total').innerText(), /^\d+(\.\d)? %$/);
+  assert.match(await util.locator('figcaption').innerText(), /over the range/);
+  const compared = page.getByTestId('price-comparison').locator('li');
+  assert.equal(await compared.count(), 2, 'one comparison per specialization (wedding, portrait)');
+  const wedding = compared.filter({ hasText: 'Wedding, INR' });
+  assert.match(await wedding.innerText(), /Your ₹2,500 an hour is .+ the median \(₹[\d,]+\) of the \d+ other wedding photographers? in your city/);
+  assert.match(await compared.filter({ hasText: 'Portrait, INR' }).innerText(), /median|nobody to compare/);
+  const details = util.locator('details');
+  await details.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await details.getAttribute('open'), '');
+  const weeks = await util.locator('details table tbody tr').count();
+  assert.ok(weeks >= 16 && weeks <= 17, `a row per week of the default range (${weeks})`);
+  await visited(page, 'p07b-stats');
+  await page.getByLabel('Periods').selectOption('month');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/\/photographer\/stats\?.*granularity=month/);
+  await util.locator('details table tbody tr').nth(3).waitFor();
+  t.diagnostic(`stats step took ${((Date.now() - statsStarted) / 1000).toFixed(1)} s`);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payouts' }).click();
   await page.getByRole('heading', { name: 'Payouts', level: 1 }).waitFor();

@@ -109,7 +109,7 @@ function StatsView({ data, C }: { data: PhotographerStats; C: Charts }) {
   const ratings = ratingChart(data.series);
   const sentiment = sentimentChart(data.series);
   const money = moneyRows(t);
-  const reviews = data.series.reduce((n, p) => n + p.reviewed, 0);
+  const reviews = t.reviewed;
   const analysed = t.sentiment.analysed;
   const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
   return (
