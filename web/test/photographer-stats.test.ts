@@ -112,7 +112,7 @@ describe('words', () => {
   });
 
   it('writes the mean time to confirm as people say it', () => {
-    expect(confirmTime(null)).toBe('no confirmations yet');
+    expect(confirmTime(null)).toBe('none yet');
     expect(confirmTime(0.4)).toBe('under a minute');
     expect(confirmTime(45.2)).toBe('45 min');
     expect(confirmTime(125)).toBe('2 h 5 min');

@@ -120,9 +120,9 @@ export function utilisationSummary(t: Pick<PhotographerStatsPeriod, 'session_hou
 }
 
 /** Minutes from request to confirmation as people say them: "under a minute",
- * "45 min", "2 h 5 min", "3 days 4 h"; none without confirmations. */
+ * "45 min", "2 h 5 min", "3 days 4 h"; "none yet" without confirmations. */
 export function confirmTime(minutes: number | null): string {
-  if (minutes === null || !Number.isFinite(minutes) || minutes < 0) return 'no confirmations yet';
+  if (minutes === null || !Number.isFinite(minutes) || minutes < 0) return 'none yet';
   const m = Math.round(minutes);
   if (m < 1) return 'under a minute';
   if (m < 60) return `${m} min`;

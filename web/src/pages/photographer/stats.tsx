@@ -157,6 +157,14 @@ function StatsView({ data, C }: { data: PhotographerStats; C: Charts }) {
       )}
 
       <h2>Utilisation and bookings</h2>
+      {t.requested + t.confirmed + t.cancelled + t.completed === 0 && (
+        <Empty>
+          <p>
+            No bookings counted in this range yet, so the lines below stay at zero. They are counted as the bookings
+            change, so a request made a moment ago can take a little while to show.
+          </p>
+        </Empty>
+      )}
       <div class="chart-grid">
         <C.LineChart title="Session hours and available hours" data={hours} granularity={g} testId="utilisation-hours"
           summary={`${utilisationSummary(t)} ${summarise(hours, 'total', g)}`} />
