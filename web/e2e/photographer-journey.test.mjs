@@ -2,8 +2,9 @@
 // the profile created on first visit (a refused first try with the problem's errors
 // next to their fields), weekly hours and time off (an overlap caught beside its
 // interval), a quote previewed with dynamic pricing on, the portfolio (a photo uploaded
-// straight to S3 when the stack lets a browser do that), the month calendar and the
-// way to payout onboarding. Every page is checked with axe-core and photographed.
+// straight to S3 when the stack lets a browser do that), the month calendar, the stats
+// (utilisation, the rate against the city's) and the way to payout onboarding. Every
+// page is checked with axe-core and photographed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,10 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
 
   // First visit: no profile yet (GET answers 404), so the editor creates one.
   await page.waitForURL(/\/photographer\/profile$/);
+  await page.getByRole('heading', { name: 'Create your photographer profile' }).waitFor();
+  // The stats without a profile (the API's 404) lead back to creating it.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stats' }).click();
+  await page.getByRole('link', { name: 'Create your profile' }).click();
   await page.getByRole('heading', { name: 'Create your photographer profile' }).waitFor();
   assert.equal(await page.getByLabel('Display name (required)').inputValue(), 'Meera Lens');
   await page.getByLabel('Wedding', { exact: true }).check();
@@ -155,6 +160,37 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await page.getByRole('button', { name: /^Next month/ }).click();
   await page.waitForURL(/month=\d{4}-\d{2}$/);
   await page.getByText(/No bookings in/).waitFor();
+
+  // Stats: utilisation against the hours just set, the rate against Hyderabad's other
+  // wedding photographers (the seeded catalog has some), a chart's data table opened
+  // from the keyboard, the granularity kept in the URL.
+  const statsStarted = Date.now();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stats' }).click();
+  await page.getByRole('heading', { name: 'Your stats', level: 1 }).waitFor();
+  const util = page.locator('figure[data-chart="utilisation"]');
+  await util.waitFor();
+  assert.match(await util.locator('path[data-series="utilisation"]').getAttribute('d'), /^M[\d.]+,[\d.]+L/,
+    'a utilisation line: every week has working hours');
+  assert.match(await page.getByTestId('utilisation-total').innerText(), /^\d+(\.\d)? %$/);
+  assert.match(await util.locator('figcaption').innerText(), /over the range/);
+  const compared = page.getByTestId('price-comparison').locator('li');
+  assert.equal(await compared.count(), 2, 'one comparison per specialization (wedding, portrait)');
+  const wedding = compared.filter({ hasText: 'Wedding, INR' });
+  assert.match(await wedding.innerText(), /Your ₹2,500 an hour is .+ the median \(₹[\d,.]+\) of the \d+ other wedding photographers? in your city/);
+  assert.match(await compared.filter({ hasText: 'Portrait, INR' }).innerText(), /median|nobody to compare/);
+  const details = util.locator('details');
+  await details.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await details.getAttribute('open'), '');
+  const weeks = await util.locator('details table tbody tr').count();
+  assert.ok(weeks >= 16 && weeks <= 17, `a row per week of the default range (${weeks})`);
+  await visited(page, 'p07b-stats');
+  await page.getByLabel('Periods', { exact: true }).selectOption('month');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/\/photographer\/stats\?.*granularity=month/);
+  // Redrawn by month: its summary names months ("Sep 2026"), not days.
+  await util.locator('figcaption', { hasText: /\d periods from [A-Z][a-z]{2} \d{4} to/ }).waitFor();
+  t.diagnostic(`stats step took ${((Date.now() - statsStarted) / 1000).toFixed(1)} s`);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payouts' }).click();
   await page.getByRole('heading', { name: 'Payouts', level: 1 }).waitFor();

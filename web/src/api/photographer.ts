@@ -158,3 +158,59 @@ export interface OwnPortfolioItem {
 
 /** POST /photographers/me/payouts/onboarding. */
 export interface PayoutLink { url: string; status: PayoutStatus }
+
+// --- photographer stats ---
+/** GET /photographers/me/stats: docs/openapi.json's PhotographerStats and its parts. */
+export type StatsGranularity = 'day' | 'week' | 'month';
+/** ISO 4217 code → minor units; never added across currencies. */
+export type MoneyByCurrency = Record<string, number>;
+export interface SentimentTrend {
+  analysed: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  /** In [-1, 1]; null when nothing was analysed. */
+  mean_score: number | null;
+}
+export interface PhotographerStatsPeriod {
+  start: string;
+  requested: number; confirmed: number; declined: number; cancelled: number; expired: number; completed: number;
+  booked_hours: number;
+  session_hours: number;
+  available_hours: number;
+  /** session_hours / available_hours, three decimals; null without working hours. */
+  utilisation: number | null;
+  paid: number;
+  reviewed: number;
+  revenue_minor: MoneyByCurrency; refunds_minor: MoneyByCurrency; net_minor: MoneyByCurrency;
+  cancellations: {
+    by_client: number; by_photographer: number; by_platform: number;
+    while_pending: number; after_confirmation: number; late: number;
+  };
+  rating_average: number | null;
+  sentiment: SentimentTrend;
+  mean_confirm_minutes: number | null;
+}
+export interface PriceComparison {
+  specialization: Specialization;
+  currency: string;
+  your_hourly_rate_minor: number;
+  /** Photographers compared with, the caller excluded. */
+  compared_with: number;
+  median_hourly_rate_minor: number | null;
+  /** (yours − median) / median in percent, one decimal. */
+  difference_percent: number | null;
+  /** The share of them charging less (ties count half), in percent. */
+  percentile: number | null;
+}
+export interface PhotographerStats {
+  photographer_id: string;
+  from: string;
+  to: string;
+  granularity: StatsGranularity;
+  timezone: string;
+  series: PhotographerStatsPeriod[];
+  totals: PhotographerStatsPeriod;
+  rating: { average: number | null; count: number };
+  price_comparison: PriceComparison[];
+}

@@ -1,11 +1,30 @@
 import type { VNode } from 'preact';
 import type { SessionState } from '../api/client';
-import { Link } from '../components/ui';
+import { ErrorMessage, Link, Loading, useAsync } from '../components/ui';
 import { CalendarPage } from '../pages/photographer/calendar';
 import { HoursEditor } from '../pages/photographer/hours';
 import { PortfolioPage } from '../pages/photographer/portfolio';
 import { PricingPage } from '../pages/photographer/pricing';
 import { PayoutsPage, ProfileEditor } from '../pages/photographer/profile';
+
+type StatsModule = typeof import('../pages/photographer/stats');
+let statsModule: Promise<StatsModule> | null = null;
+/** The stats screen is a chunk of its own (with the charts another), fetched the first
+ * time it opens (and again after a failed try): the public pages do not carry it. */
+function loadStats(): Promise<StatsModule> {
+  statsModule ??= import('../pages/photographer/stats').catch((e) => {
+    statsModule = null;
+    throw e;
+  });
+  return statsModule;
+}
+
+function LazyStats({ query }: { query: URLSearchParams }) {
+  const [mod, retry] = useAsync(loadStats, []);
+  if (mod.state === 'loading') return <Loading what="your stats" />;
+  if (mod.state === 'error') return <ErrorMessage error={mod.error} retry={retry} />;
+  return <mod.value.StatsPage query={query} />;
+}
 
 /** The photographer's own screens (booking requests stay in app.tsx). */
 const SCREENS: { path: string; label: string; render: (query: URLSearchParams) => VNode }[] = [
@@ -14,6 +33,7 @@ const SCREENS: { path: string; label: string; render: (query: URLSearchParams) =
   { path: '/photographer/pricing', label: 'Pricing', render: () => <PricingPage /> },
   { path: '/photographer/portfolio', label: 'Portfolio', render: () => <PortfolioPage /> },
   { path: '/photographer/calendar', label: 'Calendar', render: (q) => <CalendarPage query={q} /> },
+  { path: '/photographer/stats', label: 'Stats', render: (q) => <LazyStats query={q} /> },
   { path: '/photographer/payouts', label: 'Payouts', render: (q) => <PayoutsPage query={q} /> },
 ];
 
