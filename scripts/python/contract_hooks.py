@@ -197,6 +197,15 @@ def repair_query(case):
         if a is not None and b is None:
             query["from"] = max(min(a, today), today - dt.timedelta(days=1097)).isoformat()
         clamp_dates(query, "from", "to", 1098)
+    elif name == "GET /photographers/me/stats":
+        # Without `to` the range ends four weeks from today in the photographer's zone
+        # (a day either side of UTC's), and it is shorter than 1098 days.
+        today = dt.datetime.now(dt.timezone.utc).date()
+        a, b = parse_date(query.get("from")), parse_date(query.get("to"))
+        if a is not None and b is None:
+            latest, earliest = today + dt.timedelta(days=26), today + dt.timedelta(days=28 - 1096)
+            query["from"] = max(min(a, latest), earliest).isoformat()
+        clamp_dates(query, "from", "to", 1098)
 
 
 def repair_session(query, packages):

@@ -281,10 +281,23 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.locator('.notifications li').first().waitFor();
   await page.getByTestId('unread-badge').waitFor();
   await visited(page, 'c10-notifications');
+  // "Mark all as read" marks up to the newest shown. The stream may still be delivering
+  // notifications of this journey's own steps (a fresh stack is busy): those arrive
+  // unread, as they should, so what is checked is that everything shown was marked.
+  const shown = await page.locator('.notifications li[data-notification]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-notification')));
+  const newest = [...shown].sort().at(-1);
   await page.getByRole('button', { name: 'Mark all as read' }).click();
-  await page.getByTestId('unread-badge').waitFor({ state: 'detached' });
-  assert.equal(await page.locator('.notifications li.unread').count(), 0);
-  assert.equal((await api('GET', '/notifications?limit=1', { token: priya.token })).body.unread, 0);
+  const after = await until('/notifications?limit=100', priya.token, 20,
+    (n) => n.items.filter((i) => i.id <= newest).every((i) => i.read));
+  const arrived = after.items.filter((i) => i.id > newest).length;
+  assert.equal(after.unread, arrived, `only notifications newer than the newest shown stay unread: ${JSON.stringify(after)}`);
+  if (arrived === 0) {
+    await page.getByTestId('unread-badge').waitFor({ state: 'detached' });
+  }
+  for (const id of shown) {
+    await page.locator(`.notifications li.read[data-notification="${id}"]`).waitFor();
+  }
 
   phase('notifications');
   // Recommendations on the home page, with their reasons.

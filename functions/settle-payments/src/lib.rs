@@ -31,6 +31,7 @@ use cm_payments::settle::{Action, Outcome, next_actions};
 use cm_store::payments::SettleRequest;
 use cm_store::{BookingReader, PaymentReader, PaymentWriter, SettleRequests, StoreError};
 use cm_stripe::{GatewayError, Stripe};
+use futures::{StreamExt, TryStreamExt};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ use std::collections::HashMap;
 /// next run continues).
 const BATCH: usize = 50;
 const MAX_PAGES: usize = 20;
+/// Bookings settled at once.
+const CONCURRENCY: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -116,23 +119,41 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
         let mut after = None;
         for _ in 0..MAX_PAGES {
             let page = self.app.store.settle_requests(BATCH, after.as_ref()).await?;
-            for request in page.items {
-                match self.settle(&request, &mut summary).await? {
-                    Step::Done => {
-                        if self.app.store.settlement_done(&request).await? {
-                            summary.settled += 1;
-                        } else {
-                            summary.deferred += 1;
-                        }
-                    }
-                    Step::Deferred => summary.deferred += 1,
-                    Step::Failed => summary.failed += 1,
-                }
+            // A page holds one request per booking: bookings are settled in parallel,
+            // each one's Stripe calls in order (a backlog of a thousand would otherwise
+            // take a thousand round trips end to end).
+            let settled: Vec<Summary> = futures::stream::iter(page.items)
+                .map(|request| self.settle_one(request))
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            for one in settled {
+                summary.settled += one.settled;
+                summary.actions += one.actions;
+                summary.deferred += one.deferred;
+                summary.failed += one.failed;
             }
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,
             }
+        }
+        Ok(summary)
+    }
+
+    /// One request settled, and removed when done: what it adds to the run's summary.
+    async fn settle_one(&self, request: SettleRequest) -> Result<Summary, Error> {
+        let mut summary = Summary::default();
+        match self.settle(&request, &mut summary).await? {
+            Step::Done => {
+                if self.app.store.settlement_done(&request).await? {
+                    summary.settled += 1;
+                } else {
+                    summary.deferred += 1;
+                }
+            }
+            Step::Deferred => summary.deferred += 1,
+            Step::Failed => summary.failed += 1,
         }
         Ok(summary)
     }
