@@ -421,6 +421,38 @@ fn legal(from: BookingStatus, to: BookingStatus) -> bool {
     matches!((from, to), (Pending, Confirmed | Declined | Cancelled | Expired) | (Confirmed, Cancelled | Completed))
 }
 
+/// The booking after `s` at `at`, when the lifecycle allows it from where `b` is.
+fn after_step(b: &Booking, s: &Step, at: DateTime<Utc>) -> Option<Booking> {
+    Some(match *s {
+        Step::Status(to) if legal(b.status, to) => {
+            let t = Transition {
+                from: b.status,
+                to,
+                actor: Actor::Photographer,
+                at,
+                reason: None,
+                frees_slot: frees_slot(to),
+            };
+            b.after_transition(&t, None)
+        }
+        Step::ClientMove(m) | Step::PhotographerMove(m) if matches!(b.status, Pending | Confirmed) => {
+            let (actor, status) = match s {
+                Step::ClientMove(_) => (Actor::Client, Pending),
+                _ => (Actor::Photographer, b.status),
+            };
+            b.after_reschedule(&footprint(b.start + TimeDelta::days(1), m), quote(m), status, actor, b.client_id, at)
+        }
+        Step::Edit => {
+            let mut e = b.clone();
+            e.version += 1;
+            e.updated_at = at;
+            e.notes = Some(format!("v{}", e.version));
+            e
+        }
+        _ => return None,
+    })
+}
+
 proptest! {
     #[test]
     fn contributions_of_any_history_add_up_to_where_it_ends(
@@ -433,27 +465,7 @@ proptest! {
         let mut ever_confirmed = false;
         for s in steps {
             at += TimeDelta::hours(1);
-            let next = match s {
-                Step::Status(to) if legal(b.status, to) => {
-                    let t = Transition { from: b.status, to, actor: Actor::Photographer, at, reason: None, frees_slot: frees_slot(to) };
-                    b.after_transition(&t, None)
-                }
-                Step::ClientMove(m) | Step::PhotographerMove(m) if matches!(b.status, Pending | Confirmed) => {
-                    let (actor, status) = match s {
-                        Step::ClientMove(_) => (Actor::Client, Pending),
-                        _ => (Actor::Photographer, b.status),
-                    };
-                    b.after_reschedule(&footprint(b.start + TimeDelta::days(1), m), quote(m), status, actor, b.client_id, at)
-                }
-                Step::Edit => {
-                    let mut e = b.clone();
-                    e.version += 1;
-                    e.updated_at = at;
-                    e.notes = Some(format!("v{}", e.version));
-                    e
-                }
-                _ => continue,
-            };
+            let Some(next) = after_step(&b, &s, at) else { continue };
             ever_confirmed |= next.status == Confirmed;
             if let Some(c) = contribution(Some(&b), Some(&next)) {
                 prop_assert_eq!(c.day, at.date_naive());
@@ -565,20 +577,7 @@ proptest! {
         let mut all = session_contributions(None, Some(&b));
         for s in steps {
             at += TimeDelta::hours(1);
-            let next = match s {
-                Step::Status(to) if legal(b.status, to) => {
-                    let t = Transition { from: b.status, to, actor: Actor::Photographer, at, reason: None, frees_slot: frees_slot(to) };
-                    b.after_transition(&t, None)
-                }
-                Step::ClientMove(m) | Step::PhotographerMove(m) if matches!(b.status, Pending | Confirmed) => {
-                    let (actor, status) = match s {
-                        Step::ClientMove(_) => (Actor::Client, Pending),
-                        _ => (Actor::Photographer, b.status),
-                    };
-                    b.after_reschedule(&footprint(b.start + TimeDelta::days(1), m), quote(m), status, actor, b.client_id, at)
-                }
-                _ => continue,
-            };
+            let Some(next) = after_step(&b, &s, at) else { continue };
             all.extend(session_contributions(Some(&b), Some(&next)));
             b = next;
         }
