@@ -2,7 +2,7 @@
 // The shapes of docs/openapi.json (components/schemas) behind the photographer's own
 // screens, by their names there: profile, availability, pricing preview, portfolio and
 // payouts. Kept to what the screens read and send.
-import type { Money, QuoteFactor, Specialization, Tier, Ulid } from './types';
+import type { Money, Quote, Specialization, Tier, Ulid } from './types';
 
 export interface PriceInput { amount_minor: number; currency: string }
 export interface PackageInput {
@@ -90,22 +90,12 @@ export interface Availability {
   travel_speed_kmh: number;
 }
 
-/** GET /photographers/me/pricing-preview. */
-export interface PricePreview {
-  photographer_id: Ulid;
-  start: string;
-  duration_minutes: number;
-  package_id: string | null;
-  event_type: Specialization;
-  price: Money;
-  base_price: Money;
+/** GET /photographers/me/pricing-preview: a quote's shape (the server's one price view)
+ * with dynamic pricing always on, nothing sealed, and the forecast it read. */
+export type PricePreview = Omit<Quote, 'quote_id' | 'expires_at' | 'dynamic_pricing'> & {
   dynamic_pricing: true;
-  multiplier: number;
-  factors: QuoteFactor[];
-  limit: 'floor' | 'ceiling' | null;
-  bounds: { floor: Money; ceiling: Money };
   forecast: { series: string; model: string; as_of: string } | null;
-}
+};
 
 export type UploadContentType = 'image/jpeg' | 'image/png' | 'image/webp';
 export interface PortfolioUploadInput {
