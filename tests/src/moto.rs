@@ -54,3 +54,30 @@ pub async fn sns_messages(topic_arn: &str) -> Vec<serde_json::Value> {
     }
     out
 }
+
+/// Texts moto recorded for one phone number, oldest first (moto delivers nothing; it
+/// keeps every `Publish` to a `PhoneNumber`).
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let state = recorded_state().await;
+    state["sns"]["SMS"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["phone_number"].as_str() == Some(phone))
+        .filter_map(|m| m["message"].as_str().map(String::from))
+        .collect()
+}
+
+/// A phone number no other test uses. moto treats numbers ending in 99 as opted out
+/// (STOP), so these never do unless asked to.
+pub fn unique_phone(opted_out: bool) -> String {
+    let n = ulid::Ulid::new().random() % 10_000_000;
+    let n = if opted_out {
+        n / 100 * 100 + 99
+    } else if n % 100 == 99 {
+        n - 1
+    } else {
+        n
+    };
+    format!("+4477{n:07}")
+}

@@ -4,6 +4,10 @@
 //!   with times in the recipient's own zone, plus an .ics invite whose UID never changes
 //!   for a booking and whose SEQUENCE is the booking's), following `cm_notify`'s
 //!   recipient matrix and each person's `notification_preferences.email`;
+//! - a text message (SNS `Publish` to a phone number, `cm_sms`) for a confirmation (to
+//!   the client) and a cancellation (to whoever did not cancel), for each person who
+//!   turned texts on for that event and verified their number; a number that replied
+//!   STOP gets nothing;
 //! - one SNS message on the platform topic, with `event`, `booking_id` and
 //!   `photographer_id` message attributes for subscription filter policies (sent even
 //!   when nobody is emailed);
@@ -68,6 +72,8 @@ pub struct Config {
     pub from_email: String,
     /// `PLATFORM_TOPIC_ARN`: where every booking change is published.
     pub topic_arn: String,
+    /// `SMS_SENDER_ID` (optional): the alphanumeric sender of texts, where shown.
+    pub sms_sender_id: Option<String>,
 }
 
 impl Config {
@@ -81,7 +87,11 @@ impl Config {
         if !topic_arn.starts_with("arn:") {
             return Err(ConfigError::Invalid("PLATFORM_TOPIC_ARN must be an SNS topic ARN".into()));
         }
-        Ok(Config { from_email, topic_arn })
+        let sms_sender_id = env_var("SMS_SENDER_ID")
+            .map(|id| cm_sms::check_sender_id(id.trim()))
+            .transpose()
+            .map_err(ConfigError::Invalid)?;
+        Ok(Config { from_email, topic_arn, sms_sender_id })
     }
 }
 
@@ -93,6 +103,7 @@ pub struct Notifier<S> {
     pub inbox: ChatStore,
     mail: cm_mail::Mailer,
     sns: aws_sdk_sns::Client,
+    texter: cm_sms::Texter,
     config: Config,
 }
 
@@ -104,7 +115,8 @@ impl<S: UserReader + BookingReader + Claims> NotifierStore for S {}
 impl<S> Notifier<S> {
     pub fn new(app: App<S>, inbox: ChatStore, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
         let mail = cm_mail::Mailer::new(sdk, config.from_email.clone());
-        Notifier { app, inbox, mail, sns: aws_sdk_sns::Client::new(sdk), config }
+        let texter = cm_sms::Texter::new(sdk, config.sms_sender_id.clone());
+        Notifier { app, inbox, mail, sns: aws_sdk_sns::Client::new(sdk), texter, config }
     }
 }
 
@@ -433,6 +445,21 @@ async fn notify<S: NotifierStore>(
         let message_id = message_id(booking, role, n.mail.domain());
         note(once_per_change(n, &key, lease, || send_email(n, &email, to, &message_id)).await, &mut tally);
     }
+    if let Some(kind) = sms_event(event) {
+        for role in cm_notify::sms_recipients(event, snapshot.cancelled_by) {
+            let person = match role {
+                Role::Client => &client,
+                Role::Photographer => &photographer,
+            };
+            let (Some(phone), Some(text)) =
+                (person.texts_for(kind), cm_notify::booking_sms(event, &snapshot, &person.timezone, role))
+            else {
+                continue;
+            };
+            let key = effect_key(booking, &format!("sms:{role}"));
+            note(once_per_change(n, &key, lease, || text_to(n, phone, &text)).await, &mut tally);
+        }
+    }
     match first_error {
         None => Ok(tally),
         Some(e) => Err(e),
@@ -651,6 +678,21 @@ async fn publish<S>(n: &Notifier<S>, m: &SnsMessage) -> Result<(), RecordError> 
         .await
         .map_err(|e| RecordError::Failed(format!("SNS publish: {}", aws_sdk_sns::error::DisplayErrorContext(e))))?;
     Ok(())
+}
+
+/// The booking events people can be texted about.
+fn sms_event(event: BookingEvent) -> Option<cm_accounts::SmsEvent> {
+    match event {
+        BookingEvent::Confirmed => Some(cm_accounts::SmsEvent::BookingConfirmed),
+        BookingEvent::Cancelled => Some(cm_accounts::SmsEvent::BookingCancelled),
+        _ => None,
+    }
+}
+
+/// A number that opted out (STOP) is done with too: its claim is recorded, and a
+/// redelivery does not ask again.
+async fn text_to<S>(n: &Notifier<S>, phone: &str, text: &str) -> Result<(), RecordError> {
+    n.texter.send(phone, text).await.map(|_| ()).map_err(|e| RecordError::Failed(e.to_string()))
 }
 
 async fn send_email<S>(n: &Notifier<S>, email: &Email, to: &Party, message_id: &str) -> Result<(), RecordError> {

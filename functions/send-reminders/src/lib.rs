@@ -1,8 +1,9 @@
 //! Scheduled (EventBridge, every 5 minutes): reminds both people of each confirmed
 //! session ahead, at the offsets each of them chose (`notification_preferences.
 //! reminder_hours`, by default 24 and 2 hours before): an email with the session's
-//! calendar invite (for those who take email) and an in-app notification (pushed live
-//! by deliver-chat from the chat table's stream).
+//! calendar invite (for those who take email), an in-app notification (pushed live
+//! by deliver-chat from the chat table's stream), and for the day-before reminder a
+//! text message to those who turned texts on for reminders and verified their number.
 //!
 //! A run covers the time since the last run stopped (`cm_booking::reminders`): for each
 //! offset the platform offers, the confirmed sessions whose reminder fell due in that
@@ -49,7 +50,11 @@ pub struct Reminders<S> {
     pub app: App<S>,
     pub inbox: ChatStore,
     pub mail: Mailer,
+    pub texter: cm_sms::Texter,
 }
+
+/// The reminder that also comes by text: the day before.
+pub const TEXTED_HOURS: u32 = 24;
 
 impl Reminders<DynamoStore> {
     /// `TABLE_NAME`, `CHAT_TABLE_NAME`, `NOTIFY_FROM_EMAIL`.
@@ -58,7 +63,13 @@ impl Reminders<DynamoStore> {
         if !from.contains('@') {
             return Err(ConfigError::Invalid("NOTIFY_FROM_EMAIL must be an email address".into()).into());
         }
-        Ok(Reminders { app: App::new(env.store()?), inbox: env.chat_store()?, mail: Mailer::new(&env.sdk, from) })
+        let texter = cm_sms::Texter::from_env(&env.sdk).map_err(ConfigError::Invalid)?;
+        Ok(Reminders {
+            app: App::new(env.store()?),
+            inbox: env.chat_store()?,
+            mail: Mailer::new(&env.sdk, from),
+            texter,
+        })
     }
 }
 
@@ -70,6 +81,7 @@ pub struct Summary {
     /// Reminders (booking, offset) that fell due in the window.
     pub due: usize,
     pub emailed: usize,
+    pub texted: usize,
     /// In-app notices kept now.
     pub noticed: usize,
     /// Already done by an earlier or overlapping run.
@@ -90,6 +102,7 @@ pub async fn handle<S: ReminderStore>(
     tracing::info!(
         due = summary.due,
         emailed = summary.emailed,
+        texted = summary.texted,
         noticed = summary.noticed,
         already = summary.already,
         skipped = summary.skipped,
@@ -219,6 +232,22 @@ async fn remind<S: ReminderStore>(
         Err(e) => {
             tracing::error!(booking_id = %b.id, hours, %role, error = %e, "reminder notice not kept");
             summary.failed += 1;
+        }
+    }
+    let texted_to = if hours == TEXTED_HOURS { me.texts_for(cm_accounts::SmsEvent::Reminder) } else { None };
+    if let Some(phone) = texted_to {
+        let text = cm_notify::reminder_sms(&snapshot, &me.timezone);
+        let sent = once(&r.app.store, r.app.clock.as_ref(), &format!("{key}:sms"), LEASE, || async {
+            r.texter.send(phone, &text).await.map(|_| ())
+        })
+        .await;
+        match sent {
+            Ok(Once::Ran) => summary.texted += 1,
+            Ok(Once::AlreadyDone) | Err(OnceError::Busy { .. }) => summary.already += 1,
+            Err(e) => {
+                tracing::error!(booking_id = %b.id, hours, %role, error = %e, "reminder text not sent");
+                summary.failed += 1;
+            }
         }
     }
     if !prefs.email {

@@ -121,11 +121,106 @@ pub struct NotificationPreferences {
     /// before reminders, or a client that does not know them) means the default.
     #[serde(default)]
     pub reminder_hours: ReminderHours,
+    /// Which events come by text when `sms` is on (and the phone is verified).
+    /// Absent means all of them.
+    #[serde(default)]
+    pub sms_events: SmsEvents,
 }
 
 impl Default for NotificationPreferences {
     fn default() -> Self {
-        Self { email: true, sms: false, push: true, reminder_hours: ReminderHours::default() }
+        Self {
+            email: true,
+            sms: false,
+            push: true,
+            reminder_hours: ReminderHours::default(),
+            sms_events: SmsEvents::default(),
+        }
+    }
+}
+
+/// The moments that matter enough for a text message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SmsEvent {
+    BookingConfirmed,
+    BookingCancelled,
+    /// The reminder a day before the session.
+    Reminder,
+}
+
+impl SmsEvent {
+    pub const ALL: [SmsEvent; 3] = [SmsEvent::BookingConfirmed, SmsEvent::BookingCancelled, SmsEvent::Reminder];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsEvent::BookingConfirmed => "booking_confirmed",
+            SmsEvent::BookingCancelled => "booking_cancelled",
+            SmsEvent::Reminder => "reminder",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << Self::ALL.iter().position(|e| *e == self).unwrap_or(0)
+    }
+}
+
+/// A set of [`SmsEvent`]s, serialised as an array of their names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SmsEvents(u8);
+
+impl SmsEvents {
+    pub fn none() -> SmsEvents {
+        SmsEvents(0)
+    }
+
+    pub fn of(events: &[SmsEvent]) -> SmsEvents {
+        SmsEvents(events.iter().fold(0, |bits, e| bits | e.bit()))
+    }
+
+    pub fn contains(self, e: SmsEvent) -> bool {
+        self.0 & e.bit() != 0
+    }
+
+    pub fn events(self) -> Vec<SmsEvent> {
+        SmsEvent::ALL.into_iter().filter(|e| self.contains(*e)).collect()
+    }
+}
+
+impl Default for SmsEvents {
+    fn default() -> Self {
+        SmsEvents::of(&SmsEvent::ALL)
+    }
+}
+
+impl std::fmt::Debug for SmsEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.events().iter().map(|e| e.as_str())).finish()
+    }
+}
+
+impl Serialize for SmsEvents {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let names: Vec<&str> = self.events().iter().map(|e| e.as_str()).collect();
+        names.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SmsEvents {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        let mut events = Vec::new();
+        for name in &names {
+            let Some(e) = SmsEvent::ALL.into_iter().find(|e| e.as_str() == name) else {
+                return Err(serde::de::Error::custom(format!(
+                    "{name:?} is not an SMS event; they are booking_confirmed, booking_cancelled, reminder"
+                )));
+            };
+            if events.contains(&e) {
+                return Err(serde::de::Error::custom(format!("{name} is given twice")));
+            }
+            events.push(e);
+        }
+        Ok(SmsEvents::of(&events))
     }
 }
 
@@ -207,6 +302,10 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub phone: Option<String>,
+    /// When `phone` was proven to be the user's (a texted code, `cm_accounts::phone`);
+    /// `None` for a number only typed in. Texts go to verified numbers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_verified_at: Option<DateTime<Utc>>,
     pub timezone: String,
     pub notification_preferences: NotificationPreferences,
     pub active: bool,
@@ -226,11 +325,27 @@ pub struct UserView {
     pub name: String,
     pub role: Role,
     pub phone: Option<String>,
+    /// Whether `phone` was verified with a texted code (only then can texts be sent).
+    pub phone_verified: bool,
     pub timezone: String,
     pub notification_preferences: NotificationPreferences,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    /// The number texts may go to: set and verified.
+    pub fn verified_phone(&self) -> Option<&str> {
+        self.phone.as_deref().filter(|_| self.phone_verified_at.is_some())
+    }
+
+    /// The number to text about `event`: only for an active account that turned texts
+    /// on, for that event, with a verified number.
+    pub fn texts_for(&self, event: SmsEvent) -> Option<&str> {
+        let p = self.notification_preferences;
+        (self.active && p.sms && p.sms_events.contains(event)).then(|| self.verified_phone()).flatten()
+    }
 }
 
 impl From<&User> for UserView {
@@ -241,6 +356,7 @@ impl From<&User> for UserView {
             name: u.name.clone(),
             role: u.role,
             phone: u.phone.clone(),
+            phone_verified: u.verified_phone().is_some(),
             timezone: u.timezone.clone(),
             notification_preferences: u.notification_preferences,
             active: u.active,
@@ -284,6 +400,7 @@ impl Registration {
             name: self.name,
             role: self.role,
             phone: self.phone,
+            phone_verified_at: None,
             timezone: self.timezone,
             notification_preferences: NotificationPreferences::default(),
             active: true,
@@ -368,6 +485,9 @@ impl ProfilePatch {
             user.name = n.clone();
         }
         if let Some(p) = &self.phone {
+            if user.phone != *p {
+                user.phone_verified_at = None;
+            }
             user.phone = p.clone();
         }
         if let Some(t) = &self.timezone {
@@ -407,6 +527,50 @@ impl ProfilePatchInput {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn sms_events_default_to_all_and_read_back_by_name() {
+        let stored: NotificationPreferences =
+            serde_json::from_value(serde_json::json!({"email": true, "sms": true, "push": true})).unwrap();
+        assert_eq!(stored.sms_events, SmsEvents::of(&SmsEvent::ALL), "older accounts get every event");
+        let some: SmsEvents = serde_json::from_value(serde_json::json!(["reminder", "booking_confirmed"])).unwrap();
+        assert_eq!(some.events(), [SmsEvent::BookingConfirmed, SmsEvent::Reminder]);
+        assert_eq!(serde_json::to_value(some).unwrap(), serde_json::json!(["booking_confirmed", "reminder"]));
+        for bad in [serde_json::json!(["booking_created"]), serde_json::json!(["reminder", "reminder"])] {
+            assert!(serde_json::from_value::<SmsEvents>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn texts_go_only_to_active_verified_numbers_for_chosen_events() {
+        let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+        let mut u = Registration {
+            email: Email::parse("a@b.test").unwrap(),
+            password: "x".into(),
+            name: "A".into(),
+            role: Role::Client,
+            phone: Some("+447700900123".into()),
+            timezone: "UTC".into(),
+        }
+        .into_user(now)
+        .unwrap();
+        u.notification_preferences.sms = true;
+        assert_eq!(u.texts_for(SmsEvent::Reminder), None, "a typed-in number is not verified");
+        u.phone_verified_at = Some(now);
+        assert_eq!(u.texts_for(SmsEvent::Reminder), Some("+447700900123"));
+        u.notification_preferences.sms_events = SmsEvents::of(&[SmsEvent::BookingCancelled]);
+        assert_eq!(u.texts_for(SmsEvent::Reminder), None, "not chosen");
+        assert_eq!(u.texts_for(SmsEvent::BookingCancelled), Some("+447700900123"));
+        u.notification_preferences.sms = false;
+        assert_eq!(u.texts_for(SmsEvent::BookingCancelled), None, "texts off");
+        u.notification_preferences.sms = true;
+        u.active = false;
+        assert_eq!(u.texts_for(SmsEvent::BookingCancelled), None, "deactivated");
+        u.active = true;
+        let patch = ProfilePatch { phone: Some(Some("+447700900124".into())), ..Default::default() };
+        patch.apply(&mut u);
+        assert_eq!(u.texts_for(SmsEvent::BookingCancelled), None, "a changed number needs verifying again");
+    }
 
     #[test]
     fn reminders_default_to_a_day_and_two_hours_before() {

@@ -6,8 +6,9 @@ pub mod account;
 pub mod feed;
 pub mod login_throttle;
 pub mod password;
+pub mod phone;
 pub mod refresh;
 pub mod session;
 pub mod tokens;
 
-pub use account::{Email, ReminderHours, Role, User, UserView};
+pub use account::{Email, ReminderHours, Role, SmsEvent, SmsEvents, User, UserView};

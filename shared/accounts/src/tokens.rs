@@ -222,6 +222,7 @@ mod tests {
             name: "A".into(),
             role: Role::Client,
             phone: None,
+            phone_verified_at: None,
             timezone: "UTC".into(),
             notification_preferences: Default::default(),
             active: true,

@@ -196,6 +196,9 @@ pub const JOB_CURSOR_SK: &str = "CURSOR";
 // Calendar feeds
 /// A user's calendar subscription: the hash of its current token.
 pub const CALENDAR_FEED_SK: &str = "CALFEED";
+
+/// Under `USER#<id>`: the phone verification code sent and not yet used.
+pub const PHONE_VERIFICATION_SK: &str = "PHONEVERIFY";
 /// A feed token's hash back to its owner.
 pub fn calendar_feed(token_hash: &str) -> String {
     format!("CALFEED#{token_hash}")

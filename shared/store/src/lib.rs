@@ -20,6 +20,7 @@ pub mod keys;
 pub mod notices;
 pub mod page;
 pub mod payments;
+pub mod phone;
 pub mod photographers;
 pub mod portfolio;
 pub mod ports;

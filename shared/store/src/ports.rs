@@ -245,6 +245,26 @@ pub trait SentimentAggregates: Send + Sync {
     ) -> fut!(Applied);
 }
 
+/// Phone verification codes (`phone`, `cm_accounts::phone`).
+pub trait PhoneVerifications: Send + Sync {
+    fn pending_verification(&self, user: UserId) -> fut!(Option<cm_accounts::phone::PendingVerification>);
+    /// Writes `pending` if the stored one is still at `previous_version` (`None`: there
+    /// is none).
+    fn put_pending_verification(
+        &self,
+        user: UserId,
+        pending: &cm_accounts::phone::PendingVerification,
+        previous_version: Option<u32>,
+    ) -> fut!(crate::phone::Written);
+    /// Uses the code up and makes its number the account's, verified.
+    fn complete_verification(
+        &self,
+        user: UserId,
+        pending: &cm_accounts::phone::PendingVerification,
+        now: DateTime<Utc>,
+    ) -> fut!(crate::phone::Written);
+}
+
 /// Calendar subscriptions (`calendar_feeds`).
 pub trait CalendarFeeds: Send + Sync {
     fn calendar_feed_of(&self, user: UserId) -> fut!(Option<crate::calendar_feeds::FeedRecord>);

@@ -108,11 +108,20 @@ impl UserWriter for DynamoStore {
         match &patch.phone {
             Some(Some(phone)) => {
                 sets.push("#phone = :phone".into());
-                req = req.expression_attribute_names("#phone", "phone").expression_attribute_values(":phone", s(phone));
+                // A number typed in is not a verified one (the handler leaves out a
+                // phone equal to the current one, so re-saving a form keeps it).
+                removes.push("#pv");
+                req = req
+                    .expression_attribute_names("#phone", "phone")
+                    .expression_attribute_names("#pv", "phone_verified_at")
+                    .expression_attribute_values(":phone", s(phone));
             }
             Some(None) => {
                 removes.push("#phone");
-                req = req.expression_attribute_names("#phone", "phone");
+                removes.push("#pv");
+                req = req
+                    .expression_attribute_names("#phone", "phone")
+                    .expression_attribute_names("#pv", "phone_verified_at");
             }
             None => {}
         }

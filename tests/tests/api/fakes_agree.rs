@@ -58,6 +58,7 @@ fn user(role: Role, email: &str, at: DateTime<Utc>) -> User {
         name: "Contract Test".into(),
         role,
         phone: None,
+        phone_verified_at: None,
         timezone: "UTC".into(),
         notification_preferences: NotificationPreferences::default(),
         active: true,

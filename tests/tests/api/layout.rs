@@ -302,6 +302,13 @@ fn crate_dependencies_follow_the_layers() {
                 }
                 forbid(&["cm-store", "cm-http", "cm-app", "cm-runtime"], "an adapter depends on the domain only")
             }
+            // Texts out: SNS to phone numbers; the texts come rendered from the caller.
+            "cm-sms" => {
+                for d in &deps {
+                    assert!(!is_aws(d) || d == "aws-sdk-sns" || d == "aws-config", "{name} talks to SNS only ({d})");
+                    assert!(!d.starts_with("cm-"), "{name} knows no other project crate ({d})");
+                }
+            }
             "cm-http" => {
                 for d in &deps {
                     assert!(!d.starts_with("aws-"), "{name} is HTTP plumbing only ({d})");

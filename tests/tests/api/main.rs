@@ -22,6 +22,7 @@ mod light;
 mod near;
 mod notifications;
 mod payments;
+mod phone;
 mod plumbing;
 mod portfolio;
 mod profiles;

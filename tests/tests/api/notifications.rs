@@ -8,7 +8,7 @@ use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 use cm_app::App;
 use cm_store::notices::Inbox;
-use cm_store::{BookingReader, BookingWriter, Claims, DynamoStore, UserWriter};
+use cm_store::{BookingReader, BookingWriter, Claims, DynamoStore, PhoneVerifications, UserWriter};
 use cm_tests::stream::{event, item_json, record, sequence_of};
 use cm_tests::{ApiEvent, TestEnv, call, env};
 use icalendar::Component;
@@ -57,7 +57,8 @@ pub(crate) async fn notifier_keeping(env: &TestEnv, chat_table: &str) -> (&'stat
         .topic_arn
         .expect("topic arn");
     let app = App::new(DynamoStore::new(env.dynamo.clone(), &env.table));
-    let config = Config { from_email: FROM.into(), topic_arn: topic_arn.clone() };
+    let config =
+        Config { from_email: FROM.into(), topic_arn: topic_arn.clone(), sms_sender_id: Some("CaptureMmts".into()) };
     let inbox = cm_store::chat::ChatStore::new(env.dynamo.clone(), chat_table);
     (Box::leak(Box::new(Notifier::new(app, inbox, &sdk, config))), topic_arn)
 }
@@ -817,4 +818,89 @@ async fn a_delivered_gallery_mails_the_client_once_and_nothing_before_or_after()
     let published = sns.last().unwrap();
     assert_eq!(attribute(published, "event"), Some("gallery_delivered"));
     assert_eq!(body(published)["booking_id"], json!(id));
+}
+
+#[tokio::test]
+async fn texts_go_once_to_verified_numbers_for_the_events_chosen() {
+    let w = world().await;
+    let client_phone = crate::phone::wants_texts(&w.env, &w.client.session, json!(["booking_confirmed"])).await;
+    let photographer_phone =
+        crate::phone::wants_texts(&w.env, &w.photographer.session, json!(["booking_cancelled", "reminder"])).await;
+    let slots = w.slots().await;
+    let id = w.book(&slots[0]).await;
+    let created = w.item(&id).await;
+    w.set_status(&w.photographer.session, &id, "confirmed", None).await;
+    let confirmed = w.item(&id).await;
+    w.set_status(&w.client.session, &id, "cancelled", Some("we eloped")).await;
+    let cancelled = w.item(&id).await;
+    let story = Story { id: id.clone(), items: vec![created, confirmed, cancelled] };
+    let batch = vec![story.insert(), story.modify(1), story.modify(2)];
+    assert!(w.deliver(batch.clone()).await.is_empty());
+    assert!(w.deliver(batch).await.is_empty(), "redelivered");
+
+    // Each has the code's text, then one text: the client of the confirmation (not of
+    // the cancellation they made), the photographer of the cancellation only.
+    let to_client = cm_tests::moto::sms_to(&client_phone).await;
+    assert_eq!(to_client.len(), 2, "{to_client:?}");
+    assert!(
+        to_client[1].starts_with("Capture Moments: your wedding on ")
+            && to_client[1].ends_with("is confirmed. Details are in the app."),
+        "{to_client:?}"
+    );
+    let to_photographer = cm_tests::moto::sms_to(&photographer_phone).await;
+    assert_eq!(to_photographer.len(), 2, "{to_photographer:?}");
+    assert!(to_photographer[1].contains("was cancelled by the client."), "{to_photographer:?}");
+    for text in to_client.iter().chain(&to_photographer) {
+        for private in ["Banjara", "eloped", "Asha", "Ravi", id.as_str()] {
+            assert!(!text.contains(private), "{private} in a text: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_number_that_replied_stop_or_was_never_verified_gets_no_text() {
+    let w = world().await;
+    // Verified, then STOP was replied from it (moto: numbers ending in 99 are opted out).
+    let stopped = cm_tests::moto::unique_phone(true);
+    // Verified before the STOP, so written straight through the store: the API refuses
+    // to text a code to it now.
+    let client_id: cm_core::UserId = w.client.session.id.parse().unwrap();
+    let pending = cm_accounts::phone::start(None, &stopped, "h".into(), Utc::now()).unwrap();
+    let store = &w.env.app.store;
+    store.put_pending_verification(client_id, &pending, None).await.unwrap();
+    store.complete_verification(client_id, &pending, Utc::now()).await.unwrap();
+    call(
+        w.env.app,
+        update_me::handle,
+        ApiEvent::new("PATCH /me")
+            .bearer(&w.client.session.access)
+            .json(json!({"notification_preferences": {"email": true, "sms": true, "push": true}})),
+    )
+    .await
+    .ok(200);
+    // Typed in but never verified.
+    let unverified = cm_tests::moto::unique_phone(false);
+    call(
+        w.env.app,
+        update_me::handle,
+        ApiEvent::new("PATCH /me").bearer(&w.photographer.session.access).json(json!({
+            "phone": unverified, "notification_preferences": {"email": true, "sms": true, "push": true}
+        })),
+    )
+    .await
+    .ok(200);
+    let slots = w.slots().await;
+    let id = w.book(&slots[0]).await;
+    let created = w.item(&id).await;
+    w.set_status(&w.photographer.session, &id, "confirmed", None).await;
+    let confirmed = w.item(&id).await;
+    w.set_status(&w.client.session, &id, "cancelled", Some("plans changed")).await;
+    let cancelled = w.item(&id).await;
+    let story = Story { id, items: vec![created, confirmed, cancelled] };
+    assert!(w.deliver(vec![story.insert(), story.modify(1), story.modify(2)]).await.is_empty());
+    assert!(cm_tests::moto::sms_to(&stopped).await.is_empty());
+    assert!(cm_tests::moto::sms_to(&unverified).await.is_empty());
+    // Email still went out to both.
+    let sent = w.sent().await;
+    assert!(!sent.mails_to(&w.client.email).is_empty() && !sent.mails_to(&w.photographer.email).is_empty());
 }

@@ -56,6 +56,7 @@ async fn reminders(env: &TestEnv, chat_table: &str, clock: Arc<ManualClock>) -> 
         app: cm_tests::aws::app(DynamoStore::new(env.dynamo.clone(), &env.table)).with_clock(clock),
         inbox: ChatStore::new(env.dynamo.clone(), chat_table),
         mail: cm_mail::Mailer::new(&sdk, FROM),
+        texter: cm_sms::Texter::new(&sdk, None),
     }
 }
 
@@ -229,4 +230,30 @@ async fn reminder_choices_are_checked() {
     }
     let me = call(w.env.app, get_me::handle, ApiEvent::new("GET /me").bearer(&w.client.access)).await;
     assert_eq!(me.ok(200)["notification_preferences"]["reminder_hours"], json!([24, 2]), "unchanged, the default");
+}
+
+#[tokio::test]
+async fn the_day_before_reminder_is_texted_once_to_who_chose_it() {
+    let start = t0();
+    let w = world(start).await;
+    let client_phone = crate::phone::wants_texts(&w.env, &w.client, json!(["reminder"])).await;
+    // Verified too, but texted about cancellations only.
+    let photographer_phone = crate::phone::wants_texts(&w.env, &w.photographer, json!(["booking_cancelled"])).await;
+    w.confirmed_at(start + TimeDelta::hours(30)).await;
+
+    let runs = w.runs(start, start + TimeDelta::hours(29), TimeDelta::minutes(173)).await;
+    let texted: Vec<usize> = runs.iter().map(|(_, s)| s.texted).filter(|n| *n > 0).collect();
+    assert_eq!(texted, [1], "one text, at the 24-hour reminder only: {runs:#?}");
+    // A run that died before recording its window is run again: nothing goes twice.
+    w.rewind_to(start).await;
+    let again = w.runs(start, start + TimeDelta::hours(29), TimeDelta::minutes(173)).await;
+    assert_eq!(again.iter().map(|(_, s)| s.texted).sum::<usize>(), 0, "{again:#?}");
+
+    let to_client = cm_tests::moto::sms_to(&client_phone).await;
+    assert_eq!(to_client.len(), 2, "the code, then the reminder: {to_client:?}");
+    assert!(
+        to_client[1].starts_with("Capture Moments reminder: your ") && to_client[1].contains(" is on "),
+        "{to_client:?}"
+    );
+    assert_eq!(cm_tests::moto::sms_to(&photographer_phone).await.len(), 1, "only the code");
 }

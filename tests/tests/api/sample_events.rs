@@ -89,6 +89,8 @@ replays! {
     replays_auth_logout: "auth-logout" => auth_logout;
     replays_get_me: "get-me" => get_me;
     replays_update_me: "update-me" => update_me;
+    replays_start_phone_verification: "start-phone-verification" => start_phone_verification;
+    replays_confirm_phone_verification: "confirm-phone-verification" => confirm_phone_verification;
     replays_put_my_photographer_profile: "put-my-photographer-profile" => put_my_photographer_profile;
     replays_get_my_photographer_profile: "get-my-photographer-profile" => get_my_photographer_profile;
     replays_get_photographer: "get-photographer" => get_photographer;
@@ -776,6 +778,38 @@ async fn update_me() {
     }
     assert_eq!(updated["id"], ASHA);
     assert_eq!(w.me(&w.asha.access).await.ok(200)["name"], patch["name"]);
+}
+
+async fn start_phone_verification() {
+    let w = World::people().await;
+    let sample = Sample::http("start-phone-verification").bearer(&w.asha.access);
+    let texter = crate::phone::texter_ready().await;
+    let r =
+        respond(w.env.app, move |app, req| start_phone_verification::handle(app, texter, req), sample.request()).await;
+    let body = r.ok(202);
+    // The sample's number as typed, stored and texted in E.164.
+    assert_eq!(body["phone"], "+447700900123");
+    let texts = cm_tests::moto::sms_to("+447700900123").await;
+    assert!(
+        texts.iter().any(|t| t.ends_with("is your Capture Moments code. It expires in 10 minutes. Never share it.")),
+        "{texts:?}"
+    );
+}
+
+async fn confirm_phone_verification() {
+    let w = World::people().await;
+    // The sample's code is whatever the text said: a code is texted to a number of
+    // this test's own first, and the sample carries it.
+    let phone = cm_tests::moto::unique_phone(false);
+    let texter = crate::phone::texter_ready().await;
+    let start = ApiEvent::new("POST /me/phone/verification").bearer(&w.meera.access).json(json!({"phone": phone}));
+    cm_tests::call(w.env.app, move |app, req| start_phone_verification::handle(app, texter, req), start).await.ok(202);
+    let texts = cm_tests::moto::sms_to(&phone).await;
+    let code = texts.last().and_then(|t| t.get(..6)).expect("a code").to_string();
+    let sample =
+        Sample::http("confirm-phone-verification").bearer(&w.meera.access).with_body_member("code", json!(code));
+    let me = respond(w.env.app, confirm_phone_verification::handle, sample.request()).await.ok(200).clone();
+    assert_eq!((me["phone"].as_str(), me["phone_verified"].as_bool()), (Some(phone.as_str()), Some(true)));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2322,6 +2356,7 @@ async fn send_reminders() {
         app: cm_tests::aws::app(cm_store::DynamoStore::new(w.env.dynamo.clone(), &w.env.table)).with_clock(clock),
         inbox: cm_store::chat::ChatStore::new(w.env.dynamo.clone(), chat_table),
         mail: cm_mail::Mailer::new(&sdk, from),
+        texter: cm_sms::Texter::new(&sdk, None),
     }));
     let event = || -> aws_lambda_events::eventbridge::EventBridgeEvent<Value> {
         serde_json::from_value(Sample::load("send-reminders").event).unwrap()

@@ -95,6 +95,7 @@ impl World {
             name: "Test Person".into(),
             role,
             phone: None,
+            phone_verified_at: None,
             timezone: "UTC".into(),
             notification_preferences: NotificationPreferences::default(),
             active: true,
