@@ -10,6 +10,7 @@ import { clientNav, clientRoute } from './routes/client';
 import { photographerNav, photographerRoute } from './routes/photographer';
 import { match, navigate, useLocation } from './router';
 import { adminNav, adminRoute } from './routes/admin';
+import { accountNav, accountRoute } from './routes/account';
 
 export function App({ api }: { api: ApiClient }) {
   const [session, setSession] = useState<SessionState | null>(api.session);
@@ -33,7 +34,7 @@ export function App({ api }: { api: ApiClient }) {
     return () => window.clearTimeout(t);
   }, [flash, loc.path]);
 
-  const screen = clientRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
+  const screen = clientRoute(loc.path, loc.query, session) ?? accountRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
   const role = session?.user.role;
   return (
     <Ctx.Provider value={{ api, session, flash: setFlash }}>
@@ -64,6 +65,7 @@ export function App({ api }: { api: ApiClient }) {
             {clientNav(loc.path, session)}
             {photographerNav(loc.path, session)}
             {adminNav(loc.path, session)}
+            {accountNav(loc.path, session)}
             {session ? (
               <li>
                 <button type="button" class="linklike" onClick={() => api.logout().then(() => navigate('/'))}>

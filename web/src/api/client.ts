@@ -101,6 +101,14 @@ export class ApiClient {
     for (const l of this.listeners) l(this.state);
   }
 
+  /** The signed-in account as the API last answered it (`PATCH /me`), so the shell and
+   * every screen see a new name or time zone without waiting for the next refresh. */
+  updateUser(user: User): void {
+    if (!this.state || this.state.user.id !== user.id) return;
+    this.state = { ...this.state, user };
+    for (const l of this.listeners) l(this.state);
+  }
+
   /** After a page load: a kept refresh token becomes a session again, or is dropped. */
   async restore(): Promise<SessionState | null> {
     if (this.state) return this.state;

@@ -7,10 +7,13 @@ import type { FieldError, Problem } from './types';
  */
 export class ApiError extends Error {
   readonly problem: Problem;
-  constructor(problem: Problem) {
+  /** Seconds to wait, from the answer's `Retry-After` (429, 503), when it had one. */
+  readonly retryAfter: number | undefined;
+  constructor(problem: Problem, retryAfter?: number) {
     super(problem.detail || problem.title);
     this.name = 'ApiError';
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
   get status(): number {
     return this.problem.status;
@@ -22,8 +25,9 @@ const PROBLEM = /^application\/problem\+json\b/i;
 /** Reads a refused answer. Gateways and proxies may answer without a problem body
  * (a 502 page, a 413 from API Gateway's own limit): those get a problem made from the
  * status, never an unreadable error. */
-export async function problemFrom(res: Response): Promise<ApiError> {
+export async function problemFrom(res: Response, now: number = Date.now()): Promise<ApiError> {
   const type = res.headers.get('content-type') ?? '';
+  const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now);
   let body: unknown = null;
   try {
     body = await res.json();
@@ -39,14 +43,25 @@ export async function problemFrom(res: Response): Promise<ApiError> {
       status: typeof p.status === 'number' ? p.status : res.status,
       detail: p.detail ?? p.title ?? fallbackDetail(res.status),
       errors: Array.isArray(p.errors) ? p.errors.filter(isFieldError) : undefined,
-    });
+    }, retryAfter);
   }
   return new ApiError({
     type: 'about:blank',
     title: res.statusText || `HTTP ${res.status}`,
     status: res.status,
     detail: fallbackDetail(res.status),
-  });
+  }, retryAfter);
+}
+
+/** `Retry-After` as whole seconds from `now`: delta-seconds or an HTTP date (RFC 9110);
+ * undefined when absent or unreadable. The API exposes the header to the app's origin
+ * (CORS `ExposeHeaders`). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 export function networkError(cause: unknown): ApiError {

@@ -257,3 +257,33 @@ export interface Recommendation {
   reasons: RecommendationReason[];
 }
 export interface Recommendations { items: Recommendation[]; personalized: boolean }
+
+// --- account ---
+/** Hours before a confirmed session that a reminder can go (NotificationPreferences). */
+export type ReminderHour = 168 | 72 | 48 | 24 | 12 | 6 | 3 | 2 | 1;
+export type SmsEvent = 'booking_confirmed' | 'booking_cancelled' | 'reminder';
+export interface NotificationPreferences {
+  email: boolean;
+  sms: boolean;
+  push: boolean;
+  /** Up to 3; always present in answers. A PATCH that omits it resets it to [24, 2]. */
+  reminder_hours: ReminderHour[];
+  /** Always present in answers. A PATCH that omits it resets it to all three. */
+  sms_events: SmsEvent[];
+}
+/** GET and PATCH /me's answer: the User schema in full. */
+export interface Me extends User {
+  phone_verified: boolean;
+  notification_preferences: NotificationPreferences;
+  created_at: string;
+  updated_at: string;
+}
+/** PATCH /me: absent fields stay; `phone: null` clears the number. */
+export interface MePatch {
+  name?: string;
+  timezone?: string;
+  phone?: string | null;
+  notification_preferences?: NotificationPreferences;
+}
+export interface PhoneVerificationSent { phone: string; expires_at: string; resend_after: string }
+export interface CalendarFeed { url: string; path: string; file: string; created_at: string }
