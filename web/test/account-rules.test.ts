@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiClient } from '../src/api/client';
 import { ApiError, parseRetryAfter, problemFrom } from '../src/api/problem';
 import type { NotificationPreferences, Problem } from '../src/api/types';
 import {
@@ -189,5 +190,24 @@ describe('a refused code', () => {
   it('is sent as digits', () => {
     expect(cleanCode(' 123 456 ')).toBe('123456');
     expect(cleanCode('123-456')).toBe('123456');
+  });
+});
+
+describe('the session after PATCH /me', () => {
+  it("takes the answer's account, telling the shell, and ignores another account's", async () => {
+    const user = { id: '01J00000000000000000000000', email: 'a@b.test', name: 'Ann', role: 'client' as const, phone: null, timezone: 'UTC', active: true };
+    const fetchImpl = (async () => new Response(JSON.stringify({
+      user, access_token: 'a', token_type: 'Bearer', expires_in: 900, refresh_token: 'r',
+    }), { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    const client = new ApiClient({ baseUrl: 'http://api', fetch: fetchImpl, storage: null });
+    await client.login({ email: 'a@b.test', password: 'pw-123456789' });
+    const seen: (string | undefined)[] = [];
+    client.subscribe((s) => seen.push(s?.user.timezone));
+    client.updateUser({ ...user, timezone: 'Asia/Tokyo', name: 'Ann B' });
+    expect(client.session?.user).toMatchObject({ name: 'Ann B', timezone: 'Asia/Tokyo' });
+    expect(client.session?.accessToken).toBe('a');
+    client.updateUser({ ...user, id: '01J00000000000000000000001', timezone: 'UTC' });
+    expect(client.session?.user.timezone).toBe('Asia/Tokyo');
+    expect(seen).toEqual(['Asia/Tokyo']);
   });
 });
