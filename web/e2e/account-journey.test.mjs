@@ -3,7 +3,8 @@
 // STOP refused first, with the reason beside the field; the code texted through SNS and
 // read back from moto, the local AWS; a wrong code first, showing the tries left; then
 // the right one, showing "verified"); texts turned on for reminders, saved, and still so
-// after a reload; a calendar subscription address made, copied and read as iCalendar.
+// after a reload; a calendar subscription address made, copied and read as iCalendar;
+// the number removed.
 // Every state is checked with axe-core and photographed at phone and desktop width.
 //
 // moto's address: MOTO_URL, else the `aws` endpoint of .local/dev/state.json when that
@@ -193,6 +194,14 @@ test('a client changes the time zone, verifies a phone by text, turns texts on a
   assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
   await visited(page, 'account-verified');
   t.feed = Date.now() - started;
+
+  // The number removed again (after a confirmation): no texts can go anywhere.
+  await page.getByRole('button', { name: 'Remove number' }).click();
+  await page.getByRole('button', { name: 'Yes, remove it' }).click();
+  await page.getByText('Your number is removed').waitFor();
+  assert.equal(await page.getByTestId('phone-number').innerText(), 'None yet');
+  const removed = (await api('GET', '/me', { token })).body;
+  assert.deepEqual([removed.phone, removed.phone_verified], [null, false]);
 
   assertNoProblems(page);
   await context.close();

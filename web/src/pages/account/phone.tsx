@@ -53,6 +53,8 @@ export function PhoneSection({ me, onChanged }: { me: Me; onChanged: (u: Me) => 
   /** No new code before this (ms): a refused send's Retry-After. */
   const [blockedUntil, setBlockedUntil] = useState(0);
   const [done, setDone] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<'ask' | 'busy' | null>(null);
+  const [removeError, setRemoveError] = useState<unknown>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const numberInput = useRef<HTMLInputElement>(null);
   const now = useNow(pending !== null || blockedUntil > Date.now());
@@ -107,6 +109,21 @@ export function PhoneSection({ me, onChanged }: { me: Me; onChanged: (u: Me) => 
     }
   }
 
+  async function remove() {
+    setRemoveError(null);
+    setRemoving('busy');
+    try {
+      const u = await api.request<Me>('PATCH', '/me', { auth: 'required', body: { phone: null } });
+      onChanged(u);
+      setNumber('');
+      setDone('Your number is removed: no texts go to you until you verify one again.');
+      setRemoving(null);
+    } catch (err) {
+      setRemoveError(err);
+      setRemoving('ask');
+    }
+  }
+
   function start() {
     setEditing(true);
     setDone(null);
@@ -148,12 +165,32 @@ export function PhoneSection({ me, onChanged }: { me: Me; onChanged: (u: Me) => 
       </dl>
       <div role="status" class={done ? 'alert alert-ok' : 'sr-only'}>{done}</div>
 
-      {!pending && !editing && (
-        <p>
+      {!pending && !editing && !removing && (
+        <div class="actions">
           <button type="button" class={me.phone_verified ? 'button secondary' : 'button'} onClick={start}>
             {me.phone_verified ? 'Change number' : 'Verify by text'}
           </button>
-        </p>
+          {me.phone && (
+            <button type="button" class="button secondary" onClick={() => { setDone(null); setRemoving('ask'); }}>
+              Remove number
+            </button>
+          )}
+        </div>
+      )}
+
+      {removing && me.phone && (
+        <div class="confirm" role="group" aria-labelledby="acct-remove-q">
+          <FormError error={removeError} />
+          <p id="acct-remove-q">Remove {me.phone}? No texts go to you until you verify a number again.</p>
+          <div class="actions">
+            <button type="button" class="button danger" disabled={removing === 'busy'} onClick={() => void remove()}>
+              {removing === 'busy' ? 'Removing…' : 'Yes, remove it'}
+            </button>
+            <button type="button" class="button secondary" onClick={() => { setRemoving(null); setRemoveError(null); }}>
+              Keep it
+            </button>
+          </div>
+        </div>
       )}
 
       {!pending && editing && (
