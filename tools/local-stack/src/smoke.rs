@@ -557,7 +557,7 @@ async fn analytics(j: &mut Journey, booking: &Value) -> Result<(), String> {
 /// (seed::history): polls the admin's analytics over the seeded days until they show
 /// at least what the seed wrote (the stack's `/status` says what that is), then checks
 /// the history's weekly shape in the dense series: more requests at weekends than
-/// midweek over the last 52 weeks.
+/// midweek over its last whole weeks (52 of them in a full history).
 async fn history_aggregated(j: &mut Journey, admin: &str) -> Result<(), String> {
     let Some(control) = j.control.clone() else { return Ok(()) };
     let (_, status) = crate::client::get(&format!("{control}/status")).await?;
@@ -583,7 +583,9 @@ async fn history_aggregated(j: &mut Journey, admin: &str) -> Result<(), String> 
     ));
 
     let to_day: chrono::NaiveDate = to.parse().map_err(|e| format!("history to {to}: {e}"))?;
-    let year_from = to_day.checked_sub_days(Days::new(7 * 52 - 1)).unwrap_or(to_day);
+    let from_day: chrono::NaiveDate = from.parse().map_err(|e| format!("history from {from}: {e}"))?;
+    let weeks = ((to_day - from_day).num_days() + 1).div_euclid(7).clamp(1, 52) as u64;
+    let year_from = to_day.checked_sub_days(Days::new(7 * weeks - 1)).unwrap_or(to_day);
     let (city, spec) = crate::seed::history::DENSE;
     let path = format!(
         "/admin/analytics?from={year_from}&to={to}&granularity=day&city={city}&specialization={}",
@@ -598,7 +600,7 @@ async fn history_aggregated(j: &mut Journey, admin: &str) -> Result<(), String> 
             by_weekday[day.weekday().num_days_from_monday() as usize] += d["requested"].as_i64().unwrap_or(0);
         }
     }
-    // Means per day: 52 of each weekday in the range.
+    // Means per day: as many of each weekday as there are weeks in the range.
     let weekend = (by_weekday[5] + by_weekday[6]) as f64 / 2.0;
     let midweek = (by_weekday[1] + by_weekday[2] + by_weekday[3]) as f64 / 3.0;
     if weekend <= midweek {
@@ -608,7 +610,7 @@ async fn history_aggregated(j: &mut Journey, admin: &str) -> Result<(), String> 
         ));
     }
     j.ok(&format!(
-        "over 52 weeks, {city} {}s are requested more at weekends ({weekend:.0} a weekend day) than midweek ({midweek:.0})",
+        "over {weeks} weeks, {city} {}s are requested more at weekends ({weekend:.0} a weekend day) than midweek ({midweek:.0})",
         spec.as_str()
     ));
     Ok(())

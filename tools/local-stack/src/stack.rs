@@ -318,7 +318,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             url
         });
         for s in &stack.schedules {
-            tasks.push(tokio::spawn(schedule::run(s.clone(), functions.clone(), origin)));
+            tasks.push(tokio::spawn(schedule::run(s.clone(), functions.clone(), origin, stack.history.clone())));
         }
         let control = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| e.to_string())?;
         let control_port = control.local_addr().map_err(|e| e.to_string())?.port();
@@ -859,7 +859,7 @@ fn banner(
             CITIES.len(),
             seeded.bookings_created,
             seeded.history_bookings,
-            seed::history::WINDOW_DAYS,
+            seed::history::window_days().unwrap_or(seed::history::WINDOW_DAYS),
             seeded.history_seconds,
             if seeded.reviews.is_empty() {
                 String::new()

@@ -6,6 +6,7 @@ pub mod expr;
 
 use crate::console::{self, Trigger};
 use crate::functions::{Functions, Outcome};
+use crate::seed::history::HISTORY_READERS;
 use crate::template::intrinsics::{ACCOUNT_ID, STACK_NAME};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -146,14 +147,40 @@ pub async fn fire(source: &ScheduleSource, functions: &Functions, time: DateTime
 }
 
 /// Fires the schedule on time until the task is aborted.
-pub async fn run(source: Arc<ScheduleSource>, functions: Arc<Functions>, origin: DateTime<Utc>) {
+///
+/// A firing of a function that reads the analytics ([`HISTORY_READERS`]) that falls due
+/// while the seeded booking history is still on its way through the stream (`history`,
+/// as `/status` shows it: `aggregating`) waits until it is in, then fires once: a nightly
+/// pass run on half the demo data would be that day's pass (the forecast pass runs once
+/// a day), and what the stack shows would depend on the minute it was started. The other
+/// schedules (payments, reminders) never wait, nor do firings by hand.
+pub async fn run(
+    source: Arc<ScheduleSource>,
+    functions: Arc<Functions>,
+    origin: DateTime<Utc>,
+    history: Arc<std::sync::Mutex<Value>>,
+) {
     if !source.enabled {
         return;
     }
+    let reads_history = HISTORY_READERS.contains(&source.function.as_str());
+    let aggregating =
+        || reads_history && history.lock().unwrap_or_else(std::sync::PoisonError::into_inner)["state"] == "aggregating";
     let mut after = Utc::now();
     while let Some(next) = source.expr.next_after(after, origin, source.timezone) {
         let wait = next.signed_duration_since(Utc::now()).to_std().unwrap_or_default();
         tokio::time::sleep(wait).await;
+        if aggregating() {
+            console::info(&format!("{} waits for the seeded history before its scheduled run", source.function));
+            while aggregating() {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            // One late firing, then the schedule's own times again from now on.
+            let now = Utc::now();
+            fire(&source, &functions, now, "(scheduled, held for the seeded history)").await;
+            after = now;
+            continue;
+        }
         fire(&source, &functions, next, "(scheduled)").await;
         after = next;
     }

@@ -37,6 +37,24 @@ use std::collections::BTreeMap;
 /// year's season and the analytics a year of weeks.
 pub const WINDOW_DAYS: u64 = 400;
 
+/// The fewest days `SEED_HISTORY_DAYS` may ask for: the forecast models' least history
+/// (cm-forecast: four weeks) plus the 13 weeks the dense series are checked over.
+pub const MIN_WINDOW_DAYS: u64 = 13 * 7 + 28;
+
+/// The window this stack seeds: [`WINDOW_DAYS`], or fewer days with `SEED_HISTORY_DAYS`.
+/// The test runs use fewer: every request must go through the stream before their
+/// checks, and a shorter history proves the same pipeline in a third of the time.
+pub fn window_days() -> Result<u64, String> {
+    match std::env::var("SEED_HISTORY_DAYS") {
+        Err(_) => Ok(WINDOW_DAYS),
+        Ok(v) => {
+            v.trim().parse::<u64>().ok().filter(|d| (MIN_WINDOW_DAYS..=WINDOW_DAYS).contains(d)).ok_or_else(|| {
+                format!("SEED_HISTORY_DAYS={v:?}: give a number of days from {MIN_WINDOW_DAYS} to {WINDOW_DAYS}")
+            })
+        }
+    }
+}
+
 /// Photographers are given sessions in request order from this day on, whether or not
 /// the day is still inside the window: that keeps a request's session the same on
 /// every day the plan is made.
@@ -117,6 +135,10 @@ pub const SEGMENTS: &[Segment] = &[
 /// seeded table's stream from its start so the seeded past reaches them
 /// (`Stack::start_pollers`).
 pub const STREAM_CONSUMERS: &[&str] = &["aggregate-activity"];
+
+/// The scheduled functions that read what [`STREAM_CONSUMERS`] make of the history: their
+/// scheduled runs wait until it is all in (`schedule::run`).
+pub const HISTORY_READERS: &[&str] = &["forecast-demand-job"];
 
 /// The dense segment the smoke journey checks: forecast by a model of its own.
 pub const DENSE: (&str, Specialization) = ("Hyderabad", Wedding);
