@@ -77,7 +77,7 @@ pub use availability::{
 };
 pub use blocks::{
     BLOCK_MINUTES, BookingDuration, Buffers, DURATION_GRANULARITY_MINUTES, LockBlock, MAX_DURATION_MINUTES,
-    MAX_LOCK_BLOCKS, MIN_DURATION_MINUTES, OccupiedInterval, lock_block_count, lock_blocks, occupied_interval,
+    Holder, MAX_LOCK_BLOCKS, MIN_DURATION_MINUTES, OccupiedInterval, lock_block_count, lock_blocks, occupied_interval,
 };
 pub use booking::{Booking, HistoryAction, HistoryEntry, occupied_intervals};
 pub use footprint::{BookingFootprint, booking_footprint, booking_local_date};

@@ -244,6 +244,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-geo",
         "cm-chat",
         "cm-forecast",
+        "cm-calsync",
     ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
@@ -315,6 +316,14 @@ fn crate_dependencies_follow_the_layers() {
                 forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
             }
             "cm-runtime" => {}
+            // Fetching external calendars: reqwest and the address rules, nothing of ours
+            // above them, no AWS.
+            "cm-webcal" => {
+                for d in &deps {
+                    assert!(!is_aws(d), "{name} fetches calendars only ({d})");
+                    assert!(!d.starts_with("cm-") || d == "cm-calsync", "{name} knows only the calendar rules ({d})");
+                }
+            }
             // The WebSocket side of the runtime: route events, the push client, fan-out.
             "cm-realtime" => forbid(&["cm-imaging", "cm-stripe", "cm-analyzer"], "it pushes frames, nothing else"),
             // The codecs: pure, and linked by process-upload alone (below).
@@ -341,6 +350,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-runtime",
         "cm-realtime",
         "cm-imaging",
+        "cm-webcal",
     ]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
