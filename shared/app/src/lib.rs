@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod bookings;
+pub mod calendars;
+pub mod busy;
 mod context;
 pub mod galleries;
 pub mod idempotency;

@@ -17,5 +17,5 @@ pub mod source;
 pub mod status;
 
 pub use busy::{BusyInterval, ImportError, Imported, MAX_BUSY_INTERVALS, busy_intervals};
-pub use source::{MAX_SOURCES, SourceUrl, UrlPolicy};
+pub use source::{CalendarId, MAX_SOURCES, SourceUrl, UrlPolicy};
 pub use status::{FetchFailure, SYNC_EVERY, busy_window, next_due};

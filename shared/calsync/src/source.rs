@@ -240,3 +240,5 @@ mod tests {
         assert!(!errors.is_empty());
     }
 }
+
+cm_core::ulid_id!(CalendarId, "calendar");

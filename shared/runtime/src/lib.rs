@@ -4,6 +4,7 @@
 //! `main.rs` of a function is one call into here.
 
 mod config;
+pub mod calendars;
 pub mod media;
 mod run;
 pub mod s3post;
