@@ -6,10 +6,10 @@
 //! once: the next scheduled sync reads it (or `POST …/{id}/sync` now).
 
 use cm_accounts::account::Role;
-use cm_app::calendars::{new_source, url_policy_from_env, view};
+use cm_app::calendars::{new_source, view};
 use cm_app::{App, AuthError, store_problem};
 use cm_calsync::MAX_SOURCES;
-use cm_calsync::source::validate_new;
+use cm_calsync::source::{UrlPolicy, validate_new};
 use cm_core::FieldErrors;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::calendar_sources::AddSourceError;
@@ -59,10 +59,16 @@ pub struct NewCalendar {
     pub label: Option<String>,
 }
 
-pub async fn handle<S: UserReader + CalendarSources>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+/// `policy` is the fetch's (`cm_webcal::FetchConfig::from_env`): an address it would
+/// refuse is refused here at once.
+pub async fn handle<S: UserReader + CalendarSources>(
+    app: &App<S>,
+    policy: &UrlPolicy,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
     let input: NewCalendar = cm_http::parse_json(&req)?;
-    let (url, label) = validate_new(&input.url, input.label.as_deref(), url_policy_from_env()).map_err(Error::Invalid)?;
+    let (url, label) = validate_new(&input.url, input.label.as_deref(), *policy).map_err(Error::Invalid)?;
     let source = new_source(caller.id(), &url, label, app.now());
     match app.store.add_calendar_source(&source, MAX_SOURCES).await {
         Ok(()) => {}

@@ -174,14 +174,8 @@ where
             let existing = app.store.slot_holding_bookings(request.photographer_id, window.0, window.1).await?;
             let mut occupied = occupied_intervals(&existing);
             occupied.extend_from_slice(&busy);
-            let suggestions = nearest_starts(
-                &availability,
-                &occupied,
-                request.start,
-                duration,
-                now,
-                DEFAULT_SUGGESTIONS,
-            );
+            let suggestions =
+                nearest_starts(&availability, &occupied, request.start, duration, now, DEFAULT_SUGGESTIONS);
             Err(Error::Rule { violation: RuleViolation::Overlap, suggestions })
         }
         Err(BookingWriteError::DailyLimit) => Err(Error::Rule {

@@ -40,7 +40,7 @@ pub async fn handle<S: CalendarSources + AvailabilityReader>(
     ctx: &Syncer<S>,
     _event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
 ) -> Result<Summary, Error> {
-    let summary = sync_due(ctx, ctx.app.now()).await?;
+    let summary = sync_due(&ctx.app, &ctx.fetcher, ctx.app.now()).await?;
     tracing::info!(
         synced = summary.synced,
         unchanged = summary.unchanged,
@@ -51,8 +51,11 @@ pub async fn handle<S: CalendarSources + AvailabilityReader>(
     Ok(summary)
 }
 
+/// Syncs what is due at `now` (the clock's, not the event's time: a late or redelivered
+/// run syncs what is due when it runs).
 pub async fn sync_due<S: CalendarSources + AvailabilityReader>(
-    ctx: &Syncer<S>,
+    app: &App<S>,
+    fetcher: &Fetcher,
     now: DateTime<Utc>,
 ) -> Result<Summary, Error> {
     let mut summary = Summary::default();
@@ -60,8 +63,7 @@ pub async fn sync_due<S: CalendarSources + AvailabilityReader>(
     // It is tried once a run (its version check would skip it anyway).
     let mut seen = HashSet::new();
     for _ in 0..ROUNDS {
-        let due: Vec<_> = ctx
-            .app
+        let due: Vec<_> = app
             .store
             .due_calendar_sources(now, PAGE)
             .await?
@@ -71,7 +73,7 @@ pub async fn sync_due<S: CalendarSources + AvailabilityReader>(
         if due.is_empty() {
             break;
         }
-        let (store, fetcher) = (&ctx.app.store, &ctx.fetcher);
+        let store = &app.store;
         let results: Vec<_> = stream::iter(due)
             .map(|source| async move { sync_source(store, fetcher, &source, now).await })
             .buffer_unordered(AT_ONCE)

@@ -2,8 +2,8 @@
 //! credential), only its masked form, and the state of its syncs.
 
 use chrono::{DateTime, Utc};
-use cm_calsync::source::{SourceUrl, UrlPolicy, mask};
 use cm_calsync::CalendarId;
+use cm_calsync::source::{SourceUrl, mask};
 use cm_core::UserId;
 use cm_store::calendar_sources::CalendarSource;
 use serde::Serialize;
@@ -72,10 +72,4 @@ pub fn new_source(photographer: UserId, url: &SourceUrl, label: String, now: Dat
 /// SHA-256 of the address, hex: the duplicate check compares these, not addresses.
 pub fn url_hash(url: &str) -> String {
     Sha256::digest(url.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Whether the test-only allowance is on (`CALENDAR_FETCH_ALLOW_LOOPBACK=1`; never set
-/// in AWS).
-pub fn url_policy_from_env() -> UrlPolicy {
-    UrlPolicy { allow_loopback: std::env::var("CALENDAR_FETCH_ALLOW_LOOPBACK").is_ok_and(|v| v == "1") }
 }

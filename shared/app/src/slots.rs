@@ -103,8 +103,10 @@ pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingRead
     // Bookings that start up to a day outside the range can still reach into it.
     let from = local_midnight_utc(&availability, query.from().checked_sub_days(Days::new(2)).unwrap_or(query.from()));
     let to = local_midnight_utc(&availability, query.to().checked_add_days(Days::new(2)).unwrap_or(query.to()));
-    let (bookings, busy) =
-        futures::try_join!(app.store.slot_holding_bookings(id, from, to), crate::busy::busy_intervals(&app.store, id, from, to))?;
+    let (bookings, busy) = futures::try_join!(
+        app.store.slot_holding_bookings(id, from, to),
+        crate::busy::busy_intervals(&app.store, id, from, to)
+    )?;
     let mut existing = occupied_intervals(&bookings);
     existing.extend(busy);
     let mut slots = bookable_slots(&availability, &existing, query);

@@ -218,7 +218,11 @@ pub enum Holder {
 
 impl OccupiedInterval {
     pub fn for_booking(start: DateTime<Utc>, duration: BookingDuration, buffers: Buffers) -> Option<Self> {
-        Some(Self { booking_start: start, occupied: occupied_interval(start, duration, buffers)?, holder: Holder::Booking })
+        Some(Self {
+            booking_start: start,
+            occupied: occupied_interval(start, duration, buffers)?,
+            holder: Holder::Booking,
+        })
     }
 
     /// Busy time from an external calendar, taken as it is (no buffers: the photographer's

@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use cm_booking::{
-    Availability, BookingDuration, Buffers, Holder, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery, UtcRange,
-    bookable_slots, booking_footprint, check_booking, local_date, lock_block_count, lock_blocks, occupied_interval,
+    Availability, BookingDuration, Buffers, Holder, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery,
+    UtcRange, bookable_slots, booking_footprint, check_booking, local_date, lock_block_count, lock_blocks,
+    occupied_interval,
 };
 use common::*;
 use proptest::prelude::*;

@@ -31,36 +31,36 @@ pub fn blocked(ip: IpAddr) -> bool {
 
 /// IPv4 ranges that are not the public Internet (IANA special-purpose registry).
 const BLOCKED_V4: &[(Ipv4Addr, u8)] = &[
-    (Ipv4Addr::new(0, 0, 0, 0), 8),        // "this network"
-    (Ipv4Addr::new(10, 0, 0, 0), 8),       // private
-    (Ipv4Addr::new(100, 64, 0, 0), 10),    // carrier-grade NAT
-    (Ipv4Addr::new(127, 0, 0, 0), 8),      // loopback
-    (Ipv4Addr::new(169, 254, 0, 0), 16),   // link-local, with the metadata service
-    (Ipv4Addr::new(172, 16, 0, 0), 12),    // private
-    (Ipv4Addr::new(192, 0, 0, 0), 24),     // IETF protocol assignments
-    (Ipv4Addr::new(192, 0, 2, 0), 24),     // TEST-NET-1
-    (Ipv4Addr::new(192, 88, 99, 0), 24),   // 6to4 relay anycast
-    (Ipv4Addr::new(192, 168, 0, 0), 16),   // private
-    (Ipv4Addr::new(198, 18, 0, 0), 15),    // benchmarking
-    (Ipv4Addr::new(198, 51, 100, 0), 24),  // TEST-NET-2
-    (Ipv4Addr::new(203, 0, 113, 0), 24),   // TEST-NET-3
-    (Ipv4Addr::new(224, 0, 0, 0), 4),      // multicast
-    (Ipv4Addr::new(240, 0, 0, 0), 4),      // reserved, with broadcast
+    (Ipv4Addr::new(0, 0, 0, 0), 8),       // "this network"
+    (Ipv4Addr::new(10, 0, 0, 0), 8),      // private
+    (Ipv4Addr::new(100, 64, 0, 0), 10),   // carrier-grade NAT
+    (Ipv4Addr::new(127, 0, 0, 0), 8),     // loopback
+    (Ipv4Addr::new(169, 254, 0, 0), 16),  // link-local, with the metadata service
+    (Ipv4Addr::new(172, 16, 0, 0), 12),   // private
+    (Ipv4Addr::new(192, 0, 0, 0), 24),    // IETF protocol assignments
+    (Ipv4Addr::new(192, 0, 2, 0), 24),    // TEST-NET-1
+    (Ipv4Addr::new(192, 88, 99, 0), 24),  // 6to4 relay anycast
+    (Ipv4Addr::new(192, 168, 0, 0), 16),  // private
+    (Ipv4Addr::new(198, 18, 0, 0), 15),   // benchmarking
+    (Ipv4Addr::new(198, 51, 100, 0), 24), // TEST-NET-2
+    (Ipv4Addr::new(203, 0, 113, 0), 24),  // TEST-NET-3
+    (Ipv4Addr::new(224, 0, 0, 0), 4),     // multicast
+    (Ipv4Addr::new(240, 0, 0, 0), 4),     // reserved, with broadcast
 ];
 
 /// IPv6 ranges that are not the public Internet, besides the IPv4-carrying forms.
 const BLOCKED_V6: &[(Ipv6Addr, u8)] = &[
-    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 128),          // unspecified
-    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 1), 128),          // loopback
-    (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),       // discard-only
-    (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23),      // IETF protocol assignments (Teredo, ORCHID, …)
-    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32),  // documentation
-    (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20),      // documentation (RFC 9637)
-    (Ipv6Addr::new(0x5f00, 0, 0, 0, 0, 0, 0, 0), 16),      // segment routing SIDs
-    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),       // unique local
-    (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),      // link-local
-    (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10),      // site-local (deprecated)
-    (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),       // multicast
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 128),         // unspecified
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 1), 128),         // loopback
+    (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),      // discard-only
+    (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23),     // IETF protocol assignments (Teredo, ORCHID, …)
+    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32), // documentation
+    (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20),     // documentation (RFC 9637)
+    (Ipv6Addr::new(0x5f00, 0, 0, 0, 0, 0, 0, 0), 16),     // segment routing SIDs
+    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),      // unique local
+    (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),     // link-local
+    (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10),     // site-local (deprecated)
+    (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),      // multicast
 ];
 
 fn in_v4(ip: Ipv4Addr, (net, len): (Ipv4Addr, u8)) -> bool {

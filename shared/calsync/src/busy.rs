@@ -131,12 +131,7 @@ fn event_spans(
         .flat_map(|p| list(p, zone))
         .map(|w| start_instant(w, zone))
         .chain(
-            value(event, "UID")
-                .filter(|_| !is_override)
-                .and_then(|uid| moved.get(uid))
-                .into_iter()
-                .flatten()
-                .copied(),
+            value(event, "UID").filter(|_| !is_override).and_then(|uid| moved.get(uid)).into_iter().flatten().copied(),
         )
         .collect();
 
@@ -330,7 +325,10 @@ fn parse_when(text: &str, tzid: Option<&str>, kind: Option<&str>, zone: Tz) -> O
     let naive = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").ok()?;
     let tz = tzid.and_then(|id| id.trim_start_matches('/').parse::<Tz>().ok()).unwrap_or(zone);
     // A time in a DST gap is read as the same wall time an hour later (RFC 5545 3.3.5).
-    let at = tz.from_local_datetime(&naive).earliest().or_else(|| tz.from_local_datetime(&(naive + TimeDelta::hours(1))).earliest())?;
+    let at = tz
+        .from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| tz.from_local_datetime(&(naive + TimeDelta::hours(1))).earliest())?;
     Some(When::At(at))
 }
 

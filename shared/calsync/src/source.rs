@@ -135,7 +135,11 @@ pub fn label(given: Option<&str>, url: &SourceUrl) -> Result<String, String> {
 }
 
 /// A new source's URL and label, validated together: every problem as a field error.
-pub fn validate_new(url: &str, given_label: Option<&str>, policy: UrlPolicy) -> Result<(SourceUrl, String), FieldErrors> {
+pub fn validate_new(
+    url: &str,
+    given_label: Option<&str>,
+    policy: UrlPolicy,
+) -> Result<(SourceUrl, String), FieldErrors> {
     let mut errors = FieldErrors::default();
     let parsed = SourceUrl::parse(url, policy).map_err(|e| errors.add("url", e)).ok();
     let label = parsed.as_ref().map(|u| label(given_label, u).map_err(|e| errors.add("label", e)).ok());

@@ -26,14 +26,8 @@ const V4_RANGES: &[(u32, u8)] = &[
     (0xf000_0000, 4),
 ];
 
-const V6_RANGES: &[(u128, u8)] = &[
-    (0, 128),
-    (1, 128),
-    (0xfc00 << 112, 7),
-    (0xfe80 << 112, 10),
-    (0xff00 << 112, 8),
-    (0x2001_0db8 << 96, 32),
-];
+const V6_RANGES: &[(u128, u8)] =
+    &[(0, 128), (1, 128), (0xfc00 << 112, 7), (0xfe80 << 112, 10), (0xff00 << 112, 8), (0x2001_0db8 << 96, 32)];
 
 fn in_range_v4() -> impl Strategy<Value = Ipv4Addr> {
     (prop::sample::select(V4_RANGES.to_vec()), any::<u32>()).prop_map(|((net, len), noise)| {

@@ -122,9 +122,13 @@ EXDATE:20260602T080000Z,20260603T080000Z\r\nRDATE:20260602T200000Z\r\nEND:VEVENT
 
 #[test]
 fn an_event_reaching_into_the_window_is_clipped_to_it() {
-    let ics = calendar("BEGIN:VEVENT\r\nUID:n@x\r\nDTSTART:20260531T220000Z\r\nDTEND:20260601T020000Z\r\nEND:VEVENT\r\n");
+    let ics =
+        calendar("BEGIN:VEVENT\r\nUID:n@x\r\nDTSTART:20260531T220000Z\r\nDTEND:20260601T020000Z\r\nEND:VEVENT\r\n");
     let (from, to) = june();
-    assert_eq!(busy_intervals(&ics, Tz::UTC, from, to).unwrap().intervals, [span("2026-06-01T00:00:00Z", "2026-06-01T02:00:00Z")]);
+    assert_eq!(
+        busy_intervals(&ics, Tz::UTC, from, to).unwrap().intervals,
+        [span("2026-06-01T00:00:00Z", "2026-06-01T02:00:00Z")]
+    );
 }
 
 #[test]

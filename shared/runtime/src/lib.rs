@@ -3,8 +3,8 @@
 //! (HTTP through API Gateway; streams and schedules through the plain runtime).
 //! `main.rs` of a function is one call into here.
 
-mod config;
 pub mod calendars;
+mod config;
 pub mod media;
 mod run;
 pub mod s3post;

@@ -133,7 +133,8 @@ impl CalendarSources for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_err)?;
-        let ops = vec![TransactWriteItem::builder().update(head).build(), TransactWriteItem::builder().put(put).build()];
+        let ops =
+            vec![TransactWriteItem::builder().update(head).build(), TransactWriteItem::builder().put(put).build()];
         match self.transact(ops).await {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed { .. }) => {
@@ -250,7 +251,8 @@ impl BusyTimeReader for DynamoStore {
         let mut busy = Vec::new();
         for item in items {
             let text = item.get("intervals").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
-            let intervals = decode(text).ok_or_else(|| StoreError::Corrupt("busy time not in its stored form".into()))?;
+            let intervals =
+                decode(text).ok_or_else(|| StoreError::Corrupt("busy time not in its stored form".into()))?;
             busy.extend(intervals.into_iter().filter(|i| i.start < to && i.end > from));
         }
         busy.sort();

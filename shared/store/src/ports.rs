@@ -277,7 +277,11 @@ pub trait CalendarSources: Send + Sync {
     /// Removes a calendar and its busy time; `false` when it was already gone.
     fn remove_calendar_source(&self, source: &crate::calendar_sources::CalendarSource) -> fut!(bool);
     /// Calendars due for a sync at `now`, soonest first.
-    fn due_calendar_sources(&self, now: DateTime<Utc>, limit: usize) -> fut!(Vec<crate::calendar_sources::CalendarSource>);
+    fn due_calendar_sources(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> fut!(Vec<crate::calendar_sources::CalendarSource>);
     /// Records a sync's outcome over the version `old` was read at (and, with `busy`,
     /// replaces the calendar's busy time); `false` when the calendar changed or went
     /// meanwhile (nothing written).
@@ -294,8 +298,12 @@ pub trait CalendarSources: Send + Sync {
 pub trait BusyTimeReader: Send + Sync {
     /// The busy intervals of every calendar of the photographer that touch
     /// `[from, to)`, sorted by start (overlaps between calendars are left in).
-    fn busy_time(&self, photographer: UserId, from: DateTime<Utc>, to: DateTime<Utc>)
-    -> fut!(Vec<cm_calsync::BusyInterval>);
+    fn busy_time(
+        &self,
+        photographer: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> fut!(Vec<cm_calsync::BusyInterval>);
 }
 
 /// What a recommendation request reads (docs/recommendations.md, "Features").

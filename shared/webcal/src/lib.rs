@@ -79,7 +79,10 @@ pub struct Validators {
 pub enum Fetched {
     /// 304: the calendar did not change; the busy time read last keeps.
     NotModified,
-    Body { text: String, validators: Validators },
+    Body {
+        text: String,
+        validators: Validators,
+    },
 }
 
 /// Refused by the resolver: some address the name resolves to is not public.

@@ -1020,3 +1020,21 @@ fn every_functions_code_is_the_workspace_root() {
     }
     assert!(seen >= 70, "{seen} functions");
 }
+
+/// `CALENDAR_FETCH_ALLOW_LOOPBACK` lets the calendar fetch reach plain http on
+/// 127.0.0.1: the tests' and the local stack's fixture calendars. In AWS it would let a
+/// photographer's calendar address reach the function's own host, so no function of the
+/// template (nor the Globals) may set it; the local stack adds it to its own processes.
+#[test]
+fn no_function_of_the_template_allows_loopback_calendar_fetches() {
+    let t = template::load();
+    let text = serde_yaml_ng::to_string(&t).unwrap();
+    assert!(
+        !text.contains("CALENDAR_FETCH_ALLOW_LOOPBACK:"),
+        "the test-only calendar allowance is set in the template"
+    );
+    for f in template::functions(&t) {
+        let env = &f.properties["Environment"]["Variables"];
+        assert!(env.get("CALENDAR_FETCH_ALLOW_LOOPBACK").is_none(), "{} sets the test-only allowance", f.binary);
+    }
+}
