@@ -67,10 +67,10 @@ pub fn busy_intervals(ics: &str, zone: Tz, from: DateTime<Utc>, to: DateTime<Utc
     // Occurrences moved or cancelled one by one (RECURRENCE-ID) replace their master's.
     let mut moved: HashMap<String, HashSet<DateTime<Utc>>> = HashMap::new();
     for event in &events {
-        if let (Some(uid), Some(id)) = (value(event, "UID"), property(event, "RECURRENCE-ID")) {
-            if let Some(at) = when(id, zone).map(|w| start_instant(w, zone)) {
-                moved.entry(uid.to_string()).or_default().insert(at);
-            }
+        if let (Some(uid), Some(id)) = (value(event, "UID"), property(event, "RECURRENCE-ID"))
+            && let Some(at) = when(id, zone).map(|w| start_instant(w, zone))
+        {
+            moved.entry(uid.to_string()).or_default().insert(at);
         }
     }
 

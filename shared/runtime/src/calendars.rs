@@ -56,7 +56,7 @@ pub async fn sync_source<S: CalendarSources + AvailabilityReader>(
     next.version = source.version + 1;
     next.last_attempt_at = Some(now);
     let outcome = fetch_and_read(store, fetcher, source, now).await?;
-    let (busy, result): (Option<Vec<cm_calsync::BusyInterval>>, fn(CalendarSource) -> SyncResult) = match outcome {
+    let (busy, result): (Option<Vec<cm_calsync::BusyInterval>>, Answer) = match outcome {
         Ok(Read::Unchanged) => {
             next.last_success_at = Some(now);
             next.last_error = None;
@@ -96,6 +96,9 @@ pub async fn sync_source<S: CalendarSources + AvailabilityReader>(
     }
     Ok(result(next))
 }
+
+/// How a recorded sync is answered.
+type Answer = fn(CalendarSource) -> SyncResult;
 
 enum Read {
     Unchanged,

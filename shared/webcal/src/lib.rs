@@ -54,8 +54,8 @@ impl FetchConfig {
     /// The defaults, with `CALENDAR_FETCH_ALLOW_LOOPBACK=1` (tests and the local stack
     /// only) and `CALENDAR_FETCH_TIMEOUT_MS` (tests shorten it).
     pub fn from_env() -> Self {
-        let mut config = Self::default();
-        config.allow_loopback = std::env::var(ALLOW_LOOPBACK_VAR).is_ok_and(|v| v == "1");
+        let mut config =
+            Self { allow_loopback: std::env::var(ALLOW_LOOPBACK_VAR).is_ok_and(|v| v == "1"), ..Self::default() };
         if let Some(ms) = std::env::var("CALENDAR_FETCH_TIMEOUT_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
             config.timeout = Duration::from_millis(ms.clamp(100, 30_000));
             config.connect_timeout = config.connect_timeout.min(config.timeout);
