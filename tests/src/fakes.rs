@@ -72,6 +72,7 @@ pub struct FakeStore {
     pub claims: FakeClaims,
     pub portfolio: FakePortfolio,
     pub payments: FakePayments,
+    pub busy: FakeBusyTime,
     /// The analyses already counted in `insights` (the store's marker items).
     aggregated: Arc<Mutex<std::collections::HashSet<String>>>,
 }
@@ -1282,6 +1283,40 @@ impl cm_store::PortfolioWriter for FakePortfolio {
 }
 
 // ---------------------------------------------------------------------------------------
+// Busy time from external calendars
+// ---------------------------------------------------------------------------------------
+
+/// The busy time the sync job stored, per photographer (the job itself is tested on
+/// DynamoDB Local).
+#[derive(Debug, Clone, Default)]
+pub struct FakeBusyTime(Arc<Mutex<HashMap<UserId, Vec<cm_calsync::BusyInterval>>>>);
+
+impl FakeBusyTime {
+    pub fn set(&self, photographer: UserId, busy: Vec<cm_calsync::BusyInterval>) {
+        lock(&self.0).insert(photographer, busy);
+    }
+}
+
+impl cm_store::BusyTimeReader for FakeBusyTime {
+    async fn busy_time(
+        &self,
+        photographer: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<cm_calsync::BusyInterval>, StoreError> {
+        let mut busy: Vec<_> = lock(&self.0)
+            .get(&photographer)
+            .into_iter()
+            .flatten()
+            .filter(|b| b.start < to && b.end > from)
+            .copied()
+            .collect();
+        busy.sort();
+        Ok(busy)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // FakeStore: every port, by delegation
 // ---------------------------------------------------------------------------------------
 
@@ -1350,6 +1385,10 @@ delegate!(cm_store::PhotographerWriter, photographers {
 delegate!(cm_store::CoverPhotos, photographers {
     fn set_cover_photo(&self, id: UserId, cover: Option<cm_catalog::CoverPhoto>, only_if_item: Option<&str>, now: DateTime<Utc>)
         -> Result<Option<PhotographerRecord>, ProfileWriteError>;
+});
+delegate!(cm_store::BusyTimeReader, busy {
+    fn busy_time(&self, photographer: UserId, from: DateTime<Utc>, to: DateTime<Utc>)
+        -> Result<Vec<cm_calsync::BusyInterval>, StoreError>;
 });
 delegate!(cm_store::AvailabilityReader, availability {
     fn get_availability(&self, photographer: UserId) -> Result<Option<AvailabilityDoc>, StoreError>;

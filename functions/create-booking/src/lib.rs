@@ -23,7 +23,9 @@ use cm_core::FieldErrors;
 use cm_geo::Point;
 use cm_http::{Body, Internal, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::bookings::BookingWriteError;
-use cm_store::{AvailabilityReader, BookingReader, BookingWriter, PhotographerReader, StoreError, UserReader};
+use cm_store::{
+    AvailabilityReader, BookingReader, BookingWriter, BusyTimeReader, PhotographerReader, StoreError, UserReader,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -85,7 +87,7 @@ impl IntoProblem for Error {
 
 pub async fn handle<S>(app: &App<S>, req: Request) -> Result<Response<Body>, Error>
 where
-    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter,
+    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter + BusyTimeReader,
 {
     let caller = cm_app::authenticate_as(app, &req, &[Role::Client]).await?;
     let key = idempotency_key(&req)?;
@@ -119,7 +121,11 @@ where
 
     let window = holding_window(&request);
     let existing = app.store.slot_holding_bookings(request.photographer_id, window.0, window.1).await?;
-    let occupied = occupied_intervals(&existing);
+    // The photographer's external calendars: busy there is taken here (never a booking
+    // for the daily limit, never named to the client).
+    let busy = cm_app::busy::busy_intervals(&app.store, request.photographer_id, window.0, window.1).await?;
+    let mut occupied = occupied_intervals(&existing);
+    occupied.extend_from_slice(&busy);
     if let Err(violation) = check_booking(&availability, &occupied, request.start, quote.duration.minutes(), now) {
         // A concurrent retry of this very request may have committed since we looked:
         // its booking is not a conflict with itself.
@@ -147,7 +153,7 @@ where
                 if let Some(stored) = stored_answer(app, &caller, key.as_deref()).await? {
                     return Ok(replay(&stored, &hash, "/bookings/")?);
                 }
-                let suggestions = refused.suggestions(&availability, &existing, duration, now);
+                let suggestions = refused.suggestions(&availability, &existing, &busy, duration, now);
                 return Err(Error::Rule { violation: refused.violation, suggestions });
             }
         };
@@ -166,14 +172,10 @@ where
         Err(BookingWriteError::Overlap) => {
             // Lost a race: offer what is still free now.
             let existing = app.store.slot_holding_bookings(request.photographer_id, window.0, window.1).await?;
-            let suggestions = nearest_starts(
-                &availability,
-                &occupied_intervals(&existing),
-                request.start,
-                duration,
-                now,
-                DEFAULT_SUGGESTIONS,
-            );
+            let mut occupied = occupied_intervals(&existing);
+            occupied.extend_from_slice(&busy);
+            let suggestions =
+                nearest_starts(&availability, &occupied, request.start, duration, now, DEFAULT_SUGGESTIONS);
             Err(Error::Rule { violation: RuleViolation::Overlap, suggestions })
         }
         Err(BookingWriteError::DailyLimit) => Err(Error::Rule {

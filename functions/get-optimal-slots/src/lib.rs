@@ -10,7 +10,7 @@ use cm_booking::scoring::{DayView, ScoredSlot, annotate, best_slots};
 use cm_catalog::Specialization;
 use cm_core::UserId;
 use cm_http::{Body, Query, Request, Response};
-use cm_store::{AvailabilityReader, BookingReader, PhotographerReader};
+use cm_store::{AvailabilityReader, BookingReader, BusyTimeReader, PhotographerReader};
 use serde::Serialize;
 
 pub const DEFAULT_LIMIT: usize = 5;
@@ -33,7 +33,7 @@ struct Best {
     day: DayView,
 }
 
-pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
+pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader + BusyTimeReader>(
     app: &App<S>,
     req: Request,
 ) -> Result<Response<Body>, SlotsError> {

@@ -10,7 +10,7 @@ use cm_booking::scoring::{DayView, ScoredSlot, annotate};
 use cm_catalog::Specialization;
 use cm_core::UserId;
 use cm_http::{Body, Query, Request, Response};
-use cm_store::{AvailabilityReader, BookingReader, PhotographerReader};
+use cm_store::{AvailabilityReader, BookingReader, BusyTimeReader, PhotographerReader};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -24,7 +24,7 @@ struct SlotsBody {
     slots: Vec<ScoredSlot>,
 }
 
-pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader>(
+pub async fn handle<S: PhotographerReader + AvailabilityReader + BookingReader + BusyTimeReader>(
     app: &App<S>,
     req: Request,
 ) -> Result<Response<Body>, SlotsError> {

@@ -24,7 +24,8 @@ use cm_core::{BookingId, FieldErrors};
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_store::bookings::BookingWriteError;
 use cm_store::{
-    AvailabilityReader, BookingReader, BookingWriter, PaymentReader, PhotographerReader, StoreError, UserReader,
+    AvailabilityReader, BookingReader, BookingWriter, BusyTimeReader, PaymentReader, PhotographerReader, StoreError,
+    UserReader,
 };
 use serde::Deserialize;
 
@@ -92,7 +93,13 @@ impl IntoProblem for Error {
 
 pub async fn handle<S>(app: &App<S>, req: Request) -> Result<Response<Body>, Error>
 where
-    S: UserReader + PhotographerReader + AvailabilityReader + BookingReader + BookingWriter + PaymentReader,
+    S: UserReader
+        + PhotographerReader
+        + AvailabilityReader
+        + BookingReader
+        + BookingWriter
+        + PaymentReader
+        + BusyTimeReader,
 {
     let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
@@ -143,7 +150,10 @@ where
         .into_iter()
         .filter(|b| b.id != booking.id)
         .collect();
-    let occupied = occupied_intervals(&others);
+    let (from, to) = (start - TimeDelta::days(1), start + TimeDelta::days(1));
+    let busy = cm_app::busy::busy_intervals(&app.store, booking.photographer_id, from, to).await?;
+    let mut occupied = occupied_intervals(&others);
+    occupied.extend_from_slice(&busy);
     if let Err(violation) = check_booking(&availability, &occupied, start, quote.duration.minutes(), now) {
         let suggestions = nearest_starts(&availability, &occupied, start, quote.duration, now, DEFAULT_SUGGESTIONS);
         return Err(Error::Rule { violation, suggestions });
@@ -157,7 +167,7 @@ where
         let travel = match check_day_travel(&app.store, &availability, &moved).await? {
             Ok(version) => version,
             Err(refused) => {
-                let suggestions = refused.suggestions(&availability, &others, duration, now);
+                let suggestions = refused.suggestions(&availability, &others, &busy, duration, now);
                 return Err(Error::Rule { violation: refused.violation, suggestions });
             }
         };

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use cm_booking::booking::Booking;
 use cm_booking::travel::{Place, check_travel, reachable_slots};
 use cm_booking::{
-    Actor, Availability, BookingDuration, DEFAULT_SUGGESTIONS, RuleViolation, Slot, TransitionError, nearest_starts,
-    occupied_intervals,
+    Actor, Availability, BookingDuration, DEFAULT_SUGGESTIONS, OccupiedInterval, RuleViolation, Slot, TransitionError,
+    nearest_starts, occupied_intervals,
 };
 use cm_core::{BookingId, FieldErrors};
 use cm_http::Problem;
@@ -40,17 +40,19 @@ pub struct TravelRefused {
 
 impl TravelRefused {
     /// The nearest starts that neither overlap `existing` (the bookings around, pending
-    /// or confirmed) nor leave too little time to travel to and from the other located
+    /// or confirmed) or `busy` (external calendars' busy time) nor leave too little time to travel to and from the other located
     /// sessions of their day.
     pub fn suggestions(
         &self,
         availability: &Availability,
         existing: &[Booking],
+        busy: &[OccupiedInterval],
         duration: BookingDuration,
         now: DateTime<Utc>,
     ) -> Vec<Slot> {
         let Some(at) = self.place.point() else { return Vec::new() };
-        let occupied = occupied_intervals(existing);
+        let mut occupied = occupied_intervals(existing);
+        occupied.extend_from_slice(busy);
         let wide = nearest_starts(availability, &occupied, self.place.start, duration, now, 4 * DEFAULT_SUGGESTIONS);
         // The day item is authoritative for its date; the index read covers the dates around.
         let mut others = self.day.clone();

@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod bookings;
+pub mod busy;
+pub mod calendars;
 mod context;
 pub mod galleries;
 pub mod idempotency;

@@ -12,7 +12,7 @@ use cm_catalog::PhotographerProfile;
 use cm_core::{FieldErrors, UserId};
 use cm_geo::Point;
 use cm_http::{IntoProblem, Problem, Query, RequestError};
-use cm_store::{AvailabilityReader, BookingReader, PhotographerReader, StoreError};
+use cm_store::{AvailabilityReader, BookingReader, BusyTimeReader, PhotographerReader, StoreError};
 use serde::Serialize;
 
 use crate::{App, store_problem};
@@ -50,7 +50,8 @@ pub struct OpenSlots {
     /// Where the photographer is based: the light's place when the client names none.
     pub base: Point,
     pub availability: Availability,
-    /// Shoots holding time around the range (pending or confirmed).
+    /// Shoots holding time around the range (pending or confirmed), and the busy time of
+    /// the photographer's external calendars.
     pub existing: Vec<OccupiedInterval>,
     /// Every bookable start in the range, in the query's display zone.
     pub slots: Vec<Slot>,
@@ -78,12 +79,13 @@ pub struct LightPlace {
     pub at: Point,
 }
 
-/// Reads what the range needs (three reads: the profile, the availability, one Query
-/// of the bookings around the range) and lists every bookable slot. With the shoot's
+/// Reads what the range needs (the profile, the availability, then at once one Query of
+/// the bookings around the range and one of the busy time of the photographer's
+/// external calendars) and lists every bookable slot. With the shoot's
 /// place, a slot that would leave no time to travel to or from another located shoot
 /// (of its day or, across midnight, the days either side) is not offered (POST
 /// /bookings would refuse it as `travel_time`).
-pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingReader>(
+pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingReader + BusyTimeReader>(
     app: &App<S>,
     id: UserId,
     query: &SlotQuery,
@@ -101,8 +103,12 @@ pub async fn open_slots<S: PhotographerReader + AvailabilityReader + BookingRead
     // Bookings that start up to a day outside the range can still reach into it.
     let from = local_midnight_utc(&availability, query.from().checked_sub_days(Days::new(2)).unwrap_or(query.from()));
     let to = local_midnight_utc(&availability, query.to().checked_add_days(Days::new(2)).unwrap_or(query.to()));
-    let bookings = app.store.slot_holding_bookings(id, from, to).await?;
-    let existing = occupied_intervals(&bookings);
+    let (bookings, busy) = futures::try_join!(
+        app.store.slot_holding_bookings(id, from, to),
+        crate::busy::busy_intervals(&app.store, id, from, to)
+    )?;
+    let mut existing = occupied_intervals(&bookings);
+    existing.extend(busy);
     let mut slots = bookable_slots(&availability, &existing, query);
     if let Some(at) = shoot_at {
         let places: Vec<Place> = bookings.iter().filter_map(Place::of).collect();

@@ -190,19 +190,51 @@ pub fn lock_block_count(occupied: &UtcRange) -> usize {
     BlockSpan::covering(occupied).len()
 }
 
-/// An existing booking that still holds its time (pending or confirmed), as the store
-/// knows it. The occupied interval is the one computed when it was booked, so later
-/// buffer changes do not retroactively move it.
+/// Time the photographer cannot be booked: an existing booking that still holds its time
+/// (pending or confirmed), as the store knows it, or busy time read from one of their
+/// external calendars. A booking's occupied interval is the one computed when it was
+/// booked, so later buffer changes do not retroactively move it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct OccupiedInterval {
     /// Decides which local day the booking counts against for `max_bookings_per_day`.
     pub booking_start: DateTime<Utc>,
     pub occupied: UtcRange,
+    /// What holds the time. Never serialized: busy time is private to the photographer,
+    /// and a slot it takes must look like any other taken slot.
+    #[serde(skip)]
+    pub holder: Holder,
+}
+
+/// What holds an [`OccupiedInterval`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Holder {
+    /// A booking on the platform: it blocks its time and counts against the daily limit.
+    #[default]
+    Booking,
+    /// Busy time from an external calendar: it blocks its time but is not a booking, so
+    /// `max_bookings_per_day` and the shoots-that-day score do not count it.
+    ExternalBusy,
 }
 
 impl OccupiedInterval {
     pub fn for_booking(start: DateTime<Utc>, duration: BookingDuration, buffers: Buffers) -> Option<Self> {
-        Some(Self { booking_start: start, occupied: occupied_interval(start, duration, buffers)? })
+        Some(Self {
+            booking_start: start,
+            occupied: occupied_interval(start, duration, buffers)?,
+            holder: Holder::Booking,
+        })
+    }
+
+    /// Busy time from an external calendar, taken as it is (no buffers: the photographer's
+    /// buffers surround their shoots, and a new booking's own buffers already keep it
+    /// clear of whatever is next to it).
+    pub fn external_busy(busy: UtcRange) -> Self {
+        Self { booking_start: busy.start(), occupied: busy, holder: Holder::ExternalBusy }
+    }
+
+    /// Whether this counts as a booking for the daily limit and the day's shoots.
+    pub fn is_booking(&self) -> bool {
+        self.holder == Holder::Booking
     }
 }
 

@@ -4,7 +4,7 @@
 //! slot, a history entry.
 
 use crate::availability::Availability;
-use crate::blocks::{BLOCK_MINUTES, OccupiedInterval};
+use crate::blocks::{BLOCK_MINUTES, Holder, OccupiedInterval};
 use crate::footprint::BookingFootprint;
 use crate::lifecycle::{Actor, BookingStatus, Transition, TransitionContext};
 use crate::pricing::Quote;
@@ -242,7 +242,11 @@ impl Booking {
         let block = i64::from(BLOCK_MINUTES) * 60;
         let from = DateTime::from_timestamp(first.checked_mul(block)?, 0)?;
         let to = DateTime::from_timestamp(last.checked_add(1)?.checked_mul(block)?, 0)?;
-        Some(OccupiedInterval { booking_start: self.start, occupied: UtcRange::new(from, to)? })
+        Some(OccupiedInterval {
+            booking_start: self.start,
+            occupied: UtcRange::new(from, to)?,
+            holder: Holder::Booking,
+        })
     }
 }
 

@@ -76,7 +76,7 @@ pub use availability::{
     Availability, AvailabilityDoc, IntervalDoc, OverrideDoc, TimeOff, TimeOffDoc, WeeklyDoc, free_on,
 };
 pub use blocks::{
-    BLOCK_MINUTES, BookingDuration, Buffers, DURATION_GRANULARITY_MINUTES, LockBlock, MAX_DURATION_MINUTES,
+    BLOCK_MINUTES, BookingDuration, Buffers, DURATION_GRANULARITY_MINUTES, Holder, LockBlock, MAX_DURATION_MINUTES,
     MAX_LOCK_BLOCKS, MIN_DURATION_MINUTES, OccupiedInterval, lock_block_count, lock_blocks, occupied_interval,
 };
 pub use booking::{Booking, HistoryAction, HistoryEntry, occupied_intervals};

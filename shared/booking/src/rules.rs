@@ -134,7 +134,7 @@ impl<'a> Rules<'a> {
         let horizon = TimeDelta::days(i64::from(availability.max_days_ahead()));
         let latest = now.checked_add_signed(horizon).unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut per_day = HashMap::new();
-        for booking in existing {
+        for booking in existing.iter().filter(|b| b.is_booking()) {
             *per_day.entry(availability.local_date(booking.booking_start)).or_insert(0) += 1;
         }
         Self { availability, now, earliest, latest, busy: busy_blocks(existing), per_day }

@@ -182,7 +182,7 @@ fn minutes_apart(a: NaiveTime, b: NaiveTime) -> u32 {
 
 fn shoots_that_day(start: DateTime<Utc>, ctx: &ScoreContext<'_>) -> usize {
     let day = local_date(ctx.photographer_zone, start);
-    ctx.existing.iter().filter(|i| local_date(ctx.photographer_zone, i.booking_start) == day).count()
+    ctx.existing.iter().filter(|i| i.is_booking() && local_date(ctx.photographer_zone, i.booking_start) == day).count()
 }
 
 /// The query parameters describing the shoot, unvalidated: `lat`, `lon`,

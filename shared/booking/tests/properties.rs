@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use cm_booking::{
-    Availability, BookingDuration, Buffers, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery, UtcRange,
-    bookable_slots, booking_footprint, check_booking, local_date, lock_block_count, lock_blocks, occupied_interval,
+    Availability, BookingDuration, Buffers, Holder, LockBlock, MAX_LOCK_BLOCKS, OccupiedInterval, Slot, SlotQuery,
+    UtcRange, bookable_slots, booking_footprint, check_booking, local_date, lock_block_count, lock_blocks,
+    occupied_interval,
 };
 use common::*;
 use proptest::prelude::*;
@@ -153,7 +154,7 @@ fn existing(anchor: DateTime<Utc>) -> impl Strategy<Value = Vec<OccupiedInterval
                 let booking_start = anchor + TimeDelta::minutes(start);
                 let from = booking_start - TimeDelta::minutes(before);
                 let to = booking_start + TimeDelta::minutes(i64::from(quarters * 15) + after);
-                OccupiedInterval { booking_start, occupied: UtcRange::new(from, to).unwrap() }
+                OccupiedInterval { booking_start, occupied: UtcRange::new(from, to).unwrap(), holder: Holder::Booking }
             })
             .collect()
     })
@@ -331,7 +332,7 @@ proptest! {
             for block in lock_blocks(&occupied) {
                 prop_assert!(held.insert(block), "block {} written twice", block);
             }
-            existing.push(OccupiedInterval { booking_start: slot.start_utc(), occupied });
+            existing.push(OccupiedInterval { booking_start: slot.start_utc(), occupied, holder: Holder::Booking });
         }
     }
 

@@ -150,6 +150,7 @@ fn an_unaligned_stored_booking_holds_its_whole_lock_blocks() {
     let existing = [OccupiedInterval {
         booking_start: utc("2026-06-03T04:40:00Z"),
         occupied: cm_booking::UtcRange::new(utc("2026-06-03T04:40:00Z"), utc("2026-06-03T05:10:00Z")).unwrap(),
+        holder: cm_booking::Holder::Booking,
     }];
     let at = |start: &str, duration: u32| check_booking(&av, &existing, utc(start), duration, utc(NOW));
     assert_eq!(at("2026-06-03T04:30:00Z", 15), Err(RuleViolation::Overlap), "04:30 block, though it is 04:40");
@@ -342,4 +343,40 @@ fn bookings_may_run_across_midnight_only_into_touching_hours() {
     }));
     assert_eq!(check(&closed_sunday, &[], "2026-06-06T23:00:00+05:30", 180), Err(RuleViolation::OutsideWorkingHours));
     assert_eq!(check(&closed_sunday, &[], "2026-06-06T23:00:00+05:30", 60), Ok(()));
+}
+
+fn busy(from: &str, to: &str) -> OccupiedInterval {
+    OccupiedInterval::external_busy(cm_booking::UtcRange::new(utc(from), utc(to)).unwrap())
+}
+
+/// Busy time from an external calendar takes its time like a booking (and the new
+/// booking's buffers keep clear of it), but it is not a booking: the daily limit of two
+/// still admits two bookings on a day full of busy time elsewhere.
+#[test]
+fn external_busy_time_blocks_its_time_but_is_not_counted_as_a_booking() {
+    let av = kolkata();
+    let lunch_meeting = busy("2026-06-03T10:00:00+05:30", "2026-06-03T11:00:00+05:30");
+    let existing = [lunch_meeting];
+    assert_eq!(check(&av, &existing, "2026-06-03T10:00:00+05:30", 60), Err(RuleViolation::Overlap));
+    assert_eq!(check(&av, &existing, "2026-06-03T11:00:00+05:30", 60), Err(RuleViolation::Overlap), "buffer");
+    assert_eq!(check(&av, &existing, "2026-06-03T11:30:00+05:30", 60), Ok(()));
+    let many_busy = [
+        busy("2026-06-03T09:00:00+05:30", "2026-06-03T09:15:00+05:30"),
+        busy("2026-06-03T14:00:00+05:30", "2026-06-03T14:15:00+05:30"),
+        busy("2026-06-03T18:45:00+05:30", "2026-06-03T19:00:00+05:30"),
+    ];
+    assert_eq!(check(&av, &many_busy, "2026-06-03T11:00:00+05:30", 60), Ok(()), "three busy spans are no bookings");
+    let one_booking = cm_booking::OccupiedInterval::for_booking(
+        utc("2026-06-03T15:00:00+05:30"),
+        BookingDuration::from_minutes(60).unwrap(),
+        cm_booking::Buffers::new(30, 30).unwrap(),
+    )
+    .unwrap();
+    let mixed: Vec<_> = many_busy.iter().copied().chain([one_booking]).collect();
+    assert_eq!(check(&av, &mixed, "2026-06-03T11:00:00+05:30", 60), Ok(()), "the second booking of the day");
+    let two_bookings: Vec<_> = mixed.iter().copied().chain([OccupiedInterval { ..one_booking }]).collect();
+    assert!(matches!(
+        check(&av, &two_bookings, "2026-06-03T11:00:00+05:30", 60),
+        Err(RuleViolation::DailyLimit { .. })
+    ));
 }

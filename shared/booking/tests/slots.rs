@@ -442,6 +442,7 @@ fn absurd_dates_are_cheap_and_empty() {
     let stored_garbage = [cm_booking::OccupiedInterval {
         booking_start: end_of_time,
         occupied: cm_booking::UtcRange::new(chrono::DateTime::<chrono::Utc>::MIN_UTC, end_of_time).unwrap(),
+        holder: cm_booking::Holder::Booking,
     }];
     let june = SlotQuery::new(date("2026-06-01"), date("2026-06-07"), 60, None, utc(NOW)).unwrap();
     assert!(bookable_slots(&av, &stored_garbage, &june).is_empty(), "blocks everything, panics nowhere");

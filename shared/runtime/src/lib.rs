@@ -3,6 +3,7 @@
 //! (HTTP through API Gateway; streams and schedules through the plain runtime).
 //! `main.rs` of a function is one call into here.
 
+pub mod calendars;
 mod config;
 pub mod media;
 mod run;

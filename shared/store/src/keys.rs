@@ -204,6 +204,21 @@ pub fn calendar_feed(token_hash: &str) -> String {
     format!("CALFEED#{token_hash}")
 }
 
+// Busy time in (calendar_sources): a photographer's external calendars and the busy time
+// read from each, in the photographer's partition; the head holds the hashes of the
+// addresses added (the cap and the duplicate check, race-proof).
+pub fn calendar_source_sk(id: &str) -> String {
+    format!("CALSRC#{id}")
+}
+pub const CALENDAR_SOURCE_PREFIX: &str = "CALSRC#";
+pub fn calendar_busy_sk(id: &str) -> String {
+    format!("BUSY#{id}")
+}
+pub const CALENDAR_BUSY_PREFIX: &str = "BUSY#";
+pub const CALENDAR_SOURCES_HEAD_SK: &str = "CALSRCS";
+/// gsi4 partition of calendars by when they are next due for a sync.
+pub const CALENDAR_SYNC_QUEUE: &str = "CALSYNC";
+
 // Booking analytics (cm_booking::analytics): a series per segment, sharded by booking
 // and split by year so a date range is a few Queries; the top lists by month.
 pub fn analytics_series(segment: &str, year: i32, shard: u32) -> String {

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod availability;
 pub mod bookings;
 pub mod calendar_feeds;
+pub mod calendar_sources;
 pub mod chat;
 pub mod claims;
 mod error;

@@ -283,6 +283,49 @@ pub trait CalendarFeeds: Send + Sync {
     fn users_by_id(&self, ids: &[UserId]) -> fut!(std::collections::HashMap<UserId, User>);
 }
 
+/// A photographer's external calendars (`calendar_sources`).
+pub trait CalendarSources: Send + Sync {
+    /// Every calendar of the photographer, oldest first (at most `cm_calsync::MAX_SOURCES`).
+    fn calendar_sources(&self, photographer: UserId) -> fut!(Vec<crate::calendar_sources::CalendarSource>);
+    fn calendar_source(&self, photographer: UserId, id: &str) -> fut!(Option<crate::calendar_sources::CalendarSource>);
+    /// Adds a calendar unless the photographer has `cap` already or has this address.
+    fn add_calendar_source(
+        &self,
+        source: &crate::calendar_sources::CalendarSource,
+        cap: usize,
+    ) -> fut!((), crate::calendar_sources::AddSourceError);
+    /// Removes a calendar and its busy time; `false` when it was already gone.
+    fn remove_calendar_source(&self, source: &crate::calendar_sources::CalendarSource) -> fut!(bool);
+    /// Calendars due for a sync at `now`, soonest first.
+    fn due_calendar_sources(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> fut!(Vec<crate::calendar_sources::CalendarSource>);
+    /// Records a sync's outcome over the version `old` was read at (and, with `busy`,
+    /// replaces the calendar's busy time); `false` when the calendar changed or went
+    /// meanwhile (nothing written).
+    fn record_calendar_sync(
+        &self,
+        old: &crate::calendar_sources::CalendarSource,
+        new: &crate::calendar_sources::CalendarSource,
+        busy: Option<&[cm_calsync::BusyInterval]>,
+    ) -> fut!(bool);
+}
+
+/// Busy time from a photographer's external calendars, for the availability and
+/// booking checks (never shown to clients as anything but taken time).
+pub trait BusyTimeReader: Send + Sync {
+    /// The busy intervals of every calendar of the photographer that touch
+    /// `[from, to)`, sorted by start (overlaps between calendars are left in).
+    fn busy_time(
+        &self,
+        photographer: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> fut!(Vec<cm_calsync::BusyInterval>);
+}
+
 /// What a recommendation request reads (docs/recommendations.md, "Features").
 pub trait RecommendationReader: Send + Sync {
     /// Everyone listed under these geo partitions, each once.

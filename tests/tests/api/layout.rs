@@ -244,6 +244,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-geo",
         "cm-chat",
         "cm-forecast",
+        "cm-calsync",
     ];
     let shared = |dir: &str| repo_root().join("shared").join(dir).join("Cargo.toml");
     let name_of = |manifest: &std::path::Path| -> String {
@@ -322,6 +323,14 @@ fn crate_dependencies_follow_the_layers() {
                 forbid(&["cm-runtime"], "the runtime builds the application, not the reverse");
             }
             "cm-runtime" => {}
+            // Fetching external calendars: reqwest and the address rules, nothing of ours
+            // above them, no AWS.
+            "cm-webcal" => {
+                for d in &deps {
+                    assert!(!is_aws(d), "{name} fetches calendars only ({d})");
+                    assert!(!d.starts_with("cm-") || d == "cm-calsync", "{name} knows only the calendar rules ({d})");
+                }
+            }
             // The WebSocket side of the runtime: route events, the push client, fan-out.
             "cm-realtime" => forbid(&["cm-imaging", "cm-stripe", "cm-analyzer"], "it pushes frames, nothing else"),
             // The codecs: pure, and linked by process-upload alone (below).
@@ -348,6 +357,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-runtime",
         "cm-realtime",
         "cm-imaging",
+        "cm-webcal",
     ]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
@@ -1016,4 +1026,22 @@ fn every_functions_code_is_the_workspace_root() {
         }
     }
     assert!(seen >= 70, "{seen} functions");
+}
+
+/// `CALENDAR_FETCH_ALLOW_LOOPBACK` lets the calendar fetch reach plain http on
+/// 127.0.0.1: the tests' and the local stack's fixture calendars. In AWS it would let a
+/// photographer's calendar address reach the function's own host, so no function of the
+/// template (nor the Globals) may set it; the local stack adds it to its own processes.
+#[test]
+fn no_function_of_the_template_allows_loopback_calendar_fetches() {
+    let t = template::load();
+    let text = serde_yaml_ng::to_string(&t).unwrap();
+    assert!(
+        !text.contains("CALENDAR_FETCH_ALLOW_LOOPBACK:"),
+        "the test-only calendar allowance is set in the template"
+    );
+    for f in template::functions(&t) {
+        let env = &f.properties["Environment"]["Variables"];
+        assert!(env.get("CALENDAR_FETCH_ALLOW_LOOPBACK").is_none(), "{} sets the test-only allowance", f.binary);
+    }
 }

@@ -8,6 +8,7 @@ mod availability;
 mod booking_lifecycle;
 mod booking_race;
 mod bookings;
+mod busy_time;
 mod calendar_feed;
 mod chat;
 mod chat_attachments;

@@ -61,6 +61,8 @@ const REPLY: &str = "01M892ER3FMPQ861PG7FSRPBZW";
 const NOTICE: &str = "01M892C00G2CD871J8B3AP5TD3";
 /// The day the samples were written for (their `requestContext.time`).
 const SAMPLE_DAY: &str = "2026-11-25";
+/// Asha's external calendar (busy time in) that the calendar samples name.
+const CALENDAR: &str = "01JD3QR2S4T6V8W0X2Y4Z6A8B0";
 
 // ---------------------------------------------------------------------------------------
 // Which replay covers which function
@@ -111,6 +113,11 @@ replays! {
     replays_put_my_calendar_feed: "put-my-calendar-feed" => put_my_calendar_feed;
     replays_delete_my_calendar_feed: "delete-my-calendar-feed" => delete_my_calendar_feed;
     replays_get_calendar_feed: "get-calendar-feed" => get_calendar_feed;
+    replays_list_my_external_calendars: "list-my-external-calendars" => list_my_external_calendars;
+    replays_add_my_external_calendar: "add-my-external-calendar" => add_my_external_calendar;
+    replays_delete_my_external_calendar: "delete-my-external-calendar" => delete_my_external_calendar;
+    replays_sync_my_external_calendar: "sync-my-external-calendar" => sync_my_external_calendar;
+    replays_sync_external_calendars: "sync-external-calendars" => sync_external_calendars;
     replays_create_booking: "create-booking" => create_booking;
     replays_get_booking: "get-booking" => get_booking;
     replays_update_booking_status: "update-booking-status" => update_booking_status;
@@ -2374,4 +2381,118 @@ async fn send_reminders() {
         assert_eq!(kinds, ["booking_reminder"], "{who}");
         assert_eq!(notices[0].created_at, start - TimeDelta::hours(24));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Busy time in: external calendars
+// ---------------------------------------------------------------------------------------
+
+/// A fetcher with the tests' allowance (plain http to 127.0.0.1) and a short limit.
+fn calendar_fetcher() -> &'static cm_webcal::Fetcher {
+    let config = cm_webcal::FetchConfig {
+        allow_loopback: true,
+        timeout: std::time::Duration::from_secs(2),
+        ..cm_webcal::FetchConfig::default()
+    };
+    Box::leak(Box::new(cm_webcal::Fetcher::new(config).unwrap()))
+}
+
+/// Asha's calendar with the samples' id, served by a fixture server on loopback: a
+/// weekly hour from the sample day's week on.
+async fn asha_calendar(w: &World) -> local_stack::calendars::FixtureCalendars {
+    use cm_store::CalendarSources;
+    let fixtures = local_stack::calendars::FixtureCalendars::start().await.unwrap();
+    let first = w.sample_start().date_naive() + Days::new(1);
+    let body = local_stack::calendars::demo_calendar(first, 3, first + Days::new(2));
+    fixtures.set("/asha.ics", local_stack::calendars::Behavior::Calendar { body, etag: "\"1\"".into() });
+    let url = cm_calsync::SourceUrl::parse(&fixtures.url("/asha.ics"), cm_calsync::UrlPolicy { allow_loopback: true })
+        .unwrap();
+    let mut source = cm_app::calendars::new_source(ASHA.parse().unwrap(), &url, "Personal".into(), Utc::now());
+    source.source_id = CALENDAR.into();
+    w.env.app.store.add_calendar_source(&source, cm_calsync::MAX_SOURCES).await.unwrap();
+    fixtures
+}
+
+/// Asha lists her calendars: the one she added, its address masked.
+async fn list_my_external_calendars() {
+    let w = World::listed().await;
+    let _fixtures = asha_calendar(&w).await;
+    let sample = Sample::http("list-my-external-calendars").bearer(&w.asha.access);
+    let r = respond(w.env.app, list_my_external_calendars::handle, sample.request()).await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{}", r.text);
+    assert_eq!(items[0]["id"], CALENDAR);
+    assert!(items[0]["url_masked"].as_str().unwrap().ends_with("/….ics"), "{}", r.text);
+}
+
+/// Asha adds the sample's Google address: answered masked, listed, pending its first sync.
+async fn add_my_external_calendar() {
+    let w = World::listed().await;
+    let sample = Sample::http("add-my-external-calendar").bearer(&w.asha.access);
+    let policy = cm_calsync::UrlPolicy::default();
+    let r = respond(w.env.app, |a, req| add_my_external_calendar::handle(a, &policy, req), sample.request()).await;
+    let added = r.ok(201).clone();
+    assert_eq!((added["label"].as_str(), added["status"].as_str()), (Some("Personal"), Some("pending")), "{added}");
+    assert_eq!(added["url_masked"], "https://calendar.google.com/….ics");
+    assert!(!r.text.contains("private-5f1c0a9e3b7d2c4e"), "{}", r.text);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/photographers/me/calendars/{}", added["id"].as_str().unwrap()).as_str())
+    );
+}
+
+/// Asha removes the sample's calendar: gone, and its busy time with it.
+async fn delete_my_external_calendar() {
+    use cm_store::BusyTimeReader;
+    let w = World::listed().await;
+    let _fixtures = asha_calendar(&w).await;
+    sync_external_calendars::sync_due(w.env.app, calendar_fetcher(), Utc::now()).await.unwrap();
+    let asha: UserId = ASHA.parse().unwrap();
+    let far = Utc::now() + TimeDelta::days(60);
+    assert!(!w.env.app.store.busy_time(asha, Utc::now(), far).await.unwrap().is_empty());
+    let sample = Sample::http("delete-my-external-calendar").bearer(&w.asha.access);
+    let r = respond(w.env.app, delete_my_external_calendar::handle, sample.request()).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert!(w.env.app.store.busy_time(asha, Utc::now(), far).await.unwrap().is_empty());
+}
+
+/// Asha syncs the sample's calendar now: it is read, three weekly hours and a day.
+async fn sync_my_external_calendar() {
+    let w = World::listed().await;
+    let fixtures = asha_calendar(&w).await;
+    let fetcher = calendar_fetcher();
+    let sample = Sample::http("sync-my-external-calendar").bearer(&w.asha.access);
+    let r =
+        respond(w.env.app, move |a, req| sync_my_external_calendar::handle(a, fetcher, req), sample.request()).await;
+    let state = r.ok(200);
+    assert_eq!((state["status"].as_str(), state["busy_intervals"].as_u64()), (Some("ok"), Some(3)), "{state}");
+    assert_eq!(fixtures.hits("/asha.ics"), 1);
+}
+
+/// The scheduled run syncs Asha's due calendar once; run again, nothing is due.
+async fn sync_external_calendars() {
+    let w = World::listed().await;
+    let fixtures = asha_calendar(&w).await;
+    let event: aws_lambda_events::eventbridge::EventBridgeEvent<Value> =
+        serde_json::from_value(Sample::load("sync-external-calendars").event).unwrap();
+    assert_eq!(event.detail_type, "Scheduled Event");
+    let syncer: &'static sync_external_calendars::Syncer<cm_store::DynamoStore> =
+        Box::leak(Box::new(sync_external_calendars::Syncer {
+            app: cm_tests::aws::app(cm_store::DynamoStore::new(w.env.dynamo.clone(), &w.env.table)),
+            fetcher: cm_webcal::Fetcher::new(cm_webcal::FetchConfig {
+                allow_loopback: true,
+                ..cm_webcal::FetchConfig::default()
+            })
+            .unwrap(),
+        }));
+    let summary =
+        sync_external_calendars::handle(syncer, lambda_runtime::LambdaEvent::new(event.clone(), Default::default()))
+            .await
+            .unwrap();
+    assert_eq!(summary, sync_external_calendars::Summary { synced: 1, unchanged: 0, failed: 0, skipped: 0 });
+    let again = sync_external_calendars::handle(syncer, lambda_runtime::LambdaEvent::new(event, Default::default()))
+        .await
+        .unwrap();
+    assert_eq!(again, sync_external_calendars::Summary::default());
+    assert_eq!(fixtures.hits("/asha.ics"), 1);
 }

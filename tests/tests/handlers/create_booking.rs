@@ -294,3 +294,29 @@ async fn travel_time_is_checked_against_the_day_as_it_is_when_written() {
     // No coordinates: nothing to travel from or to; only the blocks apply.
     w.book(&c2, request(&p, at(3, 12, 0), 30)).await.ok(201);
 }
+
+/// Busy time from the photographer's external calendars takes its time (409 overlap,
+/// and never suggested), but it is not a booking: with a limit of one booking a day, a
+/// day with busy time still takes its one booking.
+#[tokio::test]
+async fn external_busy_time_is_taken_but_not_counted_against_the_daily_limit() {
+    let w = World::new();
+    let p = w.photographer(availability(json!({"max_bookings_per_day": 1}))).await;
+    let c = w.person(Role::Client).await;
+    let busy = |from, to| cm_calsync::BusyInterval { start: from, end: to };
+    w.store().busy.set(p.id(), vec![busy(at(3, 9, 0), at(3, 12, 0)), busy(at(3, 16, 0), at(3, 17, 0))]);
+
+    let r = w.book(&c, request(&p, at(3, 11, 0), 60)).await;
+    assert_eq!(r.problem(409)["rule"], "overlap", "{}", r.text);
+    let suggested: Vec<DateTime<Utc>> =
+        r.body["suggested_starts"].as_array().unwrap().iter().map(|s| instant(&s["start"])).collect();
+    assert!(!suggested.is_empty());
+    for start in &suggested {
+        let end = *start + TimeDelta::minutes(60);
+        assert!(end <= at(3, 9, 0) || *start >= at(3, 12, 0), "{start} overlaps the busy morning");
+        assert!(end <= at(3, 16, 0) || *start >= at(3, 17, 0), "{start} overlaps the busy evening");
+    }
+    assert!(!r.text.contains("busy"), "nothing says why: {}", r.text);
+    w.book(&c, request(&p, at(3, 13, 0), 60)).await.ok(201);
+    assert_eq!(w.book(&c, request(&p, at(3, 14, 30), 60)).await.problem(409)["rule"], "daily_limit");
+}

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod aws;
+pub mod calendars;
 pub mod chat;
 pub mod client;
 pub mod console;

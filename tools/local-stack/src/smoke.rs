@@ -280,6 +280,9 @@ async fn journey_steps(j: &mut Journey) -> Result<(), String> {
     let free = slots["slots"].as_array().cloned().unwrap_or_default();
     travel_between_shoots(j, &client_token, &photographer_id, &free).await?;
     race_for_one_slot(j, &client_token, &photographer_id, &free, &start).await?;
+    if j.has_route("POST /photographers/me/calendars") && j.control.is_some() {
+        busy_time_in(j, &photographer_token, &photographer_id).await?;
+    }
 
     if j.has_route("POST /photographers/me/portfolio/uploads") {
         seeded_portfolio(j, &photographer_id).await?;
@@ -872,6 +875,63 @@ async fn recommended(j: &mut Journey, client: &str, photographer_id: &str, start
     let texts: Vec<&str> =
         found["reasons"].as_array().into_iter().flatten().filter_map(|r| r["text"].as_str()).collect();
     j.ok(&format!("recommended near HITEC City: Asha ({})", texts.join("; ")));
+    Ok(())
+}
+
+/// Busy time in: the photographer adds a private calendar (a fixture served by this
+/// journey on loopback, reachable under the local stack's test allowance) with an
+/// all-day event on a day they work; the schedule fired now reads it, that day offers
+/// nothing, and removing the calendar gives the day back.
+async fn busy_time_in(j: &mut Journey, photographer: &str, photographer_id: &str) -> Result<(), String> {
+    let today = chrono::Utc::now().date_naive();
+    let slots_on = |date: chrono::NaiveDate| {
+        format!("/photographers/{photographer_id}/availability?from={date}&to={date}&duration_minutes=60")
+    };
+    let mut day = None;
+    for ahead in 20..34 {
+        let date = today + chrono::Days::new(ahead);
+        let page = j.expect("GET", &slots_on(date), None, None, 200).await?;
+        if page["slots"].as_array().is_some_and(|s| !s.is_empty()) {
+            day = Some(date);
+            break;
+        }
+    }
+    let day = day.ok_or("the demo photographer should work some day 20 to 33 days ahead")?;
+    let fixtures = crate::calendars::FixtureCalendars::start().await.map_err(|e| format!("fixture calendar: {e}"))?;
+    let body = crate::calendars::demo_calendar(day + chrono::Days::new(1), 1, day);
+    fixtures.set("/smoke.ics", crate::calendars::Behavior::Calendar { body, etag: "\"s1\"".into() });
+    let added = j
+        .expect(
+            "POST",
+            "/photographers/me/calendars",
+            Some(photographer),
+            Some(json!({"url": fixtures.url("/smoke.ics"), "label": "Smoke"})),
+            201,
+        )
+        .await?;
+    let id = added["id"].as_str().unwrap_or_default().to_string();
+    let control = j.control.clone().unwrap_or_default();
+    let fired = send("POST", &format!("{control}/schedules/sync-external-calendars/fire"), None, None).await?;
+    if fired.status != 200 {
+        return Err(format!("firing sync-external-calendars: {} {}", fired.status, fired.text));
+    }
+    let listed = j.expect("GET", "/photographers/me/calendars", Some(photographer), None, 200).await?;
+    let mine = listed["items"].as_array().into_iter().flatten().find(|c| c["id"] == id.as_str()).cloned();
+    if mine.as_ref().map(|c| c["status"].clone()) != Some(json!("ok")) || fixtures.hits("/smoke.ics") == 0 {
+        return Err(format!("the calendar should be synced: {listed} ({})", fired.text));
+    }
+    let blocked = j.expect("GET", &slots_on(day), None, None, 200).await?;
+    if blocked["slots"].as_array().is_none_or(|s| !s.is_empty()) || blocked.to_string().contains("Family wedding") {
+        return Err(format!("the all-day busy day should offer nothing, and say nothing of why: {blocked}"));
+    }
+    j.expect("DELETE", &format!("/photographers/me/calendars/{id}"), Some(photographer), None, 204).await?;
+    let freed = j.expect("GET", &slots_on(day), None, None, 200).await?;
+    if freed["slots"].as_array().is_none_or(|s| s.is_empty()) {
+        return Err(format!("removing the calendar should give the day back: {freed}"));
+    }
+    j.ok(&format!(
+        "an external calendar's all-day event took {day} off the booking page, and gave it back when removed"
+    ));
     Ok(())
 }
 

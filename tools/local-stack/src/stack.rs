@@ -112,6 +112,9 @@ pub struct Stack {
     pub websocket_urls: Option<(String, String)>,
     /// The Stripe stand-in, served in-process; functions reach it through STRIPE_API_BASE.
     pub stripe: stripe_standin::StandIn,
+    /// Fixture external calendars on loopback (`/demo.ics`: a photographer's private
+    /// calendar), for the smoke journey and for trying busy time in by hand.
+    pub calendars: crate::calendars::FixtureCalendars,
     pub schedules: Vec<Arc<ScheduleSource>>,
     pub has_review_route: bool,
     /// template.yaml has the portfolio upload route: demo portfolios are uploaded.
@@ -242,6 +245,16 @@ pub async fn up(settings: Settings) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("Stripe stand-in: {e}"))?;
+        let calendars =
+            crate::calendars::FixtureCalendars::start().await.map_err(|e| format!("fixture calendars: {e}"))?;
+        let today = Utc::now().date_naive();
+        calendars.set(
+            "/demo.ics",
+            crate::calendars::Behavior::Calendar {
+                body: crate::calendars::demo_calendar(today + chrono::Days::new(2), 12, today + chrono::Days::new(4)),
+                etag: "\"demo-1\"".into(),
+            },
+        );
         let mut env = base_env(&settings, &endpoints);
         env.insert("STRIPE_API_BASE".into(), stripe.base_url());
         // The WebSocket API starts before the functions: its management URL is in their
@@ -274,6 +287,7 @@ pub async fn up(settings: Settings) -> Result<(), String> {
             websocket: Mutex::new(gateway),
             websocket_urls,
             stripe,
+            calendars,
             settings,
             template,
             clients,
@@ -671,6 +685,10 @@ fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
         ("_HANDLER", "bootstrap"),
         // moto answers S3 at one host: path-style addressing.
         ("S3_FORCE_PATH_STYLE", "true"),
+        // The calendar fetch's test-only allowance: plain http to 127.0.0.1, where the
+        // stack serves its fixture calendars (`crate::calendars`). Here only: the
+        // template never sets it (tests/tests/api/layout.rs).
+        ("CALENDAR_FETCH_ALLOW_LOOPBACK", "1"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -833,6 +851,10 @@ fn banner(
         stack.stripe.base_url(),
         stack.stripe.base_url(),
         stack.api_url
+    ));
+    line(format!(
+        "  Calendars        {}   (a fixture external calendar: add it at POST /photographers/me/calendars, then scripts/dev fire sync-external-calendars)",
+        stack.calendars.url("/demo.ics")
     ));
     line(format!("  Control          http://127.0.0.1:{control_port}   (scripts/fire-schedule, scripts/dev reset)"));
     line("  Resources".into());
