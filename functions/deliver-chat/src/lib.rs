@@ -23,6 +23,7 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use cm_chat::{MessageView, NoticeView, Outbound};
+use cm_metrics::Unit;
 use cm_realtime::{Delivery, Realtime, fan_out};
 use cm_runtime::MediaBucket;
 use cm_store::Item;
@@ -125,5 +126,10 @@ pub async fn handle(
         }
     }
     tracing::info!(delivered = total.delivered, gone = total.gone, failed = total.failed, "chat delivered");
+    cm_metrics::Line::new()
+        .metric("ChatPushes", Unit::Count, total.delivered as f64, &[&[]])
+        .metric("ChatGoneConnections", Unit::Count, total.gone as f64, &[&[]])
+        .metric("ChatPushFailures", Unit::Count, total.failed as f64, &[&[]])
+        .emit();
     Ok(response)
 }

@@ -54,6 +54,8 @@ pub struct Report {
     pub done: bool,
     /// Segments forecast by this invocation.
     pub forecast_now: u32,
+    /// Segments this invocation failed to forecast (or to store).
+    pub failed_now: u32,
     #[serde(flatten)]
     pub run: ForecastRun,
 }
@@ -207,6 +209,33 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
     job: &Job<S>,
     _event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
 ) -> Result<Report, Error> {
+    let started = std::time::Instant::now();
+    let result = pass(job).await;
+    metrics(&result, started.elapsed());
+    result
+}
+
+/// What an invocation did, as metrics: `ForecastJobErrors` always (0 or 1, so an alarm
+/// sees data); the duration, segments forecast and segments failed when it worked
+/// (the day's later invocations, which find the pass done, are not timed).
+fn metrics(result: &Result<Report, Error>, elapsed: Duration) {
+    let line = cm_metrics::Line::new();
+    let line = match result {
+        Ok(r) if r.done && r.forecast_now == 0 && r.failed_now == 0 => line,
+        Ok(r) => line
+            .property("day", r.day.to_string())
+            .property("done", r.done)
+            .metric("ForecastDuration", cm_metrics::Unit::Milliseconds, elapsed.as_secs_f64() * 1000.0, &[&[]])
+            .metric("ForecastSegments", cm_metrics::Unit::Count, f64::from(r.forecast_now), &[&[]])
+            .metric("ForecastSegmentFailures", cm_metrics::Unit::Count, f64::from(r.failed_now), &[&[]]),
+        Err(_) => {
+            line.metric("ForecastDuration", cm_metrics::Unit::Milliseconds, elapsed.as_secs_f64() * 1000.0, &[&[]])
+        }
+    };
+    line.metric("ForecastJobErrors", cm_metrics::Unit::Count, if result.is_err() { 1.0 } else { 0.0 }, &[&[]]).emit();
+}
+
+async fn pass<S: AnalyticsReader + DemandForecasts>(job: &Job<S>) -> Result<Report, Error> {
     let store = &job.app.store;
     let now = job.app.now();
     let day = now.date_naive();
@@ -214,13 +243,14 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
     let as_of = day - Days::new(1);
     let mut run = store.forecast_run(day).await?.unwrap_or_else(|| ForecastRun::new(day, now));
     if run.done {
-        return Ok(Report { day, done: true, forecast_now: 0, run });
+        return Ok(Report { day, done: true, forecast_now: 0, failed_now: 0, run });
     }
     run.invocations += 1;
     let pairs = store.demand_segments().await?;
     let pass = Segment::pass(&pairs);
     let mut parents = Parents::new();
     let mut forecast_now = 0;
+    let mut failed_now = 0;
     let started = std::time::Instant::now();
     let resume_after = run.cursor.clone();
     for segment in pass.iter().filter(|s| resume_after.as_ref().is_none_or(|c| s.pass_key() > *c)) {
@@ -228,7 +258,7 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
             run.updated_at = job.app.now();
             store.put_forecast_run(&run, run.updated_at).await?;
             tracing::info!(cursor = ?run.cursor, forecasts = run.forecasts, "out of time; the next invocation goes on");
-            return Ok(Report { day, done: false, forecast_now, run });
+            return Ok(Report { day, done: false, forecast_now, failed_now, run });
         }
         match forecast_segment(job, segment, as_of, &mut parents).await {
             Ok(Some((f, read))) => {
@@ -239,12 +269,16 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
                         run.pooled += u32::from(record.model.starts_with("pooled"));
                         forecast_now += 1;
                     }
-                    Err(e) => run.failed(segment, e.to_string()),
+                    Err(e) => {
+                        failed_now += 1;
+                        run.failed(segment, e.to_string());
+                    }
                 }
             }
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(segment = %segment.key(), error = %e, "segment not forecast");
+                failed_now += 1;
                 run.failed(segment, e.to_string());
             }
         }
@@ -258,5 +292,5 @@ pub async fn handle<S: AnalyticsReader + DemandForecasts>(
     run.updated_at = job.app.now();
     store.put_forecast_run(&run, run.updated_at).await?;
     tracing::info!(forecasts = run.forecasts, pooled = run.pooled, failures = run.failures, "forecast pass done");
-    Ok(Report { day, done: true, forecast_now, run })
+    Ok(Report { day, done: true, forecast_now, failed_now, run })
 }

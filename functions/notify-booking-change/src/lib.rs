@@ -412,7 +412,12 @@ async fn notify<S: NotifierStore>(
     let message =
         cm_notify::sns_message(event, &snapshot, &booking.photographer_id.to_string(), &booking.client_id.to_string());
     let key = effect_key(booking, "sns");
-    note(once_per_change(n, &key, lease, || publish(n, &message)).await, &mut tally);
+    let published = once_per_change(n, &key, lease, || publish(n, &message)).await;
+    // Counted with the change's one SNS message: a redelivery finds it sent and counts nothing.
+    if let Ok(true) = published {
+        cm_metrics::count("BookingTransitions", "Transition", event.as_str());
+    }
+    note(published, &mut tally);
 
     let parties = Parties::of(&client, &photographer);
     for &role in cm_notify::recipients(event) {

@@ -71,6 +71,27 @@ pub enum Outcome {
     Missing,
 }
 
+impl Outcome {
+    /// One `Uploads` count by outcome. A redelivery of a settled upload is counted as
+    /// `duplicate`, never as its first outcome again; an event that was no upload of ours
+    /// is not counted.
+    fn count(&self) {
+        let (outcome, reason) = match self {
+            Outcome::Ready => ("ready", None),
+            Outcome::Rejected(code) => ("rejected", Some(code.as_str())),
+            Outcome::AlreadySettled(_) => ("duplicate", None),
+            Outcome::Orphan => ("orphan", None),
+            Outcome::Missing => ("missing", None),
+            Outcome::Ignored => return,
+        };
+        let mut line = cm_metrics::Line::new().dimension("Outcome", outcome);
+        if let Some(reason) = reason {
+            line = line.property("reason", reason);
+        }
+        line.metric("Uploads", cm_metrics::Unit::Count, 1.0, &[&["Outcome"]]).emit();
+    }
+}
+
 impl Processor<DynamoStore, ChatStore> {
     pub async fn from_env(env: cm_runtime::Env) -> Result<Self, lambda_runtime::Error> {
         let bucket = cm_runtime::env_var("MEDIA_BUCKET").ok_or("MEDIA_BUCKET is required")?;
@@ -102,10 +123,14 @@ impl<S: UploadStore, C: Attachments> Processor<S, C> {
         let mut failed = 0;
         for record in &event.payload.records {
             match self.record(record).await {
-                Ok(outcome) => tracing::info!(key = ?record.s3.object.key, ?outcome, "upload processed"),
+                Ok(outcome) => {
+                    tracing::info!(key = ?record.s3.object.key, ?outcome, "upload processed");
+                    outcome.count();
+                }
                 Err(e) => {
                     failed += 1;
                     tracing::error!(key = ?record.s3.object.key, error = %e, "upload failed");
+                    cm_metrics::count("Uploads", "Outcome", "failed");
                 }
             }
         }

@@ -13,6 +13,7 @@ use cm_reviews::{AnalysisState, Feedback, Review};
 use cm_sentiment::Label;
 use cm_store::claims::{Once, once};
 use cm_store::keys;
+use cm_store::reviews::Applied;
 use cm_store::{AlertFlags, Claims, DynamoStore, FeedbackReader, ReviewReader, SentimentWriter};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
@@ -90,7 +91,10 @@ impl<S: ScorerStore> Scorer<S> {
         if review.analysis_state == AnalysisState::Pending {
             let record = self.analyzer.score(&review.text, self.app.now()).await;
             let alert = review.rating <= ALERT_MAX_STARS;
-            self.app.store.apply_review_analysis(&review, record, alert).await?;
+            let label = record.analysis.label;
+            if self.app.store.apply_review_analysis(&review, record, alert).await? == Applied::Applied {
+                cm_metrics::count("ReviewsScored", "Sentiment", label.as_str());
+            }
         }
         if review.rating <= ALERT_MAX_STARS {
             let pk = keys::booking(review.booking_id);
@@ -112,8 +116,11 @@ impl<S: ScorerStore> Scorer<S> {
     async fn feedback(&self, feedback: Feedback) -> Result<(), Error> {
         if feedback.analysis_state == AnalysisState::Pending {
             let record = self.analyzer.score(&feedback.analysed_text(), self.app.now()).await;
-            let alert = record.analysis.label == Label::Negative;
-            self.app.store.apply_feedback_analysis(&feedback, record, alert).await?;
+            let label = record.analysis.label;
+            let alert = label == Label::Negative;
+            if self.app.store.apply_feedback_analysis(&feedback, record, alert).await? == Applied::Applied {
+                cm_metrics::count("FeedbackScored", "Sentiment", label.as_str());
+            }
         }
         if let Some(current) = self.app.store.get_feedback(feedback.id).await?
             && current.alert_pending

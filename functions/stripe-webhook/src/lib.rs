@@ -145,6 +145,8 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
             .await?;
             if changed {
                 app.store.request_settlement(booking, app.now()).await?;
+                // A redelivered or stale event changes nothing, so it is not counted again.
+                cm_metrics::count("Payments", "Outcome", report.status.as_str());
             }
             Ok(if changed { "applied" } else { "unchanged" })
         }
@@ -154,6 +156,9 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
                 l.report_refunded(intent, *amount_refunded);
             })
             .await?;
+            if changed {
+                cm_metrics::count("Payments", "Outcome", "refunded");
+            }
             Ok(if changed { "applied" } else { "unchanged" })
         }
         StripeEvent::Dispute(dispute) => {
@@ -164,6 +169,9 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
             .await?;
             if dispute.open {
                 alert_dispute(app, hook, booking, dispute).await?;
+            }
+            if changed && dispute.open {
+                cm_metrics::count("Payments", "Outcome", "disputed");
             }
             Ok(if changed { "applied" } else { "unchanged" })
         }

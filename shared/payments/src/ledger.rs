@@ -70,6 +70,17 @@ impl IntentStatus {
         }
     }
 
+    /// The serialized name (`authorized`, `succeeded`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Failed => "failed",
+            Self::Authorized => "authorized",
+            Self::Succeeded => "succeeded",
+            Self::Canceled => "canceled",
+        }
+    }
+
     /// Stripe's PaymentIntent status, as our ranks see it.
     pub fn from_stripe(status: &str, has_error: bool) -> Option<IntentStatus> {
         Some(match status {
@@ -478,6 +489,15 @@ pub(crate) mod tests {
     use super::*;
     use crate::terms::PaymentTerms;
     use proptest::prelude::*;
+
+    /// The metric's outcome names are the stored names.
+    #[test]
+    fn intent_status_names_are_their_serialized_names() {
+        use IntentStatus::*;
+        for status in [Open, Failed, Authorized, Succeeded, Canceled] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
 
     pub fn ledger(total: i64) -> Ledger {
         let price = serde_json::from_value(serde_json::json!({"amount_minor": total, "currency": "INR"})).unwrap();

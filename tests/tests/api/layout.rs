@@ -313,6 +313,16 @@ fn crate_dependencies_follow_the_layers() {
             "cm-http" => {
                 for d in &deps {
                     assert!(!d.starts_with("aws-"), "{name} is HTTP plumbing only ({d})");
+                    assert!(
+                        !d.starts_with("cm-") || d == "cm-core" || d == "cm-metrics",
+                        "{name} knows only the shared kernel and the metric writer ({d})"
+                    );
+                }
+            }
+            // EMF lines on stdout: below everything that emits, above nothing but the kernel.
+            "cm-metrics" => {
+                for d in &deps {
+                    assert!(!is_aws(d) && d != "tokio", "{name} writes lines, it calls nothing ({d})");
                     assert!(!d.starts_with("cm-") || d == "cm-core", "{name} knows only the shared kernel ({d})");
                 }
             }
@@ -358,6 +368,7 @@ fn crate_dependencies_follow_the_layers() {
         "cm-realtime",
         "cm-imaging",
         "cm-webcal",
+        "cm-metrics",
     ]) {
         assert!(checked.contains(*d), "{d} was not found under shared/");
     }
@@ -1043,5 +1054,51 @@ fn no_function_of_the_template_allows_loopback_calendar_fetches() {
     for f in template::functions(&t) {
         let env = &f.properties["Environment"]["Variables"];
         assert!(env.get("CALENDAR_FETCH_ALLOW_LOOPBACK").is_none(), "{} sets the test-only allowance", f.binary);
+    }
+}
+
+/// The dashboard graphs the namespace the functions write to, and only metrics
+/// docs/observability.md documents (so a renamed metric cannot leave a graph empty).
+#[test]
+fn the_dashboard_graphs_documented_metrics_of_the_functions_namespace() {
+    let t = template::load();
+    let namespace = template::sub_text(&t["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"])
+        .expect("Globals set METRICS_NAMESPACE with a !Sub")
+        .to_string();
+    let dashboards = template::resources_of(&t, "AWS::CloudWatch::Dashboard");
+    assert_eq!(dashboards.len(), 1, "one dashboard");
+    let body = template::sub_text(&dashboards[0].1["DashboardBody"]).expect("DashboardBody is a !Sub");
+    // As CloudFormation would substitute it; then it must be JSON with no variable left.
+    let body =
+        body.replace("${Stage}", "prod").replace("${AWS::Region}", "eu-west-1").replace("${AWS::StackName}", "cm");
+    assert!(!body.contains("${"), "an unknown variable in the dashboard");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("the dashboard body is JSON");
+    let namespace = namespace.replace("${Stage}", "prod");
+    let documented = std::fs::read_to_string(repo_root().join("docs/observability.md")).unwrap();
+    let mut graphed = BTreeSet::new();
+    for w in doc["widgets"].as_array().unwrap().iter().filter(|w| w["type"] == "metric") {
+        for m in w["properties"]["metrics"].as_array().unwrap() {
+            let m = m.as_array().unwrap();
+            let name = match m[0].as_str() {
+                Some(ns) => {
+                    assert_eq!(ns, namespace, "{w}");
+                    m[1].as_str().unwrap().to_string()
+                }
+                None => {
+                    let e = m[0]["expression"].as_str().unwrap();
+                    assert!(e.contains(&format!("{{{namespace},")), "{e} searches another namespace");
+                    let name = e.split("MetricName=\"").nth(1).and_then(|r| r.split('"').next());
+                    name.unwrap_or_else(|| panic!("{e} names no metric")).to_string()
+                }
+            };
+            assert!(
+                documented.contains(&format!("| `{name}` |")),
+                "{name} is graphed but not in docs/observability.md"
+            );
+            graphed.insert(name);
+        }
+    }
+    for name in ["Latency", "Requests", "BookingTransitions", "Payments", "ReviewsScored", "Uploads", "ChatPushes"] {
+        assert!(graphed.contains(name), "the dashboard has no graph of {name}");
     }
 }

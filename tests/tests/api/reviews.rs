@@ -129,12 +129,24 @@ async fn the_stream_scores_a_review_and_moves_the_rating_exactly_once() {
 
     let new = item_json(&w.env.dynamo, &w.env.table, &review_pk(&w.completed), "REVIEW").await.unwrap();
     let batch = event(vec![record("INSERT", None, Some(&new))]);
+    let metrics = cm_metrics::Capture::new();
     for _ in 0..3 {
         // Redelivered three times, as AWS may.
-        let resp = w.scorer.handle(lambda_runtime::LambdaEvent::new(batch.clone(), Default::default())).await.unwrap();
+        let handled = w.scorer.handle(lambda_runtime::LambdaEvent::new(batch.clone(), Default::default()));
+        let resp = metrics.scope(handled).await.unwrap();
         assert!(resp.batch_item_failures.is_empty());
     }
     assert_eq!(rating(&w).await, json!({"average": 4.0, "count": 1}));
+    // Counted once, by its sentiment, as an EMF line CloudWatch can read.
+    let lines = metrics.parsed();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["ReviewsScored"], 1.0);
+    assert_eq!(lines[0]["Sentiment"], "negative");
+    assert_eq!(lines[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Sentiment"]]));
+    assert_eq!(
+        lines[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"],
+        json!([{"Name": "ReviewsScored", "Unit": "Count"}])
+    );
 
     let list = call(
         w.env.app,
