@@ -673,7 +673,7 @@ fn start_emulator(root: &Path, port: u16, log: &Path) -> Result<Child, String> {
 
 /// The environment every function shares locally: what Lambda itself provides, plus
 /// the local endpoints and credentials.
-fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
+pub fn base_env(s: &Settings, endpoints: &Endpoints) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = [
         ("PATH", "/usr/local/bin:/usr/bin:/bin"),
         ("LANG", "C.UTF-8"),
@@ -719,7 +719,7 @@ fn route_table(t: &Template) -> Result<RouteTable, String> {
     Ok(routes)
 }
 
-fn function_specs(t: &Template, scope: &Scope, api_url: &str) -> Result<Vec<FunctionSpec>, String> {
+pub fn function_specs(t: &Template, scope: &Scope, api_url: &str) -> Result<Vec<FunctionSpec>, String> {
     let cdn = format!("https://{}", resources::LOCAL_CDN_HOST);
     t.functions()
         .into_iter()

@@ -1,0 +1,322 @@
+//! `scripts/cold-start`: cold starts of release binaries under our Runtime API, against
+//! DynamoDB Local and moto provisioned from template.yaml, beside the hello-world
+//! floors. Prints a Markdown table and writes `.local/cold-start/results.json`.
+//!
+//!   cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [FUNCTION...]
+//!
+//! `--secrets-inline` gives each function its secrets' values in the environment
+//! instead of their ARNs, so init makes no Secrets Manager call: what fetching them
+//! lazily would take off init.
+
+use bytes::Bytes;
+use cm_store::UserReader;
+use cold_start::stats::{median, ms, percentile, ratio};
+use cold_start::{Start, Target, cold_start, package};
+use local_stack::aws::{Clients, Endpoints};
+use local_stack::stack::{Settings, base_env, function_specs};
+use local_stack::template::{Template, intrinsics::json_text};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One function per kind of trigger and of init: a constant answer; public reads (a
+/// Query, a GetItem and Query); a signed-in write that reads three keys from Secrets
+/// Manager at init; a stream consumer; a schedule.
+const REPRESENTATIVE: &[&str] = &[
+    "health",
+    "search-photographers",
+    "get-photographer-availability",
+    "create-booking",
+    "notify-booking-change",
+    "expire-bookings",
+];
+const FLOORS: &[&str] = &["hello", "hello-sdk"];
+
+struct Args {
+    runs: usize,
+    warm: usize,
+    env: BTreeMap<String, String>,
+    secrets_inline: bool,
+    functions: Vec<String>,
+}
+
+/// The variable holding a secret's ARN, and the one that takes its value instead.
+const SECRET_VARS: &[(&str, &str)] = &[
+    ("TOKEN_KEYS_SECRET_ARN", "TOKEN_KEYS"),
+    ("CURSOR_KEY_SECRET_ARN", "CURSOR_KEY"),
+    ("QUOTE_KEY_SECRET_ARN", "QUOTE_KEY"),
+    ("STRIPE_SECRET_ARN", "STRIPE_KEYS"),
+];
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { runs: 10, warm: 20, env: BTreeMap::new(), secrets_inline: false, functions: Vec::new() };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{name} takes a positive number"))
+        };
+        match a.as_str() {
+            "--runs" => args.runs = number("--runs")?,
+            "--warm" => args.warm = number("--warm")?,
+            "--env" => {
+                let pair = it.next().ok_or("--env takes NAME=VALUE")?;
+                let (k, v) = pair.split_once('=').ok_or("--env takes NAME=VALUE")?;
+                args.env.insert(k.to_string(), v.to_string());
+            }
+            "--secrets-inline" => args.secrets_inline = true,
+            "-h" | "--help" => {
+                return Err(
+                    "cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [FUNCTION...]".into()
+                );
+            }
+            f if !f.starts_with('-') => args.functions.push(f.to_string()),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if args.functions.is_empty() {
+        args.functions = REPRESENTATIVE.iter().map(|s| s.to_string()).collect();
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("cold-start: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let root = local_stack::repo_root()?;
+    let release = match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => root.join(dir).join("release"),
+        None => root.join("target/release"),
+    };
+    let out = root.join(".local/cold-start");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("logs")).map_err(|e| e.to_string())?;
+
+    let settings = Settings::from_env(root.clone())?;
+    let (moto_log, dynamodb_log) = (out.join("logs/moto.log"), out.join("logs/dynamodb.log"));
+    let (moto, dynamodb) = tokio::join!(
+        local_stack::moto::start(&root, None, &moto_log),
+        local_stack::dynamodb::start(&root, None, &dynamodb_log),
+    );
+    // Held to the end: dropping them stops the emulators.
+    let (moto, dynamodb) = (moto?, dynamodb?);
+    let endpoints = Endpoints { moto: moto.url.clone(), dynamodb: dynamodb.url.clone() };
+    let template = Template::load(&root.join("template.yaml"), &settings.region).map_err(|e| e.to_string())?;
+    let clients = Clients::new(&endpoints, &settings.region).await;
+    let (scope, _) = local_stack::resources::provision(&template, &clients, &settings.local_secret).await?;
+    let specs = function_specs(&template, &scope, "http://127.0.0.1:9")?;
+    let table = scope.names.reference("Table").map(json_text).ok_or("the template has no Table")?;
+    let store = cm_store::DynamoStore::new(clients.dynamodb.clone(), table);
+    eprintln!("seeding the demo data (search has photographers to find, the signed-in events a user)");
+    local_stack::seed::seed(&store, false).await?;
+
+    let mut shared_env = base_env(&settings, &endpoints);
+    shared_env.extend(args.env.clone());
+    let bearer = client_token(&clients, &store, &specs).await?;
+
+    let mut targets = Vec::new();
+    for floor in FLOORS {
+        targets.push(Target {
+            name: floor.to_string(),
+            binary: release.join(floor),
+            env: shared_env.clone(),
+            memory_mb: 1024,
+            event: Bytes::from_static(b"{}"),
+            log: out.join(format!("logs/{floor}.log")),
+        });
+    }
+    for name in &args.functions {
+        let spec =
+            specs.iter().find(|s| &s.name == name).ok_or_else(|| format!("no function {name} in template.yaml"))?;
+        let mut env = shared_env.clone();
+        env.extend(spec.env.clone());
+        if args.secrets_inline {
+            for (arn_var, value_var) in SECRET_VARS {
+                if let Some(arn) = env.remove(*arn_var) {
+                    env.insert(value_var.to_string(), secret_value(&clients, &arn).await?);
+                }
+            }
+        }
+        env.extend(args.env.clone());
+        targets.push(Target {
+            name: name.clone(),
+            binary: release.join(name),
+            env,
+            memory_mb: spec.memory_mb,
+            event: sample_event(&root, name, &bearer)?,
+            log: out.join(format!("logs/{name}.log")),
+        });
+    }
+    for t in &targets {
+        if !t.binary.is_file() {
+            return Err(format!(
+                "{} is missing: build it with `cargo build --release -p ...` (scripts/cold-start does)",
+                t.binary.display()
+            ));
+        }
+    }
+
+    let mut results: Vec<(Target, Vec<Start>)> = Vec::new();
+    for t in targets {
+        let mut starts = Vec::new();
+        for run in 0..args.runs {
+            eprint!("\r{} cold start {}/{}   ", t.name, run + 1, args.runs);
+            starts.push(cold_start(&t, args.warm).await.map_err(|e| format!("{}: {e}", t.name))?);
+        }
+        eprintln!();
+        results.push((t, starts));
+    }
+    let floor = results
+        .iter()
+        .find(|(t, _)| t.name == "hello-sdk")
+        .and_then(|(_, s)| median(&s.iter().map(|s| s.init).collect::<Vec<_>>()))
+        .ok_or("no hello-sdk floor")?;
+    let report = report(&results, floor, &args)?;
+    print!("{report}");
+    let json = results_json(&results, floor, &args)?;
+    std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&json).unwrap_or_default())
+        .map_err(|e| e.to_string())?;
+    drop((moto, dynamodb));
+    Ok(())
+}
+
+/// A signed-in seeded client's access token, minted with the stack's token keys as
+/// read from (moto's) Secrets Manager, so signed-in events reach the store rather than
+/// stopping at 401.
+async fn client_token(
+    clients: &Clients,
+    store: &cm_store::DynamoStore,
+    specs: &[local_stack::functions::FunctionSpec],
+) -> Result<String, String> {
+    let arn =
+        specs.iter().find_map(|s| s.env.get("TOKEN_KEYS_SECRET_ARN")).ok_or("no function has TOKEN_KEYS_SECRET_ARN")?;
+    let secret = secret_value(clients, arn).await?;
+    let keys = cm_accounts::tokens::KeySet::parse(&secret).map_err(|e| e.to_string())?;
+    let tokens = cm_accounts::tokens::AccessTokens::new(&keys, chrono::Duration::hours(2), chrono::Duration::days(1));
+    let email = local_stack::seed::catalog::DEMO_CLIENT;
+    let user =
+        store.find_user_by_email(email).await.map_err(|e| e.to_string())?.ok_or("the demo client was not seeded")?;
+    tokens.issue(&user, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+async fn secret_value(clients: &Clients, arn: &str) -> Result<String, String> {
+    clients
+        .secrets
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| format!("{arn}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?
+        .secret_string
+        .ok_or_else(|| format!("{arn} has no string value"))
+}
+
+/// `events/<name>.json`, with a fresh token where the event is a signed-in request.
+fn sample_event(root: &Path, name: &str, token: &str) -> Result<Bytes, String> {
+    let path = root.join("events").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut event: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(h) = event.get_mut("headers").and_then(Value::as_object_mut)
+        && h.contains_key("authorization")
+    {
+        h.insert("authorization".into(), json!(format!("Bearer {token}")));
+    }
+    Ok(Bytes::from(serde_json::to_vec(&event).map_err(|e| e.to_string())?))
+}
+
+fn inits(starts: &[Start]) -> Vec<Duration> {
+    starts.iter().map(|s| s.init).collect()
+}
+
+fn firsts(starts: &[Start]) -> Vec<Duration> {
+    starts.iter().map(|s| s.first).collect()
+}
+
+fn warms(starts: &[Start]) -> Vec<Duration> {
+    starts.iter().flat_map(|s| s.warm.iter().copied()).collect()
+}
+
+fn size_mb(binary: &PathBuf) -> Result<(f64, f64), String> {
+    let raw = std::fs::metadata(binary).map_err(|e| e.to_string())?.len();
+    let zipped = package::zipped_size(binary).map_err(|e| e.to_string())?;
+    Ok((raw as f64 / 1e6, zipped as f64 / 1e6))
+}
+
+fn report(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Result<String, String> {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let extra: Vec<String> = args.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(
+        s,
+        "\n{} cold starts per binary, {} warm invocations after each; release profile{}{}.\n",
+        args.runs,
+        args.warm,
+        if args.secrets_inline { "; secrets in the environment, not fetched at init" } else { "" },
+        if extra.is_empty() { String::new() } else { format!("; with {}", extra.join(" ")) }
+    );
+    let _ = writeln!(
+        s,
+        "| binary | init p50 (ms) | init max | vs hello+SDK | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
+    for (t, starts) in results {
+        let init = inits(starts);
+        let (p50, max) = (median(&init).unwrap_or_default(), percentile(&init, 100.0).unwrap_or_default());
+        let warm = warms(starts);
+        let (raw, zipped) = size_mb(&t.binary)?;
+        let rss = starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
+        let answers: std::collections::BTreeSet<&str> = starts.iter().map(|s| s.answer.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "| `{}` | {:.1} | {:.1} | {} | {:.1} | {} | {:.1} | {:.2} / {:.2} | {} |",
+            t.name,
+            ms(p50),
+            ms(max),
+            ratio(p50, floor).map_or("-".into(), |r| format!("{r:.2}x")),
+            ms(median(&firsts(starts)).unwrap_or_default()),
+            match (median(&warm), percentile(&warm, 99.0)) {
+                (Some(a), Some(b)) => format!("{:.2} / {:.2}", ms(a), ms(b)),
+                _ => "-".into(),
+            },
+            rss,
+            raw,
+            zipped,
+            answers.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(s)
+}
+
+fn results_json(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Result<Value, String> {
+    let mut rows = Vec::new();
+    for (t, starts) in results {
+        let (raw, zipped) = size_mb(&t.binary)?;
+        let init = inits(starts);
+        rows.push(json!({
+            "binary": t.name,
+            "init_ms": init.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            "init_p50_ms": median(&init).map(ms),
+            "init_vs_hello_sdk": median(&init).and_then(|p| ratio(p, floor)),
+            "first_invocation_ms": firsts(starts).iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            "warm_p50_ms": median(&warms(starts)).map(ms),
+            "warm_p99_ms": percentile(&warms(starts), 99.0).map(ms),
+            "peak_rss_kib": starts.iter().map(|s| s.peak_rss_kib).max(),
+            "binary_mb": raw,
+            "zipped_mb": zipped,
+            "answers": starts.iter().map(|s| s.answer.clone()).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(
+        json!({ "runs": args.runs, "warm": args.warm, "env": args.env, "secrets_inline": args.secrets_inline, "results": rows }),
+    )
+}
