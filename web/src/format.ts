@@ -87,3 +87,24 @@ export function clockTime(rfc3339: string, withDate = false): string {
     ? { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }
     : { hour: '2-digit', minute: '2-digit' });
 }
+
+/** A countdown as m:ss ("0:42", "9:05"), with hours when it runs that long ("1:00:00"). */
+export function countdown(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** A wait in words for a sentence: "42 seconds", "1 minute", "3 minutes 5 seconds",
+ * "about 12 minutes" (seconds stop mattering past ten minutes). */
+export function waitText(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.floor(s / 60);
+  const r = s % 60;
+  const mins = `${m} minute${m === 1 ? '' : 's'}`;
+  if (m >= 10) return `about ${r >= 30 ? m + 1 : m} minutes`;
+  return r ? `${mins} ${r} second${r === 1 ? '' : 's'}` : mins;
+}

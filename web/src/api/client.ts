@@ -1,7 +1,7 @@
 import { ApiError, networkError, problemFrom } from './problem';
 import type {
-  Booking, BookingRequest, BookingStatus, Credentials, Page, PublicProfile, Quote, Registration, Review, Session,
-  Slots, StatusChange, User,
+  Booking, BookingRequest, BookingStatus, Credentials, ExternalCalendar, ExternalCalendarList, NewExternalCalendar, Page,
+  PublicProfile, Quote, Registration, Review, Session, Slots, StatusChange, User,
 } from './types';
 
 /** Where the refresh token is kept between page loads (web/README.md weighs the choice). */
@@ -247,6 +247,22 @@ export class ApiClient {
   }
   setStatus(id: string, change: StatusChange): Promise<Booking> {
     return this.request('PUT', `/bookings/${encodeURIComponent(id)}/status`, { body: change, auth: 'required' });
+  }
+
+  // --- a photographer's external calendars (operationIds *-my-external-calendar(s)) ---
+  listMyExternalCalendars(): Promise<ExternalCalendarList> {
+    return this.request('GET', '/photographers/me/calendars', { auth: 'required' });
+  }
+  addMyExternalCalendar(input: NewExternalCalendar): Promise<ExternalCalendar> {
+    return this.request('POST', '/photographers/me/calendars', { body: input, auth: 'required' });
+  }
+  deleteMyExternalCalendar(id: string): Promise<void> {
+    return this.request('DELETE', `/photographers/me/calendars/${encodeURIComponent(id)}`, { auth: 'required' });
+  }
+  /** Fetches it now; a failed fetch is still a 200 (`status: failing`). Once a minute
+   * per calendar: sooner is a 429 whose wait is on `ApiError.retryAfter`. */
+  syncMyExternalCalendar(id: string): Promise<ExternalCalendar> {
+    return this.request('POST', `/photographers/me/calendars/${encodeURIComponent(id)}/sync`, { auth: 'required' });
   }
 }
 

@@ -287,3 +287,28 @@ export interface MePatch {
 }
 export interface PhoneVerificationSent { phone: string; expires_at: string; resend_after: string }
 export interface CalendarFeed { url: string; path: string; file: string; created_at: string }
+
+// --- a photographer's external calendars (busy time in) ---
+/** ExternalCalendar.status: `pending` (not fetched yet), `ok` (the last attempt
+ * succeeded) or `failing` (it failed; the busy time of the last success still counts). */
+export type ExternalCalendarStatus = 'pending' | 'ok' | 'failing';
+/** GET/POST /photographers/me/calendars, POST …/{id}/sync. Never the address itself
+ * (a credential to the photographer's calendar): only `url_masked`. */
+export interface ExternalCalendar {
+  id: Ulid;
+  label: string;
+  /** Scheme, host and the last four characters. */
+  url_masked: string;
+  status: ExternalCalendarStatus;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  /** Busy intervals kept from the last successful read (the next ~6 months). */
+  busy_intervals: number;
+  next_sync_at: string;
+  created_at: string;
+}
+/** GET /photographers/me/calendars: oldest first; `max` is 3. */
+export interface ExternalCalendarList { items: ExternalCalendar[]; max: number }
+/** POST /photographers/me/calendars: `https://` or `webcal://`; the label defaults to the host. */
+export interface NewExternalCalendar { url: string; label?: string }

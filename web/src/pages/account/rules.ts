@@ -4,6 +4,11 @@
 // flow's refusals as words.
 import { ApiError } from '../../api/problem';
 import type { Me, MePatch, NotificationPreferences, ReminderHour, SmsEvent } from '../../api/types';
+import { waitText } from '../../format';
+
+// Shared with the photographer's calendars (format.ts, in the first page's chunk);
+// exported here too, where the Account page and its tests have always found them.
+export { countdown, waitText } from '../../format';
 
 /** NotificationPreferences.reminder_hours' enum, furthest first. */
 export const REMINDER_HOURS: readonly ReminderHour[] = [168, 72, 48, 24, 12, 6, 3, 2, 1];
@@ -169,27 +174,6 @@ export function secondsUntil(rfc3339: string, now: number): number {
   const t = Date.parse(rfc3339);
   if (Number.isNaN(t)) return 0;
   return Math.max(0, Math.ceil((t - now) / 1000));
-}
-
-/** A countdown as m:ss ("0:42", "9:05"), with hours when it runs that long ("1:00:00"). */
-export function countdown(seconds: number): string {
-  const s = Math.max(0, Math.ceil(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
-}
-
-/** A wait in words for a sentence: "42 seconds", "1 minute", "3 minutes 5 seconds",
- * "about 12 minutes" (seconds stop mattering past ten minutes). */
-export function waitText(seconds: number): string {
-  const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.floor(s / 60);
-  const r = s % 60;
-  const mins = `${m} minute${m === 1 ? '' : 's'}`;
-  if (m >= 10) return `about ${r >= 30 ? m + 1 : m} minutes`;
-  return r ? `${mins} ${r} second${r === 1 ? '' : 's'}` : mins;
 }
 
 /** A refused confirmation as what the person can do next. `code` is the message for the

@@ -23,12 +23,39 @@ function zones(...keep: string[]): string[] {
   return zoneList(all, ...keep);
 }
 
+type CalendarsModule = typeof import('./busy-calendars');
+let calendarsModule: Promise<CalendarsModule> | null = null;
+/** The external calendars section is a chunk of its own, fetched when the Hours page
+ * first opens (and again after a failed try): the public pages do not carry it. */
+function loadCalendars(): Promise<CalendarsModule> {
+  calendarsModule ??= import('./busy-calendars').catch((e) => {
+    calendarsModule = null;
+    throw e;
+  });
+  return calendarsModule;
+}
+
+function LazyCalendars() {
+  const [mod, retry] = useAsync(loadCalendars, []);
+  if (mod.state === 'loading') return <Loading what="your other calendars" />;
+  if (mod.state === 'error') return <ErrorMessage error={mod.error} retry={retry} />;
+  return <mod.value.BusyCalendars />;
+}
+
+/** The Hours page: working hours and time off, then the busy time read from the
+ * photographer's other calendars, which takes away from those hours. Each loads on its
+ * own, so one failing leaves the other usable. */
 export function HoursEditor() {
   const { api, session } = useApp();
   const [loaded, retry] = useAsync(() => ownAvailability(api), []);
-  if (loaded.state === 'loading') return <Loading what="your hours" />;
-  if (loaded.state === 'error') return <ErrorMessage error={loaded.error} retry={retry} />;
-  return <HoursForm initial={loaded.value} zone={session?.user.timezone || 'UTC'} />;
+  return (
+    <>
+      {loaded.state === 'loading' && <Loading what="your hours" />}
+      {loaded.state === 'error' && <ErrorMessage error={loaded.error} retry={retry} />}
+      {loaded.state === 'done' && <HoursForm initial={loaded.value} zone={session?.user.timezone || 'UTC'} />}
+      <LazyCalendars />
+    </>
+  );
 }
 
 const SHOWN = /^(timezone|weekly\.(mon|tue|wed|thu|fri|sat|sun)(\[\d+\](\.(start|end))?)?|time_off(\[\d+\](\.(start|end))?)?)$/;
