@@ -8,6 +8,7 @@ use chrono::{TimeDelta, Utc};
 use cm_accounts::account::{self, Role};
 use cm_booking::booking::HistoryAction;
 use cm_booking::{Actor, BookingStatus, RuleViolation, TransitionContext, TransitionError, WallTime, limits};
+use cm_calsync::source::{SourceUrl, UrlPolicy};
 use cm_catalog::photographer::{self, PhotographerProfileInput, Specialization};
 use cm_core::location::LocationInput;
 use cm_core::{FieldErrors, UserId};
@@ -632,6 +633,35 @@ fn rules() -> Vec<Rule> {
             accepts: |v| wall_time_ok(v, true),
             edge: 5,
             exact: true,
+        },
+        Rule {
+            pointer: s("/components/schemas/PhoneVerificationStart/properties/phone/pattern"),
+            accepts: |v| account::check_phone(v).is_ok(),
+            edge: 15,
+            exact: true,
+        },
+        Rule {
+            pointer: s("/components/schemas/PhoneVerificationConfirm/properties/code/pattern"),
+            accepts: |v| cm_accounts::phone::parse_code(v).is_ok(),
+            edge: 6,
+            exact: true,
+        },
+        // The common form of a calendar address: what matches is always taken; literal
+        // public addresses, ports and queries are taken too, undocumented by the pattern.
+        Rule {
+            pointer: s("/components/schemas/NewExternalCalendar/properties/url/pattern"),
+            accepts: |v| SourceUrl::parse(v, UrlPolicy::default()).is_ok(),
+            edge: 2048,
+            exact: false,
+        },
+        Rule {
+            pointer: s("/components/schemas/NewExternalCalendar/properties/label/pattern"),
+            accepts: |v| {
+                let url = SourceUrl::parse("https://calendar.example.com/a.ics", UrlPolicy::default()).unwrap();
+                cm_calsync::source::label(Some(v), &url).is_ok()
+            },
+            edge: 60,
+            exact: false,
         },
     ]
 }
