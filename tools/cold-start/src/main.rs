@@ -17,7 +17,7 @@ use local_stack::stack::{Settings, base_env, function_specs};
 use local_stack::template::{Template, intrinsics::json_text};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// One function per kind of trigger and of init: a constant answer; public reads (a
@@ -181,9 +181,11 @@ async fn run() -> Result<(), String> {
         .find(|(t, _)| t.name == "hello-sdk")
         .and_then(|(_, s)| median(&s.iter().map(|s| s.init).collect::<Vec<_>>()))
         .ok_or("no hello-sdk floor")?;
-    let report = report(&results, floor, &args)?;
+    // Each binary read and zipped once, for the table and the JSON alike.
+    let sizes = results.iter().map(|(t, _)| size_mb(&t.binary)).collect::<Result<Vec<_>, _>>()?;
+    let report = report(&results, &sizes, floor, &args);
     print!("{report}");
-    let json = results_json(&results, floor, &args)?;
+    let json = results_json(&results, &sizes, floor, &args);
     std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&json).unwrap_or_default())
         .map_err(|e| e.to_string())?;
     drop((moto, dynamodb));
@@ -246,13 +248,13 @@ fn warms(starts: &[Start]) -> Vec<Duration> {
     starts.iter().flat_map(|s| s.warm.iter().copied()).collect()
 }
 
-fn size_mb(binary: &PathBuf) -> Result<(f64, f64), String> {
+fn size_mb(binary: &Path) -> Result<(f64, f64), String> {
     let raw = std::fs::metadata(binary).map_err(|e| e.to_string())?.len();
     let zipped = package::zipped_size(binary).map_err(|e| e.to_string())?;
     Ok((raw as f64 / 1e6, zipped as f64 / 1e6))
 }
 
-fn report(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Result<String, String> {
+fn report(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duration, args: &Args) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let extra: Vec<String> = args.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -269,11 +271,10 @@ fn report(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Res
         "| binary | init p50 (ms) | init max | vs hello+SDK | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
-    for (t, starts) in results {
+    for ((t, starts), &(raw, zipped)) in results.iter().zip(sizes) {
         let init = inits(starts);
         let (p50, max) = (median(&init).unwrap_or_default(), percentile(&init, 100.0).unwrap_or_default());
         let warm = warms(starts);
-        let (raw, zipped) = size_mb(&t.binary)?;
         let rss = starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
         let answers: std::collections::BTreeSet<&str> = starts.iter().map(|s| s.answer.as_str()).collect();
         let _ = writeln!(
@@ -294,13 +295,12 @@ fn report(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Res
             answers.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
-    Ok(s)
+    s
 }
 
-fn results_json(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) -> Result<Value, String> {
+fn results_json(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duration, args: &Args) -> Value {
     let mut rows = Vec::new();
-    for (t, starts) in results {
-        let (raw, zipped) = size_mb(&t.binary)?;
+    for ((t, starts), &(raw, zipped)) in results.iter().zip(sizes) {
         let init = inits(starts);
         rows.push(json!({
             "binary": t.name,
@@ -316,7 +316,5 @@ fn results_json(results: &[(Target, Vec<Start>)], floor: Duration, args: &Args) 
             "answers": starts.iter().map(|s| s.answer.clone()).collect::<Vec<_>>(),
         }));
     }
-    Ok(
-        json!({ "runs": args.runs, "warm": args.warm, "env": args.env, "secrets_inline": args.secrets_inline, "results": rows }),
-    )
+    json!({ "runs": args.runs, "warm": args.warm, "env": args.env, "secrets_inline": args.secrets_inline, "results": rows })
 }
