@@ -8,6 +8,7 @@
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use cm_accounts::account::Role;
+use cm_app::AuthError;
 use cm_realtime::Realtime;
 use cm_realtime::socket::{self, WsResponse, connection_id, refuse_handshake};
 use cm_store::UserReader;
@@ -49,9 +50,13 @@ pub async fn handle(rt: &Realtime, event: LambdaEvent<ApiGatewayWebsocketProxyRe
         ));
     };
     let now = rt.app.now();
-    let tokens = rt.app.tokens().map_err(|e| Error::from(e.to_string()))?;
-    let Ok(user_id) = tokens.verify(&token, now) else {
-        return Ok(refuse_handshake(401, "the access token is invalid or expired"));
+    let user_id = match cm_app::verify_token(&rt.app, &token).await {
+        Ok(id) => id,
+        Err(AuthError::BadToken(_)) => return Ok(refuse_handshake(401, "the access token is invalid or expired")),
+        Err(e) => {
+            tracing::error!(error = %e, "the token keys could not be read");
+            return Ok(refuse_handshake(503, "try again in a moment"));
+        }
     };
     let user = match rt.app.store.get_user(user_id).await {
         Ok(Some(u)) if u.active => u,

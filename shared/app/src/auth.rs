@@ -41,6 +41,9 @@ pub enum AuthError {
     Gone,
     #[error("this action is for {} accounts", .0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or "))]
     WrongRole(&'static [Role]),
+    /// The token keys could not be read (Secrets Manager slow or down).
+    #[error("the token keys are unavailable: {0}")]
+    KeysUnavailable(Internal),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -54,6 +57,7 @@ impl IntoProblem for AuthError {
                 Problem::unauthorized(self.to_string())
             }
             AuthError::WrongRole(_) => Problem::forbidden(self.to_string()),
+            AuthError::KeysUnavailable(_) => crate::busy(),
             AuthError::Store(e) => store_problem(e),
             AuthError::Internal(_) => Problem::internal(),
         }
@@ -62,12 +66,28 @@ impl IntoProblem for AuthError {
 
 pub async fn authenticate<S: UserReader>(app: &App<S>, req: &Request) -> Result<Caller, AuthError> {
     let token = cm_http::bearer_token(req).map_err(AuthError::NoToken)?;
-    let id = app.tokens()?.verify(token, app.now()).map_err(AuthError::BadToken)?;
+    let id = verify_token(app, token).await?;
     match app.store.get_user(id).await? {
         Some(user) if user.active => Ok(Caller { user }),
         Some(_) => Err(AuthError::Deactivated),
         None => Err(AuthError::Gone),
     }
+}
+
+/// The user an access token names, if the token is genuine and unexpired (the account
+/// itself is not read).
+pub async fn verify_token<S>(app: &App<S>, token: &str) -> Result<UserId, AuthError> {
+    app.load_keys().await.map_err(AuthError::KeysUnavailable)?;
+    match app.tokens()?.verify(token, app.now()) {
+        // A key id this process does not know: the keys may have rotated since it
+        // loaded them. Reload (at most once per interval) and look again.
+        Err(TokenError::UnknownKey) => {
+            app.reload_keys().await.map_err(AuthError::KeysUnavailable)?;
+            app.tokens()?.verify(token, app.now())
+        }
+        verified => verified,
+    }
+    .map_err(AuthError::BadToken)
 }
 
 pub async fn authenticate_as<S: UserReader>(

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bookings;
 pub mod busy;
+pub mod cached;
 pub mod calendars;
 mod context;
 pub mod galleries;
@@ -16,8 +17,8 @@ pub mod quotes;
 pub mod session;
 pub mod slots;
 
-pub use auth::{AuthError, Caller, authenticate, authenticate_as};
-pub use context::App;
+pub use auth::{AuthError, Caller, authenticate, authenticate_as, verify_token};
+pub use context::{App, Keys};
 
 use cm_http::Problem;
 use cm_store::StoreError;

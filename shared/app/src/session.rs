@@ -20,11 +20,11 @@ pub async fn start_session<S: RefreshFamilies>(app: &App<S>, user: &User) -> Res
     let now = app.now();
     let tokens = app.tokens()?;
     let token = RefreshToken::new_family();
-    app.store.create_refresh_family(&new_family(user, &token, tokens, now)).await?;
+    app.store.create_refresh_family(&new_family(user, &token, &tokens, now)).await?;
     Ok(session_body(app, user, &token)?)
 }
 
 /// The answer for `user` holding `refresh`, with a fresh access token.
 pub fn session_body<S>(app: &App<S>, user: &User, refresh: &RefreshToken) -> Result<SessionBody, Internal> {
-    SessionBody::new(app.tokens()?, user, refresh, app.now()).map_err(Internal::new)
+    SessionBody::new(&*app.tokens()?, user, refresh, app.now()).map_err(Internal::new)
 }

@@ -3,10 +3,12 @@
 //! given only the keys it uses, and asks for nothing else.
 
 use cm_accounts::tokens::{AccessTokens, KeySet};
-use cm_app::App;
+use cm_app::cached::RefreshPolicy;
+use cm_app::{App, Keys};
 use cm_http::{CursorKey, SealKey};
 use cm_payments::terms::{MAX_BALANCE_DUE_DAYS, MAX_COMMISSION_BPS, PlatformTerms};
 use cm_store::DynamoStore;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -56,44 +58,106 @@ impl Env {
         Ok(cm_store::chat::ChatStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table))
     }
 
-    /// `TOKEN_KEYS_SECRET_ARN` or `TOKEN_KEYS`; `None` when the function has neither.
-    pub async fn tokens(&self) -> Result<Option<AccessTokens>, ConfigError> {
-        let Some(raw) = self.secret("TOKEN_KEYS_SECRET_ARN", "TOKEN_KEYS").await? else { return Ok(None) };
-        let keys = KeySet::parse(&raw).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        let access = env_positive("ACCESS_TOKEN_TTL_SECONDS", 900)?;
-        let refresh = env_positive("REFRESH_TOKEN_TTL_DAYS", 30)?;
-        Ok(Some(AccessTokens::new(&keys, chrono::Duration::seconds(access), chrono::Duration::days(refresh))))
-    }
-
-    /// `CURSOR_KEY_SECRET_ARN` or `CURSOR_KEY`; `None` when the function has neither.
-    pub async fn cursors(&self) -> Result<Option<CursorKey>, ConfigError> {
-        let Some(raw) = self.secret("CURSOR_KEY_SECRET_ARN", "CURSOR_KEY").await? else { return Ok(None) };
-        CursorKey::new(raw.as_bytes()).map(Some).map_err(|e| ConfigError::Invalid(e.0))
-    }
-
-    /// `QUOTE_KEY_SECRET_ARN` or `QUOTE_KEY`: the key price quotes are sealed with;
-    /// `None` when the function has neither.
-    pub async fn quotes(&self) -> Result<Option<SealKey>, ConfigError> {
-        let Some(raw) = self.secret("QUOTE_KEY_SECRET_ARN", "QUOTE_KEY").await? else { return Ok(None) };
-        SealKey::new(raw.as_bytes(), "the quote key").map(Some).map_err(|e| ConfigError::Invalid(e.0))
-    }
-
     /// A secret's string from Secrets Manager (`arn_var` names its ARN) or, locally,
     /// straight from `value_var`; `None` when the function has neither.
     pub async fn secret(&self, arn_var: &'static str, value_var: &'static str) -> Result<Option<String>, ConfigError> {
-        if let Some(arn) = env_var(arn_var) {
-            let out =
-                aws_sdk_secretsmanager::Client::new(&self.sdk).get_secret_value().secret_id(arn).send().await.map_err(
-                    |e| {
-                        ConfigError::Invalid(format!(
-                            "reading {arn_var}: {}",
-                            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-                        ))
-                    },
-                )?;
-            return out.secret_string.map(Some).ok_or(ConfigError::Invalid(format!("{arn_var} has no string value")));
+        match Secret::from_env(arn_var, value_var) {
+            Some(s) => s.read(&self.sdk).await.map(Some),
+            None => Ok(None),
         }
-        Ok(env_var(value_var))
+    }
+}
+
+/// Where one secret's value is: in Secrets Manager (AWS, and the local stack's moto),
+/// or given inline (tests, tools).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// An ARN or name for `GetSecretValue`.
+    Stored(String),
+    Inline(String),
+}
+
+impl Secret {
+    /// `arn_var` (an ARN) wins over `value_var` (the value itself).
+    pub fn from_env(arn_var: &'static str, value_var: &'static str) -> Option<Secret> {
+        env_var(arn_var).map(Secret::Stored).or_else(|| env_var(value_var).map(Secret::Inline))
+    }
+
+    pub async fn read(&self, sdk: &aws_config::SdkConfig) -> Result<String, ConfigError> {
+        let id = match self {
+            Secret::Inline(v) => return Ok(v.clone()),
+            Secret::Stored(id) => id,
+        };
+        let out =
+            aws_sdk_secretsmanager::Client::new(sdk).get_secret_value().secret_id(id).send().await.map_err(|e| {
+                ConfigError::Invalid(format!(
+                    "reading secret {id}: {}",
+                    aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+                ))
+            })?;
+        out.secret_string.ok_or(ConfigError::Invalid(format!("secret {id} has no string value")))
+    }
+}
+
+/// Where each of a function's keys comes from; a function is given only those it uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeySources {
+    /// `TOKEN_KEYS_SECRET_ARN` or `TOKEN_KEYS`.
+    pub tokens: Option<Secret>,
+    /// `CURSOR_KEY_SECRET_ARN` or `CURSOR_KEY`.
+    pub cursors: Option<Secret>,
+    /// `QUOTE_KEY_SECRET_ARN` or `QUOTE_KEY`: the key price quotes are sealed with.
+    pub quotes: Option<Secret>,
+}
+
+impl KeySources {
+    pub fn from_env() -> KeySources {
+        KeySources {
+            tokens: Secret::from_env("TOKEN_KEYS_SECRET_ARN", "TOKEN_KEYS"),
+            cursors: Secret::from_env("CURSOR_KEY_SECRET_ARN", "CURSOR_KEY"),
+            quotes: Secret::from_env("QUOTE_KEY_SECRET_ARN", "QUOTE_KEY"),
+        }
+    }
+
+    /// Whether reading them takes a call to Secrets Manager.
+    pub fn any_stored(&self) -> bool {
+        [&self.tokens, &self.cursors, &self.quotes].into_iter().any(|s| matches!(s, Some(Secret::Stored(_))))
+    }
+
+    /// Every key, read concurrently (each may be a Secrets Manager call) and parsed.
+    pub async fn load(&self, sdk: &aws_config::SdkConfig) -> Result<Keys, ConfigError> {
+        let read = |s: &Option<Secret>| {
+            let s = s.clone();
+            async move {
+                match s {
+                    Some(s) => s.read(sdk).await.map(Some),
+                    None => Ok(None),
+                }
+            }
+        };
+        let (tokens, cursors, quotes) = tokio::try_join!(read(&self.tokens), read(&self.cursors), read(&self.quotes))?;
+        let tokens = match tokens {
+            Some(raw) => {
+                let keys = KeySet::parse(&raw).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+                let access = env_positive("ACCESS_TOKEN_TTL_SECONDS", 900)?;
+                let refresh = env_positive("REFRESH_TOKEN_TTL_DAYS", 30)?;
+                Some(Arc::new(AccessTokens::new(
+                    &keys,
+                    chrono::Duration::seconds(access),
+                    chrono::Duration::days(refresh),
+                )))
+            }
+            None => None,
+        };
+        let cursors = cursors
+            .map(|raw| CursorKey::new(raw.as_bytes()).map(Arc::new).map_err(|e| ConfigError::Invalid(e.0)))
+            .transpose()?;
+        let quotes = quotes
+            .map(|raw| {
+                SealKey::new(raw.as_bytes(), "the quote key").map(Arc::new).map_err(|e| ConfigError::Invalid(e.0))
+            })
+            .transpose()?;
+        Ok(Keys { tokens, cursors, quotes })
     }
 }
 
@@ -115,20 +179,63 @@ pub fn platform_terms() -> Result<PlatformTerms, ConfigError> {
     })
 }
 
+/// How long the keys are kept before they are read again (`SECRETS_MAX_AGE_SECONDS`,
+/// 15 minutes by default: a rotated key reaches every warm process within that, and a
+/// token signed with a key a process does not know yet makes it reload at once).
+pub fn refresh_policy() -> Result<RefreshPolicy, ConfigError> {
+    let default = RefreshPolicy::default();
+    let max_age = env_positive("SECRETS_MAX_AGE_SECONDS", default.max_age.num_seconds())?;
+    Ok(RefreshPolicy { max_age: chrono::Duration::seconds(max_age), ..default })
+}
+
+/// A Secrets Manager read that has not answered in this long is abandoned (the request
+/// that waited on it gets a 503 and the next one tries again), so a connection frozen
+/// with the sandbox cannot hold requests for the TCP timeout.
+const KEY_LOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The context of an API function: the table, the wall clock, and whichever keys the
-/// function was given (read concurrently: each may be a Secrets Manager call).
+/// function was given (see [`with_keys_from`]).
 pub async fn app_from_env(env: &Env) -> Result<App<DynamoStore>, ConfigError> {
-    let (tokens, cursors, quotes) = tokio::try_join!(env.tokens(), env.cursors(), env.quotes())?;
     let mut app = App::new(env.store()?);
     app.platform_terms = platform_terms()?;
-    if let Some(t) = tokens {
-        app = app.with_tokens(t);
+    with_keys_from(app, &env.sdk, KeySources::from_env(), refresh_policy()?).await
+}
+
+/// Gives `app` its keys. Keys held in Secrets Manager are not read here: init makes no
+/// network call, and the first request (or [`prefetch_keys`], started at init and not
+/// waited for) reads them, then again as `policy` says. Keys given inline are parsed
+/// now, so a malformed one still fails init.
+pub async fn with_keys_from<S>(
+    app: App<S>,
+    sdk: &aws_config::SdkConfig,
+    sources: KeySources,
+    policy: RefreshPolicy,
+) -> Result<App<S>, ConfigError> {
+    if !sources.any_stored() {
+        return Ok(app.with_keys(sources.load(sdk).await?));
     }
-    if let Some(c) = cursors {
-        app = app.with_cursors(c);
-    }
-    if let Some(q) = quotes {
-        app = app.with_quotes(q);
-    }
-    Ok(app)
+    let sdk = sdk.clone();
+    Ok(app.with_key_loader(
+        Box::new(move || {
+            let (sdk, sources) = (sdk.clone(), sources.clone());
+            Box::pin(async move {
+                match tokio::time::timeout(KEY_LOAD_TIMEOUT, sources.load(&sdk)).await {
+                    Ok(keys) => keys.map_err(|e| e.to_string()),
+                    Err(_) => Err(format!("Secrets Manager did not answer within {KEY_LOAD_TIMEOUT:?}")),
+                }
+            })
+        }),
+        policy,
+    ))
+}
+
+/// Starts reading the keys in the background, so the first request finds them loaded
+/// or in flight, without holding init (exec to the first `/next`) for them. A failure
+/// is logged; the first request tries again.
+pub fn prefetch_keys(app: &'static App<DynamoStore>) {
+    tokio::spawn(async move {
+        if let Err(e) = app.load_keys().await {
+            tracing::warn!(error = %e, "reading the keys ahead of the first request failed");
+        }
+    });
 }

@@ -9,7 +9,9 @@ pub mod media;
 mod run;
 pub mod s3post;
 
-pub use config::{ConfigError, Env, app_from_env, env_var, platform_terms};
+pub use config::{
+    ConfigError, Env, KeySources, Secret, app_from_env, env_var, platform_terms, prefetch_keys, refresh_policy, with_keys_from,
+};
 pub use media::MediaBucket;
-pub use run::{http, http_with, init_tracing, service};
+pub use run::{http, http_lazy, http_with, init_tracing, service};
 pub use s3post::{Ticket, UploadSigner};

@@ -1,8 +1,8 @@
 //! The loops: one per kind of trigger, each the whole `main` of a function.
 
-use crate::config::{Env, app_from_env};
+use crate::config::{Env, app_from_env, prefetch_keys};
 use cm_app::App;
-use cm_http::{Body, IntoProblem, Request, Response};
+use cm_http::{Body, Internal, IntoProblem, Problem, Request, Response};
 use cm_store::DynamoStore;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,11 +59,54 @@ where
     init_tracing();
     let env = Env::load().await;
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app_from_env(&env).await?));
-    let handler = &*Box::leak(Box::new(handler));
+    prefetch_keys(app);
+    serve(app, handler).await
+}
+
+/// The HTTP loop: each request waits for the keys (loaded once, reloaded when old),
+/// then goes to the handler.
+async fn serve<F, Fut, E>(app: &'static App<DynamoStore>, handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static App<DynamoStore>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: IntoProblem + 'static,
+{
+    let handler: &'static F = Box::leak(Box::new(handler));
+    let gated = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| async move {
+        app.load_keys().await.map_err(Gated::Unavailable)?;
+        handler(app, req).await.map_err(Gated::Handler)
+    }));
     lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).instrument(invocation_span()).await)
+        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, gated, req).instrument(invocation_span()).await)
     }))
     .await
+}
+
+/// A request that could not reach its handler because what it needs could not be read
+/// (the keys, or a context built on first use), or the handler's own error.
+#[derive(Debug)]
+enum Gated<E> {
+    Unavailable(Internal),
+    Handler(E),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for Gated<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gated::Unavailable(e) => e.fmt(f),
+            Gated::Handler(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: IntoProblem> IntoProblem for Gated<E> {
+    fn to_problem(&self) -> Problem {
+        match self {
+            // Secrets Manager slow or down: the request was fine and may pass in a moment.
+            Gated::Unavailable(_) => cm_app::busy(),
+            Gated::Handler(e) => e.to_problem(),
+        }
+    }
 }
 
 /// The whole `main` of an HTTP function that needs more than the App (a client of an
@@ -82,13 +125,56 @@ where
     let (app, ctx) =
         tokio::try_join!(async { app_from_env(&env).await.map_err(lambda_http::Error::from) }, init(env.clone()))?;
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app));
+    prefetch_keys(app);
     let ctx: &'static C = Box::leak(Box::new(ctx));
-    let handler = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)));
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(cm_http::dispatch(app, handler, req).instrument(invocation_span()).await)
-    }))
+    serve(app, move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)).await
+}
+
+/// The whole `main` of an HTTP function whose context needs a network call to build
+/// (a secret from Secrets Manager: the Stripe keys). `init` does not hold up init:
+/// it starts in the background and the first request waits for it; if it failed, that
+/// request answers 503 and the next one tries again. The context is then kept for the
+/// life of the process.
+pub async fn http_lazy<C, I, IFut, F, Fut, E>(init: I, handler: F) -> Result<(), lambda_http::Error>
+where
+    C: Send + Sync + 'static,
+    I: Fn(Env) -> IFut + Send + Sync + 'static,
+    IFut: Future<Output = Result<C, lambda_http::Error>> + Send + 'static,
+    F: Fn(&'static App<DynamoStore>, &'static C, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: IntoProblem + 'static,
+{
+    init_tracing();
+    let env: &'static Env = Box::leak(Box::new(Env::load().await));
+    let app: &'static App<DynamoStore> = Box::leak(Box::new(app_from_env(env).await?));
+    prefetch_keys(app);
+    let ctx: &'static tokio::sync::OnceCell<C> = Box::leak(Box::new(tokio::sync::OnceCell::new()));
+    let init: &'static I = Box::leak(Box::new(init));
+    let handler: &'static F = Box::leak(Box::new(handler));
+    let load = move || async move {
+        ctx.get_or_try_init(|| async {
+            match tokio::time::timeout(LAZY_INIT_TIMEOUT, init(env.clone())).await {
+                Ok(built) => built.map_err(|e| Internal::new(format!("building the context: {e}"))),
+                Err(_) => Err(Internal::new(format!("building the context took over {LAZY_INIT_TIMEOUT:?}"))),
+            }
+        })
+        .await
+    };
+    tokio::spawn(async move {
+        if let Err(e) = load().await {
+            tracing::warn!(error = %e, "building the context ahead of the first request failed");
+        }
+    });
+    serve(app, move |app: &'static App<DynamoStore>, req: Request| async move {
+        let ctx = load().await.map_err(Gated::Unavailable)?;
+        handler(app, ctx, req).await.map_err(Gated::Handler)
+    })
     .await
 }
+
+/// How long a lazily built context may take (a Secrets Manager read) before the request
+/// waiting on it is answered 503.
+const LAZY_INIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The whole `main` of an event-driven function (streams, schedules, operator jobs):
 /// `init` builds the function's own context once per cold start, `handler` takes each
@@ -133,6 +219,19 @@ mod tests {
         fn make_writer(&'w self) -> Lines {
             self.clone()
         }
+    }
+
+    /// A request whose keys or context could not be read is the service's problem of
+    /// the moment (503, retry), not the client's; the handler's own errors pass through.
+    #[test]
+    fn unavailable_keys_answer_503_with_retry_after_and_handler_errors_pass_through() {
+        let unavailable: Gated<Internal> = Gated::Unavailable(Internal::new("Secrets Manager timed out"));
+        let p = unavailable.to_problem();
+        assert_eq!(p.status, 503);
+        assert!(!format!("{p:?}").contains("Secrets Manager"), "internal detail leaked: {p:?}");
+        let handler: Gated<cm_http::RequestError> =
+            Gated::Handler(cm_http::RequestError::NotFound("no such booking".into()));
+        assert_eq!(handler.to_problem().status, 404);
     }
 
     /// Every line of an invocation names its request, trace, function and whether it

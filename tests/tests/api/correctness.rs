@@ -426,11 +426,12 @@ fn only_functions_that_verify_tokens_hold_the_token_key() {
             cm_tests::template::repo_root().join("functions").join(&f.binary).join("src/lib.rs"),
         )
         .unwrap();
-        // `authenticate` for HTTP callers; `tokens()` for the WebSocket handshake, which
-        // verifies the token itself (ws-connect).
+        // `authenticate` for HTTP callers; `verify_token` for the WebSocket handshake,
+        // which has no HTTP request (ws-connect).
         let uses_tokens = source.contains("authenticate")
             || source.contains("start_session")
             || source.contains("session_body")
+            || source.contains("verify_token")
             || source.contains(".tokens()");
         // Signing cursors for a client, directly or through cm_app's listing helper
         // (`list_bookings(app, …)`); paging the store internally needs no key.

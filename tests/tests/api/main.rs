@@ -32,5 +32,6 @@ mod recommendations;
 mod reminders;
 mod reviews;
 mod sample_events;
+mod secrets;
 mod support;
 mod travel;

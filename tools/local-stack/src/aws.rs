@@ -59,7 +59,15 @@ impl Clients {
         let sdk = config(&endpoints.moto, region).await;
         let s3 = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
         let dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb).build();
-        let streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb).build();
+        let streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
+        // The SDK's own client, wrapped: the one every other client here uses.
+        let inner = sdk.http_client().unwrap_or_else(|| {
+            use aws_smithy_http_client::tls;
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+                .build_https()
+        });
+        let streams = streams.http_client(crate::streams::repair::RepairingClient { inner }).build();
         Clients {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
             streams: aws_sdk_dynamodbstreams::Client::from_conf(streams),

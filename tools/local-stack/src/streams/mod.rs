@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod pattern;
 pub mod record;
+pub mod repair;
 
 use crate::aws::Clients;
 use crate::console::{self, Trigger};
