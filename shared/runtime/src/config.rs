@@ -35,6 +35,29 @@ fn env_positive(name: &'static str, default: i64) -> Result<i64, ConfigError> {
     }
 }
 
+/// One HTTP client for every AWS client of the process: the SDK's own default
+/// (hyper 1, rustls with aws-lc), built once, so its connection pool and its trust store
+/// (read from the system's certificate files) are shared, where each service client
+/// would otherwise build and load its own.
+/// Wrapped to send an X-Ray subsegment per call when the process has an X-Ray daemon
+/// (`crate::xray`).
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_runtime_api::client::http::SharedHttpClient;
+    let client = sdk_http_client();
+    match crate::xray::TracingClient::from_env(client.clone()) {
+        Some(traced) => SharedHttpClient::new(traced),
+        None => client,
+    }
+}
+
+/// The HTTP client the SDK would build for itself: hyper 1, rustls with aws-lc.
+pub fn sdk_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .build_https()
+}
+
 /// The SDK configuration (endpoints and credentials from the standard environment, so
 /// `AWS_ENDPOINT_URL_*` point it at local emulators) and what every function reads.
 #[derive(Clone)]
@@ -44,7 +67,7 @@ pub struct Env {
 
 impl Env {
     pub async fn load() -> Env {
-        Env { sdk: aws_config::load_from_env().await }
+        Env { sdk: aws_config::from_env().http_client(https_client()).load().await }
     }
 
     pub fn store(&self) -> Result<DynamoStore, ConfigError> {
@@ -202,9 +225,11 @@ pub async fn app_from_env(env: &Env) -> Result<App<DynamoStore>, ConfigError> {
 }
 
 /// Gives `app` its keys. Keys held in Secrets Manager are not read here: init makes no
-/// network call, and the first request (or [`prefetch_keys`], started at init and not
-/// waited for) reads them, then again as `policy` says. Keys given inline are parsed
-/// now, so a malformed one still fails init.
+/// network call, and the first request that needs them reads them (the HTTP loop asks
+/// before each request), then again as `policy` says. Not read in the background during
+/// init either: at Lambda's smaller sizes a function has a fraction of a vCPU, and a
+/// background read competes with init for it (measured: docs/performance.md). Keys
+/// given inline are parsed now, so a malformed one still fails init.
 pub async fn with_keys_from<S>(
     app: App<S>,
     sdk: &aws_config::SdkConfig,
@@ -227,15 +252,4 @@ pub async fn with_keys_from<S>(
         }),
         policy,
     ))
-}
-
-/// Starts reading the keys in the background, so the first request finds them loaded
-/// or in flight, without holding init (exec to the first `/next`) for them. A failure
-/// is logged; the first request tries again.
-pub fn prefetch_keys(app: &'static App<DynamoStore>) {
-    tokio::spawn(async move {
-        if let Err(e) = app.load_keys().await {
-            tracing::warn!(error = %e, "reading the keys ahead of the first request failed");
-        }
-    });
 }

@@ -8,9 +8,11 @@ mod config;
 pub mod media;
 mod run;
 pub mod s3post;
+pub mod xray;
 
 pub use config::{
-    ConfigError, Env, KeySources, Secret, app_from_env, env_var, platform_terms, prefetch_keys, refresh_policy, with_keys_from,
+    ConfigError, Env, KeySources, Secret, app_from_env, env_var, platform_terms, refresh_policy, sdk_http_client,
+    with_keys_from,
 };
 pub use media::MediaBucket;
 pub use run::{http, http_lazy, http_with, init_tracing, service};

@@ -1,6 +1,6 @@
 //! The loops: one per kind of trigger, each the whole `main` of a function.
 
-use crate::config::{Env, app_from_env, prefetch_keys};
+use crate::config::{Env, app_from_env};
 use cm_app::App;
 use cm_http::{Body, Internal, IntoProblem, Problem, Request, Response};
 use cm_store::DynamoStore;
@@ -59,7 +59,6 @@ where
     init_tracing();
     let env = Env::load().await;
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app_from_env(&env).await?));
-    prefetch_keys(app);
     serve(app, handler).await
 }
 
@@ -125,16 +124,14 @@ where
     let (app, ctx) =
         tokio::try_join!(async { app_from_env(&env).await.map_err(lambda_http::Error::from) }, init(env.clone()))?;
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app));
-    prefetch_keys(app);
     let ctx: &'static C = Box::leak(Box::new(ctx));
     serve(app, move |app: &'static App<DynamoStore>, req: Request| handler(app, ctx, req)).await
 }
 
 /// The whole `main` of an HTTP function whose context needs a network call to build
-/// (a secret from Secrets Manager: the Stripe keys). `init` does not hold up init:
-/// it starts in the background and the first request waits for it; if it failed, that
-/// request answers 503 and the next one tries again. The context is then kept for the
-/// life of the process.
+/// (a secret from Secrets Manager: the Stripe keys). `init` does not hold up init: the
+/// first request runs it; if it failed, that request answers 503 and the next one tries
+/// again. The context is then kept for the life of the process.
 pub async fn http_lazy<C, I, IFut, F, Fut, E>(init: I, handler: F) -> Result<(), lambda_http::Error>
 where
     C: Send + Sync + 'static,
@@ -147,7 +144,6 @@ where
     init_tracing();
     let env: &'static Env = Box::leak(Box::new(Env::load().await));
     let app: &'static App<DynamoStore> = Box::leak(Box::new(app_from_env(env).await?));
-    prefetch_keys(app);
     let ctx: &'static tokio::sync::OnceCell<C> = Box::leak(Box::new(tokio::sync::OnceCell::new()));
     let init: &'static I = Box::leak(Box::new(init));
     let handler: &'static F = Box::leak(Box::new(handler));
@@ -160,11 +156,6 @@ where
         })
         .await
     };
-    tokio::spawn(async move {
-        if let Err(e) = load().await {
-            tracing::warn!(error = %e, "building the context ahead of the first request failed");
-        }
-    });
     serve(app, move |app: &'static App<DynamoStore>, req: Request| async move {
         let ctx = load().await.map_err(Gated::Unavailable)?;
         handler(app, ctx, req).await.map_err(Gated::Handler)

@@ -35,3 +35,4 @@ mod sample_events;
 mod secrets;
 mod support;
 mod travel;
+mod xray;
