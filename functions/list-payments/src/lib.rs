@@ -67,7 +67,9 @@ pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) 
     }
     let who = match scope {
         PaymentScope::Client(id) | PaymentScope::Photographer(id) => id.to_string(),
-        PaymentScope::All => "all".to_string(),
+        // Every ledger is read over shards, with a cursor of another shape than the
+        // one-partition listings': a name of its own refuses a cursor from before.
+        PaymentScope::All => format!("all/{}", cm_store::keys::PAYMENT_SHARDS),
     };
     let cursor_scope = format!("payments|{who}|{state:?}|{currency:?}|{from:?}|{to:?}");
     let after: Option<PageKey> = cursor

@@ -33,7 +33,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             Dimension::City => "CITY",
             Dimension::Specialization => "SPEC",

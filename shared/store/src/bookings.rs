@@ -33,10 +33,10 @@ struct BookingItem {
     /// The photographer's bookings by start.
     gsi2pk: String,
     gsi2sk: String,
-    /// Every booking by start (admin).
+    /// Every booking by start (admin, reminders), over `keys::BOOKING_SHARDS`.
     gsi3pk: String,
     gsi3sk: String,
-    /// Sparse: only pending bookings, by expiry, for the expiry sweep.
+    /// Sparse: only pending bookings, by expiry, for the expiry sweep; sharded as gsi3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi4pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,9 +60,9 @@ impl BookingItem {
             gsi1sk: start_key(b),
             gsi2pk: keys::photographer_bookings(b.photographer_id),
             gsi2sk: start_key(b),
-            gsi3pk: keys::ALL_BOOKINGS.into(),
+            gsi3pk: keys::all_bookings(keys::booking_shard(b.id)),
             gsi3sk: start_key(b),
-            gsi4pk: pending.then(|| keys::PENDING.to_string()),
+            gsi4pk: pending.then(|| keys::pending(keys::booking_shard(b.id))),
             gsi4sk: pending.then(|| format!("{}#{}", keys::instant(b.expires_at), b.id)),
             booking: b.clone(),
         }
@@ -585,18 +585,19 @@ impl BookingReader for DynamoStore {
     }
 
     /// A party's bookings (or everyone's, for admins) by start time, optionally of one
-    /// status and within `[from, to)`.
+    /// status and within `[from, to)`. Everyone's are written over
+    /// `keys::BOOKING_SHARDS` partitions and merged back into start order.
     async fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> Result<Page<Booking>, StoreError> {
-        let (index, pk_attr, sk_attr, pk) = match q.party {
-            Party::Client(id) => (keys::GSI1, "gsi1pk", "gsi1sk", keys::client_bookings(id)),
-            Party::Photographer(id) => (keys::GSI2, "gsi2pk", "gsi2sk", keys::photographer_bookings(id)),
-            Party::Everyone => (keys::GSI3, "gsi3pk", "gsi3sk", keys::ALL_BOOKINGS.to_string()),
+        let (index, pk_attr, sk_attr, pks) = match q.party {
+            Party::Client(id) => (keys::GSI1, "gsi1pk", "gsi1sk", vec![keys::client_bookings(id)]),
+            Party::Photographer(id) => (keys::GSI2, "gsi2pk", "gsi2sk", vec![keys::photographer_bookings(id)]),
+            Party::Everyone => (keys::GSI3, "gsi3pk", "gsi3sk", keys::all_bookings_partitions()),
         };
         let from = q.from.map_or("0".to_string(), keys::instant);
         // '~' sorts after every character a start key can hold.
         let to = q.to.map_or("~".to_string(), keys::instant);
         let status = q.status.map(|st| to_av(&st)).transpose()?;
-        let make = || {
+        let make = |pk: &str| {
             let req = self
                 .client
                 .query()
@@ -605,7 +606,7 @@ impl BookingReader for DynamoStore {
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
                 .expression_attribute_names("#pk", pk_attr)
                 .expression_attribute_names("#sk", sk_attr)
-                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":pk", s(pk))
                 .expression_attribute_values(":from", s(&from))
                 .expression_attribute_values(":to", s(&to));
             match &status {
@@ -616,10 +617,16 @@ impl BookingReader for DynamoStore {
                 None => req,
             }
         };
-        crate::page::filtered_page(make, q.limit, after, &["pk", "sk", pk_attr, sk_attr], |i| {
-            from_item::<BookingItem>(i).map(|b| b.booking)
-        })
-        .await
+        let key_attrs = ["pk", "sk", pk_attr, sk_attr];
+        let decode = |i| from_item::<BookingItem>(i).map(|b| b.booking);
+        match pks.as_slice() {
+            [pk] => crate::page::filtered_page(|| make(pk), q.limit, after, &key_attrs, decode).await,
+            shards => {
+                let makers: Vec<_> = shards.iter().map(|pk| move || make(pk)).collect();
+                let order = crate::page::Order { attr: sk_attr, descending: false };
+                crate::page::sharded_page(&makers, order, q.limit, after, &key_attrs, decode).await
+            }
+        }
     }
 }
 
@@ -632,18 +639,26 @@ impl PendingBookings for DynamoStore {
     ) -> Result<Page<Result<Booking, StoreError>>, StoreError> {
         // '~' after the timestamp includes every id expiring exactly now.
         let upper = s(format!("{}~", keys::instant(now)));
-        let make = || {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI4)
-                .key_condition_expression("gsi4pk = :p AND gsi4sk <= :now")
-                .expression_attribute_values(":p", s(keys::PENDING))
-                .expression_attribute_values(":now", upper.clone())
-        };
+        let makers: Vec<_> = keys::pending_partitions()
+            .into_iter()
+            .map(|pk| {
+                let (pk, upper) = (s(pk), upper.clone());
+                move || {
+                    self.client
+                        .query()
+                        .table_name(&self.table)
+                        .index_name(keys::GSI4)
+                        .key_condition_expression("gsi4pk = :p AND gsi4sk <= :now")
+                        .expression_attribute_values(":p", pk.clone())
+                        .expression_attribute_values(":now", upper.clone())
+                }
+            })
+            .collect();
+        // Soonest expiry first over all shards, as the one partition gave them.
+        let order = crate::page::Order { attr: "gsi4sk", descending: false };
         // One unreadable item must not stop the sweep: it is handed back as an error
         // for the caller to report, and the page goes on.
-        crate::page::filtered_page(make, limit, after, &["pk", "sk", "gsi4pk", "gsi4sk"], |i| {
+        crate::page::sharded_page(&makers, order, limit, after, &["pk", "sk", "gsi4pk", "gsi4sk"], |i| {
             Ok(from_item::<BookingItem>(i).map(|b| b.booking))
         })
         .await

@@ -2,7 +2,8 @@
 //! Query instead of scanning. They are kept downstream of the analyses (a stream
 //! consumer of the analysed reviews and feedback), each analysis counted once: the
 //! deltas go in with a marker item naming the analysis, in one transaction, so a
-//! redelivered record finds its marker and adds nothing.
+//! redelivered record finds its marker and adds nothing. The day items are spread over
+//! `keys::INSIGHTS_SHARDS` partitions by analysis (docs/scaling.md); readers add them up.
 
 use crate::page::query_all;
 use crate::ports::{InsightsReader, SentimentAggregates};
@@ -26,7 +27,7 @@ impl SentimentAggregates for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         let mut ops = vec![self.aggregated_marker(analysis, now)?];
-        ops.extend(self.aggregate_op(day, deltas)?);
+        ops.extend(self.aggregate_op(keys::insights_shard(analysis), day, deltas)?);
         match self.transact(ops).await {
             Ok(()) => Ok(Applied::Applied),
             Err(StoreError::ConditionFailed { .. }) => Ok(Applied::AlreadyApplied),
@@ -54,6 +55,7 @@ impl DynamoStore {
 
     fn aggregate_op(
         &self,
+        shard: u32,
         day: NaiveDate,
         deltas: &BTreeMap<String, i64>,
     ) -> Result<Option<TransactWriteItem>, StoreError> {
@@ -62,7 +64,7 @@ impl DynamoStore {
         }
         let mut up = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(crate::key(keys::INSIGHTS_SENTIMENT, keys::insights_day(day))))
+            .set_key(Some(crate::key(keys::insights_sentiment(shard), keys::insights_day(day))))
             .expression_attribute_values(":e", s("sentiment_day"));
         let mut adds = Vec::new();
         for (i, (k, v)) in deltas.iter().enumerate() {
@@ -77,32 +79,38 @@ impl DynamoStore {
 }
 
 impl InsightsReader for DynamoStore {
-    /// Daily aggregates for `from..=to`, oldest first.
+    /// Daily aggregates for `from..=to`, oldest first: every shard's day added up.
     async fn sentiment_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayAggregate>, StoreError> {
-        let items = query_all(|| {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::INSIGHTS_SENTIMENT))
-                .expression_attribute_values(":from", s(keys::insights_day(from)))
-                .expression_attribute_values(":to", s(keys::insights_day(to)))
-        })
-        .await?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        let partitions = keys::insights_sentiment_partitions();
+        let queries = partitions.iter().map(|pk| {
+            query_all(move || {
+                self.client
+                    .query()
+                    .table_name(&self.table)
+                    .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expression_attribute_values(":pk", s(pk))
+                    .expression_attribute_values(":from", s(keys::insights_day(from)))
+                    .expression_attribute_values(":to", s(keys::insights_day(to)))
+            })
+        });
+        let mut days: BTreeMap<NaiveDate, BTreeMap<String, i64>> = BTreeMap::new();
+        for item in futures::future::try_join_all(queries).await?.into_iter().flatten() {
             let date = item
                 .get("sk")
                 .and_then(|v| v.as_s().ok())
                 .and_then(|sk| sk.strip_prefix("DAY#"))
                 .and_then(|d| d.parse().ok())
                 .ok_or_else(|| StoreError::Corrupt("sentiment day without a date".into()))?;
-            let counters = item
-                .iter()
-                .filter_map(|(k, v)| v.as_n().ok().and_then(|n| n.parse().ok()).map(|n| (k.clone(), n)))
-                .collect();
-            out.push(DayAggregate { date, counters });
+            let counters = days.entry(date).or_default();
+            for (k, n) in
+                item.iter().filter_map(|(k, v)| v.as_n().ok().and_then(|n| n.parse::<i64>().ok()).map(|n| (k, n)))
+            {
+                *counters.entry(k.clone()).or_insert(0) += n;
+            }
         }
-        Ok(out)
+        Ok(days
+            .into_iter()
+            .map(|(date, counters)| DayAggregate { date, counters: counters.into_iter().collect() })
+            .collect())
     }
 }

@@ -28,6 +28,17 @@ pub fn instant_micros(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// The shard of an id among `shards`: FNV-1a over its text (std's hasher is seeded
+/// per process, and a shard must be the same in every process and every release). Ids
+/// are ULIDs, whose random part spreads them evenly.
+pub fn shard_of(id: &str, shards: u32) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in id.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h % shards.max(1)
+}
+
 // Accounts
 pub fn user(id: impl std::fmt::Display) -> String {
     format!("USER#{id}")
@@ -68,8 +79,47 @@ pub fn client_bookings(id: UserId) -> String {
 pub fn photographer_bookings(id: UserId) -> String {
     format!("PHOTOGRAPHER#{id}")
 }
-pub const ALL_BOOKINGS: &str = "BOOKINGS";
-pub const PENDING: &str = "PENDING";
+/// How many partitions every booking's writes to gsi3 (all bookings by start) and gsi4
+/// (pending bookings by expiry) are spread over. docs/scaling.md: at 1,000 booking
+/// writes a second one unsharded gsi3 partition takes ~2,000 WCU/s (every write of a
+/// ~1.5 KB booking item is re-projected in full), twice a partition's 1,000, and gsi4
+/// ~1,400 (a put on entering pending, a delete on leaving it); over 8 shards each takes
+/// at most ~26 % of the limit (the key-distribution simulation, `tools/key-sim`), with
+/// room for a peak twice the model's. Readers query all 8 at once and merge, so each
+/// more shard costs every admin page and reminder run one more Query: 8, not 64.
+pub const BOOKING_SHARDS: u32 = 8;
+/// Every booking by start, one of [`BOOKING_SHARDS`] partitions (gsi3).
+pub fn all_bookings(shard: u32) -> String {
+    format!("BOOKINGS#{shard}")
+}
+/// Pending bookings by expiry, one of [`BOOKING_SHARDS`] partitions (gsi4, sparse).
+pub fn pending(shard: u32) -> String {
+    format!("PENDING#{shard}")
+}
+/// The partitions every booking is read from: the shards, and the one key written
+/// before sharding ([`UNSHARDED_ALL_BOOKINGS`]).
+pub fn all_bookings_partitions() -> Vec<String> {
+    (0..BOOKING_SHARDS).map(all_bookings).chain([UNSHARDED_ALL_BOOKINGS.to_string()]).collect()
+}
+/// The partitions pending bookings are read from, as [`all_bookings_partitions`].
+pub fn pending_partitions() -> Vec<String> {
+    (0..BOOKING_SHARDS).map(pending).chain([UNSHARDED_PENDING.to_string()]).collect()
+}
+/// The unsharded keys of before. Nothing writes them any more; readers still read each
+/// as one more shard, so an item written before is still listed, expired, settled or
+/// charged, and it moves to its shard the next time it is written. Once a table has
+/// none left (a Query of each says so), the readers can stop reading them.
+pub const UNSHARDED_ALL_BOOKINGS: &str = "BOOKINGS";
+pub const UNSHARDED_PENDING: &str = "PENDING";
+pub const UNSHARDED_ALL_PAYMENTS: &str = "PAYMENTS";
+pub const UNSHARDED_BALANCE_DUE: &str = "BALANCEDUE";
+pub const UNSHARDED_SETTLE_QUEUE: &str = "SETTLE";
+pub const UNSHARDED_INSIGHTS_SENTIMENT: &str = "INSIGHTS#SENTIMENT";
+/// A booking's shard: from its id alone, so every rewrite of the booking (a status
+/// change, a reschedule) lands in the partition its earlier versions are in.
+pub fn booking_shard(id: BookingId) -> u32 {
+    shard_of(&id.to_string(), BOOKING_SHARDS)
+}
 pub fn slot(photographer: UserId, block: i64) -> String {
     format!("SLOT#{photographer}#{block}")
 }
@@ -101,7 +151,26 @@ pub fn feedback_by_score(status: &str) -> String {
     format!("FEEDBACKSCORE#{status}")
 }
 pub const ALL_FEEDBACK: &str = "FEEDBACK";
-pub const INSIGHTS_SENTIMENT: &str = "INSIGHTS#SENTIMENT";
+/// How many partitions the daily sentiment counters are spread over. Each review and
+/// feedback analysis adds to its day's item in a transaction (4 WCU for a ~2 KB item):
+/// ~100 a second at docs/scaling.md's peak is ~400 WCU/s, and as many transactions a
+/// second on one item, which conflict with each other (TransactionConflict) long before
+/// the WCU limit. 4 shards give each ~100 WCU/s and ~25 transactions a second; the
+/// admin's insights read 4 ranges at once and add them up by day.
+pub const INSIGHTS_SHARDS: u32 = 4;
+/// The daily sentiment counters, one of [`INSIGHTS_SHARDS`] partitions.
+pub fn insights_sentiment(shard: u32) -> String {
+    format!("INSIGHTS#SENTIMENT#{shard}")
+}
+/// The partitions the daily sentiment is read from (see [`UNSHARDED_ALL_BOOKINGS`]).
+pub fn insights_sentiment_partitions() -> Vec<String> {
+    (0..INSIGHTS_SHARDS).map(insights_sentiment).chain([UNSHARDED_INSIGHTS_SENTIMENT.to_string()]).collect()
+}
+/// The shard an analysis adds to, from its name (`cm_store::insights`): a redelivery of
+/// the same analysis goes to the same item, where its marker's transaction refuses it.
+pub fn insights_shard(analysis: &str) -> u32 {
+    shard_of(analysis, INSIGHTS_SHARDS)
+}
 pub fn insights_day(date: NaiveDate) -> String {
     format!("DAY#{date}")
 }
@@ -146,9 +215,41 @@ pub fn client_payments(id: UserId) -> String {
 pub fn photographer_payments(id: UserId) -> String {
     format!("PAYPHOTOGRAPHER#{id}")
 }
-pub const ALL_PAYMENTS: &str = "PAYMENTS";
-/// Ledgers with a balance still to charge, by due date (gsi4, sparse).
-pub const BALANCE_DUE: &str = "BALANCEDUE";
+/// How many partitions every ledger's writes to gsi3 (all ledgers by creation) and
+/// gsi4 (balances due) and every settle request's (gsi4) are spread over. A booking's
+/// money rewrites its ledger ~3.6 times (opened, authorised, captured, balance charged,
+/// released or refunded: each a write of a ~2 KB item re-projected in full), so at 1,000
+/// booking writes a second the one `PAYMENTS` partition would take ~2,600 WCU/s,
+/// `BALANCEDUE` ~1,850 and `SETTLE` ~1,300 (a put per status change, a delete when
+/// settled): docs/scaling.md. 16 keep the busiest shard under a fifth of a partition's
+/// 1,000 WCU; readers (the admin's history, the minute's settle run, the daily balance
+/// run) query all 16 at once and merge.
+pub const PAYMENT_SHARDS: u32 = 16;
+/// A booking's payment shard, from its id: its ledger and its settle requests stay in
+/// one partition of each index however often they are rewritten.
+pub fn payment_shard(booking: BookingId) -> u32 {
+    shard_of(&booking.to_string(), PAYMENT_SHARDS)
+}
+/// The partitions of every ledger, settle request and balance due: the shards, and the
+/// key written before sharding (see [`UNSHARDED_ALL_BOOKINGS`]).
+pub fn all_payments_partitions() -> Vec<String> {
+    (0..PAYMENT_SHARDS).map(all_payments).chain([UNSHARDED_ALL_PAYMENTS.to_string()]).collect()
+}
+pub fn settle_queue_partitions() -> Vec<String> {
+    (0..PAYMENT_SHARDS).map(settle_queue).chain([UNSHARDED_SETTLE_QUEUE.to_string()]).collect()
+}
+pub fn balance_due_partitions() -> Vec<String> {
+    (0..PAYMENT_SHARDS).map(balance_due).chain([UNSHARDED_BALANCE_DUE.to_string()]).collect()
+}
+/// Every ledger by creation, one of [`PAYMENT_SHARDS`] partitions (gsi3).
+pub fn all_payments(shard: u32) -> String {
+    format!("PAYMENTS#{shard}")
+}
+/// Ledgers with a balance still to charge, by due date (gsi4, sparse), one of
+/// [`PAYMENT_SHARDS`] partitions.
+pub fn balance_due(shard: u32) -> String {
+    format!("BALANCEDUE#{shard}")
+}
 /// A Stripe object (PaymentIntent, connected account) back to its owner here.
 pub fn stripe(id: &str) -> String {
     format!("STRIPE#{id}")
@@ -160,8 +261,11 @@ pub fn settle(booking: BookingId) -> String {
     format!("SETTLE#{booking}")
 }
 pub const SETTLE_SK: &str = "SETTLE";
-/// Bookings whose payments need settling (gsi4, sparse), oldest request first.
-pub const SETTLE_QUEUE: &str = "SETTLE";
+/// Bookings whose payments need settling (gsi4, sparse), oldest request first, one of
+/// [`PAYMENT_SHARDS`] partitions.
+pub fn settle_queue(shard: u32) -> String {
+    format!("SETTLE#{shard}")
+}
 
 // Recommendation features (docs/recommendations.md, "Features")
 /// A photographer's behavioural features, beside their profile.

@@ -136,7 +136,10 @@ impl DynamoStore {
         &self,
         ops: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<(), StoreError> {
-        retry::retrying(|| async {
+        // Boxed: the SDK's send future under the retry loop is deep, and a function
+        // whose handler awaits a transaction several calls down otherwise overflows
+        // rustc's query depth when laying out its `main` (expire-bookings did).
+        Box::pin(retry::retrying(|| async {
             self.client
                 .transact_write_items()
                 .set_transact_items(Some(ops.clone()))
@@ -144,7 +147,7 @@ impl DynamoStore {
                 .await
                 .map(|_| ())
                 .map_err(error::from_transaction)
-        })
+        }))
         .await
     }
 }

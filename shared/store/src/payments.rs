@@ -12,7 +12,7 @@
 //! balance is still to be charged, by due date (gsi4), for the daily balance run.
 
 use crate::error::from_sdk;
-use crate::page::filtered_page;
+use crate::page::{Order, filtered_page, sharded_page};
 use crate::ports::{BalancesDue, PaymentHistory, PaymentReader, PaymentWriter, SettleRequests};
 use crate::{DynamoStore, Page, PageKey, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -55,9 +55,9 @@ fn stored(l: &Ledger) -> Result<HashMap<String, AttributeValue>, StoreError> {
         gsi1sk: created.clone(),
         gsi2pk: keys::photographer_payments(l.photographer_id),
         gsi2sk: created.clone(),
-        gsi3pk: keys::ALL_PAYMENTS.into(),
+        gsi3pk: keys::all_payments(keys::payment_shard(l.booking_id)),
         gsi3sk: created,
-        gsi4pk: due.map(|_| keys::BALANCE_DUE.to_string()),
+        gsi4pk: due.map(|_| keys::balance_due(keys::payment_shard(l.booking_id))),
         gsi4sk: due.map(|d| format!("{}#{}", keys::instant(d), l.booking_id)),
         payment_state: l.state(),
         currency: l.schedule.total.currency.as_str().to_string(),
@@ -92,7 +92,7 @@ fn settle_request_item(booking: BookingId, at: DateTime<Utc>) -> HashMap<String,
     item.insert("booking_id".into(), s(booking.to_string()));
     item.insert("requested_at".into(), s(keys::instant_micros(at)));
     let (pk, sk) = keys::index_keys(keys::GSI4);
-    item.insert(pk, s(keys::SETTLE_QUEUE));
+    item.insert(pk, s(keys::settle_queue(keys::payment_shard(booking))));
     item.insert(sk, s(format!("{}#{booking}", keys::instant_micros(at))));
     item
 }
@@ -226,36 +226,35 @@ impl SettleRequests for DynamoStore {
         Ok(())
     }
 
+    /// Oldest request first over every shard (`keys::PAYMENT_SHARDS`), as the one
+    /// queue gave them.
     async fn settle_requests(&self, limit: usize, after: Option<&PageKey>) -> Result<Page<SettleRequest>, StoreError> {
-        let (pk, _) = keys::index_keys(keys::GSI4);
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI4)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", pk)
-            .expression_attribute_values(":pk", s(keys::SETTLE_QUEUE))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(after.map(PageKey::to_item))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
-        let items = out
-            .items
-            .unwrap_or_default()
+        let (pk, sk) = keys::index_keys(keys::GSI4);
+        let makers: Vec<_> = keys::settle_queue_partitions()
             .into_iter()
-            .map(|i| {
-                let text = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
-                let booking = text("booking_id").and_then(|b| b.parse().ok());
-                match (booking, text("requested_at")) {
-                    (Some(booking), Some(requested_at)) => Ok(SettleRequest { booking, requested_at }),
-                    _ => Err(crate::error::corrupt("settle request")),
+            .map(|partition| {
+                let (pk, queue) = (pk.clone(), s(partition));
+                move || {
+                    self.client
+                        .query()
+                        .table_name(&self.table)
+                        .index_name(keys::GSI4)
+                        .key_condition_expression("#pk = :pk")
+                        .expression_attribute_names("#pk", pk.clone())
+                        .expression_attribute_values(":pk", queue.clone())
                 }
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
+            .collect();
+        let order = Order { attr: &sk, descending: false };
+        sharded_page(&makers, order, limit, after, &[keys::PK, keys::SK, &pk, &sk], |i| {
+            let text = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+            let booking = text("booking_id").and_then(|b| b.parse().ok());
+            match (booking, text("requested_at")) {
+                (Some(booking), Some(requested_at)) => Ok(SettleRequest { booking, requested_at }),
+                _ => Err(crate::error::corrupt("settle request")),
+            }
+        })
+        .await
     }
 
     async fn settlement_done(&self, request: &SettleRequest) -> Result<bool, StoreError> {
@@ -274,6 +273,8 @@ impl SettleRequests for DynamoStore {
 }
 
 impl BalancesDue for DynamoStore {
+    /// Soonest due first over every shard (`keys::PAYMENT_SHARDS`), as the one
+    /// partition gave them.
     async fn balances_due(
         &self,
         until: DateTime<Utc>,
@@ -281,33 +282,31 @@ impl BalancesDue for DynamoStore {
         after: Option<&PageKey>,
     ) -> Result<Page<BookingId>, StoreError> {
         let (pk, sk) = keys::index_keys(keys::GSI4);
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI4)
-            .key_condition_expression("#pk = :pk AND #sk <= :until")
-            .expression_attribute_names("#pk", pk)
-            .expression_attribute_names("#sk", sk)
-            .expression_attribute_values(":pk", s(keys::BALANCE_DUE))
-            // `~` sorts after every booking id: everything due at or before `until`.
-            .expression_attribute_values(":until", s(format!("{}#~", keys::instant(until))))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(after.map(PageKey::to_item))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        let next = out.last_evaluated_key.as_ref().map(PageKey::from_item).transpose()?;
-        let items = out
-            .items
-            .unwrap_or_default()
+        // `~` sorts after every booking id: everything due at or before `until`.
+        let until = s(format!("{}#~", keys::instant(until)));
+        let makers: Vec<_> = keys::balance_due_partitions()
             .into_iter()
-            .map(|i| {
-                let pk = i.get(keys::PK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                pk.trim_start_matches("BOOKING#").parse().map_err(|_| crate::error::corrupt("ledger key"))
+            .map(|partition| {
+                let (pk, sk, partition, until) = (pk.clone(), sk.clone(), s(partition), until.clone());
+                move || {
+                    self.client
+                        .query()
+                        .table_name(&self.table)
+                        .index_name(keys::GSI4)
+                        .key_condition_expression("#pk = :pk AND #sk <= :until")
+                        .expression_attribute_names("#pk", pk.clone())
+                        .expression_attribute_names("#sk", sk.clone())
+                        .expression_attribute_values(":pk", partition.clone())
+                        .expression_attribute_values(":until", until.clone())
+                }
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
+            .collect();
+        let order = Order { attr: &sk, descending: false };
+        sharded_page(&makers, order, limit, after, &[keys::PK, keys::SK, &pk, &sk], |i| {
+            let pk = i.get(keys::PK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            pk.trim_start_matches("BOOKING#").parse().map_err(|_| crate::error::corrupt("ledger key"))
+        })
+        .await
     }
 }
 
@@ -333,10 +332,11 @@ pub struct PaymentQuery {
 
 impl PaymentHistory for DynamoStore {
     async fn list_payments(&self, q: &PaymentQuery, after: Option<&PageKey>) -> Result<Page<Ledger>, StoreError> {
-        let (index, partition) = match q.scope {
-            PaymentScope::Client(id) => (keys::GSI1, keys::client_payments(id)),
-            PaymentScope::Photographer(id) => (keys::GSI2, keys::photographer_payments(id)),
-            PaymentScope::All => (keys::GSI3, keys::ALL_PAYMENTS.to_string()),
+        let (index, partitions) = match q.scope {
+            PaymentScope::Client(id) => (keys::GSI1, vec![keys::client_payments(id)]),
+            PaymentScope::Photographer(id) => (keys::GSI2, vec![keys::photographer_payments(id)]),
+            // Written over `keys::PAYMENT_SHARDS` partitions, merged back newest first.
+            PaymentScope::All => (keys::GSI3, keys::all_payments_partitions()),
         };
         let (state, currency) = (q.state, q.currency.clone());
         let (pk, sk) = keys::index_keys(index);
@@ -347,7 +347,7 @@ impl PaymentHistory for DynamoStore {
         if currency.is_some() {
             filters.push("currency = :currency");
         }
-        let make = || {
+        let make = |partition: &str| {
             let mut query = self
                 .client
                 .query()
@@ -356,7 +356,7 @@ impl PaymentHistory for DynamoStore {
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
                 .expression_attribute_names("#pk", pk.clone())
                 .expression_attribute_names("#sk", sk.clone())
-                .expression_attribute_values(":pk", s(&partition))
+                .expression_attribute_values(":pk", s(partition))
                 .expression_attribute_values(":from", s(keys::instant_micros(q.from)))
                 .expression_attribute_values(":to", s(format!("{}#~", keys::instant_micros(q.to))))
                 .scan_index_forward(false);
@@ -371,9 +371,14 @@ impl PaymentHistory for DynamoStore {
             }
             query
         };
-        filtered_page(make, q.limit, after, &[keys::PK, keys::SK, &pk, &sk], |i| {
-            from_item::<StoredLedger>(i).map(|s| s.ledger)
-        })
-        .await
+        let key_attrs = [keys::PK, keys::SK, &pk, &sk];
+        let decode = |i| from_item::<StoredLedger>(i).map(|s| s.ledger);
+        match partitions.as_slice() {
+            [partition] => filtered_page(|| make(partition), q.limit, after, &key_attrs, decode).await,
+            shards => {
+                let makers: Vec<_> = shards.iter().map(|p| move || make(p)).collect();
+                sharded_page(&makers, Order { attr: &sk, descending: true }, q.limit, after, &key_attrs, decode).await
+            }
+        }
     }
 }

@@ -33,6 +33,7 @@ mod reminders;
 mod reviews;
 mod sample_events;
 mod secrets;
+mod sharding;
 mod support;
 mod travel;
 mod xray;
