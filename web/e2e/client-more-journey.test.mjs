@@ -3,8 +3,10 @@
 // then a good one); moving it to another free time (once refused because the time went
 // meanwhile); cancelling with the refund shown before confirming (a blank reason
 // refused first), checked against what settle-payments then refunds; reviewing a
-// completed session (refused without a rating first); notifications with the unread
-// badge and "mark all read"; recommendations on the home page. Every page is checked
+// completed session (refused without a rating first); the payment history (the
+// booking's state and amounts as the API keeps them); the photographer's portfolio in
+// the lightbox, by keyboard; notifications with the unread badge and "mark all read";
+// recommendations on the home page. Every page is checked
 // with axe-core and photographed at phone and desktop width.
 //
 // The stand-in is reached as config.json's `payments` field names it. Until the local
@@ -142,7 +144,7 @@ function expectedRefund(b, now) {
   return { pct, amount: pct >= 100 ? paid : Math.floor((paid * pct) / 100) };
 }
 
-test('a client pays, moves, cancels with the refund shown first, reviews, and reads notifications', async () => {
+test('a client pays, moves, cancels with the refund shown first, reviews, and reads notifications', async (t) => {
   const started = Date.now();
   const phases = [];
   let last = started;
@@ -255,6 +257,23 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await visited(page, 'c08-booking-cancelled');
 
   phase('cancelled and refunded');
+  // The payment history: this booking's entry, its state and amounts as the API keeps them.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' }).click();
+  await page.getByRole('heading', { name: 'Payments', level: 1 }).waitFor();
+  const entry = page.locator(`.payment-row[data-booking="${id}"]`);
+  await entry.waitFor();
+  const history = await api('GET', '/payments?limit=100', { token: priya.token });
+  const record = history.body.items.find((r) => r.booking_id === id);
+  assert.ok(record, `the API lists the booking's payments: ${JSON.stringify(history.body).slice(0, 400)}`);
+  assert.equal(await entry.getAttribute('data-state'), record.state);
+  assert.equal(Number(await entry.getByTestId('paid').getAttribute('data-minor')), record.paid_minor);
+  if (record.refunded_minor > 0) {
+    assert.equal(Number(await entry.getByTestId('refunded').getAttribute('data-minor')), record.refunded_minor);
+  }
+  await page.locator('.payments table.data tbody tr', { hasText: record.currency }).waitFor();
+  await visited(page, 'c08b-payments');
+
+  phase('payment history');
   // A session that is over, completed by the photographer: the client reviews it.
   const mine = await api('GET', '/bookings?as=photographer&status=confirmed&limit=100', { token: asha.token });
   const over = mine.body.items.find((b) => b.client_id === priya.id && Date.parse(b.end) < Date.now());
@@ -275,6 +294,40 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   await page.getByText(text).waitFor();
 
   phase('reviewed');
+  // The photographer's portfolio in the lightbox, by keyboard. Seeding uploads the demo
+  // photos through the real pipeline after start-up: on a fresh, busy stack they may
+  // not all be there yet, and the step waits a while for two.
+  const portfolio = await until(`/photographers/${asha.profile.id}/portfolio`, null, 90, (b) => b.items.length >= 2)
+    .catch(() => null);
+  if (!portfolio) {
+    t.diagnostic('lightbox skipped: the demo photographer has fewer than two published photos yet');
+  } else {
+    await page.reload();
+    const thumbs = page.locator('.portfolio-grid .thumb');
+    await thumbs.nth(1).waitFor();
+    const count = await thumbs.count();
+    await thumbs.nth(1).focus();
+    await page.keyboard.press('Enter');
+    const viewer = page.getByRole('dialog', { name: `Portfolio of ${asha.profile.display_name}` });
+    await viewer.waitFor();
+    await viewer.getByText(`Photo 2 of ${count}`).waitFor();
+    const second = portfolio.items[1];
+    if (second.caption) await viewer.getByText(second.caption).waitFor();
+    assert.ok(await page.evaluate(() => document.activeElement?.closest('dialog') !== null), 'focus moves into the viewer');
+    const srcset = await viewer.locator('img').getAttribute('srcset');
+    for (const url of Object.values(second.urls)) assert.ok(srcset?.includes(url), `the viewer offers ${url}: ${srcset}`);
+    await visited(page, 'c09b-lightbox');
+    await page.keyboard.press(count > 2 ? 'ArrowRight' : 'ArrowLeft');
+    await viewer.getByText(`Photo ${count > 2 ? 3 : 1} of ${count}`).waitFor();
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement?.closest('dialog') !== null), 'Tab stays in the viewer');
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll('.portfolio-grid .thumb')].indexOf(document.activeElement)), 1,
+      'closing returns focus to the photo that opened it');
+  }
+
+  phase('lightbox');
   // Notifications: the badge counts the unread; "mark all read" clears it.
   await until('/notifications?limit=1', priya.token, 30, (n) => n.unread > 0);
   await page.goto(`${WEB}/notifications`);

@@ -102,6 +102,14 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   await page.getByRole('button', { name: 'Add time off' }).click();
   await page.getByLabel('Time off 1 from').fill('2027-01-10T00:00');
   await page.getByLabel('Time off 1 until').fill('2027-01-12T00:00');
+  // A special date: a day off first, whose hours are refused until it has a date.
+  await page.getByRole('button', { name: 'Add a special date' }).click();
+  const special = page.getByRole('group', { name: /^Special date 1/ });
+  await special.getByLabel('Closed all day').uncheck();
+  await page.getByRole('button', { name: 'Save hours' }).click();
+  await special.getByText('Enter a date.').waitFor();
+  await special.getByLabel('Date', { exact: true }).fill('2027-01-26');
+  await special.getByLabel('Until').fill('13:00');
   await page.getByRole('button', { name: 'Save hours' }).click();
   await page.getByText('Your hours are saved.').waitFor();
   await visited(page, 'p03-hours');
@@ -111,6 +119,7 @@ test('a new photographer creates a profile, sets hours, previews a dynamic price
   assert.equal(hours.body.timezone, 'Asia/Kolkata');
   assert.equal(hours.body.time_off.length, 1);
   assert.equal(Date.parse(hours.body.time_off[0].start), Date.parse('2027-01-10T00:00:00+05:30'));
+  assert.deepEqual(hours.body.overrides, [{ date: '2027-01-26', intervals: [{ start: '09:00', end: '13:00' }] }]);
 
   // The price of a session with dynamic pricing on: each factor with its reason, the bounds.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pricing' }).click();

@@ -11,6 +11,7 @@ import { photographerNav, photographerRoute } from './routes/photographer';
 import { match, navigate, useLocation } from './router';
 import { adminNav, adminRoute } from './routes/admin';
 import { accountNav, accountRoute } from './routes/account';
+import { paymentsNav, paymentsRoute } from './routes/payments';
 
 export function App({ api }: { api: ApiClient }) {
   const [session, setSession] = useState<SessionState | null>(api.session);
@@ -34,7 +35,8 @@ export function App({ api }: { api: ApiClient }) {
     return () => window.clearTimeout(t);
   }, [flash, loc.path]);
 
-  const screen = clientRoute(loc.path, loc.query, session) ?? accountRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
+  const screen = clientRoute(loc.path, loc.query, session) ?? accountRoute(loc.path, loc.query, session)
+    ?? paymentsRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
   const role = session?.user.role;
   return (
     <Ctx.Provider value={{ api, session, flash: setFlash }}>
@@ -64,6 +66,7 @@ export function App({ api }: { api: ApiClient }) {
             )}
             {clientNav(loc.path, session)}
             {photographerNav(loc.path, session)}
+            {paymentsNav(loc.path, session)}
             {adminNav(loc.path, session)}
             {accountNav(loc.path, session)}
             {session ? (

@@ -236,10 +236,14 @@ describe('history and notifications', () => {
     expect(unreadLabel(99, true)).toBe('99+');
   });
 
-  it('links a notification to its booking and finds the newest for “mark all read”', () => {
+  it('links a notification to its booking, a delivered gallery to its photos, and finds the newest for “mark all read”', () => {
     const n = { id: '01J0000000000000000000000B', kind: 'booking_confirmed', title: 't', created_at: START, read: false };
     expect(notificationHref({ ...n, booking_id: '01JBOOKING0000000000000000' })).toBe('/bookings/01JBOOKING0000000000000000');
     expect(notificationHref({ ...n, link: '/bookings/01JBOOKING0000000000000001/gallery' }))
+      .toBe('/bookings/01JBOOKING0000000000000001/gallery');
+    expect(notificationHref({ ...n, kind: 'gallery_delivered', booking_id: '01JBOOKING0000000000000002' }))
+      .toBe('/bookings/01JBOOKING0000000000000002/gallery');
+    expect(notificationHref({ ...n, link: '/bookings/01JBOOKING0000000000000001/gallery/x' }))
       .toBe('/bookings/01JBOOKING0000000000000001');
     expect(notificationHref(n)).toBeNull();
     expect(newestId([{ ...n, id: '01J0000000000000000000000A' }, n])).toBe(n.id);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../src/format';
 import {
-  instantToWall, nextInterval, parseTime, settingsInput, timeOffInput, validateDay, validateWeekly, wallToInstant,
-  zoneList, zoneOffsetMinutes,
+  MAX_OVERRIDES, instantToWall, isDate, isPastDate, nextInterval, overrideDrafts, overridesInput, parseTime, settingsInput,
+  timeOffInput, validateDay, validateWeekly, wallToInstant, zoneList, zoneOffsetMinutes,
 } from '../src/pages/photographer/hours-rules';
 
 describe('intervals', () => {
@@ -82,5 +83,64 @@ describe('zone list', () => {
   it('uses current names, keeps the zones in use, and lists each once', () => {
     expect(zoneList(['Europe/London', 'Asia/Calcutta', 'Asia/Kolkata'], 'Asia/Kolkata', 'Etc/UTC', null))
       .toEqual(['Asia/Kolkata', 'Etc/UTC', 'Europe/London']);
+  });
+});
+
+describe('special dates (overrides)', () => {
+  let n = 0;
+  const key = () => `k${++n}`;
+
+  it('reads the API’s overrides by date, closed when they have no hours', () => {
+    const d = overrideDrafts([
+      { date: '2027-12-31', intervals: [{ start: '10:00', end: '14:00' }] },
+      { date: '2027-12-25' },
+      { date: '2027-12-26', intervals: [] },
+    ], key);
+    expect(d.map((x) => [x.date, x.closed])).toEqual([['2027-12-25', true], ['2027-12-26', true], ['2027-12-31', false]]);
+  });
+
+  it('sends closed days without hours and open days with theirs', () => {
+    const r = overridesInput([
+      { key: 'a', date: '2027-12-25', closed: true, intervals: [{ start: '09:00', end: '17:00' }] },
+      { key: 'b', date: '2027-12-31', closed: false, intervals: [{ start: '10:00', end: '14:00' }] },
+    ]);
+    expect(r.errors).toEqual({});
+    expect(r.overrides).toEqual([
+      { date: '2027-12-25', intervals: [] },
+      { date: '2027-12-31', intervals: [{ start: '10:00', end: '14:00' }] },
+    ]);
+  });
+
+  it('names each mistake as the API would', () => {
+    const r = overridesInput([
+      { key: 'a', date: '2027-12-25', closed: true, intervals: [] },
+      { key: 'b', date: '2027-12-25', closed: true, intervals: [] },
+      { key: 'c', date: '2027-02-30', closed: false, intervals: [{ start: '10:00', end: '09:00' }] },
+      { key: 'd', date: '', closed: false, intervals: [] },
+      { key: 'e', date: '2027-06-01', closed: false, intervals: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:10' }] },
+    ]);
+    expect(r.errors).toEqual({
+      'overrides[1].date': '2027-12-25 is already in the list.',
+      'overrides[2].date': 'Enter a date.',
+      'overrides[2].intervals[0].end': 'Must be after the start.',
+      'overrides[3].date': 'Enter a date.',
+      'overrides[3].intervals': 'Add hours, or mark the day closed.',
+      'overrides[4].intervals[1].end': 'Use a quarter hour: HH:00, HH:15, HH:30 or HH:45.',
+    });
+    const overlap = overridesInput([
+      { key: 'e', date: '2027-06-01', closed: false, intervals: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] },
+    ]);
+    expect(overlap.errors).toEqual({ 'overrides[0].intervals[1]': 'Overlaps 09:00–12:00.' });
+  });
+
+  it('refuses more dates than the API keeps, and knows past dates', () => {
+    const many = Array.from({ length: MAX_OVERRIDES + 1 }, (_, i) => ({ key: `${i}`, date: addDays('2027-01-01', i), closed: true, intervals: [] }));
+    expect(overridesInput(many).errors.overrides).toMatch(/At most 366/);
+    expect(overridesInput(many.slice(1)).errors).toEqual({});
+    expect(isPastDate('2027-01-01', '2027-01-02')).toBe(true);
+    expect(isPastDate('2027-01-02', '2027-01-02')).toBe(false);
+    expect(isPastDate('nope', '2027-01-02')).toBe(false);
+    expect(isDate('2028-02-29')).toBe(true);
+    expect(isDate('2027-02-29')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { match } from '../src/router';
-import { nextPath } from '../src/pages/auth';
+import { landingPath, nextPath } from '../src/pages/auth';
 
 describe('match', () => {
   it('takes parameters from their segments, decoded', () => {
@@ -20,5 +20,14 @@ describe('where sign-in returns to', () => {
     expect(nextPath(new URLSearchParams('next=https%3A%2F%2Fevil.example'), '/')).toBe('/');
     expect(nextPath(new URLSearchParams('next=%2F%5Cevil.example'), '/')).toBe('/');
     expect(nextPath(new URLSearchParams(''), '/photographer/bookings')).toBe('/photographer/bookings');
+  });
+});
+
+describe('where each role lands after sign-in', () => {
+  it('takes an admin to the dashboard, unless a page sent them', () => {
+    expect(nextPath(new URLSearchParams(''), landingPath('admin'))).toBe('/admin');
+    expect(nextPath(new URLSearchParams('next=%2Fadmin%2Fusers'), landingPath('admin'))).toBe('/admin/users');
+    expect(landingPath('photographer')).toBe('/photographer/bookings');
+    expect(landingPath('client')).toBe('/');
   });
 });

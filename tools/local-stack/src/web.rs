@@ -109,12 +109,13 @@ impl WebApp {
 /// Scripts and styles from the app's own origin only (no inline script, no eval);
 /// data from the API and its WebSocket, and uploads to the media bucket (presigned
 /// POSTs, as in AWS where the policy names the bucket's S3 origin); photos from the
-/// API's `/media/` (the CDN).
+/// API's `/media/` (the CDN), and a client's gallery photos from the media bucket itself
+/// (presigned GETs: the bucket is private, so they cannot come through the CDN).
 pub fn content_security_policy(urls: &Urls<'_>) -> String {
-    let api_url = urls.api;
+    let (api_url, bucket) = (urls.api, urls.uploads);
     let connect = [Some(urls.api), urls.ws, Some(urls.uploads)].into_iter().flatten().collect::<Vec<_>>().join(" ");
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {api_url}; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {api_url} {bucket}; \
          connect-src 'self' {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'none'"
     )
@@ -227,6 +228,8 @@ mod tests {
             csp.contains("connect-src 'self' http://127.0.0.1:3000 ws://127.0.0.1:3001/dev http://127.0.0.1:5000;"),
             "{csp}"
         );
+        // Gallery photos are presigned GETs from the private media bucket.
+        assert!(csp.contains("img-src 'self' data: http://127.0.0.1:3000 http://127.0.0.1:5000;"), "{csp}");
         assert!(!csp.contains("unsafe"), "{csp}");
         assert_eq!(app.handle(&Method::POST, "/").status(), StatusCode::METHOD_NOT_ALLOWED);
     }

@@ -2,8 +2,8 @@
 // area helpers keep the ApiClient class as it is).
 import type { ApiClient } from './client';
 import type {
-  BookingDetail, Notifications, PaymentIntent, PaymentKind, Recommendations, RescheduleInput, Review, ReviewInput,
-  UnreadNotifications,
+  BookingDetail, Favourite, GalleryPage, Notifications, Page, PaymentIntent, PaymentKind, PaymentRecord, Recommendations,
+  RescheduleInput, Review, ReviewInput, UnreadNotifications,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -42,4 +42,27 @@ export function markNotificationsRead(
 
 export function recommendations(api: ApiClient, limit = 6): Promise<Recommendations> {
   return api.request('GET', '/recommendations', { query: { limit }, auth: 'optional' });
+}
+
+export function getGallery(
+  api: ApiClient, id: string, opts: { favourites?: boolean; cursor?: string | null; limit?: number } = {},
+): Promise<GalleryPage> {
+  return api.request('GET', `/bookings/${enc(id)}/gallery`, {
+    query: { favourites: opts.favourites ? 'true' : undefined, cursor: opts.cursor, limit: opts.limit },
+    auth: 'required',
+  });
+}
+
+export function markFavourite(api: ApiClient, booking: string, photo: string, favourite: boolean): Promise<Favourite> {
+  return api.request('PATCH', `/bookings/${enc(booking)}/gallery/photos/${enc(photo)}`, {
+    body: { favourite }, auth: 'required',
+  });
+}
+
+export function listPayments(
+  api: ApiClient, opts: { cursor?: string | null; state?: string; currency?: string; limit?: number } = {},
+): Promise<Page<PaymentRecord>> {
+  return api.request('GET', '/payments', {
+    query: { cursor: opts.cursor, state: opts.state, currency: opts.currency, limit: opts.limit }, auth: 'required',
+  });
 }

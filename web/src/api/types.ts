@@ -312,3 +312,75 @@ export interface ExternalCalendar {
 export interface ExternalCalendarList { items: ExternalCalendar[]; max: number }
 /** POST /photographers/me/calendars: `https://` or `webcal://`; the label defaults to the host. */
 export interface NewExternalCalendar { url: string; label?: string }
+
+// --- client galleries (GET /bookings/{id}/gallery, PATCH …/photos/{photo}) ---
+/** Gallery: `open` while the photographer uploads; the client sees it once `delivered`. */
+export interface Gallery {
+  booking_id: Ulid;
+  status: 'open' | 'delivered';
+  /** Days each photo is kept after it was processed (30, 90, 180 or 365). */
+  retention_days: number;
+  delivered_at: string | null;
+  ready_photos: number;
+}
+/** GalleryPhoto.links: presigned GETs, valid 15 minutes (a new read brings fresh ones). */
+export interface GalleryLinks {
+  /** 400 px on the longest side. */
+  thumbnail: string;
+  /** 1600 px on the longest side. */
+  preview: string;
+  /** Full resolution, as an attachment named after the upload. */
+  download: string;
+  expire_at: string;
+}
+export interface GalleryPhoto {
+  id: Ulid;
+  status: 'pending' | 'ready' | 'rejected';
+  filename: string;
+  width: number | null;
+  height: number | null;
+  colour: string | null;
+  /** Of the full-resolution download. */
+  bytes: number | null;
+  favourite: boolean;
+  /** When it is deleted (processed + the gallery's retention). */
+  expires_at: string | null;
+  /** Only in the photographer's view, only when rejected. */
+  rejection?: { code: string; reason: string } | null;
+  links: GalleryLinks | null;
+  created_at: string;
+}
+export interface GalleryPage { gallery: Gallery; items: GalleryPhoto[]; next_cursor: string | null }
+/** PATCH /bookings/{id}/gallery/photos/{photo}'s answer. */
+export interface Favourite { id: Ulid; favourite: boolean; updated_at: string }
+
+// --- payment history (GET /payments) ---
+export type IntentStatus = 'open' | 'failed' | 'authorized' | 'succeeded' | 'canceled';
+export interface Charge {
+  kind: PaymentKind;
+  status: IntentStatus;
+  amount_minor: number;
+  captured_minor: number;
+  refunded_minor: number;
+}
+/** PaymentRecord: one per booking that took payments. */
+export interface PaymentRecord {
+  booking_id: Ulid;
+  /** Photographers and admins. */
+  client_id?: Ulid;
+  /** Clients and admins. */
+  photographer_id?: Ulid;
+  currency: string;
+  state: PaymentState;
+  total_minor: number;
+  paid_minor: number;
+  refunded_minor: number;
+  due_minor: number;
+  /** Photographers and admins: the platform's commission on what was kept. */
+  platform_fee_minor?: number;
+  /** Photographers and admins: what the photographer keeps, net of refunds and fees. */
+  earnings_minor?: number;
+  charges: Charge[];
+  created_at: string;
+  updated_at: string;
+}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../api/problem';
+import type { Role } from '../api/types';
 import { Field, FormError, Link, useApp } from '../components/ui';
 import { navigate } from '../router';
 
@@ -8,6 +9,14 @@ export function nextPath(query: URLSearchParams, fallback: string): string {
   const next = query.get('next');
   // `//host` and `/\host` are other sites to a browser.
   return next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : fallback;
+}
+
+/** Where each role starts after signing in, when no page sent them here: the screen
+ * of their work (an admin's dashboard, a photographer's requests), a client's search. */
+export function landingPath(role: Role): string {
+  if (role === 'admin') return '/admin';
+  if (role === 'photographer') return '/photographer/bookings';
+  return '/';
 }
 
 export function SignIn({ query }: { query: URLSearchParams }) {
@@ -24,7 +33,7 @@ export function SignIn({ query }: { query: URLSearchParams }) {
     try {
       const user = await api.login({ email: String(form.get('email')), password: String(form.get('password')) });
       flash(`Signed in as ${user.name}.`);
-      navigate(nextPath(query, user.role === 'photographer' ? '/photographer/bookings' : '/'), { replace: true });
+      navigate(nextPath(query, landingPath(user.role)), { replace: true });
     } catch (err) {
       setError(err);
       setBusy(false);

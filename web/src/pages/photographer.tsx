@@ -1,7 +1,12 @@
 import { useState } from 'preact/hooks';
-import type { Review, Tier } from '../api/types';
+import type { PortfolioItem } from '../api/photographer';
+import type { Page, Review, Tier } from '../api/types';
+import { Lightbox } from '../components/lightbox';
+import { type Shot, sources } from '../components/lightbox-rules';
 import { Empty, ErrorMessage, Link, Loading, Stars, useApp, useAsync } from '../components/ui';
 import { durationLabel, formatMoney, label, wallClock } from '../format';
+
+const PORTFOLIO_PAGE = 24;
 
 export function policyText(t: Tier): string {
   const when = t.min_hours_before === 0
@@ -47,6 +52,7 @@ export function Photographer({ id }: { id: string }) {
         <p class="bio">{p.bio}</p>
         {p.languages.length > 0 && <p class="muted">Speaks {p.languages.join(', ')}</p>}
       </section>
+      <Portfolio id={p.id} name={p.display_name} />
       <section aria-labelledby="packages">
         <h2 id="packages">Packages and prices</h2>
         <p>
@@ -131,6 +137,92 @@ function Reviews({ id }: { id: string }) {
         <button type="button" class="button secondary" onClick={() => loadMore(next)}>
           More reviews
         </button>
+      )}
+    </section>
+  );
+}
+
+/** A portfolio item as the lightbox shows it; without a caption, what it is and whose. */
+export function portfolioShot(item: PortfolioItem, name: string): Shot {
+  return {
+    id: item.id, urls: item.urls, width: item.width, height: item.height, colour: item.colour, caption: item.caption,
+    fallback: `${label(item.category)} photograph by ${name}`,
+  };
+}
+
+function Portfolio({ id, name }: { id: string; name: string }) {
+  const { api } = useApp();
+  const page = (cursor: string | null) => api.request<Page<PortfolioItem>>(
+    'GET', `/photographers/${encodeURIComponent(id)}/portfolio`, { query: { limit: PORTFOLIO_PAGE, cursor } },
+  );
+  const [first, retry] = useAsync(() => page(null), [id]);
+  const [more, setMore] = useState<{ items: PortfolioItem[]; cursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const items = first.state === 'done' ? [...first.value.items, ...(more?.items ?? [])] : [];
+  const next = more ? more.cursor : first.state === 'done' ? first.value.next_cursor : null;
+  const shots = items.map((item) => portfolioShot(item, name));
+
+  async function loadMore() {
+    if (!next || loadingMore) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const p = await page(next);
+      setMore((m) => ({ items: [...(m?.items ?? []), ...p.items], cursor: p.next_cursor }));
+    } catch (e) {
+      setMoreError(e);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+  // Reaching the last photo loaded reads the next page, so "Next" goes on past it.
+  function move(i: number) {
+    setOpen(i);
+    if (i >= items.length - 1) void loadMore();
+  }
+
+  return (
+    <section aria-labelledby="portfolio">
+      <h2 id="portfolio">Portfolio</h2>
+      {first.state === 'loading' && <Loading what="the portfolio" />}
+      {first.state === 'error' && <ErrorMessage error={first.error} retry={retry} />}
+      {first.state === 'done' && items.length === 0 && (
+        <Empty>
+          <p>{name} has not published any photos yet.</p>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <ul class="portfolio-grid">
+          {shots.map((shot, i) => {
+            const { src, srcset } = sources(shot.urls, shot.width, shot.height);
+            return (
+              <li key={shot.id}>
+                <button type="button" class="thumb" onClick={() => setOpen(i)} aria-haspopup="dialog">
+                  <img
+                    src={src} srcset={srcset || undefined} loading="lazy" decoding="async"
+                    sizes="(min-width: 1000px) 25vw, (min-width: 700px) 33vw, 50vw"
+                    alt={shot.caption?.trim() || shot.fallback}
+                    width={shot.width ?? undefined} height={shot.height ?? undefined}
+                    style={shot.colour ? { backgroundColor: shot.colour } : undefined}
+                  />
+                  <span class="sr-only">, open larger</span>
+                </button>
+                {shot.caption?.trim() && <p class="thumb-caption">{shot.caption.trim()}</p>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {moreError !== null && <ErrorMessage error={moreError} retry={loadMore} />}
+      {next && (
+        <button type="button" class="button secondary more" onClick={loadMore} disabled={loadingMore}>
+          {loadingMore ? 'Loading more photos…' : 'More photos'}
+        </button>
+      )}
+      {open !== null && shots.length > 0 && (
+        <Lightbox shots={shots} index={open} label={`Portfolio of ${name}`} onIndex={move} onClose={() => setOpen(null)} />
       )}
     </section>
   );

@@ -1,12 +1,31 @@
 // The client area's routes and nav items (web/README.md: one file per area, called by app.tsx).
 import type { VNode } from 'preact';
 import type { SessionState } from '../api/client';
-import { Link } from '../components/ui';
 import { BookingPage } from '../pages/client/booking';
 import { NotificationsLink, NotificationsPage } from '../pages/client/notifications';
 import { Recommended } from '../pages/client/recommended';
 import { Search } from '../pages/search';
 import { match } from '../router';
+import { ErrorMessage, Link, Loading, useAsync } from '../components/ui';
+
+type GalleryModule = typeof import('../pages/client/gallery');
+let galleryModule: Promise<GalleryModule> | null = null;
+/** The gallery is a chunk of its own (with the lightbox's gallery controls): fetched the
+ * first time it opens, and again after a failed try. */
+function loadGallery(): Promise<GalleryModule> {
+  galleryModule ??= import('../pages/client/gallery').catch((e) => {
+    galleryModule = null;
+    throw e;
+  });
+  return galleryModule;
+}
+
+function LazyGallery({ id, query }: { id: string; query: URLSearchParams }) {
+  const [mod, retry] = useAsync(loadGallery, []);
+  if (mod.state === 'loading') return <Loading what="the photos" />;
+  if (mod.state === 'error') return <ErrorMessage error={mod.error} retry={retry} />;
+  return <mod.value.GalleryScreen id={id} query={query} />;
+}
 
 /** The client area's screen for `path`, or null when the path is not the client area's. */
 export function clientRoute(path: string, query: URLSearchParams, session: SessionState | null): VNode | null {
@@ -18,6 +37,9 @@ export function clientRoute(path: string, query: URLSearchParams, session: Sessi
         <Recommended />
       </Search>
     );
+  }
+  if ((m = match('/bookings/:id/gallery', path))) {
+    return session ? <LazyGallery id={m.id as string} query={query} /> : <SignInFirst path={path} query={query} />;
   }
   if ((m = match('/bookings/:id', path))) {
     return session ? <BookingPage id={m.id as string} query={query} /> : <SignInFirst path={path} query={query} />;

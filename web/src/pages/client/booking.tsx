@@ -90,6 +90,19 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
 
       <Payment b={b} onChange={onChange} query={query} mine={mine} />
 
+      {(b.status === 'confirmed' || b.status === 'completed') && (
+        <section aria-labelledby="photos-title">
+          <h2 id="photos-title">Photos</h2>
+          <p>
+            <Link href={`/bookings/${encodeURIComponent(b.id)}/gallery`}>
+              {mine ? 'Your photos from this session' : 'The client gallery'}
+            </Link>{' '}
+            <span class="muted">
+              {mine ? '(once the photographer delivers them: favourites and full-size downloads)' : '(what the client sees once delivered)'}
+            </span>
+          </p>
+        </section>
+      )}
       {mine && open && !started && <Reschedule b={b} onChange={onChange} />}
       {mine && open && <Cancel b={b} onChange={onChange} />}
       {mine && b.status === 'completed' && <ReviewForm b={b} name={name} />}

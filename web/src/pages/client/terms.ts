@@ -243,10 +243,13 @@ export function unreadLabel(unread: number, capped: boolean): string {
   return capped ? '99+' : String(unread);
 }
 
-/** Where a notification leads in the app: its booking page (the gallery has no screen yet). */
+/** Where a notification leads in the app: a delivered gallery to its photos, anything
+ * else about a booking to the booking's page. */
 export function notificationHref(n: AppNotification): string | null {
   const id = n.booking_id ?? /^\/bookings\/([0-9A-Z]{26})/.exec(n.link ?? '')?.[1];
-  return id ? `/bookings/${id}` : null;
+  if (!id) return null;
+  const gallery = n.kind === 'gallery_delivered' || /^\/bookings\/[0-9A-Z]{26}\/gallery$/.test(n.link ?? '');
+  return gallery ? `/bookings/${id}/gallery` : `/bookings/${id}`;
 }
 
 /** The newest id of a page (listed newest first), for "mark all read" (`up_to`). */

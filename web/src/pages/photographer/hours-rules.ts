@@ -184,3 +184,56 @@ export function zoneList(supported: readonly string[], ...keep: (string | null |
   for (const z of keep) if (z) names.add(z);
   return [...names].sort();
 }
+
+// --- special dates (overrides): a date's own hours, or closed, instead of the week's ---
+
+export interface OverrideDraft { key: string; date: string; closed: boolean; intervals: Interval[] }
+
+/** The API keeps at most this many (AvailabilityInput.overrides). */
+export const MAX_OVERRIDES = 366;
+
+/** A real calendar date written `YYYY-MM-DD` (as the API takes it: no 2026-02-30). */
+export function isDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = m.slice(1).map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+/** The drafts of the API's overrides, by date; an override without intervals is a day
+ * closed. */
+export function overrideDrafts(overrides: readonly { date: string; intervals?: Interval[] }[], key: () => string): OverrideDraft[] {
+  return [...overrides]
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .map((o) => ({ key: key(), date: o.date, closed: (o.intervals ?? []).length === 0, intervals: o.intervals ?? [] }));
+}
+
+/**
+ * Special dates as the API takes them, or errors keyed as the API keys them
+ * (`overrides[2].date`, `overrides[0].intervals[1].end`), so its own refusals land on
+ * the same fields. A date that is not closed needs hours: an open day with none would
+ * be read as closed, which is not what the form said.
+ */
+export function overridesInput(drafts: readonly OverrideDraft[]): { overrides: { date: string; intervals: Interval[] }[]; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const overrides: { date: string; intervals: Interval[] }[] = [];
+  if (drafts.length > MAX_OVERRIDES) errors.overrides = `At most ${MAX_OVERRIDES} special dates: remove past ones first.`;
+  const seen = new Set<string>();
+  drafts.forEach((d, i) => {
+    const date = d.date.trim();
+    if (!isDate(date)) errors[`overrides[${i}].date`] = 'Enter a date.';
+    else if (seen.has(date)) errors[`overrides[${i}].date`] = `${date} is already in the list.`;
+    else seen.add(date);
+    const intervals = d.closed ? [] : d.intervals;
+    if (!d.closed && intervals.length === 0) errors[`overrides[${i}].intervals`] = 'Add hours, or mark the day closed.';
+    for (const [k, v] of Object.entries(validateDay(intervals))) errors[`overrides[${i}].intervals${k}`] = v;
+    overrides.push({ date, intervals });
+  });
+  return { overrides, errors };
+}
+
+/** A date before `today` (both `YYYY-MM-DD`): its special hours no longer matter. */
+export function isPastDate(date: string, today: string): boolean {
+  return isDate(date) && date < today;
+}

@@ -4,9 +4,10 @@ import type { ApiClient } from '../../api/client';
 import { ApiError, fieldErrors } from '../../api/problem';
 import { ErrorMessage, Field, FormError, Loading, useApp, useAsync } from '../../components/ui';
 import { splitErrors } from './profile-form';
+import { dayLabel, today } from '../../format';
 import {
-  SETTINGS, WEEKDAYS, zoneList, WEEKDAY_NAMES, instantToWall, nextInterval, settingsInput, timeOffInput, validateWeekly,
-  type TimeOffDraft,
+  SETTINGS, WEEKDAYS, zoneList, WEEKDAY_NAMES, instantToWall, isDate, isPastDate, nextInterval, overrideDrafts, overridesInput,
+  settingsInput, timeOffInput, validateWeekly, type OverrideDraft, type TimeOffDraft,
 } from './hours-rules';
 
 async function ownAvailability(api: ApiClient): Promise<Availability | null> {
@@ -58,7 +59,7 @@ export function HoursEditor() {
   );
 }
 
-const SHOWN = /^(timezone|weekly\.(mon|tue|wed|thu|fri|sat|sun)(\[\d+\](\.(start|end))?)?|time_off(\[\d+\](\.(start|end))?)?)$/;
+const SHOWN = /^(timezone|weekly\.(mon|tue|wed|thu|fri|sat|sun)(\[\d+\](\.(start|end))?)?|time_off(\[\d+\](\.(start|end))?)?|overrides(\[\d+\](\.(date|intervals(\[\d+\](\.(start|end))?)?))?)?)$/;
 
 let seq = 0;
 const nextKey = () => `t${++seq}`;
@@ -74,6 +75,7 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
   const [timeOff, setTimeOff] = useState<TimeOffDraft[]>(() => (initial?.time_off ?? []).map((t) => ({
     key: nextKey(), start: instantToWall(t.start, initial?.timezone ?? defaultZone), end: instantToWall(t.end, initial?.timezone ?? defaultZone),
   })));
+  const [overrides, setOverrides] = useState<OverrideDraft[]>(() => overrideDrafts(initial?.overrides ?? [], nextKey));
   const [settings, setSettings] = useState<Record<string, string>>(() => Object.fromEntries(SETTINGS.map((s) => {
     const v = initial?.[s.field];
     return [s.field, v === undefined || v === null ? (initial ? '' : defaultSetting(s.field)) : String(v)];
@@ -83,19 +85,23 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
   const [local, setLocal] = useState<Record<string, string>>({});
 
   const all = { ...fieldErrors(error).byField, ...local };
-  // Errors go beside the control they name; the rest (overrides, kept as they are, or
-  // a rule of the whole form) to the summary.
+  // Errors go beside the control they name; the rest (a rule of the whole form) to
+  // the summary.
   const known = Object.keys(all).filter((k) => SHOWN.test(k) || SETTINGS.some((x) => x.field === k));
   const { byField, rest } = splitErrors(all, known);
 
   const setDay = (day: Weekday, list: Interval[]) => setWeekly((w) => ({ ...w, [day]: list }));
+  const setOverride = (key: string, change: Partial<OverrideDraft>) =>
+    setOverrides((list) => list.map((o) => (o.key === key ? { ...o, ...change } : o)));
+  const now = today();
 
   async function submit(e: Event) {
     e.preventDefault();
     const errors = validateWeekly(weekly);
     const off = timeOffInput(timeOff, zone);
     const st = settingsInput(settings);
-    const localErrors = { ...errors, ...off.errors, ...st.errors };
+    const special = overridesInput(overrides);
+    const localErrors = { ...errors, ...special.errors, ...off.errors, ...st.errors };
     setLocal(localErrors);
     setError(null);
     if (Object.keys(localErrors).length) {
@@ -106,10 +112,11 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
     try {
       const saved = await api.request<Availability>('PUT', '/photographers/me/availability', {
         auth: 'required',
-        body: { timezone: zone, weekly, overrides: initial?.overrides ?? [], time_off: off.ranges, ...st.settings },
+        body: { timezone: zone, weekly, overrides: special.overrides, time_off: off.ranges, ...st.settings },
       });
       setExists(true);
       setWeekly(saved.weekly);
+      setOverrides(overrideDrafts(saved.overrides, nextKey));
       setTimeOff(saved.time_off.map((t) => ({ key: nextKey(), start: instantToWall(t.start, saved.timezone), end: instantToWall(t.end, saved.timezone) })));
       flash('Your hours are saved.');
     } catch (err) {
@@ -172,6 +179,78 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
           })}
         </div>
 
+        <h2>Special dates</h2>
+        <p class="hint">A date's own hours instead of the week's (a holiday, a long day), or closed all day.</p>
+        {byField.overrides && <p class="field-error">{byField.overrides}</p>}
+        {overrides.length === 0 && <p class="muted">No special dates.</p>}
+        <ol class="editor-list">
+          {overrides.map((o, i) => {
+            const at = `overrides[${i}]`;
+            const name = isDate(o.date) ? dayLabel(o.date) : `special date ${i + 1}`;
+            return (
+              <li key={o.key}>
+                <fieldset class="day-edit">
+                  {/* The legend names the date, so each From and Until is heard with it. */}
+                  <legend>
+                    Special date {i + 1}{isDate(o.date) ? `: ${dayLabel(o.date)} ${o.date.slice(0, 4)}` : ''}
+                    {isPastDate(o.date, now) ? ' (past)' : ''}
+                  </legend>
+                  <Field id={`ov-${o.key}-date`} label="Date" error={byField[`${at}.date`]}>
+                    {(a) => <input {...a} type="date" value={o.date} onInput={(e) => setOverride(o.key, { date: e.currentTarget.value })} />}
+                  </Field>
+                  <label class="inline">
+                    <input type="checkbox" checked={o.closed}
+                      onChange={(e) => setOverride(o.key, {
+                        closed: e.currentTarget.checked,
+                        intervals: !e.currentTarget.checked && o.intervals.length === 0 ? [nextInterval([])] : o.intervals,
+                      })} />
+                    Closed all day
+                  </label>
+                  {byField[`${at}.intervals`] && <p class="field-error">{byField[`${at}.intervals`]}</p>}
+                  {!o.closed && o.intervals.map((iv, j) => {
+                    const ivAt = `${at}.intervals[${j}]`;
+                    const rowError = byField[ivAt];
+                    const setIv = (change: Partial<Interval>) =>
+                      setOverride(o.key, { intervals: o.intervals.map((x, k) => (k === j ? { ...x, ...change } : x)) });
+                    return (
+                      <div class={`interval${rowError ? ' has-error' : ''}`} key={j}>
+                        <Field id={`ov-${o.key}-${j}-s`} label="From" hint={j === 0 ? 'HH:MM' : undefined} error={byField[`${ivAt}.start`]}>
+                          {(a) => <input {...a} type="text" inputMode="numeric" pattern="[0-9]{2}:[0-9]{2}" value={iv.start}
+                            onInput={(e) => setIv({ start: e.currentTarget.value })} />}
+                        </Field>
+                        <Field id={`ov-${o.key}-${j}-e`} label="Until" error={byField[`${ivAt}.end`]}>
+                          {(a) => <input {...a} type="text" inputMode="numeric" pattern="[0-9]{2}:[0-9]{2}" value={iv.end}
+                            onInput={(e) => setIv({ end: e.currentTarget.value })} />}
+                        </Field>
+                        <button type="button" class="button secondary small" aria-label={`Remove ${name} ${iv.start}–${iv.end}`}
+                          onClick={() => setOverride(o.key, { intervals: o.intervals.filter((_, k) => k !== j) })}>
+                          Remove
+                        </button>
+                        {rowError && <p class="field-error" role="note">{rowError}</p>}
+                      </div>
+                    );
+                  })}
+                  <div class="actions">
+                    {!o.closed && (
+                      <button type="button" class="button secondary small"
+                        onClick={() => setOverride(o.key, { intervals: [...o.intervals, nextInterval(o.intervals)] })}>
+                        Add hours on {name}
+                      </button>
+                    )}
+                    <button type="button" class="button secondary small" onClick={() => setOverrides(overrides.filter((x) => x.key !== o.key))}>
+                      Remove special date {i + 1}
+                    </button>
+                  </div>
+                </fieldset>
+              </li>
+            );
+          })}
+        </ol>
+        <button type="button" class="button secondary"
+          onClick={() => setOverrides([...overrides, { key: nextKey(), date: '', closed: true, intervals: [] }])}>
+          Add a special date
+        </button>
+
         <h2>Time off</h2>
         {byField.time_off && <p class="field-error">{byField.time_off}</p>}
         {timeOff.length === 0 && <p class="muted">No time off planned.</p>}
@@ -205,9 +284,6 @@ function HoursForm({ initial, zone: defaultZone }: { initial: Availability | nul
             </Field>
           ))}
         </div>
-        {(initial?.overrides.length ?? 0) > 0 && (
-          <p class="muted">{initial?.overrides.length} date(s) with special hours are kept as they are.</p>
-        )}
         <p>
           <button class="button" type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save hours'}</button>
         </p>
