@@ -4,15 +4,11 @@
 //! one. It checks the premise of the rewrite in streams/record.rs: should a new
 //! DynamoDB Local record TTL deletions differently, this fails.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    StreamSpecification, StreamViewType, TimeToLiveSpecification,
-};
-use aws_sdk_dynamodbstreams::types::ShardIteratorType;
-use local_stack::aws::{self, Endpoints};
+mod common;
+
+use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveSpecification};
 use local_stack::streams::record::lambda_record;
 use serde_json::json;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// DynamoDB Local sweeps expired items every few seconds; this only bounds a hang.
@@ -20,41 +16,9 @@ const PATIENCE: Duration = Duration::from_secs(180);
 
 #[tokio::test]
 async fn a_ttl_deletion_reaches_functions_as_dynamodb_writes_it() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let (url, _server) = match std::env::var("CM_TEST_DYNAMODB_ENDPOINT") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let log = std::env::temp_dir().join(format!("ttl-stream-{}.log", std::process::id()));
-            let server = local_stack::dynamodb::start(&root, None, &log).await.expect("DynamoDB Local starts");
-            (server.url.clone(), Some(server))
-        }
-    };
-    let endpoints = Endpoints { moto: url.clone(), dynamodb: url };
-    let clients = aws::Clients::new(&endpoints, "us-east-1").await;
-    let table = format!("ttl-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
-    let attr =
-        |name: &str| AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build();
-    let created = clients
-        .dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("pk").unwrap())
-        .attribute_definitions(attr("sk").unwrap())
-        .key_schema(key("pk", KeyType::Hash).unwrap())
-        .key_schema(key("sk", KeyType::Range).unwrap())
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
-    let stream_arn = created.table_description.and_then(|d| d.latest_stream_arn).expect("a stream");
+    let emulator = common::emulator("ttl-stream").await;
+    let clients = &emulator.clients;
+    let (table, stream_arn) = common::table_with_stream(clients, "ttl").await;
     clients
         .dynamodb
         .update_time_to_live()
@@ -77,18 +41,7 @@ async fn a_ttl_deletion_reaches_functions_as_dynamodb_writes_it() {
         .await
         .expect("put an expired item");
 
-    let shards = clients.streams.describe_stream().stream_arn(&stream_arn).send().await.expect("describe stream");
-    let shard = shards.stream_description.and_then(|d| d.shards).unwrap_or_default().remove(0);
-    let mut iterator = clients
-        .streams
-        .get_shard_iterator()
-        .stream_arn(&stream_arn)
-        .shard_id(shard.shard_id.unwrap_or_default())
-        .shard_iterator_type(ShardIteratorType::TrimHorizon)
-        .send()
-        .await
-        .expect("shard iterator")
-        .shard_iterator;
+    let mut iterator = common::first_shard_iterator(clients, &stream_arn).await;
     let deadline = Instant::now() + PATIENCE;
     let mut seen = Vec::new();
     let deletion = 'poll: loop {
