@@ -139,3 +139,29 @@ export function Stars({ average, count }: { average: number; count: number }) {
     </span>
   );
 }
+
+/** The current time, moved on every `ms`, so what depends on it (a refund, a link's
+ * expiry) stays true while the page is open. */
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+/** A signed-in page opened without a session: sign in, then come back here. */
+export function SignInFirst({ path, query }: { path: string; query: URLSearchParams }) {
+  const next = path + (query.toString() ? `?${query}` : '');
+  return (
+    <section class="narrow">
+      <h1>Sign in to continue</h1>
+      <p>
+        <Link class="button" href={`/sign-in?next=${encodeURIComponent(next)}`}>
+          Sign in
+        </Link>
+      </p>
+    </section>
+  );
+}

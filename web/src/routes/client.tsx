@@ -6,7 +6,7 @@ import { NotificationsLink, NotificationsPage } from '../pages/client/notificati
 import { Recommended } from '../pages/client/recommended';
 import { Search } from '../pages/search';
 import { match } from '../router';
-import { ErrorMessage, Link, Loading, useAsync } from '../components/ui';
+import { ErrorMessage, Loading, SignInFirst, useAsync } from '../components/ui';
 
 type GalleryModule = typeof import('../pages/client/gallery');
 let galleryModule: Promise<GalleryModule> | null = null;
@@ -58,16 +58,3 @@ export function clientNav(path: string, session: SessionState | null): VNode | n
   );
 }
 
-function SignInFirst({ path, query }: { path: string; query: URLSearchParams }) {
-  const next = path + (query.toString() ? `?${query}` : '');
-  return (
-    <section class="narrow">
-      <h1>Sign in to continue</h1>
-      <p>
-        <Link class="button" href={`/sign-in?next=${encodeURIComponent(next)}`}>
-          Sign in
-        </Link>
-      </p>
-    </section>
-  );
-}

@@ -3,7 +3,7 @@
 // booking's (the API decides by role). A chunk of its own: the public pages never load it.
 import type { VNode } from 'preact';
 import type { SessionState } from '../api/client';
-import { ErrorMessage, Link, Loading, useAsync } from '../components/ui';
+import { ErrorMessage, Link, Loading, SignInFirst, useAsync } from '../components/ui';
 
 type Page = typeof import('../pages/payments/payments');
 let page: Promise<Page> | null = null;
@@ -25,18 +25,7 @@ function Lazy({ query }: { query: URLSearchParams }) {
 
 export function paymentsRoute(path: string, query: URLSearchParams, session: SessionState | null): VNode | null {
   if (path !== '/payments') return null;
-  if (session) return <Lazy query={query} />;
-  const next = path + (query.toString() ? `?${query}` : '');
-  return (
-    <section class="narrow">
-      <h1>Sign in to continue</h1>
-      <p>
-        <Link class="button" href={`/sign-in?next=${encodeURIComponent(next)}`}>
-          Sign in
-        </Link>
-      </p>
-    </section>
-  );
+  return session ? <Lazy query={query} /> : <SignInFirst path={path} query={query} />;
 }
 
 /** "Payments" in the main navigation, for clients and photographers. */

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { cancelBooking, getBooking, postReview, rescheduleBooking } from '../../api/client-area';
 import { ApiError, fieldErrors } from '../../api/problem';
 import type { BookingDetail, BookingStatus, Review, Slot } from '../../api/types';
-import { Empty, ErrorMessage, Field, FormError, Link, Loading, useApp, useAsync } from '../../components/ui';
+import { Empty, ErrorMessage, Field, FormError, Link, Loading, useApp, useAsync, useNow } from '../../components/ui';
 import { addDays, clockTime, dayLabel, durationLabel, formatMoney, label, today, wallClock } from '../../format';
 import { slotsByDay } from '../book';
 import { policyText } from '../photographer';
@@ -19,15 +19,6 @@ const STATUS_TEXT: Record<BookingStatus, string> = {
 };
 const RANGE_DAYS = 7;
 
-/** The current time, moved on every `ms`, so what depends on it (the refund) stays true. */
-function useNow(ms: number): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = window.setInterval(() => setNow(Date.now()), ms);
-    return () => window.clearInterval(t);
-  }, [ms]);
-  return now;
-}
 
 /** A client's booking: where it stands, its money, its history, and what can be done. */
 export function BookingPage({ id, query }: { id: string; query: URLSearchParams }) {

@@ -9,7 +9,7 @@ import { describe } from '../../api/problem';
 import type { GalleryPage, GalleryPhoto } from '../../api/types';
 import { Lightbox } from '../../components/lightbox';
 import { type Shot, sources } from '../../components/lightbox-rules';
-import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../../components/ui';
+import { Empty, ErrorMessage, Link, Loading, useApp, useAsync, useNow } from '../../components/ui';
 import { navigate } from '../../router';
 import {
   countText, expiryText, type Favs, favFailed, favSettled, galleryShot, isFavourite, linksStale, notDeliveredYet,
@@ -18,14 +18,6 @@ import {
 
 const PAGE_SIZE = 30;
 
-function useNow(ms: number): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = window.setInterval(() => setNow(Date.now()), ms);
-    return () => window.clearInterval(t);
-  }, [ms]);
-  return now;
-}
 
 export function GalleryScreen({ id, query }: { id: string; query: URLSearchParams }) {
   const { api, session } = useApp();
