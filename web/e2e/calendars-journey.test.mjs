@@ -135,6 +135,11 @@ test('a photographer adds another calendar, sees it synced, its refusals, its fa
   // reaches "Yes, remove it".
   await old.getByRole('button', { name: /^Remove/ }).click();
   await old.getByText('Remove Old work?').waitFor();
+  // Focus moves once the question has rendered (an effect): wait for it rather than
+  // read it the instant the text appears, which raced (a fresh-tree run saw null).
+  await page
+    .waitForFunction(() => document.activeElement?.getAttribute('role') === 'group', null, { timeout: 5_000 })
+    .catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'group');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Yes, remove it');
