@@ -12,6 +12,7 @@ import { match, navigate, useLocation } from './router';
 import { adminNav, adminRoute } from './routes/admin';
 import { accountNav, accountRoute } from './routes/account';
 import { paymentsNav, paymentsRoute } from './routes/payments';
+import { chatNav, chatRoute } from './routes/chat';
 
 export function App({ api }: { api: ApiClient }) {
   const [session, setSession] = useState<SessionState | null>(api.session);
@@ -35,7 +36,8 @@ export function App({ api }: { api: ApiClient }) {
     return () => window.clearTimeout(t);
   }, [flash, loc.path]);
 
-  const screen = clientRoute(loc.path, loc.query, session) ?? accountRoute(loc.path, loc.query, session)
+  const screen = chatRoute(loc.path, loc.query, session) ?? clientRoute(loc.path, loc.query, session)
+    ?? accountRoute(loc.path, loc.query, session)
     ?? paymentsRoute(loc.path, loc.query, session) ?? route(loc.path, loc.query, session);
   const role = session?.user.role;
   return (
@@ -64,6 +66,7 @@ export function App({ api }: { api: ApiClient }) {
                 </Link>
               </li>
             )}
+            {chatNav(loc.path, session)}
             {clientNav(loc.path, session)}
             {photographerNav(loc.path, session)}
             {paymentsNav(loc.path, session)}

@@ -146,6 +146,19 @@ export interface OwnPortfolioItem {
   cover: boolean;
 }
 
+// --- a client gallery, the photographer's side (the listing's shapes are in types.ts) ---
+/** GallerySettings, PUT /bookings/{id}/gallery: the retention only while the gallery has
+ * no photos; `delivered: true` needs a ready photo and cannot be undone. */
+export type RetentionDays = 30 | 90 | 180 | 365;
+export interface GallerySettings { retention_days?: RetentionDays; delivered?: boolean }
+/** GalleryUploadInput, POST /bookings/{id}/gallery/uploads. */
+export interface GalleryUploadInput { filename: string; content_type: UploadContentType; size_bytes: number }
+/** GalleryUploadTicket (201). */
+export interface GalleryUploadTicket {
+  photo: { id: Ulid; status: PortfolioItemStatus };
+  upload: { url: string; fields: Record<string, string>; expires_at: string };
+}
+
 /** POST /photographers/me/payouts/onboarding. */
 export interface PayoutLink { url: string; status: PayoutStatus }
 

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Booking, BookingStatus } from '../api/types';
 import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../components/ui';
-import { clockTime, durationLabel, formatMoney, label, today, wallClock } from '../format';
+import { addDays, clockTime, durationLabel, formatMoney, label, today, wallClock } from '../format';
 
 const STATUS_TEXT: Record<BookingStatus, string> = {
   pending: 'Waiting for the photographer',
@@ -97,17 +97,50 @@ function ClientList({ items }: { items: Booking[] }) {
   );
 }
 
+function ChatLink({ b }: { b: Booking }) {
+  return (
+    <p>
+      <Link href={`/bookings/${encodeURIComponent(b.id)}/chat`}>
+        Message the client<span class="sr-only">: {label(b.event_type)}, {wallClock(b.local.start).label}</span>
+      </Link>
+    </p>
+  );
+}
+
+const RECENT_DAYS = 60;
+
+/** A confirmed or completed booking's page and its gallery, from the photographer's lists. */
+function PhotographerLinks({ b }: { b: Booking }) {
+  const what = `${label(b.event_type)}, ${wallClock(b.local.start).label}`;
+  return (
+    <p class="actions">
+      <Link href={`/bookings/${encodeURIComponent(b.id)}`}>Details<span class="sr-only">: {what}</span></Link>
+      {(b.status === 'confirmed' || b.status === 'completed') && (
+        <Link href={`/photographer/bookings/${encodeURIComponent(b.id)}/gallery`}>
+          Photos for the client<span class="sr-only">: {what}</span>
+        </Link>
+      )}
+    </p>
+  );
+}
+
 /** A photographer's requests to confirm or decline, then the rest. */
 export function PhotographerBookings() {
   const { api } = useApp();
-  // Two reads: the requests waiting for an answer (however many bookings there are
-  // besides), and what is coming up, by start time as the API lists them.
+  // Three reads: the requests waiting for an answer (however many bookings there are
+  // besides), what is coming up, by start time as the API lists them, and the sessions
+  // of the last 60 days, whose photos are delivered from here.
   const [page, retry] = useAsync(async () => {
-    const [pending, upcoming] = await Promise.all([
+    const [pending, upcoming, recent] = await Promise.all([
       api.myBookings({ as: 'photographer', status: 'pending' }),
       api.myBookings({ as: 'photographer', from: today() }),
+      api.myBookings({ as: 'photographer', from: addDays(today(), -RECENT_DAYS), to: today() }),
     ]);
-    return { items: [...pending.items, ...upcoming.items.filter((b) => b.status !== 'pending')] };
+    const ahead = new Set(upcoming.items.map((b) => b.id));
+    return {
+      items: [...pending.items, ...upcoming.items.filter((b) => b.status !== 'pending')],
+      recent: recent.items.filter((b) => !ahead.has(b.id) && (b.status === 'confirmed' || b.status === 'completed')).reverse(),
+    };
   }, []);
   const [changed, setChanged] = useState<Record<string, Booking>>({});
   const [busy, setBusy] = useState<string | null>(null);
@@ -146,6 +179,7 @@ export function PhotographerBookings() {
               {pending.map((b) => (
                 <li class="card booking" key={b.id} data-booking={b.id}>
                   <BookingSummary b={b} />
+                  <ChatLink b={b} />
                   {errors[b.id] ? <ErrorMessage error={errors[b.id]} /> : null}
                   <div class="actions">
                     <button type="button" class="button" disabled={busy === b.id} onClick={() => answer(b, 'confirmed')}>
@@ -169,9 +203,24 @@ export function PhotographerBookings() {
               {others.map((b) => (
                 <li class="card booking" key={b.id} data-booking={b.id}>
                   <BookingSummary b={b} />
+                  <ChatLink b={b} />
+                  <PhotographerLinks b={b} />
                 </li>
               ))}
             </ul>
+          )}
+          {page.value.recent.length > 0 && (
+            <>
+              <h2 class="section-title">Recent sessions</h2>
+              <ul class="bookings">
+                {page.value.recent.map((b) => (
+                  <li class="card booking" key={b.id} data-booking={b.id}>
+                    <BookingSummary b={b} />
+                    <PhotographerLinks b={b} />
+                  </li>
+                ))}
+              </ul>
+            </>
           )}
         </>
       )}

@@ -59,10 +59,12 @@ export function adminRoute(path: string, query: URLSearchParams, session: Sessio
   return null;
 }
 
-/** The admin's items in the main navigation. */
+/** The admin's items in the main navigation: the admin area's pages, then every
+ * booking's payments (the shared payment history, `/payments`, whose chunk and route
+ * are routes/payments.tsx's; the API answers an admin with every booking's). */
 export function adminNav(path: string, session: SessionState | null): VNode[] {
   if (session?.user.role !== 'admin') return [];
-  return PAGES.map((p) => (
+  return [...PAGES, { path: '/payments', name: 'Payments' }].map((p) => (
     <li key={p.path}>
       <Link href={p.path} aria-current={path === p.path ? 'page' : undefined}>
         {p.name}

@@ -28,7 +28,8 @@ export function paymentsRoute(path: string, query: URLSearchParams, session: Ses
   return session ? <Lazy query={query} /> : <SignInFirst path={path} query={query} />;
 }
 
-/** "Payments" in the main navigation, for clients and photographers. */
+/** "Payments" in the main navigation, for clients and photographers (admins have it
+ * among the admin area's items, routes/admin.tsx). */
 export function paymentsNav(path: string, session: SessionState | null): VNode | null {
   const role = session?.user.role;
   if (role !== 'client' && role !== 'photographer') return null;

@@ -6,6 +6,7 @@ import { HoursEditor } from '../pages/photographer/hours';
 import { PortfolioPage } from '../pages/photographer/portfolio';
 import { PricingPage } from '../pages/photographer/pricing';
 import { PayoutsPage, ProfileEditor } from '../pages/photographer/profile';
+import { match } from '../router';
 
 type StatsModule = typeof import('../pages/photographer/stats');
 let statsModule: Promise<StatsModule> | null = null;
@@ -26,6 +27,24 @@ function LazyStats({ query }: { query: URLSearchParams }) {
   return <mod.value.StatsPage query={query} />;
 }
 
+type DeliveryModule = typeof import('../pages/photographer/delivery');
+let deliveryModule: Promise<DeliveryModule> | null = null;
+/** A booking's gallery delivery (uploads, retention, delivery): a chunk of its own. */
+function loadDelivery(): Promise<DeliveryModule> {
+  deliveryModule ??= import('../pages/photographer/delivery').catch((e) => {
+    deliveryModule = null;
+    throw e;
+  });
+  return deliveryModule;
+}
+
+function LazyDelivery({ id }: { id: string }) {
+  const [mod, retry] = useAsync(loadDelivery, []);
+  if (mod.state === 'loading') return <Loading what="the gallery" />;
+  if (mod.state === 'error') return <ErrorMessage error={mod.error} retry={retry} />;
+  return <mod.value.GalleryDeliveryScreen id={id} />;
+}
+
 /** The photographer's own screens (booking requests stay in app.tsx). */
 const SCREENS: { path: string; label: string; render: (query: URLSearchParams) => VNode }[] = [
   { path: '/photographer/profile', label: 'Profile', render: () => <ProfileEditor /> },
@@ -40,7 +59,10 @@ const SCREENS: { path: string; label: string; render: (query: URLSearchParams) =
 /** The screen for `path`, a sign-in prompt without a session, a refusal for another
  * role; null when the path is not one of these screens. */
 export function photographerRoute(path: string, query: URLSearchParams, session: SessionState | null): VNode | null {
-  const screen = SCREENS.find((s) => s.path === path);
+  const gallery = match('/photographer/bookings/:id/gallery', path);
+  const screen = gallery
+    ? { render: () => <LazyDelivery id={gallery.id as string} /> }
+    : SCREENS.find((s) => s.path === path);
   if (!screen) return null;
   if (!session) {
     return (

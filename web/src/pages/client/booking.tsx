@@ -78,20 +78,34 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
           </>
         )}
       </dl>
+      <p>
+        <Link class="button secondary" href={`/bookings/${encodeURIComponent(b.id)}/chat`}>
+          {mine ? `Messages with ${name}` : session?.user.id === b.photographer_id ? 'Messages with the client' : 'Messages'}
+        </Link>
+      </p>
 
       <Payment b={b} onChange={onChange} query={query} mine={mine} />
 
       {(b.status === 'confirmed' || b.status === 'completed') && (
         <section aria-labelledby="photos-title">
           <h2 id="photos-title">Photos</h2>
-          <p>
-            <Link href={`/bookings/${encodeURIComponent(b.id)}/gallery`}>
-              {mine ? 'Your photos from this session' : 'The client gallery'}
-            </Link>{' '}
-            <span class="muted">
-              {mine ? '(once the photographer delivers them: favourites and full-size downloads)' : '(what the client sees once delivered)'}
-            </span>
-          </p>
+          {!mine && session?.user.role === 'photographer' ? (
+            <p>
+              <Link class="button" href={`/photographer/bookings/${encodeURIComponent(b.id)}/gallery`}>
+                Upload and deliver photos
+              </Link>{' '}
+              <span class="muted">(the client gallery: retention, uploads, delivery, the client’s favourites)</span>
+            </p>
+          ) : (
+            <p>
+              <Link href={`/bookings/${encodeURIComponent(b.id)}/gallery`}>
+                {mine ? 'Your photos from this session' : 'The client gallery'}
+              </Link>{' '}
+              <span class="muted">
+                {mine ? '(once the photographer delivers them: favourites and full-size downloads)' : '(what the client sees once delivered)'}
+              </span>
+            </p>
+          )}
         </section>
       )}
       {mine && open && !started && <Reschedule b={b} onChange={onChange} />}

@@ -62,6 +62,12 @@ export function GalleryScreen({ id, query }: { id: string; query: URLSearchParam
   const back = (
     <p>
       <Link href={`/bookings/${encodeURIComponent(id)}`}>← The booking</Link>
+      {session?.user.role === 'photographer' && (
+        <>
+          {' · '}
+          <Link href={`/photographer/bookings/${encodeURIComponent(id)}/gallery`}>Upload and deliver photos</Link>
+        </>
+      )}
     </p>
   );
   if (first.state === 'loading') {

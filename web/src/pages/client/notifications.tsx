@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { listNotifications, markNotificationsRead } from '../../api/client-area';
 import type { AppNotification, UnreadNotifications } from '../../api/types';
 import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../../components/ui';
 import { clockTime } from '../../format';
+import { useFrames, useRealtimeStatus } from '../../realtime/hooks';
+import { type Badge, badgeAfter, notificationsAfter } from '../../realtime/badge';
 import { navigate } from '../../router';
 import { newestId, notificationHref, unreadLabel } from './terms';
 
@@ -13,23 +15,40 @@ function reportUnread(u: UnreadNotifications): void {
   for (const l of listeners) l(u);
 }
 
-/** The nav link with the unread count, read again on every new screen. */
+/** The nav link with the unread count: read on every new screen and each time the
+ * socket (re)opens (frames sent while it was down are not sent again), and moved by the
+ * socket's `notification` and `notifications_read` frames in between. */
 export function NotificationsLink({ path, current }: { path: string; current: boolean }) {
   const { api, session } = useApp();
-  const [unread, setUnread] = useState<UnreadNotifications | null>(null);
+  const [badge, setBadge] = useState<Badge | null>(null);
+  // The frames arrive faster than renders: each one is applied to the latest badge.
+  const latest = useRef<Badge | null>(null);
+  const [round, setRound] = useState(0);
+  const { opens } = useRealtimeStatus();
+  const show = (b: Badge | null) => {
+    latest.current = b;
+    setBadge(b);
+  };
   useEffect(() => {
-    listeners.add(setUnread);
-    return () => { listeners.delete(setUnread); };
+    const l = (u: UnreadNotifications) => show({ unread: u.unread, capped: u.unread_capped, newest: latest.current?.newest ?? null });
+    listeners.add(l);
+    return () => { listeners.delete(l); };
   }, []);
   useEffect(() => {
     if (!session) return;
     let gone = false;
     listNotifications(api, null, 1)
-      .then((n) => { if (!gone) setUnread({ unread: n.unread, unread_capped: n.unread_capped }); })
+      .then((n) => { if (!gone) show({ unread: n.unread, capped: n.unread_capped, newest: n.items[0]?.id ?? null }); })
       .catch(() => undefined); // the badge is a hint; the page itself shows errors
     return () => { gone = true; };
-  }, [api, session?.user.id, path]);
-  const count = unread ? unreadLabel(unread.unread, unread.unread_capped) : '';
+  }, [api, session?.user.id, path, opens, round]);
+  useFrames((f) => {
+    if (!latest.current) return; // the first read, still on its way, will count it
+    const next = badgeAfter(latest.current, f);
+    if (next.badge !== latest.current) show(next.badge);
+    if (next.refetch) setRound((r) => r + 1);
+  });
+  const count = badge ? unreadLabel(badge.unread, badge.capped) : '';
   return (
     <Link href="/notifications" aria-current={current ? 'page' : undefined}>
       Notifications
@@ -46,12 +65,30 @@ export function NotificationsLink({ path, current }: { path: string; current: bo
 export function NotificationsPage() {
   const { api } = useApp();
   const [first, retry] = useAsync(() => listNotifications(api), []);
-  const [older, setOlder] = useState<AppNotification[]>([]);
+  // What is shown: the first page, older pages after it, notifications pushed since,
+  // and read marks from this tab or (by frames) any other.
+  const [list, setList] = useState<AppNotification[] | null>(null);
   const [before, setBefore] = useState<string | null | undefined>(undefined);
-  const [read, setRead] = useState<Set<string>>(new Set());
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const items = first.state === 'done' ? [...first.value.items, ...older].map((n) => (read.has(n.id) ? { ...n, read: true } : n)) : [];
+  const { opens } = useRealtimeStatus();
+  const seenOpens = useRef(opens);
+  useEffect(() => {
+    if (first.state === 'done') setList(first.value.items);
+  }, [first]);
+  useFrames((f) => setList((l) => (l && notificationsAfter(l, f)) ?? l));
+  // Back after a drop: what came meanwhile is read again and merged, older pages kept.
+  useEffect(() => {
+    if (opens <= seenOpens.current) return;
+    seenOpens.current = opens;
+    if (list === null) return;
+    listNotifications(api).then((page) => setList((l) => {
+      const fresh = new Map(page.items.map((n) => [n.id, n]));
+      const rest = (l ?? []).filter((n) => !fresh.has(n.id));
+      return [...page.items, ...rest].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    }), () => undefined);
+  }, [opens]);
+  const items = list ?? [];
   const next = before === undefined ? (first.state === 'done' ? first.value.next_before ?? null : null) : before;
   const unread = items.filter((n) => !n.read);
 
@@ -60,7 +97,8 @@ export function NotificationsPage() {
     setError(null);
     try {
       reportUnread(await markNotificationsRead(api, which));
-      setRead((r) => new Set([...r, ...ids]));
+      const done = new Set(ids);
+      setList((l) => l && l.map((n) => (done.has(n.id) ? { ...n, read: true } : n)));
     } catch (e) {
       setError(e);
     } finally {
@@ -71,7 +109,7 @@ export function NotificationsPage() {
   async function loadOlder(b: string) {
     try {
       const page = await listNotifications(api, b);
-      setOlder((o) => [...o, ...page.items]);
+      setList((l) => [...(l ?? []), ...page.items.filter((n) => !l?.some((m) => m.id === n.id))]);
       setBefore(page.next_before ?? null);
     } catch (e) {
       setError(e);
@@ -88,7 +126,7 @@ export function NotificationsPage() {
       <h1>Notifications</h1>
       {first.state === 'loading' && <Loading what="your notifications" />}
       {first.state === 'error' && <ErrorMessage error={first.error} retry={retry} />}
-      {first.state === 'done' && items.length === 0 && (
+      {list !== null && items.length === 0 && (
         <Empty>
           <p>Nothing yet. Booking changes and payments show up here.</p>
         </Empty>

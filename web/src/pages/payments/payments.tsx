@@ -94,7 +94,7 @@ export function PaymentsPage({ query }: { query: URLSearchParams }) {
         </div>
       </form>
 
-      {first.state === 'loading' && <Loading what="your payments" />}
+      {first.state === 'loading' && <Loading what={reader === 'admin' ? 'the payments' : 'your payments'} />}
       {first.state === 'error' && <ErrorMessage error={first.error} retry={retry} />}
       {first.state === 'done' && records.length === 0 && (
         <Empty>
@@ -104,6 +104,11 @@ export function PaymentsPage({ query }: { query: URLSearchParams }) {
             </p>
           ) : reader === 'photographer' ? (
             <p>No payments yet. They show here once a client pays a deposit or a booking in full.</p>
+          ) : reader === 'admin' ? (
+            <p>
+              No payments on the platform yet. Every booking’s shows here once its client pays; the bookings themselves are
+              under <Link href="/admin/bookings">All bookings</Link>.
+            </p>
           ) : (
             <p>
               No payments yet. You pay from a booking’s page: <Link href="/my/bookings">My bookings</Link>.

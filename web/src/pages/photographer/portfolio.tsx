@@ -3,12 +3,12 @@ import type { ApiClient } from '../../api/client';
 import type {
   OwnPortfolioItem, OwnProfile, PortfolioItem, PortfolioItemPatch, PortfolioUploadInput, UploadContentType, UploadTicket,
 } from '../../api/photographer';
-import { describe } from '../../api/problem';
 import { SPECIALIZATIONS, type Page, type Specialization } from '../../api/types';
 import { Empty, ErrorMessage, Field, Link, Loading, useApp, useAsync } from '../../components/ui';
 import { label } from '../../format';
 import { ownProfile } from './profile';
-import { batchProgress, checkFile, filePercent, postToS3, reorder, type UploadState } from './upload';
+import { type Processed, queueFiles, reorder, type UploadState, type UploadSteps, uploadAll } from './upload';
+import { DropZone, UploadList } from './uploader';
 
 /** Every published item, in the photographer's order (the API pages by 100 at most). */
 async function allItems(api: ApiClient, id: string): Promise<PortfolioItem[]> {
@@ -46,10 +46,6 @@ export function PortfolioPage() {
 /** How often and how long to look for a processed upload in the public list. */
 const POLL_MS = 1500;
 const POLL_FOR_MS = 45_000;
-const PHASE_TEXT: Record<UploadState['phase'], string> = {
-  waiting: 'Waiting', asking: 'Preparing', uploading: 'Uploading', processing: 'Processing', ready: 'Published',
-  rejected: 'Refused', failed: 'Failed',
-};
 
 function Portfolio({ profile: initial }: { profile: OwnProfile }) {
   const { api } = useApp();
@@ -58,14 +54,12 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [uploads, setUploads] = useState<UploadState[]>([]);
   const [category, setCategory] = useState<Specialization>(initial.specializations[0] ?? 'portrait');
-  const [dragging, setDragging] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busyItem, setBusyItem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
   const alive = useRef(true);
-  const input = useRef<HTMLInputElement>(null);
   useEffect(() => () => { alive.current = false; }, []);
 
   async function refresh(): Promise<PortfolioItem[] | null> {
@@ -92,72 +86,41 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
 
   /** Polls the public list until the item is published; past the time limit, asks the
    * item itself (PATCH `{}` changes nothing and answers its state) whether it was refused. */
-  async function awaitProcessed(key: string, itemId: string) {
+  async function awaitProcessed(itemId: string): Promise<Processed> {
     const until = Date.now() + POLL_FOR_MS;
     while (alive.current && Date.now() < until) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const list = await refresh();
-      if (list?.some((i) => i.id === itemId)) {
-        patch(key, { phase: 'ready' });
-        return;
-      }
+      if (list?.some((i) => i.id === itemId)) return { phase: 'ready' };
     }
-    if (!alive.current) return;
-    try {
-      const own = await api.request<OwnPortfolioItem>('PATCH', `/photographers/me/portfolio/${encodeURIComponent(itemId)}`, { auth: 'required', body: {} });
-      if (own.status === 'rejected') patch(key, { phase: 'rejected', message: own.rejection?.reason ?? 'The photo could not be used.' });
-      else if (own.status === 'ready') {
-        patch(key, { phase: 'ready' });
-        await refresh();
-      } else patch(key, { message: 'Still processing: it appears here when it is ready.' });
-    } catch (e) {
-      patch(key, { message: describe(e) });
+    if (!alive.current) return { phase: 'processing', message: '' };
+    const own = await api.request<OwnPortfolioItem>('PATCH', `/photographers/me/portfolio/${encodeURIComponent(itemId)}`, { auth: 'required', body: {} });
+    if (own.status === 'rejected') return { phase: 'rejected', message: own.rejection?.reason ?? 'The photo could not be used.' };
+    if (own.status === 'ready') {
+      await refresh();
+      return { phase: 'ready' };
     }
+    return { phase: 'processing', message: 'Still processing: it appears here when it is ready.' };
   }
 
-  async function uploadOne(u: UploadState, file: File) {
-    patch(u.key, { phase: 'asking' });
-    let ticket: UploadTicket;
-    try {
+  const steps: UploadSteps = {
+    ticket: async (file) => {
       const body: PortfolioUploadInput = {
         filename: file.name, content_type: file.type as UploadContentType, size_bytes: file.size, category,
       };
-      ticket = await api.request<UploadTicket>('POST', '/photographers/me/portfolio/uploads', { auth: 'required', body });
-    } catch (e) {
-      patch(u.key, { phase: 'failed', message: describe(e) });
-      return;
-    }
-    patch(u.key, { phase: 'uploading', itemId: ticket.item.id });
-    try {
-      await postToS3(ticket.upload, file, (loaded) => patch(u.key, { loaded })).done;
-    } catch (e) {
-      patch(u.key, { phase: 'failed', message: describe(e) });
-      // The item waits for a file that will not come: remove it (and its quota).
-      await api.request('DELETE', `/photographers/me/portfolio/${encodeURIComponent(ticket.item.id)}`, { auth: 'required' }).catch(() => undefined);
-      return;
-    }
-    patch(u.key, { phase: 'processing', loaded: file.size });
-    await awaitProcessed(u.key, ticket.item.id);
-  }
+      const t = await api.request<UploadTicket>('POST', '/photographers/me/portfolio/uploads', { auth: 'required', body });
+      return { id: t.item.id, upload: t.upload };
+    },
+    discard: (id) => api.request('DELETE', `/photographers/me/portfolio/${encodeURIComponent(id)}`, { auth: 'required' }),
+    processed: awaitProcessed,
+  };
 
-  async function addFiles(files: FileList | File[]) {
-    const list = Array.from(files);
-    if (list.length === 0) return;
-    const states: [UploadState, File][] = list.map((f, i) => {
-      const problem = checkFile(f);
-      return [{
-        key: `${Date.now()}-${i}-${f.name}`, name: f.name, size: f.size, loaded: 0,
-        phase: problem ? 'failed' : 'waiting', ...(problem ? { message: problem } : {}),
-      }, f];
-    });
-    setUploads((old) => [...old.filter((u) => u.phase !== 'ready'), ...states.map(([s]) => s)]);
-    setAnnounce(`${states.length} file${states.length === 1 ? '' : 's'} added.`);
-    // Two at a time: a phone's uplink gains nothing from more, and progress stays readable.
-    const queue = states.filter(([s]) => s.phase === 'waiting');
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await uploadOne(next[0], next[1]);
-    };
-    await Promise.all([worker(), worker()]);
+  async function addFiles(files: File[]) {
+    if (files.length === 0) return;
+    const batch = queueFiles(files, String(Date.now()));
+    setUploads((old) => [...old.filter((u) => u.phase !== 'ready'), ...batch.map(([s]) => s)]);
+    setAnnounce(`${batch.length} file${batch.length === 1 ? '' : 's'} added.`);
+    await uploadAll(batch, steps, patch);
     if (alive.current) setAnnounce('Uploads finished.');
   }
 
@@ -209,7 +172,6 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
     if (own) setProfile(own);
   });
 
-  const batch = batchProgress(uploads);
   const coverId = profile.cover_photo?.item_id;
   return (
     <section>
@@ -224,44 +186,8 @@ function Portfolio({ profile: initial }: { profile: OwnProfile }) {
             </select>
           )}
         </Field>
-        <div
-          class={`dropzone${dragging ? ' dragging' : ''}`}
-          onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setDragging(false);
-            if (e.dataTransfer?.files) void addFiles(e.dataTransfer.files);
-          }}
-        >
-          <p>Drop JPEG, PNG or WebP photos here (25 MB at most each), or</p>
-          <label class="button secondary" for="up-files">Choose photos</label>
-          <input id="up-files" ref={input} class="visually-hidden-file" type="file" multiple accept="image/jpeg,image/png,image/webp"
-            onChange={(e) => {
-              const f = e.currentTarget.files;
-              if (f) void addFiles(f);
-              e.currentTarget.value = '';
-            }} />
-        </div>
-        {uploads.length > 0 && (
-          <div class="uploads">
-            <p>
-              <label for="up-batch">All uploads</label>{' '}
-              <progress id="up-batch" max={100} value={batch.percent}>{batch.percent} %</progress>{' '}
-              <span class="muted">{batch.done} of {batch.count} done</span>
-            </p>
-            <ul class="upload-list">
-              {uploads.map((u) => (
-                <li key={u.key} data-phase={u.phase}>
-                  <span class="upload-name">{u.name}</span>
-                  <progress max={100} value={filePercent(u)} aria-label={`${u.name}: ${PHASE_TEXT[u.phase]}`} />
-                  <span class={`status status-${u.phase}`}>{PHASE_TEXT[u.phase]}{u.phase === 'uploading' ? ` ${filePercent(u)} %` : ''}</span>
-                  {u.message && <p class={u.phase === 'failed' || u.phase === 'rejected' ? 'field-error' : 'muted'}>{u.message}</p>}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <DropZone id="up-files" onFiles={(f) => void addFiles(f)} />
+        <UploadList id="up-batch" uploads={uploads} readyText="Published" />
       </section>
 
       <h2>Published photos</h2>

@@ -1,9 +1,11 @@
-// Portfolio uploads without the component: which files may go, the S3 POST of one file
-// with its progress (XMLHttpRequest: fetch reports no upload progress), the progress
-// of a batch, and the new order of the portfolio after a move.
+// Uploads without the component, shared by the portfolio and a client gallery: which
+// files may go, the S3 POST of one file with its progress (XMLHttpRequest: fetch
+// reports no upload progress), a batch two files at a time through ticket, S3 and
+// processing, the progress of a batch, and the new order of the portfolio after a move.
 import type { UploadContentType } from '../../api/photographer';
+import { describe, fieldErrors } from '../../api/problem';
 
-/** PortfolioUploadInput: `size_bytes` at most 25 MiB, and these types (no HEIC). */
+/** PortfolioUploadInput and GalleryUploadInput: `size_bytes` at most 25 MiB, and these types (no HEIC). */
 export const MAX_UPLOAD_BYTES = 26_214_400;
 export const UPLOAD_TYPES: readonly UploadContentType[] = ['image/jpeg', 'image/png', 'image/webp'];
 
@@ -24,7 +26,7 @@ export interface UploadState {
   phase: UploadPhase;
   /** Bytes sent so far (the browser's upload progress). */
   loaded: number;
-  /** The portfolio item, once the API gave a ticket. */
+  /** The portfolio item or gallery photo, once the API gave a ticket. */
   itemId?: string;
   message?: string;
 }
@@ -98,6 +100,77 @@ export function postToS3(
   xhr.open('POST', upload.url);
   xhr.send(form);
   return { done, abort: () => xhr.abort() };
+}
+
+/** What one kind of upload asks of the API; the rest (S3, progress, two files at a
+ * time, cleaning up after a failed post) is the same for the portfolio and a gallery. */
+export interface UploadSteps {
+  /** A ticket for `file`: the new item's id and the S3 form to post the file with. */
+  ticket(file: File): Promise<{ id: string; upload: { url: string; fields: Record<string, string> } }>;
+  /** The item of a file that never reached S3: removed, so it stops holding quota. */
+  discard(id: string): Promise<unknown>;
+  /** Once S3 has the file: how processing ended, or that it is still going on. */
+  processed(id: string): Promise<Processed>;
+}
+export type Processed =
+  | { phase: 'ready' }
+  | { phase: 'rejected'; message: string }
+  | { phase: 'processing'; message: string };
+export type PatchUpload = (key: string, change: Partial<UploadState>) => void;
+type Post = typeof postToS3;
+
+/** A batch as the screen lists it: files the API would refuse (type, size) failed at
+ * once with why, the others waiting. `stamp` keeps keys unique across batches. */
+export function queueFiles(files: readonly File[], stamp: string): [UploadState, File][] {
+  return files.map((f, i) => {
+    const problem = checkFile(f);
+    return [{
+      key: `${stamp}-${i}-${f.name}`, name: f.name, size: f.size, loaded: 0,
+      phase: problem ? 'failed' : 'waiting', ...(problem ? { message: problem } : {}),
+    }, f];
+  });
+}
+
+/** One file through its ticket, S3 and processing, each step told through `patch`. */
+export async function uploadFile(u: UploadState, file: File, steps: UploadSteps, patch: PatchUpload, post: Post = postToS3): Promise<void> {
+  patch(u.key, { phase: 'asking' });
+  let ticket: Awaited<ReturnType<UploadSteps['ticket']>>;
+  try {
+    ticket = await steps.ticket(file);
+  } catch (e) {
+    // A 422 says which field in `errors` ("filename: …"); its detail alone does not.
+    const fields = fieldErrors(e, []).rest;
+    patch(u.key, { phase: 'failed', message: fields.length ? `${describe(e)} (${fields.join('; ')})` : describe(e) });
+    return;
+  }
+  patch(u.key, { phase: 'uploading', itemId: ticket.id });
+  try {
+    await post(ticket.upload, file, (loaded) => patch(u.key, { loaded })).done;
+  } catch (e) {
+    patch(u.key, { phase: 'failed', message: describe(e) });
+    // The item waits for a file that will not come: remove it (and its quota).
+    await steps.discard(ticket.id).catch(() => undefined);
+    return;
+  }
+  patch(u.key, { phase: 'processing', loaded: file.size });
+  try {
+    const end = await steps.processed(ticket.id);
+    patch(u.key, end.phase === 'ready' ? { phase: 'ready' } : { phase: end.phase, message: end.message });
+  } catch (e) {
+    patch(u.key, { message: describe(e) });
+  }
+}
+
+/** The waiting files of a batch, `workers` at a time: a phone's uplink gains nothing
+ * from more, and the progress stays readable. */
+export async function uploadAll(
+  batch: readonly [UploadState, File][], steps: UploadSteps, patch: PatchUpload, workers = 2, post: Post = postToS3,
+): Promise<void> {
+  const queue = batch.filter(([s]) => s.phase === 'waiting');
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await uploadFile(next[0], next[1], steps, patch, post);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
 }
 
 /** Positions to PATCH after moving the item at `from` to `to`: the new order numbered
