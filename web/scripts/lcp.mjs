@@ -2,7 +2,9 @@
 // (home), a seeded photographer's page and the sign-in page, each loaded RUNS times in
 // a fresh browser context (empty cache, no session) at phone width, once with a slow
 // phone's network and CPU and once without. Reports LCP p50/p95, the element that was
-// the LCP and the JavaScript transferred. A measurement, not a test: no thresholds.
+// the LCP and the JavaScript transferred (the local stack does not compress; what the
+// same scripts weigh gzipped, as CloudFront sends them, beside it). A measurement, not
+// a test: no thresholds.
 //
 //   API_URL=http://127.0.0.1:3000 WEB_URL=http://127.0.0.1:3002 npm run lcp
 //
@@ -12,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { API, WEB, PHONE, launch } from '../e2e/support.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -78,7 +81,19 @@ async function measure(browser, path, profile) {
   await context.close();
   const last = entries.at(-1);
   assert.ok(last, `${path}: no LCP entry`);
-  return { lcp: last.time, element: last.element, url: last.url || undefined, jsBytes: js, totalBytes: total, scripts: scripts.size };
+  return { lcp: last.time, element: last.element, url: last.url || undefined, jsBytes: js, totalBytes: total, scripts: [...scripts.values()] };
+}
+
+// The local stack sends scripts uncompressed; CloudFront compresses them (Compress:
+// true in template.yaml). What the same scripts weigh gzipped, for comparison.
+const gzipped = new Map();
+async function gzipBytes(urls) {
+  let sum = 0;
+  for (const url of urls) {
+    if (!gzipped.has(url)) gzipped.set(url, gzipSync(Buffer.from(await (await fetch(url)).arrayBuffer()), { level: 9 }).length);
+    sum += gzipped.get(url);
+  }
+  return sum;
 }
 
 /** The nearest-rank percentile. */
@@ -115,11 +130,12 @@ try {
         p95: Math.round(percentile(lcps, 95)),
         element: mostCommon(runs.map((r) => r.element)),
         jsKB: +(percentile(runs.map((r) => r.jsBytes), 50) / 1024).toFixed(1),
+        jsGzipKB: +((await gzipBytes(runs[0].scripts)) / 1024).toFixed(1),
         totalKB: +(percentile(runs.map((r) => r.totalBytes), 50) / 1024).toFixed(1),
         samples: runs,
       };
       results.push(row);
-      console.log(`${name.padEnd(14)} ${profileName.padEnd(12)} LCP p50 ${String(row.p50).padStart(5)} ms  p95 ${String(row.p95).padStart(5)} ms  JS ${row.jsKB} KB  all ${row.totalKB} KB  ${row.element}`);
+      console.log(`${name.padEnd(14)} ${profileName.padEnd(12)} LCP p50 ${String(row.p50).padStart(5)} ms  p95 ${String(row.p95).padStart(5)} ms  JS ${row.jsKB} KB (${row.jsGzipKB} KB gzipped)  all ${row.totalKB} KB  ${row.element}`);
     }
   }
 } finally {

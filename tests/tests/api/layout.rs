@@ -956,13 +956,24 @@ fn s3_triggered_functions_never_write_where_they_are_triggered() {
     assert!(seen >= 1, "no S3 triggers found");
 }
 
-/// Every bucket: nothing public, encrypted, TLS only, uploads that were never
-/// processed cleaned up.
+/// Every bucket: nothing public, encrypted, TLS only, read by one distribution at
+/// most. A bucket browsers upload to (an S3 trigger processes what lands there) also
+/// cleans up uploads that were never processed and expires galleries, and its CDN
+/// reads the public prefix only.
 #[test]
 fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
     let t = template::load();
     let buckets = template::resources_of(&t, "AWS::S3::Bucket");
     assert!(!buckets.is_empty());
+    let uploads: BTreeSet<String> = template::functions(&t)
+        .iter()
+        .flat_map(|f| f.events.clone())
+        .filter(|(_, e)| e["Type"].as_str() == Some("S3"))
+        .filter_map(|(_, e)| template::ref_target(&e["Properties"]["Bucket"]).map(String::from))
+        .collect();
+    assert!(!uploads.is_empty(), "no bucket takes uploads? check the test");
+    let distributions: BTreeSet<String> =
+        template::resources_of(&t, "AWS::CloudFront::Distribution").into_iter().map(|(id, _)| id).collect();
     let policies = template::resources_of(&t, "AWS::S3::BucketPolicy");
     for (id, p) in buckets {
         let block = &p["PublicAccessBlockConfiguration"];
@@ -971,6 +982,30 @@ fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
         }
         let sse = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"];
         assert!(sse["SSEAlgorithm"].as_str().is_some(), "{id}: encryption");
+        let statements: Vec<&Value> = policies
+            .iter()
+            .filter(|(_, pol)| template::ref_target(&pol["Bucket"]) == Some(id.as_str()))
+            .flat_map(|(_, pol)| pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten())
+            .collect();
+        let tls_only = statements.iter().any(|s| {
+            s["Effect"].as_str() == Some("Deny")
+                && s["Condition"]["Bool"]["aws:SecureTransport"].as_str() == Some("false")
+        });
+        assert!(tls_only, "{id}: a bucket policy must deny requests without TLS");
+        // Whatever a policy allows, it allows one distribution of this template.
+        for s in statements.iter().filter(|s| s["Effect"].as_str() == Some("Allow")) {
+            assert_eq!(s["Principal"]["Service"].as_str(), Some("cloudfront.amazonaws.com"), "{id}: CDN only");
+            let source = template::sub_text(&s["Condition"]["StringEquals"]["AWS:SourceArn"]).unwrap_or_default();
+            let named = source.split_once(":distribution/${").and_then(|(_, d)| d.strip_suffix('}'));
+            assert!(named.is_some_and(|d| distributions.contains(d)), "{id}: one distribution only: `{source}`");
+            if uploads.contains(&id) {
+                let r = template::sub_text(&s["Resource"]).unwrap_or_default();
+                assert!(r.ends_with("/public/*"), "{id}: only public/ is readable by the CDN: {r}");
+            }
+        }
+        if !uploads.contains(&id) {
+            continue;
+        }
         let rules = p["LifecycleConfiguration"]["Rules"].as_sequence().cloned().unwrap_or_default();
         assert!(
             rules.iter().any(|r| r["Prefix"].as_str() == Some("incoming/")
@@ -992,25 +1027,107 @@ fn buckets_are_private_encrypted_and_clean_up_abandoned_uploads() {
             });
             assert!(expires, "{id}: no lifecycle rule expires galleries kept {days} days");
         }
-        let tls_only = policies.iter().any(|(_, pol)| {
-            template::ref_target(&pol["Bucket"]) == Some(id.as_str())
-                && pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten().any(|s| {
-                    s["Effect"].as_str() == Some("Deny")
-                        && s["Condition"]["Bool"]["aws:SecureTransport"].as_str() == Some("false")
-                })
-        });
-        assert!(tls_only, "{id}: a bucket policy must deny requests without TLS");
-        // The CDN may read the public prefix, nothing else.
-        for (_, pol) in &policies {
-            for s in pol["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten() {
-                if s["Effect"].as_str() == Some("Allow") {
-                    let r = template::sub_text(&s["Resource"]).unwrap_or_default();
-                    assert!(r.ends_with("/public/*"), "only public/ is readable by the CDN: {r}");
-                    assert!(!s["Condition"]["StringEquals"]["AWS:SourceArn"].is_null(), "one distribution only");
-                }
-            }
-        }
     }
+}
+
+/// A Content-Security-Policy as directive → sources.
+fn csp_directives(policy: &str) -> BTreeMap<String, BTreeSet<String>> {
+    policy
+        .split(';')
+        .filter_map(|d| {
+            let mut words = d.split_whitespace();
+            Some((words.next()?.to_string(), words.map(String::from).collect()))
+        })
+        .collect()
+}
+
+/// The web app's distribution serves it as the local stack does (tools/local-stack's
+/// web.rs): the same Content-Security-Policy with AWS's addresses where the local
+/// stack has its own, plus Stripe's Payment Element, which only AWS uses (the local
+/// stack pays on the stand-in's page); the same other headers; HTTPS only, the app's
+/// routes rewritten to index.html, hashed assets cached for good.
+#[test]
+fn the_web_app_is_served_as_the_local_stack_serves_it() {
+    let t = template::load();
+    let resources: BTreeMap<String, Value> = template::resources(&t).into_iter().collect();
+    let config = &resources["WebDistribution"]["Properties"]["DistributionConfig"];
+    let policy_id = template::ref_target(&config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"])
+        .expect("the web app's responses carry the security headers");
+    let headers = &resources[policy_id]["Properties"]["ResponseHeadersPolicyConfig"];
+    let security = &headers["SecurityHeadersConfig"];
+
+    // What the app talks to, as the stack's outputs (and so config.json) name it.
+    let output = |name: &str| template::sub_text(&t["Outputs"][name]["Value"]).unwrap_or_else(|| panic!("{name}"));
+    let (api, ws, cdn) = (output("ApiUrl"), output("WebSocketUrl"), output("MediaPublicUrl"));
+    assert!(ws.starts_with("wss://"), "{ws}");
+    // Presigned POSTs and GETs name the bucket's regional address (cm_runtime::s3post).
+    let bucket = "https://${MediaBucket.RegionalDomainName}";
+    let local = local_stack::web::content_security_policy(&local_stack::web::Urls {
+        api,
+        ws: Some(ws),
+        stripe: "http://stripe-standin.invalid",
+        uploads: bucket,
+    });
+    let mut expected = csp_directives(&local);
+    // Locally the API serves the published photos (`/media/`); in AWS the media CDN does.
+    let images = expected.get_mut("img-src").expect("img-src");
+    assert!(images.remove(api), "local img-src names the API: {local}");
+    images.insert(cdn.to_string());
+    let stripe: [(&str, &[&str]); 3] = [
+        ("script-src", &["https://js.stripe.com", "https://*.js.stripe.com"]),
+        ("frame-src", &["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"]),
+        ("connect-src", &["https://api.stripe.com"]),
+    ];
+    for (directive, sources) in stripe {
+        expected.entry(directive.to_string()).or_default().extend(sources.iter().map(|s| s.to_string()));
+    }
+    let csp_text = template::sub_text(&security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+        .expect("the CSP is a !Sub naming the stack's addresses");
+    let aws = csp_directives(csp_text);
+    assert_eq!(aws, expected, "template.yaml's CSP against the local stack's: {csp_text}\nlocal: {local}");
+    assert!(!csp_text.contains("unsafe") && !local.contains("unsafe"), "no 'unsafe-inline' or 'unsafe-eval'");
+    assert_eq!(aws["script-src"].iter().filter(|s| !s.contains("stripe.com")).collect::<Vec<_>>(), ["'self'"]);
+    assert_eq!(security["ContentSecurityPolicy"]["Override"].as_bool(), Some(true));
+
+    // The other headers, as web.rs sends them.
+    assert_eq!(security["FrameOptions"]["FrameOption"].as_str(), Some("DENY"));
+    assert_eq!(security["ContentTypeOptions"]["Override"].as_bool(), Some(true), "nosniff");
+    assert_eq!(security["ReferrerPolicy"]["ReferrerPolicy"].as_str(), Some("strict-origin-when-cross-origin"));
+    assert!(security["StrictTransportSecurity"]["AccessControlMaxAgeSec"].as_i64().is_some_and(|s| s >= 31_536_000));
+    let custom = headers["CustomHeadersConfig"]["Items"].as_sequence().cloned().unwrap_or_default();
+    assert!(
+        custom.iter().any(|h| h["Header"].as_str() == Some("Permissions-Policy")
+            && h["Value"].as_str() == Some("camera=(), microphone=(), geolocation=(self)")),
+        "Permissions-Policy as the local stack's"
+    );
+
+    // HTTPS only, compressed, the headers on every answer; hashed assets cached for good
+    // (CachingOptimized honours deploy-web's year), the rest through the routes function.
+    assert_eq!(config["HttpVersion"].as_str(), Some("http2and3"));
+    let mut behaviors = vec![&config["DefaultCacheBehavior"]];
+    behaviors.extend(config["CacheBehaviors"].as_sequence().into_iter().flatten());
+    for b in &behaviors {
+        assert_eq!(b["ViewerProtocolPolicy"].as_str(), Some("redirect-to-https"));
+        assert_eq!(b["Compress"].as_bool(), Some(true));
+        assert_eq!(template::ref_target(&b["ResponseHeadersPolicyId"]), Some(policy_id));
+    }
+    let assets = behaviors.iter().find(|b| b["PathPattern"].as_str() == Some("/assets/*")).expect("/assets/*");
+    assert_eq!(assets["CachePolicyId"].as_str(), Some("658327ea-f89d-4fab-a63d-7e88639e58f6"), "CachingOptimized");
+    assert!(assets["FunctionAssociations"].is_null(), "a missing asset stays a 404");
+    let routes = config["DefaultCacheBehavior"]["FunctionAssociations"][0].clone();
+    assert_eq!(routes["EventType"].as_str(), Some("viewer-request"));
+    let function = template::ref_target(&routes["FunctionARN"]).expect("the routes function");
+    assert_eq!(resources[function]["Type"].as_str(), Some("AWS::CloudFront::Function"));
+    let documents = template::ref_target(&config["DefaultCacheBehavior"]["CachePolicyId"]).expect("a cache policy");
+    let ttl = &resources[documents]["Properties"]["CachePolicyConfig"];
+    assert!(ttl["MaxTTL"].as_i64().is_some_and(|s| s <= 300), "index.html and config.json: short at the edge");
+
+    // Read through origin access control only.
+    let origin = &config["Origins"][0];
+    assert!(template::get_att(&origin["OriginAccessControlId"]).is_some(), "origin access control");
+    let (bucket_id, _) = template::get_att(&origin["DomainName"]).expect("the web bucket");
+    assert_eq!(resources[&bucket_id]["Type"].as_str(), Some("AWS::S3::Bucket"));
+    assert!(t["Outputs"]["WebUrl"].is_mapping(), "the web app's URL is an output");
 }
 
 /// `CodeUri` is relative to the template that names it, and `sam build` runs

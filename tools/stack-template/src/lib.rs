@@ -19,6 +19,11 @@
 //! - logical ids are unique across all stacks, and a condition or mapping defined in
 //!   two stacks is the same in both;
 //! - one level of nesting.
+//!
+//! What the root reads of a child's outputs (`!GetAtt Child.Outputs.Name`, or
+//! `${Child.Outputs.Name}` in a `!Sub`) becomes the expression the child's output
+//! declares, which the inlined child's resources make mean the same; an output the
+//! child does not declare is refused.
 
 use serde_yaml_ng::value::TaggedValue;
 use serde_yaml_ng::{Mapping, Value};
@@ -145,8 +150,123 @@ pub fn flatten(
         }
         stacks.push(Stack { logical_id: Some(id_text), path: location, template: inlined });
     }
-    flat["Resources"] = Value::Mapping(merged);
+    let mut outputs: BTreeMap<(String, String), Value> = BTreeMap::new();
+    for stack in &stacks {
+        let Some(id) = &stack.logical_id else { continue };
+        for (name, output) in stack.template["Outputs"].as_mapping().into_iter().flatten() {
+            outputs.insert((id.clone(), name.as_str().unwrap_or_default().to_string()), output["Value"].clone());
+        }
+    }
+    let children: Vec<&str> = stacks.iter().filter_map(|s| s.logical_id.as_deref()).collect();
+    let read = |v: &Value| {
+        with_outputs(v, &children, &outputs).map_err(|e| Error::Invalid(format!("{}: {e}", root_path.display())))
+    };
+    flat["Resources"] = read(&Value::Mapping(merged))?;
+    if !flat["Outputs"].is_null() {
+        flat["Outputs"] = read(&flat["Outputs"])?;
+    }
     Ok(Stacks { flat, stacks })
+}
+
+/// `(child, output)` if `target` (`Child.Outputs.Name`) names a child's output.
+fn output_of<'a>(target: &'a str, children: &[&str]) -> Option<(&'a str, &'a str)> {
+    let (child, rest) = target.split_once('.')?;
+    let name = rest.strip_prefix("Outputs.")?;
+    children.contains(&child).then_some((child, name))
+}
+
+/// `v` with every read of a child's output replaced by the output's own expression.
+fn with_outputs(v: &Value, children: &[&str], outputs: &BTreeMap<(String, String), Value>) -> Result<Value, String> {
+    let declared = |child: &str, name: &str| {
+        outputs.get(&(child.to_string(), name.to_string())).ok_or_else(|| {
+            format!("reads the output `{name}` of the nested stack `{child}`, which declares no such output")
+        })
+    };
+    if let Some((call, arg)) = intrinsic(v) {
+        let target = match (call.as_str(), arg) {
+            ("GetAtt", Value::String(t)) => Some(t.clone()),
+            ("GetAtt", Value::Sequence(p)) if p.len() == 2 => match (p[0].as_str(), p[1].as_str()) {
+                (Some(a), Some(b)) => Some(format!("{a}.{b}")),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((child, name)) = target.as_deref().and_then(|t| output_of(t, children)) {
+            return declared(child, name).cloned();
+        }
+        match (call.as_str(), arg) {
+            ("Sub", Value::String(text)) => {
+                return Ok(rewrap(v, Value::String(sub_outputs(text, children, &declared)?)));
+            }
+            ("Sub", Value::Sequence(parts)) if parts.len() == 2 => {
+                let text = parts[0].as_str().ok_or("a !Sub's first argument must be text")?;
+                let text = sub_outputs(text, children, &declared)?;
+                let vars = with_outputs(&parts[1], children, outputs)?;
+                return Ok(rewrap(v, Value::Sequence(vec![Value::String(text), vars])));
+            }
+            _ => {}
+        }
+    }
+    Ok(match v {
+        Value::Sequence(items) => {
+            Value::Sequence(items.iter().map(|i| with_outputs(i, children, outputs)).collect::<Result<_, _>>()?)
+        }
+        Value::Mapping(m) => {
+            let mut out = Mapping::new();
+            for (k, item) in m {
+                out.insert(k.clone(), with_outputs(item, children, outputs)?);
+            }
+            Value::Mapping(out)
+        }
+        Value::Tagged(t) => Value::Tagged(Box::new(TaggedValue {
+            tag: t.tag.clone(),
+            value: with_outputs(&t.value, children, outputs)?,
+        })),
+        other => other.clone(),
+    })
+}
+
+/// A `!Sub` text with each `${Child.Outputs.Name}` spliced as the output's expression.
+fn sub_outputs<'a>(
+    text: &str,
+    children: &[&str],
+    declared: &impl Fn(&str, &str) -> Result<&'a Value, String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = &after[..end];
+        match output_of(name, children) {
+            Some((child, output)) => {
+                let value = declared(child, output)?;
+                let spliced = match intrinsic(value) {
+                    Some((call, Value::String(inner))) if call == "Sub" => Some(inner.clone()),
+                    Some((call, Value::String(target))) if call == "Ref" || call == "GetAtt" => {
+                        Some(format!("${{{target}}}"))
+                    }
+                    Some(_) => None,
+                    None => value.as_str().filter(|s| !s.contains("${")).map(String::from),
+                };
+                out.push_str(&spliced.ok_or_else(|| {
+                    format!("`${{{name}}}` in a !Sub: the output is an expression a !Sub cannot inline")
+                })?);
+            }
+            None => {
+                out.push_str("${");
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 fn without_code_uri(globals: &Value) -> Value {
@@ -556,6 +676,28 @@ Outputs:
             s.stacks[2].template["Outputs"]["WebSocketUrl"]["Value"],
             yaml("!Sub wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}")
         );
+        // What the root reads of a child's outputs is the child's expression.
+        let reads = format!(
+            "{root}  Policy:\n    Type: AWS::CloudFront::ResponseHeadersPolicy\n    Properties:\n      \
+             Csp: !Sub \"connect-src ${{Realtime.Outputs.WebSocketUrl}} ${{!Kept}}\"\n      \
+             Url: !GetAtt Realtime.Outputs.WebSocketUrl\n      \
+             Listed: !Sub ['${{A}} ${{Realtime.Outputs.WebSocketUrl}}', {{A: !GetAtt [Realtime, Outputs.WebSocketUrl]}}]\n\
+             Outputs:\n  WebSocketUrl: {{Value: !GetAtt Realtime.Outputs.WebSocketUrl}}\n"
+        );
+        let children = |p: &Path| Ok(yaml(if p.ends_with("workers.yaml") { CHILD } else { REALTIME }));
+        let s = flatten(yaml(&reads), Path::new("template.yaml"), children).unwrap();
+        let url = "wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}";
+        let policy = &s.flat["Resources"]["Policy"]["Properties"];
+        assert_eq!(policy["Csp"], yaml(&format!("!Sub \"connect-src {url} ${{!Kept}}\"")));
+        assert_eq!(policy["Url"], yaml(&format!("!Sub {url}")));
+        assert_eq!(policy["Listed"], yaml(&format!("!Sub ['${{A}} {url}', {{A: !Sub '{url}'}}]")));
+        assert_eq!(s.flat["Outputs"]["WebSocketUrl"]["Value"], yaml(&format!("!Sub {url}")));
+        let missing = flatten(
+            yaml(&reads.replace("Url: !GetAtt Realtime.Outputs.WebSocketUrl", "Url: !GetAtt Realtime.Outputs.Gone")),
+            Path::new("template.yaml"),
+            children,
+        );
+        assert!(matches!(missing, Err(Error::Invalid(e)) if e.contains("`Gone`")), "an output the child lacks");
         // Logical ids stay unique across the children too.
         let clash = REALTIME.replace("  ConnectRoute:", "  Sweep:").replace("${ConnectIntegration}", "${X}");
         let refused = flatten(yaml(&root), Path::new("template.yaml"), |p| {
