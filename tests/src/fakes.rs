@@ -1572,6 +1572,28 @@ impl cm_store::SentimentAggregates for FakeStore {
 }
 
 /// An account and, for a photographer, their listing, together.
+impl cm_store::NameReader for FakeStore {
+    /// As `cm_store::names`: an active account's name, a listed profile's display name.
+    async fn party_names(
+        &self,
+        clients: &[UserId],
+        photographers: &[UserId],
+    ) -> Result<cm_store::names::PartyNames, StoreError> {
+        let mut out = cm_store::names::PartyNames::default();
+        for id in clients {
+            if let Some(u) = self.users.get(*id).filter(|u| u.active) {
+                out.clients.insert(*id, u.name);
+            }
+        }
+        for id in photographers {
+            if let Some(p) = self.photographers.get(*id).filter(|p| p.listed) {
+                out.photographers.insert(*id, p.profile.display_name);
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl cm_store::UserWriter for FakeStore {
     async fn create_user(&self, user: &User, normalized_email: &str) -> Result<(), CreateUserError> {
         cm_store::UserWriter::create_user(&self.users, user, normalized_email).await

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatSummary } from '../src/api/chat';
 import {
-  MAX_ATTACHMENT_BYTES, TYPING_EVERY_MS, checkAttachment, TYPING_SHOWN_MS, chatsAfter, laterId, mergeMessages, newClientId, preview, problemText, seenAt,
-  settlePending, toMarkRead, typingDue, typingShown, typingUntil,
+  MAX_ATTACHMENT_BYTES, TYPING_EVERY_MS, checkAttachment, TYPING_SHOWN_MS, chatsAfter, laterId, mergeMessages, newClientId, otherNameIn, preview,
+  problemText, seenAt, senderName, settlePending, toMarkRead, typingDue, typingShown, typingUntil,
 } from '../src/pages/chat/chat-rules';
 import type { ServerFrame } from '../src/realtime/rules';
 
@@ -161,5 +161,24 @@ describe('the chat list follows the frames', () => {
     expect(preview(msg(1, ME, {
       text: '', attachment: { id: id(9), filename: 'plan.pdf', content_type: 'application/pdf', kind: 'document', size_bytes: 1 },
     }))).toBe('Attachment: plan.pdf');
+  });
+});
+
+describe('names from the booking', () => {
+  const b = { client_id: ME, photographer_id: YOU, client_name: 'Priya Sharma', photographer_name: 'Asha Lens' };
+  it('gives each participant the other\'s name, null when there is none to show', () => {
+    expect(otherNameIn(b, ME)).toBe('Asha Lens');
+    expect(otherNameIn(b, YOU)).toBe('Priya Sharma');
+    expect(otherNameIn({ ...b, client_name: null }, YOU)).toBeNull();
+  });
+  it('does not say when the booking does not (an older answer) or the reader is not in it', () => {
+    expect(otherNameIn({ client_id: ME, photographer_id: YOU }, ME)).toBeUndefined();
+    expect(otherNameIn(b, '01JW3000000000000000000000')).toBeUndefined();
+  });
+  it('names senders to an admin, "The client" or "The photographer" without a name', () => {
+    expect(senderName(b, ME)).toBe('Priya Sharma');
+    expect(senderName(b, YOU)).toBe('Asha Lens');
+    expect(senderName({ client_id: ME, photographer_id: YOU, client_name: null }, ME)).toBe('The client');
+    expect(senderName({ client_id: ME, photographer_id: YOU }, YOU)).toBe('The photographer');
   });
 });

@@ -5,7 +5,7 @@ import { parsePayments, standinCheckoutUrl } from '../src/pages/client/payconfig
 import { mountPaymentElement, type StripeLike } from '../src/pages/client/stripe-element';
 import {
   cancellationPreview, currencyStep, declineText, historyText, kindAmount, minutesBefore, newestId, notificationHref,
-  payableKinds, paymentStateText, refundAmount, settledRefund, sortTiers, tierFor, unreadLabel, zonedLabel,
+  payableKinds, paymentStateText, refundAmount, settledRefund, sortTiers, tierFor, unreadLabel, withNames, zonedLabel,
 } from '../src/pages/client/terms';
 
 const DEFAULT_POLICY: Tier[] = [
@@ -248,5 +248,22 @@ describe('history and notifications', () => {
     expect(notificationHref(n)).toBeNull();
     expect(newestId([{ ...n, id: '01J0000000000000000000000A' }, n])).toBe(n.id);
     expect(newestId([])).toBeNull();
+  });
+});
+
+describe('the parties\' names across changes (only GET /bookings/{id} gives them)', () => {
+  it('keeps the names the page read when a change answers without them', () => {
+    const read = booking({ client_name: 'Priya Sharma', photographer_name: 'Asha Lens' });
+    const changed = withNames(booking({ status: 'cancelled' }), read);
+    expect(changed.status).toBe('cancelled');
+    expect([changed.client_name, changed.photographer_name]).toEqual(['Priya Sharma', 'Asha Lens']);
+  });
+  it('takes the names a newer read gives, null included, and never another booking\'s', () => {
+    const read = booking({ client_name: 'Priya Sharma', photographer_name: 'Asha Lens' });
+    const again = withNames(booking({ client_name: null, photographer_name: 'Asha Reddy' }), read);
+    expect([again.client_name, again.photographer_name]).toEqual([null, 'Asha Reddy']);
+    const other = withNames(booking({ id: '01JOTHER00000000000000000' }), read);
+    expect([other.client_name, other.photographer_name]).toEqual([undefined, undefined]);
+    expect(withNames(booking(), null).client_name).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Charge, PaymentRecord } from '../src/api/types';
 import {
-  chargeText, filtersQuery, mergeRecords, readFilters, stateText, stateTone, totalsByCurrency,
+  chargeText, filtersQuery, mergeRecords, partiesText, readFilters, stateText, stateTone, totalsByCurrency,
 } from '../src/pages/payments/payments-rules';
 
 function rec(id: string, over: Partial<PaymentRecord> = {}): PaymentRecord {
@@ -79,5 +79,23 @@ describe('words', () => {
     expect(chargeText(c({ status: 'authorized', captured_minor: 0 }), m)).toBe('Deposit of ₹3000, held, not taken yet');
     expect(chargeText(c({ status: 'canceled', captured_minor: 0 }), m)).toBe('Deposit of ₹3000, cancelled, nothing taken');
     expect(chargeText(c({ kind: 'full', status: 'failed', captured_minor: 0 }), m)).toBe('Full payment of ₹3000, failed');
+  });
+});
+
+describe('who a payment was with', () => {
+  const named = rec('a', { client_name: 'Priya Sharma', photographer_name: 'Asha Lens' });
+  it('names the other party to each reader, and both to admins', () => {
+    expect(partiesText(rec('a', { photographer_name: 'Asha Lens' }), 'client')).toBe('with Asha Lens');
+    expect(partiesText(rec('a', { client_name: 'Priya Sharma' }), 'photographer')).toBe('for Priya Sharma');
+    expect(partiesText(named, 'admin')).toBe('for Priya Sharma with Asha Lens');
+    expect(partiesText(named, 'client')).toBe('with Asha Lens');
+    expect(partiesText(named, 'photographer')).toBe('for Priya Sharma');
+  });
+  it('says nothing of a party without a name (gone, deactivated, or an older API)', () => {
+    expect(partiesText(rec('a', { photographer_name: null }), 'client')).toBe('');
+    expect(partiesText(rec('a'), 'photographer')).toBe('');
+    expect(partiesText(rec('a', { client_name: null, photographer_name: 'Asha Lens' }), 'admin')).toBe('with Asha Lens');
+    expect(partiesText(rec('a', { client_name: 'Priya Sharma', photographer_name: null }), 'admin')).toBe('for Priya Sharma');
+    expect(partiesText(rec('a', { client_name: null, photographer_name: null }), 'admin')).toBe('');
   });
 });

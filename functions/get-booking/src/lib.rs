@@ -1,13 +1,15 @@
 //! `GET /bookings/{id}`: for its client, its photographer and admins; 404 for anyone
-//! else, exactly as for a booking that does not exist.
+//! else, exactly as for a booking that does not exist. The other party is named
+//! (`cm_app::names`), read together with the booking's payments.
 
 use cm_app::bookings::{booking_not_found, visible_booking};
+use cm_app::names::{Parties, reader_of};
 use cm_app::store_problem;
 use cm_app::{App, AuthError};
 use cm_booking::view::view_with_payments;
 use cm_core::BookingId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
-use cm_store::{BookingReader, PaymentReader, StoreError, UserReader};
+use cm_store::{BookingReader, NameReader, PaymentReader, StoreError, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,13 +34,17 @@ impl IntoProblem for Error {
     }
 }
 
-pub async fn handle<S: UserReader + BookingReader + PaymentReader>(
+pub async fn handle<S: UserReader + BookingReader + PaymentReader + NameReader>(
     app: &App<S>,
     req: Request,
 ) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate(app, &req).await?;
     let id: BookingId = cm_http::path_param(&req, "id", "booking")?;
-    let (booking, _) = visible_booking(&app.store, &caller, id).await?.ok_or(Error::NotFound(id))?;
-    let ledger = app.store.get_ledger(id).await?;
-    Ok(cm_http::ok(&view_with_payments(&booking, ledger.as_ref())))
+    let (booking, actor) = visible_booking(&app.store, &caller, id).await?.ok_or(Error::NotFound(id))?;
+    let (ledger, parties) = tokio::try_join!(
+        app.store.get_ledger(id),
+        Parties::of(&app.store, reader_of(actor), [(booking.client_id, booking.photographer_id)])
+    )?;
+    let view = view_with_payments(&booking, ledger.as_ref());
+    Ok(cm_http::ok(&parties.name(view, booking.client_id, booking.photographer_id)))
 }

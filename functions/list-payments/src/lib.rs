@@ -5,18 +5,20 @@
 //! - A photographer also sees what the platform kept and what they earned.
 //! - An admin sees every booking's payments.
 //!
-//! Each listing is a Query on its own index (`docs/data-model.md`, P2–P4); `state` and
-//! `currency` filter it. Cursors are bound to the caller and the filters.
+//! Each listing is a Query on its own index (`docs/data-model.md`, Y8); `state` and
+//! `currency` filter it. Cursors are bound to the caller and the filters. Each record
+//! names the other party (`cm_app::names`): one BatchGetItem for the whole page.
 
 use cm_accounts::Role;
 use cm_app::listing::instant;
+use cm_app::names::{Named, Parties};
 use cm_app::{App, AuthError, store_problem};
 use cm_core::FieldErrors;
 use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, Request, RequestError, Response};
 use cm_payments::PaymentState;
-use cm_payments::view::Reader;
+use cm_payments::view::{LedgerView, Reader};
 use cm_store::payments::{PaymentQuery, PaymentScope};
-use cm_store::{PageKey, PaymentHistory, StoreError, UserReader};
+use cm_store::{NameReader, PageKey, PaymentHistory, StoreError, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,7 +43,10 @@ impl IntoProblem for Error {
     }
 }
 
-pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle<S: UserReader + PaymentHistory + NameReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate(app, &req).await?;
     let (scope, reader) = match caller.role() {
         Role::Client => (PaymentScope::Client(caller.id()), Reader::Client),
@@ -85,10 +90,12 @@ pub async fn handle<S: UserReader + PaymentHistory>(app: &App<S>, req: Request) 
     };
     if query.from > query.to {
         // Only `to` was given, before any payment could exist: nothing to list.
-        return Ok(cm_http::ok(&PageBody::<cm_payments::view::LedgerView> { items: vec![], next_cursor: None }));
+        return Ok(cm_http::ok(&PageBody::<Named<LedgerView>> { items: vec![], next_cursor: None }));
     }
     let page = app.store.list_payments(&query, after.as_ref()).await?;
     let next_cursor = page.next.map(|k| app.cursors()?.encode(&cursor_scope, &k)).transpose()?;
-    let items: Vec<_> = page.items.iter().map(|l| l.history_view(reader)).collect();
+    let parties = Parties::of(&app.store, reader, page.items.iter().map(|l| (l.client_id, l.photographer_id))).await?;
+    let items: Vec<_> =
+        page.items.iter().map(|l| parties.name(l.history_view(reader), l.client_id, l.photographer_id)).collect();
     Ok(cm_http::ok(&PageBody { items, next_cursor }))
 }

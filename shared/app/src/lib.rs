@@ -12,6 +12,7 @@ mod context;
 pub mod galleries;
 pub mod idempotency;
 pub mod listing;
+pub mod names;
 pub mod payments;
 pub mod quotes;
 pub mod session;

@@ -93,6 +93,16 @@ impl DynamoStore {
     /// chunks of 100, all at once, each retried with backoff until DynamoDB has
     /// returned every key it left unprocessed (it does under throttling).
     pub(crate) async fn batch_get(&self, all: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        self.batch_get_projected(all, None).await
+    }
+
+    /// [`Self::batch_get`], reading only the attributes `projection` names (its
+    /// expression and the `#name`s it uses).
+    pub(crate) async fn batch_get_projected(
+        &self,
+        all: Vec<Item>,
+        projection: Option<&crate::names::Projection>,
+    ) -> Result<Vec<Item>, StoreError> {
         let chunks: Vec<Vec<Item>> = all.chunks(BATCH).map(<[Item]>::to_vec).collect();
         let reads = chunks.into_iter().map(|chunk| async move {
             let mut found = Vec::new();
@@ -106,7 +116,13 @@ impl DynamoStore {
                     tokio::time::sleep(crate::retry::backoff(attempt)).await;
                 }
                 attempt += 1;
-                let request = KeysAndAttributes::builder().set_keys(Some(wanted)).build().map_err(build_err)?;
+                let mut request = KeysAndAttributes::builder().set_keys(Some(wanted));
+                if let Some(p) = projection {
+                    request = request.projection_expression(p.expression).set_expression_attribute_names(Some(
+                        p.names.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    ));
+                }
+                let request = request.build().map_err(build_err)?;
                 let out = self
                     .client
                     .batch_get_item()

@@ -18,6 +18,7 @@ pub mod feedback;
 pub mod gallery;
 pub mod insights;
 pub mod keys;
+pub mod names;
 pub mod notices;
 pub mod page;
 pub mod payments;

@@ -531,6 +531,14 @@ pub trait BalancesDue: Send + Sync {
     fn balances_due(&self, until: DateTime<Utc>, limit: usize, after: Option<&PageKey>) -> fut!(Page<BookingId>);
 }
 
+/// The names the parties of bookings show each other (`crate::names`).
+pub trait NameReader: Send + Sync {
+    /// Each client's account name and each photographer's display name, in one
+    /// BatchGetItem for all of them (100 keys a call); an id left out has no name to
+    /// show: no such account or profile, or a deactivated one.
+    fn party_names(&self, clients: &[UserId], photographers: &[UserId]) -> fut!(crate::names::PartyNames);
+}
+
 pub trait PaymentHistory: Send + Sync {
     fn list_payments(&self, query: &PaymentQuery, after: Option<&PageKey>) -> fut!(Page<Ledger>);
 }

@@ -509,11 +509,11 @@ async fn a_booking_is_visible_to_its_parties_and_admins_only() {
     let p = photographer(&env, availability_doc(json!({}))).await;
     let c = register(&env, "client").await;
     let id = booked(&env, &c, &p.id, &utc(day(5), 10, 0), 60).await;
-    let as_client = get_booking(&env, &c.access, &id).await.ok(200).clone();
+    let as_client = unnamed(get_booking(&env, &c.access, &id).await.ok(200));
     assert_eq!(as_client["id"], id.as_str());
-    assert_eq!(get_booking(&env, &p.access, &id).await.ok(200), &as_client);
+    assert_eq!(unnamed(get_booking(&env, &p.access, &id).await.ok(200)), as_client);
     let admin = admin(&env).await;
-    assert_eq!(get_booking(&env, &admin.access, &id).await.ok(200), &as_client);
+    assert_eq!(unnamed(get_booking(&env, &admin.access, &id).await.ok(200)), as_client);
 
     // Anyone else: 404, exactly as for a booking that does not exist.
     let stranger = register(&env, "client").await;
@@ -526,6 +526,51 @@ async fn a_booking_is_visible_to_its_parties_and_admins_only() {
     }
     get_booking(&env, &c.access, "not-a-booking-id").await.problem(404);
     call(env.app, get_booking::handle, ApiEvent::new("GET /bookings/{id}").path("id", &id)).await.problem(401);
+}
+
+/// A booking's page without the other party's name, which differs by reader.
+fn unnamed(page: &Value) -> Value {
+    let mut v = page.clone();
+    let members = v.as_object_mut().expect("a booking");
+    members.remove("client_name");
+    members.remove("photographer_name");
+    v
+}
+
+#[tokio::test]
+async fn a_booking_names_the_other_party_to_each_reader_and_nobody_once_deactivated() {
+    let env = env().await;
+    // Registered as "Test User": a client reads the profile's public display name.
+    let p = photographer(&env, availability_doc(json!({}))).await;
+    let email = unique_email("priya");
+    let c = register_named(&env, "client", &email, "Priya Sharma").await;
+    let admin = admin(&env).await;
+    let id = booked(&env, &c, &p.id, &utc(day(5), 10, 0), 60).await;
+
+    let mine = get_booking(&env, &c.access, &id).await.ok(200).clone();
+    assert_eq!(mine["photographer_name"], "Asha Lens");
+    assert!(mine.get("client_name").is_none(), "{mine}");
+    let theirs = get_booking(&env, &p.access, &id).await.ok(200).clone();
+    assert_eq!(theirs["client_name"], "Priya Sharma");
+    assert!(theirs.get("photographer_name").is_none(), "{theirs}");
+    let seen = get_booking(&env, &admin.access, &id).await.ok(200).clone();
+    assert_eq!((&seen["client_name"], &seen["photographer_name"]), (&json!("Priya Sharma"), &json!("Asha Lens")));
+    for page in [&mine, &theirs, &seen] {
+        assert!(!page.to_string().contains('@'), "no email beside a name: {page}");
+    }
+
+    // A deactivated account is named by nobody; its booking still reads.
+    use cm_store::UserWriter;
+    env.app.store.set_user_active(c.id.parse().unwrap(), false, Utc::now()).await.unwrap();
+    let theirs = get_booking(&env, &p.access, &id).await.ok(200).clone();
+    assert_eq!(theirs["client_name"], Value::Null, "{theirs}");
+    env.app.store.set_user_active(c.id.parse().unwrap(), true, Utc::now()).await.unwrap();
+    // Deactivation ended the client's sessions: they sign in again.
+    let c = session(login(&env, &email, PASSWORD).await.ok(200));
+    env.app.store.set_user_active(p.id.parse().unwrap(), false, Utc::now()).await.unwrap();
+    let mine = get_booking(&env, &c.access, &id).await.ok(200).clone();
+    assert_eq!(mine["photographer_name"], Value::Null, "{mine}");
+    assert_eq!(unnamed(&mine), unnamed(&seen), "the rest of the page is unchanged");
 }
 
 /// Five bookings for one client over five days; two of them confirmed.

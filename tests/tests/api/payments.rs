@@ -688,3 +688,155 @@ async fn a_dispute_flags_the_booking_and_alerts_the_admins_once() {
     w.s.deliver_new(w.env.app).await;
     assert_eq!(w.state(b.id).await, PaymentState::DepositPaid, "a won dispute clears the flag");
 }
+
+// ---------------------------------------------------------------------------------------
+// The other party's name on each record (cm_app::names)
+// ---------------------------------------------------------------------------------------
+
+/// An account written through the store as registration writes one (without hashing a
+/// password nobody types: these tests make a hundred).
+async fn account(env: &TestEnv, role: cm_accounts::account::Role, name: &str) -> cm_core::UserId {
+    let now = chrono::Utc::now();
+    let user = cm_accounts::account::User {
+        id: cm_core::UserId::new(),
+        email: unique_email("named"),
+        name: name.into(),
+        role,
+        phone: Some("+919800000000".into()),
+        phone_verified_at: None,
+        timezone: "Asia/Kolkata".into(),
+        notification_preferences: cm_accounts::account::NotificationPreferences::default(),
+        active: true,
+        password_hash: "not a password".into(),
+        sessions_valid_after: None,
+        created_at: now,
+        updated_at: now,
+    };
+    use cm_store::UserWriter;
+    env.app.store.create_user(&user, &user.email.clone()).await.unwrap();
+    user.id
+}
+
+/// A ledger of a booking between the two, opened through the store: the history lists
+/// a ledger whatever its charges.
+async fn ledger_between(env: &TestEnv, client: &str, photographer: &str) -> BookingId {
+    let terms = cm_payments::PaymentTerms::default();
+    let price: cm_core::money::Money =
+        serde_json::from_value(json!({"amount_minor": 500000, "currency": "INR"})).unwrap();
+    let booking = BookingId::new();
+    let now = chrono::Utc::now() - chrono::TimeDelta::minutes(5);
+    let ledger = cm_payments::Ledger::open(
+        booking,
+        client.parse().unwrap(),
+        photographer.parse().unwrap(),
+        terms.clone(),
+        terms.schedule(&price).unwrap(),
+        "acct_1".into(),
+        "cus_1".into(),
+        now + chrono::TimeDelta::days(30),
+        now,
+    );
+    use cm_store::PaymentWriter;
+    assert!(env.app.store.create_ledger(&ledger).await.unwrap());
+    booking
+}
+
+async fn history(env: &TestEnv, token: &str, limit: usize) -> Value {
+    let e = ApiEvent::new("GET /payments").bearer(token).query("limit", limit);
+    call(env.app, list_payments::handle, e).await.ok(200).clone()
+}
+
+fn record(page: &Value, booking: BookingId) -> Value {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["booking_id"] == json!(booking.to_string()))
+        .unwrap_or_else(|| panic!("{booking} is not listed: {page}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn payment_history_names_the_other_party_and_nobody_once_deactivated() {
+    let env = env().await;
+    let client = register_named(&env, "client", &unique_email("priya"), "Priya Sharma").await;
+    // Registered as "Test User": the profile's display name is the public one.
+    let photographer =
+        photographer_with_profile(&env, profile("Asha Lens", "Hyderabad", &["wedding"], 250_000, "INR")).await;
+    let admin = admin(&env).await;
+    let b = ledger_between(&env, &client.id, &photographer.id).await;
+    // A ledger whose parties have no account at all any more.
+    let (gone_client, gone_photographer) = (cm_core::UserId::new().to_string(), cm_core::UserId::new().to_string());
+    let orphan = ledger_between(&env, &gone_client, &gone_photographer).await;
+
+    let mine = record(&history(&env, &client.access, 20).await, b);
+    assert_eq!(mine["photographer_name"], "Asha Lens");
+    assert!(mine.get("client_name").is_none() && mine.get("client_id").is_none(), "{mine}");
+    let theirs = record(&history(&env, &photographer.access, 20).await, b);
+    assert_eq!(theirs["client_name"], "Priya Sharma");
+    assert!(theirs.get("photographer_name").is_none(), "{theirs}");
+    let all = history(&env, &admin.access, 20).await;
+    let seen = record(&all, b);
+    assert_eq!((&seen["client_name"], &seen["photographer_name"]), (&json!("Priya Sharma"), &json!("Asha Lens")));
+    let nobody = record(&all, orphan);
+    assert_eq!((&nobody["client_name"], &nobody["photographer_name"]), (&Value::Null, &Value::Null), "{nobody}");
+    let text = all.to_string();
+    assert!(!text.contains('@'), "no email beside a name: {text}");
+
+    // Deactivated: still listed, named by nobody; reactivated: named again (read each time).
+    use cm_store::UserWriter;
+    let now = chrono::Utc::now();
+    env.app.store.set_user_active(client.id.parse().unwrap(), false, now).await.unwrap();
+    env.app.store.set_user_active(photographer.id.parse().unwrap(), false, now).await.unwrap();
+    let all = history(&env, &admin.access, 20).await;
+    let seen = record(&all, b);
+    assert_eq!((&seen["client_name"], &seen["photographer_name"]), (&Value::Null, &Value::Null), "{seen}");
+    assert_eq!(seen["client_id"], json!(client.id), "the record still lists");
+    env.app.store.set_user_active(client.id.parse().unwrap(), true, now).await.unwrap();
+    let seen = record(&history(&env, &admin.access, 20).await, b);
+    assert_eq!((&seen["client_name"], &seen["photographer_name"]), (&json!("Priya Sharma"), &Value::Null));
+}
+
+#[tokio::test]
+async fn a_full_page_of_payments_is_named_with_one_batch_read() {
+    use cm_accounts::account::Role;
+    let w = cm_tests::faulty::faulty().await;
+    let env = &w.env;
+    let admin = admin(env).await;
+    let photographers = [
+        photographer_with_profile(env, profile("Asha Lens", "Hyderabad", &["wedding"], 250_000, "INR")).await,
+        photographer_with_profile(env, profile("João Almeida", "Lisbon", &["portrait"], 9_000, "EUR")).await,
+    ];
+    // 100 records, 100 clients and 2 photographers: 102 keys, two BatchGetItem calls of
+    // at most 100 (a read per record would be 100 calls).
+    let mut expected = std::collections::HashMap::new();
+    for n in 0..100 {
+        let name = format!("Client {n:03}");
+        let c = account(env, Role::Client, &name).await;
+        let p = &photographers[n % 2];
+        let b = ledger_between(env, &c.to_string(), &p.id).await;
+        expected.insert(b.to_string(), (name, if n % 2 == 0 { "Asha Lens" } else { "João Almeida" }));
+    }
+    let (batches, gets) = (w.proxy.count("BatchGetItem"), w.proxy.count("GetItem"));
+    let page = history(env, &admin.access, 100).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 100);
+    for i in items {
+        let (client, photographer) = &expected[i["booking_id"].as_str().unwrap()];
+        assert_eq!((&i["client_name"], &i["photographer_name"]), (&json!(client), &json!(photographer)), "{i}");
+    }
+    assert_eq!(w.proxy.count("BatchGetItem") - batches, 2, "one batch read for the page, in chunks of 100 keys");
+    assert!(w.proxy.count("GetItem") - gets <= 1, "no read per record (one: the caller's account)");
+    // A photographer's page asks only for their clients' names: one call of 50 keys.
+    let batches = w.proxy.count("BatchGetItem");
+    let theirs = history(env, &photographers[0].access, 100).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 50);
+    assert_eq!(w.proxy.count("BatchGetItem") - batches, 1);
+    let keys: usize = w.proxy.requests("BatchGetItem").last().unwrap().request["RequestItems"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|t| t["Keys"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(keys, 50, "each client once, no photographer");
+}

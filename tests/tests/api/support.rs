@@ -20,11 +20,15 @@ pub async fn register(env: &TestEnv, role: &str) -> Session {
 }
 
 pub async fn register_as(env: &TestEnv, role: &str, email: &str) -> Session {
+    register_named(env, role, email, "Test User").await
+}
+
+pub async fn register_named(env: &TestEnv, role: &str, email: &str, name: &str) -> Session {
     let r = call(
         env.app,
         auth_register::handle,
         ApiEvent::new("POST /auth/register")
-            .json(json!({"email": email, "password": PASSWORD, "name": "Test User", "role": role})),
+            .json(json!({"email": email, "password": PASSWORD, "name": name, "role": role})),
     )
     .await;
     session(r.ok(201))
@@ -150,10 +154,14 @@ pub async fn booking_at(
 }
 
 /// A single booking's page (`GET /bookings/{id}`) as the answers that changed it show
-/// it: they carry the payment terms and quote, the page also where the money stands.
-/// Checks that standing is "nothing paid yet" and removes it.
+/// it: they carry the payment terms and quote, the page also where the money stands and
+/// the other party's name. Checks that standing is "nothing paid yet" and removes it and
+/// the names.
 pub fn as_answered(page: &Value) -> Value {
     let mut v = page.clone();
+    let members = v.as_object_mut().expect("a booking");
+    members.remove("client_name");
+    members.remove("photographer_name");
     let payment = v["payment"].as_object_mut().expect("a payment member");
     assert_eq!(payment.remove("state"), Some(json!("unpaid")), "{page}");
     for amount in ["authorized_minor", "paid_minor", "refunded_minor"] {

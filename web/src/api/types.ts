@@ -204,6 +204,11 @@ export interface ClientHistoryEntry {
 
 /** `Booking` as the API answers it, with the fields the detail page reads. */
 export interface BookingDetail extends Omit<Booking, 'history'> {
+  /** The other party's name (`GET /bookings/{id}` only): the client's for the
+   * photographer, the photographer's display name for the client, both for admins;
+   * null once that account is gone or deactivated. */
+  client_name?: string | null;
+  photographer_name?: string | null;
   cancellation_window_hours: number;
   sequence: number;
   updated_at: string;
@@ -368,8 +373,12 @@ export interface PaymentRecord {
   booking_id: Ulid;
   /** Photographers and admins. */
   client_id?: Ulid;
+  /** Photographers and admins: the client's name; null once the account is gone or deactivated. */
+  client_name?: string | null;
   /** Clients and admins. */
   photographer_id?: Ulid;
+  /** Clients and admins: the photographer's public display name; null once gone or deactivated. */
+  photographer_name?: string | null;
   currency: string;
   state: PaymentState;
   total_minor: number;

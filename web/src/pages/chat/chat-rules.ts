@@ -185,3 +185,29 @@ export function chatsAfter(
   }
   return same;
 }
+
+/** The parties of a booking as `GET /bookings/{id}` names them (names absent from
+ * older answers, null for an account gone or deactivated). */
+export interface NamedParties {
+  client_id: string;
+  photographer_id: string;
+  client_name?: string | null;
+  photographer_name?: string | null;
+}
+
+/**
+ * The other participant's name as the booking gives it: the photographer's display name
+ * to the client, the client's name to the photographer. `null` when the booking says
+ * there is none to show (the chat then says "the client" or "the photographer"), and
+ * `undefined` when it does not say (an older answer: the name is looked up elsewhere).
+ */
+export function otherNameIn(b: NamedParties, me: string): string | null | undefined {
+  if (me === b.client_id) return b.photographer_name;
+  if (me === b.photographer_id) return b.client_name;
+  return undefined;
+}
+
+/** A sender as someone who reads a chat they are not in (an admin) sees them named. */
+export function senderName(b: NamedParties, sender: string): string {
+  return sender === b.client_id ? b.client_name ?? 'The client' : b.photographer_name ?? 'The photographer';
+}

@@ -14,8 +14,8 @@ import { useFrames, useRealtime, useRealtimeStatus } from '../../realtime/hooks'
 import type { ErrorFrame } from '../../realtime/rules';
 import { postToS3 } from '../photographer/upload';
 import {
-  ATTACHMENT_TYPES, type Outgoing, chatsAfter, checkAttachment, laterId, mergeMessages, newClientId, problemText, seenAt, settlePending, toMarkRead,
-  typingDue, typingShown, typingUntil,
+  ATTACHMENT_TYPES, type Outgoing, chatsAfter, checkAttachment, laterId, mergeMessages, newClientId, otherNameIn, problemText, seenAt,
+  senderName, settlePending, toMarkRead, typingDue, typingShown, typingUntil,
 } from './chat-rules';
 
 const MAX_TEXT = 2000;
@@ -48,9 +48,13 @@ function draftText(d: FileDraft): string {
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** The other person's name: the chat list knows it once the chat has a message; a
- * photographer's is public; a client's, before any message, is "the client". */
+/** The other person's name: the booking's page gives it ("the client" or "the
+ * photographer" when it has none to show). From an older API: the chat list knows it
+ * once the chat has a message; a photographer's is public; a client's, before any
+ * message, is "the client". */
 async function otherName(api: ReturnType<typeof useApp>['api'], b: BookingDetail, me: string): Promise<string> {
+  const named = otherNameIn(b, me);
+  if (named !== undefined) return named ?? (me === b.client_id ? 'the photographer' : 'the client');
   const page = await listChats(api, null, 100).catch(() => null);
   const found = page?.items.find((c) => c.booking_id === b.id);
   if (found) return found.with.name;
@@ -91,7 +95,7 @@ export function ChatScreen({ id }: { id: string }) {
       </p>
       <Conversation
         booking={b.id} me={me} other={participant ? other : null} name={name}
-        nameOf={(sender) => (participant ? capital(name) : sender === b.client_id ? 'The client' : 'The photographer')}
+        nameOf={(sender) => (participant ? capital(name) : senderName(b, sender))}
       />
     </section>
   );

@@ -7,7 +7,9 @@ import { addDays, clockTime, dayLabel, durationLabel, formatMoney, label, today,
 import { slotsByDay } from '../book';
 import { policyText } from '../photographer';
 import { PayPanel } from './pay';
-import { cancellationPreview, declineText, historyText, money, paymentStateText, settledRefund, sortTiers } from './terms';
+import {
+  cancellationPreview, declineText, historyText, money, paymentStateText, settledRefund, sortTiers, withNames,
+} from './terms';
 
 const STATUS_TEXT: Record<BookingStatus, string> = {
   pending: 'Waiting for the photographer',
@@ -28,7 +30,7 @@ export function BookingPage({ id, query }: { id: string; query: URLSearchParams 
   useEffect(() => setBooking(loaded.state === 'done' ? loaded.value : null), [loaded]);
   if (loaded.state === 'loading' || (loaded.state === 'done' && !booking)) return <Loading what="the booking" />;
   if (loaded.state === 'error') return <ErrorMessage error={loaded.error} retry={retry} />;
-  return <BookingView b={booking as BookingDetail} onChange={setBooking} query={query} />;
+  return <BookingView b={booking as BookingDetail} onChange={(next) => setBooking((prev) => withNames(next, prev))} query={query} />;
 }
 
 function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: BookingDetail) => void; query: URLSearchParams }) {
@@ -36,8 +38,14 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
   // Paying, moving, cancelling and reviewing here are the client's; the photographer
   // (or an admin) who opens the page sees where it stands.
   const mine = session?.user.id === b.client_id;
-  const [photographer] = useAsync(() => api.photographer(b.photographer_id), [b.photographer_id]);
-  const name = photographer.state === 'done' ? photographer.value.display_name : 'the photographer';
+  // The page names the photographer to the client and admins; anyone else (the
+  // photographer themselves, or an older API) reads the public profile.
+  const [photographer] = useAsync(
+    () => (b.photographer_name === undefined ? api.photographer(b.photographer_id) : Promise.resolve(null)),
+    [b.photographer_id, b.photographer_name === undefined],
+  );
+  const name =
+    b.photographer_name ?? (photographer.state === 'done' && photographer.value ? photographer.value.display_name : 'the photographer');
   const open = b.status === 'pending' || b.status === 'confirmed';
   const started = Date.parse(b.start) <= Date.now();
   return (
@@ -56,6 +64,12 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
         <dd>
           <Link href={`/photographers/${encodeURIComponent(b.photographer_id)}`}>{name}</Link>
         </dd>
+        {!mine && b.client_name && (
+          <>
+            <dt>Client</dt>
+            <dd data-testid="client-name">{b.client_name}</dd>
+          </>
+        )}
         <dt>When</dt>
         <dd>
           {wallClock(b.local.start).label}–{wallClock(b.local.end).time}, {durationLabel(b.duration_minutes)}{' '}
@@ -80,7 +94,7 @@ function BookingView({ b, onChange, query }: { b: BookingDetail; onChange: (b: B
       </dl>
       <p>
         <Link class="button secondary" href={`/bookings/${encodeURIComponent(b.id)}/chat`}>
-          {mine ? `Messages with ${name}` : session?.user.id === b.photographer_id ? 'Messages with the client' : 'Messages'}
+          {mine ? `Messages with ${name}` : session?.user.id === b.photographer_id ? `Messages with ${b.client_name ?? 'the client'}` : 'Messages'}
         </Link>
       </p>
 

@@ -256,3 +256,15 @@ export function notificationHref(n: AppNotification): string | null {
 export function newestId(items: readonly AppNotification[]): string | null {
   return items.reduce<string | null>((m, n) => (m === null || n.id > m ? n.id : m), null);
 }
+
+/**
+ * A booking as a change answered it (status, reschedule: answers without the parties'
+ * names, which only `GET /bookings/{id}` gives), keeping the names the page had read.
+ */
+export function withNames(next: BookingDetail, prev: BookingDetail | null): BookingDetail {
+  if (!prev || prev.id !== next.id) return next;
+  const out = { ...next };
+  if (out.client_name === undefined && prev.client_name !== undefined) out.client_name = prev.client_name;
+  if (out.photographer_name === undefined && prev.photographer_name !== undefined) out.photographer_name = prev.photographer_name;
+  return out;
+}

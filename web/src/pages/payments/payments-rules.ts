@@ -101,6 +101,20 @@ export function stateText(state: PaymentState | string, reader: Reader): string 
   return words[state as PaymentState] ?? state;
 }
 
+/**
+ * Who the booking was with, after "Booking": the photographer for a client ("with Asha
+ * Lens"), the client for a photographer ("for Priya Sharma"), both for an admin. Empty
+ * when the API gave no name (an account gone or deactivated): the row then says
+ * "Booking" alone, as it did before names.
+ */
+export function partiesText(r: PaymentRecord, reader: Reader): string {
+  const forClient = r.client_name ? `for ${r.client_name}` : '';
+  const withPhotographer = r.photographer_name ? `with ${r.photographer_name}` : '';
+  if (reader === 'client') return withPhotographer;
+  if (reader === 'photographer') return forClient;
+  return [forClient, withPhotographer].filter(Boolean).join(' ');
+}
+
 /** The badge's colour: money kept, money on its way back or held, trouble. */
 export function stateTone(state: PaymentState | string): 'ok' | 'pending' | 'bad' | 'neutral' {
   if (state === 'paid' || state === 'deposit_paid') return 'ok';

@@ -10,8 +10,8 @@ import { Empty, ErrorMessage, Link, Loading, useApp, useAsync } from '../../comp
 import { formatMoney } from '../../format';
 import { navigate } from '../../router';
 import {
-  chargeText, filtersQuery, mergeRecords, PAYMENT_STATES, type PaymentFilters, type Reader, readFilters, stateText,
-  stateTone, totalsByCurrency,
+  chargeText, filtersQuery, mergeRecords, partiesText, PAYMENT_STATES, type PaymentFilters, type Reader, readFilters,
+  stateText, stateTone, totalsByCurrency,
 } from './payments-rules';
 
 const PAGE_SIZE = 20;
@@ -178,11 +178,12 @@ function dateText(rfc3339: string): string {
 
 function PaymentRow({ r, reader }: { r: PaymentRecord; reader: Reader }) {
   const money = (minor: number) => formatMoney({ amount_minor: minor, currency: r.currency });
+  const parties = partiesText(r, reader);
   return (
     <li class="panel payment-row" data-booking={r.booking_id} data-state={r.state}>
       <h3 class="row-title">
         <Link href={`/bookings/${encodeURIComponent(r.booking_id)}`}>
-          Booking <span class="muted">…{r.booking_id.slice(-6)}</span>
+          Booking{parties && ` ${parties}`} <span class="muted">…{r.booking_id.slice(-6)}</span>
         </Link>{' '}
         <span class={`status tone-${stateTone(r.state)}`}>{stateText(r.state, reader)}</span>
       </h3>
