@@ -6,8 +6,9 @@
 // for the client once the photographer's chat has it on screen, and the reply arrives
 // the other way; a photo is shared (where the page's policy lets the browser reach the
 // bucket); the chat list shows the conversation; the photographer confirms and the
-// client's notifications badge goes up by itself; a message the server refuses is said
-// beside the composer. Pages checked with axe-core, photographed at phone and desktop
+// client's notifications badge goes up by itself; the client's next message puts a count
+// beside the photographer's "Messages" until the chat is opened; a message the server
+// refuses is said beside the composer. Pages checked with axe-core, photographed at phone and desktop
 // width.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -97,6 +98,15 @@ async function bucketAllowed() {
   return { allowed: names('connect-src').includes(origin) && names('img-src').includes(origin), origin, csp };
 }
 
+/** The nav link to the chats, with or without its unread count. */
+const MESSAGES = /^Messages(, \d+\+? unread)?$/;
+
+/** The number beside "Messages" (0 when there is none). */
+async function messagesBadge(page) {
+  const b = page.getByTestId('messages-badge');
+  return (await b.count()) ? Number.parseInt(/\d+/.exec(await b.textContent())?.[0] ?? '', 10) : 0;
+}
+
 async function badge(page) {
   const b = page.getByTestId('unread-badge');
   return (await b.count()) ? Number.parseInt(await b.innerText(), 10) : 0;
@@ -108,6 +118,13 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   let last = started;
   const phase = (what) => { const now = Date.now(); phases.push(`${what} ${((now - last) / 1000).toFixed(1)} s`); last = now; };
   const them = asha.profile.display_name;
+  // The photographer reads the client's name where the API gives it (GET /bookings/{id}),
+  // "the client" from one that does not.
+  const seen = await api('GET', `/bookings/${booking}`, { token: asha.token });
+  assert.equal(seen.status, 200, JSON.stringify(seen.body));
+  if ('client_name' in seen.body) assert.equal(seen.body.client_name, client.name);
+  const theClient = seen.body.client_name ?? 'the client';
+  const TheClient = theClient.charAt(0).toUpperCase() + theClient.slice(1);
 
   // The client: from the booking's page to its chat.
   const c = await signedIn('chat journey (client)', client.email);
@@ -122,14 +139,14 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   const p = await signedIn('chat journey (photographer)', PHOTOGRAPHER);
   await p.page.goto(`${WEB}/photographer/bookings`);
   await p.page.locator(`[data-booking="${booking}"]`).first().getByRole('link', { name: /Message the client/ }).click();
-  await p.page.getByRole('heading', { name: 'Messages with the client' }).waitFor();
+  await p.page.getByRole('heading', { name: `Messages with ${theClient}` }).waitFor();
   await chatReady(p.page);
   phase('both chats open');
 
   // Typing, seen by the other side while it lasts.
   const text = 'Hello <b>Asha</b>, could we shoot at sunset?\nWe are flexible.';
   await c.page.getByLabel(`Message to ${them}`).fill(text.slice(0, 12));
-  await p.page.getByTestId('typing').getByText('The client is typing…').waitFor({ timeout: 15_000 });
+  await p.page.getByTestId('typing').getByText(`${TheClient} is typing…`).waitFor({ timeout: 15_000 });
   await visited(p.page, 'm02-chat-typing');
   phase('typing shown');
 
@@ -154,7 +171,7 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   phase('read receipt');
 
   // The reply, live the other way; the client's chat marks it read in turn.
-  await p.page.getByLabel('Message to the client').fill('Sunset works. See you then!');
+  await p.page.getByLabel(`Message to ${theClient}`).fill('Sunset works. See you then!');
   await p.page.getByRole('button', { name: 'Send' }).click();
   await c.page.locator('.msg.theirs .msg-text').getByText('Sunset works. See you then!').waitFor({ timeout: 20_000 });
   await p.page.getByTestId('seen').waitFor({ timeout: 20_000 });
@@ -184,7 +201,8 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   }
 
   // The chat list: the conversation with the last message; read, so nothing unread.
-  await p.page.getByRole('link', { name: 'Messages', exact: true }).click();
+  // "Messages, 2 unread" where earlier runs left some of Asha's chats unread.
+  await p.page.getByRole('link', { name: MESSAGES }).click();
   await p.page.getByRole('heading', { name: 'Messages' }).waitFor();
   const row = p.page.locator(`[data-chat="${booking}"]`);
   await row.waitFor();
@@ -215,6 +233,41 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   assert.equal(await c.page.evaluate(() => window.chatJourneyMarker), 'no reload');
   phase('notification badge live');
 
+  // The photographer's Messages badge: the client writes while the photographer is on
+  // another screen, and the count beside "Messages" goes up by itself, to what GET
+  // /chats counts; opening the chat reads the message, and the count goes back down.
+  const chatsUnread = async () => {
+    const r = await api('GET', '/chats?limit=100', { token: asha.token });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.items.reduce((n, x) => n + x.unread, 0);
+  };
+  const agreed = Date.now() + 20_000;
+  while (await chatsUnread() !== await messagesBadge(p.page)) {
+    assert.ok(Date.now() < agreed, 'the photographer\'s Messages badge agrees with GET /chats before the message');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const unreadBefore = await messagesBadge(p.page);
+  assert.ok(unreadBefore < 99, `Asha has ${unreadBefore} unread messages already: the count could not be seen to go up`);
+  await p.page.evaluate(() => { window.chatJourneyMarker = 'no reload'; });
+  await c.page.getByLabel(`Message to ${them}`).fill('Is there parking at the venue?');
+  await c.page.getByLabel(`Message to ${them}`).press('Enter');
+  const withCount = p.page.getByRole('link', { name: `Messages, ${unreadBefore + 1} unread`, exact: true });
+  await withCount.waitFor({ timeout: 20_000 });
+  assert.equal(await messagesBadge(p.page), await chatsUnread(), 'the Messages badge counts what the API counts');
+  assert.equal(await p.page.evaluate(() => window.chatJourneyMarker), 'no reload');
+  await visited(p.page, 'm06-messages-badge');
+  await withCount.click();
+  const listed = p.page.locator(`[data-chat="${booking}"]`);
+  await listed.getByTestId('chat-unread').waitFor();
+  assert.equal(await listed.getByTestId('chat-unread').innerText(), '1', 'the chat list counts the one message');
+  await listed.getByRole('link').click();
+  await p.page.locator('.msg.theirs .msg-text').getByText('Is there parking at the venue?').waitFor({ timeout: 20_000 });
+  await p.page.waitForFunction((n) => {
+    const b = document.querySelector('[data-testid="messages-badge"]');
+    return (b ? Number.parseInt(/\d+/.exec(b.textContent ?? '')?.[0] ?? '', 10) : 0) === n;
+  }, unreadBefore, { timeout: 20_000 });
+  phase('messages badge live');
+
   // A refusal: text the server does not take (a control character) is refused with a
   // validation frame, said beside the composer, the message kept with Retry.
   await c.page.getByLabel(`Message to ${them}`).fill('A bell \u0007 here');
@@ -224,7 +277,7 @@ test('a client and a photographer chat live, with typing, read receipts and a li
   assert.match(await refusal.innerText(), /Message must not contain control characters/);
   await c.page.locator('.msg.failed').getByRole('button', { name: /Retry/ }).waitFor();
   assert.equal(await c.page.getByLabel(`Message to ${them}`).getAttribute('aria-describedby'), 'chat-hint chat-problem');
-  await visited(c.page, 'm06-chat-refused');
+  await visited(c.page, 'm07-chat-refused');
   phase('refusal');
 
   assertNoProblems(c.page);

@@ -14,7 +14,12 @@ export function parseConfig(raw: unknown, origin: string): AppConfig {
 }
 
 export async function loadConfig(): Promise<AppConfig> {
-  const res = await fetch('/config.json', { cache: 'no-store' }).catch(() => null);
+  // index.html preloads this file (`as="fetch" crossorigin`) so it arrives with the
+  // entry script: the browser hands the preloaded response to this fetch only when the
+  // mode and credentials match the preload's, cors and same-origin. Freshness is the
+  // server's (no-store locally, revalidated every time behind CloudFront), so no cache
+  // mode is set here: a mode the preload did not use could make a browser fetch again.
+  const res = await fetch('/config.json', { mode: 'cors', credentials: 'same-origin' }).catch(() => null);
   const raw = res?.ok ? await res.json().catch(() => null) : null;
   // Without a config file the API is taken to be at the app's own origin; under
   // `vite` (npm run dev) VITE_API_URL names the local stack's instead.
