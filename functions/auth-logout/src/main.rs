@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(auth_logout::handle).await
+    cm_runtime::http_keyless(auth_logout::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(get_calendar_feed::handle).await
+    cm_runtime::http_keyless(get_calendar_feed::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(get_photographer::handle).await
+    cm_runtime::http_keyless(get_photographer::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(health::handle).await
+    cm_runtime::http_standalone(health::handle).await
 }

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(not_found::handle).await
+    cm_runtime::http_standalone(not_found::handle).await
 }

@@ -115,8 +115,9 @@ impl<S: UserReader + BookingReader + Claims> NotifierStore for S {}
 impl<S> Notifier<S> {
     pub fn new(app: App<S>, inbox: ChatStore, sdk: &aws_config::SdkConfig, config: Config) -> Notifier<S> {
         let mail = cm_mail::Mailer::new(sdk, config.from_email.clone());
-        let texter = cm_sms::Texter::new(sdk, config.sms_sender_id.clone());
-        Notifier { app, inbox, mail, sns: aws_sdk_sns::Client::new(sdk), texter, config }
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let texter = cm_sms::Texter::with_client(sns.clone(), config.sms_sender_id.clone());
+        Notifier { app, inbox, mail, sns, texter, config }
     }
 }
 

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    cm_runtime::http(openapi::handle).await
+    cm_runtime::http_standalone(openapi::handle).await
 }

@@ -63,22 +63,30 @@ pub fn sdk_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClie
 #[derive(Clone)]
 pub struct Env {
     pub sdk: aws_config::SdkConfig,
+    /// One DynamoDB client for both tables: building a client runs its endpoint rules'
+    /// set-up, about a million instructions of init each (measured with
+    /// `scripts/cold-start --instructions`), and clones share one.
+    dynamodb: Arc<std::sync::OnceLock<aws_sdk_dynamodb::Client>>,
 }
 
 impl Env {
     pub async fn load() -> Env {
-        Env { sdk: aws_config::from_env().http_client(https_client()).load().await }
+        Env { sdk: aws_config::from_env().http_client(https_client()).load().await, dynamodb: Arc::default() }
+    }
+
+    fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        self.dynamodb.get_or_init(|| aws_sdk_dynamodb::Client::new(&self.sdk)).clone()
     }
 
     pub fn store(&self) -> Result<DynamoStore, ConfigError> {
         let table = env_var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
-        Ok(DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table))
+        Ok(DynamoStore::new(self.dynamodb(), table))
     }
 
     /// The chat table (`CHAT_TABLE_NAME`).
     pub fn chat_store(&self) -> Result<cm_store::chat::ChatStore, ConfigError> {
         let table = env_var("CHAT_TABLE_NAME").ok_or(ConfigError::Missing("CHAT_TABLE_NAME"))?;
-        Ok(cm_store::chat::ChatStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table))
+        Ok(cm_store::chat::ChatStore::new(self.dynamodb(), table))
     }
 
     /// A secret's string from Secrets Manager (`arn_var` names its ARN) or, locally,

@@ -15,5 +15,5 @@ pub use config::{
     with_keys_from,
 };
 pub use media::MediaBucket;
-pub use run::{http, http_lazy, http_with, init_tracing, service};
+pub use run::{http, http_keyless, http_lazy, http_standalone, http_with, init_tracing, service};
 pub use s3post::{Ticket, UploadSigner};

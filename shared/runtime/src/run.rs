@@ -1,6 +1,6 @@
 //! The loops: one per kind of trigger, each the whole `main` of a function.
 
-use crate::config::{Env, app_from_env};
+use crate::config::{Env, KeySources, app_from_env, platform_terms};
 use cm_app::App;
 use cm_http::{Body, Internal, IntoProblem, Problem, Request, Response};
 use cm_store::DynamoStore;
@@ -49,7 +49,8 @@ fn function_name() -> String {
     })
 }
 
-/// The whole `main` of an HTTP function behind API Gateway.
+/// The whole `main` of an HTTP function behind API Gateway: the table, and the keys the
+/// function is given (read from Secrets Manager on first use when given as ARNs).
 pub async fn http<F, Fut, E>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(&'static App<DynamoStore>, Request) -> Fut + Send + Sync + 'static,
@@ -62,16 +63,63 @@ where
     serve(app, handler).await
 }
 
-/// The HTTP loop: each request waits for the keys (loaded once, reloaded when old),
-/// then goes to the handler.
-async fn serve<F, Fut, E>(app: &'static App<DynamoStore>, handler: F) -> Result<(), lambda_http::Error>
+/// The whole `main` of an HTTP function that holds no key (public reads, a sign-out):
+/// the table and nothing else. Built without the Secrets Manager client, which is
+/// then not linked into the binary at all; a key named in its environment fails init,
+/// since this function could never read it.
+pub async fn http_keyless<F, Fut, E>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(&'static App<DynamoStore>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
     E: IntoProblem + 'static,
 {
+    init_tracing();
+    holds_no_keys(&KeySources::from_env())?;
+    let env = Env::load().await;
+    let mut app = App::new(env.store()?);
+    app.platform_terms = platform_terms()?;
+    serve(Box::leak(Box::new(app)), handler).await
+}
+
+/// A keyless function given a key was deployed with the wrong entry point or the wrong
+/// environment; failing init says so at once, where a request would otherwise fail
+/// later on a key it cannot have.
+fn holds_no_keys(given: &KeySources) -> Result<(), lambda_http::Error> {
+    let named: Vec<&str> =
+        [("token keys", &given.tokens), ("cursor key", &given.cursors), ("quote key", &given.quotes)]
+            .into_iter()
+            .filter_map(|(what, source)| source.as_ref().map(|_| what))
+            .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    Err(format!("this function holds no keys, but its environment names the {}", named.join(", ")).into())
+}
+
+/// The whole `main` of an HTTP function that calls no AWS service and holds no key
+/// (`health`, `openapi`, `not-found`): no SDK configuration and no client are built, so
+/// the binary links no AWS SDK, and init is the runtime's and the log's alone.
+pub async fn http_standalone<F, Fut, E>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static App<()>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: IntoProblem + 'static,
+{
+    init_tracing();
+    serve(Box::leak(Box::new(App::new(()))), handler).await
+}
+
+/// The HTTP loop: each request waits for the keys (loaded once, reloaded when old),
+/// then goes to the handler.
+async fn serve<S, F, Fut, E>(app: &'static App<S>, handler: F) -> Result<(), lambda_http::Error>
+where
+    S: Send + Sync + 'static,
+    F: Fn(&'static App<S>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: IntoProblem + 'static,
+{
     let handler: &'static F = Box::leak(Box::new(handler));
-    let gated = &*Box::leak(Box::new(move |app: &'static App<DynamoStore>, req: Request| async move {
+    let gated = &*Box::leak(Box::new(move |app: &'static App<S>, req: Request| async move {
         app.load_keys().await.map_err(Gated::Unavailable)?;
         handler(app, req).await.map_err(Gated::Handler)
     }));
@@ -223,6 +271,20 @@ mod tests {
         let handler: Gated<cm_http::RequestError> =
             Gated::Handler(cm_http::RequestError::NotFound("no such booking".into()));
         assert_eq!(handler.to_problem().status, 404);
+    }
+
+    /// The refusal names which keys were given, never their values.
+    #[test]
+    fn a_keyless_function_refuses_keys_without_showing_them() {
+        assert!(holds_no_keys(&KeySources::default()).is_ok());
+        let given = KeySources {
+            cursors: Some(crate::Secret::Inline("s3cr3t-cursor-key".into())),
+            quotes: Some(crate::Secret::Stored("arn:aws:secretsmanager:eu-west-1:1:secret:q".into())),
+            tokens: None,
+        };
+        let e = holds_no_keys(&given).unwrap_err().to_string();
+        assert!(e.contains("cursor key, quote key"), "{e}");
+        assert!(!e.contains("s3cr3t") && !e.contains("arn:"), "{e}");
     }
 
     /// Every line of an invocation names its request, trace, function and whether it

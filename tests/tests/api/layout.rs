@@ -1219,3 +1219,49 @@ fn the_dashboard_graphs_documented_metrics_of_the_functions_namespace() {
         assert!(graphed.contains(name), "the dashboard has no graph of {name}");
     }
 }
+
+/// The variables a function's keys come from (`cm_runtime::KeySources`).
+const KEY_VARS: &[&str] = &[
+    "TOKEN_KEYS_SECRET_ARN",
+    "CURSOR_KEY_SECRET_ARN",
+    "QUOTE_KEY_SECRET_ARN",
+    "TOKEN_KEYS",
+    "CURSOR_KEY",
+    "QUOTE_KEY",
+];
+
+/// An HTTP function links the Secrets Manager client only when the template gives it a
+/// key to read: `cm_runtime::http` for those, `http_keyless` (the table alone) or
+/// `http_standalone` (no AWS at all) for the rest, which then fail init if a key is
+/// named, so the two cannot drift apart unnoticed.
+#[test]
+fn http_functions_link_secrets_manager_only_when_given_a_key() {
+    let t = template::load();
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    let mut keyless = 0;
+    for f in template::functions(&t) {
+        let main = std::fs::read_to_string(repo_root().join("functions").join(&f.binary).join("src/main.rs")).unwrap();
+        let env = &f.properties["Environment"]["Variables"];
+        let keys: Vec<&str> =
+            KEY_VARS.iter().copied().filter(|k| env.get(*k).is_some() || globals.get(*k).is_some()).collect();
+        if main.contains("cm_runtime::http(") {
+            assert!(
+                !keys.is_empty(),
+                "{} uses cm_runtime::http but is given no key: use http_keyless, which links no Secrets Manager client",
+                f.binary
+            );
+        }
+        if main.contains("cm_runtime::http_keyless(") || main.contains("cm_runtime::http_standalone(") {
+            keyless += 1;
+            assert!(keys.is_empty(), "{} holds no keys but the template gives it {keys:?}", f.binary);
+        }
+        if main.contains("cm_runtime::http_standalone(") {
+            assert!(
+                env.get("TABLE_NAME").is_none() && f.properties.get("Policies").is_none(),
+                "{} calls no AWS service, yet the template gives it a table or a policy",
+                f.binary
+            );
+        }
+    }
+    assert!(keyless >= 8, "health, openapi, not-found and the public reads are keyless");
+}

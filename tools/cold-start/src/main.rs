@@ -2,7 +2,11 @@
 //! DynamoDB Local and moto provisioned from template.yaml, beside the hello-world
 //! floors. Prints a Markdown table and writes `.local/cold-start/results.json`.
 //!
-//!   cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [FUNCTION...]
+//!   cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [--instructions] [FUNCTION...]
+//!
+//! `--instructions` also runs each binary's init once under callgrind and reports the
+//! instructions it executed, a count no other load on the machine changes; the profiles
+//! stay in `.local/cold-start/callgrind/` for `callgrind_annotate`.
 //!
 //! `--secrets-inline` gives each function its secrets' values in the environment
 //! instead of their ARNs, so init makes no Secrets Manager call: what fetching them
@@ -38,6 +42,8 @@ struct Args {
     warm: usize,
     env: BTreeMap<String, String>,
     secrets_inline: bool,
+    /// Also count each binary's init instructions under callgrind (`--instructions`).
+    instructions: bool,
     functions: Vec<String>,
 }
 
@@ -50,7 +56,14 @@ const SECRET_VARS: &[(&str, &str)] = &[
 ];
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { runs: 10, warm: 20, env: BTreeMap::new(), secrets_inline: false, functions: Vec::new() };
+    let mut args = Args {
+        runs: 10,
+        warm: 20,
+        env: BTreeMap::new(),
+        secrets_inline: false,
+        instructions: false,
+        functions: Vec::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut number = |name: &str| -> Result<usize, String> {
@@ -68,9 +81,10 @@ fn parse_args() -> Result<Args, String> {
                 args.env.insert(k.to_string(), v.to_string());
             }
             "--secrets-inline" => args.secrets_inline = true,
+            "--instructions" => args.instructions = true,
             "-h" | "--help" => {
                 return Err(
-                    "cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [FUNCTION...]".into()
+                    "cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [--instructions] [FUNCTION...]".into()
                 );
             }
             f if !f.starts_with('-') => args.functions.push(f.to_string()),
@@ -176,16 +190,28 @@ async fn run() -> Result<(), String> {
         eprintln!();
         results.push((t, starts));
     }
-    let floor = results
-        .iter()
-        .find(|(t, _)| t.name == "hello-sdk")
-        .and_then(|(_, s)| median(&s.iter().map(|s| s.init).collect::<Vec<_>>()))
-        .ok_or("no hello-sdk floor")?;
+    let mut instructions = vec![None; results.len()];
+    if args.instructions {
+        let dir = out.join("callgrind");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for ((t, _), count) in results.iter().zip(instructions.iter_mut()) {
+            eprintln!("{}: init under callgrind", t.name);
+            let file = dir.join(format!("{}.out", t.name));
+            *count = Some(cold_start::init_instructions(t, &file).await.map_err(|e| format!("{}: {e}", t.name))?);
+        }
+    }
+    let floor_starts =
+        results.iter().find(|(t, _)| t.name == "hello-sdk").map(|(_, s)| s).ok_or("no hello-sdk floor")?;
+    let floor = Floor {
+        init: median(&inits(floor_starts)).ok_or("no hello-sdk floor")?,
+        cpu: median(&cpus(floor_starts)).unwrap_or_default(),
+        instructions: results.iter().zip(&instructions).find(|((t, _), _)| t.name == "hello-sdk").and_then(|(_, i)| *i),
+    };
     // Each binary read and zipped once, for the table and the JSON alike.
     let sizes = results.iter().map(|(t, _)| size_mb(&t.binary)).collect::<Result<Vec<_>, _>>()?;
-    let report = report(&results, &sizes, floor, &args);
+    let report = report(&results, &sizes, &instructions, floor, &args);
     print!("{report}");
-    let json = results_json(&results, &sizes, floor, &args);
+    let json = results_json(&results, &sizes, &instructions, floor, &args);
     std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&json).unwrap_or_default())
         .map_err(|e| e.to_string())?;
     drop((moto, dynamodb));
@@ -240,6 +266,16 @@ fn inits(starts: &[Start]) -> Vec<Duration> {
     starts.iter().map(|s| s.init).collect()
 }
 
+fn cpus(starts: &[Start]) -> Vec<Duration> {
+    starts.iter().map(|s| s.init_cpu).collect()
+}
+
+fn faults_p50(starts: &[Start]) -> u64 {
+    let mut f: Vec<u64> = starts.iter().map(|s| s.init_faults).collect();
+    f.sort_unstable();
+    f.get(f.len().saturating_sub(1) / 2).copied().unwrap_or(0)
+}
+
 fn firsts(starts: &[Start]) -> Vec<Duration> {
     starts.iter().map(|s| s.first).collect()
 }
@@ -248,13 +284,32 @@ fn warms(starts: &[Start]) -> Vec<Duration> {
     starts.iter().flat_map(|s| s.warm.iter().copied()).collect()
 }
 
+fn links(binary: &Path) -> String {
+    package::linked_clients(binary)
+        .map_or_else(|e| e.to_string(), |c| if c.is_empty() { "none".into() } else { c.join(", ") })
+}
+
 fn size_mb(binary: &Path) -> Result<(f64, f64), String> {
     let raw = std::fs::metadata(binary).map_err(|e| e.to_string())?.len();
     let zipped = package::zipped_size(binary).map_err(|e| e.to_string())?;
     Ok((raw as f64 / 1e6, zipped as f64 / 1e6))
 }
 
-fn report(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duration, args: &Args) -> String {
+/// The hello+SDK floor's medians, which every binary is set against.
+#[derive(Clone, Copy)]
+struct Floor {
+    init: Duration,
+    cpu: Duration,
+    instructions: Option<u64>,
+}
+
+fn report(
+    results: &[(Target, Vec<Start>)],
+    sizes: &[(f64, f64)],
+    instructions: &[Option<u64>],
+    floor: Floor,
+    args: &Args,
+) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let extra: Vec<String> = args.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -268,22 +323,26 @@ fn report(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duratio
     );
     let _ = writeln!(
         s,
-        "| binary | init p50 (ms) | init max | vs hello+SDK | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
+        "| binary | init p50 (ms) | init max | vs hello+SDK | init CPU p50 (ms) | CPU vs hello+SDK | page faults | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|");
     for ((t, starts), &(raw, zipped)) in results.iter().zip(sizes) {
         let init = inits(starts);
         let (p50, max) = (median(&init).unwrap_or_default(), percentile(&init, 100.0).unwrap_or_default());
+        let cpu = median(&cpus(starts)).unwrap_or_default();
         let warm = warms(starts);
         let rss = starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
         let answers: std::collections::BTreeSet<&str> = starts.iter().map(|s| s.answer.as_str()).collect();
         let _ = writeln!(
             s,
-            "| `{}` | {:.1} | {:.1} | {} | {:.1} | {} | {:.1} | {:.2} / {:.2} | {} |",
+            "| `{}` | {:.1} | {:.1} | {} | {:.2} | {} | {} | {:.1} | {} | {:.1} | {:.2} / {:.2} | {} |",
             t.name,
             ms(p50),
             ms(max),
-            ratio(p50, floor).map_or("-".into(), |r| format!("{r:.2}x")),
+            ratio(p50, floor.init).map_or("-".into(), |r| format!("{r:.2}x")),
+            ms(cpu),
+            ratio(cpu, floor.cpu).map_or("-".into(), |r| format!("{r:.2}x")),
+            faults_p50(starts),
             ms(median(&firsts(starts)).unwrap_or_default()),
             match (median(&warm), percentile(&warm, 99.0)) {
                 (Some(a), Some(b)) => format!("{:.2} / {:.2}", ms(a), ms(b)),
@@ -295,26 +354,61 @@ fn report(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duratio
             answers.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
+    let counted = instructions.iter().any(Option::is_some);
+    let _ = writeln!(
+        s,
+        "\n| binary | clients it calls |{}\n|---|---|{}",
+        if counted { " init instructions (M, callgrind) | vs hello+SDK |" } else { "" },
+        if counted { "---|---|" } else { "" }
+    );
+    for ((t, _), count) in results.iter().zip(instructions) {
+        let counts = match (count, floor.instructions) {
+            (Some(n), Some(f)) => format!(" {:.2} | {:.2}x |", *n as f64 / 1e6, *n as f64 / f as f64),
+            (Some(n), None) => format!(" {:.2} | - |", *n as f64 / 1e6),
+            (None, _) if counted => " - | - |".into(),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(s, "| `{}` | {} |{counts}", t.name, links(&t.binary));
+    }
     s
 }
 
-fn results_json(results: &[(Target, Vec<Start>)], sizes: &[(f64, f64)], floor: Duration, args: &Args) -> Value {
+fn results_json(
+    results: &[(Target, Vec<Start>)],
+    sizes: &[(f64, f64)],
+    instructions: &[Option<u64>],
+    floor: Floor,
+    args: &Args,
+) -> Value {
     let mut rows = Vec::new();
-    for ((t, starts), &(raw, zipped)) in results.iter().zip(sizes) {
+    for (i, ((t, starts), &(raw, zipped))) in results.iter().zip(sizes).enumerate() {
         let init = inits(starts);
         rows.push(json!({
             "binary": t.name,
             "init_ms": init.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
             "init_p50_ms": median(&init).map(ms),
-            "init_vs_hello_sdk": median(&init).and_then(|p| ratio(p, floor)),
+            "init_vs_hello_sdk": median(&init).and_then(|p| ratio(p, floor.init)),
+            "init_cpu_ms": cpus(starts).iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            "init_cpu_vs_hello_sdk": median(&cpus(starts)).and_then(|p| ratio(p, floor.cpu)),
+            "init_page_faults": starts.iter().map(|s| s.init_faults).collect::<Vec<_>>(),
+            "init_instructions": instructions[i],
+            "init_instructions_vs_hello_sdk": instructions[i].zip(floor.instructions).map(|(a, b)| a as f64 / b as f64),
             "first_invocation_ms": firsts(starts).iter().map(|d| ms(*d)).collect::<Vec<_>>(),
             "warm_p50_ms": median(&warms(starts)).map(ms),
             "warm_p99_ms": percentile(&warms(starts), 99.0).map(ms),
             "peak_rss_kib": starts.iter().map(|s| s.peak_rss_kib).max(),
             "binary_mb": raw,
             "zipped_mb": zipped,
+            "clients_linked": links(&t.binary),
             "answers": starts.iter().map(|s| s.answer.clone()).collect::<Vec<_>>(),
         }));
     }
-    json!({ "runs": args.runs, "warm": args.warm, "env": args.env, "secrets_inline": args.secrets_inline, "results": rows })
+    json!({
+        "runs": args.runs,
+        "warm": args.warm,
+        "env": args.env,
+        "secrets_inline": args.secrets_inline,
+        "instructions": args.instructions,
+        "results": rows,
+    })
 }

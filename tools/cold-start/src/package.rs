@@ -21,9 +21,42 @@ pub fn zipped_len(bytes: &[u8]) -> std::io::Result<u64> {
     Ok(out.into_inner().len() as u64)
 }
 
+/// The clients whose calls a binary holds, told by strings only their calls carry: the JSON
+/// protocols' operation targets, S3's `x-id` query, SES v2's path, Stripe's host. What
+/// the linker kept is what the function's code can reach, so this shows whether a
+/// function links a client it never builds.
+const CLIENT_MARKERS: &[(&str, &[u8])] = &[
+    ("DynamoDB", b"DynamoDB_20120810."),
+    ("Secrets Manager", b"secretsmanager.GetSecretValue"),
+    ("S3", b"x-id=GetObject"),
+    ("SES", b"/v2/email/outbound-emails"),
+    ("Comprehend", b"Comprehend_20171127."),
+    ("Stripe", b"api.stripe.com"),
+];
+
+pub fn linked_clients(binary: &Path) -> std::io::Result<Vec<&'static str>> {
+    let bytes = std::fs::read(binary)?;
+    Ok(clients_in(&bytes))
+}
+
+fn clients_in(bytes: &[u8]) -> Vec<&'static str> {
+    CLIENT_MARKERS
+        .iter()
+        .filter(|(_, marker)| bytes.windows(marker.len()).any(|w| w == *marker))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clients_are_told_by_their_markers() {
+        let bytes = b"\0\0DynamoDB_20120810.GetItem\0https://api.stripe.com/v1\0";
+        assert_eq!(clients_in(bytes), vec!["DynamoDB", "Stripe"]);
+        assert!(clients_in(b"secretsmanager").is_empty());
+    }
 
     /// A real archive: it opens, holds `bootstrap` with the bytes, and repetitive input
     /// shrinks while random input does not.
