@@ -32,7 +32,7 @@ impl Mailer {
 
     /// The right-hand side of every Message-ID.
     pub fn domain(&self) -> &str {
-        self.from.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d)
+        domain_of(&self.from)
     }
 
     /// Sends `email` to `to` alone. `message_id` is stable per message: mail systems
@@ -51,4 +51,9 @@ impl Mailer {
             .map_err(|e| MailError::Send(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()))?;
         Ok(())
     }
+}
+
+/// The right-hand side of the Message-IDs sent from `from`, known without a client.
+pub fn domain_of(from: &str) -> &str {
+    from.rsplit_once('@').map_or("capturemoments.app", |(_, d)| d)
 }
