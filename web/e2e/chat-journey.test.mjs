@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -24,14 +24,6 @@ let browser;
 let asha; // { token, profile }
 let client; // { token, email, name }
 let booking; // its id
-
-/** Free 60-minute starts of Asha's from `days` days ahead, for a week. */
-async function freeStarts(days, event) {
-  const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-  const r = await api('GET', `/photographers/${asha.profile.id}/availability?from=${day(days)}&to=${day(days + 6)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(r.status, 200, `availability: ${JSON.stringify(r.body)}`);
-  return r.body.slots.map((s) => s.start);
-}
 
 before(async () => {
   browser = await launch();
@@ -46,7 +38,7 @@ before(async () => {
   // A session a few weeks ahead, picked at random among the free ones, so reruns and the
   // other journeys (days 3 to 10) do not want the same time.
   const event = asha.profile.specializations[0];
-  const starts = await freeStarts(21 + Math.floor(Math.random() * 14), event);
+  const starts = await freeStarts(asha.profile.id, 21 + Math.floor(Math.random() * 14), event);
   assert.ok(starts.length > 0, 'a free time for the chat journey');
   const start = starts[Math.floor(Math.random() * starts.length)];
   const q = await api('GET', `/photographers/${asha.profile.id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);

@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -84,14 +84,6 @@ async function book(token, start, event) {
   });
 }
 
-/** Free 60-minute starts of Asha's from `days` days ahead, for a week. */
-async function freeStarts(days, event) {
-  const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-  const r = await api('GET', `/photographers/${asha.profile.id}/availability?from=${day(days)}&to=${day(days + 6)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(r.status, 200, `availability: ${JSON.stringify(r.body)}`);
-  return r.body.slots.map((s) => s.start);
-}
-
 before(async () => {
   browser = await launch();
   control = findControl();
@@ -151,7 +143,7 @@ test('a client pays, moves, cancels with the refund shown first, reviews, and re
   const phase = (name) => { const t = Date.now(); phases.push(`${name} ${((t - last) / 1000).toFixed(1)} s`); last = t; };
   const event = asha.profile.specializations[0];
   // A session 4 to 6 days ahead: inside a partial tier of the default policy, outside the window.
-  const starts = (await freeStarts(4, event)).filter((s) => Date.parse(s) < Date.now() + 6.5 * 86_400_000);
+  const starts = (await freeStarts(asha.profile.id, 4, event)).filter((s) => Date.parse(s) < Date.now() + 6.5 * 86_400_000);
   assert.ok(starts.length > 0, 'a free time 4 to 6 days ahead');
   const created = await book(priya.token, starts[0], event);
   assert.equal(created.status, 201, `booking: ${JSON.stringify(created.body)}`);

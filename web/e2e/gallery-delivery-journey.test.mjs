@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -20,14 +20,6 @@ let browser;
 let asha; // { token, profile }
 let client; // { token, email }
 let booking; // the confirmed booking's id
-
-/** Free 60-minute starts of Asha's from `days` days ahead, for a week. */
-async function freeStarts(days, event) {
-  const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-  const r = await api('GET', `/photographers/${asha.profile.id}/availability?from=${day(days)}&to=${day(days + 6)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(r.status, 200, `availability: ${JSON.stringify(r.body)}`);
-  return r.body.slots.map((s) => s.start);
-}
 
 before(async () => {
   browser = await launch();
@@ -42,7 +34,7 @@ before(async () => {
   // Five to eight weeks ahead, at random among the free times: the other journeys book
   // Asha from day 3 (client journeys) and weeks 3 to 5 (chat).
   const event = asha.profile.specializations[0];
-  const starts = await freeStarts(36 + Math.floor(Math.random() * 21), event);
+  const starts = await freeStarts(asha.profile.id, 36 + Math.floor(Math.random() * 21), event);
   assert.ok(starts.length > 0, 'a free time for the gallery journey');
   const start = starts[Math.floor(Math.random() * starts.length)];
   const q = await api('GET', `/photographers/${asha.profile.id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);

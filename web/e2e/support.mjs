@@ -104,6 +104,14 @@ export async function api(method, path, { token, body, headers } = {}) {
   return { status: res.status, body: json };
 }
 
+/** A photographer's free 60-minute starts from `days` days ahead, for a week. */
+export async function freeStarts(photographerId, days, event) {
+  const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const r = await api('GET', `/photographers/${photographerId}/availability?from=${day(days)}&to=${day(days + 6)}&duration_minutes=60&event_type=${event}`);
+  assert.equal(r.status, 200, `availability: ${JSON.stringify(r.body)}`);
+  return r.body.slots.map((s) => s.start);
+}
+
 export async function login(email) {
   const r = await api('POST', '/auth/login', { body: { email, password: PASSWORD } });
   assert.equal(r.status, 200, `sign-in of ${email}: ${JSON.stringify(r.body)}`);

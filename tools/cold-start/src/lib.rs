@@ -56,23 +56,9 @@ const INVOKE_LIMIT: Duration = Duration::from_secs(30);
 /// Starts `target` once, cold, and invokes it `1 + warm` times with its event.
 pub async fn cold_start(target: &Target, warm: usize) -> Result<Start, String> {
     let api = RuntimeApi::start(&target.name).await.map_err(|e| format!("Runtime API: {e}"))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&target.log)
-        .map_err(|e| format!("{}: {e}", target.log.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(&target.binary);
-    cmd.env_clear()
-        .envs(&target.env)
-        .env("AWS_LAMBDA_RUNTIME_API", api.endpoint())
-        .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", target.memory_mb.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log_err))
-        .kill_on_drop(true);
+    as_lambda_starts_it(&mut cmd, target, &api.endpoint())?;
+    cmd.kill_on_drop(true);
     let exec = Instant::now();
     let mut child = cmd.spawn().map_err(|e| format!("{}: {e}", target.binary.display()))?;
     let ready = tokio::select! {
@@ -105,6 +91,27 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// The environment Lambda gives a bootstrap (the target's own variables and Lambda's,
+/// nothing inherited), with its output appended to the target's log.
+fn as_lambda_starts_it(cmd: &mut Command, target: &Target, runtime_api: &str) -> Result<(), String> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&target.log)
+        .map_err(|e| format!("{}: {e}", target.log.display()))?;
+    let log_err = log.try_clone().map_err(|e| e.to_string())?;
+    cmd.env_clear()
+        .envs(&target.env)
+        .env("AWS_LAMBDA_RUNTIME_API", runtime_api)
+        .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", target.memory_mb.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err));
+    Ok(())
+}
+
 /// Instructions a binary executes in init, counted by valgrind's callgrind: the same
 /// count on every run of the same binary and environment, whatever else the machine is
 /// doing, and a profile (`callgrind_annotate FILE`) of where they went. The Runtime API
@@ -112,28 +119,10 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// when callgrind writes its counts: init, one refused connection, and the exit.
 pub async fn init_instructions(target: &Target, out_file: &std::path::Path) -> Result<u64, String> {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&target.log)
-        .map_err(|e| format!("{}: {e}", target.log.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    let status = Command::new("valgrind")
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out_file.display()))
-        .arg(&target.binary)
-        .env_clear()
-        .envs(&target.env)
-        .env("AWS_LAMBDA_RUNTIME_API", closed.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", target.memory_mb.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log_err))
-        .status()
-        .await
-        .map_err(|e| format!("valgrind (Debian's package `valgrind`): {e}"))?;
+    let mut cmd = Command::new("valgrind");
+    cmd.arg("--tool=callgrind").arg(format!("--callgrind-out-file={}", out_file.display())).arg(&target.binary);
+    as_lambda_starts_it(&mut cmd, target, &closed.to_string())?;
+    let status = cmd.status().await.map_err(|e| format!("valgrind (Debian's package `valgrind`): {e}"))?;
     let text = std::fs::read_to_string(out_file)
         .map_err(|e| format!("valgrind exited {status} without {}: {e}", out_file.display()))?;
     callgrind_total(&text).ok_or_else(|| format!("no totals in {}", out_file.display()))
