@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENVS="$ROOT/.venv"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each line carries the wall-clock time, so a CI log shows what every stage took.
+log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # venv NAME: creates .venv/NAME from scripts/python/requirements-NAME.txt, once per
 # change of that file (a stamp holds its hash), so re-runs cost nothing.
