@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, bookSomeFreeTime, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -35,24 +35,11 @@ before(async () => {
   const reg = await api('POST', '/auth/register', { body: { email, password: PASSWORD, name: 'Chat Client', role: 'client' } });
   assert.equal(reg.status, 201, JSON.stringify(reg.body));
   client = { token: reg.body.access_token, email, name: 'Chat Client' };
-  // A session a few weeks ahead, picked at random among the free ones, so reruns and the
-  // other journeys (days 3 to 10) do not want the same time.
-  const event = asha.profile.specializations[0];
-  const starts = await freeStarts(asha.profile.id, 21 + Math.floor(Math.random() * 14), event);
-  assert.ok(starts.length > 0, 'a free time for the chat journey');
-  const start = starts[Math.floor(Math.random() * starts.length)];
-  const q = await api('GET', `/photographers/${asha.profile.id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(q.status, 200, `quote: ${JSON.stringify(q.body)}`);
-  const made = await api('POST', '/bookings', {
-    token: client.token,
-    headers: { 'idempotency-key': unique('chat') },
-    body: {
-      photographer_id: asha.profile.id, event_type: event, start, duration_minutes: 60, quote_id: q.body.quote_id,
-      location: { address: '12 Road No. 3, Banjara Hills', city: 'Hyderabad' }, notes: 'chat journey',
-    },
+  // Three to five weeks ahead: the client journeys book Asha from day 3, the gallery's
+  // from week 5.
+  booking = await bookSomeFreeTime(asha, client.token, 21 + Math.floor(Math.random() * 14), {
+    label: 'chat', address: '12 Road No. 3, Banjara Hills', notes: 'chat journey',
   });
-  assert.equal(made.status, 201, `booking: ${JSON.stringify(made.body)}`);
-  booking = made.body.id;
 });
 
 after(async () => {

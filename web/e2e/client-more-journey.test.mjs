@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, bookWithQuote, freeStarts, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -71,16 +71,9 @@ async function payoutsActive(token) {
 }
 
 /** A booking of Asha's as `token` at `start`, with her quote (her dynamic pricing may be on). */
-async function book(token, start, event) {
-  const q = await api('GET', `/photographers/${asha.profile.id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(q.status, 200, `quote: ${JSON.stringify(q.body)}`);
-  return api('POST', '/bookings', {
-    token,
-    headers: { 'idempotency-key': unique('more') },
-    body: {
-      photographer_id: asha.profile.id, event_type: event, start, duration_minutes: 60, quote_id: q.body.quote_id,
-      location: { address: '12 Road No. 3, Banjara Hills', city: 'Hyderabad' }, notes: 'client-more journey',
-    },
+function book(token, start, event) {
+  return bookWithQuote(asha, token, start, event, {
+    label: 'more', address: '12 Road No. 3, Banjara Hills', notes: 'client-more journey',
   });
 }
 

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  PASSWORD, WEB, api, assertNoProblems, freeStarts, launch, login, newPage, unique, visited,
+  PASSWORD, WEB, api, assertNoProblems, bookSomeFreeTime, launch, login, newPage, unique, visited,
 } from './support.mjs';
 
 const PHOTOGRAPHER = 'asha.reddy@photographers.test';
@@ -31,24 +31,11 @@ before(async () => {
   const reg = await api('POST', '/auth/register', { body: { email, password: PASSWORD, name: 'Gallery Client', role: 'client' } });
   assert.equal(reg.status, 201, JSON.stringify(reg.body));
   client = { token: reg.body.access_token, email };
-  // Five to eight weeks ahead, at random among the free times: the other journeys book
-  // Asha from day 3 (client journeys) and weeks 3 to 5 (chat).
-  const event = asha.profile.specializations[0];
-  const starts = await freeStarts(asha.profile.id, 36 + Math.floor(Math.random() * 21), event);
-  assert.ok(starts.length > 0, 'a free time for the gallery journey');
-  const start = starts[Math.floor(Math.random() * starts.length)];
-  const q = await api('GET', `/photographers/${asha.profile.id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);
-  assert.equal(q.status, 200, `quote: ${JSON.stringify(q.body)}`);
-  const made = await api('POST', '/bookings', {
-    token: client.token,
-    headers: { 'idempotency-key': unique('gallery') },
-    body: {
-      photographer_id: asha.profile.id, event_type: event, start, duration_minutes: 60, quote_id: q.body.quote_id,
-      location: { address: '4 Jubilee Hills Road', city: 'Hyderabad' }, notes: 'gallery journey',
-    },
+  // Five to eight weeks ahead: the other journeys book Asha from day 3 (client journeys)
+  // and weeks 3 to 5 (chat).
+  booking = await bookSomeFreeTime(asha, client.token, 36 + Math.floor(Math.random() * 21), {
+    label: 'gallery', address: '4 Jubilee Hills Road', notes: 'gallery journey',
   });
-  assert.equal(made.status, 201, `booking: ${JSON.stringify(made.body)}`);
-  booking = made.body.id;
   const confirmed = await api('PUT', `/bookings/${booking}/status`, { token, body: { status: 'confirmed' } });
   assert.equal(confirmed.status, 200, `confirming: ${JSON.stringify(confirmed.body)}`);
 });

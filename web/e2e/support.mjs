@@ -112,6 +112,34 @@ export async function freeStarts(photographerId, days, event) {
   return r.body.slots.map((s) => s.start);
 }
 
+/** Books the photographer (`{ profile }`) as `token` at `start` for 60 minutes, with the
+ * photographer's own quote (dynamic pricing may be on); answers the `POST /bookings` reply. */
+export async function bookWithQuote(photographer, token, start, event, { label, address, notes }) {
+  const id = photographer.profile.id;
+  const q = await api('GET', `/photographers/${id}/quote?start=${encodeURIComponent(start)}&duration_minutes=60&event_type=${event}`);
+  assert.equal(q.status, 200, `quote: ${JSON.stringify(q.body)}`);
+  return api('POST', '/bookings', {
+    token,
+    headers: { 'idempotency-key': unique(label) },
+    body: {
+      photographer_id: id, event_type: event, start, duration_minutes: 60, quote_id: q.body.quote_id,
+      location: { address, city: 'Hyderabad' }, notes,
+    },
+  });
+}
+
+/** A booking at a free time picked at random within the week from `days` ahead (so reruns
+ * and the other journeys do not want the same time); answers its id. */
+export async function bookSomeFreeTime(photographer, token, days, details) {
+  const event = photographer.profile.specializations[0];
+  const starts = await freeStarts(photographer.profile.id, days, event);
+  assert.ok(starts.length > 0, `a free time for the ${details.label} journey`);
+  const start = starts[Math.floor(Math.random() * starts.length)];
+  const made = await bookWithQuote(photographer, token, start, event, details);
+  assert.equal(made.status, 201, `booking: ${JSON.stringify(made.body)}`);
+  return made.body.id;
+}
+
 export async function login(email) {
   const r = await api('POST', '/auth/login', { body: { email, password: PASSWORD } });
   assert.equal(r.status, 200, `sign-in of ${email}: ${JSON.stringify(r.body)}`);

@@ -13,14 +13,24 @@ export function parseConfig(raw: unknown, origin: string): AppConfig {
   return { apiUrl: apiUrl.replace(/\/+$/, ''), wsUrl };
 }
 
-export async function loadConfig(): Promise<AppConfig> {
+let document: Promise<unknown> | null = null;
+
+/** `/config.json` as served, fetched once per page load: the app's loader reads the
+ * API's addresses from it and the payment screens their provider (`payconfig.ts`). */
+export function configDocument(): Promise<unknown> {
   // index.html preloads this file (`as="fetch" crossorigin`) so it arrives with the
   // entry script: the browser hands the preloaded response to this fetch only when the
   // mode and credentials match the preload's, cors and same-origin. Freshness is the
   // server's (no-store locally, revalidated every time behind CloudFront), so no cache
   // mode is set here: a mode the preload did not use could make a browser fetch again.
-  const res = await fetch('/config.json', { mode: 'cors', credentials: 'same-origin' }).catch(() => null);
-  const raw = res?.ok ? await res.json().catch(() => null) : null;
+  document ??= fetch('/config.json', { mode: 'cors', credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.json() : null))
+    .catch(() => null);
+  return document;
+}
+
+export async function loadConfig(): Promise<AppConfig> {
+  const raw = await configDocument();
   // Without a config file the API is taken to be at the app's own origin; under
   // `vite` (npm run dev) VITE_API_URL names the local stack's instead.
   const fallback = (import.meta.env.VITE_API_URL as string | undefined) ?? window.location.origin;

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addDays, dayLabel, durationLabel, formatMoney, minorDigits, toMinor, wallClock } from '../src/format';
 import { searchQuery } from '../src/pages/search';
 import { slotsByDay, multiplierText } from '../src/pages/book';
 import { policyText } from '../src/pages/photographer';
-import { parseConfig } from '../src/config';
+import { loadConfig, parseConfig } from '../src/config';
+import { loadPayments } from '../src/pages/client/payconfig';
 
 describe('money in minor units', () => {
   it('knows each currency’s digits', () => {
@@ -79,5 +80,22 @@ describe('runtime configuration', () => {
       apiUrl: 'http://127.0.0.1:3000', wsUrl: 'ws://127.0.0.1:3001/dev',
     });
     expect(parseConfig(null, 'https://app.example')).toEqual({ apiUrl: 'https://app.example', wsUrl: null });
+  });
+
+  it('is fetched once per page load, as preloaded, for the app and the payment screens alike', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({
+      apiUrl: 'https://api.example', payments: { provider: 'standin', standinUrl: 'http://127.0.0.1:4242' },
+    })));
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('window', { location: { origin: 'https://app.example' } });
+    try {
+      expect((await loadConfig()).apiUrl).toBe('https://api.example');
+      expect(await loadPayments()).toEqual({ provider: 'standin', standinUrl: 'http://127.0.0.1:4242' });
+      expect(fetch).toHaveBeenCalledTimes(1);
+      // The preload is only used by a fetch of the same mode and credentials.
+      expect(fetch).toHaveBeenCalledWith('/config.json', { mode: 'cors', credentials: 'same-origin' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

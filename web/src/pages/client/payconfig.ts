@@ -1,3 +1,5 @@
+import { configDocument } from '../../config';
+
 /**
  * How the browser completes a card payment, from `/config.json`'s `payments` field:
  *
@@ -31,11 +33,8 @@ export function standinCheckoutUrl(base: string, intentId: string, clientSecret:
 
 let cached: Promise<PaymentsConfig> | null = null;
 
-/** Read once per page load (the app's own loader keeps to `apiUrl` and `wsUrl`). */
+/** From the config document the app read at start-up (no second request). */
 export function loadPayments(): Promise<PaymentsConfig> {
-  cached ??= fetch('/config.json', { cache: 'no-store' })
-    .then((r) => (r.ok ? r.json() : null))
-    .catch(() => null)
-    .then(parsePayments);
+  cached ??= configDocument().then(parsePayments);
   return cached;
 }
