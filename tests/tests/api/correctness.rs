@@ -606,6 +606,29 @@ async fn the_expiry_sweep_is_not_stalled_by_items_it_cannot_expire() {
     assert_eq!(b.status, cm_booking::BookingStatus::Expired);
 }
 
+/// More due requests than a page, swept with a page's writes in flight together: every
+/// one is expired exactly once in one run, each freeing its own slot.
+#[tokio::test]
+async fn one_sweep_expires_more_than_a_page_of_due_requests() {
+    let w = faulty().await;
+    let p = photographer(&w.env, availability_doc(json!({}))).await;
+    let client = register(&w.env, "client").await;
+    let mut ids = Vec::new();
+    for i in 0..60u64 {
+        let start = utc(day(3 + i / 4), 9 + 2 * (i % 4) as u32, 0);
+        ids.push(booked(&w.env, &client, &p.id, &start, 60).await);
+    }
+    w.clock.advance(TimeDelta::days(3));
+    let summary = expire_bookings::expire_due(w.env.app, w.clock.now()).await.unwrap();
+    assert_eq!((summary.expired, summary.skipped, summary.unreadable), (60, 0, 0));
+    for id in &ids {
+        let b = w.env.app.store.get_booking(id.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(b.status, cm_booking::BookingStatus::Expired, "{id}");
+    }
+    let again = expire_bookings::expire_due(w.env.app, w.clock.now()).await.unwrap();
+    assert_eq!((again.expired, again.skipped), (0, 0), "nothing is left pending to expire twice");
+}
+
 #[tokio::test]
 async fn an_admin_alert_survives_a_crash_between_its_steps() {
     let w = faulty().await;
