@@ -44,6 +44,9 @@ struct Args {
     secrets_inline: bool,
     /// Also count each binary's init instructions under callgrind (`--instructions`).
     instructions: bool,
+    /// The cargo profile the binaries were built with (`--profile`): `release`, or one
+    /// that inherits from it to try other settings side by side.
+    profile: String,
     functions: Vec<String>,
 }
 
@@ -62,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
         env: BTreeMap::new(),
         secrets_inline: false,
         instructions: false,
+        profile: "release".into(),
         functions: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -82,9 +86,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--secrets-inline" => args.secrets_inline = true,
             "--instructions" => args.instructions = true,
+            "--profile" => args.profile = it.next().filter(|p| !p.starts_with('-')).ok_or("--profile takes a name")?,
             "-h" | "--help" => {
                 return Err(
-                    "cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [--instructions] [FUNCTION...]".into()
+                    "cold-start [--runs N] [--warm N] [--env NAME=VALUE]... [--secrets-inline] [--instructions] [--profile NAME] [FUNCTION...]".into()
                 );
             }
             f if !f.starts_with('-') => args.functions.push(f.to_string()),
@@ -109,9 +114,10 @@ async fn run() -> Result<(), String> {
     let args = parse_args()?;
     let root = local_stack::repo_root()?;
     let release = match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => root.join(dir).join("release"),
-        None => root.join("target/release"),
-    };
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+    .join(&args.profile);
     let out = root.join(".local/cold-start");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(out.join("logs")).map_err(|e| e.to_string())?;
@@ -200,18 +206,18 @@ async fn run() -> Result<(), String> {
             *count = Some(cold_start::init_instructions(t, &file).await.map_err(|e| format!("{}: {e}", t.name))?);
         }
     }
-    let floor_starts =
-        results.iter().find(|(t, _)| t.name == "hello-sdk").map(|(_, s)| s).ok_or("no hello-sdk floor")?;
-    let floor = Floor {
-        init: median(&inits(floor_starts)).ok_or("no hello-sdk floor")?,
-        cpu: median(&cpus(floor_starts)).unwrap_or_default(),
-        instructions: results.iter().zip(&instructions).find(|((t, _), _)| t.name == "hello-sdk").and_then(|(_, i)| *i),
-    };
-    // Each binary read and zipped once, for the table and the JSON alike.
+    // Each binary summarised once, read and zipped once, for the table and the JSON alike.
+    let summaries: Vec<Summary> = results.iter().map(|(t, starts)| Summary::of(t, starts)).collect();
     let sizes = results.iter().map(|(t, _)| size_mb(&t.binary)).collect::<Result<Vec<_>, _>>()?;
-    let report = report(&results, &sizes, &instructions, floor, &args);
+    let floor_at = results.iter().position(|(t, _)| t.name == "hello-sdk").ok_or("no hello-sdk floor")?;
+    let floor = Floor {
+        init: summaries[floor_at].init_p50.ok_or("no hello-sdk floor")?,
+        cpu: summaries[floor_at].cpu_p50.unwrap_or_default(),
+        instructions: instructions[floor_at],
+    };
+    let report = report(&results, &summaries, &sizes, &instructions, floor, &args);
     print!("{report}");
-    let json = results_json(&results, &sizes, &instructions, floor, &args);
+    let json = results_json(&results, &summaries, &sizes, &instructions, floor, &args);
     std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&json).unwrap_or_default())
         .map_err(|e| e.to_string())?;
     drop((moto, dynamodb));
@@ -262,26 +268,39 @@ fn sample_event(root: &Path, name: &str, token: &str) -> Result<Bytes, String> {
     Ok(Bytes::from(serde_json::to_vec(&event).map_err(|e| e.to_string())?))
 }
 
-fn inits(starts: &[Start]) -> Vec<Duration> {
-    starts.iter().map(|s| s.init).collect()
+/// What the table and the JSON both say of one binary's starts, computed once.
+struct Summary {
+    init_p50: Option<Duration>,
+    init_max: Option<Duration>,
+    cpu_p50: Option<Duration>,
+    faults_p50: u64,
+    first_p50: Option<Duration>,
+    warm_p50: Option<Duration>,
+    warm_p99: Option<Duration>,
+    peak_rss_kib: u64,
+    clients: String,
 }
 
-fn cpus(starts: &[Start]) -> Vec<Duration> {
-    starts.iter().map(|s| s.init_cpu).collect()
-}
-
-fn faults_p50(starts: &[Start]) -> u64 {
-    let mut f: Vec<u64> = starts.iter().map(|s| s.init_faults).collect();
-    f.sort_unstable();
-    f.get(f.len().saturating_sub(1) / 2).copied().unwrap_or(0)
-}
-
-fn firsts(starts: &[Start]) -> Vec<Duration> {
-    starts.iter().map(|s| s.first).collect()
-}
-
-fn warms(starts: &[Start]) -> Vec<Duration> {
-    starts.iter().flat_map(|s| s.warm.iter().copied()).collect()
+impl Summary {
+    fn of(target: &Target, starts: &[Start]) -> Self {
+        let init: Vec<Duration> = starts.iter().map(|s| s.init).collect();
+        let cpu: Vec<Duration> = starts.iter().map(|s| s.init_cpu).collect();
+        let first: Vec<Duration> = starts.iter().map(|s| s.first).collect();
+        let warm: Vec<Duration> = starts.iter().flat_map(|s| s.warm.iter().copied()).collect();
+        let mut faults: Vec<u64> = starts.iter().map(|s| s.init_faults).collect();
+        faults.sort_unstable();
+        Summary {
+            init_p50: median(&init),
+            init_max: percentile(&init, 100.0),
+            cpu_p50: median(&cpu),
+            faults_p50: faults.get(faults.len().saturating_sub(1) / 2).copied().unwrap_or(0),
+            first_p50: median(&first),
+            warm_p50: median(&warm),
+            warm_p99: percentile(&warm, 99.0),
+            peak_rss_kib: starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0),
+            clients: links(&target.binary),
+        }
+    }
 }
 
 fn links(binary: &Path) -> String {
@@ -305,6 +324,7 @@ struct Floor {
 
 fn report(
     results: &[(Target, Vec<Start>)],
+    summaries: &[Summary],
     sizes: &[(f64, f64)],
     instructions: &[Option<u64>],
     floor: Floor,
@@ -315,9 +335,10 @@ fn report(
     let extra: Vec<String> = args.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let _ = writeln!(
         s,
-        "\n{} cold starts per binary, {} warm invocations after each; release profile{}{}.\n",
+        "\n{} cold starts per binary, {} warm invocations after each; {} profile{}{}.\n",
         args.runs,
         args.warm,
+        args.profile,
         if args.secrets_inline { "; secrets in the environment, not fetched at init" } else { "" },
         if extra.is_empty() { String::new() } else { format!("; with {}", extra.join(" ")) }
     );
@@ -326,29 +347,25 @@ fn report(
         "| binary | init p50 (ms) | init max | vs hello+SDK | init CPU p50 (ms) | CPU vs hello+SDK | page faults | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for ((t, starts), &(raw, zipped)) in results.iter().zip(sizes) {
-        let init = inits(starts);
-        let (p50, max) = (median(&init).unwrap_or_default(), percentile(&init, 100.0).unwrap_or_default());
-        let cpu = median(&cpus(starts)).unwrap_or_default();
-        let warm = warms(starts);
-        let rss = starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
+    for (((t, starts), &(raw, zipped)), row) in results.iter().zip(sizes).zip(summaries) {
         let answers: std::collections::BTreeSet<&str> = starts.iter().map(|s| s.answer.as_str()).collect();
+        let (p50, cpu) = (row.init_p50.unwrap_or_default(), row.cpu_p50.unwrap_or_default());
         let _ = writeln!(
             s,
             "| `{}` | {:.1} | {:.1} | {} | {:.2} | {} | {} | {:.1} | {} | {:.1} | {:.2} / {:.2} | {} |",
             t.name,
             ms(p50),
-            ms(max),
+            ms(row.init_max.unwrap_or_default()),
             ratio(p50, floor.init).map_or("-".into(), |r| format!("{r:.2}x")),
             ms(cpu),
             ratio(cpu, floor.cpu).map_or("-".into(), |r| format!("{r:.2}x")),
-            faults_p50(starts),
-            ms(median(&firsts(starts)).unwrap_or_default()),
-            match (median(&warm), percentile(&warm, 99.0)) {
+            row.faults_p50,
+            ms(row.first_p50.unwrap_or_default()),
+            match (row.warm_p50, row.warm_p99) {
                 (Some(a), Some(b)) => format!("{:.2} / {:.2}", ms(a), ms(b)),
                 _ => "-".into(),
             },
-            rss,
+            row.peak_rss_kib as f64 / 1024.0,
             raw,
             zipped,
             answers.into_iter().collect::<Vec<_>>().join(", ")
@@ -361,45 +378,45 @@ fn report(
         if counted { " init instructions (M, callgrind) | vs hello+SDK |" } else { "" },
         if counted { "---|---|" } else { "" }
     );
-    for ((t, _), count) in results.iter().zip(instructions) {
+    for (((t, _), count), row) in results.iter().zip(instructions).zip(summaries) {
         let counts = match (count, floor.instructions) {
             (Some(n), Some(f)) => format!(" {:.2} | {:.2}x |", *n as f64 / 1e6, *n as f64 / f as f64),
             (Some(n), None) => format!(" {:.2} | - |", *n as f64 / 1e6),
             (None, _) if counted => " - | - |".into(),
             (None, _) => String::new(),
         };
-        let _ = writeln!(s, "| `{}` | {} |{counts}", t.name, links(&t.binary));
+        let _ = writeln!(s, "| `{}` | {} |{counts}", t.name, row.clients);
     }
     s
 }
 
 fn results_json(
     results: &[(Target, Vec<Start>)],
+    summaries: &[Summary],
     sizes: &[(f64, f64)],
     instructions: &[Option<u64>],
     floor: Floor,
     args: &Args,
 ) -> Value {
     let mut rows = Vec::new();
-    for (i, ((t, starts), &(raw, zipped))) in results.iter().zip(sizes).enumerate() {
-        let init = inits(starts);
+    for (i, (((t, starts), &(raw, zipped)), row)) in results.iter().zip(sizes).zip(summaries).enumerate() {
         rows.push(json!({
             "binary": t.name,
-            "init_ms": init.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
-            "init_p50_ms": median(&init).map(ms),
-            "init_vs_hello_sdk": median(&init).and_then(|p| ratio(p, floor.init)),
-            "init_cpu_ms": cpus(starts).iter().map(|d| ms(*d)).collect::<Vec<_>>(),
-            "init_cpu_vs_hello_sdk": median(&cpus(starts)).and_then(|p| ratio(p, floor.cpu)),
+            "init_ms": starts.iter().map(|s| ms(s.init)).collect::<Vec<_>>(),
+            "init_p50_ms": row.init_p50.map(ms),
+            "init_vs_hello_sdk": row.init_p50.and_then(|p| ratio(p, floor.init)),
+            "init_cpu_ms": starts.iter().map(|s| ms(s.init_cpu)).collect::<Vec<_>>(),
+            "init_cpu_vs_hello_sdk": row.cpu_p50.and_then(|p| ratio(p, floor.cpu)),
             "init_page_faults": starts.iter().map(|s| s.init_faults).collect::<Vec<_>>(),
             "init_instructions": instructions[i],
             "init_instructions_vs_hello_sdk": instructions[i].zip(floor.instructions).map(|(a, b)| a as f64 / b as f64),
-            "first_invocation_ms": firsts(starts).iter().map(|d| ms(*d)).collect::<Vec<_>>(),
-            "warm_p50_ms": median(&warms(starts)).map(ms),
-            "warm_p99_ms": percentile(&warms(starts), 99.0).map(ms),
-            "peak_rss_kib": starts.iter().map(|s| s.peak_rss_kib).max(),
+            "first_invocation_ms": starts.iter().map(|s| ms(s.first)).collect::<Vec<_>>(),
+            "warm_p50_ms": row.warm_p50.map(ms),
+            "warm_p99_ms": row.warm_p99.map(ms),
+            "peak_rss_kib": row.peak_rss_kib,
             "binary_mb": raw,
             "zipped_mb": zipped,
-            "clients_linked": links(&t.binary),
+            "clients_linked": row.clients,
             "answers": starts.iter().map(|s| s.answer.clone()).collect::<Vec<_>>(),
         }));
     }
@@ -409,6 +426,7 @@ fn results_json(
         "env": args.env,
         "secrets_inline": args.secrets_inline,
         "instructions": args.instructions,
+        "profile": args.profile,
         "results": rows,
     })
 }
