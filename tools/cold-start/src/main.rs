@@ -207,17 +207,20 @@ async fn run() -> Result<(), String> {
         }
     }
     // Each binary summarised once, read and zipped once, for the table and the JSON alike.
-    let summaries: Vec<Summary> = results.iter().map(|(t, starts)| Summary::of(t, starts)).collect();
-    let sizes = results.iter().map(|(t, _)| size_mb(&t.binary)).collect::<Result<Vec<_>, _>>()?;
+    let summaries = results
+        .iter()
+        .zip(&instructions)
+        .map(|((t, starts), count)| Summary::of(t, starts, *count))
+        .collect::<Result<Vec<_>, _>>()?;
     let floor_at = results.iter().position(|(t, _)| t.name == "hello-sdk").ok_or("no hello-sdk floor")?;
     let floor = Floor {
         init: summaries[floor_at].init_p50.ok_or("no hello-sdk floor")?,
         cpu: summaries[floor_at].cpu_p50.unwrap_or_default(),
-        instructions: instructions[floor_at],
+        instructions: summaries[floor_at].instructions,
     };
-    let report = report(&results, &summaries, &sizes, &instructions, floor, &args);
+    let report = report(&results, &summaries, floor, &args);
     print!("{report}");
-    let json = results_json(&results, &summaries, &sizes, &instructions, floor, &args);
+    let json = results_json(&results, &summaries, floor, &args);
     std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&json).unwrap_or_default())
         .map_err(|e| e.to_string())?;
     drop((moto, dynamodb));
@@ -279,17 +282,21 @@ struct Summary {
     warm_p99: Option<Duration>,
     peak_rss_kib: u64,
     clients: String,
+    binary_mb: f64,
+    zipped_mb: f64,
+    instructions: Option<u64>,
 }
 
 impl Summary {
-    fn of(target: &Target, starts: &[Start]) -> Self {
+    fn of(target: &Target, starts: &[Start], instructions: Option<u64>) -> Result<Self, String> {
         let init: Vec<Duration> = starts.iter().map(|s| s.init).collect();
         let cpu: Vec<Duration> = starts.iter().map(|s| s.init_cpu).collect();
         let first: Vec<Duration> = starts.iter().map(|s| s.first).collect();
         let warm: Vec<Duration> = starts.iter().flat_map(|s| s.warm.iter().copied()).collect();
         let mut faults: Vec<u64> = starts.iter().map(|s| s.init_faults).collect();
         faults.sort_unstable();
-        Summary {
+        let (binary_mb, zipped_mb) = size_mb(&target.binary)?;
+        Ok(Summary {
             init_p50: median(&init),
             init_max: percentile(&init, 100.0),
             cpu_p50: median(&cpu),
@@ -299,7 +306,10 @@ impl Summary {
             warm_p99: percentile(&warm, 99.0),
             peak_rss_kib: starts.iter().map(|s| s.peak_rss_kib).max().unwrap_or(0),
             clients: links(&target.binary),
-        }
+            binary_mb,
+            zipped_mb,
+            instructions,
+        })
     }
 }
 
@@ -322,14 +332,7 @@ struct Floor {
     instructions: Option<u64>,
 }
 
-fn report(
-    results: &[(Target, Vec<Start>)],
-    summaries: &[Summary],
-    sizes: &[(f64, f64)],
-    instructions: &[Option<u64>],
-    floor: Floor,
-    args: &Args,
-) -> String {
+fn report(results: &[(Target, Vec<Start>)], summaries: &[Summary], floor: Floor, args: &Args) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let extra: Vec<String> = args.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -347,7 +350,7 @@ fn report(
         "| binary | init p50 (ms) | init max | vs hello+SDK | init CPU p50 (ms) | CPU vs hello+SDK | page faults | 1st invocation p50 (ms) | warm p50 / p99 (ms) | peak RSS (MB) | binary / zipped (MB) | answer |"
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (((t, starts), &(raw, zipped)), row) in results.iter().zip(sizes).zip(summaries) {
+    for ((t, starts), row) in results.iter().zip(summaries) {
         let answers: std::collections::BTreeSet<&str> = starts.iter().map(|s| s.answer.as_str()).collect();
         let (p50, cpu) = (row.init_p50.unwrap_or_default(), row.cpu_p50.unwrap_or_default());
         let _ = writeln!(
@@ -366,22 +369,22 @@ fn report(
                 _ => "-".into(),
             },
             row.peak_rss_kib as f64 / 1024.0,
-            raw,
-            zipped,
+            row.binary_mb,
+            row.zipped_mb,
             answers.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
-    let counted = instructions.iter().any(Option::is_some);
+    let counted = summaries.iter().any(|row| row.instructions.is_some());
     let _ = writeln!(
         s,
         "\n| binary | clients it calls |{}\n|---|---|{}",
         if counted { " init instructions (M, callgrind) | vs hello+SDK |" } else { "" },
         if counted { "---|---|" } else { "" }
     );
-    for (((t, _), count), row) in results.iter().zip(instructions).zip(summaries) {
-        let counts = match (count, floor.instructions) {
-            (Some(n), Some(f)) => format!(" {:.2} | {:.2}x |", *n as f64 / 1e6, *n as f64 / f as f64),
-            (Some(n), None) => format!(" {:.2} | - |", *n as f64 / 1e6),
+    for ((t, _), row) in results.iter().zip(summaries) {
+        let counts = match (row.instructions, floor.instructions) {
+            (Some(n), Some(f)) => format!(" {:.2} | {:.2}x |", n as f64 / 1e6, n as f64 / f as f64),
+            (Some(n), None) => format!(" {:.2} | - |", n as f64 / 1e6),
             (None, _) if counted => " - | - |".into(),
             (None, _) => String::new(),
         };
@@ -390,16 +393,9 @@ fn report(
     s
 }
 
-fn results_json(
-    results: &[(Target, Vec<Start>)],
-    summaries: &[Summary],
-    sizes: &[(f64, f64)],
-    instructions: &[Option<u64>],
-    floor: Floor,
-    args: &Args,
-) -> Value {
+fn results_json(results: &[(Target, Vec<Start>)], summaries: &[Summary], floor: Floor, args: &Args) -> Value {
     let mut rows = Vec::new();
-    for (i, (((t, starts), &(raw, zipped)), row)) in results.iter().zip(sizes).zip(summaries).enumerate() {
+    for ((t, starts), row) in results.iter().zip(summaries) {
         rows.push(json!({
             "binary": t.name,
             "init_ms": starts.iter().map(|s| ms(s.init)).collect::<Vec<_>>(),
@@ -408,14 +404,14 @@ fn results_json(
             "init_cpu_ms": starts.iter().map(|s| ms(s.init_cpu)).collect::<Vec<_>>(),
             "init_cpu_vs_hello_sdk": row.cpu_p50.and_then(|p| ratio(p, floor.cpu)),
             "init_page_faults": starts.iter().map(|s| s.init_faults).collect::<Vec<_>>(),
-            "init_instructions": instructions[i],
-            "init_instructions_vs_hello_sdk": instructions[i].zip(floor.instructions).map(|(a, b)| a as f64 / b as f64),
+            "init_instructions": row.instructions,
+            "init_instructions_vs_hello_sdk": row.instructions.zip(floor.instructions).map(|(a, b)| a as f64 / b as f64),
             "first_invocation_ms": starts.iter().map(|s| ms(s.first)).collect::<Vec<_>>(),
             "warm_p50_ms": row.warm_p50.map(ms),
             "warm_p99_ms": row.warm_p99.map(ms),
             "peak_rss_kib": row.peak_rss_kib,
-            "binary_mb": raw,
-            "zipped_mb": zipped,
+            "binary_mb": row.binary_mb,
+            "zipped_mb": row.zipped_mb,
             "clients_linked": row.clients,
             "answers": starts.iter().map(|s| s.answer.clone()).collect::<Vec<_>>(),
         }));
