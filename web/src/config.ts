@@ -13,7 +13,7 @@ export function parseConfig(raw: unknown, origin: string): AppConfig {
   return { apiUrl: apiUrl.replace(/\/+$/, ''), wsUrl };
 }
 
-let document: Promise<unknown> | null = null;
+let fetched: Promise<unknown> | null = null;
 
 /** `/config.json` as served, fetched once per page load: the app's loader reads the
  * API's addresses from it and the payment screens their provider (`payconfig.ts`). */
@@ -23,10 +23,10 @@ export function configDocument(): Promise<unknown> {
   // mode and credentials match the preload's, cors and same-origin. Freshness is the
   // server's (no-store locally, revalidated every time behind CloudFront), so no cache
   // mode is set here: a mode the preload did not use could make a browser fetch again.
-  document ??= fetch('/config.json', { mode: 'cors', credentials: 'same-origin' })
+  fetched ??= fetch('/config.json', { mode: 'cors', credentials: 'same-origin' })
     .then((res) => (res.ok ? res.json() : null))
     .catch(() => null);
-  return document;
+  return fetched;
 }
 
 export async function loadConfig(): Promise<AppConfig> {

@@ -31,10 +31,7 @@ export function standinCheckoutUrl(base: string, intentId: string, clientSecret:
   return `${base}/standin/checkout/${encodeURIComponent(intentId)}?client_secret=${encodeURIComponent(clientSecret)}`;
 }
 
-let cached: Promise<PaymentsConfig> | null = null;
-
 /** From the config document the app read at start-up (no second request). */
 export function loadPayments(): Promise<PaymentsConfig> {
-  cached ??= configDocument().then(parsePayments);
-  return cached;
+  return configDocument().then(parsePayments);
 }
