@@ -25,23 +25,33 @@ use cm_app::App;
 use cm_app::payments::update_ledger;
 use cm_booking::booking::Booking;
 use cm_booking::{Actor, BookingStatus};
+use cm_core::BookingId;
 use cm_payments::Ledger;
 use cm_payments::ledger::{IntentReport, Refund};
 use cm_payments::settle::{Action, Outcome, next_actions};
 use cm_store::payments::SettleRequest;
-use cm_store::{BookingReader, PaymentReader, PaymentWriter, SettleRequests, StoreError};
+use cm_store::{BookingReader, PageKey, PaymentReader, PaymentWriter, SettleRequests, StoreError};
 use cm_stripe::{GatewayError, Stripe};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Requests read per page, and pages per run (leaving headroom inside the timeout; the
-/// next run continues).
+/// Requests read per page.
 const BATCH: usize = 50;
-const MAX_PAGES: usize = 20;
-/// Bookings settled at once.
-const CONCURRENCY: usize = 8;
+/// Bookings settled at once. Each mostly waits on Stripe (a capture takes ~300 ms), so
+/// throughput is this divided by Stripe's latency: 32 keeps one run near ~100 a second,
+/// Stripe's default live-mode rate limit (docs/scaling.md), where 8 settled page by page
+/// managed 18 (`scripts/bench-settle`).
+const CONCURRENCY: usize = 32;
+/// No new request is taken after this long, so a backlog never runs into the 60 s
+/// timeout (stacks/workers.yaml) with Stripe calls in flight; the next run continues.
+const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(40);
+/// After this many "unavailable" answers (a 429, a 5xx, a timeout) a run takes no new
+/// requests: Stripe is down or throttling us, and more calls would only make that
+/// worse. What was taken finishes; the next minute's run tries again.
+const UNAVAILABLE_BREAKER: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -62,6 +72,19 @@ pub struct Summary {
     /// Refused by Stripe in a way a retry cannot fix; logged, kept, and the run fails so
     /// the function's error alarm fires.
     pub failed: usize,
+    /// Stripe calls answered "unavailable" (429, 5xx, timeout); their requests are
+    /// among `deferred`.
+    pub unavailable: usize,
+}
+
+impl Summary {
+    fn add(&mut self, other: &Summary) {
+        self.settled += other.settled;
+        self.actions += other.actions;
+        self.deferred += other.deferred;
+        self.failed += other.failed;
+        self.unavailable += other.unavailable;
+    }
 }
 
 pub struct Settler<S> {
@@ -106,6 +129,7 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
             actions = summary.actions,
             deferred = summary.deferred,
             failed = summary.failed,
+            unavailable = summary.unavailable,
             "settlement run"
         );
         if summary.failed > 0 {
@@ -114,35 +138,69 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
         Ok(summary)
     }
 
+    /// Works through the queue oldest first, `CONCURRENCY` bookings at a time, until it
+    /// is empty, the time budget is spent, a store read fails, or Stripe stops answering.
+    /// A freed slot takes the next request at once (the next page is read when the
+    /// last is used up), so one slow capture holds up nothing but itself.
+    ///
+    /// A booking asked about again while this run is settling it waits for the next run:
+    /// settling it twice at once would only race its own ledger write.
     pub async fn settle_all(&self) -> Result<Summary, Error> {
+        let started = std::time::Instant::now();
         let mut summary = Summary::default();
-        let mut after = None;
-        for _ in 0..MAX_PAGES {
-            let page = self.app.store.settle_requests(BATCH, after.as_ref()).await?;
-            // A page holds one request per booking: bookings are settled in parallel,
-            // each one's Stripe calls in order (a backlog of a thousand would otherwise
-            // take a thousand round trips end to end).
-            let settled: Vec<Summary> = futures::stream::iter(page.items)
-                .map(|request| self.settle_one(request))
-                .buffer_unordered(CONCURRENCY)
-                .try_collect()
-                .await?;
-            for one in settled {
-                summary.settled += one.settled;
-                summary.actions += one.actions;
-                summary.deferred += one.deferred;
-                summary.failed += one.failed;
+        let mut queue: VecDeque<SettleRequest> = VecDeque::new();
+        let mut after: Option<PageKey> = None;
+        let mut queue_ended = false;
+        let mut in_flight = FuturesUnordered::new();
+        let mut settling: HashSet<BookingId> = HashSet::new();
+        let mut error: Option<Error> = None;
+        loop {
+            while in_flight.len() < CONCURRENCY
+                && error.is_none()
+                && summary.unavailable < UNAVAILABLE_BREAKER
+                && started.elapsed() < TIME_BUDGET
+            {
+                if queue.is_empty() && !queue_ended {
+                    match self.app.store.settle_requests(BATCH, after.as_ref()).await {
+                        Ok(page) => {
+                            queue.extend(page.items);
+                            queue_ended = page.next.is_none();
+                            after = page.next;
+                        }
+                        Err(e) => {
+                            error = Some(e.into());
+                            break;
+                        }
+                    }
+                }
+                let Some(request) = queue.pop_front() else { break };
+                if settling.insert(request.booking) {
+                    in_flight.push(self.settle_one(request));
+                } else {
+                    summary.deferred += 1;
+                }
             }
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
+            let Some((booking, one)) = in_flight.next().await else { break };
+            settling.remove(&booking);
+            match one {
+                Ok(one) => summary.add(&one),
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
             }
         }
-        Ok(summary)
+        match error {
+            Some(e) => Err(e),
+            None => Ok(summary),
+        }
     }
 
     /// One request settled, and removed when done: what it adds to the run's summary.
-    async fn settle_one(&self, request: SettleRequest) -> Result<Summary, Error> {
+    async fn settle_one(&self, request: SettleRequest) -> (BookingId, Result<Summary, Error>) {
+        (request.booking, self.settle_and_remove(request).await)
+    }
+
+    async fn settle_and_remove(&self, request: SettleRequest) -> Result<Summary, Error> {
         let mut summary = Summary::default();
         match self.settle(&request, &mut summary).await? {
             Step::Done => {
@@ -170,6 +228,7 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
             results.push(result);
             summary.actions += 1;
             if stop {
+                summary.unavailable += 1;
                 break;
             }
         }

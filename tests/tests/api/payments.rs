@@ -840,3 +840,73 @@ async fn a_full_page_of_payments_is_named_with_one_batch_read() {
         .sum();
     assert_eq!(keys, 50, "each client once, no photographer");
 }
+
+/// Stripe down (or throttling) for a whole backlog: the run stops taking requests after
+/// a few "unavailable" answers instead of calling for every one, and the next run, with
+/// Stripe back, settles the backlog across pages in one go.
+#[tokio::test]
+async fn a_settle_run_backs_off_when_stripe_is_down_and_the_next_clears_the_backlog() {
+    let w = world().await.with_payouts().await;
+    let backlog = 60; // more than a page (50) and than the bookings settled at once (32)
+    let mut bookings = Vec::new();
+    for i in 0..backlog {
+        let b = w.booking(14 + i as i64, 500_000, "INR").await;
+        w.deposit(b.id, "pm_card_visa").await;
+        w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+        bookings.push(b.id);
+    }
+    w.s.fault(
+        json!({"path_prefix": "/v1/payment_intents", "method": "POST", "count": 1000, "mode": "status", "status": 503}),
+    )
+    .await;
+    let down = w.settle().await;
+    assert_eq!(down.settled, 0);
+    assert!(down.unavailable >= 5, "{down:?}");
+    assert!(down.actions < backlog, "no call for every request while Stripe is down: {down:?}");
+    assert_eq!(down.deferred, down.actions, "{down:?}");
+    w.s.raw.control("DELETE", "/standin/faults", None).await.unwrap();
+
+    let back = w.settle().await;
+    assert_eq!((back.settled, back.actions, back.deferred, back.unavailable), (backlog, backlog, 0, 0));
+    assert!(w.env.app.store.settle_requests(10, None).await.unwrap().items.is_empty());
+    for id in bookings {
+        assert_eq!(w.state(id).await, PaymentState::DepositPaid);
+    }
+}
+
+/// A benchmark, not a check (no timing thresholds in tests): how fast one settle run
+/// works through a backlog of captures when each of Stripe's answers takes as long as
+/// it does in production. `scripts/bench-settle` runs it; docs/performance.md has the
+/// figures.
+#[tokio::test]
+#[ignore = "benchmark: scripts/bench-settle"]
+async fn bench_settle_run_throughput() {
+    let count: usize = std::env::var("BENCH_SETTLE_BOOKINGS").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let latency: u64 = std::env::var("BENCH_SETTLE_STRIPE_MS").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
+    let w = world().await.with_payouts().await;
+    for i in 0..count {
+        let b = w.booking(14 + (i % 60) as i64, 500_000, "INR").await;
+        w.deposit(b.id, "pm_card_visa").await;
+        w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
+    }
+    // Every capture (and any re-read) answers after Stripe's typical latency.
+    w.s.fault(json!({"path_prefix": "/v1/payment_intents", "method": "POST", "count": count * 4,
+        "mode": "delay", "delay_ms": latency}))
+        .await;
+    let started = std::time::Instant::now();
+    let mut runs = 0;
+    let mut settled = 0;
+    while settled < count && runs < 20 {
+        let summary = w.settler().settle_all().await.unwrap();
+        assert_eq!(summary.failed, 0, "{summary:?}");
+        settled += summary.settled;
+        runs += 1;
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(settled, count, "every capture settled");
+    println!(
+        "settle bench: {count} captures, Stripe answering in {latency} ms: {runs} run(s), {:.2} s, {:.1} settled/s",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64()
+    );
+}
