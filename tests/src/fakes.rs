@@ -834,8 +834,8 @@ impl cm_store::BookingReader for FakeBookings {
             .map(|b| (start_key(b), b.clone()))
             .filter(|(k, _)| *k >= from && *k <= to)
             .collect();
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(page_of(items, false, q.limit, after))
+        items.sort_by(|a, b| if q.descending { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
+        Ok(page_of(items, q.descending, q.limit, after))
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /admin/bookings?status=&from=&to=&limit=&cursor=`: every booking by start time.
+//! `GET /admin/bookings?status=&from=&to=&order=&limit=&cursor=`: every booking by start
+//! time, earliest first or (`order=desc`) latest first.
 
 use cm_accounts::Role;
 use cm_app::listing::{ListBookingsError, list_bookings};

@@ -80,8 +80,14 @@ pub async fn handle<S: UserReader + CalendarFeeds + BookingReader>(
         Role::Admin => return Err(Error::NotFound),
     };
     let now = app.now();
-    let query =
-        BookingListQuery { party: party_of, status: None, from: Some(now - PAST), to: Some(now + AHEAD), limit: PAGE };
+    let query = BookingListQuery {
+        party: party_of,
+        status: None,
+        from: Some(now - PAST),
+        to: Some(now + AHEAD),
+        limit: PAGE,
+        descending: false,
+    };
     let mut bookings: Vec<Booking> = Vec::new();
     let mut after: Option<PageKey> = None;
     loop {

@@ -1,5 +1,6 @@
-//! `GET /bookings?as=client|photographer&status=&from=&to=&limit=&cursor=`: the
-//! caller's own bookings by start time. `as` defaults to the caller's role.
+//! `GET /bookings?as=client|photographer&status=&from=&to=&order=&limit=&cursor=`: the
+//! caller's own bookings by start time, earliest first or (`order=desc`) latest first.
+//! `as` defaults to the caller's role.
 
 use cm_accounts::Role;
 use cm_app::listing::{ListBookingsError, list_bookings};

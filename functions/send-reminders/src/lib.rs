@@ -178,6 +178,7 @@ async fn sessions_due<S: BookingReader>(
         from: Some(lo),
         to: Some(hi + TimeDelta::seconds(1)),
         limit: PAGE,
+        descending: false,
     };
     let mut out = Vec::new();
     let mut after = None;

@@ -56,9 +56,15 @@ pub async fn list_bookings<S: BookingReader>(
     let status = status_param(&mut q);
     let from = q.parse("from", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
     let to = q.parse("to", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
+    let descending = q.parse("order", "asc (earliest start first) or desc (latest first)", |s| match s {
+        "asc" => Some(false),
+        "desc" => Some(true),
+        _ => None,
+    });
+    let descending = descending.unwrap_or(false);
     let limit = q.limit();
     let cursor = q.text("cursor");
-    let mut known = vec!["status", "from", "to", "limit", "cursor"];
+    let mut known = vec!["status", "from", "to", "order", "limit", "cursor"];
     known.extend_from_slice(extra_known);
     q.finish(&known)?;
     if let (Some(f), Some(t)) = (from, to)
@@ -66,10 +72,15 @@ pub async fn list_bookings<S: BookingReader>(
     {
         return Err(RequestError::InvalidQuery(FieldErrors::single("to", "must not be before from")).into());
     }
-    let scope = format!("{scope_name}|{status:?}|{from:?}|{to:?}");
+    let mut scope = format!("{scope_name}|{status:?}|{from:?}|{to:?}");
+    // Appended only when asked, so the cursors of earliest-first listings are unchanged.
+    if descending {
+        scope.push_str("|desc");
+    }
     let after: Option<PageKey> =
         cursor.map(|c| app.cursors()?.decode(&scope, &c).map_err(ListBookingsError::from)).transpose()?;
-    let page = app.store.list_bookings(&BookingListQuery { party, status, from, to, limit }, after.as_ref()).await?;
+    let query = BookingListQuery { party, status, from, to, limit, descending };
+    let page = app.store.list_bookings(&query, after.as_ref()).await?;
     let next_cursor = page.next.map(|k| app.cursors()?.encode(&scope, &k)).transpose()?;
     let items: Vec<_> = page.items.iter().map(view).collect();
     Ok(cm_http::ok(&PageBody { items, next_cursor }))

@@ -584,9 +584,9 @@ impl BookingReader for DynamoStore {
         items.into_iter().map(|item| Ok(from_item::<BookingItem>(item)?.booking)).collect()
     }
 
-    /// A party's bookings (or everyone's, for admins) by start time, optionally of one
-    /// status and within `[from, to)`. Everyone's are written over
-    /// `keys::BOOKING_SHARDS` partitions and merged back into start order.
+    /// A party's bookings (or everyone's, for admins) by start time, earliest or latest
+    /// first, optionally of one status and within `[from, to)`. Everyone's are written
+    /// over `keys::BOOKING_SHARDS` partitions and merged back into start order.
     async fn list_bookings(&self, q: &BookingListQuery, after: Option<&PageKey>) -> Result<Page<Booking>, StoreError> {
         let (index, pk_attr, sk_attr, pks) = match q.party {
             Party::Client(id) => (keys::GSI1, "gsi1pk", "gsi1sk", vec![keys::client_bookings(id)]),
@@ -608,7 +608,8 @@ impl BookingReader for DynamoStore {
                 .expression_attribute_names("#sk", sk_attr)
                 .expression_attribute_values(":pk", s(pk))
                 .expression_attribute_values(":from", s(&from))
-                .expression_attribute_values(":to", s(&to));
+                .expression_attribute_values(":to", s(&to))
+                .scan_index_forward(!q.descending);
             match &status {
                 Some(st) => req
                     .filter_expression("#st = :st")
@@ -623,7 +624,7 @@ impl BookingReader for DynamoStore {
             [pk] => crate::page::filtered_page(|| make(pk), q.limit, after, &key_attrs, decode).await,
             shards => {
                 let makers: Vec<_> = shards.iter().map(|pk| move || make(pk)).collect();
-                let order = crate::page::Order { attr: sk_attr, descending: false };
+                let order = crate::page::Order { attr: sk_attr, descending: q.descending };
                 crate::page::sharded_page(&makers, order, q.limit, after, &key_attrs, decode).await
             }
         }
@@ -679,4 +680,7 @@ pub struct BookingListQuery {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: usize,
+    /// Latest start first (`GET /bookings?order=desc`): the newest of a range, when it
+    /// holds more than a page.
+    pub descending: bool,
 }

@@ -643,6 +643,18 @@ async fn my_bookings_list_by_start_with_filters_and_cursor_pagination() {
     let r = list_mine(&env, &c.access, &[("from", &days[0].to_string()), ("status", "confirmed"), ("to", &to)]).await;
     assert_eq!(ids(r.ok(200)), [all[1].clone()]);
 
+    // Latest first: the newest of a range on the first page, and the cursor goes on
+    // backwards (a photographer's recent sessions, when there are more than a page).
+    let newest: Vec<String> = all.iter().rev().cloned().collect();
+    assert_eq!(all_pages(&env, &p.access, &[("order", "desc"), ("limit", "2")], false).await, newest);
+    let r = list_mine(&env, &p.access, &[("order", "desc"), ("to", &days[4].to_string()), ("limit", "2")]).await;
+    assert_eq!(ids(r.ok(200)), [all[3].clone(), all[2].clone()], "the newest two before the 5th day");
+    assert_eq!(
+        all_pages(&env, &c.access, &[("order", "desc"), ("status", "pending"), ("limit", "1")], false).await,
+        [all[4].clone(), all[2].clone(), all[0].clone()]
+    );
+    assert_eq!(ids(list_mine(&env, &c.access, &[("order", "asc")]).await.ok(200)), all);
+
     // Someone else's listing is their own: empty.
     let stranger = register(&env, "client").await;
     assert_eq!(list_mine(&env, &stranger.access, &[]).await.ok(200)["items"], json!([]));
@@ -710,12 +722,14 @@ async fn my_bookings_refuse_bad_parameters() {
     bad(list_mine(&env, &c.access, &[("limit", "0")]).await, "limit");
     bad(list_mine(&env, &c.access, &[("limit", "101")]).await, "limit");
     bad(list_mine(&env, &c.access, &[("sort", "start")]).await, "sort");
+    bad(list_mine(&env, &c.access, &[("order", "newest")]).await, "order");
     bad(list_mine(&env, &c.access, &[("from", &days[3].to_string()), ("to", &days[1].to_string())]).await, "to");
     bad(list_mine(&env, &c.access, &[("cursor", "garbage")]).await, "");
     // A cursor is bound to its listing: not valid with another filter, party or caller.
     let page = list_mine(&env, &c.access, &[("limit", "2")]).await.ok(200).clone();
     let cur = page["next_cursor"].as_str().unwrap().to_string();
     bad(list_mine(&env, &c.access, &[("limit", "2"), ("status", "pending"), ("cursor", &cur)]).await, "");
+    bad(list_mine(&env, &c.access, &[("limit", "2"), ("order", "desc"), ("cursor", &cur)]).await, "");
     bad(list_mine(&env, &p.access, &[("limit", "2"), ("cursor", &cur)]).await, "");
     let other = register(&env, "client").await;
     bad(list_mine(&env, &other.access, &[("limit", "2"), ("cursor", &cur)]).await, "");
@@ -741,6 +755,8 @@ async fn admins_list_every_booking_with_a_status_filter() {
     let mut expected = all.clone();
     expected.push(extra.clone());
     assert_eq!(ids(everything.ok(200)), expected, "by start time");
+    let latest: Vec<String> = expected.iter().rev().cloned().collect();
+    assert_eq!(all_pages(&env, &admin.access, &[("order", "desc"), ("limit", "4")], true).await, latest);
 
     let confirmed = admin_list(&env, &admin.access, &[("status", "confirmed")]).await;
     assert_eq!(ids(confirmed.ok(200)), [all[1].clone(), all[3].clone()]);

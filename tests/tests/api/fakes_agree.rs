@@ -329,7 +329,14 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     let mut listed = Vec::new();
     let mut after = None;
     loop {
-        let q = BookingListQuery { party: Party::Photographer(p), status: None, from: None, to: None, limit: 2 };
+        let q = BookingListQuery {
+            party: Party::Photographer(p),
+            status: None,
+            from: None,
+            to: None,
+            limit: 2,
+            descending: false,
+        };
         let page = s.list_bookings(&q, after.as_ref()).await.unwrap();
         listed.extend(ids(&page.items));
         match page.next {
@@ -338,12 +345,32 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
         }
     }
     out.say("photographer's bookings", listed);
+    let mut latest_first = Vec::new();
+    let mut after = None;
+    loop {
+        let q = BookingListQuery {
+            party: Party::Photographer(p),
+            status: None,
+            from: None,
+            to: None,
+            limit: 2,
+            descending: true,
+        };
+        let page = s.list_bookings(&q, after.as_ref()).await.unwrap();
+        latest_first.extend(ids(&page.items));
+        match page.next {
+            Some(k) => after = Some(k),
+            None => break,
+        }
+    }
+    out.say("photographer's bookings, latest first", latest_first);
     let q = BookingListQuery {
         party: Party::Client(c),
         status: Some(BookingStatus::Cancelled),
         from: Some(f.day),
         to: Some(f.day + TimeDelta::days(1)),
         limit: 10,
+        descending: false,
     };
     out.say("client's cancelled", ids(&s.list_bookings(&q, None).await.unwrap().items));
     // Still pending: b2 (expires at t+6h), b3 (t+8h), b4 (t+9h), next_day (t+10h).

@@ -56,11 +56,19 @@ fn by_start(bookings: &[Booking]) -> Vec<String> {
 }
 
 async fn every_page_of_everyone(env: &TestEnv, status: Option<BookingStatus>, limit: usize) -> Vec<String> {
-    let q = BookingListQuery { party: Party::Everyone, status, from: None, to: None, limit };
+    every_page(
+        env,
+        &BookingListQuery { party: Party::Everyone, status, from: None, to: None, limit, descending: false },
+    )
+    .await
+}
+
+async fn every_page(env: &TestEnv, q: &BookingListQuery) -> Vec<String> {
+    let limit = q.limit;
     let mut seen = Vec::new();
     let mut after: Option<PageKey> = None;
     for _ in 0..200 {
-        let page = env.app.store.list_bookings(&q, after.as_ref()).await.unwrap();
+        let page = env.app.store.list_bookings(q, after.as_ref()).await.unwrap();
         assert!(page.items.len() <= limit);
         seen.extend(page.items.iter().map(|b| b.id.to_string()));
         match page.next {
@@ -85,7 +93,14 @@ async fn every_booking_is_listed_once_in_start_order_over_all_shards() {
     // A window of starts, as the reminders read it: `[from, to)` (the key condition ends at
     // `to` itself, which sorts before every `<to>#<id>`).
     let (from, to) = (bookings[3].start, bookings[bookings.len() - 3].start);
-    let q = BookingListQuery { party: Party::Everyone, status: None, from: Some(from), to: Some(to), limit: 5 };
+    let q = BookingListQuery {
+        party: Party::Everyone,
+        status: None,
+        from: Some(from),
+        to: Some(to),
+        limit: 5,
+        descending: false,
+    };
     let mut windowed = Vec::new();
     let mut after = None;
     for round in 0.. {
@@ -100,7 +115,16 @@ async fn every_booking_is_listed_once_in_start_order_over_all_shards() {
     let mut inside: Vec<&Booking> = bookings.iter().filter(|b| b.start >= from && b.start < to).collect();
     assert!(inside.len() > 10, "a window across shards");
     inside.sort_by_key(|b| (keys::instant(b.start), b.id.to_string()));
-    assert_eq!(windowed, inside.iter().map(|b| b.id.to_string()).collect::<Vec<_>>());
+    let inside: Vec<String> = inside.iter().map(|b| b.id.to_string()).collect();
+    assert_eq!(windowed, inside);
+    // Latest first: the same bookings, the other way round, whatever the page size.
+    for limit in [1, 4, 100] {
+        let all =
+            BookingListQuery { party: Party::Everyone, status: None, from: None, to: None, limit, descending: true };
+        assert_eq!(every_page(&env, &all).await, expected.iter().rev().cloned().collect::<Vec<_>>(), "limit {limit}");
+    }
+    let latest_in_window = every_page(&env, &BookingListQuery { descending: true, limit: 4, ..q }).await;
+    assert_eq!(latest_in_window, inside.iter().rev().cloned().collect::<Vec<_>>());
 }
 
 #[tokio::test]

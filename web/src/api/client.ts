@@ -242,7 +242,11 @@ export class ApiClient {
       body: req, auth: 'required', headers: { 'idempotency-key': idempotencyKey },
     });
   }
-  myBookings(q: { as: 'client' | 'photographer'; status?: BookingStatus; from?: string; to?: string; cursor?: string | null }): Promise<Page<Booking>> {
+  /** By start time, earliest first; `order: 'desc'` puts the latest first, so the first
+   * page of a range holds its newest sessions. */
+  myBookings(q: {
+    as: 'client' | 'photographer'; status?: BookingStatus; from?: string; to?: string; order?: 'asc' | 'desc'; cursor?: string | null;
+  }): Promise<Page<Booking>> {
     return this.request('GET', '/bookings', { query: { ...q, limit: 50 }, auth: 'required' });
   }
   setStatus(id: string, change: StatusChange): Promise<Booking> {

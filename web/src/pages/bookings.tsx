@@ -43,10 +43,11 @@ export function MyBookings() {
   const [page, retry] = useAsync(async () => {
     const [upcoming, past] = await Promise.all([
       api.myBookings({ as: 'client', from: today() }),
-      api.myBookings({ as: 'client', to: today() }),
+      // Latest first, so a long history shows its newest page, not its first.
+      api.myBookings({ as: 'client', to: today(), order: 'desc' }),
     ]);
     const seen = new Set(upcoming.items.map((b) => b.id));
-    return { upcoming: upcoming.items, past: past.items.filter((b) => !seen.has(b.id)).reverse() };
+    return { upcoming: upcoming.items, past: past.items.filter((b) => !seen.has(b.id)) };
   }, []);
   return (
     <section>
@@ -129,17 +130,17 @@ export function PhotographerBookings() {
   const { api } = useApp();
   // Three reads: the requests waiting for an answer (however many bookings there are
   // besides), what is coming up, by start time as the API lists them, and the sessions
-  // of the last 60 days, whose photos are delivered from here.
+  // of the last 60 days, latest first, whose photos are delivered from here.
   const [page, retry] = useAsync(async () => {
     const [pending, upcoming, recent] = await Promise.all([
       api.myBookings({ as: 'photographer', status: 'pending' }),
       api.myBookings({ as: 'photographer', from: today() }),
-      api.myBookings({ as: 'photographer', from: addDays(today(), -RECENT_DAYS), to: today() }),
+      api.myBookings({ as: 'photographer', from: addDays(today(), -RECENT_DAYS), to: today(), order: 'desc' }),
     ]);
     const ahead = new Set(upcoming.items.map((b) => b.id));
     return {
       items: [...pending.items, ...upcoming.items.filter((b) => b.status !== 'pending')],
-      recent: recent.items.filter((b) => !ahead.has(b.id) && (b.status === 'confirmed' || b.status === 'completed')).reverse(),
+      recent: recent.items.filter((b) => !ahead.has(b.id) && (b.status === 'confirmed' || b.status === 'completed')),
     };
   }, []);
   const [changed, setChanged] = useState<Record<string, Booking>>({});
