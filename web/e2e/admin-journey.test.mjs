@@ -216,6 +216,12 @@ test('an admin reads the dashboard, downloads its CSV, deactivates an account, a
     const statuses = await page.locator('[data-booking] .status').allInnerTexts();
     return { ok: statuses.length > 0 && statuses.every((st) => st === 'Confirmed'), value: statuses };
   });
+  // Each row names both parties (one batch read for the page), not just their ids.
+  const firstRow = page.locator('[data-booking]').first();
+  const clientName = await firstRow.locator('[data-client-name]').innerText();
+  const photographerName = await firstRow.locator('[data-photographer-name]').innerText();
+  assert.ok(clientName && clientName !== 'no active account', `the client is named: ${clientName}`);
+  assert.ok(photographerName && photographerName !== 'no active profile', `the photographer is named: ${photographerName}`);
   mark('bookings');
   await visited(page, 'admin-03-bookings');
 

@@ -6,7 +6,7 @@ use cm_app::listing::{ListBookingsError, list_bookings};
 use cm_app::{App, AuthError};
 use cm_http::{Body, IntoProblem, Problem, Query, Request, Response};
 use cm_store::bookings::Party;
-use cm_store::{BookingReader, UserReader};
+use cm_store::{BookingReader, NameReader, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,7 +25,10 @@ impl IntoProblem for Error {
     }
 }
 
-pub async fn handle<S: UserReader + BookingReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle<S: UserReader + BookingReader + NameReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     cm_app::authenticate_as(app, &req, &[Role::Admin]).await?;
     // Everyone's bookings are read over shards, and the cursor holds each shard's place:
     // the shard count in the scope refuses (400) a cursor of another count or from

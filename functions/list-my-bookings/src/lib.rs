@@ -7,7 +7,7 @@ use cm_app::listing::{ListBookingsError, list_bookings};
 use cm_app::{App, AuthError};
 use cm_http::{Body, IntoProblem, Problem, Query, Request, Response};
 use cm_store::bookings::Party;
-use cm_store::{BookingReader, UserReader};
+use cm_store::{BookingReader, NameReader, UserReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,7 +32,10 @@ impl IntoProblem for Error {
     }
 }
 
-pub async fn handle<S: UserReader + BookingReader>(app: &App<S>, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle<S: UserReader + BookingReader + NameReader>(
+    app: &App<S>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
     let caller = cm_app::authenticate(app, &req).await?;
     let mut q = Query::of(&req);
     let as_role = q.parse("as", "client or photographer", |s| match s {

@@ -1,5 +1,7 @@
 //! The booking listing behind `GET /bookings` and `GET /admin/bookings`: the same
-//! filters, the same page shape, cursors bound to the party and filters they came from.
+//! filters, the same page shape, cursors bound to the party and filters they came from,
+//! and the other party named as on a booking's page (`crate::names`: one BatchGetItem a
+//! page).
 
 use crate::{App, store_problem};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,8 +9,9 @@ use cm_booking::BookingStatus;
 use cm_booking::view::view;
 use cm_core::FieldErrors;
 use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, RequestError, Response};
+use cm_payments::view::Reader;
 use cm_store::bookings::{BookingListQuery, Party};
-use cm_store::{BookingReader, PageKey, StoreError};
+use cm_store::{BookingReader, NameReader, PageKey, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ListBookingsError {
@@ -46,7 +49,7 @@ pub fn status_param(q: &mut Query) -> Option<BookingStatus> {
 /// One page of `party`'s bookings. `scope_name` names the listing (and the caller, for
 /// personal listings) so a cursor cannot be replayed elsewhere; `extra_known` are the
 /// endpoint's own query parameters, already read.
-pub async fn list_bookings<S: BookingReader>(
+pub async fn list_bookings<S: BookingReader + NameReader>(
     app: &App<S>,
     mut q: Query,
     party: Party,
@@ -82,6 +85,15 @@ pub async fn list_bookings<S: BookingReader>(
     let query = BookingListQuery { party, status, from, to, limit, descending };
     let page = app.store.list_bookings(&query, after.as_ref()).await?;
     let next_cursor = page.next.map(|k| app.cursors()?.encode(&scope, &k)).transpose()?;
-    let items: Vec<_> = page.items.iter().map(view).collect();
+    // A client reads the photographer's name, a photographer the client's, an admin both.
+    let reader = match party {
+        Party::Client(_) => Reader::Client,
+        Party::Photographer(_) => Reader::Photographer,
+        Party::Everyone => Reader::Admin,
+    };
+    let parties =
+        crate::names::Parties::of(&app.store, reader, page.items.iter().map(|b| (b.client_id, b.photographer_id)))
+            .await?;
+    let items: Vec<_> = page.items.iter().map(|b| parties.name(view(b), b.client_id, b.photographer_id)).collect();
     Ok(cm_http::ok(&PageBody { items, next_cursor }))
 }

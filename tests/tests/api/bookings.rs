@@ -655,6 +655,17 @@ async fn my_bookings_list_by_start_with_filters_and_cursor_pagination() {
     );
     assert_eq!(ids(list_mine(&env, &c.access, &[("order", "asc")]).await.ok(200)), all);
 
+    // Each booking names the other party, as its own page does: the client reads the
+    // photographer's display name, the photographer the client's name, never their own.
+    let theirs = list_mine(&env, &c.access, &[]).await.ok(200).clone();
+    for b in theirs["items"].as_array().unwrap() {
+        assert_eq!((&b["photographer_name"], b.get("client_name")), (&json!("Asha Lens"), None), "{b}");
+    }
+    let mine = list_mine(&env, &p.access, &[]).await.ok(200).clone();
+    for b in mine["items"].as_array().unwrap() {
+        assert_eq!((&b["client_name"], b.get("photographer_name")), (&json!("Test User"), None), "{b}");
+    }
+
     // Someone else's listing is their own: empty.
     let stranger = register(&env, "client").await;
     assert_eq!(list_mine(&env, &stranger.access, &[]).await.ok(200)["items"], json!([]));
@@ -755,6 +766,11 @@ async fn admins_list_every_booking_with_a_status_filter() {
     let mut expected = all.clone();
     expected.push(extra.clone());
     assert_eq!(ids(everything.ok(200)), expected, "by start time");
+    let named = admin_list(&env, &admin.access, &[]).await.ok(200).clone();
+    let named: Vec<(&Value, &Value)> =
+        named["items"].as_array().unwrap().iter().map(|b| (&b["client_name"], &b["photographer_name"])).collect();
+    assert_eq!(named.len(), 6);
+    assert!(named.iter().all(|(c, p)| **c == json!("Test User") && **p == json!("Asha Lens")), "{named:?}");
     let latest: Vec<String> = expected.iter().rev().cloned().collect();
     assert_eq!(all_pages(&env, &admin.access, &[("order", "desc"), ("limit", "4")], true).await, latest);
 

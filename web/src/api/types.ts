@@ -162,6 +162,11 @@ export interface Booking {
   expires_at?: string;
   history: HistoryEntry[];
   created_at: string;
+  /** The other party's name (`GET /bookings/{id}`, `GET /bookings`, `GET /admin/bookings`):
+   * the client's for the photographer, the photographer's display name for the client,
+   * both for admins; null once that account is gone or deactivated. */
+  client_name?: string | null;
+  photographer_name?: string | null;
 }
 export interface StatusChange { status: BookingStatus; reason?: string | null }
 
@@ -204,11 +209,6 @@ export interface ClientHistoryEntry {
 
 /** `Booking` as the API answers it, with the fields the detail page reads. */
 export interface BookingDetail extends Omit<Booking, 'history'> {
-  /** The other party's name (`GET /bookings/{id}` only): the client's for the
-   * photographer, the photographer's display name for the client, both for admins;
-   * null once that account is gone or deactivated. */
-  client_name?: string | null;
-  photographer_name?: string | null;
   cancellation_window_hours: number;
   sequence: number;
   updated_at: string;

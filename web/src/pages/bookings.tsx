@@ -16,12 +16,20 @@ function Status({ s }: { s: BookingStatus }) {
   return <span class={`status status-${s}`}>{STATUS_TEXT[s]}</span>;
 }
 
+/** A booking on its client's or its photographer's list, naming the other party when
+ * the listing does (null: that account is gone or deactivated). */
 function BookingSummary({ b }: { b: Booking }) {
+  const other = b.photographer_name !== undefined ? { word: 'With', name: b.photographer_name } : { word: 'For', name: b.client_name };
   return (
     <>
       <h3>
         {label(b.event_type)} · {wallClock(b.local.start).label}
       </h3>
+      {other.name && (
+        <p data-testid="other-party">
+          {other.word} <strong>{other.name}</strong>
+        </p>
+      )}
       <p>
         <Status s={b.status} />
       </p>

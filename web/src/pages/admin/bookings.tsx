@@ -82,8 +82,11 @@ export function AllBookings({ query }: { query: URLSearchParams }) {
                   {durationLabel(b.duration_minutes)} in {b.location.city} ({b.local.timezone}) · booking{' '}
                   <code>{b.id}</code>
                 </p>
-                <p class="muted">
-                  Client <code>{b.client_id}</code> · photographer <code>{b.photographer_id}</code>
+                <p data-testid="parties">
+                  Client <strong data-client-name>{b.client_name ?? 'no active account'}</strong>{' '}
+                  <code class="muted">{b.client_id}</code> · photographer{' '}
+                  <strong data-photographer-name>{b.photographer_name ?? 'no active profile'}</strong>{' '}
+                  <code class="muted">{b.photographer_id}</code>
                 </p>
               </div>
             </li>
