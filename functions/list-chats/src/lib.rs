@@ -1,7 +1,9 @@
 //! `GET /chats?limit=&cursor=`: the caller's booking chats, latest activity first, each
 //! with the other participant, the last message and how many of the other side's
 //! messages are unread. A chat appears with its first message. One Query on the chat
-//! table's index, one BatchGetItem for the other participants' names.
+//! table's index, one BatchGetItem for the other participants' names: a photographer's
+//! public display name, a client's name, as a booking's page names them
+//! (`cm_store::names`; nobody is named once deactivated).
 
 use chrono::{DateTime, Utc};
 use cm_app::{App, AuthError, store_problem};
@@ -9,7 +11,7 @@ use cm_chat::MessageId;
 use cm_core::{BookingId, UserId};
 use cm_http::{Body, Internal, IntoProblem, PageBody, Problem, Query, Request, RequestError, Response};
 use cm_store::chat::{ChatReader, MAX_UNREAD_COUNTED};
-use cm_store::{CalendarFeeds, PageKey, StoreError, UserReader};
+use cm_store::{CalendarFeeds, NameReader, PageKey, StoreError, UserReader};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +65,7 @@ pub struct Chat {
     pub read_upto: Option<MessageId>,
 }
 
-pub async fn handle<S: UserReader + CalendarFeeds, C: ChatReader>(
+pub async fn handle<S: UserReader + CalendarFeeds + NameReader, C: ChatReader>(
     app: &App<S>,
     chat: &C,
     req: Request,
@@ -76,8 +78,16 @@ pub async fn handle<S: UserReader + CalendarFeeds, C: ChatReader>(
     let scope = format!("chats|{}", caller.id());
     let after: Option<PageKey> = cursor.map(|c| app.cursors()?.decode(&scope, &c).map_err(Error::from)).transpose()?;
     let page = chat.rooms_of(caller.id(), limit, after.as_ref()).await?;
-    let others: Vec<UserId> = page.items.iter().map(|r| r.other_id).collect();
-    let people = app.store.users_by_id(&others).await?;
+    // A member item written before `other_role` names the other by account, as a client.
+    let (photographers, clients): (Vec<_>, Vec<_>) =
+        page.items.iter().partition(|r| r.other_is_photographer == Some(true));
+    let photographers: Vec<UserId> = photographers.iter().map(|r| r.other_id).collect();
+    let clients: Vec<UserId> = clients.iter().map(|r| r.other_id).collect();
+    let names = if page.items.is_empty() {
+        Default::default()
+    } else {
+        app.store.party_names(&clients, &photographers).await?
+    };
     let items: Vec<Chat> = page
         .items
         .into_iter()
@@ -85,7 +95,12 @@ pub async fn handle<S: UserReader + CalendarFeeds, C: ChatReader>(
             booking_id: r.booking_id,
             with: Person {
                 id: r.other_id,
-                name: people.get(&r.other_id).map_or_else(|| "a Capture Moments member".into(), |u| u.name.clone()),
+                name: if r.other_is_photographer == Some(true) {
+                    names.photographer(r.other_id)
+                } else {
+                    names.client(r.other_id)
+                }
+                .unwrap_or_else(|| "a Capture Moments member".into()),
             },
             last_message: r.last_message.map(|m| LastMessage {
                 id: m.id,

@@ -123,6 +123,10 @@ pub struct RoomSummary {
     pub booking_id: BookingId,
     pub user_id: UserId,
     pub other_id: UserId,
+    /// Whether the other participant is the booking's photographer (then named by their
+    /// public display name) or its client. `None` on a member item no message has
+    /// touched since this was first written.
+    pub other_is_photographer: Option<bool>,
     pub last_message: Option<LastMessage>,
     pub unread: u32,
     pub read_upto: Option<MessageId>,
@@ -250,11 +254,16 @@ fn last_of(item: &Item) -> Option<LastMessage> {
     })
 }
 
+/// A member item's `other_role`: which side of the booking the other participant is on.
+const OTHER_PHOTOGRAPHER: &str = "photographer";
+const OTHER_CLIENT: &str = "client";
+
 fn summary_of(item: &Item) -> Result<RoomSummary, StoreError> {
     Ok(RoomSummary {
         booking_id: parsed(item, "booking_id")?,
         user_id: parsed(item, "user_id")?,
         other_id: parsed(item, "other_id")?,
+        other_is_photographer: text(item, "other_role").map(|r| r == OTHER_PHOTOGRAPHER),
         last_message: last_of(item),
         // Each message adds one; only a recount caps the stored number, so cap it here too.
         unread: u32::try_from(number(item, "unread").unwrap_or(0).clamp(0, i64::from(MAX_UNREAD_COUNTED))).unwrap_or(0),
@@ -386,6 +395,7 @@ impl ChatStore {
             "booking_id = :b",
             "user_id = :u",
             "other_id = :o",
+            "other_role = :r",
             "gsi1pk = if_not_exists(gsi1pk, :g)",
         ];
         if with_last {
@@ -406,6 +416,10 @@ impl ChatStore {
             .expression_attribute_values(":b", s(room.booking_id.to_string()))
             .expression_attribute_values(":u", s(user.to_string()))
             .expression_attribute_values(":o", s(other.to_string()))
+            .expression_attribute_values(
+                ":r",
+                s(if other == room.photographer { OTHER_PHOTOGRAPHER } else { OTHER_CLIENT }),
+            )
             .expression_attribute_values(":g", s(member_rooms(user)));
         u = if counts {
             u.expression_attribute_values(":one", n(1))

@@ -2238,6 +2238,10 @@ async fn list_chats() {
         (&json!(MESSAGE), &json!(MEERA), &json!(message.text))
     );
     assert!(room.get("read_upto").is_none() && page["next_cursor"].is_null(), "{page}");
+    // The client reads the photographer's public display name, not her account's.
+    let sample = Sample::http("list-chats").bearer(&c.w.meera.access);
+    let r = respond(c.w.env.app, move |app, req| list_chats::handle(app, chat, req), sample.request()).await;
+    assert_eq!(r.ok(200)["items"][0]["with"], json!({"id": ASHA, "name": "Asha Lens"}));
 }
 
 /// Meera's app, holding Asha's reply from its socket, asks for what came before it:
