@@ -79,15 +79,11 @@ pub async fn handle<S: UserReader + CalendarFeeds + NameReader, C: ChatReader>(
     let after: Option<PageKey> = cursor.map(|c| app.cursors()?.decode(&scope, &c).map_err(Error::from)).transpose()?;
     let page = chat.rooms_of(caller.id(), limit, after.as_ref()).await?;
     // A member item written before `other_role` names the other by account, as a client.
-    let (photographers, clients): (Vec<_>, Vec<_>) =
-        page.items.iter().partition(|r| r.other_is_photographer == Some(true));
-    let photographers: Vec<UserId> = photographers.iter().map(|r| r.other_id).collect();
-    let clients: Vec<UserId> = clients.iter().map(|r| r.other_id).collect();
-    let names = if page.items.is_empty() {
-        Default::default()
-    } else {
-        app.store.party_names(&clients, &photographers).await?
-    };
+    let (mut clients, mut photographers) = (Vec::new(), Vec::new());
+    for r in &page.items {
+        if r.other_is_photographer == Some(true) { &mut photographers } else { &mut clients }.push(r.other_id);
+    }
+    let names = app.store.party_names(&clients, &photographers).await?;
     let items: Vec<Chat> = page
         .items
         .into_iter()

@@ -160,20 +160,21 @@ impl<S: SettleRequests + BookingReader + PaymentReader + PaymentWriter> Settler<
                 && summary.unavailable < UNAVAILABLE_BREAKER
                 && started.elapsed() < TIME_BUDGET
             {
-                if queue.is_empty() && !queue_ended {
+                let Some(request) = queue.pop_front() else {
+                    if queue_ended {
+                        break;
+                    }
+                    // A page may come back short, even empty, with a cursor: read on.
                     match self.app.store.settle_requests(BATCH, after.as_ref()).await {
                         Ok(page) => {
                             queue.extend(page.items);
                             queue_ended = page.next.is_none();
                             after = page.next;
                         }
-                        Err(e) => {
-                            error = Some(e.into());
-                            break;
-                        }
+                        Err(e) => error = Some(e.into()),
                     }
-                }
-                let Some(request) = queue.pop_front() else { break };
+                    continue;
+                };
                 if settling.insert(request.booking) {
                     in_flight.push(self.settle_one(request));
                 } else {

@@ -59,12 +59,13 @@ pub async fn list_bookings<S: BookingReader + NameReader>(
     let status = status_param(&mut q);
     let from = q.parse("from", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
     let to = q.parse("to", "a date (YYYY-MM-DD) or an RFC 3339 time", instant);
-    let descending = q.parse("order", "asc (earliest start first) or desc (latest first)", |s| match s {
-        "asc" => Some(false),
-        "desc" => Some(true),
-        _ => None,
-    });
-    let descending = descending.unwrap_or(false);
+    let descending = q
+        .parse("order", "asc (earliest start first) or desc (latest first)", |s| match s {
+            "asc" => Some(false),
+            "desc" => Some(true),
+            _ => None,
+        })
+        .unwrap_or(false);
     let limit = q.limit();
     let cursor = q.text("cursor");
     let mut known = vec!["status", "from", "to", "order", "limit", "cursor"];

@@ -326,44 +326,27 @@ async fn bookings<S: BookingReader + BookingWriter + PendingBookings>(s: &S, f: 
     let got = s.get_booking(b2.id).await.unwrap().unwrap();
     out.say("b2", (got.version, got.start - f.day, got.lock_blocks.len()));
 
-    let mut listed = Vec::new();
-    let mut after = None;
-    loop {
+    for (descending, label) in [(false, "photographer's bookings"), (true, "photographer's bookings, latest first")] {
         let q = BookingListQuery {
             party: Party::Photographer(p),
             status: None,
             from: None,
             to: None,
             limit: 2,
-            descending: false,
+            descending,
         };
-        let page = s.list_bookings(&q, after.as_ref()).await.unwrap();
-        listed.extend(ids(&page.items));
-        match page.next {
-            Some(k) => after = Some(k),
-            None => break,
+        let mut listed = Vec::new();
+        let mut after = None;
+        loop {
+            let page = s.list_bookings(&q, after.as_ref()).await.unwrap();
+            listed.extend(ids(&page.items));
+            match page.next {
+                Some(k) => after = Some(k),
+                None => break,
+            }
         }
+        out.say(label, listed);
     }
-    out.say("photographer's bookings", listed);
-    let mut latest_first = Vec::new();
-    let mut after = None;
-    loop {
-        let q = BookingListQuery {
-            party: Party::Photographer(p),
-            status: None,
-            from: None,
-            to: None,
-            limit: 2,
-            descending: true,
-        };
-        let page = s.list_bookings(&q, after.as_ref()).await.unwrap();
-        latest_first.extend(ids(&page.items));
-        match page.next {
-            Some(k) => after = Some(k),
-            None => break,
-        }
-    }
-    out.say("photographer's bookings, latest first", latest_first);
     let q = BookingListQuery {
         party: Party::Client(c),
         status: Some(BookingStatus::Cancelled),
