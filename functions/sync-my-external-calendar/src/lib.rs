@@ -3,18 +3,24 @@
 //! busy count, or `failing` with the reason (its earlier busy time still counts). Once a
 //! minute per calendar at most: each sync is a request to someone else's server.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use cm_accounts::account::Role;
 use cm_app::calendars::view;
 use cm_app::{App, AuthError, store_problem};
 use cm_calsync::CalendarId;
+use cm_core::UserId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
 use cm_runtime::calendars::{SyncResult, sync_source};
+use cm_store::calendar_sources::CalendarSource;
 use cm_store::{AvailabilityReader, CalendarSources, StoreError, UserReader};
 use cm_webcal::Fetcher;
 
 /// The shortest time between two syncs of one calendar asked for by hand.
 pub const MIN_INTERVAL: TimeDelta = TimeDelta::seconds(60);
+
+/// Claims lost in a row before the caller is asked to come back: each loss means another
+/// attempt was just recorded, so the next read almost always answers "too soon".
+const CLAIM_ATTEMPTS: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -50,14 +56,8 @@ pub async fn handle<S: UserReader + CalendarSources + AvailabilityReader>(
     let caller = cm_app::authenticate_as(app, &req, &[Role::Photographer]).await?;
     let id: CalendarId = cm_http::path_param(&req, "id", "calendar")?;
     let id = id.to_string();
-    let source = app.store.calendar_source(caller.id(), &id).await?.ok_or(Error::NotFound)?;
     let now = app.now();
-    if let Some(last) = source.last_attempt_at {
-        let since = now - last;
-        if since < MIN_INTERVAL {
-            return Err(Error::TooSoon((MIN_INTERVAL - since).num_seconds().max(1)));
-        }
-    }
+    let source = claim(app, caller.id(), &id, now).await?;
     let result = sync_source(&app.store, fetcher, &source, now).await?;
     let current = match result.source() {
         Some(s) => s.clone(),
@@ -68,4 +68,28 @@ pub async fn handle<S: UserReader + CalendarSources + AvailabilityReader>(
         tracing::info!(calendar = %id, "a manual sync lost to a concurrent change");
     }
     Ok(cm_http::ok(&view(&current)))
+}
+
+/// The calendar, with this request's attempt recorded over the version read, unless an
+/// attempt began within `MIN_INTERVAL`. Checking the time alone would let requests racing
+/// on one calendar all pass and all fetch; only one claim per version succeeds.
+async fn claim<S: CalendarSources>(
+    app: &App<S>,
+    photographer: UserId,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<CalendarSource, Error> {
+    for _ in 0..CLAIM_ATTEMPTS {
+        let source = app.store.calendar_source(photographer, id).await?.ok_or(Error::NotFound)?;
+        if let Some(last) = source.last_attempt_at {
+            let since = now - last;
+            if since < MIN_INTERVAL {
+                return Err(Error::TooSoon((MIN_INTERVAL - since).num_seconds().max(1)));
+            }
+        }
+        if let Some(claimed) = app.store.claim_calendar_sync(&source, now).await? {
+            return Ok(claimed);
+        }
+    }
+    Err(Error::TooSoon(1))
 }

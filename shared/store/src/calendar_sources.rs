@@ -17,6 +17,7 @@ use cm_calsync::busy::{decode, encode};
 use cm_core::UserId;
 use serde::{Deserialize, Serialize};
 
+use crate::error::from_sdk;
 use crate::ports::{BusyTimeReader, CalendarSources};
 use crate::{DynamoStore, Item, Read, StoreError, build_err, from_item, key, keys, s, to_item};
 
@@ -207,6 +208,31 @@ impl CalendarSources for DynamoStore {
             }
         }
         Ok(due)
+    }
+
+    async fn claim_calendar_sync(
+        &self,
+        source: &CalendarSource,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CalendarSource>, StoreError> {
+        let mut claimed = source.clone();
+        claimed.version = source.version + 1;
+        claimed.last_attempt_at = Some(now);
+        let written = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(source_item(&claimed)?))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(source.version))
+            .send()
+            .await
+            .map_err(from_sdk);
+        match written {
+            Ok(_) => Ok(Some(claimed)),
+            Err(StoreError::ConditionFailed { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn record_calendar_sync(

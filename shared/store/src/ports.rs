@@ -302,6 +302,14 @@ pub trait CalendarSources: Send + Sync {
         now: DateTime<Utc>,
         limit: usize,
     ) -> fut!(Vec<crate::calendar_sources::CalendarSource>);
+    /// Records that a sync of `source` starts at `now`, over the version it was read at,
+    /// before anything is fetched: of requests racing on one calendar, one gets the
+    /// claimed calendar (the version to record over) and the rest `None`.
+    fn claim_calendar_sync(
+        &self,
+        source: &crate::calendar_sources::CalendarSource,
+        now: DateTime<Utc>,
+    ) -> fut!(Option<crate::calendar_sources::CalendarSource>);
     /// Records a sync's outcome over the version `old` was read at (and, with `busy`,
     /// replaces the calendar's busy time); `false` when the calendar changed or went
     /// meanwhile (nothing written).

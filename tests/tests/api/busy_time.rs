@@ -325,3 +325,32 @@ async fn only_the_photographer_reaches_their_calendars() {
     assert_eq!(fixtures.hits("/mine.ics"), 1);
     assert_eq!(list(&env, &other.access).await.ok(200)["items"], json!([]));
 }
+
+/// "Sync now" pressed on several devices at once: the minute between syncs is claimed
+/// before the fetch, so one request fetches and the others are told when to come back.
+/// (With the time checked on a read alone, every request passed and each one fetched.)
+#[tokio::test]
+async fn racing_sync_requests_fetch_the_calendar_once() {
+    let env = env().await;
+    let fixtures = FixtureCalendars::start().await.unwrap();
+    fixtures.set("/race.ics", Behavior::Calendar { body: demo_calendar(day(3), 1, day(5)), etag: "\"1\"".into() });
+    let fetcher = fetcher();
+    let p = working_photographer(&env).await;
+    let id = add(&env, &p.access, json!({"url": fixtures.url("/race.ics")})).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = fixtures.hits("/race.ics");
+
+    let answers = futures::future::join_all((0..6).map(|_| sync_now(&env, fetcher, &p.access, &id))).await;
+
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "one sync runs: {statuses:?}");
+    for r in answers.iter().filter(|r| r.status != 200) {
+        r.problem(429);
+        assert!(r.header("retry-after").is_some(), "{}", r.text);
+    }
+    assert_eq!(fixtures.hits("/race.ics") - before, 1, "the calendar's server was asked once");
+    let listed = list(&env, &p.access).await;
+    assert_eq!(listed.ok(200)["items"][0]["status"], "ok", "{}", listed.text);
+}
