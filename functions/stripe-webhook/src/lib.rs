@@ -144,9 +144,9 @@ async fn apply<S: PaymentReader + PaymentWriter + SettleRequests + Claims>(
             })
             .await?;
             if changed {
+                // The status an intent reaches is counted where the ledger is saved
+                // (cm_app::payments::update_ledger), by whichever writer records it.
                 app.store.request_settlement(booking, app.now()).await?;
-                // A redelivered or stale event changes nothing, so it is not counted again.
-                cm_metrics::count("Payments", "Outcome", report.status.as_str());
             }
             Ok(if changed { "applied" } else { "unchanged" })
         }

@@ -72,6 +72,11 @@ pub async fn update_ledger<S: PaymentReader + PaymentWriter>(
         };
         let Some(next) = ledger.changed(app.now(), &change) else { return Ok(LedgerUpdate::Unchanged(ledger)) };
         if app.store.save_ledger(&ledger, &next).await? {
+            // Counted here, on the write that made them, so a status is counted once
+            // per intent whichever writer (Stripe's answer or its webhook) records it.
+            for status in next.statuses_reached_since(&ledger) {
+                cm_metrics::count("Payments", "Outcome", status.as_str());
+            }
             return Ok(LedgerUpdate::Saved(next));
         }
     }

@@ -345,6 +345,18 @@ impl Ledger {
         self.intents.iter().find(|i| i.id == id)
     }
 
+    /// The statuses this ledger's intents reached since `before` (an earlier version of
+    /// it): one per intent that is new here or stands at another status. Whoever saves a
+    /// ledger over `before` (an answer from Stripe or its webhook, whichever is first)
+    /// records each move, so counting them where a ledger is saved counts each once.
+    pub fn statuses_reached_since(&self, before: &Ledger) -> Vec<IntentStatus> {
+        self.intents
+            .iter()
+            .filter(|i| before.intent(&i.id).is_none_or(|b| b.status != i.status))
+            .map(|i| i.status)
+            .collect()
+    }
+
     /// The live intent of a kind: the newest that is not cancelled.
     pub fn live(&self, kind: PaymentKind) -> Option<&Intent> {
         self.intents.iter().rev().find(|i| i.kind == kind && i.status != IntentStatus::Canceled)
@@ -422,14 +434,17 @@ impl Ledger {
         Applied::Changed
     }
 
-    /// Applies what Stripe reports about an intent: its status moves only up its ranks
-    /// (or, within a rank, to a later report), and captured only grows.
+    /// Applies what Stripe reports about an intent: its status moves only up its ranks,
+    /// and captured only grows. Only the first rank holds statuses that alternate (a
+    /// failed attempt, then another try), so there a later report wins; above it a
+    /// status once reached stays as recorded, and a report of it again (the webhook
+    /// after our own call's answer, whatever their clocks say) changes nothing, so it
+    /// neither queues settlement again nor counts the status twice.
     pub fn report(&mut self, r: &IntentReport) -> Applied {
         let Some(i) = self.intents.iter_mut().find(|i| i.id == r.id) else { return Applied::Unchanged };
         let before = i.clone();
         let (old, new) = (i.status.rank(), r.status.rank());
-        let terminal_clash = old == 2 && new == 2 && i.status != r.status;
-        if !terminal_clash && (new > old || (new == old && r.at >= i.status_at)) {
+        if new > old || (new == 0 && old == 0 && r.at >= i.status_at) {
             i.status = r.status;
             i.status_at = r.at;
             i.failure = if r.status == IntentStatus::Failed { r.failure.clone() } else { None };
@@ -497,6 +512,52 @@ pub(crate) mod tests {
         for status in [Open, Failed, Authorized, Succeeded, Canceled] {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
+    }
+
+    #[test]
+    fn a_status_reported_again_changes_nothing_above_the_first_rank() {
+        use IntentStatus::*;
+        let mut l = ledger(100_000);
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        // Our capture's answer, stamped with our clock; then Stripe's event, a second on.
+        let answered = IntentReport { charge: Some("ch_1".into()), ..report("pi_d", Succeeded, 20, 30_000) };
+        assert_eq!(l.report(&answered), Applied::Changed);
+        assert_eq!(l.report(&IntentReport { at: 21, ..answered.clone() }), Applied::Unchanged);
+        let mut held = ledger(100_000);
+        held.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        held.report(&report("pi_d", Authorized, 10, 0));
+        assert_eq!(held.report(&report("pi_d", Authorized, 12, 0)), Applied::Unchanged);
+        // In the first rank the later report still wins: a failure, then a new try.
+        let mut open = ledger(100_000);
+        open.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        open.report(&IntentReport { failure: Some("card_declined".into()), ..report("pi_d", Failed, 5, 0) });
+        assert_eq!(open.report(&report("pi_d", Open, 8, 0)), Applied::Changed);
+        assert_eq!(open.report(&report("pi_d", Failed, 5, 0)), Applied::Unchanged, "the stale failure");
+        assert_eq!(open.intents[0].status, Open);
+    }
+
+    #[test]
+    fn each_status_an_intent_reaches_is_reached_once() {
+        use IntentStatus::*;
+        let mut l = ledger(100_000);
+        let empty = l.clone();
+        l.add_intent(intent("pi_d", PaymentKind::Deposit, 30_000));
+        assert_eq!(l.statuses_reached_since(&empty), vec![Open], "a new intent reaches its first status");
+        let open = l.clone();
+        l.report(&IntentReport { payment_method: Some("pm_1".into()), ..report("pi_d", Open, 5, 0) });
+        assert_ne!(l, open, "the card was added");
+        assert_eq!(l.statuses_reached_since(&open), vec![], "but the status did not move");
+        let carded = l.clone();
+        l.report(&report("pi_d", Authorized, 10, 0));
+        l.report(&report("pi_d", Succeeded, 20, 30_000));
+        assert_eq!(l.statuses_reached_since(&carded), vec![Succeeded], "only where it stands now");
+        let paid = l.clone();
+        l.report(&report("pi_d", Authorized, 30, 0));
+        l.report(&report("pi_d", Succeeded, 40, 30_000));
+        assert_eq!(l.statuses_reached_since(&paid), vec![], "a late or repeated report moves nothing");
+        l.add_intent(intent("pi_b", PaymentKind::Balance, 70_000));
+        l.report(&report("pi_b", Succeeded, 50, 70_000));
+        assert_eq!(l.statuses_reached_since(&paid), vec![Succeeded], "one per intent");
     }
 
     pub fn ledger(total: i64) -> Ledger {

@@ -125,14 +125,18 @@ async fn a_deposit_is_authorised_then_captured_on_confirm_and_the_balance_charge
     assert_eq!((quote["deposit_minor"].as_i64(), quote["balance_minor"].as_i64()), (Some(150_000), Some(350_000)));
     assert_eq!(quote["state"], "unpaid");
 
-    let intent = w.deposit(b.id, "pm_card_visa").await;
+    // Every ledger writer below is watched: each status an intent reaches is counted
+    // once, by whichever of them (Stripe's answer or its webhook) records it first.
+    let metrics = cm_metrics::Capture::new();
+    let intent = metrics.scope(w.deposit(b.id, "pm_card_visa")).await;
     assert_eq!(w.s.intent(&intent).await["status"], "requires_capture", "authorised, not taken");
     assert_eq!(w.state(b.id).await, PaymentState::Authorized);
     assert_eq!(w.view(&w.client.access, b.id).await["authorized_minor"], 150_000);
 
     w.status(&w.photographer.access, b.id, json!({"status": "confirmed"})).await.ok(200);
-    let summary = w.settle().await;
+    let summary = metrics.scope(w.settle()).await;
     assert_eq!((summary.settled, summary.actions), (1, 1));
+    metrics.scope(w.s.deliver_new(w.env.app)).await;
     assert_eq!(w.s.intent(&intent).await["status"], "succeeded", "captured on confirmation");
     let view = w.view(&w.client.access, b.id).await;
     assert_eq!(
@@ -149,13 +153,22 @@ async fn a_deposit_is_authorised_then_captured_on_confirm_and_the_balance_charge
     let charger = charge_balances::Charger { app: App::new(w.env.app.store.clone()), stripe: w.own_stripe() };
     let not_yet = charger.charge_due(chrono::Utc::now()).await.unwrap();
     assert_eq!(not_yet.charged, 0, "not due for another week");
-    let due = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(8)).await.unwrap();
+    let due = metrics.scope(charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(8))).await.unwrap();
     assert_eq!(due.charged, 1);
-    w.s.deliver_new(w.env.app).await;
+    metrics.scope(w.s.deliver_new(w.env.app)).await;
     let view = w.view(&w.client.access, b.id).await;
     assert_eq!((&view["state"], &view["paid_minor"], &view["due_minor"]), (&json!("paid"), &json!(500_000), &json!(0)));
     let again = charger.charge_due(chrono::Utc::now() + chrono::TimeDelta::days(9)).await.unwrap();
     assert_eq!((again.charged, again.declined), (0, 0), "the balance is charged once");
+    let mut outcomes: Vec<String> = metrics
+        .parsed()
+        .into_iter()
+        .filter(|l| l.get("Payments").is_some())
+        .map(|l| l["Outcome"].as_str().unwrap().to_string())
+        .collect();
+    outcomes.sort();
+    // The deposit opened, was authorised and captured; the balance was taken off-session.
+    assert_eq!(outcomes, ["authorized", "open", "succeeded", "succeeded"]);
 }
 
 #[tokio::test]
@@ -533,20 +546,30 @@ async fn replayed_out_of_order_and_concurrent_events_count_once() {
     w.own_stripe().gateway.capture(intent, &format!("capture-{intent}")).await.unwrap();
     let captured = w.s.new_events();
     let succeeded = captured.iter().find(|e| e["type"] == "payment_intent.succeeded").unwrap().clone();
+    let metrics = cm_metrics::Capture::new();
     // Success arrives first, twice at once.
-    let (a, c) = futures::join!(w.s.deliver(w.env.app, &succeeded), w.s.deliver(w.env.app, &succeeded));
+    let (a, c) = futures::join!(
+        metrics.scope(w.s.deliver(w.env.app, &succeeded)),
+        metrics.scope(w.s.deliver(w.env.app, &succeeded))
+    );
     let outcomes = [a.ok(200)["outcome"].clone(), c.ok(200)["outcome"].clone()];
     assert!(outcomes.contains(&json!("applied")) || outcomes.contains(&json!("unchanged")), "{outcomes:?}");
     assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
     // Then the late authorisation: the state does not move back.
     for e in &authorised {
-        w.s.deliver(w.env.app, e).await.ok(200);
+        metrics.scope(w.s.deliver(w.env.app, e)).await.ok(200);
     }
     assert_eq!(w.state(b.id).await, PaymentState::DepositPaid);
     // And a redelivery of the success is recognised.
-    assert_eq!(w.s.deliver(w.env.app, &succeeded).await.ok(200)["outcome"], "duplicate");
+    assert_eq!(metrics.scope(w.s.deliver(w.env.app, &succeeded)).await.ok(200)["outcome"], "duplicate");
     let ledger = w.env.app.store.get_ledger(b.id).await.unwrap().unwrap();
     assert_eq!((ledger.intents.len(), ledger.captured()), (1, 150_000));
+    // One payment, one outcome counted: not the duplicate, and not the late
+    // authorisation, which may still add what the ledger lacked (a card) without moving
+    // the status back.
+    let outcomes: Vec<Value> =
+        metrics.parsed().into_iter().filter(|l| l.get("Payments").is_some()).map(|l| l["Outcome"].clone()).collect();
+    assert_eq!(outcomes, vec![json!("succeeded")]);
 }
 
 #[tokio::test]
