@@ -1,16 +1,18 @@
 //! Scheduled (EventBridge, every 15 minutes): syncs every external calendar that is due
 //! (gsi4 `CALSYNC`, by next due time: a Query, never a Scan), eight at a time. Each sync
 //! fetches through the checked client (cm-webcal), stores the busy time and moves the
-//! calendar's due time on, over the version it read: a redelivered or overlapping run
-//! finds the calendar changed and skips it, so nothing is applied twice. A failing
+//! calendar's due time on, over the version it read. Each sync is claimed before its
+//! fetch (cm_runtime::calendars::claim): a redelivered or overlapping run, or a "sync
+//! now" at the same moment, finds it claimed and skips it, so the calendar's server is
+//! asked once and nothing is applied twice. A failing
 //! calendar keeps its last busy time and records why, with a growing back-off.
 
 use std::collections::HashSet;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use cm_app::App;
-use cm_runtime::calendars::{SyncResult, sync_source};
+use cm_runtime::calendars::{Claim, SyncResult, claim, sync_source};
 use cm_store::{AvailabilityReader, CalendarSources};
 use cm_webcal::Fetcher;
 use futures::stream::{self, StreamExt};
@@ -35,6 +37,10 @@ pub struct Summary {
 const PAGE: usize = 25;
 const ROUNDS: usize = 8;
 const AT_ONCE: usize = 8;
+/// A calendar whose sync began this recently (a "sync now", another run) is left to it:
+/// each sync is a request to someone else's server, and the fetch is bounded well
+/// within this.
+const IN_PROGRESS: TimeDelta = TimeDelta::seconds(60);
 
 pub async fn handle<S: CalendarSources + AvailabilityReader>(
     ctx: &Syncer<S>,
@@ -75,7 +81,12 @@ pub async fn sync_due<S: CalendarSources + AvailabilityReader>(
         }
         let store = &app.store;
         let results: Vec<_> = stream::iter(due)
-            .map(|source| async move { sync_source(store, fetcher, &source, now).await })
+            .map(|source| async move {
+                match claim(store, &source, now, IN_PROGRESS).await? {
+                    Claim::Claimed(claimed) => sync_source(store, fetcher, &claimed, now).await,
+                    Claim::TooSoon(_) | Claim::Lost => Ok(SyncResult::Superseded),
+                }
+            })
             .buffer_unordered(AT_ONCE)
             .collect()
             .await;

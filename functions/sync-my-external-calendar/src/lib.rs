@@ -10,7 +10,7 @@ use cm_app::{App, AuthError, store_problem};
 use cm_calsync::CalendarId;
 use cm_core::UserId;
 use cm_http::{Body, IntoProblem, Problem, Request, RequestError, Response};
-use cm_runtime::calendars::{SyncResult, sync_source};
+use cm_runtime::calendars::{self, Claim, SyncResult, sync_source};
 use cm_store::calendar_sources::CalendarSource;
 use cm_store::{AvailabilityReader, CalendarSources, StoreError, UserReader};
 use cm_webcal::Fetcher;
@@ -70,9 +70,8 @@ pub async fn handle<S: UserReader + CalendarSources + AvailabilityReader>(
     Ok(cm_http::ok(&view(&current)))
 }
 
-/// The calendar, with this request's attempt recorded over the version read, unless an
-/// attempt began within `MIN_INTERVAL`. Checking the time alone would let requests racing
-/// on one calendar all pass and all fetch; only one claim per version succeeds.
+/// The calendar, with this request's attempt recorded, unless an attempt began within
+/// `MIN_INTERVAL`. A lost claim means another attempt was just recorded: read again.
 async fn claim<S: CalendarSources>(
     app: &App<S>,
     photographer: UserId,
@@ -81,14 +80,10 @@ async fn claim<S: CalendarSources>(
 ) -> Result<CalendarSource, Error> {
     for _ in 0..CLAIM_ATTEMPTS {
         let source = app.store.calendar_source(photographer, id).await?.ok_or(Error::NotFound)?;
-        if let Some(last) = source.last_attempt_at {
-            let since = now - last;
-            if since < MIN_INTERVAL {
-                return Err(Error::TooSoon((MIN_INTERVAL - since).num_seconds().max(1)));
-            }
-        }
-        if let Some(claimed) = app.store.claim_calendar_sync(&source, now).await? {
-            return Ok(claimed);
+        match calendars::claim(&app.store, &source, now, MIN_INTERVAL).await? {
+            Claim::Claimed(claimed) => return Ok(*claimed),
+            Claim::TooSoon(seconds) => return Err(Error::TooSoon(seconds)),
+            Claim::Lost => {}
         }
     }
     Err(Error::TooSoon(1))

@@ -39,6 +39,40 @@ impl SyncResult {
     }
 }
 
+/// How a claim on a calendar's next sync ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller's attempt is recorded; sync the calendar as claimed.
+    Claimed(Box<CalendarSource>),
+    /// An attempt began less than the interval ago (by anyone): come back after this
+    /// many seconds.
+    TooSoon(i64),
+    /// Another caller claimed it between our read and our write.
+    Lost,
+}
+
+/// Records that a sync of `source` (as read) begins at `now`, unless one began within
+/// `min_interval`. Before the fetch, so of callers racing on one calendar (a "sync now"
+/// pressed twice, overlapping scheduled runs, both at once) one fetches: a version
+/// check when recording alone would let every one of them ask the other server.
+pub async fn claim<S: CalendarSources>(
+    store: &S,
+    source: &CalendarSource,
+    now: DateTime<Utc>,
+    min_interval: TimeDelta,
+) -> Result<Claim, StoreError> {
+    if let Some(last) = source.last_attempt_at {
+        let since = now - last;
+        if since < min_interval {
+            return Ok(Claim::TooSoon((min_interval - since).num_seconds().max(1)));
+        }
+    }
+    Ok(match store.claim_calendar_sync(source, now).await? {
+        Some(claimed) => Claim::Claimed(Box::new(claimed)),
+        None => Claim::Lost,
+    })
+}
+
 /// The photographer's zone (their availability's), for all-day and floating events;
 /// UTC when they have published none.
 async fn zone_of<S: AvailabilityReader>(store: &S, source: &CalendarSource) -> Result<Tz, StoreError> {

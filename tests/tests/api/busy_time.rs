@@ -354,3 +354,45 @@ async fn racing_sync_requests_fetch_the_calendar_once() {
     let listed = list(&env, &p.access).await;
     assert_eq!(listed.ok(200)["items"][0]["status"], "ok", "{}", listed.text);
 }
+
+/// A redelivered schedule event runs beside the run it repeats, and the photographer
+/// presses "sync now" at the same moment: each calendar is claimed before its fetch, so
+/// its server is asked once whoever wins. (With the version checked only on recording,
+/// every run fetched every calendar and all but one threw the answer away.)
+#[tokio::test]
+async fn overlapping_runs_and_sync_now_fetch_each_calendar_once() {
+    let env = env().await;
+    let fixtures = FixtureCalendars::start().await.unwrap();
+    let p = working_photographer(&env).await;
+    let paths = ["/one.ics", "/two.ics", "/three.ics"];
+    let mut ids = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let body = demo_calendar(day(3 + i as u64), 1, day(6));
+        fixtures.set(path, Behavior::Calendar { body, etag: format!("\"{i}\"") });
+        let added = add(&env, &p.access, json!({"url": fixtures.url(path)})).await;
+        ids.push(added.ok(201)["id"].as_str().unwrap().to_string());
+    }
+    let fetcher = fetcher();
+
+    let now = Utc::now();
+    let (a, b, pressed) = futures::join!(
+        run_schedule(&env, fetcher, now),
+        run_schedule(&env, fetcher, now),
+        sync_now(&env, fetcher, &p.access, &ids[0])
+    );
+
+    for path in paths {
+        assert_eq!(fixtures.hits(path), 1, "{path} was fetched once: {a:?} {b:?}");
+    }
+    let by_hand = match pressed.status {
+        200 => 1,
+        _ => {
+            pressed.problem(429);
+            0
+        }
+    };
+    assert_eq!(a.synced + b.synced + by_hand, 3, "{a:?} {b:?} {}", pressed.text);
+    let listed = list(&env, &p.access).await;
+    let items = listed.ok(200)["items"].as_array().unwrap().clone();
+    assert!(items.iter().all(|c| c["status"] == "ok" && c["busy_intervals"].as_u64() > Some(0)), "{}", listed.text);
+}
