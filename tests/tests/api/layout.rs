@@ -31,6 +31,12 @@ fn every_template_function_has_a_binary_and_every_binary_is_deployed() {
             f.binary,
             f.binary
         );
+        // Release binaries link non-PIE through the shared build script (why: functions/build.rs).
+        assert!(
+            manifest.contains("\nbuild = \"../build.rs\"\n"),
+            "functions/{} does not name the shared build script",
+            f.binary
+        );
     }
     assert_eq!(function_dirs(), deployed, "functions/ and template.yaml disagree");
 }
