@@ -228,11 +228,7 @@ impl CalendarSources for DynamoStore {
             .send()
             .await
             .map_err(from_sdk);
-        match written {
-            Ok(_) => Ok(Some(claimed)),
-            Err(StoreError::ConditionFailed { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(crate::error::applied(written)?.then_some(claimed))
     }
 
     async fn record_calendar_sync(
