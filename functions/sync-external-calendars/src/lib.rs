@@ -4,8 +4,8 @@
 //! calendar's due time on, over the version it read. Each sync is claimed before its
 //! fetch (cm_runtime::calendars::claim): a redelivered or overlapping run, or a "sync
 //! now" at the same moment, finds it claimed and skips it, so the calendar's server is
-//! asked once and nothing is applied twice. A failing
-//! calendar keeps its last busy time and records why, with a growing back-off.
+//! asked once and nothing is applied twice. A failing calendar keeps its last busy time
+//! and records why, with a growing back-off.
 
 use std::collections::HashSet;
 
